@@ -1,0 +1,123 @@
+import { createReadStream } from "node:fs";
+import type { Readable, Writable } from "node:stream";
+
+/**
+ * Everything a command touches of the outside world. Tests pass in-memory
+ * streams; `main()` passes the process's own.
+ */
+export interface CliIo {
+  stdin: Readable;
+  stdout: Writable;
+  stderr: Writable;
+  env: Record<string, string | undefined>;
+  /** whether stdout / stderr are terminals (binary writers refuse a TTY; progress only on a TTY) */
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+  /** abort signal fired on SIGINT/SIGTERM in the real process */
+  signal?: AbortSignal;
+}
+
+/** The process's own stdio. */
+export function processIo(signal?: AbortSignal): CliIo {
+  const io: CliIo = {
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    stdoutIsTTY: Boolean(process.stdout.isTTY),
+    stderrIsTTY: Boolean(process.stderr.isTTY),
+  };
+  if (signal) io.signal = signal;
+  return io;
+}
+
+/**
+ * Buffered writer over a Writable that honours backpressure: `write` only
+ * returns a pending promise when the stream asked us to wait.
+ */
+export class OutputWriter {
+  readonly stream: Writable;
+  #pending: string[] = [];
+  #pendingLen = 0;
+  #closed = false;
+  constructor(stream: Writable) {
+    this.stream = stream;
+    stream.on("error", () => {
+      this.#closed = true;
+    });
+  }
+  /** True once the reader went away (EPIPE) or the stream failed. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+  /** Queue text; flushes in 64 KiB chunks. */
+  text(s: string): Promise<void> | undefined {
+    this.#pending.push(s);
+    this.#pendingLen += s.length;
+    if (this.#pendingLen >= 65536) return this.flush();
+    return undefined;
+  }
+  /** Write bytes (after any queued text). */
+  bytes(b: Uint8Array): Promise<void> | undefined {
+    const f = this.#pendingLen > 0 ? this.flush() : undefined;
+    if (f) return f.then(() => this.#writeRaw(b));
+    return this.#writeRaw(b);
+  }
+  flush(): Promise<void> | undefined {
+    if (this.#pendingLen === 0) return undefined;
+    const s = this.#pending.join("");
+    this.#pending = [];
+    this.#pendingLen = 0;
+    return this.#writeRaw(s);
+  }
+  #writeRaw(chunk: string | Uint8Array): Promise<void> | undefined {
+    if (this.#closed) return undefined;
+    const ok = this.stream.write(chunk);
+    if (ok) return undefined;
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        this.stream.off("drain", done);
+        this.stream.off("error", done);
+        this.stream.off("close", done);
+        resolve();
+      };
+      this.stream.once("drain", done);
+      this.stream.once("error", done);
+      this.stream.once("close", done);
+    });
+  }
+  /** Flush and wait until everything handed to the stream has been accepted. */
+  async end(): Promise<void> {
+    await this.flush();
+    if (this.#closed) return;
+    await new Promise<void>((resolve) => {
+      if (this.stream.writableNeedDrain) {
+        this.stream.once("drain", () => resolve());
+        this.stream.once("error", () => resolve());
+      } else resolve();
+    });
+  }
+}
+
+/** Read a file (or stdin for "-") as an async iterable of chunks. */
+export function openInput(path: string, io: CliIo): AsyncIterable<Uint8Array> {
+  if (path === "-") return io.stdin as AsyncIterable<Uint8Array>;
+  return createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Uint8Array>;
+}
+
+/** Read all of a file or stdin. */
+export async function readAllInput(path: string, io: CliIo): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  let n = 0;
+  for await (const c of openInput(path, io)) {
+    parts.push(c);
+    n += c.length;
+  }
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}

@@ -1,0 +1,77 @@
+import { CommanderError, type Command } from "commander";
+import { EXIT_OK, EXIT_USAGE, errorLine, exitCodeOf, isBrokenPipe, UsageError } from "./errors.js";
+import { type CliIo, processIo } from "./io.js";
+
+/** A command: parses argv (without node and script), does its work, returns the exit status. */
+export type RunFn = (argv: string[], io: CliIo) => Promise<number>;
+
+/**
+ * Run a command in-process and turn anything it throws into a one-line
+ * message on stderr (`prog: message`) and an exit status. Never throws.
+ */
+export async function runCommand(prog: string, run: RunFn, argv: string[], io: CliIo): Promise<number> {
+  try {
+    return await run(argv, io);
+  } catch (err) {
+    if (isBrokenPipe(err)) return EXIT_OK;
+    if (err instanceof CommanderError) {
+      if (err.exitCode === 0 || err.code === "commander.helpDisplayed" || err.code === "commander.version") return EXIT_OK;
+      // commander already printed its message through configureOutput
+      return EXIT_USAGE;
+    }
+    io.stderr.write(`${prog}: ${errorLine(err)}\n`);
+    return exitCodeOf(err);
+  }
+}
+
+/**
+ * Entry point for a tool's bin script: runs with the process's stdio, handles
+ * EPIPE on stdout as a normal end, SIGINT/SIGTERM through an AbortSignal, and
+ * sets the exit code.
+ */
+export function main(prog: string, run: RunFn): void {
+  const ac = new AbortController();
+  const onSignal = (): void => ac.abort();
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  process.stdout.on("error", (err) => {
+    if (isBrokenPipe(err)) process.exit(0);
+  });
+  const io = processIo(ac.signal);
+  runCommand(prog, run, process.argv.slice(2), io).then(
+    (code) => {
+      process.exitCode = code;
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    },
+    (err: unknown) => {
+      process.stderr.write(`${prog}: ${errorLine(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
+
+/**
+ * Make a commander program wired for in-process use: errors go to io.stderr,
+ * help to io.stdout, and nothing calls process.exit. Usage errors surface as
+ * CommanderError (mapped to exit 2 by runCommand).
+ */
+export function configureProgram(program: Command, io: CliIo): Command {
+  program
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    })
+    .showHelpAfterError(false)
+    .allowExcessArguments(false);
+  return program;
+}
+
+/** Parse a decimal integer option or throw a UsageError naming the flag. */
+export function parseIntOption(flag: string, text: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  if (!/^-?\d+$/.test(text)) throw new UsageError(`${flag}: not an integer: ${JSON.stringify(text)}`);
+  const v = Number(text);
+  if (!Number.isSafeInteger(v) || v < min || v > max) throw new UsageError(`${flag}: must be between ${min} and ${max}`);
+  return v;
+}

@@ -1,0 +1,12 @@
+export {
+  decodeVarint32,
+  decodeVarint64,
+  decodeVarint64Big,
+  encodeVarint,
+  encodeVarintBig,
+  varintLength,
+} from "./varint.js";
+export type { VarintCursor } from "./varint.js";
+export { crc32c, Crc32c, bswap32 } from "./crc32c.js";
+export { toHex, fromHex, hexByte, hexValue } from "./hex.js";
+export { compareBytes, equalBytes, startsWith, concatBytes, copyBytes, viewOf, ByteWriter } from "./bytes.js";

@@ -1,0 +1,90 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { ByteWriter, bswap32, compareBytes, crc32c, Crc32c, decodeVarint32, decodeVarint64, decodeVarint64Big, encodeVarint, encodeVarintBig, fromHex, toHex, varintLength, type VarintCursor } from "./index.js";
+
+describe("crc32c", () => {
+  it("matches the RFC 3720 check value", () => {
+    expect(crc32c(new TextEncoder().encode("123456789"))).toBe(0xe3069283);
+    expect(crc32c(new Uint8Array(32))).toBe(0x8a9136aa);
+  });
+  it("incremental equals one-shot", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), fc.nat(200), (buf, cut) => {
+        const c = Math.min(cut, buf.length);
+        expect(new Crc32c().update(buf, 0, c).update(buf, c).digest()).toBe(crc32c(buf));
+      }),
+    );
+  });
+  it("bswap32", () => {
+    expect(bswap32(0x3361eff0)).toBe(0xf0ef6133);
+  });
+});
+
+describe("varint", () => {
+  const cur: VarintCursor = { value: 0, pos: 0 };
+  it("round trips safe integers", () => {
+    fc.assert(
+      fc.property(fc.maxSafeNat(), (v) => {
+        const b = new Uint8Array(10);
+        const n = encodeVarint(b, 0, v);
+        expect(n).toBe(varintLength(v));
+        decodeVarint64(b, 0, n, cur);
+        expect(cur.pos).toBe(n);
+        expect(cur.value).toBe(v);
+        expect(decodeVarint64Big(b, 0, n)).toEqual([BigInt(v), n]);
+      }),
+    );
+  });
+  it("32-bit decoder rejects overlong and truncated input", () => {
+    decodeVarint32(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x10]), 0, 5, cur);
+    expect(cur.pos).toBe(-1);
+    decodeVarint32(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x0f]), 0, 5, cur);
+    expect(cur).toEqual({ value: 0xffffffff, pos: 5 });
+    decodeVarint32(new Uint8Array([0x80]), 0, 1, cur);
+    expect(cur.pos).toBe(-1);
+    decodeVarint64(new Uint8Array(11).fill(0x80), 0, 11, cur);
+    expect(cur.pos).toBe(-1);
+  });
+  it("64-bit bigint round trip", () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), (v) => {
+        const b = new Uint8Array(10);
+        const n = encodeVarintBig(b, 0, v);
+        expect(decodeVarint64Big(b, 0, n)).toEqual([v, n]);
+      }),
+    );
+  });
+  it("random bytes never throw", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 12 }), (b) => {
+        decodeVarint32(b, 0, b.length, cur);
+        decodeVarint64(b, 0, b.length, cur);
+        decodeVarint64Big(b, 0, b.length);
+      }),
+    );
+  });
+});
+
+describe("hex and bytes", () => {
+  it("hex round trip", () => {
+    fc.assert(
+      fc.property(fc.uint8Array(), (b) => {
+        expect(fromHex(toHex(b))).toEqual(b);
+      }),
+    );
+    expect(fromHex("zz")).toBeNull();
+    expect(fromHex("abc")).toBeNull();
+  });
+  it("compareBytes orders like memcmp with shorter prefix first", () => {
+    expect(compareBytes(new Uint8Array([1, 2]), new Uint8Array([1, 2, 0]))).toBeLessThan(0);
+    expect(compareBytes(new Uint8Array([2]), new Uint8Array([1, 9]))).toBeGreaterThan(0);
+    expect(compareBytes(new Uint8Array([1]), new Uint8Array([1]))).toBe(0);
+  });
+  it("ByteWriter grows", () => {
+    const w = new ByteWriter(1);
+    for (let i = 0; i < 1000; i++) w.byte(i & 0xff);
+    w.varint(300).u16le(0x1234).u32be(0xdeadbeef);
+    expect(w.length).toBe(1000 + 2 + 2 + 4);
+    expect(toHex(w.view().subarray(1000))).toBe("ac023412deadbeef");
+  });
+});

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Install everything dnsrep needs on a fresh Debian machine with Node 20:
+# Debian packages (libpcap-dev for live capture, mtbl-bin as the independent
+# libmtbl reader used in tests), the workspace's npm packages, and the build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+dpkg -s libpcap-dev >/dev/null 2>&1 || need_apt+=(libpcap-dev)
+dpkg -s mtbl-bin >/dev/null 2>&1 || need_apt+=(mtbl-bin)
+if [ "${#need_apt[@]}" -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "setup: installing Debian packages: ${need_apt[*]}" >&2
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  else
+    echo "setup: please install Debian packages: ${need_apt[*]} (live capture and libmtbl cross-checks need them)" >&2
+  fi
+fi
+
+export npm_config_nodedir=/usr
+PNPM="npx --yes pnpm@12.21.0"
+if [ -n "${CI:-}" ]; then
+  $PNPM install --frozen-lockfile --reporter=append-only >&2
+else
+  $PNPM install --reporter=append-only >&2
+fi
+npx tsc -b

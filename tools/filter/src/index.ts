@@ -1,0 +1,1 @@
+export { run as nmsg_dns_filter } from "./nmsg-dns-filter.js";

@@ -1,0 +1,1 @@
+export { run as nmsgTool } from "./nmsg-tool.js";

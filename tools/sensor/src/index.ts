@@ -1,0 +1,1 @@
+export { run as nmsg_sensor } from "./nmsg-sensor.js";
