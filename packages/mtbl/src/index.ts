@@ -1,1 +1,1 @@
-export {};
+export type { MtblIterator, MtblSource, MergeFn } from "./source.js";
