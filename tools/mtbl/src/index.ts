@@ -1,4 +1,4 @@
-export { run as mtbl_dump } from "./mtbl-dump.js";
-export { run as mtbl_info } from "./mtbl-info.js";
-export { run as mtbl_merge } from "./mtbl-merge.js";
-export { run as mtbl_verify } from "./mtbl-verify.js";
+export { run as mtblDump } from "./mtbl-dump.js";
+export { run as mtblInfo } from "./mtbl-info.js";
+export { run as mtblMerge, resolveMerge } from "./mtbl-merge.js";
+export { run as mtblVerify } from "./mtbl-verify.js";

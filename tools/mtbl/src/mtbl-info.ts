@@ -1,6 +1,21 @@
-import { CliError, type CliIo } from "@dnsrep/cli";
+import { Command } from "commander";
+import { type CliIo, configureProgram } from "@dnsrep/cli";
+import { formatInfo } from "@dnsrep/mtbl";
+import { openReader } from "./common.js";
 
-/** mtbl-info: not written yet. */
-export async function run(_argv: string[], _io: CliIo): Promise<number> {
-  throw new CliError("mtbl-info is not implemented yet");
+/** mtbl-info: print the metadata of mtbl files, as mtbl_info does (LC_ALL=C formatting). */
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  const p = configureProgram(new Command("mtbl-info"), io)
+    .description("Print the metadata trailer of each mtbl file (mtbl_info)")
+    .argument("<file...>", "mtbl files");
+  p.parse(argv, { from: "user" });
+  for (const f of p.args) {
+    const r = openReader(f);
+    try {
+      io.stdout.write(formatInfo(f, r));
+    } finally {
+      r.close();
+    }
+  }
+  return 0;
 }

@@ -1,0 +1,263 @@
+/**
+ * mtbl reader: positional reads (no whole-file load), a small LRU block cache,
+ * optional CRC32C verification of data blocks (the index block is always verified).
+ */
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { compareBytes, crc32c, decodeVarint64, type VarintCursor } from "@dnsrep/util";
+import { Block, type BlockIterator } from "./block.js";
+import { decompressBlock } from "./compression.js";
+import { corruption, MtblError, MtblErrorCode } from "./errors.js";
+import { PrefixIterator, type SeekableIterator, UpperBoundIterator } from "./iter.js";
+import { FORMAT_V1, METADATA_SIZE, type Metadata, parseMetadata } from "./metadata.js";
+import type { MtblIterator, MtblSource } from "./source.js";
+
+export interface ReaderOptions {
+  /** verify every data block's CRC32C when it is read (default false, as libmtbl) */
+  verifyChecksums?: boolean;
+  /** decoded blocks kept in the LRU cache (default 64) */
+  cacheBlocks?: number;
+}
+
+const MAX_BLOCK = 1 << 30;
+
+export class Reader implements MtblSource {
+  readonly path: string;
+  readonly metadata: Metadata;
+  readonly fileSize: number;
+  readonly #fd: number;
+  readonly #index: Block;
+  readonly #verify: boolean;
+  readonly #cacheSize: number;
+  readonly #cache = new Map<number, Block>();
+  #closed = false;
+
+  private constructor(path: string, fd: number, opts: ReaderOptions) {
+    this.path = path;
+    this.#fd = fd;
+    this.#verify = opts.verifyChecksums ?? false;
+    this.#cacheSize = Math.max(1, opts.cacheBlocks ?? 64);
+    const size = fstatSync(fd).size;
+    this.fileSize = size;
+    if (size < METADATA_SIZE) throw corruption(`file too small (${size} bytes) to be an mtbl file`);
+    const trailer = this.#pread(size - METADATA_SIZE, METADATA_SIZE);
+    const m = parseMetadata(trailer);
+    this.metadata = m;
+    const minIndex = m.fileVersion === FORMAT_V1 ? 16 : 13;
+    if (m.indexBlockOffset + minIndex > size - METADATA_SIZE) {
+      throw corruption(`index block offset ${m.indexBlockOffset} out of range`);
+    }
+    const raw = this.#pread(m.indexBlockOffset, size - METADATA_SIZE - m.indexBlockOffset);
+    this.#index = new Block(this.#unframe(raw, 0, m.indexBlockOffset, true, raw.length));
+  }
+
+  /** Open an mtbl file. Throws MtblError (ERR_CORRUPTION) for a damaged file, ERR_IO for fs errors. */
+  static open(path: string, opts: ReaderOptions = {}): Reader {
+    let fd: number;
+    try {
+      fd = openSync(path, "r");
+    } catch (e) {
+      throw new MtblError(MtblErrorCode.IO, `${path}: ${(e as Error).message}`);
+    }
+    try {
+      return new Reader(path, fd, opts);
+    } catch (e) {
+      closeSync(fd);
+      throw e;
+    }
+  }
+
+  close(): void {
+    if (!this.#closed) {
+      this.#closed = true;
+      closeSync(this.#fd);
+      this.#cache.clear();
+    }
+  }
+
+  #pread(offset: number, len: number): Uint8Array {
+    const buf = new Uint8Array(len);
+    let got = 0;
+    while (got < len) {
+      const n = readSync(this.#fd, buf, got, len - got, offset + got);
+      if (n === 0) throw corruption(`unexpected end of file at ${offset + got}`);
+      got += n;
+    }
+    return buf;
+  }
+
+  /**
+   * Parse block framing at `pos` of `raw` (which starts at file offset `base`):
+   * V2 varint length | LE32 crc | bytes; V1 LE32 length | LE32 crc | bytes.
+   */
+  #unframe(raw: Uint8Array, pos: number, base: number, verify: boolean, avail: number): Uint8Array {
+    let len: number;
+    let p: number;
+    if (this.metadata.fileVersion === FORMAT_V1) {
+      if (avail < 8) throw corruption(`truncated block header at ${base}`);
+      len = (raw[pos]! | (raw[pos + 1]! << 8) | (raw[pos + 2]! << 16) | (raw[pos + 3]! << 24)) >>> 0;
+      p = pos + 4;
+    } else {
+      const c: VarintCursor = { value: 0, pos: 0 };
+      decodeVarint64(raw, pos, Math.min(raw.length, pos + 10), c);
+      if (c.pos < 0) throw corruption(`bad block length varint at ${base}`);
+      len = c.value;
+      p = c.pos;
+    }
+    if (p + 4 > raw.length) throw corruption(`truncated block header at ${base}`);
+    const crc = (raw[p]! | (raw[p + 1]! << 8) | (raw[p + 2]! << 16) | (raw[p + 3]! << 24)) >>> 0;
+    p += 4;
+    if (len > avail - (p - pos) || len > MAX_BLOCK) throw corruption(`block at ${base} (${len} bytes) runs past its end`);
+    const body = raw.subarray(p, p + len);
+    if (verify && crc32c(body) !== crc) {
+      throw new MtblError(MtblErrorCode.CHECKSUM, `block at offset ${base} has a bad CRC32C`);
+    }
+    return body;
+  }
+
+  /** Read, verify (optionally), decompress and cache the data block at `offset`. */
+  block(offset: number, verify = this.#verify): Block {
+    const hit = this.#cache.get(offset);
+    if (hit) {
+      this.#cache.delete(offset);
+      this.#cache.set(offset, hit);
+      return hit;
+    }
+    const limit = this.metadata.indexBlockOffset;
+    if (!(offset >= 0 && offset < limit)) throw corruption(`data block offset ${offset} out of range`);
+    const head = this.#pread(offset, Math.min(14, limit - offset));
+    let len: number;
+    let hlen: number;
+    if (this.metadata.fileVersion === FORMAT_V1) {
+      if (head.length < 8) throw corruption(`truncated block header at ${offset}`);
+      len = (head[0]! | (head[1]! << 8) | (head[2]! << 16) | (head[3]! << 24)) >>> 0;
+      hlen = 8;
+    } else {
+      const c: VarintCursor = { value: 0, pos: 0 };
+      decodeVarint64(head, 0, head.length, c);
+      if (c.pos < 0) throw corruption(`bad block length varint at ${offset}`);
+      len = c.value;
+      hlen = c.pos + 4;
+    }
+    if (offset + hlen + len > limit || len > MAX_BLOCK) throw corruption(`data block at ${offset} runs past the index`);
+    const raw = this.#pread(offset, hlen + len);
+    const stored = this.#unframe(raw, 0, offset, verify, raw.length);
+    const data = decompressBlock(this.metadata.compressionAlgorithm, stored, Math.max(this.metadata.dataBlockSize * 64, 64 << 20));
+    const b = new Block(data);
+    this.#cache.set(offset, b);
+    if (this.#cache.size > this.#cacheSize) {
+      const first = this.#cache.keys().next().value as number;
+      this.#cache.delete(first);
+    }
+    return b;
+  }
+
+  /** The first bytes (up to 14) of the framed block at `offset`, for walking the file. */
+  rawFrame(offset: number): Uint8Array {
+    return this.#pread(offset, Math.min(14, this.metadata.indexBlockOffset - offset));
+  }
+
+  /** Offsets of every data block, from the index. */
+  *blockOffsets(): Generator<number> {
+    const it = this.#index.iter();
+    while (it.next()) yield indexOffset(it);
+  }
+
+  /** Cursor over the whole file; call seek() to position it. */
+  cursor(): ReaderIterator {
+    return new ReaderIterator(this, this.#index.iter());
+  }
+
+  iter(): MtblIterator {
+    return this.cursor();
+  }
+
+  get(key: Uint8Array): MtblIterator {
+    return this.getRange(key, key);
+  }
+
+  getPrefix(prefix: Uint8Array): MtblIterator {
+    const c = this.cursor();
+    c.seek(prefix);
+    return new PrefixIterator(c, prefix);
+  }
+
+  getRange(lo: Uint8Array, hi: Uint8Array): MtblIterator {
+    const c = this.cursor();
+    c.seek(lo);
+    return new UpperBoundIterator(c, hi);
+  }
+}
+
+const vc: VarintCursor = { value: 0, pos: 0 };
+function indexOffset(it: BlockIterator): number {
+  const v = it.value;
+  decodeVarint64(v, 0, v.length, vc);
+  if (vc.pos < 0) throw corruption("bad index entry offset");
+  return vc.value;
+}
+
+/**
+ * Two-level cursor: index block → data block. `key`/`value` are borrowed
+ * views valid until the next step.
+ */
+export class ReaderIterator implements SeekableIterator {
+  readonly #r: Reader;
+  readonly #index: BlockIterator;
+  #data: BlockIterator | null = null;
+  #positioned = false; // seek() left us on an entry not yet returned
+  #started = false;
+
+  constructor(r: Reader, index: BlockIterator) {
+    this.#r = r;
+    this.#index = index;
+  }
+
+  get key(): Uint8Array {
+    return (this.#data as BlockIterator).key;
+  }
+  get value(): Uint8Array {
+    return (this.#data as BlockIterator).value;
+  }
+
+  #loadNextBlock(): boolean {
+    while (this.#index.next()) {
+      this.#data = this.#r.block(indexOffset(this.#index)).iter();
+      if (this.#data.next()) return true;
+    }
+    this.#data = null;
+    return false;
+  }
+
+  next(): boolean {
+    if (this.#positioned) {
+      this.#positioned = false;
+      return true;
+    }
+    if (!this.#started) {
+      this.#started = true;
+      return this.#loadNextBlock();
+    }
+    if (this.#data?.next()) return true;
+    if (this.#data === null) return false;
+    return this.#loadNextBlock();
+  }
+
+  seek(target: Uint8Array): void {
+    this.#started = true;
+    this.#positioned = false;
+    if (!this.#index.seek(target)) {
+      this.#data = null;
+      return;
+    }
+    this.#data = this.#r.block(indexOffset(this.#index)).iter();
+    if (this.#data.seek(target)) {
+      this.#positioned = true;
+      return;
+    }
+    // every key of that block is smaller (can happen with separator keys): take the next block
+    this.#positioned = this.#loadNextBlock();
+  }
+}
+
+/** compareBytes re-exported for callers that order keys like mtbl. */
+export { compareBytes };

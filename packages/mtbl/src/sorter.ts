@@ -1,0 +1,132 @@
+/**
+ * External sorter (libmtbl's mtbl_sorter): accepts entries in any order,
+ * keeps at most `maxMemory` bytes in memory, spills sorted runs to temporary
+ * mtbl files and merges them at the end. Equal keys are folded with the merge
+ * function; within one run they fold in insertion order (a stable sort).
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { compareBytes } from "@dnsrep/util";
+import { MtblError, MtblErrorCode } from "./errors.js";
+import { MergeIterator } from "./merger.js";
+import { Reader } from "./reader.js";
+import type { MergeFn, MtblIterator } from "./source.js";
+import { Writer } from "./writer.js";
+
+export interface SorterOptions {
+  merge?: MergeFn;
+  /** bytes of keys+values (plus per-entry overhead) kept in memory before a spill (default 1 GiB) */
+  maxMemory?: number;
+  /** where spill files go (default the OS temp dir) */
+  tempDir?: string;
+}
+
+const ENTRY_OVERHEAD = 64;
+
+export class Sorter {
+  readonly #merge: MergeFn | undefined;
+  readonly #maxMemory: number;
+  readonly #tempBase: string;
+  #dir: string | null = null;
+  #keys: Uint8Array[] = [];
+  #values: Uint8Array[] = [];
+  #mem = 0;
+  #runs: string[] = [];
+  #readers: Reader[] = [];
+  #finished = false;
+  /** number of runs spilled to disk so far */
+  spills = 0;
+
+  constructor(opts: SorterOptions = {}) {
+    this.#merge = opts.merge;
+    this.#maxMemory = opts.maxMemory ?? 1 << 30;
+    this.#tempBase = opts.tempDir ?? tmpdir();
+  }
+
+  /** Add an entry (the arrays are copied). */
+  add(key: Uint8Array, value: Uint8Array): void {
+    if (this.#finished) throw new MtblError(MtblErrorCode.INVALID, "sorter already iterated");
+    this.#keys.push(key.slice());
+    this.#values.push(value.slice());
+    this.#mem += key.length + value.length + ENTRY_OVERHEAD;
+    if (this.#mem >= this.#maxMemory) this.#spill();
+  }
+
+  /** Sorted, folded iterator over the in-memory batch. */
+  #memIterator(): MtblIterator {
+    const keys = this.#keys;
+    const values = this.#values;
+    const order = Array.from({ length: keys.length }, (_, i) => i);
+    order.sort((a, b) => compareBytes(keys[a]!, keys[b]!) || a - b); // stable: insertion order for ties
+    this.#keys = [];
+    this.#values = [];
+    this.#mem = 0;
+    const merge = this.#merge;
+    let i = 0;
+    let k: Uint8Array = new Uint8Array(0);
+    let v: Uint8Array = new Uint8Array(0);
+    return {
+      next(): boolean {
+        if (i >= order.length) return false;
+        k = keys[order[i]!]!;
+        v = values[order[i]!]!;
+        i++;
+        while (i < order.length && compareBytes(keys[order[i]!]!, k) === 0) {
+          if (!merge) throw new MtblError(MtblErrorCode.ORDER, "duplicate key and no merge function");
+          v = merge(k, v, values[order[i]!]!);
+          i++;
+        }
+        return true;
+      },
+      get key() {
+        return k;
+      },
+      get value() {
+        return v;
+      },
+    };
+  }
+
+  #spill(): void {
+    if (this.#keys.length === 0) return;
+    this.#dir ??= mkdtempSync(join(this.#tempBase, "mtbl-sorter-"));
+    const path = join(this.#dir, `run-${this.#runs.length}.mtbl`);
+    const w = Writer.create(path, { compression: "none", blockSize: 65536 });
+    const it = this.#memIterator();
+    try {
+      while (it.next()) w.add(it.key, it.value);
+      w.close();
+    } catch (e) {
+      w.abort();
+      throw e;
+    }
+    this.#runs.push(path);
+    this.spills++;
+  }
+
+  /** All entries in key order, duplicates merged. Call once, after every add(). */
+  iter(): MtblIterator {
+    if (this.#finished) throw new MtblError(MtblErrorCode.INVALID, "sorter already iterated");
+    this.#finished = true;
+    const mem = this.#memIterator();
+    if (this.#runs.length === 0) return mem;
+    this.#readers = this.#runs.map((p) => Reader.open(p));
+    return new MergeIterator([...this.#readers.map((r) => r.iter()), mem], this.#merge);
+  }
+
+  /** Write everything into a writer (does not close it). */
+  writeTo(w: Writer): void {
+    const it = this.iter();
+    while (it.next()) w.add(it.key, it.value);
+    this.close();
+  }
+
+  /** Remove spill files. */
+  close(): void {
+    for (const r of this.#readers) r.close();
+    this.#readers = [];
+    if (this.#dir) rmSync(this.#dir, { recursive: true, force: true });
+    this.#dir = null;
+  }
+}

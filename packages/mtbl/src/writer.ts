@@ -1,0 +1,180 @@
+/**
+ * mtbl writer, byte-compatible with libmtbl 1.x (format V2): data blocks split
+ * by libmtbl's size estimate, index keys shortened with its separator rule, an
+ * uncompressed index block, and the 512-byte trailer. Output goes to a temp
+ * file in the same directory that is renamed into place by close().
+ */
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { ByteWriter, compareBytes, crc32c } from "@dnsrep/util";
+import { BlockBuilder } from "./block-builder.js";
+import { Compression, type CompressionName, compressBlock, defaultLevel } from "./compression.js";
+import { MtblError, MtblErrorCode } from "./errors.js";
+import { writeMetadata } from "./metadata.js";
+import { shortestSeparator } from "./separator.js";
+
+export interface WriterOptions {
+  compression?: CompressionName;
+  level?: number;
+  /** data block size in bytes (default 8192, minimum 1024 as libmtbl enforces) */
+  blockSize?: number;
+  restartInterval?: number;
+}
+
+const FLUSH_AT = 1 << 20;
+
+export class Writer {
+  readonly path: string;
+  readonly tempPath: string;
+  readonly compression: number;
+  readonly level: number;
+  readonly blockSize: number;
+  readonly restartInterval: number;
+  #fd: number;
+  #out = new ByteWriter(FLUSH_AT + 65536);
+  #data: BlockBuilder;
+  #index: BlockBuilder;
+  #lastKey = new Uint8Array(256);
+  #lastKeyLen = 0;
+  #pendingIndex = false;
+  #lastOffset = 0;
+  #pendingOffset = 0;
+  #closed = false;
+  #enc = new ByteWriter(16);
+  // metadata counters
+  countEntries = 0;
+  countDataBlocks = 0;
+  bytesDataBlocks = 0;
+  bytesKeys = 0;
+  bytesValues = 0;
+
+  private constructor(path: string, opts: WriterOptions) {
+    const comp = opts.compression ?? "zlib";
+    if (!(comp in Compression)) throw new MtblError(MtblErrorCode.INVALID, `unknown compression algorithm: ${comp}`);
+    this.compression = Compression[comp];
+    this.level = opts.level ?? defaultLevel(this.compression);
+    const bs = opts.blockSize ?? 8192;
+    if (!Number.isInteger(bs) || bs <= 0) throw new RangeError(`block size must be a positive integer, got ${bs}`);
+    this.blockSize = Math.max(1024, bs);
+    const ri = opts.restartInterval ?? 16;
+    if (!Number.isInteger(ri) || ri < 1) throw new RangeError(`restart interval must be a positive integer, got ${ri}`);
+    this.restartInterval = ri;
+    this.#data = new BlockBuilder(ri);
+    this.#index = new BlockBuilder(ri);
+    this.path = path;
+    this.tempPath = join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+    try {
+      this.#fd = openSync(this.tempPath, "wx", 0o644);
+    } catch (e) {
+      throw new MtblError(MtblErrorCode.IO, `${path}: ${(e as Error).message}`);
+    }
+  }
+
+  /** Create a writer for `path` (written to a temp file, renamed into place on close()). */
+  static create(path: string, opts: WriterOptions = {}): Writer {
+    return new Writer(path, opts);
+  }
+
+  /** Add an entry; keys must be strictly increasing (ERR_ORDER otherwise). */
+  add(key: Uint8Array, value: Uint8Array): void {
+    if (this.#closed) throw new MtblError(MtblErrorCode.INVALID, "writer is closed");
+    const last = this.#lastKey.subarray(0, this.#lastKeyLen);
+    if (this.countEntries > 0 && compareBytes(key, last) <= 0) {
+      throw new MtblError(MtblErrorCode.ORDER, "keys must be added in strictly increasing order");
+    }
+    const estimate = this.#data.sizeEstimate() + 3 * 5 + key.length + value.length;
+    if (estimate >= this.blockSize) this.#flushData();
+    if (this.#pendingIndex) {
+      this.#lastKeyLen = shortestSeparator(this.#lastKey, this.#lastKeyLen, key);
+      this.#addIndexEntry();
+    }
+    if (key.length > this.#lastKey.length) this.#lastKey = new Uint8Array(Math.max(key.length, this.#lastKey.length * 2));
+    this.#lastKey.set(key);
+    this.#lastKeyLen = key.length;
+    this.countEntries++;
+    this.bytesKeys += key.length;
+    this.bytesValues += value.length;
+    this.#data.add(key, value);
+  }
+
+  #addIndexEntry(): void {
+    this.#enc.reset();
+    this.#enc.varint(this.#lastOffset);
+    this.#index.add(this.#lastKey.subarray(0, this.#lastKeyLen), this.#enc.view());
+    this.#pendingIndex = false;
+  }
+
+  #flushData(): void {
+    if (this.#data.empty) return;
+    this.bytesDataBlocks += this.#writeBlock(this.#data, this.compression);
+    this.countDataBlocks++;
+    this.#pendingIndex = true;
+  }
+
+  #writeBlock(b: BlockBuilder, comp: number): number {
+    const raw = b.finish();
+    const stored = comp === Compression.none ? raw : compressBlock(comp, raw, this.level);
+    const out = this.#out;
+    const start = out.length;
+    out.varint(stored.length).u32le(crc32c(stored)).bytes(stored);
+    const written = out.length - start;
+    this.#lastOffset = this.#pendingOffset;
+    this.#pendingOffset += written;
+    b.reset();
+    if (out.length >= FLUSH_AT) this.#drain();
+    return written;
+  }
+
+  #drain(): void {
+    const v = this.#out.view();
+    let off = 0;
+    while (off < v.length) off += writeSync(this.#fd, v, off, v.length - off);
+    this.#out.reset();
+  }
+
+  /** Finish the file: last block, index, trailer, fsync, rename into place. */
+  close(): void {
+    if (this.#closed) return;
+    try {
+      this.#flushData();
+      if (this.#pendingIndex) this.#addIndexEntry();
+      const indexOffset = this.#pendingOffset;
+      const bytesIndex = this.#writeBlock(this.#index, Compression.none);
+      this.#out.bytes(
+        writeMetadata({
+          indexBlockOffset: indexOffset,
+          dataBlockSize: this.blockSize,
+          compressionAlgorithm: this.compression,
+          countEntries: this.countEntries,
+          countDataBlocks: this.countDataBlocks,
+          bytesDataBlocks: this.bytesDataBlocks,
+          bytesIndexBlock: bytesIndex,
+          bytesKeys: this.bytesKeys,
+          bytesValues: this.bytesValues,
+        }),
+      );
+      this.#drain();
+      fsyncSync(this.#fd);
+      closeSync(this.#fd);
+      this.#closed = true;
+      renameSync(this.tempPath, this.path);
+    } catch (e) {
+      this.abort();
+      if (e instanceof MtblError) throw e;
+      throw new MtblError(MtblErrorCode.IO, `${this.path}: ${(e as Error).message}`);
+    }
+  }
+
+  /** Give up: close and remove the temp file; the destination is untouched. */
+  abort(): void {
+    if (!this.#closed) {
+      this.#closed = true;
+      try {
+        closeSync(this.#fd);
+      } catch {}
+    }
+    try {
+      unlinkSync(this.tempPath);
+    } catch {}
+  }
+}
