@@ -1,0 +1,179 @@
+/**
+ * Model-based tests (LevelDB's harness idea): random key sets through
+ * writer → reader / merger / sorter, compared with a sorted array at every
+ * seek and step.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import fc from "fast-check";
+import { compareBytes, startsWith } from "@dnsrep/util";
+import { afterAll, describe, expect, it } from "vitest";
+import { type CompressionName, type MergeFn, Merger, type MtblIterator, Reader, Sorter, Writer } from "../src/index.js";
+
+const dir = mkdtempSync(join(tmpdir(), "mtbl-model-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let seq = 0;
+
+type KV = [Uint8Array, Uint8Array];
+
+function collect(it: MtblIterator): KV[] {
+  const out: KV[] = [];
+  while (it.next()) out.push([it.key.slice(), it.value.slice()]);
+  return out;
+}
+
+function sortedUnique(entries: KV[]): KV[] {
+  const m = new Map<string, KV>();
+  for (const e of entries) m.set(Buffer.from(e[0]).toString("hex"), e);
+  return [...m.values()].sort((a, b) => compareBytes(a[0], b[0]));
+}
+
+function write(entries: KV[], opts: { compression: CompressionName; blockSize: number; restartInterval: number }): string {
+  const path = join(dir, `f${seq++}.mtbl`);
+  const w = Writer.create(path, opts);
+  for (const [k, v] of entries) w.add(k, v);
+  w.close();
+  return path;
+}
+
+// keys from a small alphabet so that prefixes and shared bytes are common
+const key = fc.uint8Array({ minLength: 0, maxLength: 24 }).map((b) => b.map((x) => x % 5));
+const value = fc.uint8Array({ maxLength: 64 });
+const codec = fc.constantFrom<CompressionName>("none", "zlib", "snappy", "lz4", "zstd");
+
+describe("writer → reader against a sorted model", () => {
+  it("iterates, seeks, gets and ranges like the model", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(key, value), { maxLength: 400 }),
+        codec,
+        fc.integer({ min: 1024, max: 4096 }),
+        fc.integer({ min: 1, max: 20 }),
+        fc.array(key, { minLength: 5, maxLength: 5 }),
+        (raw, compression, blockSize, restartInterval, probes) => {
+          const model = sortedUnique(raw as KV[]);
+          const r = Reader.open(write(model, { compression, blockSize, restartInterval }), { verifyChecksums: true });
+          try {
+            expect(collect(r.iter())).toEqual(model);
+            expect(r.metadata.countEntries).toBe(model.length);
+            for (const p of probes) {
+              expect(collect(r.getPrefix(p))).toEqual(model.filter(([k]) => startsWith(k, p)));
+              expect(collect(r.get(p))).toEqual(model.filter(([k]) => compareBytes(k, p) === 0));
+              const hi = probes[0] as Uint8Array;
+              const [lo, up] = compareBytes(p, hi) <= 0 ? [p, hi] : [hi, p];
+              expect(collect(r.getRange(lo, up))).toEqual(model.filter(([k]) => compareBytes(k, lo) >= 0 && compareBytes(k, up) <= 0));
+              const c = r.cursor();
+              c.seek(p);
+              const first = model.find(([k]) => compareBytes(k, p) >= 0);
+              expect(c.next()).toBe(first !== undefined);
+              if (first) expect(c.key).toEqual(first[0]);
+            }
+          } finally {
+            r.close();
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it("rejects keys that are not strictly increasing", () => {
+    const w = Writer.create(join(dir, "order.mtbl"), { compression: "none" });
+    w.add(new Uint8Array([2]), new Uint8Array());
+    expect(() => w.add(new Uint8Array([2]), new Uint8Array())).toThrow(/strictly increasing/);
+    expect(() => w.add(new Uint8Array([1]), new Uint8Array())).toThrow(expect.objectContaining({ code: "ERR_ORDER" }));
+    w.abort();
+  });
+
+  it("borrowed key/value views change on the next step (documented contract)", () => {
+    const model: KV[] = [
+      [new Uint8Array([1, 1]), new Uint8Array([7])],
+      [new Uint8Array([1, 2]), new Uint8Array([8])],
+    ];
+    const r = Reader.open(write(model, { compression: "none", blockSize: 1024, restartInterval: 16 }));
+    const it = r.iter();
+    it.next();
+    const k = it.key;
+    const copy = k.slice();
+    it.next();
+    expect(copy).toEqual(new Uint8Array([1, 1]));
+    expect(k[1]).toBe(2); // the view now shows the second key's bytes
+    r.close();
+  });
+});
+
+const sumMerge: MergeFn = (_k, a, b) => {
+  const x = new DataView(a.buffer, a.byteOffset, 4).getUint32(0, true);
+  const y = new DataView(b.buffer, b.byteOffset, 4).getUint32(0, true);
+  const out = new Uint8Array(4);
+  new DataView(out.buffer).setUint32(0, (x + y) >>> 0, true);
+  return out;
+};
+const u32 = fc.integer({ min: 0, max: 1000 }).map((n) => {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setUint32(0, n, true);
+  return b;
+});
+
+function sumModel(parts: KV[][]): KV[] {
+  const m = new Map<string, [Uint8Array, number]>();
+  for (const part of parts)
+    for (const [k, v] of part) {
+      const h = Buffer.from(k).toString("hex");
+      const n = new DataView(v.buffer, v.byteOffset, 4).getUint32(0, true);
+      const cur = m.get(h);
+      m.set(h, [k, (cur ? cur[1] : 0) + n]);
+    }
+  return [...m.values()]
+    .sort((a, b) => compareBytes(a[0], b[0]))
+    .map(([k, n]) => {
+      const b = new Uint8Array(4);
+      new DataView(b.buffer).setUint32(0, n, true);
+      return [k, b] as KV;
+    });
+}
+
+describe("merger and sorter against a model", () => {
+  it("k-way merge folds equal keys", () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(fc.tuple(key, u32), { maxLength: 120 }), { minLength: 1, maxLength: 5 }), (parts) => {
+        const files = parts.map((p) => sortedUnique(p as KV[]));
+        const readers = files.map((f) => Reader.open(write(f, { compression: "none", blockSize: 1024, restartInterval: 4 })));
+        try {
+          const m = new Merger(readers, sumMerge);
+          const model = sumModel(files);
+          expect(collect(m.iter())).toEqual(model);
+          const p = new Uint8Array([1]);
+          expect(collect(m.getPrefix(p))).toEqual(model.filter(([k]) => startsWith(k, p)));
+        } finally {
+          for (const r of readers) r.close();
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it("sorts unsorted input, spilling runs to disk under a small memory bound", () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(key, u32), { maxLength: 600 }), fc.integer({ min: 200, max: 4000 }), (raw, maxMemory) => {
+        const s = new Sorter({ merge: sumMerge, maxMemory, tempDir: dir });
+        for (const [k, v] of raw) s.add(k, v);
+        const got = collect(s.iter());
+        s.close();
+        expect(got).toEqual(sumModel([raw as KV[]]));
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it("the sorter folds duplicates in insertion order within memory", () => {
+    const s = new Sorter({ merge: (_k, a, b) => new TextEncoder().encode(`${new TextDecoder().decode(a)}|${new TextDecoder().decode(b)}`) });
+    const t = (x: string): Uint8Array => new TextEncoder().encode(x);
+    s.add(t("k"), t("first"));
+    s.add(t("a"), t("x"));
+    s.add(t("k"), t("second"));
+    s.add(t("k"), t("third"));
+    expect(collect(s.iter()).map(([k, v]) => `${new TextDecoder().decode(k)}=${new TextDecoder().decode(v)}`)).toEqual(["a=x", "k=first|second|third"]);
+  });
+});
