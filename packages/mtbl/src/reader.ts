@@ -14,7 +14,7 @@ import type { MtblIterator, MtblSource } from "./source.js";
 export interface ReaderOptions {
   /** verify every data block's CRC32C when it is read (default false, as libmtbl) */
   verifyChecksums?: boolean;
-  /** decoded blocks kept in the LRU cache (default 64) */
+  /** decoded blocks kept in the LRU cache (default 1024, about 8 MiB of 8 KiB blocks, like LevelDB's default cache) */
   cacheBlocks?: number;
 }
 
@@ -35,7 +35,7 @@ export class Reader implements MtblSource {
     this.path = path;
     this.#fd = fd;
     this.#verify = opts.verifyChecksums ?? false;
-    this.#cacheSize = Math.max(1, opts.cacheBlocks ?? 64);
+    this.#cacheSize = Math.max(1, opts.cacheBlocks ?? 1024);
     const size = fstatSync(fd).size;
     this.fileSize = size;
     if (size < METADATA_SIZE) throw corruption(`file too small (${size} bytes) to be an mtbl file`);

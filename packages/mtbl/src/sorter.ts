@@ -7,7 +7,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { compareBytes } from "@dnsrep/util";
 import { MtblError, MtblErrorCode } from "./errors.js";
 import { MergeIterator } from "./merger.js";
 import { Reader } from "./reader.js";
@@ -29,8 +28,9 @@ export class Sorter {
   readonly #maxMemory: number;
   readonly #tempBase: string;
   #dir: string | null = null;
-  #keys: Uint8Array[] = [];
-  #values: Uint8Array[] = [];
+  // `s` is the key as a latin1 string: V8 compares one-byte strings natively in
+  // byte order, which sorts about 2× faster than a byte-by-byte JS comparator.
+  #batch: { s: string; k: Uint8Array; v: Uint8Array }[] = [];
   #mem = 0;
   #runs: string[] = [];
   #readers: Reader[] = [];
@@ -47,20 +47,17 @@ export class Sorter {
   /** Add an entry (the arrays are copied). */
   add(key: Uint8Array, value: Uint8Array): void {
     if (this.#finished) throw new MtblError(MtblErrorCode.INVALID, "sorter already iterated");
-    this.#keys.push(key.slice());
-    this.#values.push(value.slice());
-    this.#mem += key.length + value.length + ENTRY_OVERHEAD;
+    const k = key.slice();
+    this.#batch.push({ s: Buffer.from(k.buffer, k.byteOffset, k.length).toString("latin1"), k, v: value.slice() });
+    this.#mem += 2 * key.length + value.length + ENTRY_OVERHEAD;
     if (this.#mem >= this.#maxMemory) this.#spill();
   }
 
   /** Sorted, folded iterator over the in-memory batch. */
   #memIterator(): MtblIterator {
-    const keys = this.#keys;
-    const values = this.#values;
-    const order = Array.from({ length: keys.length }, (_, i) => i);
-    order.sort((a, b) => compareBytes(keys[a]!, keys[b]!) || a - b); // stable: insertion order for ties
-    this.#keys = [];
-    this.#values = [];
+    const batch = this.#batch;
+    batch.sort((a, b) => (a.s < b.s ? -1 : a.s > b.s ? 1 : 0)); // Array#sort is stable: ties keep insertion order
+    this.#batch = [];
     this.#mem = 0;
     const merge = this.#merge;
     let i = 0;
@@ -68,14 +65,13 @@ export class Sorter {
     let v: Uint8Array = new Uint8Array(0);
     return {
       next(): boolean {
-        if (i >= order.length) return false;
-        k = keys[order[i]!]!;
-        v = values[order[i]!]!;
-        i++;
-        while (i < order.length && compareBytes(keys[order[i]!]!, k) === 0) {
+        if (i >= batch.length) return false;
+        const e = batch[i++]!;
+        k = e.k;
+        v = e.v;
+        while (i < batch.length && batch[i]!.s === e.s) {
           if (!merge) throw new MtblError(MtblErrorCode.ORDER, "duplicate key and no merge function");
-          v = merge(k, v, values[order[i]!]!);
-          i++;
+          v = merge(k, v, batch[i++]!.v);
         }
         return true;
       },
@@ -89,7 +85,7 @@ export class Sorter {
   }
 
   #spill(): void {
-    if (this.#keys.length === 0) return;
+    if (this.#batch.length === 0) return;
     this.#dir ??= mkdtempSync(join(this.#tempBase, "mtbl-sorter-"));
     const path = join(this.#dir, `run-${this.#runs.length}.mtbl`);
     const w = Writer.create(path, { compression: "none", blockSize: 65536 });

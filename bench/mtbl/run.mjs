@@ -1,0 +1,183 @@
+#!/usr/bin/env node
+// mtbl benchmark: ours vs classic-level (LevelDB) vs Debian's libmtbl tools, in one run,
+// on passive-DNS-shaped keys (dnstable RRSET-like: 0x00 | reversed name | type | bailiwick | rdata).
+//   node bench/mtbl/run.mjs [--entries N]      (default 1,000,000; needs `npx tsc -b` first)
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { Merger, Reader, Sorter, Writer } from "@dnsrep/mtbl";
+
+const require = createRequire(import.meta.url);
+const args = process.argv.slice(2);
+const N = Number(args[args.indexOf("--entries") + 1] || 0) || 1_000_000;
+const dir = mkdtempSync(join(tmpdir(), "mtbl-bench-"));
+const enc = new TextEncoder();
+
+// deterministic pseudo-random generator
+let s = 0x9e3779b9;
+const rnd = () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+const labels = ["www", "mail", "ns1", "ns2", "api", "cdn", "img", "mx", "vpn", "dev"];
+const tlds = ["com", "net", "org", "io", "de", "test"];
+function makeKey(i) {
+  const dom = `d${(i * 2654435761 >>> 0).toString(36)}`;
+  const tld = tlds[i % tlds.length];
+  const host = labels[(i >>> 3) % labels.length];
+  const rev = `${tld}.${dom}.${host}`;
+  const k = enc.encode(`\x00${rev}\x00\x01${tld}.${dom}\x00\x04`);
+  const out = new Uint8Array(k.length + 4);
+  out.set(k);
+  new DataView(out.buffer).setUint32(k.length, i, false);
+  return out;
+}
+const value = (i) => {
+  const v = new Uint8Array(12);
+  const dv = new DataView(v.buffer);
+  dv.setUint32(0, 1600000000 + (i % 100000));
+  dv.setUint32(4, 1700000000 + (i % 100000));
+  dv.setUint32(8, 1 + (i % 7));
+  return v;
+};
+
+console.error(`generating ${N} keys…`);
+const keys = Array.from({ length: N }, (_, i) => makeKey(i));
+const sorted = keys.map((k, i) => [k, value(i)]).sort((a, b) => Buffer.compare(a[0], b[0]));
+const shuffledIdx = Array.from({ length: N }, (_, i) => i);
+for (let i = N - 1; i > 0; i--) {
+  const j = Math.floor(rnd() * (i + 1));
+  [shuffledIdx[i], shuffledIdx[j]] = [shuffledIdx[j], shuffledIdx[i]];
+}
+const probes = Array.from({ length: 100_000 }, () => sorted[Math.floor(rnd() * N)][0]);
+
+const rows = [];
+const time = async (fn) => {
+  const t = performance.now();
+  await fn();
+  return (performance.now() - t) / 1000;
+};
+const rate = (n, sec) => (sec > 0 ? n / sec : 0);
+const fmt = (x) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(0)}k` : x.toFixed(0));
+
+// ---- ours
+const ourFile = join(dir, "ours.mtbl");
+// Rows compared with classic-level write snappy, LevelDB's own block codec; rows compared
+// with libmtbl use zlib, libmtbl's default.
+const tWrite = await time(() => {
+  const w = Writer.create(ourFile, { compression: "snappy" });
+  for (const [k, v] of sorted) w.add(k, v);
+  w.close();
+});
+const r = Reader.open(ourFile);
+let cnt = 0;
+const tScan = await time(() => {
+  const it = r.iter();
+  while (it.next()) cnt++;
+});
+const tGet = await time(() => {
+  for (const p of probes) {
+    const it = r.get(p);
+    if (!it.next()) throw new Error("missing key");
+  }
+});
+const tSort = await time(() => {
+  const so = new Sorter({ merge: (_k, a) => a, maxMemory: 256 << 20, tempDir: dir });
+  for (const i of shuffledIdx) so.add(keys[i], value(i));
+  const w = Writer.create(join(dir, "sorted.mtbl"), { compression: "snappy" });
+  so.writeTo(w);
+  w.close();
+});
+// 4-way merge inputs: split sorted data round-robin into 4 files
+const parts = [0, 1, 2, 3].map((p) => join(dir, `part${p}.mtbl`));
+{
+  const ws = parts.map((p) => Writer.create(p, { compression: "zlib" }));
+  sorted.forEach(([k, v], i) => ws[i % 4].add(k, v));
+  for (const w of ws) w.close();
+}
+const tMerge = await time(() => {
+  const readers = parts.map((p) => Reader.open(p));
+  const it = new Merger(readers, (_k, a) => a).iter();
+  const w = Writer.create(join(dir, "merged.mtbl"), { compression: "zlib" });
+  while (it.next()) w.add(it.key, it.value);
+  w.close();
+  for (const x of readers) x.close();
+});
+
+// ---- classic-level (LevelDB)
+let lv = {};
+try {
+  const { ClassicLevel } = require("classic-level");
+  const db = new ClassicLevel(join(dir, "leveldb"), { keyEncoding: "view", valueEncoding: "view" });
+  lv.write = await time(async () => {
+    for (let i = 0; i < N; i += 10000) {
+      await db.batch(sorted.slice(i, i + 10000).map(([key, value]) => ({ type: "put", key, value })));
+    }
+  });
+  lv.scan = await time(async () => {
+    let c = 0;
+    for await (const _ of db.iterator()) c++;
+    if (c !== N) throw new Error("leveldb count");
+  });
+  lv.get = await time(async () => {
+    for (const p of probes) await db.get(p);
+  });
+  lv.sort = await time(async () => {
+    const db2 = new ClassicLevel(join(dir, "leveldb2"), { keyEncoding: "view", valueEncoding: "view" });
+    for (let i = 0; i < N; i += 10000) {
+      await db2.batch(shuffledIdx.slice(i, i + 10000).map((j) => ({ type: "put", key: keys[j], value: value(j) })));
+    }
+    await db2.compactRange(new Uint8Array([0]), new Uint8Array([255]));
+    await db2.close();
+  });
+  await db.close();
+} catch (e) {
+  console.error(`classic-level unavailable: ${e.message}`);
+  lv = null;
+}
+
+// ---- Debian libmtbl tools (scan = mtbl_dump -s over our file; merge = mtbl_merge of the 4 parts)
+let lib = null;
+const haveBin = (b) => spawnSync("sh", ["-c", `command -v ${b}`]).status === 0;
+if (haveBin("mtbl_dump") && haveBin("mtbl_merge") && haveBin("cc")) {
+  lib = {};
+  const zfile = join(dir, "ours.zlib.mtbl");
+  const w = Writer.create(zfile, { compression: "zlib" });
+  for (const [k, v] of sorted) w.add(k, v);
+  w.close();
+  const rz = Reader.open(zfile);
+  lib.ourScan = await time(() => {
+    const it = rz.iter();
+    while (it.next());
+  });
+  rz.close();
+  lib.scan = await time(() => execFileSync("mtbl_dump", ["-s", zfile]));
+  const c = join(dir, "first.c");
+  writeFileSync(c, "#include <stdint.h>\n#include <stdlib.h>\n#include <string.h>\nvoid *first_init(void){return NULL;}\nvoid first_free(void *c){(void)c;}\nvoid first_func(void *c,const uint8_t *k,size_t lk,const uint8_t *a,size_t la,const uint8_t *b,size_t lb,uint8_t **o,size_t *lo){(void)c;(void)k;(void)lk;(void)b;(void)lb;*o=malloc(la?la:1);memcpy(*o,a,la);*lo=la;}\n");
+  execFileSync("cc", ["-O2", "-shared", "-fPIC", "-o", join(dir, "first.so"), c]);
+  lib.merge = await time(() =>
+    execFileSync("mtbl_merge", ["-c", "zlib", ...parts, join(dir, "libmerged.mtbl")], {
+      env: { ...process.env, MTBL_MERGE_DSO: join(dir, "first.so"), MTBL_MERGE_FUNC_PREFIX: "first" },
+      stdio: "ignore",
+    }),
+  );
+} else console.error("Debian mtbl-bin or cc missing: libmtbl column skipped");
+
+const row = (name, n, ours, level, libmtbl) => {
+  const o = rate(n, ours);
+  const cell = (t) => (t == null ? "–" : `${fmt(rate(n, t))}/s`);
+  const ratio = (t) => (t == null ? "–" : `${(o / rate(n, t)).toFixed(2)}×`);
+  rows.push(`| ${name} | ${fmt(o)}/s | ${cell(level)} | ${ratio(level)} | ${cell(libmtbl)} | ${ratio(libmtbl)} |`);
+};
+row(`write ${fmt(N)} sorted entries (snappy)`, N, tWrite, lv?.write, null);
+row("full scan (snappy file)", N, tScan, lv?.scan, null);
+if (lib) row("full scan (zlib file; libmtbl: mtbl_dump -s)", N, lib.ourScan, null, lib.scan);
+row("100k random point gets", probes.length, tGet, lv?.get, null);
+row(`sort ${fmt(N)} unsorted entries → file (snappy)`, N, tSort, lv?.sort, null);
+row("4-way merge → file (zlib)", N, tMerge, null, lib?.merge);
+console.log(`\nmtbl, ${fmt(N)} passive-DNS-shaped entries (key ~40 B, value 12 B), node ${process.version}, 2 cores\n`);
+console.log("| operation | dnsrep mtbl | classic-level | ours ÷ classic-level | Debian libmtbl 1.3 | ours ÷ libmtbl |");
+console.log("|---|---|---|---|---|---|");
+for (const l of rows) console.log(l);
+r.close();
+rmSync(dir, { recursive: true, force: true });
