@@ -258,7 +258,7 @@ export function isSubdomain(child: Uint8Array, parent: Uint8Array): boolean {
   if (parent.length > child.length) return false;
   const offs = labelOffsets(child);
   const skip = child.length - parent.length;
-  if (skip !== 0 && !offs.includes(skip)) return false;
+  if (skip !== 0 && skip !== child.length - 1 && !offs.includes(skip)) return false;
   for (let i = 0; i < parent.length; i++) {
     let a = child[skip + i] as number;
     let b = parent[i] as number;
