@@ -8,13 +8,25 @@ export type Rdf =
   | "ipv6prefix" | "eui48" | "eui64" | "string" | "repstring" | "rrtype" | "type_bitmap" | "salt" | "hash"
   | "svcparams" | "edns_opt";
 
+/** Numeric field codes for the parser's hot loop (same order as Rdf names below). */
+export const RDF_CODES: readonly Rdf[] = [
+  "bytes", "bytes_b64", "bytes_str", "name", "uname", "int8", "int16", "int32", "ipv4", "ipv6", "ipv6prefix",
+  "eui48", "eui64", "string", "repstring", "rrtype", "type_bitmap", "salt", "hash", "svcparams", "edns_opt",
+];
+
 export interface Descr {
   cls: "un" | "in";
   fields: readonly Rdf[];
+  /** `fields` as indexes into RDF_CODES */
+  codes: Uint8Array;
+  /** whether any field is a domain name (names are decompressed, so the rdata cannot be sliced as is) */
+  hasName: boolean;
 }
 
-const un = (...fields: Rdf[]): Descr => ({ cls: "un", fields });
-const inet = (...fields: Rdf[]): Descr => ({ cls: "in", fields });
+const hasName = (fields: Rdf[]): boolean => fields.includes("name") || fields.includes("uname");
+const codes = (fields: Rdf[]): Uint8Array => Uint8Array.from(fields.map((f) => RDF_CODES.indexOf(f)));
+const un = (...fields: Rdf[]): Descr => ({ cls: "un", fields, codes: codes(fields), hasName: hasName(fields) });
+const inet = (...fields: Rdf[]): Descr => ({ cls: "in", fields, codes: codes(fields), hasName: hasName(fields) });
 
 export const DESCR: ReadonlyMap<number, Descr> = new Map<number, Descr>([
   [5, un("name")], // CNAME

@@ -14,17 +14,29 @@ export const MAXLEN_NAME = 255;
  * Returns the uncompressed wire name (a fresh array).
  */
 export function unpackName(pkt: Uint8Array, eop: number, off: number): Uint8Array {
+  const end = unpackNameInto(pkt, eop, off, SCRATCH, 0);
+  return SCRATCH.slice(0, end);
+}
+
+const SCRATCH = new Uint8Array(MAXLEN_NAME + 1);
+
+/**
+ * Uncompress the name at `off` into `dst` at `dpos`; returns the offset in
+ * `dst` after the name. `dst` must have MAXLEN_NAME bytes of room.
+ */
+export function unpackNameInto(pkt: Uint8Array, eop: number, off: number, dst: Uint8Array, dpos: number): number {
   if (eop <= 0 || off >= eop || off < 0) throw new WdnsError(WdnsErrorCode.OUT_OF_BOUNDS);
-  const out = new Uint8Array(MAXLEN_NAME);
   let total = 0;
-  let d = 0;
+  let d = dpos;
   let src = off;
+  let wireEnd = -1;
   for (;;) {
     if (src >= eop) throw new WdnsError(WdnsErrorCode.OUT_OF_BOUNDS);
     const c = pkt[src++] as number;
     if (c === 0) break;
     if (c >= 192) {
       if (src >= eop) throw new WdnsError(WdnsErrorCode.OUT_OF_BOUNDS);
+      if (wireEnd < 0) wireEnd = src + 1;
       const cptr = ((c & 63) << 8) + (pkt[src] as number);
       if (cptr > eop) throw new WdnsError(WdnsErrorCode.INVALID_COMPRESSION_POINTER);
       if (cptr === src - 1 && pkt[src - 1] === 0) src = cptr;
@@ -33,20 +45,22 @@ export function unpackName(pkt: Uint8Array, eop: number, off: number): Uint8Arra
     } else if (c <= 63) {
       total++;
       if (total >= MAXLEN_NAME) throw new WdnsError(WdnsErrorCode.NAME_OVERFLOW);
-      out[d++] = c;
+      dst[d++] = c;
       total += c;
       if (total >= MAXLEN_NAME) throw new WdnsError(WdnsErrorCode.NAME_OVERFLOW);
       if (src + c > eop) throw new WdnsError(WdnsErrorCode.OUT_OF_BOUNDS);
-      out.set(pkt.subarray(src, src + c), d);
-      d += c;
-      src += c;
+      for (let i = 0; i < c; i++) dst[d++] = pkt[src++] as number;
     } else {
       throw new WdnsError(WdnsErrorCode.INVALID_LENGTH_OCTET);
     }
   }
-  out[d++] = 0;
-  return out.slice(0, d);
+  dst[d++] = 0;
+  unpacked.wireEnd = wireEnd < 0 ? src : wireEnd;
+  return d;
 }
+
+/** Where the last unpackNameInto() call's name ended in the message (after its first pointer or root label). */
+export const unpacked = { wireEnd: 0 };
 
 /** Offset just past a possibly compressed name (libwdns wdns_skip_name, clamped to `eod`). */
 export function skipName(buf: Uint8Array, off: number, eod: number): number {

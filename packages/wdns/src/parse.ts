@@ -1,7 +1,7 @@
 /** Parsing DNS messages (libwdns wdns_parse_message semantics). */
 import { WdnsError, WdnsErrorCode } from "./errors.js";
 import { descrFor } from "./descr.js";
-import { downcaseName, skipName, unpackName } from "./name.js";
+import { downcaseName, unpackNameInto, unpacked } from "./name.js";
 import { RRTYPE } from "./tables.js";
 
 export interface RRset {
@@ -61,108 +61,154 @@ function parseError(): never {
   throw new WdnsError(WdnsErrorCode.PARSE_ERROR);
 }
 
+const RD = new Uint8Array(65535 + 4096);
+
+/**
+ * Output bytes (names, rdata) of one parse are carved out of shared chunks:
+ * one backing store per ~8 KiB instead of one allocation per name.
+ */
+let chunk = new Uint8Array(8192);
+let chunkPos = 0;
+function carve(src: Uint8Array, start: number, end: number): Uint8Array {
+  const n = end - start;
+  if (chunkPos + n > chunk.length) {
+    chunk = new Uint8Array(Math.max(8192, n));
+    chunkPos = 0;
+  }
+  const out = chunk.subarray(chunkPos, chunkPos + n);
+  if (n < 32) for (let i = 0; i < n; i++) out[i] = src[start + i] as number;
+  else out.set(src.subarray(start, end));
+  chunkPos += n;
+  return out;
+}
+const NAME = new Uint8Array(256);
+const cacheOff = new Int32Array(8);
+const cacheName: Uint8Array[] = [];
+function readName(pkt: Uint8Array, eop: number, off: number): Uint8Array {
+  return carve(NAME, 0, unpackNameInto(pkt, eop, off, NAME, 0));
+}
+
 /**
  * Parse one RR's rdata out of the message, decompressing embedded names for
  * known types (libwdns _wdns_parse_rdata). Returns a fresh array.
  */
 export function parseRdata(pkt: Uint8Array, eop: number, rrtype: number, rrclass: number, start: number, rdlen: number): Uint8Array {
   const d = descrFor(rrtype);
-  if (!d || (d.cls === "in" && rrclass !== 1)) return pkt.slice(start, start + rdlen);
-  const parts: Uint8Array[] = [];
+  if (!d || (d.cls === "in" && rrclass !== 1)) return carve(pkt, start, start + rdlen);
+  // Names are copied decompressed into RD; other fields are copied as they are.
+  // Types without names are only validated, then sliced.
+  const copyFields = d.hasName;
+  let o = 0;
   let src = start;
   let left = rdlen;
-  const copy = (n: number): void => {
-    if (left < n) parseError();
-    parts.push(pkt.subarray(src, src + n));
-    src += n;
-    left -= n;
-  };
-  for (const f of d.fields) {
+  const fields = d.codes;
+  for (let fi = 0; fi < fields.length; fi++) {
     if (left === 0) break;
-    switch (f) {
-      case "name":
-      case "uname": {
-        const name = unpackName(pkt, eop, src);
-        const next = skipName(pkt, src, eop);
+    let n = -1; // bytes to copy verbatim
+    switch (fields[fi]) {
+      case 3: /* name */
+      case 4: /* uname */ {
+        o = unpackNameInto(pkt, eop, src, RD, o);
+        const next = unpacked.wireEnd;
         left -= next - src;
         src = next;
         if (left < 0) throw new WdnsError(WdnsErrorCode.OUT_OF_BOUNDS);
-        parts.push(name);
         break;
       }
-      case "bytes":
-      case "bytes_b64":
-      case "bytes_str":
-      case "edns_opt":
-        copy(left);
+      case 0: /* bytes */
+      case 1: /* bytes_b64 */
+      case 2: /* bytes_str */
+      case 20: /* edns_opt */
+        n = left;
         break;
-      case "int8":
-        copy(1);
+      case 5: /* int8 */
+        n = 1;
         break;
-      case "int16":
-      case "rrtype":
-        copy(2);
+      case 6: /* int16 */
+      case 15: /* rrtype */
+        n = 2;
         break;
-      case "int32":
-      case "ipv4":
-        copy(4);
+      case 7: /* int32 */
+      case 8: /* ipv4 */
+        n = 4;
         break;
-      case "ipv6":
-        copy(16);
+      case 9: /* ipv6 */
+        n = 16;
         break;
-      case "eui48":
-        copy(6);
+      case 11: /* eui48 */
+        n = 6;
         break;
-      case "eui64":
-        copy(8);
+      case 12: /* eui64 */
+        n = 8;
         break;
-      case "string":
-      case "salt":
-      case "hash":
-        copy((pkt[src] as number) + 1);
+      case 13: /* string */
+      case 17: /* salt */
+      case 18: /* hash */
+        n = (pkt[src] as number) + 1;
         break;
-      case "repstring":
-        while (left > 0) copy((pkt[src] as number) + 1);
+      case 14: /* repstring */ {
+        let p = src;
+        let l = left;
+        while (l > 0) {
+          const k = (pkt[p] as number) + 1;
+          if (l < k) parseError();
+          p += k;
+          l -= k;
+        }
+        n = left;
         break;
-      case "ipv6prefix": {
+      }
+      case 10: /* ipv6prefix */ {
         const pl = pkt[src] as number;
         if (pl > 128) throw new WdnsError(WdnsErrorCode.OUT_OF_BOUNDS);
         let oc = (128 - pl) >> 3;
         if (pl % 8 !== 0) oc++;
-        copy(oc + 1);
+        n = oc + 1;
         break;
       }
-      case "type_bitmap":
-        while (left >= 2) {
-          const bl = pkt[src + 1] as number;
+      case 16: /* type_bitmap */ {
+        let p = src;
+        let l = left;
+        while (l >= 2) {
+          const bl = pkt[p + 1] as number;
           if (!(bl >= 1 && bl <= 32)) throw new WdnsError(WdnsErrorCode.OUT_OF_BOUNDS);
-          if (bl <= left - 2) copy(2 + bl);
-          else throw new WdnsError(WdnsErrorCode.OUT_OF_BOUNDS);
+          if (bl > l - 2) throw new WdnsError(WdnsErrorCode.OUT_OF_BOUNDS);
+          p += 2 + bl;
+          l -= 2 + bl;
         }
+        n = p - src;
         break;
-      case "svcparams":
-        while (left > 0) {
-          if (left < 4) parseError();
-          const key = u16(pkt, src);
-          const vlen = u16(pkt, src + 2);
+      }
+      case 19: /* svcparams */ {
+        let p = src;
+        let l = left;
+        while (l > 0) {
+          if (l < 4) parseError();
+          const key = u16(pkt, p);
+          const vlen = u16(pkt, p + 2);
           const kv = 4 + vlen;
-          if (kv > left) throw new WdnsError(WdnsErrorCode.OUT_OF_BOUNDS);
-          if (!svcparamValid(key, pkt.subarray(src + 4, src + 4 + vlen))) parseError();
-          copy(kv);
+          if (kv > l) throw new WdnsError(WdnsErrorCode.OUT_OF_BOUNDS);
+          if (!svcparamValid(key, pkt.subarray(p + 4, p + 4 + vlen))) parseError();
+          p += kv;
+          l -= kv;
         }
+        n = left;
         break;
+      }
+    }
+    if (n >= 0) {
+      if (left < n) parseError();
+      if (copyFields) {
+        if (n < 24) for (let i = 0; i < n; i++) RD[o + i] = pkt[src + i] as number;
+        else RD.set(pkt.subarray(src, src + n), o);
+      }
+      o += n;
+      src += n;
+      left -= n;
     }
   }
   if (left !== 0) throw new WdnsError(WdnsErrorCode.OUT_OF_BOUNDS);
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return copyFields ? carve(RD, 0, o) : carve(pkt, start, start + rdlen);
 }
 
 function svcparamValid(key: number, v: Uint8Array): boolean {
@@ -208,7 +254,9 @@ function sameName(a: Uint8Array, b: Uint8Array): boolean {
  * RRs than the header counts) parses successfully, as in libwdns. Throws
  * WdnsError (never RangeError) on malformed input.
  */
-export function parseMessage(wire: Uint8Array): Message {
+export function parseMessage(input: Uint8Array): Message {
+  // Names and rdata in the result are copies (carved from shared chunks), never views of `input`.
+  const wire = input;
   const len = wire.length;
   if (len < 12) throw new WdnsError(WdnsErrorCode.LEN);
   const id = u16(wire, 0);
@@ -227,12 +275,35 @@ export function parseMessage(wire: Uint8Array): Message {
     edns: null,
   };
   const sets = [m.answer, m.authority, m.additional];
+  let cacheN = 0;
   let p = 12;
   outer: for (let sec = 0; sec < 4; sec++) {
     for (let n = 0; n < (counts[sec] as number); n++) {
       if (p === len) break outer;
-      const name = unpackName(wire, len, p);
-      let src = skipName(wire, p, len);
+      // Owner names that are the same compression pointer decompress to the same
+      // bytes: share one array (names are never mutated in place).
+      let name: Uint8Array;
+      let src: number;
+      const c0 = wire[p] as number;
+      if (c0 >= 192 && p + 1 < len) {
+        const target = ((c0 & 63) << 8) | (wire[p + 1] as number);
+        let k = 0;
+        while (k < cacheN && cacheOff[k] !== target) k++;
+        if (k < cacheN) {
+          name = cacheName[k] as Uint8Array;
+          src = p + 2;
+        } else {
+          name = readName(wire, len, p);
+          src = unpacked.wireEnd;
+          if (cacheN < 8) {
+            cacheOff[cacheN] = target;
+            cacheName[cacheN++] = name;
+          }
+        }
+      } else {
+        name = readName(wire, len, p);
+        src = unpacked.wireEnd;
+      }
       if (src + 4 > len || (sec !== 0 && src + 10 > len)) parseError();
       const rrtype = u16(wire, src);
       const rrclass = u16(wire, src + 2);
