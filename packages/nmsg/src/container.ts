@@ -1,0 +1,179 @@
+/**
+ * NMSG containers: "NMSG" | be16 (flags << 8 | version 2) | be32 body length | body.
+ * Body = protobuf nmsg.Nmsg (payloads=1, payload_crcs=2, sequence=3, sequence_id=4),
+ * zlib-compressed with a be32 length prefix when flags & 1, an nmsg.NmsgFragment
+ * when flags & 2.
+ */
+import { deflateSync, inflateSync } from "node:zlib";
+import { ByteWriter, crc32c, bswap32 } from "@dnsrep/util";
+import { NmsgError, NmsgErrorCode } from "./errors.js";
+import { decodePayload, type NmsgPayload, payloadCrc } from "./payload.js";
+import { cur, readVarint, skipField } from "./pb.js";
+
+export const MAGIC = [0x4e, 0x4d, 0x53, 0x47] as const; // "NMSG"
+export const VERSION = 2;
+export const FLAG_ZLIB = 0x01;
+export const FLAG_FRAGMENT = 0x02;
+export const HEADER_LEN = 10;
+/** Largest decompressed container accepted (libnmsg's NMSG_RBUFSZ is far smaller): guards against zlib bombs. */
+export const MAX_CONTAINER = 64 << 20;
+
+export interface DecodedNmsg {
+  payloads: NmsgPayload[];
+  /** payloads dropped because their CRC did not match */
+  crcErrors: number;
+  sequence?: number;
+  sequenceId?: bigint;
+}
+
+/** Decode a serialized nmsg.Nmsg. */
+export function decodeNmsg(b: Uint8Array): DecodedNmsg {
+  const ranges: [number, number][] = [];
+  const crcs: number[] = [];
+  const out: DecodedNmsg = { payloads: [], crcErrors: 0 };
+  let pos = 0;
+  const end = b.length;
+  while (pos < end) {
+    const tag = readVarint(b, pos, end);
+    pos = cur.pos;
+    const field = Math.floor(tag / 8);
+    const wt = tag & 7;
+    if (field === 1 && wt === 2) {
+      const n = readVarint(b, pos, end);
+      pos = cur.pos;
+      if (pos + n > end) throw new NmsgError(NmsgErrorCode.PARSE, "payload runs past the container");
+      ranges.push([pos, pos + n]);
+      pos += n;
+    } else if (field === 2 && wt === 0) {
+      crcs.push(readVarint(b, pos, end) >>> 0);
+      pos = cur.pos;
+    } else if (field === 2 && wt === 2) {
+      // packed, tolerated on input
+      const n = readVarint(b, pos, end);
+      let p = cur.pos;
+      const stop = p + n;
+      if (stop > end) throw new NmsgError(NmsgErrorCode.PARSE, "bad payload_crcs");
+      while (p < stop) {
+        crcs.push(readVarint(b, p, stop) >>> 0);
+        p = cur.pos;
+      }
+      pos = stop;
+    } else if (field === 3 && wt === 0) {
+      out.sequence = readVarint(b, pos, end) >>> 0;
+      pos = cur.pos;
+    } else if (field === 4 && wt === 0) {
+      out.sequenceId = BigInt(readVarint(b, pos, end));
+      pos = cur.pos;
+    } else pos = skipField(b, pos, end, wt);
+  }
+  const checkCrc = crcs.length === ranges.length;
+  ranges.forEach(([s, e], i) => {
+    const p = decodePayload(b.subarray(s, e));
+    if (checkCrc && payloadCrc(p.payload) !== crcs[i]) {
+      out.crcErrors++;
+      return;
+    }
+    out.payloads.push(p);
+  });
+  return out;
+}
+
+/** Serialize payloads (already packed NmsgPayload bytes) into an nmsg.Nmsg body with CRCs. */
+export function encodeNmsg(packed: readonly Uint8Array[], crcs: readonly number[], seq?: { sequence: number; sequenceId: bigint }): Uint8Array {
+  const w = new ByteWriter(4096);
+  for (const p of packed) w.byte(0x0a).varint(p.length).bytes(p);
+  for (const c of crcs) w.byte(0x10).varint(c);
+  if (seq) {
+    w.byte(0x18).varint(seq.sequence >>> 0);
+    w.byte(0x20);
+    let x = seq.sequenceId;
+    while (x >= 128n) {
+      w.byte(Number(x & 127n) | 128);
+      x >>= 7n;
+    }
+    w.byte(Number(x));
+  }
+  return w.toBytes();
+}
+
+/** 10-byte header for a body of `len` bytes. */
+export function containerHeader(flags: number, len: number): Uint8Array {
+  const h = new Uint8Array(HEADER_LEN);
+  h.set(MAGIC);
+  h[4] = flags;
+  h[5] = VERSION;
+  new DataView(h.buffer).setUint32(6, len, false);
+  return h;
+}
+
+/** zlib container body: be32 uncompressed length + zlib stream (default level, as libnmsg). */
+export function zlibBody(raw: Uint8Array): Uint8Array {
+  const z = deflateSync(raw);
+  const out = new Uint8Array(4 + z.length);
+  new DataView(out.buffer).setUint32(0, raw.length, false);
+  out.set(z, 4);
+  return out;
+}
+
+export function unzlibBody(body: Uint8Array, offset?: number): Uint8Array {
+  if (body.length < 4) throw new NmsgError(NmsgErrorCode.DECOMPRESS, "short zlib container", offset);
+  const len = new DataView(body.buffer, body.byteOffset, body.byteLength).getUint32(0, false);
+  if (len > MAX_CONTAINER) throw new NmsgError(NmsgErrorCode.DECOMPRESS, `zlib container claims ${len} bytes`, offset);
+  let out: Buffer;
+  try {
+    out = inflateSync(body.subarray(4), { maxOutputLength: Math.max(len, 1) });
+  } catch (e) {
+    throw new NmsgError(NmsgErrorCode.DECOMPRESS, `corrupt zlib container (${(e as Error).message})`, offset);
+  }
+  if (out.length !== len) throw new NmsgError(NmsgErrorCode.DECOMPRESS, "zlib container length mismatch", offset);
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+}
+
+export interface Fragment {
+  id: number;
+  current: number;
+  last: number;
+  fragment: Uint8Array;
+  crc?: number;
+}
+
+export function decodeFragment(b: Uint8Array): Fragment {
+  const f: Fragment = { id: 0, current: 0, last: 0, fragment: new Uint8Array(0) };
+  let seen = 0;
+  let pos = 0;
+  while (pos < b.length) {
+    const tag = readVarint(b, pos, b.length);
+    pos = cur.pos;
+    const field = Math.floor(tag / 8);
+    const wt = tag & 7;
+    if (field === 4 && wt === 2) {
+      const n = readVarint(b, pos, b.length);
+      pos = cur.pos;
+      if (pos + n > b.length) throw new NmsgError(NmsgErrorCode.PARSE, "truncated fragment");
+      f.fragment = b.subarray(pos, pos + n);
+      pos += n;
+      seen |= 8;
+    } else if (wt === 0 && field >= 1 && field <= 5) {
+      const v = readVarint(b, pos, b.length) >>> 0;
+      pos = cur.pos;
+      if (field === 1) f.id = v;
+      else if (field === 2) f.current = v;
+      else if (field === 3) f.last = v;
+      else if (field === 5) f.crc = v;
+      if (field <= 3) seen |= 1 << (field - 1);
+    } else pos = skipField(b, pos, b.length, wt);
+  }
+  if (seen !== 15 || f.current > f.last) throw new NmsgError(NmsgErrorCode.FRAGMENT, "malformed fragment");
+  return f;
+}
+
+export function encodeFragment(f: Fragment): Uint8Array {
+  const w = new ByteWriter(f.fragment.length + 32);
+  w.byte(0x08).varint(f.id).byte(0x10).varint(f.current).byte(0x18).varint(f.last);
+  w.byte(0x22).varint(f.fragment.length).bytes(f.fragment);
+  if (f.crc !== undefined) w.byte(0x28).varint(f.crc);
+  return w.toBytes();
+}
+
+/** CRC stored in a fragment: htonl(crc32c(whole reassembled buffer)). */
+export const fragmentCrc = (whole: Uint8Array): number => bswap32(crc32c(whole));

@@ -1,0 +1,208 @@
+/** Built-in message modules: base/dnsqr (1/9) and SIE/dnsdedupe (2/1). */
+import { isWdnsError, messageToString, nameFromString, nameToString, parseMessage, rcodeName, rdataToString, rrclassFromString, rrclassName, rrtypeFromString, rrtypeName, stringToRdata } from "@dnsrep/wdns";
+import { dnsMessageJson } from "./dnsjson.js";
+import { NmsgError, NmsgErrorCode } from "./errors.js";
+import { formatTime } from "./format.js";
+import { parseUdpDatagram, verifyUdpChecksum } from "./ipdg.js";
+import { type FieldSpec, has, type Msg, registerModule } from "./module.js";
+import { DnsDedupeType, DnsQRType } from "./schemas.js";
+
+export const VENDOR_BASE = 1;
+export const VENDOR_SIE = 2;
+export const MSGTYPE_DNSQR = 9;
+export const MSGTYPE_DNSDEDUPE = 1;
+
+export const DnsQRKind = {
+  UDP_INVALID: 0, UDP_QUERY_RESPONSE: 1, UDP_UNANSWERED_QUERY: 2, UDP_UNSOLICITED_RESPONSE: 3, TCP: 4, ICMP: 5, UDP_QUERY_ONLY: 6, UDP_RESPONSE_ONLY: 7,
+} as const;
+export const UdpChecksum = { ERROR: 0, ABSENT: 1, INCORRECT: 2, CORRECT: 3 } as const;
+export const DnsDedupeKind = { INSERTION: 0, EXPIRATION: 1, CHAFF: 2, AUTHORITATIVE: 3, MERGED: 4, MERGED_AUTHORITATIVE: 5, MERGED_INSERTION: 6 } as const;
+
+const u8 = (v: unknown): Uint8Array => v as Uint8Array;
+const num = (v: unknown): number => (typeof v === "number" ? v : Number(v));
+
+/** Text of classes and types: JSON/format uses CLASSn/TYPEn, presentation lines "<UNKNOWN> (n)". */
+const className = (c: number): string => rrclassName(c) ?? `CLASS${c}`;
+const typeName = (t: number): string => rrtypeName(t) ?? `TYPE${t}`;
+const classPres = (c: number): string => rrclassName(c) ?? "<UNKNOWN>";
+const typePres = (t: number): string => rrtypeName(t) ?? "<UNKNOWN>";
+
+/** The DNS message text nmsgtool prints for query/response fields. */
+function messageLines(name: string, wire: Uint8Array): string {
+  try {
+    return `${name}: [${wire.length} octets]\n${messageToString(parseMessage(wire))}---\n`;
+  } catch (e) {
+    if (isWdnsError(e)) return `${name}: <PARSE ERROR>\n`;
+    throw e;
+  }
+}
+
+function dnsPayload(packets: Uint8Array[], ip: Uint8Array): Uint8Array | undefined {
+  if (packets.length !== 1 || (ip.length !== 4 && ip.length !== 16)) return undefined;
+  return parseUdpDatagram(u8(packets[0]), ip.length === 16)?.payload.slice();
+}
+
+function delay(m: Msg): number | undefined {
+  if (m.type !== DnsQRKind.UDP_QUERY_RESPONSE) return undefined;
+  const qs = m.query_time_sec as unknown[];
+  const qn = m.query_time_nsec as number[];
+  const rs = m.response_time_sec as unknown[];
+  const rn = m.response_time_nsec as number[];
+  if (qs.length !== 1 || qn.length !== 1 || rs.length < 1 || rs.length !== rn.length) return undefined;
+  let best = 0;
+  for (let i = 0; i < rs.length; i++) {
+    let sec = num(rs[i]) - num(qs[0]);
+    let nsec = (rn[i] as number) - (qn[0] as number);
+    if (nsec < 0) {
+      sec -= 1;
+      nsec += 1e9;
+    }
+    const d = sec + nsec / 1e9;
+    if (rs.length === 1) return d;
+    if (d > best) best = d;
+  }
+  return best;
+}
+
+const nameField = (name: string): FieldSpec => ({
+  name,
+  kind: "bytes",
+  format: (v) => nameToString(u8(v)),
+  parse: (t) => nameFromString(t),
+});
+
+export const dnsqrFields: FieldSpec[] = [
+  { name: "type", kind: "enum", required: true },
+  { name: "query_ip", kind: "ip", required: true },
+  { name: "response_ip", kind: "ip", required: true },
+  {
+    name: "proto",
+    kind: "uint",
+    required: true,
+    print: (v) => {
+      const p = num(v) & 0xffff;
+      return p === 17 ? "proto: UDP (17)\n" : p === 6 ? "proto: TCP (6)\n" : p === 1 ? "proto: ICMP (1)\n" : `proto: ${p}\n`;
+    },
+    format: (v) => {
+      const p = num(v) & 0xffff;
+      return p === 17 ? "UDP" : p === 6 ? "TCP" : p === 1 ? "ICMP" : String(p);
+    },
+    parse: (t) => (/^udp$/i.test(t) ? 17 : /^tcp$/i.test(t) ? 6 : /^icmp$/i.test(t) ? 1 : Number(t)),
+  },
+  { name: "query_port", kind: "uint", required: true },
+  { name: "response_port", kind: "uint", required: true },
+  { name: "id", kind: "uint", required: true },
+  nameField("qname"),
+  {
+    name: "qclass",
+    kind: "uint",
+    print: (v) => `qclass: ${classPres(num(v) & 0xffff)} (${num(v) & 0xffff})\n`,
+    format: (v) => className(num(v) & 0xffff),
+    parse: (t) => rrclassFromString(t) ?? Number.NaN,
+  },
+  {
+    name: "qtype",
+    kind: "uint",
+    print: (v) => `qtype: ${typePres(num(v) & 0xffff)} (${num(v) & 0xffff})\n`,
+    format: (v) => typeName(num(v) & 0xffff),
+    parse: (t) => rrtypeFromString(t) ?? Number.NaN,
+  },
+  {
+    name: "rcode",
+    kind: "uint",
+    print: (v) => `rcode: ${rcodeName(num(v) & 0xffff) ?? "<UNKNOWN>"} (${num(v) & 0xffff})\n`,
+    format: (v) => rcodeName(num(v) & 0xffff) ?? String(num(v) & 0xffff),
+    parse: (t) => {
+      const names = ["NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED", "YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH", "NOTZONE"];
+      const i = names.indexOf(t.toUpperCase());
+      return i >= 0 ? i : Number(t);
+    },
+  },
+  { name: "query_packet", kind: "bytes", repeated: true, noprint: true },
+  { name: "query_time_sec", kind: "int", repeated: true, noprint: true },
+  { name: "query_time_nsec", kind: "int", repeated: true, noprint: true },
+  { name: "response_packet", kind: "bytes", repeated: true, noprint: true },
+  { name: "response_time_sec", kind: "int", repeated: true, noprint: true },
+  { name: "response_time_nsec", kind: "int", repeated: true, noprint: true },
+  { name: "timeout", kind: "double" },
+  { name: "delay", kind: "double", get: delay },
+  {
+    name: "udp_checksum",
+    kind: "enum",
+    get: (m) => {
+      const rp = m.response_packet as Uint8Array[];
+      if (rp.length < 1) return undefined;
+      if (has(m, "udp_checksum")) return m.udp_checksum;
+      return verifyUdpChecksum(u8(rp[0]), u8(m.response_ip).length === 16);
+    },
+  },
+  { name: "resolver_address_zeroed", kind: "bool" },
+  { name: "query", kind: "bytes", get: (m) => dnsPayload(m.query_packet as Uint8Array[], u8(m.query_ip)), print: (v) => messageLines("query", u8(v)) },
+  { name: "query_json", kind: "bytes", noprint: true, get: (m) => dnsPayload(m.query_packet as Uint8Array[], u8(m.query_ip)), json: (v) => dnsMessageJson(u8(v)) },
+  { name: "response", kind: "bytes", get: (m) => dnsPayload(m.response_packet as Uint8Array[], u8(m.response_ip)), print: (v) => messageLines("response", u8(v)) },
+  { name: "response_json", kind: "bytes", noprint: true, get: (m) => dnsPayload(m.response_packet as Uint8Array[], u8(m.response_ip)), json: (v) => dnsMessageJson(u8(v)) },
+  { name: "dns", kind: "bytes", noprint: true, get: (m) => dnsPayload(m.response_packet as Uint8Array[], u8(m.response_ip)) },
+  { name: "tcp", kind: "bytes", noprint: true },
+  { name: "icmp", kind: "bytes", noprint: true },
+];
+
+const timeField = (name: string): FieldSpec => ({
+  name,
+  kind: "uint",
+  format: (v) => formatTime(num(v)),
+  parse: (t) => {
+    const m = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/.exec(t);
+    if (!m) throw new NmsgError(NmsgErrorCode.PARSE, `${name}: bad time ${JSON.stringify(t)}`);
+    return Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!) / 1000;
+  },
+});
+
+export const dnsdedupeFields: FieldSpec[] = [
+  { name: "type", kind: "enum" },
+  { name: "count", kind: "uint" },
+  timeField("time_first"),
+  timeField("time_last"),
+  timeField("zone_time_first"),
+  timeField("zone_time_last"),
+  { name: "response_ip", kind: "ip" },
+  nameField("bailiwick"),
+  nameField("rrname"),
+  {
+    name: "rrclass",
+    kind: "uint",
+    print: (v) => `rrclass: ${classPres(num(v) & 0xffff)} (${num(v) & 0xffff})\n`,
+    format: (v) => className(num(v) & 0xffff),
+    parse: () => 1, // libnmsg's dns_class_parse stores IN whatever the text
+  },
+  {
+    name: "rrtype",
+    kind: "uint",
+    print: (v) => `rrtype: ${typePres(num(v) & 0xffff)} (${num(v) & 0xffff})\n`,
+    format: (v) => typeName(num(v) & 0xffff),
+    parse: (t) => {
+      const v = rrtypeFromString(t);
+      if (v === undefined) throw new NmsgError(NmsgErrorCode.PARSE, `rrtype: unknown type ${JSON.stringify(t)}`);
+      return v;
+    },
+  },
+  { name: "rrttl", kind: "uint" },
+  {
+    name: "rdata",
+    kind: "bytes",
+    repeated: true,
+    format: (v, m) => rdataToString(num(m.rrtype ?? 0), num(m.rrclass ?? 1), u8(v)),
+    parse: (t, m) => {
+      if (!has(m, "rrclass")) throw new NmsgError(NmsgErrorCode.PARSE, "rdata: rrclass must come first");
+      return stringToRdata(num(m.rrtype), num(m.rrclass), t);
+    },
+  },
+  {
+    name: "response",
+    kind: "bytes",
+    print: (v) => messageLines("response", u8(v)),
+    json: (v) => dnsMessageJson(u8(v)),
+  },
+];
+
+registerModule({ vid: VENDOR_BASE, msgtype: MSGTYPE_DNSQR, vname: "base", mname: "dnsqr", type: DnsQRType, fields: dnsqrFields });
+registerModule({ vid: VENDOR_SIE, msgtype: MSGTYPE_DNSDEDUPE, vname: "SIE", mname: "dnsdedupe", type: DnsDedupeType, fields: dnsdedupeFields });

@@ -1,0 +1,107 @@
+/** NmsgPayload: one message plus its header fields, and the container message around payloads. */
+import { ByteWriter, bswap32, crc32c, varintLength } from "@dnsrep/util";
+import { NmsgError, NmsgErrorCode } from "./errors.js";
+import { cur, readVarint, skipField } from "./pb.js";
+
+export interface NmsgPayload {
+  vid: number;
+  msgtype: number;
+  timeSec: number;
+  timeNsec: number;
+  /** the serialized message-module protobuf */
+  payload: Uint8Array;
+  source?: number;
+  operator?: number;
+  group?: number;
+}
+
+/** Serialize an NmsgPayload exactly as protobuf-c does (field order, optional fields only when non-zero). */
+export function encodePayload(p: NmsgPayload, w = new ByteWriter(p.payload.length + 32)): Uint8Array {
+  w.reset();
+  w.byte(0x08).varint(p.vid);
+  w.byte(0x10).varint(p.msgtype);
+  w.byte(0x18);
+  if (p.timeSec < 0) w.bytes(negVarint(p.timeSec));
+  else w.varint(p.timeSec);
+  w.byte(0x25).u32le(p.timeNsec >>> 0);
+  w.byte(0x2a).varint(p.payload.length).bytes(p.payload);
+  if (p.source) w.byte(0x38).varint(p.source >>> 0);
+  if (p.operator) w.byte(0x40).varint(p.operator >>> 0);
+  if (p.group) w.byte(0x48).varint(p.group >>> 0);
+  return w.toBytes();
+}
+
+function negVarint(v: number): Uint8Array {
+  let x = BigInt.asUintN(64, BigInt(v));
+  const out: number[] = [];
+  while (x >= 128n) {
+    out.push(Number(x & 127n) | 128);
+    x >>= 7n;
+  }
+  out.push(Number(x));
+  return new Uint8Array(out);
+}
+
+/** Decode an NmsgPayload (the payload bytes are a copy). */
+export function decodePayload(b: Uint8Array): NmsgPayload {
+  const p: NmsgPayload = { vid: 0, msgtype: 0, timeSec: 0, timeNsec: 0, payload: new Uint8Array(0) };
+  let pos = 0;
+  const end = b.length;
+  let seen = 0;
+  while (pos < end) {
+    const tag = readVarint(b, pos, end);
+    pos = cur.pos;
+    const field = Math.floor(tag / 8);
+    const wt = tag & 7;
+    if (field === 4 && wt === 5) {
+      if (pos + 4 > end) throw new NmsgError(NmsgErrorCode.PARSE, "truncated payload");
+      p.timeNsec = (b[pos]! | (b[pos + 1]! << 8) | (b[pos + 2]! << 16) | (b[pos + 3]! << 24)) >>> 0;
+      pos += 4;
+      seen |= 8;
+    } else if (field === 5 && wt === 2) {
+      const n = readVarint(b, pos, end);
+      pos = cur.pos;
+      if (pos + n > end) throw new NmsgError(NmsgErrorCode.PARSE, "truncated payload");
+      p.payload = b.slice(pos, pos + n);
+      pos += n;
+    } else if (wt === 0 && field >= 1 && field <= 9) {
+      const v = readVarint(b, pos, end);
+      pos = cur.pos;
+      switch (field) {
+        case 1:
+          p.vid = v;
+          seen |= 1;
+          break;
+        case 2:
+          p.msgtype = v;
+          seen |= 2;
+          break;
+        case 3:
+          p.timeSec = v >= 2 ** 63 ? v - 2 ** 64 : v;
+          seen |= 4;
+          break;
+        case 7:
+          p.source = v >>> 0;
+          break;
+        case 8:
+          p.operator = v >>> 0;
+          break;
+        case 9:
+          p.group = v >>> 0;
+          break;
+      }
+    } else pos = skipField(b, pos, end, wt);
+  }
+  if (seen !== 15) throw new NmsgError(NmsgErrorCode.PARSE, "payload lacks a required field");
+  return p;
+}
+
+/** The CRC libnmsg stores for a payload: htonl(crc32c(payload bytes)) read as a host (LE) integer. */
+export function payloadCrc(payload: Uint8Array): number {
+  return bswap32(crc32c(payload));
+}
+
+/** Size the "payloads" entry of a packed payload takes in the Nmsg message (tag + length + bytes). */
+export function entrySize(packedLen: number): number {
+  return 1 + varintLength(packedLen) + packedLen;
+}

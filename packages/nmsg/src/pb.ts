@@ -1,0 +1,32 @@
+/** Minimal protobuf wire helpers for the container messages (hot path, no reflection). */
+import { decodeVarint64, type VarintCursor } from "@dnsrep/util";
+import { NmsgError, NmsgErrorCode } from "./errors.js";
+
+export const cur: VarintCursor = { value: 0, pos: 0 };
+
+export function readVarint(b: Uint8Array, p: number, end: number): number {
+  decodeVarint64(b, p, end, cur);
+  if (cur.pos < 0) throw new NmsgError(NmsgErrorCode.PARSE, "bad protobuf varint");
+  return cur.value;
+}
+
+/** Skip a field of wire type `wt` at p; returns the new position. */
+export function skipField(b: Uint8Array, p: number, end: number, wt: number): number {
+  switch (wt) {
+    case 0:
+      readVarint(b, p, end);
+      return cur.pos;
+    case 1:
+      if (p + 8 > end) break;
+      return p + 8;
+    case 2: {
+      const n = readVarint(b, p, end);
+      if (cur.pos + n > end) break;
+      return cur.pos + n;
+    }
+    case 5:
+      if (p + 4 > end) break;
+      return p + 4;
+  }
+  throw new NmsgError(NmsgErrorCode.PARSE, `bad protobuf field (wire type ${wt})`);
+}

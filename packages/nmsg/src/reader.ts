@@ -1,0 +1,167 @@
+/**
+ * Streaming NMSG reader: containers in, payloads out, with bounded memory
+ * (one container at a time, plus at most `maxFragmentSets` partial fragment
+ * sets). Corrupt containers throw NmsgError with the stream offset; payloads
+ * whose CRC does not match are dropped and counted.
+ */
+import { concatBytes } from "@dnsrep/util";
+import { type DecodedNmsg, decodeFragment, decodeNmsg, FLAG_FRAGMENT, FLAG_ZLIB, fragmentCrc, MAX_CONTAINER, unzlibBody } from "./container.js";
+import { NmsgError, NmsgErrorCode } from "./errors.js";
+import type { NmsgPayload } from "./payload.js";
+
+export interface ReaderStats {
+  containers: number;
+  payloads: number;
+  crcErrors: number;
+  fragmentsDropped: number;
+  bytes: number;
+  /** sequence-number gaps seen (socket inputs) */
+  lost: number;
+}
+
+export interface ReadOptions {
+  stats?: ReaderStats;
+  maxFragmentSets?: number;
+}
+
+export function newStats(): ReaderStats {
+  return { containers: 0, payloads: 0, crcErrors: 0, fragmentsDropped: 0, bytes: 0, lost: 0 };
+}
+
+interface FragSet {
+  last: number;
+  parts: (Uint8Array | undefined)[];
+  have: number;
+  crc: number | undefined;
+  flags: number;
+}
+
+/** Decodes containers one at a time; shared by the stream reader and datagram inputs. */
+export class ContainerDecoder {
+  readonly stats: ReaderStats;
+  readonly #frags = new Map<number, FragSet>();
+  readonly #maxSets: number;
+  readonly #seq = new Map<bigint, number>();
+  constructor(opts: ReadOptions = {}) {
+    this.stats = opts.stats ?? newStats();
+    this.#maxSets = opts.maxFragmentSets ?? 128;
+  }
+
+  /** Decode one container body; returns the payloads it completes (none for an incomplete fragment set). */
+  decode(flags: number, body: Uint8Array, offset?: number): NmsgPayload[] {
+    this.stats.containers++;
+    let raw: Uint8Array;
+    if (flags & FLAG_FRAGMENT) {
+      const f = decodeFragment(body);
+      let set = this.#frags.get(f.id);
+      if (!set) {
+        if (this.#frags.size >= this.#maxSets) {
+          const oldest = this.#frags.keys().next().value as number;
+          this.#frags.delete(oldest);
+          this.stats.fragmentsDropped++;
+        }
+        set = { last: f.last, parts: new Array<Uint8Array | undefined>(f.last + 1), have: 0, crc: f.crc, flags };
+        this.#frags.set(f.id, set);
+      }
+      if (f.last !== set.last) throw new NmsgError(NmsgErrorCode.FRAGMENT, "inconsistent fragment set", offset);
+      if (!set.parts[f.current]) {
+        set.parts[f.current] = f.fragment.slice();
+        set.have++;
+      }
+      if (set.have <= set.last) return [];
+      this.#frags.delete(f.id);
+      const whole = concatBytes(set.parts as Uint8Array[]);
+      if (set.crc !== undefined && fragmentCrc(whole) !== set.crc) {
+        this.stats.fragmentsDropped++;
+        throw new NmsgError(NmsgErrorCode.FRAGMENT, "reassembled fragments fail their CRC", offset);
+      }
+      raw = flags & FLAG_ZLIB ? unzlibBody(whole, offset) : whole;
+    } else {
+      raw = flags & FLAG_ZLIB ? unzlibBody(body, offset) : body;
+    }
+    let d: DecodedNmsg;
+    try {
+      d = decodeNmsg(raw);
+    } catch (e) {
+      if (e instanceof NmsgError) throw new NmsgError(e.code, `corrupt container (${e.message})`, offset);
+      throw e;
+    }
+    this.stats.crcErrors += d.crcErrors;
+    this.stats.payloads += d.payloads.length;
+    if (d.sequence !== undefined && d.sequenceId !== undefined) {
+      const prev = this.#seq.get(d.sequenceId);
+      if (prev !== undefined && d.sequence !== ((prev + 1) >>> 0)) this.stats.lost += ((d.sequence - prev - 1) >>> 0) % 0x10000;
+      this.#seq.set(d.sequenceId, d.sequence);
+    }
+    return d.payloads;
+  }
+
+  /** Fragment sets still incomplete (reported at end of input). */
+  get pendingFragments(): number {
+    return this.#frags.size;
+  }
+}
+
+/** Parse a container header at buf[0..]: returns [flags, headerLen, bodyLen] or null if more bytes are needed. */
+export function parseHeader(buf: Uint8Array, offset: number): [number, number, number] | null {
+  if (buf.length < 6) return null;
+  if (buf[0] !== 0x4e || buf[1] !== 0x4d || buf[2] !== 0x53 || buf[3] !== 0x47) {
+    throw new NmsgError(NmsgErrorCode.MAGIC, "bad magic (not an nmsg stream)", offset);
+  }
+  const v16 = (buf[4]! << 8) | buf[5]!;
+  if (v16 === 1) {
+    // legacy v1: be16 version 1 + be16 length
+    if (buf.length < 8) return null;
+    return [0, 8, (buf[6]! << 8) | buf[7]!];
+  }
+  if ((v16 & 0xff) !== 2) throw new NmsgError(NmsgErrorCode.VERSION, `unsupported nmsg version ${v16 & 0xff}`, offset);
+  if (buf.length < 10) return null;
+  const len = ((buf[6]! << 24) | (buf[7]! << 16) | (buf[8]! << 8) | buf[9]!) >>> 0;
+  if (len > MAX_CONTAINER) throw new NmsgError(NmsgErrorCode.PARSE, `container length ${len} too large`, offset);
+  return [v16 >> 8, 10, len];
+}
+
+/**
+ * Read payloads from a byte stream (a file, stdin, a TCP connection).
+ * Memory is bounded by one container at a time.
+ */
+export async function* readPayloads(chunks: AsyncIterable<Uint8Array>, opts: ReadOptions = {}): AsyncGenerator<NmsgPayload> {
+  const dec = new ContainerDecoder(opts);
+  let pending: Uint8Array[] = [];
+  let have = 0;
+  let offset = 0; // stream offset of pending[0][0]
+  const take = (n: number): Uint8Array => {
+    const all = pending.length === 1 ? (pending[0] as Uint8Array) : concatBytes(pending);
+    const out = all.subarray(0, n);
+    const rest = all.subarray(n);
+    pending = rest.length ? [rest] : [];
+    have -= n;
+    offset += n;
+    return out;
+  };
+  const peek = (n: number): Uint8Array => {
+    if (pending.length > 1) pending = [concatBytes(pending)];
+    return (pending[0] ?? new Uint8Array(0)).subarray(0, n);
+  };
+  for await (const c of chunks) {
+    // a plain view: Buffer#slice would not copy, and payloads must not alias the input
+    const chunk = c instanceof Uint8Array ? new Uint8Array(c.buffer, c.byteOffset, c.byteLength) : new Uint8Array(c as ArrayBuffer);
+    if (chunk.length === 0) continue;
+    pending.push(chunk);
+    have += chunk.length;
+    dec.stats.bytes += chunk.length;
+    for (;;) {
+      const h = parseHeader(peek(10), offset);
+      if (!h || have < h[1] + h[2]) break;
+      const at = offset;
+      take(h[1]);
+      const body = take(h[2]).slice();
+      for (const p of dec.decode(h[0], body, at)) yield p;
+    }
+  }
+  if (have > 0) throw new NmsgError(NmsgErrorCode.TRUNCATED, `truncated container (${have} bytes left over)`, offset);
+  if (dec.pendingFragments > 0) {
+    dec.stats.fragmentsDropped += dec.pendingFragments;
+    throw new NmsgError(NmsgErrorCode.FRAGMENT, `${dec.pendingFragments} fragmented container(s) never completed`, offset);
+  }
+}

@@ -1,0 +1,76 @@
+/** Plain TypeScript views of base/dnsqr and SIE/dnsdedupe for code that builds or reads them. */
+import { encodeMessage, getModule, decodeMessage, type MessageModule } from "./module.js";
+import { MSGTYPE_DNSDEDUPE, MSGTYPE_DNSQR, VENDOR_BASE, VENDOR_SIE } from "./modules.js";
+
+export interface DnsQR {
+  type: number;
+  query_ip: Uint8Array;
+  response_ip: Uint8Array;
+  proto: number;
+  query_port: number;
+  response_port: number;
+  id: number;
+  qname?: Uint8Array;
+  qtype?: number;
+  qclass?: number;
+  rcode?: number;
+  query_packet: Uint8Array[];
+  query_time_sec: number[];
+  query_time_nsec: number[];
+  response_packet: Uint8Array[];
+  response_time_sec: number[];
+  response_time_nsec: number[];
+  tcp?: Uint8Array;
+  icmp?: Uint8Array;
+  timeout?: number;
+  udp_checksum?: number;
+  resolver_address_zeroed?: boolean;
+}
+
+export interface DnsDedupe {
+  type?: number;
+  count?: number;
+  time_first?: number;
+  time_last?: number;
+  zone_time_first?: number;
+  zone_time_last?: number;
+  response_ip?: Uint8Array;
+  bailiwick?: Uint8Array;
+  rrname?: Uint8Array;
+  rrclass?: number;
+  rrtype?: number;
+  rrttl?: number;
+  rdata: Uint8Array[];
+  response?: Uint8Array;
+}
+
+const mod = (vid: number, t: number): MessageModule => getModule(vid, t) as MessageModule;
+
+function plain<T>(m: Record<string, unknown>, fields: readonly string[], repeated: readonly string[]): T {
+  const out: Record<string, unknown> = {};
+  for (const f of fields) {
+    if (Object.prototype.hasOwnProperty.call(m, f)) {
+      const v = m[f];
+      out[f] = typeof v === "object" && v !== null && !(v instanceof Uint8Array) && !Array.isArray(v) ? Number(v) : v;
+    }
+  }
+  for (const f of repeated) out[f] = ((m[f] as unknown[]) ?? []).map((v) => (typeof v === "object" && v !== null && !(v instanceof Uint8Array) ? Number(v) : v));
+  return out as T;
+}
+
+const QR_FIELDS = ["type", "query_ip", "response_ip", "proto", "query_port", "response_port", "id", "qname", "qtype", "qclass", "rcode", "tcp", "icmp", "timeout", "udp_checksum", "resolver_address_zeroed"];
+const QR_REPEATED = ["query_packet", "query_time_sec", "query_time_nsec", "response_packet", "response_time_sec", "response_time_nsec"];
+const DD_FIELDS = ["type", "count", "time_first", "time_last", "zone_time_first", "zone_time_last", "response_ip", "bailiwick", "rrname", "rrclass", "rrtype", "rrttl", "response"];
+
+export function encodeDnsQR(q: DnsQR): Uint8Array {
+  return encodeMessage(mod(VENDOR_BASE, MSGTYPE_DNSQR), q as unknown as Record<string, unknown>);
+}
+export function decodeDnsQR(b: Uint8Array): DnsQR {
+  return plain<DnsQR>(decodeMessage(mod(VENDOR_BASE, MSGTYPE_DNSQR), b), QR_FIELDS, QR_REPEATED);
+}
+export function encodeDnsDedupe(d: DnsDedupe): Uint8Array {
+  return encodeMessage(mod(VENDOR_SIE, MSGTYPE_DNSDEDUPE), d as unknown as Record<string, unknown>);
+}
+export function decodeDnsDedupe(b: Uint8Array): DnsDedupe {
+  return plain<DnsDedupe>(decodeMessage(mod(VENDOR_SIE, MSGTYPE_DNSDEDUPE), b), DD_FIELDS, ["rdata"]);
+}
