@@ -1,0 +1,121 @@
+/** nmsg-tool against nmsgtool's vectors (cases.jsonl), UDP loopback round trip, and bad input. */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import fc from "fast-check";
+import { memoryIo, runCommand } from "@dnsrep/cli";
+import { readPayloads } from "@dnsrep/nmsg";
+import { Readable } from "node:stream";
+import { afterAll, describe, expect, it } from "vitest";
+import { readVector, readVectorText, vectorCases, vectorsDir } from "../../../test/vectors.js";
+import { run } from "../src/nmsg-tool.js";
+
+const dir = mkdtempSync(join(tmpdir(), "nmsg-tool-test-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function tool(argv: string[], stdin: Uint8Array | string = ""): Promise<{ rc: number; out: Buffer; err: string }> {
+  const prev = process.cwd();
+  process.chdir(vectorsDir);
+  try {
+    const io = memoryIo(stdin);
+    const rc = await runCommand("nmsg-tool", run, argv, io);
+    return { rc, out: Buffer.from(io.outBytes()), err: io.err() };
+  } finally {
+    process.chdir(prev);
+  }
+}
+
+describe("nmsgtool vectors", () => {
+  // every single-command nmsgtool case that reads nmsg/JSON and prints or writes
+  const cases = vectorCases().filter((c) => /^nmsgtool (-r|-j) /.test(c.cmd) && !c.cmd.includes("|") && !c.cmd.includes("&&"));
+  it("has cases", () => expect(cases.length).toBeGreaterThan(15));
+  for (const c of cases) {
+    it(c.cmd, async () => {
+      const argv = c.cmd.replace(/^nmsgtool /, "").split(/\s+/);
+      const w = argv.indexOf("-w");
+      let expectFile: string | undefined;
+      if (w >= 0) {
+        expectFile = argv[w + 1];
+        argv[w + 1] = join(dir, `out.${Math.random()}.nmsg`);
+      }
+      const r = await tool(argv);
+      expect(r.err).toBe("");
+      expect(r.rc).toBe(c.rc);
+      if (c.stdout) expect(r.out.toString("utf8")).toBe(readVectorText(c.stdout));
+      if (expectFile && w >= 0) {
+        const ours = readFileSync(argv[w + 1] as string);
+        if (argv.includes("-z")) {
+          // node's zlib is not byte-identical to the system zlib: compare the decoded payloads
+          const a: string[] = [];
+          for await (const p of readPayloads(Readable.from([ours]))) a.push(Buffer.from(p.payload).toString("hex"));
+          const b: string[] = [];
+          for await (const p of readPayloads(Readable.from([readVector(expectFile)]))) b.push(Buffer.from(p.payload).toString("hex"));
+          expect(a).toEqual(b);
+        } else expect(Buffer.compare(ours, Buffer.from(readVector(expectFile)))).toBe(0);
+      }
+    });
+  }
+  it("JSON from stdin with -V/-T (dedupe.first3.via-stdin.json)", async () => {
+    const three = (await tool(["-r", "dedupe/dedupe.nmsg", "-J", "-", "-c", "3"])).out;
+    const r = await tool(["-j", "-", "-V", "SIE", "-T", "dnsdedupe", "-J", "-"], three);
+    expect(r.out.toString()).toBe(readVectorText("dedupe/dedupe.first3.via-stdin.json"));
+  });
+});
+
+describe("UDP loopback round trip", () => {
+  it("-s → -l carries every payload unchanged", async () => {
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const recv = tool(["-l", `127.0.0.1/${port}`, "-c", "560", "-t", "20", "-w", join(dir, "udp.nmsg")]);
+    await new Promise((r) => setTimeout(r, 300));
+    const sent = await tool(["-r", "nmsg/dnsqr.nmsg", "-s", `127.0.0.1/${port}`, "--unbuffered"]);
+    expect(sent.rc).toBe(0);
+    const got = await recv;
+    expect(got.rc).toBe(0);
+    const a: Uint8Array[] = [];
+    for await (const p of readPayloads(Readable.from([readFileSync(join(dir, "udp.nmsg"))]))) a.push(p.payload);
+    const b: Uint8Array[] = [];
+    for await (const p of readPayloads(Readable.from([readVector("nmsg/dnsqr.nmsg")]))) b.push(p.payload);
+    expect(a.length).toBe(b.length);
+    expect(a.map((x) => Buffer.from(x).toString("hex")).sort()).toEqual(b.map((x) => Buffer.from(x).toString("hex")).sort());
+  }, 30_000);
+});
+
+describe("bad input", () => {
+  const good = readVector("nmsg/dnsqr.zlib.nmsg");
+  it("truncated, bad magic, corrupt zlib: exit 1 with the offset, one line", async () => {
+    for (const bad of [good.subarray(0, 500), Buffer.concat([Buffer.from("XMSG"), Buffer.from(good.subarray(4))]), (() => {
+      const b = Buffer.from(good);
+      b.fill(0x55, 40, 60);
+      return b;
+    })()]) {
+      const r = await tool(["-r", "-"], bad);
+      expect(r.rc).toBe(1);
+      expect(r.err.trim().split("\n")).toHaveLength(1);
+      expect(r.err).toMatch(/offset \d+/);
+    }
+  });
+  it("a payload CRC mismatch drops that payload only", async () => {
+    const b = Buffer.from(readVector("nmsg/dnsqr.unbuffered.nmsg"));
+    b[b.length - 3]! ^= 0x01; // a byte near the end of the last payload's CRC or body
+    const r = await tool(["-r", "-", "-J", "-"], b);
+    expect(r.rc).toBe(0);
+    expect(r.out.toString().split("\n").filter((l) => l).length).toBe(559);
+  });
+  it("bad flags exit 2", async () => {
+    expect((await tool(["-r", "x", "-c", "zero"])).rc).toBe(2);
+    expect((await tool(["-o", "-"])).rc).toBe(2);
+    expect((await tool(["-r", "x", "-V", "nosuch"])).rc).toBe(2);
+  });
+  it("random and bit-flipped streams: exit 0 or 1, never a crash", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.nat(good.length * 8 - 1), fc.nat(good.length), async (bit, cut) => {
+        const b = Buffer.from(good.subarray(0, Math.max(cut, 10)));
+        if (b.length) b[(bit >> 3) % b.length]! ^= 1 << (bit & 7);
+        const r = await tool(["-r", "-", "-J", "-"], b);
+        expect([0, 1]).toContain(r.rc);
+        if (r.rc === 1) expect(r.err).toMatch(/^nmsg-tool: /);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
