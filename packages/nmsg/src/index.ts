@@ -11,9 +11,11 @@ export type { MessageModule, FieldSpec, FieldKind, Msg } from "./module.js";
 export { payloadToPres, payloadToJson, formatTime, formatTimeNs, jsonDouble } from "./format.js";
 export { payloadFromJson } from "./json-input.js";
 export {
-  VENDOR_BASE, VENDOR_SIE, MSGTYPE_DNSQR, MSGTYPE_DNSDEDUPE, DnsQRKind, UdpChecksum, DnsDedupeKind, dnsqrFields, dnsdedupeFields,
+  VENDOR_BASE, VENDOR_SIE, MSGTYPE_DNSQR, MSGTYPE_DNSDEDUPE, MSGTYPE_DNS, MSGTYPE_IPCONN, dnsFields, ipconnFields, DnsQRKind, UdpChecksum, DnsDedupeKind, dnsqrFields, dnsdedupeFields,
 } from "./modules.js";
 export { encodeDnsQR, decodeDnsQR, encodeDnsDedupe, decodeDnsDedupe } from "./typed.js";
 export type { DnsQR, DnsDedupe } from "./typed.js";
 export { dnsMessageJson } from "./dnsjson.js";
 export { parseUdpDatagram, verifyUdpChecksum } from "./ipdg.js";
+export { listenNmsg, connectNmsg } from "./transport.js";
+export type { Endpoint } from "./transport.js";

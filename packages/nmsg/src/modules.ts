@@ -5,7 +5,7 @@ import { NmsgError, NmsgErrorCode } from "./errors.js";
 import { formatTime } from "./format.js";
 import { parseUdpDatagram, verifyUdpChecksum } from "./ipdg.js";
 import { type FieldSpec, has, type Msg, registerModule } from "./module.js";
-import { DnsDedupeType, DnsQRType } from "./schemas.js";
+import { DnsDedupeType, DnsQRType, DnsType, IPConnType } from "./schemas.js";
 
 export const VENDOR_BASE = 1;
 export const VENDOR_SIE = 2;
@@ -204,5 +204,52 @@ export const dnsdedupeFields: FieldSpec[] = [
   },
 ];
 
+const classField = (name: string): FieldSpec => ({
+  name,
+  kind: "uint",
+  print: (v) => `${name}: ${classPres(num(v) & 0xffff)} (${num(v) & 0xffff})\n`,
+  format: (v) => className(num(v) & 0xffff),
+  parse: (t) => rrclassFromString(t) ?? Number.NaN,
+});
+const typeField = (name: string): FieldSpec => ({
+  name,
+  kind: "uint",
+  print: (v) => `${name}: ${typePres(num(v) & 0xffff)} (${num(v) & 0xffff})\n`,
+  format: (v) => typeName(num(v) & 0xffff),
+  parse: (t) => rrtypeFromString(t) ?? Number.NaN,
+});
+
+/** base/dns (1/7): one RRset, as nmsg's dns module carries it. */
+export const dnsFields: FieldSpec[] = [
+  nameField("qname"),
+  classField("qclass"),
+  typeField("qtype"),
+  { name: "section", kind: "uint" },
+  nameField("rrname"),
+  classField("rrclass"),
+  typeField("rrtype"),
+  { name: "rrttl", kind: "uint" },
+  {
+    name: "rdata",
+    kind: "bytes",
+    repeated: true,
+    format: (v, m) => rdataToString(num(m.rrtype ?? 0), num(m.rrclass ?? 1), u8(v)),
+    parse: (t, m) => stringToRdata(num(m.rrtype), num(m.rrclass ?? 1), t),
+  },
+];
+
+/** base/ipconn (1/5). */
+export const ipconnFields: FieldSpec[] = [
+  { name: "proto", kind: "uint" },
+  { name: "srcip", kind: "ip" },
+  { name: "srcport", kind: "uint" },
+  { name: "dstip", kind: "ip" },
+  { name: "dstport", kind: "uint" },
+];
+
+export const MSGTYPE_DNS = 7;
+export const MSGTYPE_IPCONN = 5;
+registerModule({ vid: VENDOR_BASE, msgtype: MSGTYPE_DNS, vname: "base", mname: "dns", type: DnsType, fields: dnsFields });
+registerModule({ vid: VENDOR_BASE, msgtype: MSGTYPE_IPCONN, vname: "base", mname: "ipconn", type: IPConnType, fields: ipconnFields });
 registerModule({ vid: VENDOR_BASE, msgtype: MSGTYPE_DNSQR, vname: "base", mname: "dnsqr", type: DnsQRType, fields: dnsqrFields });
 registerModule({ vid: VENDOR_SIE, msgtype: MSGTYPE_DNSDEDUPE, vname: "SIE", mname: "dnsdedupe", type: DnsDedupeType, fields: dnsdedupeFields });

@@ -52,8 +52,28 @@ message DnsDedupe {
   optional uint32 zone_time_first = 17;
   optional uint32 zone_time_last = 18;
 }
+message Dns {
+  optional bytes rrname = 1;
+  optional uint32 rrtype = 2;
+  optional uint32 rrclass = 3;
+  optional uint32 rrttl = 4;
+  repeated bytes rdata = 5;
+  optional uint32 section = 6;
+  optional bytes qname = 7;
+  optional uint32 qtype = 8;
+  optional uint32 qclass = 9;
+}
+message IPConn {
+  optional uint32 proto = 1;
+  optional bytes srcip = 2;
+  optional uint32 srcport = 3;
+  optional bytes dstip = 4;
+  optional uint32 dstport = 5;
+}
 `;
 
 export const root = protobuf.parse(PROTO, { keepCase: true }).root.resolveAll();
 export const DnsQRType = root.lookupType("nmsg.base.DnsQR");
 export const DnsDedupeType = root.lookupType("nmsg.base.DnsDedupe");
+export const DnsType = root.lookupType("nmsg.base.Dns");
+export const IPConnType = root.lookupType("nmsg.base.IPConn");

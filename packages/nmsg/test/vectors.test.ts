@@ -79,3 +79,16 @@ describe("writing like libnmsg", () => {
     }
   });
 });
+
+describe("base/dns and base/ipconn modules", () => {
+  it("encode from JSON, print, and round trip", async () => {
+    const line = '{"time":"2026-01-02 03:04:05.000000006","vname":"base","mname":"dns","message":{"qname":"example.test.","qclass":"IN","qtype":"MX","section":1,"rrname":"example.test.","rrclass":"IN","rrtype":"MX","rrttl":300,"rdata":["10 mail.example.test."]}}';
+    const p = payloadFromJson(line);
+    expect(p.vid).toBe(1);
+    expect(p.msgtype).toBe(7);
+    expect(payloadToJson(p)).toBe(line);
+    expect(payloadToPres(p)).toContain("rdata: 10 mail.example.test.\n");
+    const ip = payloadFromJson('{"time":"2026-01-02 03:04:05.000000000","vname":"base","mname":"ipconn","message":{"proto":6,"srcip":"192.0.2.1","srcport":1234,"dstip":"2001:db8::1","dstport":53}}');
+    expect(payloadToPres(ip)).toContain("dstip: 2001:db8::1\n");
+  });
+});

@@ -5,7 +5,7 @@ import type { Writable } from "node:stream";
 import { Command } from "commander";
 import { type CliIo, CliError, configureProgram, OutputWriter, parseIntOption, UsageError } from "@dnsrep/cli";
 import {
-  ContainerDecoder, isNmsgError, msgtypeId, NmsgWriter, type NmsgPayload, parseHeader, payloadFromJson, payloadToJson, payloadToPres, readPayloads, vendorId,
+  ContainerDecoder, connectNmsg, isNmsgError, listenNmsg, msgtypeId, NmsgWriter, type NmsgPayload, parseHeader, payloadFromJson, payloadToJson, payloadToPres, readPayloads, vendorId,
 } from "@dnsrep/nmsg";
 
 interface Opts {
@@ -56,6 +56,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     .option("-o, --writepres <file>", "write presentation form to a file ('-' = stdout)")
     .option("-J, --writejson <file>", "write JSON lines to a file ('-' = stdout)")
     .option("-s, --writesock <addr/port>", "write nmsg containers to a UDP socket")
+    .option("--readtcp <addr/port>", "accept TCP connections and read nmsg from each")
+    .option("--writetcp <addr/port>", "connect to a TCP listener and write nmsg")
+    .option("--readunix <path>", "accept UNIX stream connections and read nmsg from each")
+    .option("--writeunix <path>", "connect to a UNIX stream socket and write nmsg")
     .option("-z, --zlibout", "compress nmsg output containers with zlib")
     .option("--unbuffered", "one payload per output container")
     .option("--mtu <n>", "container size for socket output", "1280")
@@ -81,7 +85,13 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const outO = raw.writepres as string | undefined;
   const outJ = raw.writejson as string | undefined;
   const outS = raw.writesock as string | undefined;
-  if (!inputsR.length && !inputsJ.length && !inputsL.length) throw new UsageError("no input: use -r FILE, -j FILE or -l ADDR/PORT");
+  const readTcp = raw.readtcp as string | undefined;
+  const readUnix = raw.readunix as string | undefined;
+  const writeTcp = raw.writetcp as string | undefined;
+  const writeUnix = raw.writeunix as string | undefined;
+  if (!inputsR.length && !inputsJ.length && !inputsL.length && !readTcp && !readUnix) {
+    throw new UsageError("no input: use -r FILE, -j FILE, -l ADDR/PORT, --readtcp or --readunix");
+  }
   const count = raw.count !== undefined ? parseIntOption("-c", raw.count as string, 1) : Infinity;
   const seconds = raw.interval !== undefined ? parseIntOption("-t", raw.interval as string, 1) : 0;
   let vid: number | undefined;
@@ -159,6 +169,25 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       sock.close();
     });
   }
+  for (const [spec, isUnix] of [
+    [writeTcp, false],
+    [writeUnix, true],
+  ] as const) {
+    if (spec === undefined) continue;
+    const ep = isUnix ? { path: spec } : (([host, port]) => ({ host, port }))(addrPort("--writetcp", spec));
+    let conn: Awaited<ReturnType<typeof connectNmsg>>;
+    try {
+      conn = await connectNmsg(ep);
+    } catch (e) {
+      throw new CliError(`cannot connect to ${spec}: ${(e as Error).message}`);
+    }
+    const w = new NmsgWriter(conn.sink, { zlib: raw.zlibout === true, unbuffered: raw.unbuffered === true, sequence: true });
+    sinks.push((pl) => w.write(pl));
+    closers.push(async () => {
+      await w.close();
+      await conn.close();
+    });
+  }
   if (outJ !== undefined) {
     const w = textOut(outJ);
     sinks.push((pl) => w.text(`${payloadToJson(pl)}\n`));
@@ -217,6 +246,35 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
           }
           if (!(await handle(pl))) break outer;
         }
+      }
+      for (const [spec, isUnix] of [
+        [readTcp, false],
+        [readUnix, true],
+      ] as const) {
+        if (spec === undefined) continue;
+        const ep = isUnix ? { path: spec } : (([host, port]) => ({ host, port }))(addrPort("--readtcp", spec));
+        let stop = false;
+        let queue = Promise.resolve();
+        const server = await listenNmsg(
+          ep,
+          (pl) => {
+            queue = queue.then(async () => {
+              if (!stop && !(await handle(pl))) {
+                stop = true;
+                ac.abort();
+              }
+            });
+            return queue;
+          },
+          (peer, e) => io.stderr.write(`nmsg-tool: ${peer}: ${e.message}\n`),
+        );
+        await new Promise<void>((resolve) => {
+          if (ac.signal.aborted) resolve();
+          ac.signal.addEventListener("abort", () => resolve());
+        });
+        await queue;
+        server.close();
+        break outer;
       }
       if (inputsL.length) {
         await new Promise<void>((resolve, reject) => {

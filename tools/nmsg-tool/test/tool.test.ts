@@ -80,6 +80,33 @@ describe("UDP loopback round trip", () => {
   }, 30_000);
 });
 
+describe("stream transports", () => {
+  async function roundTrip(readFlag: string, writeFlag: string, spec: string): Promise<void> {
+    const out = join(dir, `stream.${Math.random()}.nmsg`);
+    const recv = tool([readFlag, spec, "-c", "560", "-t", "20", "-w", out]);
+    await new Promise((r) => setTimeout(r, 300));
+    const sent = await tool(["-r", "nmsg/dnsqr.nmsg", writeFlag, spec]);
+    expect(sent.rc).toBe(0);
+    expect((await recv).rc).toBe(0);
+    const a: string[] = [];
+    for await (const p of readPayloads(Readable.from([readFileSync(out)]))) a.push(Buffer.from(p.payload).toString("hex"));
+    const b: string[] = [];
+    for await (const p of readPayloads(Readable.from([readVector("nmsg/dnsqr.nmsg")]))) b.push(Buffer.from(p.payload).toString("hex"));
+    expect(a).toEqual(b);
+  }
+  it("TCP on 127.0.0.1 carries every payload in order", async () => {
+    await roundTrip("--readtcp", "--writetcp", `127.0.0.1/${20000 + Math.floor(Math.random() * 20000)}`);
+  }, 30_000);
+  it("UNIX stream socket carries every payload in order", async () => {
+    await roundTrip("--readunix", "--writeunix", join(dir, "nmsg.sock"));
+  }, 30_000);
+  it("connecting to nothing is a one-line error, exit 1", async () => {
+    const r = await tool(["-r", "nmsg/dnsqr.nmsg", "--writeunix", join(dir, "missing.sock")]);
+    expect(r.rc).toBe(1);
+    expect(r.err).toMatch(/^nmsg-tool: cannot connect/);
+  });
+});
+
 describe("bad input", () => {
   const good = readVector("nmsg/dnsqr.zlib.nmsg");
   it("truncated, bad magic, corrupt zlib: exit 1 with the offset, one line", async () => {
