@@ -1,8 +1,8 @@
 export { NmsgError, NmsgErrorCode, isNmsgError } from "./errors.js";
-export { encodePayload, decodePayload, payloadCrc } from "./payload.js";
+export { encodePayload, decodePayload, payloadCrc, packedPayloadSize } from "./payload.js";
 export type { NmsgPayload } from "./payload.js";
 export { decodeNmsg, encodeNmsg, containerHeader, zlibBody, unzlibBody, decodeFragment, encodeFragment, FLAG_ZLIB, FLAG_FRAGMENT, MAX_CONTAINER } from "./container.js";
-export { readPayloads, ContainerDecoder, parseHeader, newStats } from "./reader.js";
+export { readPayloads, readPayloadBatches, ContainerDecoder, parseHeader, newStats } from "./reader.js";
 export type { ReaderStats, ReadOptions } from "./reader.js";
 export { NmsgWriter, WBUFSZ_MAX, WBUFSZ_MIN } from "./writer.js";
 export type { WriterOptions, Sink } from "./writer.js";

@@ -72,6 +72,8 @@ export function decodeMessage(mod: MessageModule, bytes: Uint8Array): Msg {
 }
 
 export function encodeMessage(mod: MessageModule, m: Msg): Uint8Array {
+  // a message decoded by this module's type is already valid: encode it directly
+  if (m instanceof mod.type.ctor) return mod.type.encode(m).finish();
   const err = mod.type.verify(m);
   if (err) throw new NmsgError(NmsgErrorCode.INVALID, `${mod.vname}/${mod.mname}: ${err}`);
   return mod.type.encode(mod.type.fromObject(m)).finish();

@@ -18,6 +18,22 @@ export interface NmsgPayload {
 /** Serialize an NmsgPayload exactly as protobuf-c does (field order, optional fields only when non-zero). */
 export function encodePayload(p: NmsgPayload, w = new ByteWriter(p.payload.length + 32)): Uint8Array {
   w.reset();
+  appendPayload(p, w);
+  return w.toBytes();
+}
+
+/** Packed size of an NmsgPayload, without serializing it. */
+export function packedPayloadSize(p: NmsgPayload): number {
+  let n = 1 + varintLength(p.vid) + 1 + varintLength(p.msgtype) + 1 + (p.timeSec < 0 ? 10 : varintLength(p.timeSec)) + 5;
+  n += 1 + varintLength(p.payload.length) + p.payload.length;
+  if (p.source) n += 1 + varintLength(p.source >>> 0);
+  if (p.operator) n += 1 + varintLength(p.operator >>> 0);
+  if (p.group) n += 1 + varintLength(p.group >>> 0);
+  return n;
+}
+
+/** Append the serialized NmsgPayload to `w`. */
+export function appendPayload(p: NmsgPayload, w: ByteWriter): void {
   w.byte(0x08).varint(p.vid);
   w.byte(0x10).varint(p.msgtype);
   w.byte(0x18);
@@ -28,7 +44,6 @@ export function encodePayload(p: NmsgPayload, w = new ByteWriter(p.payload.lengt
   if (p.source) w.byte(0x38).varint(p.source >>> 0);
   if (p.operator) w.byte(0x40).varint(p.operator >>> 0);
   if (p.group) w.byte(0x48).varint(p.group >>> 0);
-  return w.toBytes();
 }
 
 function negVarint(v: number): Uint8Array {
@@ -42,7 +57,7 @@ function negVarint(v: number): Uint8Array {
   return new Uint8Array(out);
 }
 
-/** Decode an NmsgPayload (the payload bytes are a copy). */
+/** Decode an NmsgPayload; `payload` is a view into `b` (readers pass a private copy of each container). */
 export function decodePayload(b: Uint8Array): NmsgPayload {
   const p: NmsgPayload = { vid: 0, msgtype: 0, timeSec: 0, timeNsec: 0, payload: new Uint8Array(0) };
   let pos = 0;
@@ -62,7 +77,7 @@ export function decodePayload(b: Uint8Array): NmsgPayload {
       const n = readVarint(b, pos, end);
       pos = cur.pos;
       if (pos + n > end) throw new NmsgError(NmsgErrorCode.PARSE, "truncated payload");
-      p.payload = b.slice(pos, pos + n);
+      p.payload = b.subarray(pos, pos + n); // a view of the container body, which the reader copied
       pos += n;
     } else if (wt === 0 && field >= 1 && field <= 9) {
       const v = readVarint(b, pos, end);

@@ -126,6 +126,11 @@ export function parseHeader(buf: Uint8Array, offset: number): [number, number, n
  * Memory is bounded by one container at a time.
  */
 export async function* readPayloads(chunks: AsyncIterable<Uint8Array>, opts: ReadOptions = {}): AsyncGenerator<NmsgPayload> {
+  for await (const batch of readPayloadBatches(chunks, opts)) yield* batch;
+}
+
+/** Like readPayloads, one array per container (cheaper: one await per container, not per payload). */
+export async function* readPayloadBatches(chunks: AsyncIterable<Uint8Array>, opts: ReadOptions = {}): AsyncGenerator<NmsgPayload[]> {
   const dec = new ContainerDecoder(opts);
   let pending: Uint8Array[] = [];
   let have = 0;
@@ -156,7 +161,8 @@ export async function* readPayloads(chunks: AsyncIterable<Uint8Array>, opts: Rea
       const at = offset;
       take(h[1]);
       const body = take(h[2]).slice();
-      for (const p of dec.decode(h[0], body, at)) yield p;
+      const batch = dec.decode(h[0], body, at);
+      if (batch.length) yield batch;
     }
   }
   if (have > 0) throw new NmsgError(NmsgErrorCode.TRUNCATED, `truncated container (${have} bytes left over)`, offset);

@@ -6,8 +6,8 @@
  */
 import { randomInt } from "node:crypto";
 import { ByteWriter, varintLength } from "@dnsrep/util";
-import { containerHeader, encodeFragment, encodeNmsg, FLAG_FRAGMENT, FLAG_ZLIB, fragmentCrc, zlibBody } from "./container.js";
-import { encodePayload, type NmsgPayload, payloadCrc } from "./payload.js";
+import { containerHeader, encodeFragment, FLAG_FRAGMENT, FLAG_ZLIB, fragmentCrc, zlibBody } from "./container.js";
+import { appendPayload, type NmsgPayload, packedPayloadSize, payloadCrc } from "./payload.js";
 
 export type Sink = (container: Uint8Array) => void | Promise<void>;
 
@@ -31,10 +31,9 @@ export class NmsgWriter {
   readonly #sequence: boolean;
   readonly #seqId: bigint;
   #seq = 0;
-  #packed: Uint8Array[] = [];
+  #body = new ByteWriter(1 << 16);
   #crcs: number[] = [];
   #estsz = 10;
-  #w = new ByteWriter(4096);
   /** containers and payloads written */
   containers = 0;
   payloads = 0;
@@ -50,22 +49,33 @@ export class NmsgWriter {
     this.#seqId = (BigInt(randomInt(0, 2 ** 32)) << 32n) | BigInt(randomInt(0, 2 ** 32));
   }
 
-  /** Add a payload; writes containers as they fill. */
-  async write(p: NmsgPayload): Promise<void> {
-    const packed = encodePayload(p, this.#w);
-    const npLen = packed.length;
-    if (this.#packed.length > 0 && this.#estsz + npLen + 32 >= this.#bufsz) await this.flush();
-    this.#packed.push(packed);
+  /**
+   * Add a payload; writes containers as they fill. Returns a promise only
+   * when a container was handed to the sink (await it for backpressure).
+   */
+  write(p: NmsgPayload): Promise<void> | undefined {
+    const npLen = packedPayloadSize(p);
+    let pending: Promise<void> | undefined;
+    if (this.#crcs.length > 0 && this.#estsz + npLen + 32 >= this.#bufsz) pending = this.#emit(false);
+    if (pending) return pending.then(() => this.#add(p, npLen));
+    return this.#add(p, npLen);
+  }
+
+  #add(p: NmsgPayload, npLen: number): Promise<void> | undefined {
+    const b = this.#body;
+    b.byte(0x0a).varint(npLen);
+    appendPayload(p, b);
     this.#crcs.push(payloadCrc(p.payload));
     this.payloads++;
     this.#estsz += npLen + 1 + varintLength(npLen) + 6;
-    if (this.#estsz + (this.#sequence ? 18 : 0) > this.#bufsz) await this.#emit(true);
-    else if (this.#unbuffered) await this.flush();
+    if (this.#estsz + (this.#sequence ? 18 : 0) > this.#bufsz) return this.#emit(true);
+    if (this.#unbuffered) return this.#emit(false);
+    return undefined;
   }
 
   /** Write the pending container, if any. */
   async flush(): Promise<void> {
-    if (this.#packed.length > 0) await this.#emit(false);
+    if (this.#crcs.length > 0) await this.#emit(false);
   }
 
   async close(): Promise<void> {
@@ -73,9 +83,20 @@ export class NmsgWriter {
   }
 
   async #emit(overfull: boolean): Promise<void> {
-    const seq = this.#sequence ? { sequence: this.#seq++ >>> 0, sequenceId: this.#seqId } : undefined;
-    const raw = encodeNmsg(this.#packed, this.#crcs, seq);
-    this.#packed = [];
+    const b = this.#body;
+    for (const c of this.#crcs) b.byte(0x10).varint(c);
+    if (this.#sequence) {
+      b.byte(0x18).varint(this.#seq++ >>> 0);
+      b.byte(0x20);
+      let x = this.#seqId;
+      while (x >= 128n) {
+        b.byte(Number(x & 127n) | 128);
+        x >>= 7n;
+      }
+      b.byte(Number(x));
+    }
+    const raw = b.toBytes();
+    b.reset();
     this.#crcs = [];
     this.#estsz = 10;
     const body = this.#zlib ? zlibBody(raw) : raw;
