@@ -1,0 +1,77 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { fromHex, toHex } from "@dnsrep/util";
+import {
+  decodeRRsetKey,
+  decodeRdataKey,
+  decodeTriplet,
+  encodeTriplet,
+  rdataKey,
+  rdataNameRevKey,
+  reverseWireName,
+  rrsetKey,
+  rrsetNameFwdKey,
+  sourceInfoKey,
+  versionKey,
+} from "./entry.js";
+import { isDnstableError } from "./errors.js";
+
+const name = (s: string): Uint8Array => {
+  const parts: number[] = [];
+  for (const l of s.split(".").filter((x) => x.length)) parts.push(l.length, ...new TextEncoder().encode(l));
+  parts.push(0);
+  return Uint8Array.from(parts);
+};
+
+describe("dnstable entry encoding", () => {
+  it("encodes the RRSET example from FORMATS.md", () => {
+    const key = rrsetKey(name("www.example.test"), 1, name("example.test"), [fromHex("c0000250"), fromHex("c0000251")]);
+    expect(toHex(key)).toBe(`00${toHex(name("test.example.www"))}01${toHex(name("test.example"))}04c000025004c0000251`);
+    const t = decodeTriplet(fromHex("c3ee8ad806caee8ad80604"));
+    expect(t?.count).toBe(4);
+    expect(t && toHex(encodeTriplet(t))).toBe("c3ee8ad806caee8ad80604");
+    const d = decodeRRsetKey(key);
+    expect(toHex(d.rrname)).toBe(toHex(name("www.example.test")));
+    expect(d.rrtype).toBe(1);
+    expect(d.rdatas.map((x) => toHex(x))).toEqual(["c0000250", "c0000251"]);
+  });
+  it("reverses names and builds the small keys", () => {
+    expect(toHex(reverseWireName(name("www.isc.org")))).toBe(toHex(name("org.isc.www")));
+    expect(toHex(reverseWireName(Uint8Array.of(0)))).toBe("00");
+    expect(toHex(rrsetNameFwdKey(name("a.b")))).toBe(`01${toHex(name("a.b"))}`);
+    expect(toHex(rdataNameRevKey(name("a.b")))).toBe(`03${toHex(name("b.a"))}`);
+    expect(toHex(sourceInfoKey("x"))).toBe("fd7800");
+    expect(toHex(versionKey(2))).toBe("ff02");
+  });
+  it("round-trips full RDATA keys with LE16 length", () => {
+    const k = rdataKey(fromHex("c0000250"), 1, name("www.example.test"));
+    expect(toHex(k.subarray(k.length - 2))).toBe("0400");
+    const d = decodeRdataKey(k);
+    expect(d && toHex(d.rdata)).toBe("c0000250");
+    expect(d?.rrtype).toBe(1);
+  });
+  it("triplets round-trip and malformed values give null", () => {
+    fc.assert(
+      fc.property(fc.nat(), fc.nat(), fc.nat(), (a, b, c) => {
+        expect(decodeTriplet(encodeTriplet({ timeFirst: a, timeLast: b, count: c }))).toEqual({ timeFirst: a, timeLast: b, count: c });
+      }),
+      { numRuns: 100 },
+    );
+    expect(decodeTriplet(fromHex("ff"))).toBeNull();
+    expect(decodeTriplet(fromHex("010203 04".replace(" ", "")))).toBeNull();
+  });
+  it("random RRSET keys decode or throw a DnstableError, never anything else", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), (b) => {
+        const key = Uint8Array.of(0, ...b);
+        try {
+          decodeRRsetKey(key);
+        } catch (e) {
+          expect(isDnstableError(e)).toBe(true);
+        }
+        decodeRdataKey(Uint8Array.of(2, ...b));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

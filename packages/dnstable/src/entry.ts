@@ -1,0 +1,228 @@
+import { ByteWriter, type VarintCursor, decodeVarint64 } from "@dnsrep/util";
+import { DnstableError } from "./errors.js";
+
+/** First key byte of each dnstable entry (dnstable-encoding(5)). */
+export const EntryType = {
+  RRSET: 0x00,
+  RRSET_NAME_FWD: 0x01,
+  RDATA: 0x02,
+  RDATA_NAME_REV: 0x03,
+  SOURCE_INFO: 0xfd,
+  TIME_RANGE: 0xfe,
+  VERSION: 0xff,
+} as const;
+export type EntryType = (typeof EntryType)[keyof typeof EntryType];
+
+/** time_first / time_last / count value of RRSET and RDATA entries. */
+export interface Triplet {
+  timeFirst: number;
+  timeLast: number;
+  count: number;
+}
+
+const cur: VarintCursor = { value: 0, pos: 0 };
+
+/** Decode a triplet value; returns null when the value is malformed. */
+export function decodeTriplet(val: Uint8Array): Triplet | null {
+  decodeVarint64(val, 0, val.length, cur);
+  if (cur.pos < 0) return null;
+  const timeFirst = cur.value;
+  decodeVarint64(val, cur.pos, val.length, cur);
+  if (cur.pos < 0) return null;
+  const timeLast = cur.value;
+  decodeVarint64(val, cur.pos, val.length, cur);
+  if (cur.pos < 0 || cur.pos !== val.length) return null;
+  return { timeFirst, timeLast, count: cur.value };
+}
+
+export function encodeTriplet(t: Triplet): Uint8Array {
+  const w = new ByteWriter(30);
+  w.varint(t.timeFirst).varint(t.timeLast).varint(t.count);
+  return w.buf.slice(0, w.length);
+}
+
+/** TIME_RANGE value: varint min(time_first) | varint max(time_last). */
+export function decodeTimeRange(val: Uint8Array): { first: number; last: number } | null {
+  decodeVarint64(val, 0, val.length, cur);
+  if (cur.pos < 0) return null;
+  const first = cur.value;
+  decodeVarint64(val, cur.pos, val.length, cur);
+  if (cur.pos < 0 || cur.pos !== val.length) return null;
+  return { first, last: cur.value };
+}
+
+export function encodeTimeRange(first: number, last: number): Uint8Array {
+  const w = new ByteWriter(20);
+  w.varint(first).varint(last);
+  return w.buf.slice(0, w.length);
+}
+
+/** VERSION value: a single varint. */
+export function decodeVersion(val: Uint8Array): number | null {
+  decodeVarint64(val, 0, val.length, cur);
+  if (cur.pos < 0 || cur.pos !== val.length) return null;
+  return cur.value;
+}
+
+export function encodeVarintValue(v: number): Uint8Array {
+  const w = new ByteWriter(10);
+  w.varint(v);
+  return w.buf.slice(0, w.length);
+}
+
+/** Reverse the labels of an uncompressed wire name (0-terminated result). Throws on a malformed name. */
+export function reverseWireName(name: Uint8Array): Uint8Array {
+  const starts: number[] = [];
+  let p = 0;
+  for (;;) {
+    if (p >= name.length) throw new DnstableError("ERR_INVALID", "truncated name");
+    const len = name[p] as number;
+    if (len === 0) break;
+    if (len > 63) throw new DnstableError("ERR_INVALID", "bad label length");
+    starts.push(p);
+    p += 1 + len;
+  }
+  const out = new Uint8Array(p + 1);
+  let o = 0;
+  for (let i = starts.length - 1; i >= 0; i--) {
+    const s = starts[i] as number;
+    const l = (name[s] as number) + 1;
+    out.set(name.subarray(s, s + l), o);
+    o += l;
+  }
+  out[o] = 0;
+  return out;
+}
+
+/** Length of an uncompressed wire name starting at `off`, or -1. */
+export function wireNameLength(buf: Uint8Array, off: number): number {
+  let p = off;
+  while (p < buf.length) {
+    const len = buf[p] as number;
+    if (len === 0) return p + 1 - off;
+    if (len > 63) return -1;
+    p += 1 + len;
+  }
+  return -1;
+}
+
+/** Key of an RRSET entry: 00 | rev(rrname) | varint rrtype | rev(bailiwick) | (varint rdlen | rdata)*. */
+export function rrsetKey(rrname: Uint8Array, rrtype: number, bailiwick: Uint8Array, rdatas: readonly Uint8Array[]): Uint8Array {
+  const w = new ByteWriter(256);
+  w.byte(EntryType.RRSET).bytes(reverseWireName(rrname)).varint(rrtype).bytes(reverseWireName(bailiwick));
+  for (const rd of rdatas) w.varint(rd.length).bytes(rd);
+  return w.buf.slice(0, w.length);
+}
+
+/** Key of an RRSET_NAME_FWD entry: 01 | rrname. */
+export function rrsetNameFwdKey(rrname: Uint8Array): Uint8Array {
+  const out = new Uint8Array(1 + rrname.length);
+  out[0] = EntryType.RRSET_NAME_FWD;
+  out.set(rrname, 1);
+  return out;
+}
+
+/** Key of a full RDATA entry: 02 | rdata | varint rrtype | rev(rrname) | LE16 rdlen. */
+export function rdataKey(rdata: Uint8Array, rrtype: number, rrname: Uint8Array): Uint8Array {
+  const w = new ByteWriter(rdata.length + rrname.length + 16);
+  w.byte(EntryType.RDATA).bytes(rdata).varint(rrtype).bytes(reverseWireName(rrname)).u16le(rdata.length);
+  return w.buf.slice(0, w.length);
+}
+
+/**
+ * Key of a sliced RDATA entry: 02 | sliced | varint rrtype | rev(rrname) | rdata[:offset] | LE16 len(rdata)-offset.
+ * `sliced` is rdata[offset:] (the caller downcases an embedded target name where dnstable does).
+ */
+export function rdataSlicedKey(rdata: Uint8Array, offset: number, sliced: Uint8Array, rrtype: number, rrname: Uint8Array): Uint8Array {
+  const w = new ByteWriter(rdata.length + rrname.length + 16);
+  w.byte(EntryType.RDATA)
+    .bytes(sliced)
+    .varint(rrtype)
+    .bytes(reverseWireName(rrname))
+    .bytes(rdata.subarray(0, offset))
+    .u16le(rdata.length - offset);
+  return w.buf.slice(0, w.length);
+}
+
+/** Key of an RDATA_NAME_REV entry: 03 | rev(name). */
+export function rdataNameRevKey(name: Uint8Array): Uint8Array {
+  const rev = reverseWireName(name);
+  const out = new Uint8Array(1 + rev.length);
+  out[0] = EntryType.RDATA_NAME_REV;
+  out.set(rev, 1);
+  return out;
+}
+
+/** Key of a SOURCE_INFO entry: FD | source | NUL. */
+export function sourceInfoKey(source: string): Uint8Array {
+  const s = new TextEncoder().encode(source);
+  const out = new Uint8Array(s.length + 2);
+  out[0] = EntryType.SOURCE_INFO;
+  out.set(s, 1);
+  return out;
+}
+
+export const TIME_RANGE_KEY: Uint8Array = Uint8Array.of(EntryType.TIME_RANGE);
+
+/** Key of a VERSION entry: FF | entry type. */
+export function versionKey(entryType: number): Uint8Array {
+  return Uint8Array.of(EntryType.VERSION, entryType);
+}
+
+/** Decoded RRSET key. */
+export interface RRsetKey {
+  rrname: Uint8Array;
+  rrtype: number;
+  bailiwick: Uint8Array;
+  rdatas: Uint8Array[];
+}
+
+/** Decode an RRSET key (names returned in forward order). Throws DnstableError on malformed input. */
+export function decodeRRsetKey(key: Uint8Array): RRsetKey {
+  if (key[0] !== EntryType.RRSET) throw new DnstableError("ERR_CORRUPTION", "not an RRSET key");
+  let p = 1;
+  const n1 = wireNameLength(key, p);
+  if (n1 < 0) throw new DnstableError("ERR_CORRUPTION", "bad rrname in RRSET key");
+  const rrname = reverseWireName(key.subarray(p, p + n1));
+  p += n1;
+  decodeVarint64(key, p, key.length, cur);
+  if (cur.pos < 0) throw new DnstableError("ERR_CORRUPTION", "bad rrtype in RRSET key");
+  const rrtype = cur.value;
+  p = cur.pos;
+  const n2 = wireNameLength(key, p);
+  if (n2 < 0) throw new DnstableError("ERR_CORRUPTION", "bad bailiwick in RRSET key");
+  const bailiwick = reverseWireName(key.subarray(p, p + n2));
+  p += n2;
+  const rdatas: Uint8Array[] = [];
+  while (p < key.length) {
+    decodeVarint64(key, p, key.length, cur);
+    if (cur.pos < 0 || cur.pos + cur.value > key.length) throw new DnstableError("ERR_CORRUPTION", "bad rdata in RRSET key");
+    rdatas.push(key.slice(cur.pos, cur.pos + cur.value));
+    p = cur.pos + cur.value;
+  }
+  return { rrname, rrtype, bailiwick, rdatas };
+}
+
+/** Decoded full (unsliced) RDATA key. */
+export interface RdataKey {
+  rdata: Uint8Array;
+  rrtype: number;
+  rrname: Uint8Array;
+}
+
+/**
+ * Decode a full RDATA key using its trailing LE16 rdata length. Returns null if the key is a sliced
+ * variant or malformed (the length does not lead to a well-formed type + name suffix).
+ */
+export function decodeRdataKey(key: Uint8Array): RdataKey | null {
+  if (key.length < 4 || key[0] !== EntryType.RDATA) return null;
+  const rdlen = (key[key.length - 2] as number) | ((key[key.length - 1] as number) << 8);
+  if (1 + rdlen > key.length - 2) return null;
+  const p = 1 + rdlen;
+  decodeVarint64(key, p, key.length - 2, cur);
+  if (cur.pos < 0) return null;
+  const rrtype = cur.value;
+  const n = wireNameLength(key.subarray(0, key.length - 2), cur.pos);
+  if (n < 0 || cur.pos + n !== key.length - 2) return null;
+  return { rdata: key.slice(1, p), rrtype, rrname: reverseWireName(key.subarray(cur.pos, cur.pos + n)) };
+}

@@ -1,0 +1,35 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { fromHex, toHex } from "@dnsrep/util";
+import { encodeTriplet, versionKey } from "./entry.js";
+import { dnstableMerge } from "./merge.js";
+import { decodeRRtypeUnion, encodeRRtypeBitmap } from "./rrtype-union.js";
+
+describe("dnstableMerge", () => {
+  it("folds triplets: min first, max last, sum count", () => {
+    const v = dnstableMerge(Uint8Array.of(0, 1), encodeTriplet({ timeFirst: 5, timeLast: 9, count: 2 }), encodeTriplet({ timeFirst: 3, timeLast: 7, count: 4 }));
+    expect(toHex(v)).toBe(toHex(encodeTriplet({ timeFirst: 3, timeLast: 9, count: 6 })));
+  });
+  it("unions rrtypes into a bitmap (FORMATS.md example)", () => {
+    const a = encodeRRtypeBitmap([1, 2, 6, 15, 16, 28]);
+    const v = dnstableMerge(Uint8Array.of(1, 0), a, Uint8Array.of(1, 1));
+    expect(toHex(v)).toBe("0004620180080101 40".replace(" ", ""));
+    expect(decodeRRtypeUnion(v)).toEqual([1, 2, 6, 15, 16, 28, 257]);
+    expect(toHex(dnstableMerge(Uint8Array.of(3), Uint8Array.of(2), Uint8Array.of(2)))).toBe("02");
+    expect(decodeRRtypeUnion(fromHex("0101"))).toEqual([257]);
+  });
+  it("time range min/max and version min", () => {
+    expect(toHex(dnstableMerge(Uint8Array.of(0xfe), fromHex("0509"), fromHex("0307")))).toBe("0309");
+    expect(dnstableMerge(Uint8Array.of(0xfe), fromHex(""), fromHex("0307")).length).toBe(0);
+    expect(toHex(dnstableMerge(versionKey(2), fromHex("02"), fromHex("01")))).toBe("01");
+    expect(dnstableMerge(versionKey(9), fromHex("02"), fromHex("01")).length).toBe(0);
+  });
+  it("never throws on garbage values", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 4 }), fc.uint8Array({ maxLength: 20 }), fc.uint8Array({ maxLength: 20 }), (k, a, b) => {
+        expect(dnstableMerge(k, a, b)).toBeInstanceOf(Uint8Array);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
