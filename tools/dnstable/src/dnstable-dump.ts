@@ -1,6 +1,142 @@
-import { CliError, type CliIo } from "@dnsrep/cli";
+import { Command } from "commander";
+import { type CliIo, CliError, configureProgram, OutputWriter, UsageError } from "@dnsrep/cli";
+import {
+  EntryType,
+  decodeRRsetKey,
+  decodeRRtypeUnion,
+  decodeTimeRange,
+  decodeTriplet,
+  decodeVersion,
+  isDnstableError,
+  reverseWireName,
+} from "@dnsrep/dnstable";
+import { isMtblError, Reader } from "@dnsrep/mtbl";
+import { nameToString, rdataToString, rrtypeToString } from "@dnsrep/wdns";
 
-/** dnstable-dump: not written yet. */
-export async function run(_argv: string[], _io: CliIo): Promise<number> {
-  throw new CliError("dnstable-dump is not implemented yet");
+const VERSION_NAMES: Record<number, string> = { 0: "rrset", 1: "rrset_name", 2: "rdata", 3: "rdata_name" };
+
+function pad(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+/** dnstable's text time format: "YYYY-MM-DD HH:MM:SS -0000" (UTC). */
+export function formatTime(epoch: number): string {
+  const d = new Date(epoch * 1000);
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} -0000`;
+}
+
+function typesText(val: Uint8Array): string {
+  return decodeRRtypeUnion(val)
+    .map((t) => rrtypeToString(t))
+    .join(" ");
+}
+
+/** dnstable-dump: print the entries of one kind from a dnstable data file (dnstable_dump). */
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  const p = configureProgram(new Command("dnstable-dump"), io)
+    .description("Dump the entries of one kind from a dnstable data file (dnstable_dump)")
+    .usage("[-j] (-r | --rrset_names | --rdata_names | -t | -v | -s) FILE")
+    .option("-r, --rrset", "dump RRSET entries")
+    .option("--rrset_names", "dump RRSET_NAME_FWD entries")
+    .option("--rdata_names", "dump RDATA_NAME_REV entries")
+    .option("-t, --time_range", "dump the TIME_RANGE entry")
+    .option("-v, --version", "dump VERSION entries")
+    .option("-s, --source_info", "dump SOURCE_INFO entries")
+    .option("-j, --json", "JSON lines output")
+    .argument("<file>", "dnstable data file");
+  p.parse(argv, { from: "user" });
+  const o = p.opts<{
+    rrset?: boolean;
+    rrset_names?: boolean;
+    rdata_names?: boolean;
+    time_range?: boolean;
+    version?: boolean;
+    source_info?: boolean;
+    json?: boolean;
+  }>();
+  const modes = [o.rrset, o.rrset_names, o.rdata_names, o.time_range, o.version, o.source_info].filter(Boolean).length;
+  if (modes !== 1) throw new UsageError("exactly one of -r, --rrset_names, --rdata_names, -t, -v, -s is required");
+  const file = p.args[0] as string;
+  let reader: Reader;
+  try {
+    reader = Reader.open(file);
+  } catch (e) {
+    if (isMtblError(e)) throw new CliError(`${file}: ${e.message}`);
+    throw e;
+  }
+  const out = new OutputWriter(io.stdout);
+  const json = o.json === true;
+  const prefix = o.rrset
+    ? EntryType.RRSET
+    : o.rrset_names
+      ? EntryType.RRSET_NAME_FWD
+      : o.rdata_names
+        ? EntryType.RDATA_NAME_REV
+        : o.time_range
+          ? EntryType.TIME_RANGE
+          : o.version
+            ? EntryType.VERSION
+            : EntryType.SOURCE_INFO;
+  try {
+    const it = reader.getPrefix(Uint8Array.of(prefix));
+    while (it.next()) {
+      const key = it.key;
+      const val = it.value;
+      let line: string | null = null;
+      try {
+        line = formatEntry(prefix, key, val, json);
+      } catch (e) {
+        if (!isDnstableError(e)) throw e;
+      }
+      if (line !== null) await out.text(line);
+    }
+  } catch (e) {
+    if (isMtblError(e)) throw new CliError(`${file}: ${e.message}`);
+    throw e;
+  } finally {
+    reader.close();
+  }
+  await out.flush();
+  return 0;
+}
+
+function formatEntry(prefix: number, key: Uint8Array, val: Uint8Array, json: boolean): string | null {
+  switch (prefix) {
+    case EntryType.RRSET: {
+      const k = decodeRRsetKey(key);
+      const t = decodeTriplet(val);
+      if (t === null) return null;
+      const owner = nameToString(k.rrname);
+      const type = rrtypeToString(k.rrtype);
+      const rd = k.rdatas.map((r) => rdataToString(k.rrtype, 1, r));
+      if (json) {
+        return `${JSON.stringify({ count: t.count, time_first: t.timeFirst, time_last: t.timeLast, rrname: owner, rrtype: type, bailiwick: nameToString(k.bailiwick), rdata: rd })}\n`;
+      }
+      let s = `;;  bailiwick: ${nameToString(k.bailiwick)}\n;;      count: ${t.count}\n;; first seen: ${formatTime(t.timeFirst)}\n;;  last seen: ${formatTime(t.timeLast)}\n`;
+      for (const r of rd) s += `${owner} IN ${type} ${r}\n`;
+      return `${s}\n`;
+    }
+    case EntryType.RRSET_NAME_FWD:
+      return `${nameToString(key.subarray(1))} RRtypes=[${typesText(val)}]  ;; rrset name fwd\n\n`;
+    case EntryType.RDATA_NAME_REV:
+      return `${nameToString(reverseWireName(key.subarray(1)))} RRtypes=[${typesText(val)}]  ;; rdata name rev\n\n`;
+    case EntryType.TIME_RANGE: {
+      const r = decodeTimeRange(val);
+      if (r === null) return null;
+      if (json) return `${JSON.stringify({ time_first: r.first, time_last: r.last })}\n`;
+      return `;; Earliest time_first: ${formatTime(r.first)}\n;; Latest time_last: ${formatTime(r.last)}\n\n`;
+    }
+    case EntryType.VERSION: {
+      const v = decodeVersion(val);
+      const name = VERSION_NAMES[key[1] ?? -1];
+      if (v === null || name === undefined || key.length !== 2) return null;
+      if (json) return `${JSON.stringify({ entry_type: name, version: v })}\n`;
+      return `;; Version type ${name}: ${v}\n\n`;
+    }
+    default: {
+      let end = key.length;
+      if (end > 1 && key[end - 1] === 0) end--;
+      return `;; source info: ${new TextDecoder().decode(key.subarray(1, end))}\n\n`;
+    }
+  }
 }
