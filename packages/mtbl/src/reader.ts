@@ -74,15 +74,26 @@ export class Reader implements MtblSource {
     }
   }
 
+  /** Read into a fresh array (for bytes that are kept). */
   #pread(offset: number, len: number): Uint8Array {
-    const buf = new Uint8Array(len);
+    return this.#preadInto(new Uint8Array(len), offset, len);
+  }
+
+  #scratch = new Uint8Array(64 * 1024);
+  /** Read into a reused scratch buffer; the view is valid until the next call. */
+  #preadScratch(offset: number, len: number): Uint8Array {
+    if (this.#scratch.length < len) this.#scratch = new Uint8Array(Math.max(len, this.#scratch.length * 2));
+    return this.#preadInto(this.#scratch, offset, len);
+  }
+
+  #preadInto(buf: Uint8Array, offset: number, len: number): Uint8Array {
     let got = 0;
     while (got < len) {
       const n = readSync(this.#fd, buf, got, len - got, offset + got);
       if (n === 0) throw corruption(`unexpected end of file at ${offset + got}`);
       got += n;
     }
-    return buf;
+    return buf.length === len ? buf : buf.subarray(0, len);
   }
 
   /**
@@ -124,7 +135,7 @@ export class Reader implements MtblSource {
     }
     const limit = this.metadata.indexBlockOffset;
     if (!(offset >= 0 && offset < limit)) throw corruption(`data block offset ${offset} out of range`);
-    const head = this.#pread(offset, Math.min(14, limit - offset));
+    const head = this.#preadScratch(offset, Math.min(14, limit - offset)).slice(0, 14);
     let len: number;
     let hlen: number;
     if (this.metadata.fileVersion === FORMAT_V1) {
@@ -139,8 +150,10 @@ export class Reader implements MtblSource {
       hlen = c.pos + 4;
     }
     if (offset + hlen + len > limit || len > MAX_BLOCK) throw corruption(`data block at ${offset} runs past the index`);
-    const raw = this.#pread(offset, hlen + len);
-    const stored = this.#unframe(raw, 0, offset, verify, raw.length);
+    // compressed blocks are read into scratch space (only the decompressed block is kept)
+    const compressed = this.metadata.compressionAlgorithm !== 0;
+    const raw = compressed ? this.#preadScratch(offset, hlen + len) : this.#pread(offset, hlen + len);
+    const stored = this.#unframe(raw, 0, offset, verify, hlen + len);
     const data = decompressBlock(this.metadata.compressionAlgorithm, stored, Math.max(this.metadata.dataBlockSize * 64, 64 << 20));
     const b = new Block(data);
     this.#cache.set(offset, b);
