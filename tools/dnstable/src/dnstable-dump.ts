@@ -100,7 +100,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-function formatEntry(prefix: number, key: Uint8Array, val: Uint8Array, json: boolean): string | null {
+export function formatEntry(prefix: number, key: Uint8Array, val: Uint8Array, json: boolean): string | null {
   switch (prefix) {
     case EntryType.RRSET: {
       const k = decodeRRsetKey(key);

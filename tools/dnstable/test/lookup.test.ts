@@ -1,0 +1,58 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { memoryIo } from "@dnsrep/cli";
+import { readVectorText, vectorPath } from "../../../test/vectors.js";
+import { run } from "../src/dnstable-lookup.js";
+
+interface Case {
+  id: string;
+  env: Record<string, string>;
+  args: string[];
+  rc: number;
+}
+
+const cases: Case[] = readFileSync(vectorPath("lookup/cases.tsv"), "utf8")
+  .split("\n")
+  .slice(1)
+  .filter((l) => l.trim().length > 0)
+  .map((l) => {
+    const [id, env, args, rc] = l.split("\t") as [string, string, string, string];
+    return { id, env: JSON.parse(env) as Record<string, string>, args: JSON.parse(args) as string[], rc: Number(rc) };
+  });
+
+/** The cases this partial dnstable-lookup claims: rrset queries on one file, exact or right-hand wildcard names. */
+function supported(c: Case): boolean {
+  if (c.env.DNSTABLE_FNAME === undefined || c.rc !== 0) return false;
+  const flags = c.args.slice(0, c.args.indexOf("rrset"));
+  if (c.args.indexOf("rrset") < 0 || flags.some((f) => f !== "-j" && f !== "-C")) return false;
+  const name = c.args[c.args.indexOf("rrset") + 1] ?? "";
+  return !/(^|\.)[*+]$/.test(name);
+}
+
+async function runCase(c: Case): Promise<{ rc: number; out: string; err: string }> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(c.env)) env[k] = k === "DNSTABLE_FNAME" || k === "DNSTABLE_SETFILE" ? vectorPath(v) : v;
+  const io = memoryIo("", env);
+  let rc: number;
+  try {
+    rc = await run(c.args, io);
+  } catch (e) {
+    rc = (e as { name?: string }).name === "UsageError" ? 2 : 1;
+  }
+  return { rc, out: io.out(), err: io.err() };
+}
+
+describe("dnstable-lookup vectors (rrset subset)", () => {
+  const sub = cases.filter(supported);
+  it("covers a meaningful subset", () => {
+    expect(sub.length).toBeGreaterThan(20);
+  });
+  for (const c of sub) {
+    it(`${c.id}: ${c.args.join(" ")}`, async () => {
+      const r = await runCase(c);
+      expect(r.rc).toBe(c.rc);
+      expect(r.out).toBe(readVectorText(`lookup/${c.id}.out.txt`));
+      expect(r.err).toBe(readVectorText(`lookup/${c.id}.err.txt`));
+    });
+  }
+});
