@@ -1,0 +1,29 @@
+import { describe, expect, it } from "vitest";
+import {
+  opcodeToString, rcodeToString, rrclassFromString, rrclassToString, rrtypeFromString, rrtypeToString,
+} from "./tables.js";
+
+describe("type/class/rcode/opcode tables", () => {
+  it("names known rrtypes and falls back to TYPEn", () => {
+    expect(rrtypeToString(1)).toBe("A");
+    expect(rrtypeToString(65)).toBe("HTTPS");
+    expect(rrtypeToString(65534)).toBe("TYPE65534");
+    expect(rrtypeFromString("TYPE65534")).toBe(65534);
+    expect(rrtypeFromString("aaaa")).toBe(28);
+    expect(rrtypeFromString("bogus")).toBeUndefined();
+  });
+  it("names classes and falls back to CLASSn", () => {
+    expect(rrclassToString(1)).toBe("IN");
+    expect(rrclassToString(3)).toBe("CH");
+    expect(rrclassToString(999)).toBe("CLASS999");
+    expect(rrclassFromString("CLASS999")).toBe(999);
+    expect(rrclassFromString("in")).toBe(1);
+  });
+  it("names rcodes (EDNS-extended) and opcodes", () => {
+    expect(rcodeToString(0)).toBe("NOERROR");
+    expect(rcodeToString(3)).toBe("NXDOMAIN");
+    expect(rcodeToString(16)).toBe("BADVERS");
+    expect(opcodeToString(0)).toBe("QUERY");
+    expect(opcodeToString(5)).toBe("UPDATE");
+  });
+});
