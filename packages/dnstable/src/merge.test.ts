@@ -7,7 +7,11 @@ import { decodeRRtypeUnion, encodeRRtypeBitmap } from "./rrtype-union.js";
 
 describe("dnstableMerge", () => {
   it("folds triplets: min first, max last, sum count", () => {
-    const v = dnstableMerge(Uint8Array.of(0, 1), encodeTriplet({ timeFirst: 5, timeLast: 9, count: 2 }), encodeTriplet({ timeFirst: 3, timeLast: 7, count: 4 }));
+    const v = dnstableMerge(
+      Uint8Array.of(0, 1),
+      encodeTriplet({ timeFirst: 5, timeLast: 9, count: 2 }),
+      encodeTriplet({ timeFirst: 3, timeLast: 7, count: 4 }),
+    );
     expect(toHex(v)).toBe(toHex(encodeTriplet({ timeFirst: 3, timeLast: 9, count: 6 })));
   });
   it("unions rrtypes into a bitmap (FORMATS.md example)", () => {
@@ -26,9 +30,14 @@ describe("dnstableMerge", () => {
   });
   it("never throws on garbage values", () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 1, maxLength: 4 }), fc.uint8Array({ maxLength: 20 }), fc.uint8Array({ maxLength: 20 }), (k, a, b) => {
-        expect(dnstableMerge(k, a, b)).toBeInstanceOf(Uint8Array);
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 1, maxLength: 4 }),
+        fc.uint8Array({ maxLength: 20 }),
+        fc.uint8Array({ maxLength: 20 }),
+        (k, a, b) => {
+          expect(dnstableMerge(k, a, b)).toBeInstanceOf(Uint8Array);
+        },
+      ),
       { numRuns: 300 },
     );
   });

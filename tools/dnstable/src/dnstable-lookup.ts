@@ -19,20 +19,29 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     else pos.push(a);
   }
   if (pos[0] !== "rrset") {
-    if (pos[0] === "rdata" || pos[0] === "time_range" || pos[0] === "version") throw new CliError(`${pos[0]} queries are not supported yet`);
+    if (pos[0] === "rdata" || pos[0] === "time_range" || pos[0] === "version")
+      throw new CliError(`${pos[0]} queries are not supported yet`);
     throw new UsageError("usage: dnstable-lookup [-j] [-C] rrset NAME [TYPE [BAILIWICK]]");
   }
   if (pos.length < 2 || pos.length > 4) throw new UsageError("usage: dnstable-lookup [-j] [-C] rrset NAME [TYPE [BAILIWICK]]");
   let text = pos[1] as string;
   let mode: "exact" | "at-or-below" | "below" = "exact";
-  if (text.startsWith("*.")) {
+  let left: "none" | "any" | "one" = "none";
+  if (text.endsWith(".*")) {
+    left = "any";
+    text = text.slice(0, -2);
+  } else if (text.endsWith(".+")) {
+    left = "one";
+    text = text.slice(0, -2);
+  } else if (text.startsWith("*.")) {
     mode = "at-or-below";
     text = text.slice(2);
   } else if (text.startsWith("+.")) {
     mode = "below";
     text = text.slice(2);
   }
-  if (text.endsWith(".*") || text.endsWith(".+") || text === "*" || text === "+") throw new CliError("left-hand wildcards are not supported yet");
+  if (text === "*" || text === "+" || text.startsWith("*.") || text.startsWith("+."))
+    throw new CliError("this wildcard form is not supported yet");
   let rrtype: number | undefined;
   let bailiwick: Uint8Array | undefined;
   let name: Uint8Array;
@@ -57,32 +66,55 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     if (isMtblError(e)) throw new CliError(`${fname}: ${e.message}`);
     throw e;
   }
-  const rev = reverseWireName(name);
-  const prefix = new Uint8Array(rev.length + (mode === "exact" ? 1 : 0));
-  prefix[0] = EntryType.RRSET;
-  prefix.set(mode === "exact" ? rev : rev.subarray(0, rev.length - 1), 1);
   const out = new OutputWriter(io.stdout);
   let n = 0;
+  const names: Uint8Array[] = [];
+  if (left === "none") names.push(name);
+  else {
+    const fwd = new Uint8Array(name.length);
+    fwd[0] = EntryType.RRSET_NAME_FWD;
+    fwd.set(name.subarray(0, name.length - 1), 1);
+    try {
+      const it = reader.getPrefix(fwd);
+      while (it.next()) {
+        const k = it.key;
+        const rest = k.length - fwd.length;
+        if (rest <= 1) continue;
+        if (left === "one" && (k[fwd.length] ?? 0) + 2 !== rest) continue;
+        names.push(k.slice(1));
+      }
+    } catch (e) {
+      reader.close();
+      if (isMtblError(e)) throw new CliError(`${fname}: ${e.message}`);
+      throw e;
+    }
+  }
   try {
-    const it = reader.getPrefix(prefix);
-    while (it.next()) {
-      const key = it.key;
-      if (mode === "below") {
-        const l = key[prefix.length] ?? 0;
-        if (l === 0 || key[prefix.length + 1 + l] !== 0) continue;
+    for (const qname of names) {
+      const rev = reverseWireName(qname);
+      const prefix = new Uint8Array(rev.length + (mode === "exact" ? 1 : 0));
+      prefix[0] = EntryType.RRSET;
+      prefix.set(mode === "exact" ? rev : rev.subarray(0, rev.length - 1), 1);
+      const it = reader.getPrefix(prefix);
+      while (it.next()) {
+        const key = it.key;
+        if (mode === "below") {
+          const l = key[prefix.length] ?? 0;
+          if (l === 0 || key[prefix.length + 1 + l] !== 0) continue;
+        }
+        let line: string | null = null;
+        try {
+          const k = decodeRRsetKey(key);
+          if (rrtype !== undefined && k.rrtype !== rrtype) continue;
+          if (bailiwick !== undefined && !sameBytes(downcaseName(k.bailiwick), bailiwick)) continue;
+          line = formatEntry(EntryType.RRSET, key, it.value, json);
+        } catch (e) {
+          if (!isDnstableError(e)) throw e;
+        }
+        if (line === null) continue;
+        await out.text(line);
+        n++;
       }
-      let line: string | null = null;
-      try {
-        const k = decodeRRsetKey(key);
-        if (rrtype !== undefined && k.rrtype !== rrtype) continue;
-        if (bailiwick !== undefined && !sameBytes(downcaseName(k.bailiwick), bailiwick)) continue;
-        line = formatEntry(EntryType.RRSET, key, it.value, json);
-      } catch (e) {
-        if (!isDnstableError(e)) throw e;
-      }
-      if (line === null) continue;
-      await out.text(line);
-      n++;
     }
   } catch (e) {
     if (isMtblError(e)) throw new CliError(`${fname}: ${e.message}`);
