@@ -1,5 +1,5 @@
 import { type CliIo, CliError, OutputWriter, UsageError } from "@dnsrep/cli";
-import { EntryType, decodeRRsetKey, isDnstableError, reverseWireName } from "@dnsrep/dnstable";
+import { EntryType, decodeRRsetKey, decodeTriplet, isDnstableError, reverseWireName } from "@dnsrep/dnstable";
 import { isMtblError, Reader } from "@dnsrep/mtbl";
 import { downcaseName, isWdnsError, nameFromString, rrtypeFromString } from "@dnsrep/wdns";
 import { formatEntry } from "./dnstable-dump.js";
@@ -10,14 +10,34 @@ import { formatEntry } from "./dnstable-dump.js";
  */
 export async function run(argv: string[], io: CliIo): Promise<number> {
   let json = false;
+  let rfc3339 = false;
+  let raw = false;
   let caseSensitive = false;
+  let offset = 0;
+  const fence: { a?: number; A?: number; b?: number; B?: number } = {};
   const pos: string[] = [];
-  for (const a of argv) {
-    if (pos.length === 0 && a === "-j") json = true;
-    else if (pos.length === 0 && a === "-C") caseSensitive = true;
-    else if (pos.length === 0 && a.startsWith("-") && a.length > 1) throw new CliError(`option ${a} is not supported yet`);
-    else pos.push(a);
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (pos.length > 0 || !a.startsWith("-") || a.length === 1) {
+      pos.push(a);
+      continue;
+    }
+    if (a === "-j") json = true;
+    else if (a === "-J") {
+      json = true;
+      rfc3339 = true;
+    } else if (a === "-R") raw = true;
+    else if (a === "-C") caseSensitive = true;
+    else if (a === "-O" || a === "-a" || a === "-A" || a === "-b" || a === "-B") {
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`option ${a} needs an argument`);
+      if (a === "-O") {
+        if (!/^\d+$/.test(v)) throw new UsageError(`bad offset: ${v}`);
+        offset = Number(v);
+      } else fence[a.slice(1) as "a" | "A" | "b" | "B"] = parseTime(v);
+    } else throw new CliError(`option ${a} is not supported yet`);
   }
+  if (raw) throw new CliError("option -R is not supported yet");
   if (pos[0] !== "rrset") {
     if (pos[0] === "rdata" || pos[0] === "time_range" || pos[0] === "version")
       throw new CliError(`${pos[0]} queries are not supported yet`);
@@ -107,7 +127,19 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
           const k = decodeRRsetKey(key);
           if (rrtype !== undefined && k.rrtype !== rrtype) continue;
           if (bailiwick !== undefined && !sameBytes(downcaseName(k.bailiwick), bailiwick)) continue;
+          const t = decodeTriplet(it.value);
+          if (t === null) continue;
+          if (fence.a !== undefined && t.timeFirst < fence.a) continue;
+          if (fence.b !== undefined && t.timeLast > fence.b) continue;
+          if (fence.A !== undefined && t.timeLast < fence.A) continue;
+          if (fence.B !== undefined && t.timeFirst > fence.B) continue;
+          if (offset > 0) {
+            offset--;
+            continue;
+          }
           line = formatEntry(EntryType.RRSET, key, it.value, json);
+          if (rfc3339 && line !== null)
+            line = line.replace(/"time_(first|last)":(\d+)/g, (_m, w: string, d: string) => `"time_${w}":"${iso(Number(d))}"`);
         } catch (e) {
           if (!isDnstableError(e)) throw e;
         }
@@ -131,4 +163,19 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+function iso(epoch: number): string {
+  return `${new Date(epoch * 1000).toISOString().slice(0, 19)}Z`;
+}
+
+/** Parse a time fence: epoch seconds, "YYYY-MM-DD[ HH:MM:SS]" (UTC) or RFC 3339 with Z. */
+export function parseTime(v: string): number {
+  if (/^\d+$/.test(v)) return Number(v);
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}):(\d{2})Z?)?$/.exec(v);
+  if (m) {
+    const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0));
+    if (Number.isFinite(ms)) return ms / 1000;
+  }
+  throw new UsageError(`bad time: ${v}`);
 }
