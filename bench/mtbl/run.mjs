@@ -5,6 +5,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -13,6 +14,23 @@ import { Merger, Reader, Sorter, Writer } from "@dnsrep/mtbl";
 const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
 const N = Number(args[args.indexOf("--entries") + 1] || 0) || 1_000_000;
+// Each engine is measured in a fresh child process over the same deterministic data, so
+// one engine's heap and page cache state do not slow the other down.
+const phase = args.includes("--phase") ? args[args.indexOf("--phase") + 1] : null;
+if (!phase) {
+  const res = {};
+  const shared = mkdtempSync(join(tmpdir(), "mtbl-bench-files-"));
+  for (const ph of ["ours", "ours-read", "level", "lib"]) {
+    const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), "--entries", String(N), "--phase", ph, "--dir", shared], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 26 });
+    if (r.status !== 0) {
+      console.error(`phase ${ph} failed`);
+      res[ph] = null;
+    } else res[ph] = JSON.parse(r.stdout.trim().split("\n").pop());
+  }
+  rmSync(shared, { recursive: true, force: true });
+  printTable({ ...res.ours, ...res["ours-read"] }, res.level, res.lib);
+  process.exit(0);
+}
 const dir = mkdtempSync(join(tmpdir(), "mtbl-bench-"));
 const enc = new TextEncoder();
 
@@ -42,14 +60,16 @@ const value = (i) => {
 };
 
 console.error(`generating ${N} keys…`);
-const keys = Array.from({ length: N }, (_, i) => makeKey(i));
+// The read-only phase runs in a process holding no generated data, as a lookup process would.
+const readOnly = phase === "ours-read";
+const keys = readOnly ? [] : Array.from({ length: N }, (_, i) => makeKey(i));
 const sorted = keys.map((k, i) => [k, value(i)]).sort((a, b) => Buffer.compare(a[0], b[0]));
-const shuffledIdx = Array.from({ length: N }, (_, i) => i);
+const shuffledIdx = Array.from({ length: readOnly ? 0 : N }, (_, i) => i);
 for (let i = N - 1; i > 0; i--) {
   const j = Math.floor(rnd() * (i + 1));
   [shuffledIdx[i], shuffledIdx[j]] = [shuffledIdx[j], shuffledIdx[i]];
 }
-const probes = Array.from({ length: 100_000 }, () => sorted[Math.floor(rnd() * N)][0]);
+const probes = Array.from({ length: 100_000 }, () => makeKey(Math.floor(rnd() * N)));
 
 const rows = [];
 const time = async (fn) => {
@@ -57,29 +77,31 @@ const time = async (fn) => {
   await fn();
   return (performance.now() - t) / 1000;
 };
-const rate = (n, sec) => (sec > 0 ? n / sec : 0);
-const fmt = (x) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(0)}k` : x.toFixed(0));
+function rate(n, sec) {
+  return sec > 0 ? n / sec : 0;
+}
+function fmt(x) {
+  return x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(0)}k` : x.toFixed(0);
+}
 
+// 4-way merge inputs: split sorted data round-robin into 4 files
+const parts = [0, 1, 2, 3].map((p) => join(dir, `part${p}.mtbl`));
+if (phase === "ours" || phase === "lib") {
+  const ws = parts.map((p) => Writer.create(p, { compression: "zlib" }));
+  sorted.forEach(([k, v], i) => ws[i % 4].add(k, v));
+  for (const w of ws) w.close();
+}
 // ---- ours
-const ourFile = join(dir, "ours.mtbl");
+const filesDir = args.includes("--dir") ? args[args.indexOf("--dir") + 1] : dir;
+const ourFile = join(filesDir, "ours.mtbl");
+let ours = null;
+if (phase === "ours") {
 // Rows compared with classic-level write snappy, LevelDB's own block codec; rows compared
 // with libmtbl use zlib, libmtbl's default.
 const tWrite = await time(() => {
   const w = Writer.create(ourFile, { compression: "snappy" });
   for (const [k, v] of sorted) w.add(k, v);
   w.close();
-});
-const r = Reader.open(ourFile);
-let cnt = 0;
-const tScan = await time(() => {
-  const it = r.iter();
-  while (it.next()) cnt++;
-});
-const tGet = await time(() => {
-  for (const p of probes) {
-    const it = r.get(p);
-    if (!it.next()) throw new Error("missing key");
-  }
 });
 const tSort = await time(() => {
   const so = new Sorter({ merge: (_k, a) => a, maxMemory: 256 << 20, tempDir: dir });
@@ -88,13 +110,6 @@ const tSort = await time(() => {
   so.writeTo(w);
   w.close();
 });
-// 4-way merge inputs: split sorted data round-robin into 4 files
-const parts = [0, 1, 2, 3].map((p) => join(dir, `part${p}.mtbl`));
-{
-  const ws = parts.map((p) => Writer.create(p, { compression: "zlib" }));
-  sorted.forEach(([k, v], i) => ws[i % 4].add(k, v));
-  for (const w of ws) w.close();
-}
 const tMerge = await time(() => {
   const readers = parts.map((p) => Reader.open(p));
   const it = new Merger(readers, (_k, a) => a).iter();
@@ -103,10 +118,39 @@ const tMerge = await time(() => {
   w.close();
   for (const x of readers) x.close();
 });
+{
+  const w = Writer.create(join(filesDir, "ours.zlib.mtbl"), { compression: "zlib" });
+  for (const [k, v] of sorted) w.add(k, v);
+  w.close();
+}
+ours = { write: tWrite, sort: tSort, merge: tMerge };
+}
+if (phase === "ours-read") {
+  const r = Reader.open(ourFile);
+  const tScan = await time(() => {
+    const it = r.iter();
+    while (it.next());
+  });
+  const tGet = await time(() => {
+    for (const p of probes) {
+      const it = r.get(p);
+      if (!it.next()) throw new Error("missing key");
+    }
+  });
+  const rz = Reader.open(join(filesDir, "ours.zlib.mtbl"));
+  const tZscan = await time(() => {
+    const it = rz.iter();
+    while (it.next());
+  });
+  rz.close();
+  r.close();
+  ours = { scan: tScan, get: tGet, zscan: tZscan };
+}
 
 // ---- classic-level (LevelDB)
-let lv = {};
-try {
+let lv = null;
+if (phase === "level") try {
+  lv = {};
   const { ClassicLevel } = require("classic-level");
   const db = new ClassicLevel(join(dir, "leveldb"), { keyEncoding: "view", valueEncoding: "view" });
   lv.write = await time(async () => {
@@ -139,18 +183,12 @@ try {
 // ---- Debian libmtbl tools (scan = mtbl_dump -s over our file; merge = mtbl_merge of the 4 parts)
 let lib = null;
 const haveBin = (b) => spawnSync("sh", ["-c", `command -v ${b}`]).status === 0;
-if (haveBin("mtbl_dump") && haveBin("mtbl_merge") && haveBin("cc")) {
+if (phase === "lib" && haveBin("mtbl_dump") && haveBin("mtbl_merge") && haveBin("cc")) {
   lib = {};
   const zfile = join(dir, "ours.zlib.mtbl");
   const w = Writer.create(zfile, { compression: "zlib" });
   for (const [k, v] of sorted) w.add(k, v);
   w.close();
-  const rz = Reader.open(zfile);
-  lib.ourScan = await time(() => {
-    const it = rz.iter();
-    while (it.next());
-  });
-  rz.close();
   lib.scan = await time(() => execFileSync("mtbl_dump", ["-s", zfile]));
   const c = join(dir, "first.c");
   writeFileSync(c, "#include <stdint.h>\n#include <stdlib.h>\n#include <string.h>\nvoid *first_init(void){return NULL;}\nvoid first_free(void *c){(void)c;}\nvoid first_func(void *c,const uint8_t *k,size_t lk,const uint8_t *a,size_t la,const uint8_t *b,size_t lb,uint8_t **o,size_t *lo){(void)c;(void)k;(void)lk;(void)b;(void)lb;*o=malloc(la?la:1);memcpy(*o,a,la);*lo=la;}\n");
@@ -161,7 +199,13 @@ if (haveBin("mtbl_dump") && haveBin("mtbl_merge") && haveBin("cc")) {
       stdio: "ignore",
     }),
   );
-} else console.error("Debian mtbl-bin or cc missing: libmtbl column skipped");
+} else if (phase === "lib") console.error("Debian mtbl-bin or cc missing: libmtbl column skipped");
+rmSync(dir, { recursive: true, force: true });
+console.log(JSON.stringify(phase === "ours" || phase === "ours-read" ? ours : phase === "level" ? lv : lib));
+process.exit(0);
+
+function printTable(ours, lv, lib) {
+const rows = [];
 
 const row = (name, n, ours, level, libmtbl) => {
   const o = rate(n, ours);
@@ -169,15 +213,14 @@ const row = (name, n, ours, level, libmtbl) => {
   const ratio = (t) => (t == null ? "–" : `${(o / rate(n, t)).toFixed(2)}×`);
   rows.push(`| ${name} | ${fmt(o)}/s | ${cell(level)} | ${ratio(level)} | ${cell(libmtbl)} | ${ratio(libmtbl)} |`);
 };
-row(`write ${fmt(N)} sorted entries (snappy)`, N, tWrite, lv?.write, null);
-row("full scan (snappy file)", N, tScan, lv?.scan, null);
-if (lib) row("full scan (zlib file; libmtbl: mtbl_dump -s)", N, lib.ourScan, null, lib.scan);
-row("100k random point gets", probes.length, tGet, lv?.get, null);
-row(`sort ${fmt(N)} unsorted entries → file (snappy)`, N, tSort, lv?.sort, null);
-row("4-way merge → file (zlib)", N, tMerge, null, lib?.merge);
+row(`write ${fmt(N)} sorted entries (snappy)`, N, ours.write, lv?.write, null);
+row("full scan (snappy file)", N, ours.scan, lv?.scan, null);
+row("full scan (zlib file; libmtbl: mtbl_dump -s)", N, ours.zscan, null, lib?.scan);
+row("100k random point gets", 100_000, ours.get, lv?.get, null);
+row(`sort ${fmt(N)} unsorted entries → file (snappy)`, N, ours.sort, lv?.sort, null);
+row("4-way merge → file (zlib)", N, ours.merge, null, lib?.merge);
 console.log(`\nmtbl, ${fmt(N)} passive-DNS-shaped entries (key ~40 B, value 12 B), node ${process.version}, 2 cores\n`);
 console.log("| operation | dnsrep mtbl | classic-level | ours ÷ classic-level | Debian libmtbl 1.3 | ours ÷ libmtbl |");
 console.log("|---|---|---|---|---|---|");
 for (const l of rows) console.log(l);
-r.close();
-rmSync(dir, { recursive: true, force: true });
+}
