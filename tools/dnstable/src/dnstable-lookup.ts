@@ -8,12 +8,36 @@ import { formatEntry } from "./dnstable-dump.js";
  * dnstable-lookup (partial): `rrset NAME [TYPE [BAILIWICK]]` with exact names and right-hand
  * `*.` (at or below) / `+.` (exactly one label below) wildcards over DNSTABLE_FNAME; text or -j output.
  */
+export const USAGE = `Usage: dnstable-lookup [-j|-J] [-C] [-O N] [-a T] [-A T] [-b T] [-B T] rrset NAME [TYPE [BAILIWICK]]
+
+Look up RRsets in the dnstable file named by DNSTABLE_FNAME (dnstable_lookup).
+NAME may be exact, or carry a wildcard: *.NAME (at or below), +.NAME (one label below),
+NAME.* (starting with NAME), NAME.+ (NAME plus one label).
+
+Options:
+  -j         JSON lines, epoch times
+  -J         JSON lines, RFC 3339 times
+  -C         case-sensitive name match
+  -O N       skip the first N results
+  -a T       first seen at or after T
+  -A T       last seen at or after T
+  -b T       last seen at or before T
+  -B T       first seen at or before T
+  -h         display this help
+T is epoch seconds, YYYY-MM-DD, "YYYY-MM-DD HH:MM:SS" or YYYY-MM-DDTHH:MM:SSZ (UTC).
+`;
+
 export async function run(argv: string[], io: CliIo): Promise<number> {
+  if (argv[0] === "-h" || argv[0] === "--help") {
+    io.stdout.write(USAGE);
+    return 0;
+  }
   let json = false;
   let rfc3339 = false;
   let raw = false;
   let caseSensitive = false;
   let offset = 0;
+  const strict = false;
   const fence: { a?: number; A?: number; b?: number; B?: number } = {};
   const pos: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -28,6 +52,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       rfc3339 = true;
     } else if (a === "-R") raw = true;
     else if (a === "-C") caseSensitive = true;
+    else if (a === "-c") throw new CliError("option -c is not supported yet");
     else if (a === "-O" || a === "-a" || a === "-A" || a === "-b" || a === "-B") {
       const v = argv[++i];
       if (v === undefined) throw new UsageError(`option ${a} needs an argument`);

@@ -57,3 +57,21 @@ describe("dnstable-lookup vectors (rrset subset)", () => {
     });
   }
 });
+
+describe("dnstable-lookup errors", () => {
+  for (const [args, rc] of [
+    [["rrset", "www.example.test", "NOSUCHTYPE"], 2],
+    [["-A", "yesterday", "rrset", "www.example.test"], 2],
+    [["rrset", "a..b"], 2],
+    [["frobnicate"], 2],
+  ] as [string[], number][]) {
+    it(`${args.join(" ")} exits ${rc}`, async () => {
+      const r = await runCase({ id: "x", env: { DNSTABLE_FNAME: "dnstable/dns.mtbl" }, args, rc });
+      expect(r.rc).toBe(rc);
+    });
+  }
+  it("a missing data file exits 1", async () => {
+    const r = await runCase({ id: "x", env: { DNSTABLE_FNAME: "dnstable/nope.mtbl" }, args: ["rrset", "a.test"], rc: 1 });
+    expect(r.rc).toBe(1);
+  });
+});
