@@ -8,6 +8,7 @@ import {
   encodeTriplet,
   rdataKey,
   rdataNameRevKey,
+  rdataSlicedKey,
   reverseWireName,
   rrsetKey,
   rrsetNameFwdKey,
@@ -49,6 +50,14 @@ describe("dnstable entry encoding", () => {
     const d = decodeRdataKey(k);
     expect(d && toHex(d.rdata)).toBe("c0000250");
     expect(d?.rrtype).toBe(1);
+  });
+  it("decodes sliced RDATA keys back to the full rdata", () => {
+    const rd = Uint8Array.of(0, 10, ...name("mx.example.test"));
+    const k = rdataSlicedKey(rd, 2, rd.subarray(2), 15, name("example.test"));
+    const d = decodeRdataKey(k);
+    expect(d && toHex(d.rdata)).toBe(toHex(rd));
+    expect(d?.rrtype).toBe(15);
+    expect(d && toHex(d.rrname)).toBe(toHex(name("example.test")));
   });
   it("triplets round-trip and malformed values give null", () => {
     fc.assert(

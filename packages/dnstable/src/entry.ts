@@ -203,7 +203,7 @@ export function decodeRRsetKey(key: Uint8Array): RRsetKey {
   return { rrname, rrtype, bailiwick, rdatas };
 }
 
-/** Decoded full (unsliced) RDATA key. */
+/** Decoded RDATA key (full or sliced). */
 export interface RdataKey {
   rdata: Uint8Array;
   rrtype: number;
@@ -211,18 +211,25 @@ export interface RdataKey {
 }
 
 /**
- * Decode a full RDATA key using its trailing LE16 rdata length. Returns null if the key is a sliced
- * variant or malformed (the length does not lead to a well-formed type + name suffix).
+ * Decode an RDATA key, full or sliced, using its trailing LE16 length of the leading rdata part.
+ * For a sliced key the bytes between rev(rrname) and the length are the rdata head and are put
+ * back in front. Returns null when malformed.
  */
 export function decodeRdataKey(key: Uint8Array): RdataKey | null {
   if (key.length < 4 || key[0] !== EntryType.RDATA) return null;
-  const rdlen = (key[key.length - 2] as number) | ((key[key.length - 1] as number) << 8);
-  if (1 + rdlen > key.length - 2) return null;
-  const p = 1 + rdlen;
-  decodeVarint64(key, p, key.length - 2, cur);
+  const end = key.length - 2;
+  const bodyLen = (key[end] as number) | ((key[end + 1] as number) << 8);
+  if (1 + bodyLen > end) return null;
+  const p = 1 + bodyLen;
+  decodeVarint64(key, p, end, cur);
   if (cur.pos < 0) return null;
   const rrtype = cur.value;
-  const n = wireNameLength(key.subarray(0, key.length - 2), cur.pos);
-  if (n < 0 || cur.pos + n !== key.length - 2) return null;
-  return { rdata: key.slice(1, p), rrtype, rrname: reverseWireName(key.subarray(cur.pos, cur.pos + n)) };
+  const namePos = cur.pos;
+  const n = wireNameLength(key.subarray(0, end), namePos);
+  if (n < 0) return null;
+  const headPos = namePos + n;
+  const rdata = new Uint8Array(end - headPos + bodyLen);
+  rdata.set(key.subarray(headPos, end), 0);
+  rdata.set(key.subarray(1, p), end - headPos);
+  return { rdata, rrtype, rrname: reverseWireName(key.subarray(namePos, headPos)) };
 }

@@ -1,7 +1,7 @@
 import { type CliIo, CliError, OutputWriter, UsageError } from "@dnsrep/cli";
-import { EntryType, decodeRRsetKey, decodeTriplet, isDnstableError, reverseWireName } from "@dnsrep/dnstable";
+import { EntryType, decodeRRsetKey, decodeRdataKey, decodeTriplet, isDnstableError, reverseWireName } from "@dnsrep/dnstable";
 import { isMtblError, Reader } from "@dnsrep/mtbl";
-import { downcaseName, isWdnsError, nameFromString, rrtypeFromString } from "@dnsrep/wdns";
+import { downcaseName, isWdnsError, nameFromString, nameToString, rdataToString, rrtypeFromString, rrtypeToString } from "@dnsrep/wdns";
 import { formatEntry } from "./dnstable-dump.js";
 
 /**
@@ -63,6 +63,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     } else throw new CliError(`option ${a} is not supported yet`);
   }
   if (raw) throw new CliError("option -R is not supported yet");
+  if (pos[0] === "rdata" && pos[1] === "raw") return rdataRaw(pos, io, json, rfc3339, offset, fence);
   if (pos[0] !== "rrset") {
     if (pos[0] === "rdata" || pos[0] === "time_range" || pos[0] === "version")
       throw new CliError(`${pos[0]} queries are not supported yet`);
@@ -203,4 +204,73 @@ export function parseTime(v: string): number {
     if (Number.isFinite(ms)) return ms / 1000;
   }
   throw new UsageError(`bad time: ${v}`);
+}
+
+type Fence = { a?: number; A?: number; b?: number; B?: number };
+
+/** `rdata raw HEX [TYPE]`: full RDATA entries whose rdata starts with the given bytes. */
+async function rdataRaw(pos: string[], io: CliIo, json: boolean, rfc3339: boolean, offset: number, fence: Fence): Promise<number> {
+  const hex = pos[2];
+  if (hex === undefined || pos.length > 4) throw new UsageError("usage: dnstable-lookup rdata raw HEX [TYPE]");
+  if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) throw new UsageError(`bad hex: ${hex}`);
+  let rrtype: number | undefined;
+  if (pos[3] !== undefined) {
+    rrtype = rrtypeFromString(pos[3]);
+    if (rrtype === undefined) throw new UsageError(`unknown rrtype: ${pos[3]}`);
+  }
+  const prefix = new Uint8Array(1 + hex.length / 2);
+  prefix[0] = EntryType.RDATA;
+  for (let i = 0; i < hex.length / 2; i++) prefix[1 + i] = Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  const fname = io.env.DNSTABLE_FNAME;
+  if (fname === undefined) throw new UsageError("DNSTABLE_FNAME is not set");
+  let reader: Reader;
+  try {
+    reader = Reader.open(fname);
+  } catch (e) {
+    if (isMtblError(e)) throw new CliError(`${fname}: ${e.message}`);
+    throw e;
+  }
+  const out = new OutputWriter(io.stdout);
+  let n = 0;
+  try {
+    const it = reader.getPrefix(prefix);
+    while (it.next()) {
+      const k = decodeRdataKey(it.key);
+      if (k === null) continue;
+      if (rrtype !== undefined && k.rrtype !== rrtype) continue;
+      const t = decodeTriplet(it.value);
+      if (t === null) continue;
+      if (fence.a !== undefined && t.timeFirst < fence.a) continue;
+      if (fence.b !== undefined && t.timeLast > fence.b) continue;
+      if (fence.A !== undefined && t.timeLast < fence.A) continue;
+      if (fence.B !== undefined && t.timeFirst > fence.B) continue;
+      if (offset > 0) {
+        offset--;
+        continue;
+      }
+      const owner = nameToString(k.rrname);
+      const type = rrtypeToString(k.rrtype);
+      let rd: string;
+      try {
+        rd = rdataToString(k.rrtype, 1, k.rdata);
+      } catch (e) {
+        if (isWdnsError(e)) continue;
+        throw e;
+      }
+      if (json) {
+        const tf = rfc3339 ? iso(t.timeFirst) : t.timeFirst;
+        const tl = rfc3339 ? iso(t.timeLast) : t.timeLast;
+        await out.text(`${JSON.stringify({ count: t.count, time_first: tf, time_last: tl, rrname: owner, rrtype: type, rdata: rd })}\n`);
+      } else await out.text(`${owner} IN ${type} ${rd}\n`);
+      n++;
+    }
+  } catch (e) {
+    if (isMtblError(e)) throw new CliError(`${fname}: ${e.message}`);
+    throw e;
+  } finally {
+    reader.close();
+  }
+  await out.flush();
+  if (!json) io.stderr.write(`;;; Dumped ${n} entries.\n`);
+  return 0;
 }

@@ -23,6 +23,8 @@ const cases: Case[] = readFileSync(vectorPath("lookup/cases.tsv"), "utf8")
 /** The cases this partial dnstable-lookup claims: rrset queries on one file, exact or right-hand wildcard names. */
 function supported(c: Case): boolean {
   if (c.env.DNSTABLE_FNAME === undefined || c.rc !== 0) return false;
+  const r = c.args.indexOf("rdata");
+  if (r >= 0 && c.args[r + 1] === "raw") return c.args.slice(0, r).every((f) => f === "-j" || f === "-J");
   const flags = c.args.slice(0, c.args.indexOf("rrset"));
   if (flags.some((f) => !f.startsWith("-") && !/^\d/.test(f))) return false;
   if (c.args.indexOf("rrset") < 0 || flags.some((f) => f === "-R" || f === "-c" || f === "-u" || f === "-t" || f === "-l" || f === "-n")) return false;
