@@ -3,6 +3,7 @@ import { type CliIo, CliError, configureProgram, OutputWriter, UsageError } from
 import {
   EntryType,
   decodeRRsetKey,
+  decodeRdataKey,
   decodeRRtypeUnion,
   decodeTimeRange,
   decodeTriplet,
@@ -11,6 +12,7 @@ import {
   reverseWireName,
 } from "@dnsrep/dnstable";
 import { isMtblError, Reader } from "@dnsrep/mtbl";
+import { toHex } from "@dnsrep/util";
 import { nameToString, rdataToString, rrtypeToString } from "@dnsrep/wdns";
 
 const VERSION_NAMES: Record<number, string> = { 0: "rrset", 1: "rrset_name", 2: "rdata", 3: "rdata_name" };
@@ -35,27 +37,31 @@ function typesText(val: Uint8Array): string {
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const p = configureProgram(new Command("dnstable-dump"), io)
     .description("Dump the entries of one kind from a dnstable data file (dnstable_dump)")
-    .usage("[-j] (-r | --rrset_names | --rdata_names | -t | -v | -s) FILE")
+    .usage("[-j] [-R] (-r | -d | --rrset_names | --rdata_names | -t | -v | -s) FILE")
     .option("-r, --rrset", "dump RRSET entries")
+    .option("-d, --rdata", "dump RDATA entries")
     .option("--rrset_names", "dump RRSET_NAME_FWD entries")
     .option("--rdata_names", "dump RDATA_NAME_REV entries")
     .option("-t, --time_range", "dump the TIME_RANGE entry")
     .option("-v, --version", "dump VERSION entries")
     .option("-s, --source_info", "dump SOURCE_INFO entries")
     .option("-j, --json", "JSON lines output")
+    .option("-R, --raw", "with -j -d, add rdata_raw (hex)")
     .argument("<file>", "dnstable data file");
   p.parse(argv, { from: "user" });
   const o = p.opts<{
     rrset?: boolean;
+    rdata?: boolean;
     rrset_names?: boolean;
     rdata_names?: boolean;
     time_range?: boolean;
     version?: boolean;
     source_info?: boolean;
     json?: boolean;
+    raw?: boolean;
   }>();
-  const modes = [o.rrset, o.rrset_names, o.rdata_names, o.time_range, o.version, o.source_info].filter(Boolean).length;
-  if (modes !== 1) throw new UsageError("exactly one of -r, --rrset_names, --rdata_names, -t, -v, -s is required");
+  const modes = [o.rrset, o.rdata, o.rrset_names, o.rdata_names, o.time_range, o.version, o.source_info].filter(Boolean).length;
+  if (modes !== 1) throw new UsageError("exactly one of -r, -d, --rrset_names, --rdata_names, -t, -v, -s is required");
   const file = p.args[0] as string;
   let reader: Reader;
   try {
@@ -68,15 +74,17 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const json = o.json === true;
   const prefix = o.rrset
     ? EntryType.RRSET
-    : o.rrset_names
-      ? EntryType.RRSET_NAME_FWD
-      : o.rdata_names
-        ? EntryType.RDATA_NAME_REV
-        : o.time_range
-          ? EntryType.TIME_RANGE
-          : o.version
-            ? EntryType.VERSION
-            : EntryType.SOURCE_INFO;
+    : o.rdata
+      ? EntryType.RDATA
+      : o.rrset_names
+        ? EntryType.RRSET_NAME_FWD
+        : o.rdata_names
+          ? EntryType.RDATA_NAME_REV
+          : o.time_range
+            ? EntryType.TIME_RANGE
+            : o.version
+              ? EntryType.VERSION
+              : EntryType.SOURCE_INFO;
   try {
     const it = reader.getPrefix(Uint8Array.of(prefix));
     while (it.next()) {
@@ -84,7 +92,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       const val = it.value;
       let line: string | null = null;
       try {
-        line = formatEntry(prefix, key, val, json);
+        line = formatEntry(prefix, key, val, json, o.raw === true);
       } catch (e) {
         if (!isDnstableError(e)) throw e;
       }
@@ -100,8 +108,29 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-export function formatEntry(prefix: number, key: Uint8Array, val: Uint8Array, json: boolean): string | null {
+export function formatEntry(prefix: number, key: Uint8Array, val: Uint8Array, json: boolean, raw = false): string | null {
   switch (prefix) {
+    case EntryType.RDATA: {
+      const k = decodeRdataKey(key);
+      const t = decodeTriplet(val);
+      if (k === null || t === null) return null;
+      const owner = nameToString(k.rrname);
+      const type = rrtypeToString(k.rrtype);
+      const rd = rdataToString(k.rrtype, 1, k.rdata);
+      if (json) {
+        const obj: Record<string, unknown> = {
+          count: t.count,
+          time_first: t.timeFirst,
+          time_last: t.timeLast,
+          rrname: owner,
+          rrtype: type,
+          rdata: rd,
+        };
+        if (raw) obj.rdata_raw = toHex(k.rdata);
+        return `${JSON.stringify(obj)}\n`;
+      }
+      return `${owner} IN ${type} ${rd}\n`;
+    }
     case EntryType.RRSET: {
       const k = decodeRRsetKey(key);
       const t = decodeTriplet(val);

@@ -6,6 +6,11 @@ import { run } from "../src/dnstable-dump.js";
 const cases: [string[], string, string][] = [
   [["-r"], "dns.none.mtbl", "dnstable_dump.dns.rrset_full.txt"],
   [["-j", "-r"], "dns.none.mtbl", "dnstable_dump.dns.rrset_full.json.txt"],
+  [["-d"], "dns.none.mtbl", "dnstable_dump.dns.rdata_full.txt"],
+  [["-j", "-d"], "dns.none.mtbl", "dnstable_dump.dns.rdata_full.json.txt"],
+  [["-R", "-j", "-d"], "dns.none.mtbl", "dnstable_dump.dns.rdata_full.raw.json.txt"],
+  [["-d"], "dns.dnssec.none.mtbl", "dnstable_dump.dnssec.rdata_full.txt"],
+  [["-d"], "dns.rname-srcinfo.none.mtbl", "dnstable_dump.rname-srcinfo.rdata_full.txt"],
   [["--rrset_names"], "dns.none.mtbl", "dnstable_dump.dns.rrset_names.txt"],
   [["--rdata_names"], "dns.none.mtbl", "dnstable_dump.dns.rdata_names.txt"],
   [["-t"], "dns.none.mtbl", "dnstable_dump.dns.time_range.txt"],
