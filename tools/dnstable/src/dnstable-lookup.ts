@@ -64,6 +64,22 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   if (raw) throw new CliError("option -R is not supported yet");
   if (pos[0] === "rdata" && pos[1] === "raw") return rdataRaw(pos, io, json, rfc3339, offset, fence);
+  if (pos[0] === "rdata" && pos[1] === "name") {
+    const t = pos[2] ?? "";
+    if (t.startsWith("*.") || t.startsWith("+.") || t.endsWith(".*") || t.endsWith(".+"))
+      throw new CliError("rdata name wildcards are not supported yet");
+    let wire: Uint8Array;
+    try {
+      wire = nameFromString(t);
+    } catch (e) {
+      if (isWdnsError(e)) throw new UsageError(`bad name: ${e.message}`);
+      throw e;
+    }
+    if (!caseSensitive) wire = downcaseName(wire);
+    let hex = "";
+    for (const b of wire) hex += b.toString(16).padStart(2, "0");
+    return rdataRaw(["rdata", "raw", hex, ...pos.slice(3)], io, json, rfc3339, offset, fence);
+  }
   if (pos[0] !== "rrset") {
     if (pos[0] === "rdata" || pos[0] === "time_range" || pos[0] === "version")
       throw new CliError(`${pos[0]} queries are not supported yet`);

@@ -25,6 +25,9 @@ function supported(c: Case): boolean {
   if (c.env.DNSTABLE_FNAME === undefined || c.rc !== 0) return false;
   const r = c.args.indexOf("rdata");
   if (r >= 0 && c.args[r + 1] === "raw") return c.args.slice(0, r).every((f) => f === "-j" || f === "-J");
+  if (r >= 0 && c.args[r + 1] === "name") {
+    return !/(^[*+]\.)|(\.[*+]$)/.test(c.args[r + 2] ?? "") && c.args.slice(0, r).every((f) => f === "-j" || f === "-J" || f === "-C");
+  }
   const flags = c.args.slice(0, c.args.indexOf("rrset"));
   if (flags.some((f) => !f.startsWith("-") && !/^\d/.test(f))) return false;
   if (c.args.indexOf("rrset") < 0 || flags.some((f) => f === "-R" || f === "-c" || f === "-u" || f === "-t" || f === "-l" || f === "-n")) return false;
