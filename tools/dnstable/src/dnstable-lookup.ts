@@ -64,6 +64,11 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   if (raw) throw new CliError("option -R is not supported yet");
   if (pos[0] === "rdata" && pos[1] === "raw") return rdataRaw(pos, io, json, rfc3339, offset, fence);
+  if (pos[0] === "rdata" && pos[1] === "ip") {
+    if (pos.length !== 3) throw new UsageError("usage: dnstable-lookup rdata ip ADDRESS[/PREFIX|-ADDRESS]");
+    const [lo, hi] = parseIpQuery(pos[2] as string);
+    return rdataRaw(["rdata", "raw", "", lo.length === 4 ? "A" : "AAAA"], io, json, rfc3339, offset, fence, [lo, hi]);
+  }
   if (pos[0] === "rdata" && pos[1] === "name") {
     const t = pos[2] ?? "";
     if (t.startsWith("*.") || t.startsWith("+.") || t.endsWith(".*") || t.endsWith(".+"))
@@ -225,7 +230,15 @@ export function parseTime(v: string): number {
 type Fence = { a?: number; A?: number; b?: number; B?: number };
 
 /** `rdata raw HEX [TYPE]`: full RDATA entries whose rdata starts with the given bytes. */
-async function rdataRaw(pos: string[], io: CliIo, json: boolean, rfc3339: boolean, offset: number, fence: Fence): Promise<number> {
+async function rdataRaw(
+  pos: string[],
+  io: CliIo,
+  json: boolean,
+  rfc3339: boolean,
+  offset: number,
+  fence: Fence,
+  range?: [Uint8Array, Uint8Array],
+): Promise<number> {
   const hex = pos[2];
   if (hex === undefined || pos.length > 4) throw new UsageError("usage: dnstable-lookup rdata raw HEX [TYPE]");
   if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) throw new UsageError(`bad hex: ${hex}`);
@@ -249,11 +262,21 @@ async function rdataRaw(pos: string[], io: CliIo, json: boolean, rfc3339: boolea
   const out = new OutputWriter(io.stdout);
   let n = 0;
   try {
-    const it = reader.getPrefix(prefix);
+    let it: ReturnType<Reader["getPrefix"]>;
+    if (range) {
+      const lo = new Uint8Array(1 + range[0].length);
+      lo[0] = EntryType.RDATA;
+      lo.set(range[0], 1);
+      const hi = new Uint8Array(1 + range[1].length + 300).fill(0xff);
+      hi[0] = EntryType.RDATA;
+      hi.set(range[1], 1);
+      it = reader.getRange(lo, hi);
+    } else it = reader.getPrefix(prefix);
     while (it.next()) {
       const k = decodeRdataKey(it.key);
       if (k === null) continue;
       if (rrtype !== undefined && k.rrtype !== rrtype) continue;
+      if (range && (k.rdata.length !== range[0].length || cmp(k.rdata, range[0]) < 0 || cmp(k.rdata, range[1]) > 0)) continue;
       const t = decodeTriplet(it.value);
       if (t === null) continue;
       if (fence.a !== undefined && t.timeFirst < fence.a) continue;
@@ -289,4 +312,72 @@ async function rdataRaw(pos: string[], io: CliIo, json: boolean, rfc3339: boolea
   await out.flush();
   if (!json) io.stderr.write(`;;; Dumped ${n} entries.\n`);
   return 0;
+}
+
+function cmp(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return (a[i] as number) - (b[i] as number);
+  return a.length - b.length;
+}
+
+function parseAddr(s: string): Uint8Array {
+  if (s.includes(":")) {
+    const v4tail = /^(.*:)(\d+\.\d+\.\d+\.\d+)$/.exec(s);
+    let text = s;
+    let tail: number[] = [];
+    if (v4tail) {
+      tail = [...parseAddr(v4tail[2] as string)];
+      text = `${v4tail[1]}0:0`;
+    }
+    const halves = text.split("::");
+    if (halves.length > 2) throw new UsageError(`bad address: ${s}`);
+    const groups = (h: string): number[] =>
+      h === "" ? [] : h.split(":").map((g) => (/^[0-9a-fA-F]{1,4}$/.test(g) ? Number.parseInt(g, 16) : Number.NaN));
+    const a = groups(halves[0] as string);
+    const b = halves.length === 2 ? groups(halves[1] as string) : [];
+    const fill = 8 - a.length - b.length;
+    if ((halves.length === 1 && fill !== 0) || fill < 0 || [...a, ...b].some((g) => Number.isNaN(g)))
+      throw new UsageError(`bad address: ${s}`);
+    const all = [...a, ...new Array<number>(halves.length === 2 ? fill : 0).fill(0), ...b];
+    const out = new Uint8Array(16);
+    all.forEach((g, i) => {
+      out[2 * i] = g >> 8;
+      out[2 * i + 1] = g & 0xff;
+    });
+    if (tail.length) out.set(tail, 12);
+    return out;
+  }
+  const parts = s.split(".");
+  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) throw new UsageError(`bad address: ${s}`);
+  return Uint8Array.from(parts.map(Number));
+}
+
+/** ADDRESS, ADDRESS/PREFIX or ADDRESS-ADDRESS to an inclusive [lo, hi] byte range. */
+export function parseIpQuery(q: string): [Uint8Array, Uint8Array] {
+  const dash = q.indexOf("-");
+  if (dash >= 0) {
+    const lo = parseAddr(q.slice(0, dash));
+    const hi = parseAddr(q.slice(dash + 1));
+    if (lo.length !== hi.length || cmp(lo, hi) > 0) throw new UsageError(`bad range: ${q}`);
+    return [lo, hi];
+  }
+  const slash = q.indexOf("/");
+  if (slash < 0) {
+    const a = parseAddr(q);
+    return [a, a];
+  }
+  const a = parseAddr(q.slice(0, slash));
+  const bitsText = q.slice(slash + 1);
+  const bits = Number(bitsText);
+  if (!/^\d+$/.test(bitsText) || bits > a.length * 8) throw new UsageError(`bad prefix length: ${q}`);
+  const lo = a.slice();
+  const hi = a.slice();
+  for (let i = 0; i < a.length * 8; i++) {
+    if (i < bits) continue;
+    const byte = i >> 3;
+    const mask = 0x80 >> (i & 7);
+    lo[byte] = (lo[byte] as number) & ~mask;
+    hi[byte] = (hi[byte] as number) | mask;
+  }
+  return [lo, hi];
 }

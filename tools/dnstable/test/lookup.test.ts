@@ -25,6 +25,7 @@ function supported(c: Case): boolean {
   if (c.env.DNSTABLE_FNAME === undefined || c.rc !== 0) return false;
   const r = c.args.indexOf("rdata");
   if (r >= 0 && c.args[r + 1] === "raw") return c.args.slice(0, r).every((f) => f === "-j" || f === "-J");
+  if (r >= 0 && c.args[r + 1] === "ip") return !c.args.slice(0, r).some((f) => f === "-R" || f === "-c" || f === "-n" || f === "-u");
   if (r >= 0 && c.args[r + 1] === "name") {
     return !/(^[*+]\.)|(\.[*+]$)/.test(c.args[r + 2] ?? "") && c.args.slice(0, r).every((f) => f === "-j" || f === "-J" || f === "-C");
   }
@@ -69,6 +70,11 @@ describe("dnstable-lookup errors", () => {
     [["-A", "yesterday", "rrset", "www.example.test"], 2],
     [["rrset", "a..b"], 2],
     [["frobnicate"], 2],
+    [["rdata", "ip", "10.0.0.0/33"], 2],
+    [["rdata", "ip", "10.0.0.300"], 2],
+    [["rdata", "ip", "2001:db8:::1"], 2],
+    [["rdata", "raw", "abc"], 2],
+    [["rdata", "raw", "zz"], 2],
   ] as [string[], number][]) {
     it(`${args.join(" ")} exits ${rc}`, async () => {
       const r = await runCase({ id: "x", env: { DNSTABLE_FNAME: "dnstable/dns.mtbl" }, args, rc });
