@@ -1,8 +1,17 @@
 import { type CliIo, CliError, OutputWriter, UsageError } from "@dnsrep/cli";
-import { EntryType, decodeRRsetKey, decodeRdataKey, decodeTriplet, isDnstableError, reverseWireName } from "@dnsrep/dnstable";
+import {
+  EntryType,
+  decodeRRsetKey,
+  decodeRdataKey,
+  decodeTimeRange,
+  decodeTriplet,
+  decodeVersion,
+  isDnstableError,
+  reverseWireName,
+} from "@dnsrep/dnstable";
 import { isMtblError, Reader } from "@dnsrep/mtbl";
 import { downcaseName, isWdnsError, nameFromString, nameToString, rdataToString, rrtypeFromString, rrtypeToString } from "@dnsrep/wdns";
-import { formatEntry } from "./dnstable-dump.js";
+import { formatEntry, formatTime } from "./dnstable-dump.js";
 
 /**
  * dnstable-lookup (partial): `rrset NAME [TYPE [BAILIWICK]]` with exact names and right-hand
@@ -64,6 +73,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   if (raw) throw new CliError("option -R is not supported yet");
   if (pos[0] === "rdata" && pos[1] === "raw") return rdataRaw(pos, io, json, rfc3339, offset, fence);
+  if (pos[0] === "time_range" || pos[0] === "version") return metaQuery(pos, io, json, rfc3339);
   if (pos[0] === "rdata" && pos[1] === "ip") {
     if (pos.length !== 3) throw new UsageError("usage: dnstable-lookup rdata ip ADDRESS[/PREFIX|-ADDRESS]");
     const [lo, hi] = parseIpQuery(pos[2] as string);
@@ -380,4 +390,63 @@ export function parseIpQuery(q: string): [Uint8Array, Uint8Array] {
     hi[byte] = (hi[byte] as number) | mask;
   }
   return [lo, hi];
+}
+
+const VERSION_TYPES: [string, number][] = [
+  ["rrset", 0],
+  ["rrset_name", 1],
+  ["rdata", 2],
+  ["rdata_name", 3],
+];
+
+/** `time_range` and `version [TYPE]` queries. */
+async function metaQuery(pos: string[], io: CliIo, json: boolean, rfc3339: boolean): Promise<number> {
+  let types = VERSION_TYPES;
+  if (pos[0] === "version" && pos[1] !== undefined) {
+    types = VERSION_TYPES.filter(([n]) => n === pos[1]);
+    if (types.length === 0 || pos.length > 2) throw new UsageError(`unknown version type: ${pos[1]}`);
+  } else if (pos.length > 1) throw new UsageError(`unexpected argument: ${pos[1]}`);
+  const fname = io.env.DNSTABLE_FNAME;
+  if (fname === undefined) throw new CliError("set files are not supported yet; set DNSTABLE_FNAME");
+  let reader: Reader;
+  try {
+    reader = Reader.open(fname);
+  } catch (e) {
+    if (isMtblError(e)) throw new CliError(`${fname}: ${e.message}`);
+    throw e;
+  }
+  const lines: string[] = [];
+  try {
+    if (pos[0] === "time_range") {
+      const it = reader.get(Uint8Array.of(EntryType.TIME_RANGE));
+      if (it.next()) {
+        const r = decodeTimeRange(it.value);
+        if (r !== null) {
+          if (json) {
+            lines.push(
+              `${JSON.stringify(rfc3339 ? { time_first: iso(r.first), time_last: iso(r.last) } : { time_first: r.first, time_last: r.last })}\n`,
+            );
+          } else lines.push(`;; Earliest time_first: ${formatTime(r.first)}\n;; Latest time_last: ${formatTime(r.last)}\n`);
+        }
+      }
+    } else {
+      for (const [name, t] of types) {
+        const it = reader.get(Uint8Array.of(EntryType.VERSION, t));
+        if (!it.next()) continue;
+        const v = decodeVersion(it.value);
+        if (v === null) continue;
+        lines.push(json ? `${JSON.stringify({ entry_type: name, version: v })}\n` : `;; Version type ${name}: ${v}\n`);
+      }
+    }
+  } catch (e) {
+    if (isMtblError(e)) throw new CliError(`${fname}: ${e.message}`);
+    throw e;
+  } finally {
+    reader.close();
+  }
+  const out = new OutputWriter(io.stdout);
+  for (const l of lines) await out.text(l);
+  await out.flush();
+  if (!json) io.stderr.write(`;;; Dumped ${lines.length} entries.\n`);
+  return 0;
 }
