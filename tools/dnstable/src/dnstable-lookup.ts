@@ -17,10 +17,16 @@ import { formatEntry, formatTime } from "./dnstable-dump.js";
  * dnstable-lookup (partial): `rrset NAME [TYPE [BAILIWICK]]` with exact names and right-hand
  * `*.` (at or below) / `+.` (exactly one label below) wildcards over DNSTABLE_FNAME; text or -j output.
  */
-export const USAGE = `Usage: dnstable-lookup [-j|-J] [-C] [-O N] [-a T] [-A T] [-b T] [-B T] rrset NAME [TYPE [BAILIWICK]]
+export const USAGE = `Usage: dnstable-lookup [-j|-J] [-C] [-O N] [-a T] [-A T] [-b T] [-B T] QUERY
 
-Look up RRsets in the dnstable file named by DNSTABLE_FNAME (dnstable_lookup).
-NAME may be exact, or carry a wildcard: *.NAME (at or below), +.NAME (one label below),
+Search the dnstable file named by DNSTABLE_FNAME (dnstable_lookup). QUERY is one of:
+  rrset NAME [TYPE [BAILIWICK]]
+  rdata name NAME [TYPE]
+  rdata ip ADDRESS | ADDRESS/PREFIX | ADDRESS-ADDRESS
+  rdata raw HEX [TYPE]
+  time_range
+  version [rrset|rrset_name|rdata|rdata_name]
+An rrset NAME may carry a wildcard: *.NAME (at or below), +.NAME (one label below),
 NAME.* (starting with NAME), NAME.+ (NAME plus one label).
 
 Options:
