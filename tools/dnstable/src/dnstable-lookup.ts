@@ -6,10 +6,13 @@ import {
   decodeTimeRange,
   decodeTriplet,
   decodeVersion,
+  dnstableMerge,
   isDnstableError,
   reverseWireName,
 } from "@dnsrep/dnstable";
-import { isMtblError, Reader } from "@dnsrep/mtbl";
+import { isMtblError, Merger, type MtblSource, Reader } from "@dnsrep/mtbl";
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { downcaseName, isWdnsError, nameFromString, nameToString, rdataToString, rrtypeFromString, rrtypeToString } from "@dnsrep/wdns";
 import { formatEntry, formatTime } from "./dnstable-dump.js";
 
@@ -19,7 +22,7 @@ import { formatEntry, formatTime } from "./dnstable-dump.js";
  */
 export const USAGE = `Usage: dnstable-lookup [-j|-J] [-C] [-O N] [-a T] [-A T] [-b T] [-B T] QUERY
 
-Search the dnstable file named by DNSTABLE_FNAME (dnstable_lookup). QUERY is one of:
+Search the dnstable file named by DNSTABLE_FNAME or the set file DNSTABLE_SETFILE (dnstable_lookup). QUERY is one of:
   rrset NAME [TYPE [BAILIWICK]]
   rdata name NAME [TYPE]
   rdata ip ADDRESS | ADDRESS/PREFIX | ADDRESS-ADDRESS
@@ -67,6 +70,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       rfc3339 = true;
     } else if (a === "-R") raw = true;
     else if (a === "-C") caseSensitive = true;
+    else if (a === "-u") throw new CliError("option -u is not supported yet");
     else if (a === "-c") throw new CliError("option -c is not supported yet");
     else if (a === "-O" || a === "-a" || a === "-A" || a === "-b" || a === "-B") {
       const v = argv[++i];
@@ -140,15 +144,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     if (isWdnsError(e)) throw new UsageError(`bad name: ${e.message}`);
     throw e;
   }
-  const fname = io.env.DNSTABLE_FNAME;
-  if (fname === undefined) throw new UsageError("DNSTABLE_FNAME is not set");
-  let reader: Reader;
-  try {
-    reader = Reader.open(fname);
-  } catch (e) {
-    if (isMtblError(e)) throw new CliError(`${fname}: ${e.message}`);
-    throw e;
-  }
+  const { reader, fname } = openSource(io);
   const out = new OutputWriter(io.stdout);
   let n = 0;
   const names: Uint8Array[] = [];
@@ -266,15 +262,7 @@ async function rdataRaw(
   const prefix = new Uint8Array(1 + hex.length / 2);
   prefix[0] = EntryType.RDATA;
   for (let i = 0; i < hex.length / 2; i++) prefix[1 + i] = Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16);
-  const fname = io.env.DNSTABLE_FNAME;
-  if (fname === undefined) throw new UsageError("DNSTABLE_FNAME is not set");
-  let reader: Reader;
-  try {
-    reader = Reader.open(fname);
-  } catch (e) {
-    if (isMtblError(e)) throw new CliError(`${fname}: ${e.message}`);
-    throw e;
-  }
+  const { reader, fname } = openSource(io);
   const out = new OutputWriter(io.stdout);
   let n = 0;
   try {
@@ -412,20 +400,12 @@ async function metaQuery(pos: string[], io: CliIo, json: boolean, rfc3339: boole
     types = VERSION_TYPES.filter(([n]) => n === pos[1]);
     if (types.length === 0 || pos.length > 2) throw new UsageError(`unknown version type: ${pos[1]}`);
   } else if (pos.length > 1) throw new UsageError(`unexpected argument: ${pos[1]}`);
-  const fname = io.env.DNSTABLE_FNAME;
-  if (fname === undefined) throw new CliError("set files are not supported yet; set DNSTABLE_FNAME");
-  let reader: Reader;
-  try {
-    reader = Reader.open(fname);
-  } catch (e) {
-    if (isMtblError(e)) throw new CliError(`${fname}: ${e.message}`);
-    throw e;
-  }
+  const { reader, fname } = openSource(io);
   const lines: string[] = [];
   try {
     if (pos[0] === "time_range") {
       const it = reader.get(Uint8Array.of(EntryType.TIME_RANGE));
-      if (it.next()) {
+      while (it.next()) {
         const r = decodeTimeRange(it.value);
         if (r !== null) {
           if (json) {
@@ -438,10 +418,11 @@ async function metaQuery(pos: string[], io: CliIo, json: boolean, rfc3339: boole
     } else {
       for (const [name, t] of types) {
         const it = reader.get(Uint8Array.of(EntryType.VERSION, t));
-        if (!it.next()) continue;
-        const v = decodeVersion(it.value);
-        if (v === null) continue;
-        lines.push(json ? `${JSON.stringify({ entry_type: name, version: v })}\n` : `;; Version type ${name}: ${v}\n`);
+        while (it.next()) {
+          const v = decodeVersion(it.value);
+          if (v === null) continue;
+          lines.push(json ? `${JSON.stringify({ entry_type: name, version: v })}\n` : `;; Version type ${name}: ${v}\n`);
+        }
       }
     }
   } catch (e) {
@@ -455,4 +436,56 @@ async function metaQuery(pos: string[], io: CliIo, json: boolean, rfc3339: boole
   await out.flush();
   if (!json) io.stderr.write(`;;; Dumped ${lines.length} entries.\n`);
   return 0;
+}
+
+interface Source {
+  getPrefix: MtblSource["getPrefix"];
+  getRange: MtblSource["getRange"];
+  get: MtblSource["get"];
+  close(): void;
+}
+
+/** DNSTABLE_FNAME (one file) or DNSTABLE_SETFILE (files merged with dnstableMerge; missing files skipped). */
+function openSource(io: CliIo): { reader: Source; fname: string } {
+  const fname = io.env.DNSTABLE_FNAME;
+  const open = (f: string): Reader => {
+    try {
+      return Reader.open(f);
+    } catch (e) {
+      if (isMtblError(e)) throw new CliError(`${f}: ${e.message}`);
+      throw e;
+    }
+  };
+  if (fname !== undefined) return { reader: open(fname), fname };
+  const setfile = io.env.DNSTABLE_SETFILE;
+  if (setfile === undefined) throw new UsageError("DNSTABLE_FNAME or DNSTABLE_SETFILE must be set");
+  let text: string;
+  try {
+    text = readFileSync(setfile, "utf8");
+  } catch {
+    throw new CliError(`${setfile}: cannot read set file`);
+  }
+  const readers: Reader[] = [];
+  for (const line of text.split("\n")) {
+    const f = line.trim();
+    if (f.length === 0) continue;
+    const path = resolve(dirname(setfile), f);
+    try {
+      readers.push(Reader.open(path));
+    } catch (e) {
+      if (!isMtblError(e)) throw e;
+    }
+  }
+  const m = new Merger(readers, dnstableMerge);
+  return {
+    reader: {
+      getPrefix: (k) => m.getPrefix(k),
+      getRange: (a, b) => m.getRange(a, b),
+      get: (k) => m.get(k),
+      close: () => {
+        for (const r of readers) r.close();
+      },
+    },
+    fname: setfile,
+  };
 }
