@@ -6,6 +6,8 @@ export { readPayloads, readPayloadBatches, ContainerDecoder, parseHeader, newSta
 export type { ReaderStats, ReadOptions } from "./reader.js";
 export { NmsgWriter, WBUFSZ_MAX, WBUFSZ_MIN } from "./writer.js";
 export type { WriterOptions, Sink } from "./writer.js";
+export { readNmsgFile, createNmsgFileWriter, writeNmsgFile } from "./file.js";
+export type { NmsgFileWriter } from "./file.js";
 export { registerModule, getModule, findModuleByName, vendorId, msgtypeId, decodeMessage, encodeMessage, has } from "./module.js";
 export type { MessageModule, FieldSpec, FieldKind, Msg } from "./module.js";
 export { payloadToPres, payloadToJson, formatTime, formatTimeNs, jsonDouble } from "./format.js";
@@ -13,6 +15,7 @@ export { payloadFromJson } from "./json-input.js";
 export {
   VENDOR_BASE, VENDOR_SIE, MSGTYPE_DNSQR, MSGTYPE_DNSDEDUPE, MSGTYPE_DNS, MSGTYPE_IPCONN, dnsFields, ipconnFields, DnsQRKind, UdpChecksum, DnsDedupeKind, dnsqrFields, dnsdedupeFields,
 } from "./modules.js";
+export { DnsQRKind as DnsQRType, DnsDedupeKind as DnsDedupeType } from "./modules.js";
 export { encodeDnsQR, decodeDnsQR, encodeDnsDedupe, decodeDnsDedupe } from "./typed.js";
 export type { DnsQR, DnsDedupe } from "./typed.js";
 export { dnsMessageJson } from "./dnsjson.js";

@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { containerHeader, decodeFragment, encodeFragment, unzlibBody, zlibBody } from "./container.js";
+import { isNmsgError, NmsgErrorCode } from "./errors.js";
+import { parseHeader } from "./reader.js";
+
+describe("container layer", () => {
+  it("header: magic, version 2, flags, big-endian length", () => {
+    expect([...containerHeader(0x01, 0x01020304)]).toEqual([0x4e, 0x4d, 0x53, 0x47, 0x01, 0x02, 0x01, 0x02, 0x03, 0x04]);
+    expect(parseHeader(containerHeader(0x03, 77), 0)).toEqual([3, 10, 77]);
+  });
+
+  it("bad magic is ERR_MAGIC with the offset", () => {
+    const h = containerHeader(0, 5);
+    h[0] = 0x58;
+    try {
+      parseHeader(h, 0);
+      expect.unreachable();
+    } catch (e) {
+      expect(isNmsgError(e) && e.code).toBe(NmsgErrorCode.MAGIC);
+    }
+  });
+
+  it("zlib body: 4-byte big-endian raw length, then the deflate stream", () => {
+    const raw = new Uint8Array(1000).fill(7);
+    const z = zlibBody(raw);
+    expect([...z.subarray(0, 4)]).toEqual([0, 0, 3, 0xe8]);
+    expect(unzlibBody(z)).toEqual(raw);
+    const bad = z.slice();
+    bad[bad.length - 3] = (bad[bad.length - 3] as number) ^ 0xff;
+    expect(() => unzlibBody(bad, 1234)).toThrow(/zlib/);
+  });
+
+  it("fragments round trip", () => {
+    const f = { id: 0xdeadbeef, current: 1, last: 2, fragment: new Uint8Array([1, 2, 3]), crc: 42 };
+    const d = decodeFragment(encodeFragment(f));
+    expect(d.id).toBe(f.id);
+    expect(d.current).toBe(1);
+    expect(d.last).toBe(2);
+    expect([...d.fragment]).toEqual([1, 2, 3]);
+    expect(d.crc).toBe(42);
+  });
+});
