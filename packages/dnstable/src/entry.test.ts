@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { fromHex, toHex } from "@dnsrep/util";
+import { fromHex as fromHexOrNull, toHex } from "@dnsrep/util";
 import {
   decodeRRsetKey,
   decodeRdataKey,
@@ -16,6 +16,13 @@ import {
   versionKey,
 } from "./entry.js";
 import { isDnstableError } from "./errors.js";
+
+/** Hex fixture → bytes (the fixtures are valid hex). */
+const fromHex = (h: string): Uint8Array => {
+  const b = fromHexOrNull(h);
+  if (!b) throw new Error(`bad hex fixture ${h}`);
+  return b;
+};
 
 const name = (s: string): Uint8Array => {
   const parts: number[] = [];

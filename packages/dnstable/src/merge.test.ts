@@ -1,9 +1,16 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { fromHex, toHex } from "@dnsrep/util";
+import { fromHex as fromHexOrNull, toHex } from "@dnsrep/util";
 import { encodeTriplet, versionKey } from "./entry.js";
 import { dnstableMerge } from "./merge.js";
 import { decodeRRtypeUnion, encodeRRtypeBitmap } from "./rrtype-union.js";
+
+/** Hex fixture → bytes (the fixtures are valid hex). */
+const fromHex = (h: string): Uint8Array => {
+  const b = fromHexOrNull(h);
+  if (!b) throw new Error(`bad hex fixture ${h}`);
+  return b;
+};
 
 describe("dnstableMerge", () => {
   it("folds triplets: min first, max last, sum count", () => {
