@@ -40,3 +40,31 @@ describe("container layer", () => {
     expect(d.crc).toBe(42);
   });
 });
+
+describe("fragment input limits", () => {
+  it("a fragment claiming 2^32 parts is ERR_FRAGMENT, not a RangeError", () => {
+    const b = encodeFragment({ id: 1, current: 0, last: 0xffffffff, fragment: new Uint8Array([1]), crc: 0 });
+    try {
+      decodeFragment(b);
+      expect.unreachable();
+    } catch (e) {
+      expect(isNmsgError(e) && e.code).toBe(NmsgErrorCode.FRAGMENT);
+    }
+  });
+
+  it("a fragment set that never completes is reported at end of input and counted", async () => {
+    const { readPayloads, newStats } = await import("./reader.js");
+    const frag = encodeFragment({ id: 9, current: 0, last: 1, fragment: new Uint8Array([1, 2, 3]), crc: 5 });
+    const c = new Uint8Array(10 + frag.length);
+    c.set(containerHeader(0x02, frag.length));
+    c.set(frag, 10);
+    const stats = newStats();
+    const run = async (): Promise<void> => {
+      for await (const _ of readPayloads((async function* () {
+        yield c;
+      })(), { stats })) expect.unreachable();
+    };
+    await expect(run()).rejects.toThrow(/never completed/);
+    expect(stats.fragmentsDropped).toBe(1);
+  });
+});

@@ -17,6 +17,8 @@ export const FLAG_FRAGMENT = 0x02;
 export const HEADER_LEN = 10;
 /** Largest decompressed container accepted (libnmsg's NMSG_RBUFSZ is far smaller): guards against zlib bombs. */
 export const MAX_CONTAINER = 64 << 20;
+/** fragments per set accepted on input (libnmsg has no limit; this bounds memory on hostile input) */
+export const MAX_FRAGMENTS = 1 << 20;
 
 export interface DecodedNmsg {
   payloads: NmsgPayload[];
@@ -163,7 +165,7 @@ export function decodeFragment(b: Uint8Array): Fragment {
       if (field <= 3) seen |= 1 << (field - 1);
     } else pos = skipField(b, pos, b.length, wt);
   }
-  if (seen !== 15 || f.current > f.last) throw new NmsgError(NmsgErrorCode.FRAGMENT, "malformed fragment");
+  if (seen !== 15 || f.current > f.last || f.last >= MAX_FRAGMENTS) throw new NmsgError(NmsgErrorCode.FRAGMENT, "malformed fragment");
   return f;
 }
 
