@@ -80,6 +80,27 @@ describe("UDP loopback round trip", () => {
   }, 30_000);
 });
 
+describe("UDP garbage", () => {
+  it("a garbage datagram is reported with its peer and the listener keeps serving", async () => {
+    const { createSocket } = await import("node:dgram");
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const recv = tool(["-l", `127.0.0.1/${port}`, "-c", "560", "-t", "20", "-w", join(dir, "udp-garbage.nmsg")]);
+    await new Promise((r) => setTimeout(r, 300));
+    const s = createSocket("udp4");
+    await new Promise<void>((res, rej) => s.send(Buffer.from("NMSG\x00\x02garbage!!"), port, "127.0.0.1", (e) => (e ? rej(e) : res())));
+    await new Promise<void>((res, rej) => s.send(Buffer.from("not nmsg at all"), port, "127.0.0.1", (e) => (e ? rej(e) : res())));
+    s.close();
+    const sent = await tool(["-r", "nmsg/dnsqr.nmsg", "-s", `127.0.0.1/${port}`, "--unbuffered"]);
+    expect(sent.rc).toBe(0);
+    const got = await recv;
+    expect(got.rc).toBe(0);
+    expect(got.err).toMatch(/bad datagram from 127\.0\.0\.1\/\d+/);
+    let n = 0;
+    for await (const _ of readPayloads(Readable.from([readFileSync(join(dir, "udp-garbage.nmsg"))]))) n++;
+    expect(n).toBe(560);
+  }, 30_000);
+});
+
 describe("stream transports", () => {
   async function roundTrip(readFlag: string, writeFlag: string, spec: string): Promise<void> {
     const out = join(dir, `stream.${Math.random()}.nmsg`);
