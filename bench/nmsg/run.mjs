@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
-import { decodeMessage, encodeMessage, getModule, NmsgWriter, readPayloads } from "@dnsrep/nmsg";
+import { decodeMessage, encodeMessage, getModule, NmsgWriter, readPayloadBatches, readPayloads } from "@dnsrep/nmsg";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -48,10 +48,13 @@ for (const zlib of [false, true]) {
   let count = 0;
   const ours = await time(async () => {
     const w = new NmsgWriter(() => {}, { zlib });
-    for await (const p of readPayloads(createReadStream(f, { highWaterMark: 1 << 20 }))) {
-      const m = decodeMessage(mod, p.payload);
-      await w.write({ ...p, payload: encodeMessage(mod, m) });
-      count++;
+    for await (const batch of readPayloadBatches(createReadStream(f, { highWaterMark: 1 << 20 }))) {
+      for (const p of batch) {
+        const m = decodeMessage(mod, p.payload);
+        const pending = w.write({ ...p, payload: encodeMessage(mod, m) });
+        if (pending) await pending;
+        count++;
+      }
     }
     await w.close();
   });
