@@ -92,3 +92,44 @@ describe("base/dns and base/ipconn modules", () => {
     expect(payloadToPres(ip)).toContain("dstip: 2001:db8::1\n");
   });
 });
+
+describe("container-scan.txt", () => {
+  const optsFor: Record<string, ConstructorParameters<typeof NmsgWriter>[1]> = {
+    "dnsqr.nmsg": {},
+    "dnsqr.zlib.nmsg": { zlib: true },
+    "dnsqr.unbuffered.nmsg": { unbuffered: true },
+    "dnsqr.unbuffered.zlib.nmsg": { unbuffered: true, zlib: true },
+    "dnsqr.bufsz4096.nmsg": { bufsz: 4096 },
+    "dnsqr.bufsz512.nmsg": { bufsz: 512 },
+  };
+  const scan = (b: Uint8Array): { n: number; hist: Map<number, number>; first: number } => {
+    const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    const hist = new Map<number, number>();
+    let n = 0;
+    let first = -1;
+    for (let o = 0; o < b.length; ) {
+      const flags = b[o + 4] as number; // byte 4 is the flags, byte 5 the version
+      const len = dv.getUint32(o + 6);
+      if (first < 0) first = len;
+      hist.set(flags, (hist.get(flags) ?? 0) + 1);
+      n++;
+      o += 10 + len;
+    }
+    return { n, hist, first };
+  };
+  const lines = readVectorText("nmsg/container-scan.txt").split("\n").filter((l) => l);
+  for (const line of lines) {
+    const m = /^(\S+): (\d+) containers, version byte\(s\) \[2\], flags histogram \{([^}]*)\}, first container length (\d+)$/.exec(line);
+    const name = m?.[1] ?? "";
+    const opts = optsFor[name];
+    if (!m || !opts) continue;
+    it(`our writer reproduces the container layout of ${name}`, async () => {
+      const ours = scan(await write(await payloadsOf("nmsg/dnsqr.nmsg"), opts));
+      expect(ours.n).toBe(Number(m[2]));
+      const want = new Map((m[3] as string).split(", ").map((kv) => kv.split(": ").map(Number) as [number, number]));
+      expect(ours.hist).toEqual(want);
+      // zlib lengths depend on the deflate implementation; plain lengths must match
+      if (!opts.zlib) expect(ours.first).toBe(Number(m[4]));
+    });
+  }
+});
