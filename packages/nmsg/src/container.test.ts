@@ -68,3 +68,26 @@ describe("fragment input limits", () => {
     expect(stats.fragmentsDropped).toBe(1);
   });
 });
+
+describe("legacy version 1", () => {
+  it("a v1 container (be16 version, be16 length) reads like its v2 twin", async () => {
+    const { readVector } = await import("../../../test/vectors.js");
+    const { readPayloads } = await import("./reader.js");
+    const v2 = readVector("nmsg/dnsqr.unbuffered.nmsg");
+    const len = new DataView(v2.buffer, v2.byteOffset).getUint32(6);
+    const body = v2.subarray(10, 10 + len);
+    const v1 = new Uint8Array(8 + len);
+    v1.set([0x4e, 0x4d, 0x53, 0x47, 0, 1, len >> 8, len & 0xff]);
+    v1.set(body, 8);
+    const read = async (b: Uint8Array): Promise<string[]> => {
+      const out: string[] = [];
+      for await (const p of readPayloads((async function* () {
+        yield b;
+      })())) out.push(Buffer.from(p.payload).toString("hex"));
+      return out;
+    };
+    const got = await read(v1);
+    expect(got).toHaveLength(1);
+    expect(got).toEqual(await read(v2.subarray(0, 10 + len)));
+  });
+});
