@@ -1,6 +1,230 @@
-import { CliError, type CliIo } from "@dnsrep/cli";
+import { createReadStream, existsSync, unlinkSync } from "node:fs";
+import { Command } from "commander";
+import { type CliIo, CliError, configureProgram, parseIntOption, Progress, UsageError } from "@dnsrep/cli";
+import {
+  dnstableMerge, EntryType, encodeRRtypeSingle, encodeTimeRange, encodeTriplet, encodeVarintValue, rdataKey, rdataNameRevKey, rdataSlicedKey,
+  rrsetKey, rrsetNameFwdKey, sourceInfoKey, TIME_RANGE_KEY, versionKey,
+} from "@dnsrep/dnstable";
+import { isMtblError, parseCompression, Sorter, Writer } from "@dnsrep/mtbl";
+import { decodeDnsDedupe, isNmsgError, MSGTYPE_DNSDEDUPE, readPayloadBatches, VENDOR_SIE } from "@dnsrep/nmsg";
+import { downcaseName, nameLength } from "@dnsrep/wdns";
 
-/** dnstable-import: not written yet. */
-export async function run(_argv: string[], _io: CliIo): Promise<number> {
-  throw new CliError("dnstable-import is not implemented yet");
+/** Types whose RRsets go to the DNSSEC file (dnstable_convert's list). */
+const DNSSEC_TYPES = new Set([43, 59, 46, 47, 48, 60, 50, 51, 32768, 32769]);
+/** Copied to the DNS file too with -D. */
+const DUAL_TYPES = new Set([59, 60, 32768]);
+
+interface FileState {
+  sorter: Sorter;
+  entries: number;
+  rrsets: number;
+  first: number;
+  last: number;
+}
+
+/** Name at `off` of an rdata (uncompressed), or null if none is there. */
+function nameAt(rdata: Uint8Array, off: number): Uint8Array | null {
+  const n = nameLength(rdata, off);
+  return n > 0 ? rdata.subarray(off, off + n) : null;
+}
+
+/** dnstable-import: SIE/dnsdedupe nmsg → dnstable DNS and DNSSEC files (dnstable_convert's job). */
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  const p = configureProgram(new Command("dnstable-import"), io)
+    .description("Convert SIE/dnsdedupe nmsg into dnstable DNS and DNSSEC files (dnstable_convert)")
+    .usage("[options] INPUT DNS_FILE DNSSEC_FILE")
+    .option("-c <codec>", "compression: none, snappy, zlib, lz4, lz4hc, zstd", "zlib")
+    .option("-l <level>", "compression level")
+    .option("-b <sizes>", "block sizes DNS,DNSSEC in bytes", "8192,65536")
+    .option("-m <megabytes>", "memory for sorting, in MiB (runs beyond it spill to temp files)", "1024")
+    .option("-D", "also write CDS, CDNSKEY and TA RRsets to the DNS file")
+    .option("-p", "keep an output file even when it has no RRsets")
+    .option("-r", "also index the SOA RNAME (RDATA and RDATA_NAME_REV entries; their versions become 2)")
+    .option("-S", "write a SOURCE_INFO entry (with -s)")
+    .option("-s <name>", "source name for the SOURCE_INFO entry")
+    .option("-q", "quiet: no progress line or summary")
+    .option("-T <dir>", "directory for temporary sort files")
+    .argument("<input>", "dnsdedupe nmsg file ('-' = stdin)")
+    .argument("<dns>", "DNS output file")
+    .argument("<dnssec>", "DNSSEC output file");
+  p.parse(argv, { from: "user" });
+  const o = p.opts<{ c: string; l?: string; b: string; m: string; D?: boolean; p?: boolean; r?: boolean; S?: boolean; s?: string; q?: boolean; T?: string }>();
+  const [input, dnsPath, dnssecPath] = p.args as [string, string, string];
+  let compression: ReturnType<typeof parseCompression>;
+  try {
+    compression = parseCompression(o.c);
+  } catch {
+    throw new UsageError(`-c: unknown compression algorithm: ${o.c}`);
+  }
+  const sizes = o.b.split(",");
+  if (sizes.length !== 2) throw new UsageError("-b: expected DNS,DNSSEC block sizes");
+  const blockDns = parseIntOption("-b", sizes[0] as string, 1024, 1 << 30);
+  const blockDnssec = parseIntOption("-b", sizes[1] as string, 1024, 1 << 30);
+  const level = o.l !== undefined ? parseIntOption("-l", o.l, -1, 22) : undefined;
+  const mem = parseIntOption("-m", o.m, 16, 1 << 20) * 1024 * 1024;
+  if (o.S && !o.s) throw new UsageError("-S needs -s NAME");
+  const rname = o.r === true;
+
+  const newState = (): FileState => ({
+    sorter: new Sorter({ merge: dnstableMerge, maxMemory: mem / 2, ...(o.T ? { tempDir: o.T } : {}) }),
+    entries: 0,
+    rrsets: 0,
+    first: Number.POSITIVE_INFINITY,
+    last: 0,
+  });
+  const dns = newState();
+  const dnssec = newState();
+  const progress = new Progress(io, { quiet: o.q === true });
+  const t0 = Date.now();
+  let payloads = 0;
+  let skipped = 0;
+
+  const add = (f: FileState, k: Uint8Array, v: Uint8Array): void => {
+    f.sorter.add(k, v);
+    f.entries++;
+  };
+
+  const src = input === "-" ? io.stdin : createReadStream(input, { highWaterMark: 1 << 20 });
+  try {
+    for await (const batch of readPayloadBatches(src as AsyncIterable<Uint8Array>)) {
+      for (const pl of batch) {
+        if (pl.vid !== VENDOR_SIE || pl.msgtype !== MSGTYPE_DNSDEDUPE) {
+          skipped++;
+          continue;
+        }
+        payloads++;
+        const d = decodeDnsDedupe(pl.payload);
+        if (!d.rrname || d.rrname.length >= 256 || d.rrtype === undefined || !d.bailiwick || d.rdata.length === 0) {
+          skipped++;
+          continue;
+        }
+        const type = d.type ?? 0;
+        const auth = type === 3 || type === 5;
+        const first = (auth ? d.zone_time_first : d.time_first) ?? 0;
+        const last = (auth ? d.zone_time_last : d.time_last) ?? 0;
+        const count = type === 0 ? 0 : (d.count ?? 0);
+        const triplet = encodeTriplet({ timeFirst: first, timeLast: last, count });
+        const targets: FileState[] = [];
+        if (DNSSEC_TYPES.has(d.rrtype)) {
+          targets.push(dnssec);
+          if (o.D && DUAL_TYPES.has(d.rrtype)) targets.push(dns);
+        } else targets.push(dns);
+        const rrtype = d.rrtype;
+        const union = encodeRRtypeSingle(rrtype);
+        for (const f of targets) {
+          f.rrsets++;
+          if (first < f.first) f.first = first;
+          if (last > f.last) f.last = last;
+          add(f, rrsetKey(d.rrname, rrtype, d.bailiwick, d.rdata), triplet);
+          add(f, rrsetNameFwdKey(d.rrname), union);
+          for (const rd of d.rdata) {
+            add(f, rdataKey(rd, rrtype, d.rrname), triplet);
+            // sliced RDATA entries and names found in rdata
+            let sliceOff = -1;
+            let sliced: Uint8Array | null = null;
+            let revName: Uint8Array | null = null;
+            switch (rrtype) {
+              case 2: // NS
+              case 5: // CNAME
+              case 12: // PTR
+              case 39: // DNAME
+                revName = nameAt(rd, 0);
+                break;
+              case 15: // MX
+                sliceOff = 2;
+                sliced = rd.subarray(2);
+                revName = nameAt(rd, 2);
+                break;
+              case 33: // SRV
+                sliceOff = 6;
+                sliced = rd.subarray(6);
+                revName = nameAt(rd, 6);
+                break;
+              case 64: // SVCB
+              case 65: {
+                // HTTPS
+                const n = nameAt(rd, 2);
+                if (n) {
+                  sliceOff = 2;
+                  const dn = downcaseName(n);
+                  const rest = rd.subarray(2 + n.length);
+                  sliced = new Uint8Array(dn.length + rest.length);
+                  sliced.set(dn);
+                  sliced.set(rest, dn.length);
+                  revName = dn;
+                }
+                break;
+              }
+              case 6: {
+                // SOA: MNAME always; RNAME with -r
+                const mname = nameAt(rd, 0);
+                if (mname) add(f, rdataNameRevKey(mname), union);
+                if (rname && mname) {
+                  const rn = nameAt(rd, mname.length);
+                  if (rn) {
+                    const dn = downcaseName(rn);
+                    const rest = rd.subarray(mname.length + rn.length);
+                    const s = new Uint8Array(dn.length + rest.length);
+                    s.set(dn);
+                    s.set(rest, dn.length);
+                    add(f, rdataSlicedKey(rd, mname.length, s, rrtype, d.rrname), triplet);
+                    add(f, rdataNameRevKey(dn), union);
+                  }
+                }
+                break;
+              }
+            }
+            if (sliced && sliceOff >= 0) add(f, rdataSlicedKey(rd, sliceOff, sliced, rrtype, d.rrname), triplet);
+            if (revName) add(f, rdataNameRevKey(revName), union);
+          }
+        }
+      }
+      progress.tick(() => `dnstable-import: ${payloads} payloads, ${dns.entries + dnssec.entries} entries, ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    }
+  } catch (e) {
+    dns.sorter.close();
+    dnssec.sorter.close();
+    if (isNmsgError(e)) throw new CliError(`${input}: ${e.message}`);
+    throw e;
+  }
+  progress.done();
+
+  const finish = (f: FileState, path: string, blockSize: number): number => {
+    if (f.rrsets === 0 && !o.p) {
+      f.sorter.close();
+      if (existsSync(path)) unlinkSync(path);
+      return 0;
+    }
+    if (o.S && o.s) f.sorter.add(sourceInfoKey(o.s), new Uint8Array(0));
+    if (f.rrsets > 0) f.sorter.add(TIME_RANGE_KEY, encodeTimeRange(f.first, f.last));
+    f.sorter.add(versionKey(EntryType.RRSET), encodeVarintValue(0));
+    f.sorter.add(versionKey(EntryType.RRSET_NAME_FWD), encodeVarintValue(1));
+    f.sorter.add(versionKey(EntryType.RDATA), encodeVarintValue(rname ? 2 : 1));
+    f.sorter.add(versionKey(EntryType.RDATA_NAME_REV), encodeVarintValue(rname ? 2 : 1));
+    const w = Writer.create(path, { compression, blockSize, ...(level !== undefined ? { level } : {}) });
+    let n = 0;
+    try {
+      const it = f.sorter.iter();
+      while (it.next()) {
+        w.add(it.key, it.value);
+        n++;
+      }
+      w.close();
+    } catch (e) {
+      w.abort();
+      if (isMtblError(e)) throw new CliError(`${path}: ${e.message}`);
+      throw e;
+    } finally {
+      f.sorter.close();
+    }
+    return n;
+  };
+  const nDns = finish(dns, dnsPath, blockDns);
+  const nDnssec = finish(dnssec, dnssecPath, blockDnssec);
+  if (!o.q) {
+    io.stderr.write(
+      `dnstable-import: ${payloads} payloads (${skipped} skipped) → ${nDns} DNS entries, ${nDnssec} DNSSEC entries in ${((Date.now() - t0) / 1000).toFixed(2)} s\n`,
+    );
+  }
+  return 0;
 }
