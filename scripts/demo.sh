@@ -31,3 +31,13 @@ mtbl-dump "$V/dnstable/dns.mtbl" | head -5
 echo "== 5. two mtbl files merged into one (equal keys joined by a concat merge function), zstd-compressed"
 mtbl-merge -q -c zstd --merge concat "$V/mtbl/merge.inputA.mtbl" "$V/mtbl/merge.inputB.mtbl" "$out/merged.mtbl"
 mtbl-dump "$out/merged.mtbl"
+
+echo "== 6. the dedupe stream imported into dnstable files (byte-identical to dnstable_convert with -c none)"
+dnstable-import -c none "$out/dedupe.nmsg" "$out/dns.mtbl" "$out/dns.dnssec.mtbl"
+cmp "$out/dns.mtbl" "$V/dnstable/dns.none.mtbl" && echo "identical to dnstable_convert's dns.none.mtbl"
+
+echo "== 7. lookups on the imported data"
+export DNSTABLE_FNAME="$out/dns.mtbl"
+dnstable-lookup rrset www.example.test A
+dnstable-lookup rdata ip 192.0.2.80
+dnstable-lookup -j rrset '*.example.test' MX
