@@ -79,6 +79,29 @@ export class Reader implements MtblSource {
     return this.#preadInto(new Uint8Array(len), offset, len);
   }
 
+  // Sequential reads (scans) are served from a readahead window, so a scan costs one
+  // read per 256 KiB instead of two per block; random reads go straight to the file.
+  #ra = new Uint8Array(256 * 1024);
+  #raStart = 0;
+  #raLen = 0;
+  #lastEnd = -1;
+
+  /** `n` bytes at `offset` as a view valid until the next read. */
+  #bytesAt(offset: number, n: number, limit: number): Uint8Array {
+    if (offset >= this.#raStart && offset + n <= this.#raStart + this.#raLen) {
+      return this.#ra.subarray(offset - this.#raStart, offset - this.#raStart + n);
+    }
+    if (offset === this.#lastEnd || (offset >= this.#raStart && offset <= this.#raStart + this.#raLen && this.#raLen > 0)) {
+      const want = Math.min(Math.max(n, this.#ra.length), limit - offset);
+      if (this.#ra.length < want) this.#ra = new Uint8Array(want);
+      this.#preadInto(this.#ra, offset, want);
+      this.#raStart = offset;
+      this.#raLen = want;
+      return this.#ra.subarray(0, n);
+    }
+    return this.#preadScratch(offset, n);
+  }
+
   #scratch = new Uint8Array(64 * 1024);
   /** Read into a reused scratch buffer; the view is valid until the next call. */
   #preadScratch(offset: number, len: number): Uint8Array {
@@ -135,7 +158,7 @@ export class Reader implements MtblSource {
     }
     const limit = this.metadata.indexBlockOffset;
     if (!(offset >= 0 && offset < limit)) throw corruption(`data block offset ${offset} out of range`);
-    const head = this.#preadScratch(offset, Math.min(14, limit - offset)).slice(0, 14);
+    const head = this.#bytesAt(offset, Math.min(14, limit - offset), limit).slice(0, 14);
     let len: number;
     let hlen: number;
     if (this.metadata.fileVersion === FORMAT_V1) {
@@ -152,7 +175,9 @@ export class Reader implements MtblSource {
     if (offset + hlen + len > limit || len > MAX_BLOCK) throw corruption(`data block at ${offset} runs past the index`);
     // compressed blocks are read into scratch space (only the decompressed block is kept)
     const compressed = this.metadata.compressionAlgorithm !== 0;
-    const raw = compressed ? this.#preadScratch(offset, hlen + len) : this.#pread(offset, hlen + len);
+    const view = this.#bytesAt(offset, hlen + len, limit);
+    const raw = compressed ? view : view.slice();
+    this.#lastEnd = offset + hlen + len;
     const stored = this.#unframe(raw, 0, offset, verify, hlen + len);
     const data = decompressBlock(this.metadata.compressionAlgorithm, stored, Math.max(this.metadata.dataBlockSize * 64, 64 << 20));
     const b = new Block(data);
