@@ -147,8 +147,19 @@ export class BlockIterator {
       this.#keyLen = 0;
     }
     while (this.next()) {
-      if (compareBytes(this.key, target) >= 0) return true;
+      if (this.#compareKey(target) >= 0) return true;
     }
     return false;
+  }
+
+  /** Current key compared with `target`, without making a view of the key. */
+  #compareKey(target: Uint8Array): number {
+    const k = this.#keyBuf;
+    const n = this.#keyLen < target.length ? this.#keyLen : target.length;
+    for (let i = 0; i < n; i++) {
+      const d = (k[i] as number) - (target[i] as number);
+      if (d !== 0) return d;
+    }
+    return this.#keyLen - target.length;
   }
 }

@@ -158,7 +158,10 @@ export class Reader implements MtblSource {
     }
     const limit = this.metadata.indexBlockOffset;
     if (!(offset >= 0 && offset < limit)) throw corruption(`data block offset ${offset} out of range`);
-    const head = this.#bytesAt(offset, Math.min(14, limit - offset), limit).slice(0, 14);
+    // one read for the header and (usually) the whole block
+    const guess = Math.min(limit - offset, 14 + this.metadata.dataBlockSize + (this.metadata.dataBlockSize >> 3) + 64);
+    const first = this.#bytesAt(offset, guess, limit);
+    const head = first.slice(0, 14);
     let len: number;
     let hlen: number;
     if (this.metadata.fileVersion === FORMAT_V1) {
@@ -175,7 +178,7 @@ export class Reader implements MtblSource {
     if (offset + hlen + len > limit || len > MAX_BLOCK) throw corruption(`data block at ${offset} runs past the index`);
     // compressed blocks are read into scratch space (only the decompressed block is kept)
     const compressed = this.metadata.compressionAlgorithm !== 0;
-    const view = this.#bytesAt(offset, hlen + len, limit);
+    const view = hlen + len <= first.length ? first.subarray(0, hlen + len) : this.#bytesAt(offset, hlen + len, limit);
     const raw = compressed ? view : view.slice();
     this.#lastEnd = offset + hlen + len;
     const stored = this.#unframe(raw, 0, offset, verify, hlen + len);
