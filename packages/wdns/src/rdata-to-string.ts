@@ -37,6 +37,16 @@ const badRes = (): never => {
   throw new WdnsError(WdnsErrorCode.PARSE_ERROR);
 };
 
+/** ipv4hint / ipv6hint values: comma-separated addresses, then the field's trailing space. */
+function addressList(b: Uint8Array, start: number, end: number, size: number, fmt: (b: Uint8Array, o: number) => string): string {
+  let s = "";
+  for (let p = start; p < end; p += size) {
+    if (p + size > end) badRes();
+    s += fmt(b, p) + (p + size < end ? "," : " ");
+  }
+  return s;
+}
+
 function svcparamToStr(key: number, b: Uint8Array, start: number, len: number): string {
   const end = start + len;
   let s = "";
@@ -59,21 +69,9 @@ function svcparamToStr(key: number, b: Uint8Array, start: number, len: number): 
     case 5:
       return `${base64Encode(b.subarray(start, end))} `;
     case 4:
-      while (p < end) {
-        if (p + 4 > end) badRes();
-        s += ipv4ToString(b, p);
-        p += 4;
-        s += p < end ? "," : " ";
-      }
-      return s;
+      return addressList(b, start, end, 4, ipv4ToString);
     case 6:
-      while (p < end) {
-        if (p + 16 > end) badRes();
-        s += ipv6ToString(b, p);
-        p += 16;
-        s += p < end ? "," : " ";
-      }
-      return s;
+      return addressList(b, start, end, 16, ipv6ToString);
     case 1:
       s = '"';
       while (p < end) {
