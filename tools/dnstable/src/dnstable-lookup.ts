@@ -14,6 +14,7 @@ import { isMtblError, Merger, type MtblSource, Reader } from "@dnsrep/mtbl";
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { downcaseName, isWdnsError, nameFromString, nameToString, rdataToString, rrtypeFromString, rrtypeToString } from "@dnsrep/wdns";
+import { compareBytes, equalBytes } from "@dnsrep/util";
 import { formatEntry, formatTime } from "./dnstable-dump.js";
 
 /**
@@ -185,13 +186,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         try {
           const k = decodeRRsetKey(key);
           if (rrtype !== undefined && k.rrtype !== rrtype) continue;
-          if (bailiwick !== undefined && !sameBytes(downcaseName(k.bailiwick), bailiwick)) continue;
+          if (bailiwick !== undefined && !equalBytes(downcaseName(k.bailiwick), bailiwick)) continue;
           const t = decodeTriplet(it.value);
           if (t === null) continue;
-          if (fence.a !== undefined && t.timeFirst < fence.a) continue;
-          if (fence.b !== undefined && t.timeLast > fence.b) continue;
-          if (fence.A !== undefined && t.timeLast < fence.A) continue;
-          if (fence.B !== undefined && t.timeFirst > fence.B) continue;
+          if (!inFence(t, fence)) continue;
           if (offset > 0) {
             offset--;
             continue;
@@ -218,11 +216,6 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
 function iso(epoch: number): string {
   return `${new Date(epoch * 1000).toISOString().slice(0, 19)}Z`;
@@ -240,6 +233,15 @@ export function parseTime(v: string): number {
 }
 
 type Fence = { a?: number; A?: number; b?: number; B?: number };
+
+/** Time fencing: -a first seen ≥ a, -b last seen ≤ b, -A last seen ≥ A, -B first seen ≤ B. */
+function inFence(t: { timeFirst: number; timeLast: number }, fence: Fence): boolean {
+  if (fence.a !== undefined && t.timeFirst < fence.a) return false;
+  if (fence.b !== undefined && t.timeLast > fence.b) return false;
+  if (fence.A !== undefined && t.timeLast < fence.A) return false;
+  if (fence.B !== undefined && t.timeFirst > fence.B) return false;
+  return true;
+}
 
 /** `rdata raw HEX [TYPE]`: full RDATA entries whose rdata starts with the given bytes. */
 async function rdataRaw(
@@ -280,13 +282,10 @@ async function rdataRaw(
       const k = decodeRdataKey(it.key);
       if (k === null) continue;
       if (rrtype !== undefined && k.rrtype !== rrtype) continue;
-      if (range && (k.rdata.length !== range[0].length || cmp(k.rdata, range[0]) < 0 || cmp(k.rdata, range[1]) > 0)) continue;
+      if (range && (k.rdata.length !== range[0].length || compareBytes(k.rdata, range[0]) < 0 || compareBytes(k.rdata, range[1]) > 0)) continue;
       const t = decodeTriplet(it.value);
       if (t === null) continue;
-      if (fence.a !== undefined && t.timeFirst < fence.a) continue;
-      if (fence.b !== undefined && t.timeLast > fence.b) continue;
-      if (fence.A !== undefined && t.timeLast < fence.A) continue;
-      if (fence.B !== undefined && t.timeFirst > fence.B) continue;
+      if (!inFence(t, fence)) continue;
       if (offset > 0) {
         offset--;
         continue;
@@ -318,11 +317,6 @@ async function rdataRaw(
   return 0;
 }
 
-function cmp(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return (a[i] as number) - (b[i] as number);
-  return a.length - b.length;
-}
 
 function parseAddr(s: string): Uint8Array {
   if (s.includes(":")) {
@@ -362,7 +356,7 @@ export function parseIpQuery(q: string): [Uint8Array, Uint8Array] {
   if (dash >= 0) {
     const lo = parseAddr(q.slice(0, dash));
     const hi = parseAddr(q.slice(dash + 1));
-    if (lo.length !== hi.length || cmp(lo, hi) > 0) throw new UsageError(`bad range: ${q}`);
+    if (lo.length !== hi.length || compareBytes(lo, hi) > 0) throw new UsageError(`bad range: ${q}`);
     return [lo, hi];
   }
   const slash = q.indexOf("/");
