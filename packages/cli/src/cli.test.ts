@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { CliError, configureProgram, memoryIo, OutputWriter, parseIntOption, runCommand, UsageError } from "./index.js";
+import { CliError, configureProgram, memoryIo, OutputWriter, parseIntOption, parseOption, runCommand, UsageError } from "./index.js";
 
 describe("runCommand", () => {
   it("returns the command's status", async () => {
@@ -63,6 +63,17 @@ describe("parseIntOption", () => {
     expect(parseIntOption("-c", "10")).toBe(10);
     expect(() => parseIntOption("-c", "ten")).toThrow(UsageError);
     expect(() => parseIntOption("-c", "5", 10, 20)).toThrow(/between 10 and 20/);
+  });
+});
+
+describe("parseOption", () => {
+  it("returns the parsed value and turns the parser's error into a UsageError naming the flag", () => {
+    expect(parseOption("-x", "7", Number)).toBe(7);
+    expect(() =>
+      parseOption("-c", "brotli", (t) => {
+        throw new Error(`unknown compression algorithm: ${t}`);
+      }),
+    ).toThrow(new UsageError("-c: unknown compression algorithm: brotli"));
   });
 });
 

@@ -75,3 +75,12 @@ export function parseIntOption(flag: string, text: string, min = 0, max = Number
   if (!Number.isSafeInteger(v) || v < min || v > max) throw new UsageError(`${flag}: must be between ${min} and ${max}`);
   return v;
 }
+
+/** Run an option parser; any error it throws becomes a UsageError naming the flag (exit 2). */
+export function parseOption<T>(flag: string, text: string, parse: (text: string) => T): T {
+  try {
+    return parse(text);
+  } catch (e) {
+    throw new UsageError(`${flag}: ${(e as Error).message}`);
+  }
+}

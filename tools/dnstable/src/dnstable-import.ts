@@ -1,6 +1,6 @@
 import { createReadStream, existsSync, unlinkSync } from "node:fs";
 import { Command } from "commander";
-import { type CliIo, CliError, configureProgram, parseIntOption, Progress, UsageError } from "@dnsrep/cli";
+import { type CliIo, CliError, configureProgram, parseIntOption, parseOption, Progress, UsageError } from "@dnsrep/cli";
 import {
   dnstableMerge, EntryType, encodeRRtypeSingle, encodeTimeRange, encodeTriplet, encodeVarintValue, rdataKey, rdataNameRevKey, rdataSlicedKey,
   rrsetKey, rrsetNameFwdKey, sourceInfoKey, TIME_RANGE_KEY, versionKey,
@@ -50,12 +50,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   p.parse(argv, { from: "user" });
   const o = p.opts<{ c: string; l?: string; b: string; m: string; D?: boolean; p?: boolean; r?: boolean; S?: boolean; s?: string; q?: boolean; T?: string }>();
   const [input, dnsPath, dnssecPath] = p.args as [string, string, string];
-  let compression: ReturnType<typeof parseCompression>;
-  try {
-    compression = parseCompression(o.c);
-  } catch {
-    throw new UsageError(`-c: unknown compression algorithm: ${o.c}`);
-  }
+  const compression = parseOption("-c", o.c, parseCompression);
   const sizes = o.b.split(",");
   if (sizes.length !== 2) throw new UsageError("-b: expected DNS,DNSSEC block sizes");
   const blockDns = parseIntOption("-b", sizes[0] as string, 1024, 1 << 30);

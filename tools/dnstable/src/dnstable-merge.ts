@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import { type CliIo, CliError, configureProgram, parseIntOption, UsageError } from "@dnsrep/cli";
+import { type CliIo, CliError, configureProgram, parseIntOption, parseOption, UsageError } from "@dnsrep/cli";
 import { dnstableMerge } from "@dnsrep/dnstable";
 import { isMtblError, Merger, parseCompression, Reader, Writer } from "@dnsrep/mtbl";
 
@@ -27,12 +27,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   if (p.args.length < 2) throw new UsageError("need at least one input file and an output file");
   const inputs = p.args.slice(0, -1);
   const output = p.args[p.args.length - 1] as string;
-  let compression: ReturnType<typeof parseCompression>;
-  try {
-    compression = parseCompression(o.c);
-  } catch {
-    throw new UsageError(`-c: unknown compression algorithm: ${o.c}`);
-  }
+  const compression = parseOption("-c", o.c, parseCompression);
   const opts = {
     compression,
     blockSize: parseIntOption("-b", o.b, 1, 1 << 30),

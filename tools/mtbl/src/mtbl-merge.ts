@@ -2,7 +2,7 @@ import { Command } from "commander";
 import { existsSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { type CliIo, CliError, configureProgram, parseIntOption, UsageError } from "@dnsrep/cli";
+import { type CliIo, CliError, configureProgram, parseIntOption, parseOption, UsageError } from "@dnsrep/cli";
 import { isMtblError, type MergeFn, Merger, type MtblIterator, parseCompression, type Reader, Writer } from "@dnsrep/mtbl";
 import { concatBytes } from "@dnsrep/util";
 import { openReader } from "./common.js";
@@ -67,12 +67,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   if (p.args.length < 2) throw new UsageError("need at least one input file and an output file");
   const inputs = p.args.slice(0, -1);
   const output = p.args[p.args.length - 1] as string;
-  let compression: ReturnType<typeof parseCompression>;
-  try {
-    compression = parseCompression(o.c);
-  } catch {
-    throw new UsageError(`-c: unknown compression algorithm: ${o.c}`);
-  }
+  const compression = parseOption("-c", o.c, parseCompression);
   const opts = {
     compression,
     blockSize: parseIntOption("-b", o.b, 1, 1 << 30),
