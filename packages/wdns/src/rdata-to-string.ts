@@ -176,6 +176,14 @@ export function appendRdataText(prefix: string, rrtype: number, rrclass: number,
     left -= n;
   };
   const u16 = (o: number): number => ((rdata[o] as number) << 8) | (rdata[o + 1] as number);
+  /** One length-prefixed character-string, quoted. */
+  const charString = (): void => {
+    const oc = rdata[src] as number;
+    take(1);
+    need(oc);
+    s += `"${quotedBody(rdata, src, src + oc)}" `;
+    take(oc);
+  };
   try {
     for (const f of d.fields) {
       if (left === 0) break;
@@ -275,23 +283,12 @@ export function appendRdataText(prefix: string, rrtype: number, rrclass: number,
           take(n);
           break;
         }
-        case "string": {
+        case "string":
           need(1);
-          const oc = rdata[src] as number;
-          take(1);
-          need(oc);
-          s += `"${quotedBody(rdata, src, src + oc)}" `;
-          take(oc);
+          charString();
           break;
-        }
         case "repstring":
-          while (left > 0) {
-            const oc = rdata[src] as number;
-            take(1);
-            need(oc);
-            s += `"${quotedBody(rdata, src, src + oc)}" `;
-            take(oc);
-          }
+          while (left > 0) charString();
           break;
         case "svcparams":
           while (left > 0) {
