@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { Merger, Reader, Sorter, Writer } from "@dnsrep/mtbl";
+import { makeData } from "./data.mjs";
 
 const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
@@ -32,44 +33,24 @@ if (!phase) {
   process.exit(0);
 }
 const dir = mkdtempSync(join(tmpdir(), "mtbl-bench-"));
-const enc = new TextEncoder();
 
-// deterministic pseudo-random generator
+// deterministic pseudo-random generator for the probes
 let s = 0x9e3779b9;
 const rnd = () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
-const labels = ["www", "mail", "ns1", "ns2", "api", "cdn", "img", "mx", "vpn", "dev"];
-const tlds = ["com", "net", "org", "io", "de", "test"];
-function makeKey(i) {
-  const dom = `d${(i * 2654435761 >>> 0).toString(36)}`;
-  const tld = tlds[i % tlds.length];
-  const host = labels[(i >>> 3) % labels.length];
-  const rev = `${tld}.${dom}.${host}`;
-  const k = enc.encode(`\x00${rev}\x00\x01${tld}.${dom}\x00\x04`);
-  const out = new Uint8Array(k.length + 4);
-  out.set(k);
-  new DataView(out.buffer).setUint32(k.length, i, false);
-  return out;
+// Keys and values are generated on the fly (bench/mtbl/data.mjs): no phase holds the data set.
+const data = makeData(N);
+const probeIdx = Uint32Array.from({ length: 100_000 }, () => Math.floor(rnd() * N));
+const BATCH = 10_000;
+function levelBatch(from, to, order) {
+  const ops = [];
+  for (let i = from; i < to; i++) {
+    const j = order(i);
+    ops.push({ type: "put", key: data.keyCopy(j), value: data.valueCopy(j) });
+  }
+  return ops;
 }
-const value = (i) => {
-  const v = new Uint8Array(12);
-  const dv = new DataView(v.buffer);
-  dv.setUint32(0, 1600000000 + (i % 100000));
-  dv.setUint32(4, 1700000000 + (i % 100000));
-  dv.setUint32(8, 1 + (i % 7));
-  return v;
-};
-
-console.error(`generating ${N} keys…`);
-// The read-only phase runs in a process holding no generated data, as a lookup process would.
-const readOnly = phase === "ours-read";
-const keys = readOnly ? [] : Array.from({ length: N }, (_, i) => makeKey(i));
-const sorted = keys.map((k, i) => [k, value(i)]).sort((a, b) => Buffer.compare(a[0], b[0]));
-const shuffledIdx = Array.from({ length: readOnly ? 0 : N }, (_, i) => i);
-for (let i = N - 1; i > 0; i--) {
-  const j = Math.floor(rnd() * (i + 1));
-  [shuffledIdx[i], shuffledIdx[j]] = [shuffledIdx[j], shuffledIdx[i]];
-}
-const probes = Array.from({ length: 100_000 }, () => makeKey(Math.floor(rnd() * N)));
+const sortedOrder = (i) => i;
+const unsortedOrder = (i) => data.perm(i);
 
 const rows = [];
 const time = async (fn) => {
@@ -88,7 +69,7 @@ function fmt(x) {
 const parts = [0, 1, 2, 3].map((p) => join(dir, `part${p}.mtbl`));
 if (phase === "ours" || phase === "lib") {
   const ws = parts.map((p) => Writer.create(p, { compression: "zlib" }));
-  sorted.forEach(([k, v], i) => ws[i % 4].add(k, v));
+  for (let j = 0; j < N; j++) ws[j % 4].add(data.key(j), data.value(j));
   for (const w of ws) w.close();
 }
 // ---- ours
@@ -100,12 +81,15 @@ if (phase === "ours") {
 // with libmtbl use zlib, libmtbl's default.
 const tWrite = await time(() => {
   const w = Writer.create(ourFile, { compression: "snappy" });
-  for (const [k, v] of sorted) w.add(k, v);
+  for (let j = 0; j < N; j++) w.add(data.key(j), data.value(j));
   w.close();
 });
 const tSort = await time(() => {
   const so = new Sorter({ merge: (_k, a) => a, maxMemory: 256 << 20, tempDir: dir });
-  for (const i of shuffledIdx) so.add(keys[i], value(i));
+  for (let i = 0; i < N; i++) {
+    const j = data.perm(i);
+    so.add(data.key(j), data.value(j));
+  }
   const w = Writer.create(join(dir, "sorted.mtbl"), { compression: "snappy" });
   so.writeTo(w);
   w.close();
@@ -120,7 +104,7 @@ const tMerge = await time(() => {
 });
 {
   const w = Writer.create(join(filesDir, "ours.zlib.mtbl"), { compression: "zlib" });
-  for (const [k, v] of sorted) w.add(k, v);
+  for (let j = 0; j < N; j++) w.add(data.key(j), data.value(j));
   w.close();
 }
 ours = { write: tWrite, sort: tSort, merge: tMerge };
@@ -132,8 +116,8 @@ if (phase === "ours-read") {
     while (it.next());
   });
   const tGet = await time(() => {
-    for (const p of probes) {
-      const it = r.get(p);
+    for (const j of probeIdx) {
+      const it = r.get(data.key(j));
       if (!it.next()) throw new Error("missing key");
     }
   });
@@ -154,9 +138,7 @@ if (phase === "level") try {
   const { ClassicLevel } = require("classic-level");
   const db = new ClassicLevel(join(dir, "leveldb"), { keyEncoding: "view", valueEncoding: "view" });
   lv.write = await time(async () => {
-    for (let i = 0; i < N; i += 10000) {
-      await db.batch(sorted.slice(i, i + 10000).map(([key, value]) => ({ type: "put", key, value })));
-    }
+    for (let i = 0; i < N; i += BATCH) await db.batch(levelBatch(i, Math.min(N, i + BATCH), sortedOrder));
   });
   lv.scan = await time(async () => {
     let c = 0;
@@ -164,13 +146,11 @@ if (phase === "level") try {
     if (c !== N) throw new Error("leveldb count");
   });
   lv.get = await time(async () => {
-    for (const p of probes) await db.get(p);
+    for (const j of probeIdx) await db.get(data.key(j));
   });
   lv.sort = await time(async () => {
     const db2 = new ClassicLevel(join(dir, "leveldb2"), { keyEncoding: "view", valueEncoding: "view" });
-    for (let i = 0; i < N; i += 10000) {
-      await db2.batch(shuffledIdx.slice(i, i + 10000).map((j) => ({ type: "put", key: keys[j], value: value(j) })));
-    }
+    for (let i = 0; i < N; i += BATCH) await db2.batch(levelBatch(i, Math.min(N, i + BATCH), unsortedOrder));
     await db2.compactRange(new Uint8Array([0]), new Uint8Array([255]));
     await db2.close();
   });
@@ -187,7 +167,7 @@ if (phase === "lib" && haveBin("mtbl_dump") && haveBin("mtbl_merge") && haveBin(
   lib = {};
   const zfile = join(dir, "ours.zlib.mtbl");
   const w = Writer.create(zfile, { compression: "zlib" });
-  for (const [k, v] of sorted) w.add(k, v);
+  for (let j = 0; j < N; j++) w.add(data.key(j), data.value(j));
   w.close();
   lib.scan = await time(() => execFileSync("mtbl_dump", ["-s", zfile]));
   const c = join(dir, "first.c");
