@@ -1,5 +1,6 @@
 import { createReadStream } from "node:fs";
 import type { Readable, Writable } from "node:stream";
+import { concatBytes } from "@dnsrep/util";
 
 /**
  * Everything a command touches of the outside world. Tests pass in-memory
@@ -108,16 +109,6 @@ export function openInput(path: string, io: CliIo): AsyncIterable<Uint8Array> {
 /** Read all of a file or stdin. */
 export async function readAllInput(path: string, io: CliIo): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
-  let n = 0;
-  for await (const c of openInput(path, io)) {
-    parts.push(c);
-    n += c.length;
-  }
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  for await (const c of openInput(path, io)) parts.push(c);
+  return concatBytes(parts);
 }
