@@ -1,1 +1,15 @@
-export {};
+export { UdpChecksum, verifyUdpChecksum } from "./checksum.js";
+export type { CapturedPacket, TcpSpec, UdpSpec } from "./craft.js";
+export { encodePcap, ethernetFrame, fragmentDatagram, tcpDatagram, udpDatagram } from "./craft.js";
+export type { DnsqrEmit, DnsqrOptions, DnsqrStats } from "./dnsqr.js";
+export { DnsQRType, DnsqrMatcher } from "./dnsqr.js";
+export { CaptureError, CaptureErrorCode, isCaptureError } from "./errors.js";
+export { Datagram, IpProto, IpReject, parseIp, port } from "./ip.js";
+export type { LinkOut } from "./link.js";
+export { isSupportedLinkType, LinkType, linkOffset } from "./link.js";
+export type { CaptureInfo, PacketHandler } from "./pcap.js";
+export { CaptureParser, readCapture } from "./pcap.js";
+export type { Fragment, ReasmOptions, ReasmStats, Reassembled } from "./reasm.js";
+export { Reassembler } from "./reasm.js";
+export type { TcpDnsMessage, TcpDnsOptions, TcpDnsStats } from "./tcp.js";
+export { TcpDnsReassembler } from "./tcp.js";

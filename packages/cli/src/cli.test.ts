@@ -1,5 +1,5 @@
-import { Command } from "commander";
 import { Writable } from "node:stream";
+import { Command } from "commander";
 import { describe, expect, it } from "vitest";
 import { CliError, configureProgram, memoryIo, OutputWriter, parseIntOption, parseOption, runCommand, UsageError } from "./index.js";
 
@@ -12,25 +12,40 @@ describe("runCommand", () => {
   it("maps UsageError to 2 and CliError to its code with one line on stderr", async () => {
     let io = memoryIo();
     expect(
-      await runCommand("t", async () => {
-        throw new UsageError("bad flag");
-      }, [], io),
+      await runCommand(
+        "t",
+        async () => {
+          throw new UsageError("bad flag");
+        },
+        [],
+        io,
+      ),
     ).toBe(2);
     expect(io.err()).toBe("t: bad flag\n");
     io = memoryIo();
     expect(
-      await runCommand("t", async () => {
-        throw new CliError("corrupt file\nsecond line");
-      }, [], io),
+      await runCommand(
+        "t",
+        async () => {
+          throw new CliError("corrupt file\nsecond line");
+        },
+        [],
+        io,
+      ),
     ).toBe(1);
     expect(io.err()).toBe("t: corrupt file\n");
   });
   it("maps unknown errors to 1 without a stack trace", async () => {
     const io = memoryIo();
     expect(
-      await runCommand("t", async () => {
-        throw new RangeError("offset out of range");
-      }, [], io),
+      await runCommand(
+        "t",
+        async () => {
+          throw new RangeError("offset out of range");
+        },
+        [],
+        io,
+      ),
     ).toBe(1);
     expect(io.err()).toBe("t: offset out of range\n");
   });
@@ -38,9 +53,14 @@ describe("runCommand", () => {
     const io = memoryIo();
     const epipe = Object.assign(new Error("write EPIPE"), { code: "EPIPE" });
     expect(
-      await runCommand("t", async () => {
-        throw epipe;
-      }, [], io),
+      await runCommand(
+        "t",
+        async () => {
+          throw epipe;
+        },
+        [],
+        io,
+      ),
     ).toBe(0);
   });
   it("commander usage errors exit 2, --help exits 0", async () => {

@@ -30,7 +30,7 @@ export function isBrokenPipe(err: unknown): boolean {
 export function errorLine(err: unknown): string {
   if (err instanceof Error) {
     const code = (err as { code?: unknown }).code;
-    const sys = (err as { syscall?: unknown; path?: unknown });
+    const sys = err as { syscall?: unknown; path?: unknown };
     if (typeof code === "string" && typeof sys.syscall === "string") {
       // Node system errors: "ENOENT: no such file or directory, open 'x'"
       return err.message.split("\n")[0] ?? String(code);

@@ -1,8 +1,10 @@
-export { OutputWriter, openInput, readAllInput, processIo } from "./io.js";
+export { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, errorLine, exitCodeOf, isBrokenPipe, UsageError } from "./errors.js";
 export type { CliIo } from "./io.js";
-export { UsageError, CliError, EXIT_OK, EXIT_FAILURE, EXIT_USAGE, isBrokenPipe, errorLine, exitCodeOf } from "./errors.js";
-export { runCommand, main, configureProgram, parseIntOption, parseOption } from "./main.js";
+export { OutputWriter, openInput, processIo, readAllInput } from "./io.js";
 export type { RunFn } from "./main.js";
+export { configureProgram, main, parseIntOption, parseOption, runCommand } from "./main.js";
+export type { NmsgOutputFlags, NmsgOutputs } from "./nmsg-output.js";
+export { addNmsgOutputOptions, openNmsgOutputs, parseAddrPort, parseU32Option } from "./nmsg-output.js";
 export { Progress } from "./progress.js";
-export { memoryIo } from "./testing.js";
 export type { MemoryIo } from "./testing.js";
+export { memoryIo } from "./testing.js";

@@ -1,4 +1,4 @@
-import { CommanderError, type Command } from "commander";
+import { type Command, CommanderError } from "commander";
 import { EXIT_OK, EXIT_USAGE, errorLine, exitCodeOf, isBrokenPipe, UsageError } from "./errors.js";
 import { type CliIo, processIo } from "./io.js";
 

@@ -1,6 +1,220 @@
-import { CliError, type CliIo } from "@dnsrep/cli";
+import { CaptureParser, DnsqrMatcher, type DnsqrOptions, type DnsqrStats, isCaptureError } from "@dnsrep/capture";
+import {
+  addNmsgOutputOptions,
+  CliError,
+  type CliIo,
+  configureProgram,
+  type NmsgOutputFlags,
+  openInput,
+  openNmsgOutputs,
+  Progress,
+  parseIntOption,
+  UsageError,
+} from "@dnsrep/cli";
+import { encodeDnsQR, type NmsgPayload } from "@dnsrep/nmsg";
+import { nameFromString } from "@dnsrep/wdns";
+import { Command } from "commander";
+import { type LiveCapture, openLive } from "./live.js";
 
-/** nmsg-sensor: not written yet. */
-export async function run(_argv: string[], _io: CliIo): Promise<number> {
-  throw new CliError("nmsg-sensor is not implemented yet");
+interface Flags extends NmsgOutputFlags {
+  readpcap?: string[];
+  readif?: string;
+  bpf?: string;
+  vendor?: string;
+  msgtype?: string;
+  count?: string;
+  interval?: string;
+  ports?: string;
+  tcpPorts?: string;
+  queryTimeout?: string;
+  maxPending?: string;
+  icmp?: boolean;
+  verbose?: boolean;
+  quiet?: boolean;
+}
+
+const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+
+function portList(flag: string, v: string): number[] {
+  return v.split(",").map((s) => parseIntOption(flag, s.trim(), 1, 65535));
+}
+
+/** The dnsqr module's environment knobs, as nmsgtool reads them. */
+function envOptions(env: Record<string, string | undefined>): DnsqrOptions {
+  const o: DnsqrOptions = {};
+  const int = (k: string): number | undefined => {
+    const v = env[k];
+    return v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined;
+  };
+  const qr = int("DNSQR_CAPTURE_QR");
+  if (qr === 0 || qr === 1) o.captureQr = qr;
+  const rd = int("DNSQR_CAPTURE_RD");
+  if (rd === 0 || rd === 1) o.captureRd = rd;
+  if ((int("DNSQR_ZERO_RESOLVER_ADDRESS") ?? 0) > 0) o.zeroResolverAddress = true;
+  const max = int("DNSQR_STATE_TABLE_MAX");
+  if (max) o.maxPending = max;
+  const t = int("DNSQR_QUERY_TIMEOUT");
+  if (t) o.queryTimeout = t;
+  const names = (k: string): Uint8Array[] | undefined => {
+    const v = env[k];
+    if (!v) return undefined;
+    // names that do not parse are skipped, as the dnsqr module does
+    return v.split(":").flatMap((n) => {
+      try {
+        return [nameFromString(n, true)];
+      } catch {
+        return [];
+      }
+    });
+  };
+  const inc = names("DNSQR_FILTER_QNAMES_INCLUDE");
+  if (inc) o.qnameInclude = inc;
+  const exc = names("DNSQR_FILTER_QNAMES_EXCLUDE");
+  if (exc) o.qnameExclude = exc;
+  return o;
+}
+
+function statsLine(s: DnsqrStats, payloads: number): string {
+  return (
+    `packets=${s.packets} payloads=${payloads} query_response=${s.queryResponse} unanswered=${s.unanswered} ` +
+    `unsolicited=${s.unsolicited} tcp=${s.tcp} tcp_dns=${s.tcpMessages} icmp=${s.icmp} pending=${s.pending} filtered=${s.filtered} ` +
+    `not_dns=${s.notDns} not_ip=${s.notIp} bad_ip=${s.malformedIp} bad_dns=${s.malformedDns} snaplen_cut=${s.snaplenCut}`
+  );
+}
+
+/** nmsg-sensor: DNS traffic from pcap/pcapng files or a live interface into base/dnsqr nmsg. */
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  const p = configureProgram(new Command("nmsg-sensor"), io)
+    .description("capture DNS traffic (pcap/pcapng files or a live interface) into base/dnsqr nmsg payloads")
+    .option("-p, --readpcap <file>", "read a pcap or pcapng file ('-' = stdin); repeatable", collect)
+    .option("-i, --readif <iface>", "capture live from an interface: NAME[+][,SNAPLEN] ('+' = promiscuous)")
+    .option("-b, --bpf <filter>", "BPF filter for live capture");
+  addNmsgOutputOptions(p)
+    .option("-V, --vendor <vname>", "message module vendor (only 'base' is produced)")
+    .option("-T, --msgtype <mname>", "message type (only 'dnsqr' is produced)")
+    .option("-c, --count <n>", "stop after N payloads")
+    .option("-t, --interval <seconds>", "stop after this many seconds")
+    .option("--ports <list>", "UDP ports that carry DNS", "53,5353")
+    .option("--tcp-ports <list>", "TCP ports whose segments are passed through", "53")
+    .option("--query-timeout <seconds>", "how long a query waits for its response (DNSQR_QUERY_TIMEOUT)")
+    .option("--max-pending <n>", "most queries waiting at once (DNSQR_STATE_TABLE_MAX)")
+    .option("--no-icmp", "do not emit ICMP messages (nmsgtool never does)")
+    .option("-v, --verbose", "print counters on stderr every 10 seconds")
+    .option("-q, --quiet", "no progress line and no counters at the end");
+  p.parse(argv, { from: "user" });
+  if (p.args.length) throw new UsageError(`unexpected argument: ${p.args[0]}`);
+  const f = p.opts<Flags>();
+  const files = f.readpcap ?? [];
+  if (!files.length && f.readif === undefined) throw new UsageError("no input: use -p FILE or -i IFACE");
+  if (files.length && f.readif !== undefined) throw new UsageError("use either -p or -i, not both");
+  if (f.bpf !== undefined && f.readif === undefined) {
+    throw new UsageError("-b filters live capture only; filter a file first with: tcpdump -r IN -w OUT 'FILTER'");
+  }
+  if (f.vendor !== undefined && f.vendor.toLowerCase() !== "base")
+    throw new UsageError(`-V: nmsg-sensor produces base/dnsqr only, not ${f.vendor}`);
+  if (f.msgtype !== undefined && f.msgtype.toLowerCase() !== "dnsqr")
+    throw new UsageError(`-T: nmsg-sensor produces base/dnsqr only, not ${f.msgtype}`);
+  const count = f.count !== undefined ? parseIntOption("-c", f.count, 1) : Infinity;
+  const seconds = f.interval !== undefined ? parseIntOption("-t", f.interval, 1) : 0;
+  const opts: DnsqrOptions = {
+    ...envOptions(io.env),
+    udpPorts: portList("--ports", f.ports ?? "53,5353"),
+    tcpPorts: portList("--tcp-ports", f.tcpPorts ?? "53"),
+  };
+  if (f.queryTimeout !== undefined) opts.queryTimeout = parseIntOption("--query-timeout", f.queryTimeout, 1);
+  if (f.maxPending !== undefined) opts.maxPending = parseIntOption("--max-pending", f.maxPending, 1);
+  if (f.icmp === false) opts.icmp = false;
+
+  const out = await openNmsgOutputs(f, io, "nmsg");
+  const queue: NmsgPayload[] = [];
+  let payloads = 0;
+  const matcher = new DnsqrMatcher((q, sec, nsec) => {
+    if (payloads + queue.length < count) queue.push({ vid: 1, msgtype: 9, timeSec: sec, timeNsec: nsec, payload: encodeDnsQR(q) });
+  }, opts);
+  const drain = async (): Promise<void> => {
+    for (let i = 0; i < queue.length; i++) {
+      const r = out.write(queue[i]!);
+      if (r) await r;
+      payloads++;
+    }
+    queue.length = 0;
+  };
+  const progress = new Progress(io, { quiet: f.quiet === true });
+  const show = (): string => statsLine(matcher.stats, payloads);
+  const stop = new AbortController();
+  io.signal?.addEventListener("abort", () => stop.abort());
+  const timer = seconds ? setTimeout(() => stop.abort(), seconds * 1000) : undefined;
+  const verbose = f.verbose ? setInterval(() => io.stderr.write(`nmsg-sensor: ${show()}\n`), 10000) : undefined;
+  let failure: unknown;
+  try {
+    if (f.readif !== undefined) await live(f.readif, f.bpf, matcher, drain, queue, stop.signal, () => payloads >= count);
+    else {
+      for (const file of files) {
+        const parser = new CaptureParser((...a) => matcher.packet(...a));
+        try {
+          for await (const chunk of openInput(file, io)) {
+            parser.push(chunk);
+            await drain();
+            progress.tick(show);
+            if (payloads >= count || stop.signal.aborted) break;
+          }
+          if (payloads < count && !stop.signal.aborted) parser.end();
+          if (parser.info.truncatedTail) io.stderr.write(`nmsg-sensor: ${file}: capture ends inside a packet record (dropped)\n`);
+          if (parser.info.badInterface)
+            io.stderr.write(`nmsg-sensor: ${file}: ${parser.info.badInterface} packets name an undescribed interface (dropped)\n`);
+        } catch (e) {
+          if (isCaptureError(e)) throw new CliError(`${file}: ${e.message}`);
+          if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new CliError(`${file}: no such file`);
+          throw e;
+        }
+      }
+    }
+  } catch (e) {
+    failure = e;
+  } finally {
+    if (timer) clearTimeout(timer);
+    if (verbose) clearInterval(verbose);
+    progress.done();
+  }
+  // whatever happened, the queries still waiting are reported and everything counted is written
+  matcher.flush();
+  await drain();
+  await out.close();
+  if (f.quiet !== true) io.stderr.write(`nmsg-sensor: ${show()}\n`);
+  if (failure) throw failure;
+  return 0;
+}
+
+async function live(
+  spec: string,
+  bpf: string | undefined,
+  matcher: DnsqrMatcher,
+  drain: () => Promise<void>,
+  queue: NmsgPayload[],
+  signal: AbortSignal,
+  full: () => boolean,
+): Promise<void> {
+  let cap: LiveCapture | undefined;
+  let wake: (() => void) | undefined;
+  cap = await openLive(spec, bpf, (...a) => {
+    matcher.packet(...a);
+    if (queue.length && wake) wake();
+  });
+  try {
+    while (!signal.aborted && !full()) {
+      if (!queue.length) {
+        await new Promise<void>((res) => {
+          wake = res;
+          signal.addEventListener("abort", () => res(), { once: true });
+          // quiet networks still need their unanswered queries timed out
+          setTimeout(res, 1000).unref();
+        });
+        wake = undefined;
+      }
+      await drain();
+    }
+  } finally {
+    cap.close();
+    cap = undefined;
+  }
 }

@@ -1,0 +1,59 @@
+/** UDP checksum verification of a response, possibly spread over IP fragments (dnsqr's udp_checksum). */
+import { Datagram, IpProto, IpReject, parseIp } from "./ip.js";
+
+/** base/dnsqr's UdpChecksum values */
+export const UdpChecksum = { ERROR: 0, ABSENT: 1, INCORRECT: 2, CORRECT: 3 } as const;
+
+const scratch = new Datagram();
+
+function sum16(b: Uint8Array, s: number, e: number, acc: number): number {
+  let i = s;
+  for (; i + 1 < e; i += 2) acc += (b[i]! << 8) | b[i + 1]!;
+  if (i < e) acc += b[i]! << 8;
+  return acc;
+}
+
+/**
+ * Verify the UDP checksum over the IP datagrams in `packets` (one datagram, or its fragments in
+ * payload order). Returns a UdpChecksum value: ABSENT for a zero checksum, ERROR when the packets
+ * do not hold a UDP header.
+ */
+export function verifyUdpChecksum(packets: readonly Uint8Array[]): number {
+  let sum = 0;
+  let haveHeader = false;
+  // fragment data is summed as one byte stream: an odd-length piece shifts the next one
+  let odd = false;
+  for (const pkt of packets) {
+    if (parseIp(scratch, pkt, 0, pkt.length) !== IpReject.NONE) return UdpChecksum.ERROR;
+    const d = scratch;
+    let s: number;
+    let e: number;
+    if (d.trans >= 0) {
+      if (d.proto !== IpProto.UDP) return UdpChecksum.ERROR;
+      const t = d.trans;
+      const ck = (pkt[t + 6]! << 8) | pkt[t + 7]!;
+      if (ck === 0) return UdpChecksum.ABSENT;
+      const ulen = (pkt[t + 4]! << 8) | pkt[t + 5]!;
+      haveHeader = true;
+      // pseudo header: addresses, protocol, UDP length
+      sum = sum16(pkt, d.src, d.src + d.addrLen, sum);
+      sum = sum16(pkt, d.dst, d.dst + d.addrLen, sum);
+      sum += IpProto.UDP + ulen;
+      s = t;
+      e = d.isFragment ? d.ipEnd : Math.min(d.ipEnd, t + ulen);
+    } else {
+      s = d.net + d.headerLen + (d.v6 ? 8 : 0);
+      e = d.ipEnd;
+    }
+    if (odd && s < e) {
+      sum += pkt[s]!;
+      s++;
+      odd = false;
+    }
+    sum = sum16(pkt, s, e, sum);
+    if ((e - s) & 1) odd = true;
+  }
+  if (!haveHeader) return UdpChecksum.ERROR;
+  while (sum > 0xffff) sum = (sum & 0xffff) + Math.floor(sum / 0x10000);
+  return sum === 0xffff ? UdpChecksum.CORRECT : UdpChecksum.INCORRECT;
+}

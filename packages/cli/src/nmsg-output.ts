@@ -1,0 +1,221 @@
+/**
+ * nmsg destinations from nmsgtool-style flags, shared by the tools that write nmsg:
+ * -w FILE (nmsg, '-' = stdout), -s ADDR/PORT (UDP), --writetcp ADDR/PORT, --writeunix PATH,
+ * -o FILE (presentation), -J FILE (JSON lines), with -z, --unbuffered, --mtu and the
+ * --setsource/--setoperator/--setgroup stamps. Files are written to a temp name and renamed.
+ */
+import { createSocket } from "node:dgram";
+import { createWriteStream, openSync, renameSync, unlinkSync, type WriteStream } from "node:fs";
+import type { Writable } from "node:stream";
+import { connectNmsg, type NmsgPayload, NmsgWriter, payloadToJson, payloadToPres } from "@dnsrep/nmsg";
+import type { Command } from "commander";
+import { CliError, UsageError } from "./errors.js";
+import type { CliIo } from "./io.js";
+import { OutputWriter } from "./io.js";
+import { parseIntOption } from "./main.js";
+
+/** The option values addNmsgOutputOptions registers (commander's camel-cased long names). */
+export interface NmsgOutputFlags {
+  writenmsg?: string;
+  writepres?: string;
+  writejson?: string;
+  writesock?: string;
+  writetcp?: string;
+  writeunix?: string;
+  zlibout?: boolean;
+  unbuffered?: boolean;
+  mtu?: string;
+  setsource?: string;
+  setoperator?: string;
+  setgroup?: string;
+}
+
+/** Register the output flags on a commander program. */
+export function addNmsgOutputOptions(p: Command): Command {
+  return p
+    .option("-w, --writenmsg <file>", "write nmsg containers to a file ('-' = stdout)")
+    .option("-o, --writepres <file>", "write presentation form to a file ('-' = stdout)")
+    .option("-J, --writejson <file>", "write JSON lines to a file ('-' = stdout)")
+    .option("-s, --writesock <addr/port>", "write nmsg containers to a UDP socket")
+    .option("--writetcp <addr/port>", "connect to a TCP listener and write nmsg")
+    .option("--writeunix <path>", "connect to a UNIX stream socket and write nmsg")
+    .option("-z, --zlibout", "compress nmsg output containers with zlib")
+    .option("--unbuffered", "one payload per output container")
+    .option("--mtu <n>", "container size for socket output", "1280")
+    .option("--setsource <n>", "set the payload source")
+    .option("--setoperator <n>", "set the payload operator")
+    .option("--setgroup <n>", "set the payload group");
+}
+
+/** A 32-bit option value, decimal or 0x-hex (nmsgtool's --setsource style). */
+export function parseU32Option(flag: string, v: string): number {
+  const n = /^0x[0-9a-f]+$/i.test(v) ? Number.parseInt(v, 16) : /^\d+$/.test(v) ? Number(v) : Number.NaN;
+  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new UsageError(`${flag}: not a 32-bit number: ${v}`);
+  return n;
+}
+
+/** ADDR/PORT, as nmsgtool writes socket endpoints. */
+export function parseAddrPort(flag: string, v: string): [string, number] {
+  const i = v.lastIndexOf("/");
+  if (i <= 0) throw new UsageError(`${flag}: expected ADDR/PORT, got ${v}`);
+  return [v.slice(0, i), parseIntOption(flag, v.slice(i + 1), 1, 65535)];
+}
+
+export interface NmsgOutputs {
+  /** Stamp and hand a payload to every destination; wait on the result for backpressure. */
+  write(p: NmsgPayload): Promise<void> | undefined;
+  /** Flush everything and rename finished files into place. */
+  close(): Promise<void>;
+  /** Give up: close sockets and delete unfinished files. */
+  abort(): Promise<void>;
+  /** whether any destination was given at all */
+  readonly explicit: boolean;
+}
+
+interface Dest {
+  write(p: NmsgPayload): Promise<void> | undefined | void;
+  close(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+/**
+ * Open the destinations named by `f`. With none given, `fallback` decides: "pres" prints
+ * presentation form to stdout (nmsgtool's habit), "nmsg" writes nmsg to stdout (pipeline stages;
+ * refused on a terminal, where presentation is printed instead).
+ */
+export async function openNmsgOutputs(f: NmsgOutputFlags, io: CliIo, fallback: "pres" | "nmsg"): Promise<NmsgOutputs> {
+  const explicit = [f.writenmsg, f.writepres, f.writejson, f.writesock, f.writetcp, f.writeunix].some((x) => x !== undefined);
+  let writenmsg = f.writenmsg;
+  let writepres = f.writepres;
+  if (!explicit) {
+    if (fallback === "nmsg" && !io.stdoutIsTTY) writenmsg = "-";
+    else writepres = "-";
+  }
+  if ([writenmsg, writepres, f.writejson].filter((x) => x === "-").length > 1) throw new UsageError("only one output can go to stdout");
+  if (writenmsg === "-" && io.stdoutIsTTY)
+    throw new UsageError("refusing to write binary nmsg to a terminal (redirect stdout or use -o/-J)");
+  const mtu = parseIntOption("--mtu", f.mtu ?? "1280", 512, 65000);
+  const stamp = {
+    source: f.setsource !== undefined ? parseU32Option("--setsource", f.setsource) : undefined,
+    operator: f.setoperator !== undefined ? parseU32Option("--setoperator", f.setoperator) : undefined,
+    group: f.setgroup !== undefined ? parseU32Option("--setgroup", f.setgroup) : undefined,
+  };
+  const zlib = f.zlibout === true;
+  const unbuffered = f.unbuffered === true;
+  const dests: Dest[] = [];
+  try {
+    if (writenmsg !== undefined) {
+      const file = openStream(writenmsg, io);
+      const w = new NmsgWriter((c) => file.out.bytes(c), { zlib, unbuffered });
+      dests.push({
+        write: (p) => w.write(p),
+        close: async () => {
+          await w.close();
+          await file.finish();
+        },
+        abort: file.abort,
+      });
+    }
+    if (f.writesock !== undefined) {
+      const [addr, port] = parseAddrPort("-s", f.writesock);
+      const sock = createSocket(addr.includes(":") ? "udp6" : "udp4");
+      if (addr === "255.255.255.255" || addr.endsWith(".255")) sock.bind(() => sock.setBroadcast(true));
+      const send = (c: Uint8Array): Promise<void> => new Promise((res, rej) => sock.send(c, port, addr, (e) => (e ? rej(e) : res())));
+      const w = new NmsgWriter(send, { zlib, unbuffered, bufsz: mtu, sequence: true });
+      dests.push({
+        write: (p) => w.write(p),
+        close: async () => {
+          await w.close();
+          sock.close();
+        },
+        abort: async () => {
+          sock.close();
+        },
+      });
+    }
+    for (const [flag, spec] of [
+      ["--writetcp", f.writetcp],
+      ["--writeunix", f.writeunix],
+    ] as const) {
+      if (spec === undefined) continue;
+      const ep = flag === "--writeunix" ? { path: spec } : (([host, port]) => ({ host, port }))(parseAddrPort(flag, spec));
+      let conn: Awaited<ReturnType<typeof connectNmsg>>;
+      try {
+        conn = await connectNmsg(ep);
+      } catch (e) {
+        throw new CliError(`cannot connect to ${spec}: ${(e as Error).message}`);
+      }
+      const w = new NmsgWriter(conn.sink, { zlib, unbuffered, sequence: true });
+      dests.push({
+        write: (p) => w.write(p),
+        close: async () => {
+          await w.close();
+          await conn.close();
+        },
+        abort: () => conn.close(),
+      });
+    }
+    for (const [spec, fmt] of [
+      [f.writejson, (p: NmsgPayload) => `${payloadToJson(p)}\n`],
+      [writepres, payloadToPres],
+    ] as const) {
+      if (spec === undefined) continue;
+      const file = openStream(spec, io);
+      dests.push({ write: (p) => file.out.text(fmt(p)), close: file.finish, abort: file.abort });
+    }
+  } catch (e) {
+    for (const d of dests) await d.abort();
+    throw e;
+  }
+  return {
+    explicit,
+    write(p) {
+      if (stamp.source !== undefined) p.source = stamp.source;
+      if (stamp.operator !== undefined) p.operator = stamp.operator;
+      if (stamp.group !== undefined) p.group = stamp.group;
+      const wait: Promise<void>[] = [];
+      for (const d of dests) {
+        const r = d.write(p);
+        if (r) wait.push(r);
+      }
+      return wait.length ? Promise.all(wait).then(() => undefined) : undefined;
+    },
+    async close() {
+      for (const d of dests) await d.close();
+    },
+    async abort() {
+      for (const d of dests) await d.abort();
+    },
+  };
+}
+
+/** A file (temp name, renamed on finish) or stdout, behind a backpressure-aware writer. */
+function openStream(path: string, io: CliIo): { out: OutputWriter; finish: () => Promise<void>; abort: () => Promise<void> } {
+  if (path === "-") {
+    const out = new OutputWriter(io.stdout);
+    return { out, finish: () => out.end(), abort: () => out.end() };
+  }
+  const tmp = `${path}.tmp-${process.pid}`;
+  let ws: WriteStream;
+  try {
+    ws = createWriteStream("", { fd: openSync(tmp, "w") });
+  } catch (e) {
+    throw new CliError(`${path}: ${(e as Error).message}`);
+  }
+  const out = new OutputWriter(ws);
+  const endStream = (s: Writable): Promise<void> => new Promise((res, rej) => s.end((e?: Error | null) => (e ? rej(e) : res())));
+  return {
+    out,
+    finish: async () => {
+      await out.end();
+      await endStream(ws);
+      renameSync(tmp, path);
+    },
+    abort: async () => {
+      ws.destroy();
+      try {
+        unlinkSync(tmp);
+      } catch {}
+    },
+  };
+}

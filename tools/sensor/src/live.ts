@@ -1,0 +1,83 @@
+/**
+ * Live capture through the npm `pcap` package (libpcap). Loaded on demand so that reading files
+ * never needs the native module.
+ */
+
+import { LinkType, type PacketHandler } from "@dnsrep/capture";
+import { CliError } from "@dnsrep/cli";
+
+interface PcapPacket {
+  buf: Buffer;
+  header: Buffer;
+}
+interface PcapSession {
+  link_type: string;
+  on(ev: "packet", f: (p: PcapPacket) => void): void;
+  close(): void;
+  stats(): { ps_recv: number; ps_drop: number; ps_ifdrop: number };
+}
+interface PcapModule {
+  createSession(
+    dev: string,
+    opts: { filter?: string; snap_length?: number; buffer_size?: number; promiscuous?: boolean; buffer_timeout?: number },
+  ): PcapSession;
+}
+
+const LINK_NAMES: Record<string, number> = {
+  LINKTYPE_NULL: LinkType.NULL,
+  LINKTYPE_ETHERNET: LinkType.ETHERNET,
+  LINKTYPE_RAW: LinkType.RAW,
+  LINKTYPE_LINUX_SLL: LinkType.LINUX_SLL,
+};
+
+export interface LiveCapture {
+  /** kernel counters: packets received and dropped */
+  stats(): { received: number; dropped: number };
+  close(): void;
+}
+
+/**
+ * Open `iface` (nmsgtool syntax: NAME[+][,SNAPLEN]; '+' asks for promiscuous mode) with an optional
+ * BPF filter, and hand every packet to `onPacket`.
+ */
+export async function openLive(spec: string, filter: string | undefined, onPacket: PacketHandler): Promise<LiveCapture> {
+  const m = /^([^,+]+)(\+)?(?:,(\d+))?$/.exec(spec);
+  if (!m) throw new CliError(`-i: bad interface spec ${JSON.stringify(spec)} (NAME[+][,SNAPLEN])`);
+  const [, dev, plus, snap] = m;
+  let pcap: PcapModule;
+  try {
+    const mod = (await import("pcap")) as unknown as PcapModule & { default?: PcapModule };
+    pcap = mod.default ?? mod;
+  } catch (e) {
+    throw new CliError(`live capture needs the optional 'pcap' module (and libpcap): ${(e as Error).message.split("\n")[0]}`);
+  }
+  let session: PcapSession;
+  try {
+    const opts: Parameters<PcapModule["createSession"]>[1] = {
+      snap_length: snap ? Number(snap) : 262144,
+      promiscuous: plus === "+",
+      buffer_timeout: 10,
+    };
+    if (filter !== undefined) opts.filter = filter;
+    session = pcap.createSession(dev!, opts);
+  } catch (e) {
+    throw new CliError(`${dev}: cannot capture: ${(e as Error).message}`);
+  }
+  const lt = LINK_NAMES[session.link_type];
+  if (lt === undefined) {
+    session.close();
+    throw new CliError(`${dev}: unsupported link type ${session.link_type}`);
+  }
+  session.on("packet", (p) => {
+    const h = p.header;
+    const data = new Uint8Array(p.buf.buffer, p.buf.byteOffset, p.buf.byteLength);
+    onPacket(data, 0, Math.min(h.readUInt32LE(8), data.length), h.readUInt32LE(12), h.readUInt32LE(0), h.readUInt32LE(4) * 1000, lt);
+  });
+  return {
+    stats: () => {
+      const s = session.stats();
+      return { received: s.ps_recv, dropped: s.ps_drop + s.ps_ifdrop };
+    },
+    close: () => session.close(),
+  };
+}
