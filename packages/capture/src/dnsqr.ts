@@ -229,6 +229,9 @@ export class DnsqrMatcher {
     const qd = (b[p + 4]! << 8) | b[p + 5]!;
     const isResponse = flags >> 15 === 1;
     const q = newQR(0, IpProto.UDP, isResponse ? dport : sport, isResponse ? sport : dport, id);
+    // one private copy of the datagram; the message's addresses and qname are views into it
+    const own = frags ? b : b.slice(d.net, d.end);
+    const base = frags ? 0 : d.net;
     if (qd === 1 && len > 12) {
       // libwdns wdns_skip_name: a name running off the end is clamped there, leaving no room for type and class
       const nlen = skipName(b, p + 12, p + len) - (p + 12);
@@ -237,16 +240,16 @@ export class DnsqrMatcher {
         return;
       }
       const qe = p + 12 + nlen;
-      q.qname = b.slice(p + 12, qe);
+      q.qname = own.subarray(p + 12 - base, qe - base);
       q.qtype = (b[qe]! << 8) | b[qe + 1]!;
       q.qclass = (b[qe + 2]! << 8) | b[qe + 3]!;
     }
     const n = d.addrLen;
-    const src = b.slice(d.src, d.src + n);
-    const dst = b.slice(d.dst, d.dst + n);
+    const src = own.subarray(d.src - base, d.src - base + n);
+    const dst = own.subarray(d.dst - base, d.dst - base + n);
     q.query_ip = isResponse ? dst : src;
     q.response_ip = isResponse ? src : dst;
-    const packets = frags ? frags.fragments.map((f) => f.packet) : [b.slice(d.net, d.end)];
+    const packets = frags ? frags.fragments.map((f) => f.packet) : [own];
     const secs = frags ? frags.fragments.map((f) => f.sec) : [sec];
     const nsecs = frags ? frags.fragments.map((f) => f.nsec) : [nsec];
     const cqr = this.#o.captureQr;
