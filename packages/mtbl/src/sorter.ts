@@ -23,7 +23,9 @@ export interface SorterOptions {
 
 const ENTRY_OVERHEAD = 64;
 
-const latin1 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.length).toString("latin1");
+// Buffer's native latin1 decoder works on any Uint8Array (about 2× cheaper than Buffer.from(...).toString)
+const latin1Slice = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string;
+const latin1 = (b: Uint8Array): string => latin1Slice.call(b, 0, b.length);
 function bytes(s: string): Uint8Array {
   const b = Buffer.from(s, "latin1");
   return new Uint8Array(b.buffer, b.byteOffset, b.length);
@@ -34,13 +36,13 @@ export class Sorter {
   readonly #maxMemory: number;
   readonly #tempBase: string;
   #dir: string | null = null;
-  // `s` is the key as a latin1 string: V8 compares one-byte strings natively in
-  // byte order, which sorts about 2× faster than a byte-by-byte JS comparator.
-  // The value is a latin1 string too: a one-byte string costs its length plus a 12-byte header,
-  // where a Uint8Array copy costs an ArrayBuffer and a typed-array object (~150 bytes) per entry.
-  // The bytes are rebuilt from the strings when the batch is read back (Buffer.from pools small
-  // allocations).
-  #batch: { s: string; v: string }[] = [];
+  // Keys are latin1 strings: V8 compares one-byte strings natively in byte order, far faster than a
+  // byte-by-byte JS comparator. Values are latin1 strings too: a one-byte string costs its length plus
+  // a 12-byte header, where a Uint8Array copy costs an ArrayBuffer and a typed-array object
+  // (~150 bytes). Two parallel arrays rather than an object per entry; a spill sorts an index
+  // array over them. The bytes are rebuilt from the strings when the batch is read back.
+  #keys: string[] = [];
+  #vals: string[] = [];
   #mem = 0;
   #runs: string[] = [];
   #readers: Reader[] = [];
@@ -57,16 +59,27 @@ export class Sorter {
   /** Add an entry (the arrays are copied). */
   add(key: Uint8Array, value: Uint8Array): void {
     if (this.#finished) throw new MtblError(MtblErrorCode.INVALID, "sorter already iterated");
-    this.#batch.push({ s: latin1(key), v: latin1(value) });
+    this.#keys.push(latin1(key));
+    this.#vals.push(latin1(value));
     this.#mem += 2 * key.length + value.length + ENTRY_OVERHEAD;
     if (this.#mem >= this.#maxMemory) this.#spill();
   }
 
   /** Sorted, folded iterator over the in-memory batch. */
   #memIterator(): MtblIterator {
-    const batch = this.#batch;
-    batch.sort((a, b) => (a.s < b.s ? -1 : a.s > b.s ? 1 : 0)); // Array#sort is stable: ties keep insertion order
-    this.#batch = [];
+    const keys = this.#keys;
+    const vals = this.#vals;
+    const n = keys.length;
+    const order = new Uint32Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    // ties in insertion order, so equal keys fold in the order they were added
+    order.sort((a, b) => {
+      const x = keys[a]!;
+      const y = keys[b]!;
+      return x < y ? -1 : x > y ? 1 : a - b;
+    });
+    this.#keys = [];
+    this.#vals = [];
     this.#mem = 0;
     const merge = this.#merge;
     let i = 0;
@@ -74,13 +87,14 @@ export class Sorter {
     let v: Uint8Array = new Uint8Array(0);
     return {
       next(): boolean {
-        if (i >= batch.length) return false;
-        const e = batch[i++]!;
-        k = bytes(e.s);
-        v = bytes(e.v);
-        while (i < batch.length && batch[i]!.s === e.s) {
+        if (i >= n) return false;
+        const e = order[i++]!;
+        const s = keys[e]!;
+        k = bytes(s);
+        v = bytes(vals[e]!);
+        while (i < n && keys[order[i]!] === s) {
           if (!merge) throw new MtblError(MtblErrorCode.ORDER, "duplicate key and no merge function");
-          v = merge(k, v, bytes(batch[i++]!.v));
+          v = merge(k, v, bytes(vals[order[i++]!]!));
         }
         return true;
       },
@@ -94,7 +108,7 @@ export class Sorter {
   }
 
   #spill(): void {
-    if (this.#batch.length === 0) return;
+    if (this.#keys.length === 0) return;
     this.#dir ??= mkdtempSync(join(this.#tempBase, "mtbl-sorter-"));
     const path = join(this.#dir, `run-${this.#runs.length}.mtbl`);
     const w = Writer.create(path, { compression: "none", blockSize: 65536 });
