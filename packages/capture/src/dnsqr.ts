@@ -346,13 +346,23 @@ export class DnsqrMatcher {
 
   // ---- the table of waiting queries
 
+  /** The 6-tuple as a string: one fromCharCode call, no intermediate strings. */
   #key(q: DnsQR): string {
-    let k = String.fromCharCode(q.proto, q.query_port, q.response_port, q.id);
     const a = q.query_ip;
     const r = q.response_ip;
-    for (let i = 0; i < a.length; i++) k += String.fromCharCode((a[i]! << 8) | r[i]!);
-    return k;
+    if (a.length === 4) {
+      return String.fromCharCode(q.proto, q.query_port, q.response_port, q.id, (a[0]! << 8) | r[0]!, (a[1]! << 8) | r[1]!, (a[2]! << 8) | r[2]!, (a[3]! << 8) | r[3]!);
+    }
+    const k = this.#keyScratch;
+    k.length = 4 + a.length;
+    k[0] = q.proto;
+    k[1] = q.query_port;
+    k[2] = q.response_port;
+    k[3] = q.id;
+    for (let i = 0; i < a.length; i++) k[4 + i] = (a[i]! << 8) | r[i]!;
+    return String.fromCharCode.apply(null, k);
   }
+  readonly #keyScratch: number[] = [];
 
   #insert(q: DnsQR): void {
     const e: Pending = { q, key: this.#key(q), done: false };
