@@ -33,7 +33,9 @@ export class BlockBuilder {
       this.#counter = 0;
     }
     const w = this.#buf;
-    w.varint(shared).varint(key.length - shared).varint(value.length);
+    w.varint(shared)
+      .varint(key.length - shared)
+      .varint(value.length);
     w.bytes(key.subarray(shared)).bytes(value);
     if (key.length > this.#lastKey.length) this.#lastKey = new Uint8Array(key.length * 2);
     this.#lastKey.set(key);

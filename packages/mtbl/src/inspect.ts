@@ -90,8 +90,7 @@ export function verifyFile(r: Reader): string | null {
 function nextBlockOffset(r: Reader, off: number, version: number): number {
   const b = r.rawFrame(off);
   const c: VarintCursor = { value: 0, pos: 0 };
-  if (version === FORMAT_V1) return off + 8 + (((b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0));
+  if (version === FORMAT_V1) return off + 8 + ((b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0);
   decodeVarint64(b, 0, b.length, c);
   return off + c.pos + 4 + c.value;
 }
-

@@ -1,17 +1,21 @@
 /**
- * External sorter (libmtbl's mtbl_sorter): accepts entries in any order,
- * keeps at most `maxMemory` bytes in memory, spills sorted runs to temporary
- * mtbl files and merges them at the end. Equal keys are folded with the merge
- * function; within one run they fold in insertion order (a stable sort).
+ * External sorter (libmtbl's mtbl_sorter): accepts entries in any order, keeps at most `maxMemory`
+ * bytes in memory, spills sorted runs to temporary files and merges them at the end. Equal keys are
+ * folded with the merge function in insertion order, across spills too (runs are merged oldest
+ * first on ties).
+ *
+ * Everything in flight is a latin1 string: V8 compares one-byte strings natively in byte order (far
+ * faster than a byte-by-byte JS comparator), and a one-byte string costs its length plus a 12-byte
+ * header where a Uint8Array copy costs an ArrayBuffer and a typed-array object (~150 bytes).
+ * Runs are plain length-prefixed records (an internal format, never seen outside the sorter), read
+ * back through a 1 MiB window each, so the final merge holds one window per run.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MtblError, MtblErrorCode } from "./errors.js";
-import { MergeIterator } from "./merger.js";
-import { Reader } from "./reader.js";
 import type { MergeFn, MtblIterator } from "./source.js";
-import { Writer } from "./writer.js";
+import type { Writer } from "./writer.js";
 
 export interface SorterOptions {
   merge?: MergeFn;
@@ -22,8 +26,9 @@ export interface SorterOptions {
 }
 
 const ENTRY_OVERHEAD = 64;
+const WINDOW = 1 << 20;
 
-// Buffer's native latin1 decoder works on any Uint8Array (about 2× cheaper than Buffer.from(...).toString)
+// Buffer's native latin1 codecs, used on plain Uint8Arrays and Buffers alike
 const latin1Slice = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string;
 const latin1 = (b: Uint8Array): string => latin1Slice.call(b, 0, b.length);
 function bytes(s: string): Uint8Array {
@@ -31,21 +36,23 @@ function bytes(s: string): Uint8Array {
   return new Uint8Array(b.buffer, b.byteOffset, b.length);
 }
 
+/** A sorted stream of string entries: the in-memory batch or a spilled run. */
+interface StringRun {
+  next(): boolean;
+  key: string;
+  value: string;
+}
+
 export class Sorter {
   readonly #merge: MergeFn | undefined;
   readonly #maxMemory: number;
   readonly #tempBase: string;
   #dir: string | null = null;
-  // Keys are latin1 strings: V8 compares one-byte strings natively in byte order, far faster than a
-  // byte-by-byte JS comparator. Values are latin1 strings too: a one-byte string costs its length plus
-  // a 12-byte header, where a Uint8Array copy costs an ArrayBuffer and a typed-array object
-  // (~150 bytes). Two parallel arrays rather than an object per entry; a spill sorts an index
-  // array over them. The bytes are rebuilt from the strings when the batch is read back.
   #keys: string[] = [];
   #vals: string[] = [];
   #mem = 0;
   #runs: string[] = [];
-  #readers: Reader[] = [];
+  #open: RunFile[] = [];
   #finished = false;
   /** number of runs spilled to disk so far */
   spills = 0;
@@ -56,7 +63,7 @@ export class Sorter {
     this.#tempBase = opts.tempDir ?? tmpdir();
   }
 
-  /** Add an entry (the arrays are copied). */
+  /** Add an entry (the bytes are copied). */
   add(key: Uint8Array, value: Uint8Array): void {
     if (this.#finished) throw new MtblError(MtblErrorCode.INVALID, "sorter already iterated");
     this.#keys.push(latin1(key));
@@ -65,14 +72,20 @@ export class Sorter {
     if (this.#mem >= this.#maxMemory) this.#spill();
   }
 
-  /** Sorted, folded iterator over the in-memory batch. */
-  #memIterator(): MtblIterator {
+  /** Fold `b` into `a` with the merge function (equal keys). */
+  #fold(key: string, a: string, b: string): string {
+    if (!this.#merge) throw new MtblError(MtblErrorCode.ORDER, "duplicate key and no merge function");
+    const k = bytes(key);
+    return latin1(this.#merge(k, bytes(a), bytes(b)));
+  }
+
+  /** The in-memory batch, sorted (ties in insertion order) and folded. */
+  #memRun(): StringRun {
     const keys = this.#keys;
     const vals = this.#vals;
     const n = keys.length;
     const order = new Uint32Array(n);
     for (let i = 0; i < n; i++) order[i] = i;
-    // ties in insertion order, so equal keys fold in the order they were added
     order.sort((a, b) => {
       const x = keys[a]!;
       const y = keys[b]!;
@@ -81,21 +94,70 @@ export class Sorter {
     this.#keys = [];
     this.#vals = [];
     this.#mem = 0;
-    const merge = this.#merge;
     let i = 0;
+    const run: StringRun = {
+      key: "",
+      value: "",
+      next: () => {
+        if (i >= n) return false;
+        const e = order[i++]!;
+        const k = keys[e]!;
+        let v = vals[e]!;
+        while (i < n && keys[order[i]!] === k) v = this.#fold(k, v, vals[order[i++]!]!);
+        run.key = k;
+        run.value = v;
+        return true;
+      },
+    };
+    return run;
+  }
+
+  #spill(): void {
+    if (this.#keys.length === 0) return;
+    this.#dir ??= mkdtempSync(join(this.#tempBase, "mtbl-sorter-"));
+    const path = join(this.#dir, `run-${this.#runs.length}`);
+    const fd = openSync(path, "w");
+    try {
+      const buf = Buffer.allocUnsafe(WINDOW);
+      let off = 0;
+      const run = this.#memRun();
+      while (run.next()) {
+        const need = 8 + run.key.length + run.value.length;
+        if (off + need > buf.length) {
+          writeSync(fd, buf, 0, off);
+          off = 0;
+        }
+        if (need > buf.length) {
+          // a huge entry: write it on its own
+          const big = Buffer.allocUnsafe(need);
+          writeRecord(big, 0, run.key, run.value);
+          writeSync(fd, big);
+          continue;
+        }
+        off = writeRecord(buf, off, run.key, run.value);
+      }
+      if (off > 0) writeSync(fd, buf, 0, off);
+    } finally {
+      closeSync(fd);
+    }
+    this.#runs.push(path);
+    this.spills++;
+  }
+
+  /** All entries in key order, duplicates merged. Call once, after every add(). */
+  iter(): MtblIterator {
+    if (this.#finished) throw new MtblError(MtblErrorCode.INVALID, "sorter already iterated");
+    this.#finished = true;
+    this.#open = this.#runs.map((p) => new RunFile(p));
+    const sources: StringRun[] = [...this.#open, this.#memRun()];
+    const merged = sources.length === 1 ? sources[0]! : new StringMerge(sources, (k, a, b) => this.#fold(k, a, b));
     let k: Uint8Array = new Uint8Array(0);
     let v: Uint8Array = new Uint8Array(0);
     return {
       next(): boolean {
-        if (i >= n) return false;
-        const e = order[i++]!;
-        const s = keys[e]!;
-        k = bytes(s);
-        v = bytes(vals[e]!);
-        while (i < n && keys[order[i]!] === s) {
-          if (!merge) throw new MtblError(MtblErrorCode.ORDER, "duplicate key and no merge function");
-          v = merge(k, v, bytes(vals[order[i++]!]!));
-        }
+        if (!merged.next()) return false;
+        k = bytes(merged.key);
+        v = bytes(merged.value);
         return true;
       },
       get key() {
@@ -107,33 +169,6 @@ export class Sorter {
     };
   }
 
-  #spill(): void {
-    if (this.#keys.length === 0) return;
-    this.#dir ??= mkdtempSync(join(this.#tempBase, "mtbl-sorter-"));
-    const path = join(this.#dir, `run-${this.#runs.length}.mtbl`);
-    const w = Writer.create(path, { compression: "none", blockSize: 65536 });
-    const it = this.#memIterator();
-    try {
-      while (it.next()) w.add(it.key, it.value);
-      w.close();
-    } catch (e) {
-      w.abort();
-      throw e;
-    }
-    this.#runs.push(path);
-    this.spills++;
-  }
-
-  /** All entries in key order, duplicates merged. Call once, after every add(). */
-  iter(): MtblIterator {
-    if (this.#finished) throw new MtblError(MtblErrorCode.INVALID, "sorter already iterated");
-    this.#finished = true;
-    const mem = this.#memIterator();
-    if (this.#runs.length === 0) return mem;
-    this.#readers = this.#runs.map((p) => Reader.open(p));
-    return new MergeIterator([...this.#readers.map((r) => r.iter()), mem], this.#merge);
-  }
-
   /** Write everything into a writer (does not close it). */
   writeTo(w: Writer): void {
     const it = this.iter();
@@ -143,9 +178,144 @@ export class Sorter {
 
   /** Remove spill files. */
   close(): void {
-    for (const r of this.#readers) r.close();
-    this.#readers = [];
+    for (const r of this.#open) r.close();
+    this.#open = [];
     if (this.#dir) rmSync(this.#dir, { recursive: true, force: true });
     this.#dir = null;
+  }
+}
+
+/** Run record: key length, value length (u32 LE), key, value. Returns the new offset. */
+function writeRecord(buf: Buffer, off: number, key: string, value: string): number {
+  buf.writeUInt32LE(key.length, off);
+  buf.writeUInt32LE(value.length, off + 4);
+  off += 8;
+  off += buf.write(key, off, "latin1");
+  off += buf.write(value, off, "latin1");
+  return off;
+}
+
+/** A spilled run read back through a window. */
+class RunFile implements StringRun {
+  key = "";
+  value = "";
+  readonly #fd: number;
+  #buf: Buffer = Buffer.allocUnsafe(WINDOW);
+  #off = 0;
+  #end = 0;
+  #eof = false;
+
+  constructor(path: string) {
+    this.#fd = openSync(path, "r");
+  }
+
+  /** Make `n` bytes available at #off; false at a clean end of file. */
+  #want(n: number): boolean {
+    if (this.#end - this.#off >= n) return true;
+    const left = this.#end - this.#off;
+    if (n > this.#buf.length) {
+      const nb = Buffer.allocUnsafe(n);
+      this.#buf.copy(nb, 0, this.#off, this.#end);
+      this.#buf = nb;
+    } else this.#buf.copy(this.#buf, 0, this.#off, this.#end);
+    this.#off = 0;
+    this.#end = left;
+    while (!this.#eof && this.#end < n) {
+      const got = readSync(this.#fd, this.#buf, this.#end, this.#buf.length - this.#end, null);
+      if (got === 0) this.#eof = true;
+      this.#end += got;
+    }
+    if (this.#end >= n) return true;
+    if (this.#end === 0) return false;
+    throw new MtblError(MtblErrorCode.CORRUPTION, "sorter spill file ends inside a record");
+  }
+
+  next(): boolean {
+    if (!this.#want(8)) return false;
+    const b = this.#buf;
+    const kl = b.readUInt32LE(this.#off);
+    const vl = b.readUInt32LE(this.#off + 4);
+    if (!this.#want(8 + kl + vl)) throw new MtblError(MtblErrorCode.CORRUPTION, "sorter spill file ends inside a record");
+    const o = this.#off + 8;
+    this.key = latin1Slice.call(this.#buf, o, o + kl);
+    this.value = latin1Slice.call(this.#buf, o + kl, o + kl + vl);
+    this.#off = o + kl + vl;
+    return true;
+  }
+
+  close(): void {
+    closeSync(this.#fd);
+  }
+}
+
+/**
+ * k-way merge of string runs on a binary heap; equal keys fold with `fold` in source order
+ * (runs are in spill order, the in-memory batch last: insertion order overall).
+ */
+class StringMerge implements StringRun {
+  key = "";
+  value = "";
+  readonly #heap: StringRun[] = [];
+  readonly #rank = new Map<StringRun, number>();
+  readonly #fold: (key: string, a: string, b: string) => string;
+
+  constructor(sources: StringRun[], fold: (key: string, a: string, b: string) => string) {
+    this.#fold = fold;
+    sources.forEach((s, i) => {
+      this.#rank.set(s, i);
+      if (s.next()) this.#push(s);
+    });
+  }
+
+  #less(a: StringRun, b: StringRun): boolean {
+    return a.key < b.key || (a.key === b.key && this.#rank.get(a)! < this.#rank.get(b)!);
+  }
+
+  #push(s: StringRun): void {
+    const h = this.#heap;
+    let i = h.length;
+    h.push(s);
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.#less(h[i]!, h[p]!)) break;
+      [h[i], h[p]] = [h[p]!, h[i]!];
+      i = p;
+    }
+  }
+
+  /** Advance the top source and restore the heap. */
+  #advanceTop(): void {
+    const h = this.#heap;
+    const top = h[0]!;
+    if (!top.next()) {
+      const last = h.pop()!;
+      if (h.length === 0) return;
+      h[0] = last;
+    }
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= h.length) break;
+      const r = l + 1;
+      const c = r < h.length && this.#less(h[r]!, h[l]!) ? r : l;
+      if (!this.#less(h[c]!, h[i]!)) break;
+      [h[i], h[c]] = [h[c]!, h[i]!];
+      i = c;
+    }
+  }
+
+  next(): boolean {
+    const h = this.#heap;
+    if (h.length === 0) return false;
+    const k = h[0]!.key;
+    let v = h[0]!.value;
+    this.#advanceTop();
+    while (h.length > 0 && h[0]!.key === k) {
+      v = this.#fold(k, v, h[0]!.value);
+      this.#advanceTop();
+    }
+    this.key = k;
+    this.value = v;
+    return true;
   }
 }

@@ -176,4 +176,34 @@ describe("merger and sorter against a model", () => {
     s.add(t("k"), t("third"));
     expect(collect(s.iter()).map(([k, v]) => `${new TextDecoder().decode(k)}=${new TextDecoder().decode(v)}`)).toEqual(["a=x", "k=first|second|third"]);
   });
+
+  it("the sorter folds duplicates in insertion order across spills too", () => {
+    const cat: MergeFn = (_k, a, b) => new TextEncoder().encode(`${new TextDecoder().decode(a)}|${new TextDecoder().decode(b)}`);
+    const s = new Sorter({ merge: cat, maxMemory: 150, tempDir: dir });
+    const t = (x: string): Uint8Array => new TextEncoder().encode(x);
+    for (let i = 0; i < 12; i++) {
+      s.add(t("k"), t(`v${i}`));
+      s.add(t(`z${i}`), t("-"));
+    }
+    expect(s.spills).toBeGreaterThan(3);
+    const got = collect(s.iter()).map(([k, v]) => `${new TextDecoder().decode(k)}=${new TextDecoder().decode(v)}`);
+    s.close();
+    expect(got[0]).toBe(`k=${Array.from({ length: 12 }, (_, i) => `v${i}`).join("|")}`);
+    expect(got).toHaveLength(13);
+  });
+
+  it("the sorter spills and reads back entries larger than its I/O window", () => {
+    const s = new Sorter({ maxMemory: 1000, tempDir: dir });
+    const big = new Uint8Array(3 << 20).map((_, i) => i & 0xff);
+    s.add(Uint8Array.of(2), big);
+    s.add(Uint8Array.of(1), Uint8Array.of(7));
+    s.add(Uint8Array.of(3), big.subarray(5));
+    const got = collect(s.iter());
+    s.close();
+    expect(got.map(([k, v]) => [k[0], v.length, v[v.length - 1]])).toEqual([
+      [1, 1, 7],
+      [2, 3 << 20, 255],
+      [3, (3 << 20) - 5, 255],
+    ]);
+  });
 });
