@@ -6,6 +6,7 @@
  * on port 53 are passed through whole (TCP); ICMP errors about DNS packets become ICMP messages.
  */
 import type { DnsQR } from "@dnsrep/nmsg";
+import { copyBytes } from "@dnsrep/util";
 import { skipName } from "@dnsrep/wdns";
 import { UdpChecksum, verifyUdpChecksum } from "./checksum.js";
 import { Datagram, IpProto, IpReject, parseIp } from "./ip.js";
@@ -150,7 +151,7 @@ export class DnsqrMatcher {
     this.#exclude = names(opts.qnameExclude);
   }
 
-  /** Feed one captured frame (borrowed: nothing is kept without a copy). */
+  /** Feed one captured frame (borrowed: what is kept is copied; a plain Uint8Array is fastest). */
   packet(data: Uint8Array, off: number, caplen: number, origlen: number, sec: number, nsec: number, linktype: number): void {
     const st = this.stats;
     st.packets++;
@@ -230,7 +231,7 @@ export class DnsqrMatcher {
     const isResponse = flags >> 15 === 1;
     const q = newQR(0, IpProto.UDP, isResponse ? dport : sport, isResponse ? sport : dport, id);
     // one private copy of the datagram; the message's addresses and qname are views into it
-    const own = frags ? b : b.slice(d.net, d.end);
+    const own = frags ? b : copyBytes(b.subarray(d.net, d.end));
     const base = frags ? 0 : d.net;
     if (qd === 1 && len > 12) {
       // libwdns wdns_skip_name: a name running off the end is clamped there, leaving no room for type and class
@@ -307,7 +308,7 @@ export class DnsqrMatcher {
     const b = d.buf;
     this.stats.tcp++;
     this.tcpStreams.add(d, sec, nsec);
-    this.#out(passThrough(DnsQRType.TCP, IpProto.TCP, "tcp", b.slice(d.net, d.end)), sec, nsec);
+    this.#out(passThrough(DnsQRType.TCP, IpProto.TCP, "tcp", copyBytes(b.subarray(d.net, d.end))), sec, nsec);
   }
 
   #icmpPacket(d: Datagram, sec: number, nsec: number): void {
@@ -335,7 +336,7 @@ export class DnsqrMatcher {
       return;
     }
     this.stats.icmp++;
-    this.#out(passThrough(DnsQRType.ICMP, d.proto, "icmp", b.slice(d.net, d.end)), sec, nsec);
+    this.#out(passThrough(DnsQRType.ICMP, d.proto, "icmp", copyBytes(b.subarray(d.net, d.end))), sec, nsec);
   }
 
   #out(q: DnsQR, sec: number, nsec: number): void {
@@ -351,7 +352,16 @@ export class DnsqrMatcher {
     const a = q.query_ip;
     const r = q.response_ip;
     if (a.length === 4) {
-      return String.fromCharCode(q.proto, q.query_port, q.response_port, q.id, (a[0]! << 8) | r[0]!, (a[1]! << 8) | r[1]!, (a[2]! << 8) | r[2]!, (a[3]! << 8) | r[3]!);
+      return String.fromCharCode(
+        q.proto,
+        q.query_port,
+        q.response_port,
+        q.id,
+        (a[0]! << 8) | r[0]!,
+        (a[1]! << 8) | r[1]!,
+        (a[2]! << 8) | r[2]!,
+        (a[3]! << 8) | r[3]!,
+      );
     }
     const k = this.#keyScratch;
     k.length = 4 + a.length;

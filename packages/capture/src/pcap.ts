@@ -5,7 +5,10 @@
  */
 import { CaptureError, CaptureErrorCode } from "./errors.js";
 
-/** One captured packet. `data[off, off + caplen)` is borrowed: copy what you keep. */
+/**
+ * One captured packet. `data[off, off + caplen)` is borrowed: copy what you keep. `data` is always
+ * a plain Uint8Array (never a Buffer), so `slice` copies.
+ */
 export type PacketHandler = (
   data: Uint8Array,
   off: number,
@@ -62,7 +65,10 @@ export class CaptureParser {
     this.#onPacket = onPacket;
   }
 
-  push(chunk: Uint8Array): void {
+  push(input: Uint8Array): void {
+    // a plain Uint8Array view: Buffer's slice() would not copy, and its subarray() is slower
+    const chunk =
+      Object.getPrototypeOf(input) === Uint8Array.prototype ? input : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
     let buf = chunk;
     if (this.#pending) {
       const joined = new Uint8Array(this.#pending.length + chunk.length);

@@ -4,6 +4,8 @@
  * (capture time) are dropped. Overlapping fragments invalidate their datagram (a classic evasion
  * and poisoning trick), as do datagrams that would exceed 65535 bytes.
  */
+
+import { copyBytes } from "@dnsrep/util";
 import type { Datagram } from "./ip.js";
 
 export interface ReasmOptions {
@@ -92,7 +94,7 @@ export class Reassembler {
       this.#entries.set(key, e);
       while (this.#entries.size > this.#maxDatagrams) this.#evictOldest();
     }
-    const frag: Fragment = { packet: buf.slice(d.net, d.ipEnd), sec, nsec, offset: d.fragOffset, length: dataLen };
+    const frag: Fragment = { packet: copyBytes(buf.subarray(d.net, d.ipEnd)), sec, nsec, offset: d.fragOffset, length: dataLen };
     // insert in offset order; overlap (including duplicates) invalidates the datagram
     let i = e.frags.length;
     while (i > 0 && e.frags[i - 1]!.offset > frag.offset) i--;

@@ -5,6 +5,8 @@
  * out-of-order segments. Bounded: a fixed number of connections (oldest evicted), a cap on
  * buffered bytes per direction, idle connections dropped after a timeout.
  */
+
+import { copyBytes } from "@dnsrep/util";
 import { type Datagram, IpProto } from "./ip.js";
 
 export interface TcpDnsMessage {
@@ -112,8 +114,8 @@ export class TcpDnsReassembler {
       c = {
         c2s: newDir(),
         s2c: newDir(),
-        clientIp: b.slice(cIp, cIp + n),
-        serverIp: b.slice(sIp, sIp + n),
+        clientIp: copyBytes(b.subarray(cIp, cIp + n)),
+        serverIp: copyBytes(b.subarray(sIp, sIp + n)),
         clientPort: toServer ? sport : dport,
         serverPort: toServer ? dport : sport,
         lastSec: sec,
@@ -151,7 +153,7 @@ export class TcpDnsReassembler {
         this.stats.gaps++;
         return;
       }
-      dir.ahead.set(seq, data.slice());
+      dir.ahead.set(seq, copyBytes(data));
       return;
     }
     if (-rel >= data.length) return; // a retransmission of bytes we already have
