@@ -63,6 +63,26 @@ describe("query/response matching", () => {
     expect(m.stats).toMatchObject({ queryResponse: 1, pending: 0 });
   });
 
+  it("keeps its own copies when the capture buffer is reused (as libpcap's is)", () => {
+    const { m, out } = matcher();
+    const scratch = Buffer.alloc(2048);
+    const put = (f: Uint8Array): number => {
+      scratch.fill(0xee);
+      scratch.set(f);
+      return f.length;
+    };
+    const qf = ethernetFrame(query(7));
+    let n = put(qf);
+    m.packet(scratch, 0, n, n, 1, 0, LinkType.ETHERNET);
+    n = put(ethernetFrame(response(7)));
+    m.packet(scratch, 0, n, n, 1, 0, LinkType.ETHERNET);
+    scratch.fill(0);
+    const q = out[0]!.q;
+    expect([...q.query_packet[0]!]).toEqual([...qf.subarray(14)]);
+    expect(q.qname?.[0]).toBe(3);
+    expect([...q.query_ip]).toEqual([...C4]);
+  });
+
   it("needs the same question: a response for another name is unsolicited", () => {
     const { m, out } = matcher();
     feed(m, ethernetFrame(query(7)), 100);
