@@ -5,6 +5,7 @@
  */
 import type protobuf from "protobufjs";
 import { NmsgError, NmsgErrorCode } from "./errors.js";
+import { BAIL, buildFastCodec, type FastCodec, fastDecode, fastEncode } from "./fastcodec.js";
 
 export type FieldKind = "enum" | "ip" | "uint" | "int" | "bytes" | "double" | "bool";
 
@@ -40,6 +41,16 @@ export interface MessageModule {
 }
 
 const modules = new Map<number, MessageModule>();
+/** the hand-written codec of each module type whose schema it covers (null: protobufjs only) */
+const fast = new WeakMap<protobuf.Type, FastCodec | null>();
+function fastCodecOf(type: protobuf.Type): FastCodec | null {
+  let c = fast.get(type);
+  if (c === undefined) {
+    c = buildFastCodec(type);
+    fast.set(type, c);
+  }
+  return c;
+}
 const key = (vid: number, msgtype: number): number => vid * 65536 + msgtype;
 
 /** Register a module (users can add their own protobuf schemas). */
@@ -64,6 +75,11 @@ export function msgtypeId(vid: number, mname: string): number | undefined {
 
 /** Decode a payload with its module. Throws NmsgError on malformed protobuf. */
 export function decodeMessage(mod: MessageModule, bytes: Uint8Array): Msg {
+  const c = fastCodecOf(mod.type);
+  if (c) {
+    const m = fastDecode(c, bytes);
+    if (m !== BAIL) return m;
+  }
   try {
     return mod.type.decode(bytes) as unknown as Msg;
   } catch (e) {
@@ -72,6 +88,11 @@ export function decodeMessage(mod: MessageModule, bytes: Uint8Array): Msg {
 }
 
 export function encodeMessage(mod: MessageModule, m: Msg): Uint8Array {
+  const c = fastCodecOf(mod.type);
+  if (c) {
+    const b = fastEncode(c, m);
+    if (b !== BAIL) return b;
+  }
   // a message decoded by this module's type is already valid: encode it directly
   if (m instanceof mod.type.ctor) return mod.type.encode(m).finish();
   const err = mod.type.verify(m);
