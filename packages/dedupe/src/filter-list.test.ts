@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FilterListError, matchFilterList, parseFilterList } from "./filter-list.js";
+import { FilterListError, matchFilterAddress, matchFilterList, parseFilterList } from "./filter-list.js";
 
 describe("filter list", () => {
   const list = parseFilterList("# noise\nexample.com\n=www.Example.ORG.\n~^ads[0-9]+\\.\n\n");
@@ -18,5 +18,19 @@ describe("filter list", () => {
   });
   it("rejects a bad regex with its line", () => {
     expect(() => parseFilterList("ok.com\n~(")).toThrow(FilterListError);
+  });
+  it("matches addresses and prefixes, v4 and v6", () => {
+    const l = parseFilterList("192.0.2.0/24\n2001:db8::/32\n198.51.100.7\nexample.net\n");
+    expect(l.subdomain.has("example.net.")).toBe(true);
+    expect(matchFilterAddress(l, Uint8Array.of(192, 0, 2, 200))).toBe(true);
+    expect(matchFilterAddress(l, Uint8Array.of(192, 0, 3, 1))).toBe(false);
+    expect(matchFilterAddress(l, Uint8Array.of(198, 51, 100, 7))).toBe(true);
+    expect(matchFilterAddress(l, Uint8Array.of(198, 51, 100, 8))).toBe(false);
+    const v6 = new Uint8Array(16);
+    v6.set([0x20, 0x01, 0x0d, 0xb8]);
+    expect(matchFilterAddress(l, v6)).toBe(true);
+    v6[3] = 0xb9;
+    expect(matchFilterAddress(l, v6)).toBe(false);
+    expect(() => parseFilterList("10.0.0.0/33")).toThrow(/line 1: bad address/);
   });
 });

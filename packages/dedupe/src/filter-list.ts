@@ -1,8 +1,26 @@
-/** Filter list: `name` (name and below), `=name` (exact), `~REGEX` (owner presentation form), `#` comments. */
+/**
+ * Filter list: `name` (name and below), `=name` (exact), `~REGEX` (owner presentation form),
+ * `ADDRESS` or `ADDRESS/PREFIX` (IPv4/IPv6, matched against A/AAAA rdata where asked), `#` comments.
+ */
+import { parseIpv4, parseIpv6 } from "@dnsrep/wdns";
+
 export interface FilterList {
   exact: Set<string>;
   subdomain: Set<string>;
   regexes: RegExp[];
+  /** address prefixes: the network bytes and the prefix length in bits */
+  prefixes: { net: Uint8Array; bits: number }[];
+}
+
+/** `ADDRESS[/BITS]` as a prefix, or null when the text is not an address. */
+function parsePrefix(text: string): { net: Uint8Array; bits: number } | null | "bad" {
+  const m = /^([0-9a-fA-F:.]+)(?:\/(\d{1,3}))?$/.exec(text);
+  if (!m || !(m[1]!.includes(":") || /^\d+\.\d+\.\d+\.\d+$/.test(m[1]!))) return null;
+  const net = m[1]!.includes(":") ? parseIpv6(m[1]!) : parseIpv4(m[1]!);
+  if (!net) return "bad";
+  const bits = m[2] === undefined ? net.length * 8 : Number(m[2]);
+  if (bits > net.length * 8) return "bad";
+  return { net, bits };
 }
 
 export class FilterListError extends Error {
@@ -20,7 +38,7 @@ function canon(name: string): string {
 }
 
 export function parseFilterList(text: string): FilterList {
-  const list: FilterList = { exact: new Set(), subdomain: new Set(), regexes: [] };
+  const list: FilterList = { exact: new Set(), subdomain: new Set(), regexes: [], prefixes: [] };
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i] ?? "";
@@ -36,7 +54,10 @@ export function parseFilterList(text: string): FilterList {
     } else if (line.startsWith("=")) {
       list.exact.add(canon(line.slice(1)));
     } else {
-      list.subdomain.add(canon(line));
+      const pre = parsePrefix(line);
+      if (pre === "bad") throw new FilterListError(`line ${i + 1}: bad address or prefix ${JSON.stringify(line)}`, i + 1);
+      if (pre) list.prefixes.push(pre);
+      else list.subdomain.add(canon(line));
     }
   }
   return list;
@@ -55,5 +76,18 @@ export function matchFilterList(list: FilterList, name: string): boolean {
   }
   if (list.subdomain.has(".")) return true;
   for (const re of list.regexes) if (re.test(n)) return true;
+  return false;
+}
+
+/** Does the address (4 or 16 bytes) fall in one of the list's prefixes? */
+export function matchFilterAddress(list: FilterList, addr: Uint8Array): boolean {
+  outer: for (const { net, bits } of list.prefixes) {
+    if (net.length !== addr.length) continue;
+    const whole = bits >> 3;
+    for (let i = 0; i < whole; i++) if (net[i] !== addr[i]) continue outer;
+    const rest = bits & 7;
+    if (rest && ((net[whole]! ^ addr[whole]!) & (0xff << (8 - rest)) & 0xff) !== 0) continue;
+    return true;
+  }
   return false;
 }

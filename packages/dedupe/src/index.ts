@@ -1,2 +1,15 @@
-export { FilterListError, matchFilterList, parseFilterList } from "./filter-list.js";
+export type { AcceptedRRset, BailiwickOptions, Verdict } from "./bailiwick.js";
+export { BailiwickChecker, RejectReason } from "./bailiwick.js";
+export type { DedupeCacheOptions, DedupeCacheStats, DedupeEmit } from "./cache.js";
+export { DedupeCache, DedupeType, dedupeKey, ENTRY_OVERHEAD, parseDedupeKey } from "./cache.js";
+export type { DnsCacheOptions, DnsCacheStats } from "./dns-cache.js";
+export { DnsCache } from "./dns-cache.js";
 export type { FilterList } from "./filter-list.js";
+export { FilterListError, matchFilterAddress, matchFilterList, parseFilterList } from "./filter-list.js";
+export { addrKey, isAtOrBelow, keyBytes, keyToString, nameKey, ROOT_KEY } from "./names.js";
+export type { RecordFilterOptions } from "./record-filter.js";
+export { RecordFilter } from "./record-filter.js";
+export type { HintRecord } from "./root-hints.js";
+export { IANA_ROOT_HINTS, parseRootHints, RootHintsError } from "./root-hints.js";
+export type { ZoneCacheOptions } from "./zones.js";
+export { ZoneCache } from "./zones.js";

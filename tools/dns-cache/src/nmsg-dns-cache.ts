@@ -1,6 +1,157 @@
-import { CliError, type CliIo } from "@dnsrep/cli";
+import { readFileSync } from "node:fs";
+import {
+  addNmsgInputOptions,
+  addNmsgOutputOptions,
+  CliError,
+  type CliIo,
+  configureProgram,
+  type NmsgInputFlags,
+  type NmsgOutputFlags,
+  openNmsgOutputs,
+  Progress,
+  parseIntOption,
+  readNmsgInputs,
+  UsageError,
+} from "@dnsrep/cli";
+import { addrKey, DnsCache, type DnsCacheStats, IANA_ROOT_HINTS, nameKey, parseRootHints, ZoneCache } from "@dnsrep/dedupe";
+import { decodeDnsQR, encodeDnsDedupe, isNmsgError, type NmsgPayload } from "@dnsrep/nmsg";
+import { nameFromString, parseIpv4, parseIpv6 } from "@dnsrep/wdns";
+import { Command } from "commander";
 
-/** nmsg-dns-cache: not written yet. */
-export async function run(_argv: string[], _io: CliIo): Promise<number> {
-  throw new CliError("nmsg-dns-cache is not implemented yet");
+interface Flags extends NmsgInputFlags, NmsgOutputFlags {
+  rootHints?: string;
+  zones?: string;
+  recursive?: string;
+  cacheSize?: string;
+  cacheMemory?: string;
+  tcp?: boolean;
+  verbose?: boolean;
+  quiet?: boolean;
+}
+
+function readText(flag: string, path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (e) {
+    throw new CliError(`${flag} ${path}: ${(e as Error).message}`);
+  }
+}
+
+/** --zones FILE: "ADDRESS ZONE..." lines, a static server → zones seed (as the vectors' model uses). */
+function loadZones(z: ZoneCache, text: string, path: string): void {
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.replace(/#.*$/, "").trim();
+    if (!line) return;
+    const [addr, ...zones] = line.split(/\s+/);
+    const a = parseIpv4(addr!) ?? parseIpv6(addr!);
+    if (!a || zones.length === 0) throw new CliError(`${path}:${i + 1}: expected ADDRESS ZONE...`);
+    for (const zn of zones) {
+      let w: Uint8Array;
+      try {
+        w = nameFromString(zn, true);
+      } catch {
+        throw new CliError(`${path}:${i + 1}: bad zone name ${JSON.stringify(zn)}`);
+      }
+      z.addServer(nameKey(w), addrKey(a));
+    }
+  });
+}
+
+function statsLine(s: DnsCacheStats, c: DnsCache, out: number): string {
+  const rej = Object.entries(s.rejected)
+    .filter(([, n]) => n > 0)
+    .map(([r, n]) => `${r}=${n}`)
+    .join(" ");
+  const cs = c.cache.stats;
+  return (
+    `messages=${s.messages} responses=${s.responses} responses_used=${s.responsesUsed} rrsets=${s.rrsets} accepted=${s.accepted} ` +
+    `hits=${cs.hits} inserts=${cs.inserts} expirations=${cs.expirations} cached=${cs.entries} zones=${c.zones.size} payloads=${out}` +
+    (rej ? ` rejected: ${rej}` : " rejected: none")
+  );
+}
+
+/** nmsg-dns-cache: base/dnsqr in → de-duplicated, bailiwick-checked SIE/dnsdedupe out. */
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  const p = configureProgram(new Command("nmsg-dns-cache"), io).description(
+    "de-duplicate the RRsets of base/dnsqr responses into SIE/dnsdedupe, with passive bailiwick checks",
+  );
+  addNmsgInputOptions(p);
+  addNmsgOutputOptions(p)
+    .option("--root-hints <file>", "root hints in named.root form (default: the IANA root servers)")
+    .option("--zones <file>", "static seed: lines of 'ADDRESS ZONE...' (servers known to serve zones)")
+    .option("--recursive <mode>", "responses from recursive resolvers (RD set): reject or accept", "reject")
+    .option("--cache-size <n>", "most RRsets in the cache", "1000000")
+    .option("--cache-memory <mib>", "most MiB of cache keys and entries", "512")
+    .option("--no-tcp", "ignore DNS over TCP (by default responses are reassembled from TCP messages)")
+    .option("-v, --verbose", "print counters on stderr every 10 seconds")
+    .option("-q, --quiet", "no progress line and no counters at the end");
+  p.parse(argv, { from: "user" });
+  if (p.args.length) throw new UsageError(`unexpected argument: ${p.args[0]}`);
+  const f = p.opts<Flags>();
+  if (f.recursive !== "reject" && f.recursive !== "accept")
+    throw new UsageError(`--recursive: expected reject or accept, got ${f.recursive}`);
+  const maxEntries = parseIntOption("--cache-size", f.cacheSize ?? "1000000", 1);
+  const maxBytes = parseIntOption("--cache-memory", f.cacheMemory ?? "512", 1) * 2 ** 20;
+  const zones = new ZoneCache();
+  if (f.rootHints !== undefined) {
+    try {
+      zones.loadHints(parseRootHints(readText("--root-hints", f.rootHints)));
+    } catch (e) {
+      if (e instanceof CliError) throw e;
+      throw new CliError(`--root-hints ${f.rootHints}: ${(e as Error).message}`);
+    }
+  } else zones.loadHints(parseRootHints(IANA_ROOT_HINTS));
+  if (f.zones !== undefined) loadZones(zones, readText("--zones", f.zones), f.zones);
+
+  const out = await openNmsgOutputs(f, io, "nmsg");
+  const queue: NmsgPayload[] = [];
+  let written = 0;
+  const cache = new DnsCache(
+    (d, sec, nsec) => {
+      queue.push({ vid: 2, msgtype: 1, timeSec: sec, timeNsec: nsec, payload: encodeDnsDedupe(d) });
+    },
+    { zones, recursive: f.recursive, maxEntries, maxBytes, tcp: f.tcp !== false },
+  );
+  const drain = async (): Promise<void> => {
+    for (let i = 0; i < queue.length; i++) {
+      const r = out.write(queue[i]!);
+      if (r) await r;
+      written++;
+    }
+    queue.length = 0;
+  };
+  const progress = new Progress(io, { quiet: f.quiet === true });
+  const show = (): string => statsLine(cache.stats, cache, written);
+  const verbose = f.verbose ? setInterval(() => io.stderr.write(`nmsg-dns-cache: ${show()}\n`), 10000) : undefined;
+  let failure: unknown;
+  try {
+    await readNmsgInputs(f, io, "nmsg-dns-cache", async (pl) => {
+      if (pl.vid === 1 && pl.msgtype === 9) {
+        let q: ReturnType<typeof decodeDnsQR>;
+        try {
+          q = decodeDnsQR(pl.payload);
+        } catch (e) {
+          if (!isNmsgError(e) && !(e instanceof Error)) throw e;
+          cache.stats.rejected.malformed++;
+          return true;
+        }
+        cache.dnsqrAt(q, pl.timeSec);
+      } else cache.stats.ignored++;
+      if (queue.length) await drain();
+      progress.tick(show);
+      return true;
+    });
+  } catch (e) {
+    failure = e;
+  } finally {
+    if (verbose) clearInterval(verbose);
+    progress.done();
+  }
+  // end of input, a signal or an error: every cached RRset is still reported
+  cache.flush();
+  await drain();
+  await out.close();
+  if (f.quiet !== true) io.stderr.write(`nmsg-dns-cache: ${show()}\n`);
+  if (failure) throw failure;
+  return 0;
 }

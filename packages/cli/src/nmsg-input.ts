@@ -1,0 +1,151 @@
+/**
+ * nmsg sources from nmsgtool-style flags, shared by the tools that read nmsg: -r FILE ('-' =
+ * stdin; repeatable), -l ADDR/PORT (UDP; repeatable), --readtcp ADDR/PORT and --readunix PATH
+ * (listen for stream connections). Files are read in order; sockets serve until the abort signal
+ * fires or the handler asks to stop. A corrupt file is an error; a bad datagram or connection is
+ * reported on stderr with its peer and skipped.
+ */
+import { createSocket } from "node:dgram";
+import { createReadStream } from "node:fs";
+import { ContainerDecoder, isNmsgError, listenNmsg, type NmsgPayload, parseHeader, readPayloads } from "@dnsrep/nmsg";
+import type { Command } from "commander";
+import { CliError } from "./errors.js";
+import type { CliIo } from "./io.js";
+import { parseAddrPort } from "./nmsg-output.js";
+
+export interface NmsgInputFlags {
+  readnmsg?: string[];
+  readsock?: string[];
+  readtcp?: string;
+  readunix?: string;
+}
+
+const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+
+/** Register the input flags on a commander program. */
+export function addNmsgInputOptions(p: Command): Command {
+  return p
+    .option("-r, --readnmsg <file>", "read nmsg containers from a file ('-' = stdin); repeatable", collect)
+    .option("-l, --readsock <addr/port>", "read nmsg containers from a UDP socket; repeatable", collect)
+    .option("--readtcp <addr/port>", "accept TCP connections and read nmsg from each")
+    .option("--readunix <path>", "accept UNIX stream connections and read nmsg from each");
+}
+
+/** Whether any input flag was given. */
+export function hasNmsgInput(f: NmsgInputFlags): boolean {
+  return (f.readnmsg?.length ?? 0) > 0 || (f.readsock?.length ?? 0) > 0 || f.readtcp !== undefined || f.readunix !== undefined;
+}
+
+/** Handles one payload; false stops reading. */
+export type PayloadHandler = (p: NmsgPayload) => boolean | Promise<boolean>;
+
+/**
+ * Read every source named by `f` (stdin when none is named and `stdinByDefault`), handing each
+ * payload to `handle` in order. Resolves when the files are done and the sockets have stopped.
+ */
+export async function readNmsgInputs(
+  f: NmsgInputFlags,
+  io: CliIo,
+  prog: string,
+  handle: PayloadHandler,
+  stdinByDefault = true,
+): Promise<void> {
+  const files = f.readnmsg ?? (hasNmsgInput(f) || !stdinByDefault ? [] : ["-"]);
+  const ac = new AbortController();
+  const abort = (): void => ac.abort();
+  io.signal?.addEventListener("abort", abort);
+  try {
+    for (const file of files) {
+      const src = file === "-" ? io.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
+      try {
+        for await (const pl of readPayloads(src as AsyncIterable<Uint8Array>)) {
+          if (!(await handle(pl))) return;
+          if (ac.signal.aborted) return;
+        }
+      } catch (e) {
+        if (isNmsgError(e) || (e as NodeJS.ErrnoException).code === "ENOENT") throw new CliError(`${file}: ${(e as Error).message}`);
+        throw e;
+      }
+    }
+    const servers: Promise<void>[] = [];
+    // one queue for every socket, so payloads reach the handler one at a time
+    let queue: Promise<void> = Promise.resolve();
+    const enqueue = (pls: NmsgPayload[]): void => {
+      queue = queue.then(async () => {
+        for (const pl of pls) {
+          if (ac.signal.aborted) return;
+          if (!(await handle(pl))) ac.abort();
+        }
+      });
+    };
+    for (const [flag, spec] of [
+      ["--readtcp", f.readtcp],
+      ["--readunix", f.readunix],
+    ] as const) {
+      if (spec === undefined) continue;
+      const ep = flag === "--readunix" ? { path: spec } : (([host, port]) => ({ host, port }))(parseAddrPort(flag, spec));
+      const server = await listenNmsg(
+        ep,
+        (pl) => enqueue([pl]),
+        (peer, e) => io.stderr.write(`${prog}: ${peer}: ${e.message}\n`),
+      );
+      servers.push(
+        new Promise<void>((resolve) => {
+          const stop = (): void => {
+            server.close();
+            resolve();
+          };
+          if (ac.signal.aborted) stop();
+          else ac.signal.addEventListener("abort", stop);
+        }),
+      );
+    }
+    for (const spec of f.readsock ?? []) {
+      const [addr, port] = parseAddrPort("-l", spec);
+      const sock = createSocket({ type: addr.includes(":") ? "udp6" : "udp4", reuseAddr: true });
+      const decoders = new Map<string, ContainerDecoder>();
+      sock.on("message", (msg, rinfo) => {
+        const peer = `${rinfo.address}/${rinfo.port}`;
+        let dec = decoders.get(peer);
+        if (!dec) {
+          dec = new ContainerDecoder();
+          decoders.set(peer, dec);
+        }
+        try {
+          const b = new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength);
+          const h = parseHeader(b, 0);
+          if (!h || h[1] + h[2] !== b.length) throw new Error("datagram is not one whole container");
+          enqueue(dec.decode(h[0], b.slice(h[1]), 0));
+        } catch (e) {
+          io.stderr.write(`${prog}: bad datagram from ${peer}: ${(e as Error).message}\n`);
+        }
+      });
+      await new Promise<void>((resolve, reject) => {
+        sock.once("error", reject);
+        sock.bind(port, addr, () => {
+          try {
+            // a large receive buffer absorbs bursts while payloads are being handled
+            sock.setRecvBufferSize(8 << 20);
+          } catch {}
+          resolve();
+        });
+      }).catch((e: Error) => {
+        throw new CliError(`-l ${spec}: ${e.message}`);
+      });
+      servers.push(
+        new Promise<void>((resolve) => {
+          const stop = (): void => {
+            sock.close();
+            resolve();
+          };
+          if (ac.signal.aborted) stop();
+          else ac.signal.addEventListener("abort", stop);
+        }),
+      );
+    }
+    await Promise.all(servers);
+    await queue;
+  } finally {
+    io.signal?.removeEventListener("abort", abort);
+  }
+}

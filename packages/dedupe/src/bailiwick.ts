@@ -1,0 +1,107 @@
+/**
+ * The bailiwick check: which RRsets of a response to trust, and under which zone. A response from
+ * server R to a question for QNAME is trusted only for names at or below Z, the deepest zone at or
+ * above QNAME that R is known (from the zone cache) to serve; Z is recorded as the RRsets'
+ * bailiwick. Accepted NS and A/AAAA RRsets teach the cache new delegations and server addresses
+ * (NS first, so a referral's glue counts for the child it introduces).
+ */
+import { downcaseRRset, type Message, type RRset, sortRRset } from "@dnsrep/wdns";
+import { addrKey, isAtOrBelow, nameKey, ROOT_KEY } from "./names.js";
+import type { ZoneCache } from "./zones.js";
+
+/** Why RRsets were not accepted. */
+export const RejectReason = {
+  /** rcode other than NOERROR / NXDOMAIN */
+  RCODE: "rcode",
+  /** TC set: the response is incomplete */
+  TRUNCATED: "truncated",
+  /** RD set: an answer from a recursive resolver (see the `recursive` option) */
+  RECURSIVE: "recursive",
+  /** no zone at or above the question is known to be served by the responding address */
+  UNKNOWN_SERVER: "unknown_server",
+  /** the owner is outside the zone the server answers for (poisoning attempts, cross-zone data) */
+  OUT_OF_BAILIWICK: "out_of_bailiwick",
+  /** not exactly one question */
+  NO_QUESTION: "no_question",
+  /** a response nobody asked for */
+  UNSOLICITED: "unsolicited",
+  /** the response does not parse */
+  MALFORMED: "malformed",
+} as const;
+export type RejectReason = (typeof RejectReason)[keyof typeof RejectReason];
+
+export interface AcceptedRRset {
+  /** downcased, rdata sorted (libwdns order) */
+  rrset: RRset;
+  /** key of the owner name */
+  owner: string;
+  /** key of the bailiwick zone */
+  bailiwick: string;
+}
+
+export interface Verdict {
+  accepted: AcceptedRRset[];
+  /** RRsets not accepted, by reason (a whole-response rejection counts every RRset in it) */
+  rejected: Partial<Record<RejectReason, number>>;
+  /** set when the whole response was rejected */
+  reason?: RejectReason;
+}
+
+export interface BailiwickOptions {
+  /**
+   * Responses with RD set come from recursive resolvers, which answer for any zone. "reject"
+   * (default) drops them; "accept" takes their RRsets under the deepest zone the cache knows
+   * above the question, without learning from them.
+   */
+  recursive?: "reject" | "accept";
+}
+
+const SKIP_TYPES = new Set([41, 249, 250]); // OPT, TKEY, TSIG: transport, not data
+
+export class BailiwickChecker {
+  readonly zones: ZoneCache;
+  readonly #recursive: "reject" | "accept";
+
+  constructor(zones: ZoneCache, opts: BailiwickOptions = {}) {
+    this.zones = zones;
+    this.#recursive = opts.recursive ?? "reject";
+  }
+
+  /** Judge the RRsets of response `msg` from address `server` (an address key). */
+  check(msg: Message, server: string): Verdict {
+    const sets = [...msg.answer, ...msg.authority, ...msg.additional].filter((r) => !SKIP_TYPES.has(r.rrtype));
+    const whole = (reason: RejectReason): Verdict => ({ accepted: [], rejected: { [reason]: sets.length }, reason });
+    if (msg.rcode !== 0 && msg.rcode !== 3) return whole(RejectReason.RCODE);
+    if (msg.flags & 0x0200) return whole(RejectReason.TRUNCATED);
+    if (msg.question.length !== 1) return whole(RejectReason.NO_QUESTION);
+    const qname = nameKey(msg.question[0]!.name);
+    const recursive = (msg.flags & 0x0100) !== 0;
+    let zone: string | undefined;
+    if (recursive) {
+      if (this.#recursive === "reject") return whole(RejectReason.RECURSIVE);
+      zone = this.zones.enclosingZone(qname) ?? ROOT_KEY;
+    } else {
+      zone = this.zones.servedZone(qname, server);
+      if (zone === undefined) return whole(RejectReason.UNKNOWN_SERVER);
+    }
+    const v: Verdict = { accepted: [], rejected: {} };
+    for (const r of sets) {
+      downcaseRRset(r);
+      sortRRset(r);
+      const owner = nameKey(r.name);
+      if (isAtOrBelow(owner, zone)) v.accepted.push({ rrset: r, owner, bailiwick: zone });
+      else v.rejected[RejectReason.OUT_OF_BAILIWICK] = (v.rejected[RejectReason.OUT_OF_BAILIWICK] ?? 0) + 1;
+    }
+    if (!recursive) this.#learn(v.accepted);
+    return v;
+  }
+
+  #learn(accepted: readonly AcceptedRRset[]): void {
+    for (const a of accepted) if (a.rrset.rrtype === 2 && a.rrset.rrclass === 1) this.zones.learnNS(a.owner, a.rrset.rdatas.map(nameKey));
+    for (const a of accepted) {
+      const t = a.rrset.rrtype;
+      if (a.rrset.rrclass !== 1 || (t !== 1 && t !== 28)) continue;
+      for (const rd of a.rrset.rdatas) if (rd.length === (t === 1 ? 4 : 16)) this.zones.learnAddress(a.owner, addrKey(rd));
+    }
+  }
+}

@@ -1,0 +1,203 @@
+/**
+ * The FIFO de-duplication cache. Key: (owner, type, class, bailiwick, rdata set). An RRset seen for
+ * the first time is inserted (INSERTION); seen again, its count and last-seen time grow; when it
+ * leaves the cache — the oldest first, when the cache is full by entries or by bytes, or at the end
+ * (flush) — it is reported with its count and first/last times (EXPIRATION), plus AUTHORITATIVE
+ * for a SOA RRset served authoritatively. Nothing counted is lost: flush() reports every entry.
+ *
+ * Memory: the key string holds everything needed to rebuild the record (names are self-delimiting
+ * wire forms, rdata length-prefixed), so an entry is its key plus one Map slot and ~30 bytes in
+ * typed arrays indexed by a slot number.
+ */
+import type { DnsDedupe } from "@dnsrep/nmsg";
+import { keyBytes } from "./names.js";
+
+export const DedupeType = { INSERTION: 0, EXPIRATION: 1, AUTHORITATIVE: 3 } as const;
+
+export interface DedupeCacheOptions {
+  /** most entries (default 1,000,000) */
+  maxEntries?: number;
+  /** most bytes of keys plus per-entry overhead (default 512 MiB) */
+  maxBytes?: number;
+}
+
+export interface DedupeCacheStats {
+  /** observations of an RRset already in the cache */
+  hits: number;
+  inserts: number;
+  expirations: number;
+  /** entries and accounted bytes now */
+  entries: number;
+  bytes: number;
+}
+
+export type DedupeEmit = (d: DnsDedupe, sec: number, nsec: number) => void;
+
+/** accounted per entry beyond its key: the Map slot and the typed-array columns */
+export const ENTRY_OVERHEAD = 80;
+
+const AUTH = 1;
+
+export class DedupeCache {
+  readonly stats: DedupeCacheStats = { hits: 0, inserts: 0, expirations: 0, entries: 0, bytes: 0 };
+  readonly #emit: DedupeEmit;
+  readonly #maxEntries: number;
+  readonly #maxBytes: number;
+  readonly #slots = new Map<string, number>();
+  #free: number[] = [];
+  #cap = 0;
+  #count = new Uint32Array(0);
+  #first = new Uint32Array(0);
+  #last = new Uint32Array(0);
+  #ttl = new Uint32Array(0);
+  #flags = new Uint8Array(0);
+  /** response address per slot: length byte + up to 16 bytes */
+  #ip = new Uint8Array(0);
+  #nowSec = 0;
+  #nowNsec = 0;
+
+  constructor(emit: DedupeEmit, opts: DedupeCacheOptions = {}) {
+    this.#emit = emit;
+    this.#maxEntries = opts.maxEntries ?? 1_000_000;
+    this.#maxBytes = opts.maxBytes ?? 512 << 20;
+    if (!(this.#maxEntries >= 1)) throw new RangeError("maxEntries must be at least 1");
+  }
+
+  /**
+   * Record one sighting of an RRset. `key` comes from dedupeKey(); `ip` is the responding server;
+   * `sec`/`nsec` the response time; `authoritative` marks a SOA RRset from an AA response.
+   */
+  observe(key: string, ttl: number, ip: Uint8Array, sec: number, nsec: number, authoritative: boolean): void {
+    this.#nowSec = sec;
+    this.#nowNsec = nsec;
+    const slot = this.#slots.get(key);
+    if (slot !== undefined) {
+      this.stats.hits++;
+      this.#count[slot]!++;
+      if (sec > this.#last[slot]!) this.#last[slot] = sec;
+      if (sec < this.#first[slot]!) this.#first[slot] = sec;
+      this.#ttl[slot] = ttl;
+      if (authoritative) this.#flags[slot]! |= AUTH;
+      return;
+    }
+    const s = this.#alloc();
+    this.#slots.set(key, s);
+    this.#count[s] = 1;
+    this.#first[s] = sec;
+    this.#last[s] = sec;
+    this.#ttl[s] = ttl;
+    this.#flags[s] = authoritative ? AUTH : 0;
+    this.#ip[s * 17] = ip.length;
+    this.#ip.set(ip.subarray(0, 16), s * 17 + 1);
+    this.stats.inserts++;
+    this.stats.entries++;
+    this.stats.bytes += key.length + ENTRY_OVERHEAD;
+    this.#emit(this.#record(key, s, DedupeType.INSERTION), sec, nsec);
+    while (this.stats.entries > this.#maxEntries || (this.stats.bytes > this.#maxBytes && this.stats.entries > 1)) this.#expireOldest();
+  }
+
+  /** Report every entry (oldest first) and empty the cache: end of input or shutdown. */
+  flush(): void {
+    while (this.stats.entries > 0) this.#expireOldest();
+  }
+
+  #expireOldest(): void {
+    const first = this.#slots.entries().next();
+    if (first.done) return;
+    const [key, s] = first.value;
+    this.#slots.delete(key);
+    this.stats.entries--;
+    this.stats.bytes -= key.length + ENTRY_OVERHEAD;
+    this.stats.expirations++;
+    this.#emit(this.#record(key, s, DedupeType.EXPIRATION), this.#nowSec, this.#nowNsec);
+    if (this.#flags[s]! & AUTH) this.#emit(this.#record(key, s, DedupeType.AUTHORITATIVE), this.#nowSec, this.#nowNsec);
+    this.#free.push(s);
+  }
+
+  #alloc(): number {
+    const s = this.#free.pop();
+    if (s !== undefined) return s;
+    const n = this.#slots.size + this.#free.length;
+    if (n >= this.#cap) this.#grow(Math.max(1024, this.#cap * 2));
+    return n;
+  }
+
+  #grow(cap: number): void {
+    const g32 = (a: Uint32Array): Uint32Array<ArrayBuffer> => {
+      const b = new Uint32Array(cap);
+      b.set(a);
+      return b;
+    };
+    this.#count = g32(this.#count);
+    this.#first = g32(this.#first);
+    this.#last = g32(this.#last);
+    this.#ttl = g32(this.#ttl);
+    const f = new Uint8Array(cap);
+    f.set(this.#flags);
+    this.#flags = f;
+    const ip = new Uint8Array(cap * 17);
+    ip.set(this.#ip);
+    this.#ip = ip;
+    this.#cap = cap;
+  }
+
+  #record(key: string, s: number, type: number): DnsDedupe {
+    const k = parseDedupeKey(key);
+    const d: DnsDedupe = {
+      type,
+      count: this.#count[s]!,
+      response_ip: this.#ip.slice(s * 17 + 1, s * 17 + 1 + this.#ip[s * 17]!),
+      bailiwick: k.bailiwick,
+      rrname: k.rrname,
+      rrclass: k.rrclass,
+      rrtype: k.rrtype,
+      rrttl: this.#ttl[s]!,
+      rdata: k.rdata,
+    };
+    if (type === DedupeType.AUTHORITATIVE) {
+      d.zone_time_first = this.#first[s]!;
+      d.zone_time_last = this.#last[s]!;
+    } else {
+      d.time_first = this.#first[s]!;
+      d.time_last = this.#last[s]!;
+    }
+    return d;
+  }
+}
+
+/**
+ * The cache key of an RRset: owner and bailiwick wire names, type, class, then each rdata with a
+ * 16-bit length; every character is a byte, so the key stays a one-byte string.
+ */
+export function dedupeKey(owner: string, bailiwick: string, rrtype: number, rrclass: number, rdatas: readonly Uint8Array[]): string {
+  let k = owner + bailiwick + String.fromCharCode(rrtype >> 8, rrtype & 0xff, rrclass >> 8, rrclass & 0xff);
+  for (const rd of rdatas) {
+    k += String.fromCharCode(rd.length >> 8, rd.length & 0xff);
+    for (let i = 0; i < rd.length; i += 4096) k += String.fromCharCode(...rd.subarray(i, i + 4096));
+  }
+  return k;
+}
+
+/** The parts of a dedupeKey(). */
+export function parseDedupeKey(key: string): {
+  rrname: Uint8Array;
+  bailiwick: Uint8Array;
+  rrtype: number;
+  rrclass: number;
+  rdata: Uint8Array[];
+} {
+  const nameEnd = (p: number): number => {
+    while (key.charCodeAt(p) !== 0) p += key.charCodeAt(p) + 1;
+    return p + 1;
+  };
+  const o = nameEnd(0);
+  const b = nameEnd(o);
+  const rdata: Uint8Array[] = [];
+  const u16 = (p: number): number => (key.charCodeAt(p) << 8) | key.charCodeAt(p + 1);
+  for (let p = b + 4; p < key.length; ) {
+    const len = u16(p);
+    rdata.push(keyBytes(key.slice(p + 2, p + 2 + len)));
+    p += 2 + len;
+  }
+  return { rrname: keyBytes(key.slice(0, o)), bailiwick: keyBytes(key.slice(o, b)), rrtype: u16(b), rrclass: u16(b + 2), rdata };
+}

@@ -1,0 +1,166 @@
+/**
+ * nmsg-dns-cache's engine: base/dnsqr messages in, SIE/dnsdedupe records out. Each answered
+ * response is parsed and split into RRsets, judged by the bailiwick checker (which learns the zone
+ * hierarchy from what it accepts), and counted in the FIFO de-duplication cache. DNS over TCP is
+ * reassembled from the TCP messages' segments.
+ */
+import { Datagram, IpProto, IpReject, parseIp, Reassembler, TcpDnsReassembler } from "@dnsrep/capture";
+import type { DnsDedupe, DnsQR } from "@dnsrep/nmsg";
+import { isWdnsError, parseMessage } from "@dnsrep/wdns";
+import { BailiwickChecker, type BailiwickOptions, RejectReason } from "./bailiwick.js";
+import { DedupeCache, type DedupeCacheOptions, dedupeKey } from "./cache.js";
+import { addrKey } from "./names.js";
+import { ZoneCache } from "./zones.js";
+
+export interface DnsCacheOptions extends BailiwickOptions, DedupeCacheOptions {
+  /** the zone hierarchy to start from (default: the IANA root hints) */
+  zones?: ZoneCache;
+  /** examine DNS over TCP (reassembled from TCP messages; default true) */
+  tcp?: boolean;
+}
+
+export interface DnsCacheStats {
+  /** dnsqr messages seen */
+  messages: number;
+  /** DNS responses examined (UDP answered, TCP reassembled) */
+  responses: number;
+  /** responses with at least one accepted RRset */
+  responsesUsed: number;
+  /** RRsets examined and accepted */
+  rrsets: number;
+  accepted: number;
+  /** RRsets (or, for UNSOLICITED, responses) rejected, by reason */
+  rejected: Record<RejectReason, number>;
+  /** dnsqr messages with no response to examine (unanswered queries, ICMP) */
+  ignored: number;
+}
+
+export class DnsCache {
+  readonly stats: DnsCacheStats = {
+    messages: 0,
+    responses: 0,
+    responsesUsed: 0,
+    rrsets: 0,
+    accepted: 0,
+    ignored: 0,
+    rejected: Object.fromEntries(Object.values(RejectReason).map((r) => [r, 0])) as Record<RejectReason, number>,
+  };
+  readonly zones: ZoneCache;
+  readonly cache: DedupeCache;
+  readonly #checker: BailiwickChecker;
+  readonly #d = new Datagram();
+  readonly #tcp: TcpDnsReassembler;
+  readonly #frags = new Reassembler({ maxDatagrams: 64 });
+  readonly #useTcp: boolean;
+  #tcpSec = 0;
+
+  constructor(emit: (d: DnsDedupe, sec: number, nsec: number) => void, opts: DnsCacheOptions = {}) {
+    this.zones = opts.zones ?? ZoneCache.withRootHints();
+    this.#checker = new BailiwickChecker(this.zones, opts);
+    this.cache = new DedupeCache(emit, opts);
+    this.#useTcp = opts.tcp ?? true;
+    this.#tcp = new TcpDnsReassembler((m) => {
+      if (!m.toServer) this.response(m.message, m.serverIp, m.sec, m.nsec);
+    });
+  }
+
+  /** Feed one base/dnsqr message. */
+  dnsqr(q: DnsQR): void {
+    this.stats.messages++;
+    switch (q.type) {
+      case 1: {
+        // UDP_QUERY_RESPONSE: the response datagram (or its fragments)
+        const dns = this.#udpPayload(q.response_packet, q.response_time_sec, q.response_time_nsec);
+        const n = q.response_time_sec.length - 1;
+        if (!dns) {
+          this.stats.responses++;
+          this.stats.rejected.malformed++;
+          return;
+        }
+        this.response(dns, q.response_ip, q.response_time_sec[n] ?? 0, q.response_time_nsec[n] ?? 0);
+        return;
+      }
+      case 3:
+        this.stats.responses++;
+        this.stats.rejected.unsolicited++;
+        return;
+      case 4: {
+        if (!q.tcp || !this.#useTcp) {
+          this.stats.ignored++;
+          return;
+        }
+        const d = this.#d;
+        if (parseIp(d, q.tcp, 0, q.tcp.length) !== IpReject.NONE) return;
+        // TCP messages carry no per-segment time in the protobuf: the time is the nmsg payload's
+        // (dnsqrAt)
+        this.#tcp.add(d, this.#tcpSec, 0);
+        return;
+      }
+      default:
+        this.stats.ignored++;
+    }
+  }
+
+  /** Feed a dnsqr message with the time of its nmsg payload (used for TCP segments). */
+  dnsqrAt(q: DnsQR, sec: number): void {
+    this.#tcpSec = sec;
+    this.dnsqr(q);
+  }
+
+  /** Examine one DNS response (wire bytes) from `server` (4 or 16 address bytes) received at sec/nsec. */
+  response(wire: Uint8Array, server: Uint8Array, sec: number, nsec: number): void {
+    const st = this.stats;
+    st.responses++;
+    let msg: ReturnType<typeof parseMessage>;
+    try {
+      msg = parseMessage(wire);
+    } catch (e) {
+      if (!isWdnsError(e)) throw e;
+      st.rejected.malformed++;
+      return;
+    }
+    if (!(msg.flags & 0x8000)) {
+      st.ignored++;
+      return;
+    }
+    const v = this.#checker.check(msg, addrKey(server));
+    for (const [r, n] of Object.entries(v.rejected)) {
+      st.rejected[r as RejectReason] += n;
+      st.rrsets += n;
+    }
+    if (v.accepted.length === 0) return;
+    st.responsesUsed++;
+    const aa = (msg.flags & 0x0400) !== 0;
+    for (const a of v.accepted) {
+      st.rrsets++;
+      st.accepted++;
+      const r = a.rrset;
+      this.cache.observe(dedupeKey(a.owner, a.bailiwick, r.rrtype, r.rrclass, r.rdatas), r.rrttl, server, sec, nsec, aa && r.rrtype === 6);
+    }
+  }
+
+  /** End of input or shutdown: every cached RRset is reported. */
+  flush(): void {
+    this.cache.flush();
+  }
+
+  /** The UDP payload of a response datagram, reassembling fragments; null if there is none. */
+  #udpPayload(packets: readonly Uint8Array[], secs: readonly number[], nsecs: readonly number[]): Uint8Array | null {
+    const d = this.#d;
+    if (packets.length === 1) {
+      const p = packets[0]!;
+      if (parseIp(d, p, 0, p.length) !== IpReject.NONE || d.proto !== IpProto.UDP || d.trans < 0 || d.isFragment) return null;
+      return p.subarray(d.payload, d.payload + d.payloadLen);
+    }
+    for (let i = 0; i < packets.length; i++) {
+      const p = packets[i]!;
+      if (parseIp(d, p, 0, p.length) !== IpReject.NONE || !d.isFragment) return null;
+      const whole = this.#frags.add(d, secs[i] ?? 0, nsecs[i] ?? 0);
+      if (whole) {
+        if (parseIp(d, whole.datagram, 0, whole.datagram.length) !== IpReject.NONE || d.proto !== IpProto.UDP || d.trans < 0) return null;
+        return whole.datagram.subarray(d.payload, d.payload + d.payloadLen);
+      }
+    }
+    return null;
+  }
+}

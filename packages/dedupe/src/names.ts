@@ -1,0 +1,56 @@
+/**
+ * Names as map keys: the lower-case uncompressed wire form as a one-byte string. Wire names are
+ * self-delimiting, so keys concatenate unambiguously; ancestors are suffixes at label boundaries.
+ */
+import { nameToString } from "@dnsrep/wdns";
+
+/** Key of a wire name (downcased). */
+export function nameKey(wire: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < wire.length; i++) {
+    const c = wire[i]!;
+    s += String.fromCharCode(c >= 0x41 && c <= 0x5a ? c | 0x20 : c);
+  }
+  return s;
+}
+
+/** Wire bytes of a key. */
+export function keyBytes(key: string): Uint8Array {
+  const out = new Uint8Array(key.length);
+  for (let i = 0; i < key.length; i++) out[i] = key.charCodeAt(i);
+  return out;
+}
+
+export const ROOT_KEY = "\0";
+
+/** The key itself, then each ancestor up to the root (closest first). */
+export function* selfAndAncestors(key: string): Generator<string> {
+  let p = 0;
+  while (p < key.length) {
+    yield p === 0 ? key : key.slice(p);
+    const len = key.charCodeAt(p);
+    if (len === 0) return;
+    p += len + 1;
+  }
+}
+
+/** Whether `name` is `zone` or below it (both keys). */
+export function isAtOrBelow(name: string, zone: string): boolean {
+  if (zone.length > name.length || !name.endsWith(zone)) return false;
+  if (zone.length === name.length) return true;
+  // the suffix must start at a label boundary
+  let p = 0;
+  const at = name.length - zone.length;
+  while (p < at) p += name.charCodeAt(p) + 1;
+  return p === at;
+}
+
+/** Presentation form of a key ("www.example.com."). */
+export function keyToString(key: string): string {
+  return nameToString(keyBytes(key));
+}
+
+/** Address as a key (4 or 16 one-byte characters). */
+export function addrKey(b: Uint8Array): string {
+  return String.fromCharCode(...b);
+}

@@ -1,0 +1,126 @@
+/**
+ * The zone hierarchy as passive replication rebuilds it: zone → the addresses of its name servers,
+ * assembled from delegations (NS RRsets: zone → server names) and addresses (A/AAAA RRsets:
+ * server name → addresses), starting from root hints. Only records the bailiwick check accepted
+ * are learned, so a record that failed the check can never vouch for a later one.
+ * Bounded: the least recently refreshed zones and host names leave first (never the root).
+ */
+
+import { addrKey, nameKey, ROOT_KEY, selfAndAncestors } from "./names.js";
+import { type HintRecord, IANA_ROOT_HINTS, parseRootHints } from "./root-hints.js";
+
+interface Zone {
+  /** addresses of the zone's name servers (address keys) */
+  servers: Set<string>;
+  /** the zone's name-server names (name keys) */
+  ns: Set<string>;
+}
+
+export interface ZoneCacheOptions {
+  maxZones?: number;
+  maxHosts?: number;
+}
+
+export class ZoneCache {
+  readonly #zones = new Map<string, Zone>();
+  /** server name → zones it serves */
+  readonly #served = new Map<string, Set<string>>();
+  /** host name → its addresses */
+  readonly #hosts = new Map<string, Set<string>>();
+  readonly #maxZones: number;
+  readonly #maxHosts: number;
+
+  constructor(opts: ZoneCacheOptions = {}) {
+    this.#maxZones = opts.maxZones ?? 1_000_000;
+    this.#maxHosts = opts.maxHosts ?? 1_000_000;
+  }
+
+  /** A cache primed with root hints (named.root text; the IANA root servers by default). */
+  static withRootHints(text: string = IANA_ROOT_HINTS): ZoneCache {
+    const z = new ZoneCache();
+    z.loadHints(parseRootHints(text));
+    return z;
+  }
+
+  loadHints(records: readonly HintRecord[]): void {
+    for (const r of records) if (r.type === "NS") this.learnNS(nameKey(r.name), [nameKey(r.data)]);
+    for (const r of records) if (r.type !== "NS") this.learnAddress(nameKey(r.name), addrKey(r.data));
+  }
+
+  get size(): number {
+    return this.#zones.size;
+  }
+
+  /** Zone `zone` is served by the name servers `targets` (name keys). */
+  learnNS(zone: string, targets: readonly string[]): void {
+    let z = this.#zones.get(zone);
+    if (z) {
+      this.#zones.delete(zone);
+    } else {
+      z = { servers: new Set(), ns: new Set() };
+    }
+    this.#zones.set(zone, z);
+    for (const t of targets) {
+      z.ns.add(t);
+      let s = this.#served.get(t);
+      if (!s) {
+        s = new Set();
+        this.#served.set(t, s);
+      }
+      s.add(zone);
+      for (const a of this.#hosts.get(t) ?? []) z.servers.add(a);
+    }
+    while (this.#zones.size > this.#maxZones) this.#evictZone();
+  }
+
+  /** Host `host` (a name key) has address `addr` (an address key). */
+  learnAddress(host: string, addr: string): void {
+    let h = this.#hosts.get(host);
+    if (h) this.#hosts.delete(host);
+    else h = new Set();
+    h.add(addr);
+    this.#hosts.set(host, h);
+    for (const zone of this.#served.get(host) ?? []) this.#zones.get(zone)?.servers.add(addr);
+    while (this.#hosts.size > this.#maxHosts) {
+      const first = this.#hosts.keys().next().value as string;
+      this.#hosts.delete(first);
+    }
+  }
+
+  /** Seed: `addr` serves `zone` (a static server → zones map). */
+  addServer(zone: string, addr: string): void {
+    let z = this.#zones.get(zone);
+    if (!z) {
+      z = { servers: new Set(), ns: new Set() };
+      this.#zones.set(zone, z);
+    }
+    z.servers.add(addr);
+  }
+
+  /** The deepest zone at or above `name` whose name servers include `addr`. */
+  servedZone(name: string, addr: string): string | undefined {
+    for (const a of selfAndAncestors(name)) if (this.#zones.get(a)?.servers.has(addr)) return a;
+    return undefined;
+  }
+
+  /** The deepest known zone at or above `name`. */
+  enclosingZone(name: string): string | undefined {
+    for (const a of selfAndAncestors(name)) if (this.#zones.has(a)) return a;
+    return undefined;
+  }
+
+  /** Name-server addresses of `zone` (for inspection and tests). */
+  servers(zone: string): ReadonlySet<string> {
+    return this.#zones.get(zone)?.servers ?? new Set();
+  }
+
+  #evictZone(): void {
+    for (const k of this.#zones.keys()) {
+      if (k === ROOT_KEY) continue;
+      const z = this.#zones.get(k)!;
+      this.#zones.delete(k);
+      for (const t of z.ns) this.#served.get(t)?.delete(k);
+      return;
+    }
+  }
+}
