@@ -7,7 +7,7 @@
 import { deflateSync, inflateSync } from "node:zlib";
 import { ByteWriter, crc32c, bswap32 } from "@dnsrep/util";
 import { NmsgError, NmsgErrorCode } from "./errors.js";
-import { decodePayload, type NmsgPayload, payloadCrc } from "./payload.js";
+import { decodePayloadAt, type NmsgPayload, payloadCrc } from "./payload.js";
 import { cur, readVarint, skipField } from "./pb.js";
 
 export const MAGIC = [0x4e, 0x4d, 0x53, 0x47] as const; // "NMSG"
@@ -30,21 +30,21 @@ export interface DecodedNmsg {
 
 /** Decode a serialized nmsg.Nmsg. */
 export function decodeNmsg(b: Uint8Array): DecodedNmsg {
-  const ranges: [number, number][] = [];
   const crcs: number[] = [];
   const out: DecodedNmsg = { payloads: [], crcErrors: 0 };
+  const payloads = out.payloads;
   let pos = 0;
   const end = b.length;
   while (pos < end) {
     const tag = readVarint(b, pos, end);
     pos = cur.pos;
-    const field = Math.floor(tag / 8);
+    const field = tag >>> 3;
     const wt = tag & 7;
     if (field === 1 && wt === 2) {
       const n = readVarint(b, pos, end);
       pos = cur.pos;
       if (pos + n > end) throw new NmsgError(NmsgErrorCode.PARSE, "payload runs past the container");
-      ranges.push([pos, pos + n]);
+      payloads.push(decodePayloadAt(b, pos, pos + n));
       pos += n;
     } else if (field === 2 && wt === 0) {
       crcs.push(readVarint(b, pos, end) >>> 0);
@@ -68,15 +68,16 @@ export function decodeNmsg(b: Uint8Array): DecodedNmsg {
       pos = cur.pos;
     } else pos = skipField(b, pos, end, wt);
   }
-  const checkCrc = crcs.length === ranges.length;
-  ranges.forEach(([s, e], i) => {
-    const p = decodePayload(b.subarray(s, e));
-    if (checkCrc && payloadCrc(p.payload) !== crcs[i]) {
-      out.crcErrors++;
-      return;
+  if (crcs.length === payloads.length) {
+    // drop (and count) payloads whose CRC does not match, keeping the order
+    let k = 0;
+    for (let i = 0; i < payloads.length; i++) {
+      const p = payloads[i] as NmsgPayload;
+      if (payloadCrc(p.payload) !== crcs[i]) out.crcErrors++;
+      else payloads[k++] = p;
     }
-    out.payloads.push(p);
-  });
+    payloads.length = k;
+  }
   return out;
 }
 

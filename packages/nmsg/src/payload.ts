@@ -32,18 +32,59 @@ export function packedPayloadSize(p: NmsgPayload): number {
   return n;
 }
 
-/** Append the serialized NmsgPayload to `w`. */
+/** Put a varint of a non-negative integer (up to 2^53) at o[p]; returns the position after it. */
+function putVarint(o: Uint8Array, p: number, v: number): number {
+  while (v > 0x7fffffff) {
+    o[p++] = (v % 128) | 0x80;
+    v = Math.floor(v / 128);
+  }
+  while (v > 127) {
+    o[p++] = (v & 127) | 0x80;
+    v >>>= 7;
+  }
+  o[p++] = v;
+  return p;
+}
+
+/** Append the serialized NmsgPayload to `w` (one reserve, then straight into its buffer). */
 export function appendPayload(p: NmsgPayload, w: ByteWriter): void {
-  w.byte(0x08).varint(p.vid);
-  w.byte(0x10).varint(p.msgtype);
-  w.byte(0x18);
-  if (p.timeSec < 0) w.bytes(negVarint(p.timeSec));
-  else w.varint(p.timeSec);
-  w.byte(0x25).u32le(p.timeNsec >>> 0);
-  w.byte(0x2a).varint(p.payload.length).bytes(p.payload);
-  if (p.source) w.byte(0x38).varint(p.source >>> 0);
-  if (p.operator) w.byte(0x40).varint(p.operator >>> 0);
-  if (p.group) w.byte(0x48).varint(p.group >>> 0);
+  const payload = p.payload;
+  w.reserve(payload.length + 64);
+  const o = w.buf;
+  let q = w.length;
+  o[q++] = 0x08;
+  q = putVarint(o, q, p.vid);
+  o[q++] = 0x10;
+  q = putVarint(o, q, p.msgtype);
+  o[q++] = 0x18;
+  if (p.timeSec < 0) {
+    const neg = negVarint(p.timeSec);
+    o.set(neg, q);
+    q += neg.length;
+  } else q = putVarint(o, q, p.timeSec);
+  const ns = p.timeNsec >>> 0;
+  o[q++] = 0x25;
+  o[q++] = ns & 255;
+  o[q++] = (ns >>> 8) & 255;
+  o[q++] = (ns >>> 16) & 255;
+  o[q++] = ns >>> 24;
+  o[q++] = 0x2a;
+  q = putVarint(o, q, payload.length);
+  o.set(payload, q);
+  q += payload.length;
+  if (p.source) {
+    o[q++] = 0x38;
+    q = putVarint(o, q, p.source >>> 0);
+  }
+  if (p.operator) {
+    o[q++] = 0x40;
+    q = putVarint(o, q, p.operator >>> 0);
+  }
+  if (p.group) {
+    o[q++] = 0x48;
+    q = putVarint(o, q, p.group >>> 0);
+  }
+  w.length = q;
 }
 
 function negVarint(v: number): Uint8Array {
@@ -57,16 +98,22 @@ function negVarint(v: number): Uint8Array {
   return new Uint8Array(out);
 }
 
+const EMPTY = new Uint8Array(0);
+
 /** Decode an NmsgPayload; `payload` is a view into `b` (readers pass a private copy of each container). */
 export function decodePayload(b: Uint8Array): NmsgPayload {
-  const p: NmsgPayload = { vid: 0, msgtype: 0, timeSec: 0, timeNsec: 0, payload: new Uint8Array(0) };
-  let pos = 0;
-  const end = b.length;
+  return decodePayloadAt(b, 0, b.length);
+}
+
+/** Decode the NmsgPayload in b[start, end); `payload` is a view into b's buffer. */
+export function decodePayloadAt(b: Uint8Array, start: number, end: number): NmsgPayload {
+  const p: NmsgPayload = { vid: 0, msgtype: 0, timeSec: 0, timeNsec: 0, payload: EMPTY };
+  let pos = start;
   let seen = 0;
   while (pos < end) {
     const tag = readVarint(b, pos, end);
     pos = cur.pos;
-    const field = Math.floor(tag / 8);
+    const field = tag >>> 3;
     const wt = tag & 7;
     if (field === 4 && wt === 5) {
       if (pos + 4 > end) throw new NmsgError(NmsgErrorCode.PARSE, "truncated payload");
@@ -77,7 +124,7 @@ export function decodePayload(b: Uint8Array): NmsgPayload {
       const n = readVarint(b, pos, end);
       pos = cur.pos;
       if (pos + n > end) throw new NmsgError(NmsgErrorCode.PARSE, "truncated payload");
-      p.payload = b.subarray(pos, pos + n); // a view of the container body, which the reader copied
+      p.payload = new Uint8Array(b.buffer, b.byteOffset + pos, n); // a view of the container body, which the reader copied
       pos += n;
     } else if (wt === 0 && field >= 1 && field <= 9) {
       const v = readVarint(b, pos, end);

@@ -135,8 +135,15 @@ export async function* readPayloadBatches(chunks: AsyncIterable<Uint8Array>, opt
   let pending: Uint8Array[] = [];
   let have = 0;
   let offset = 0; // stream offset of pending[0][0]
+  // the buffer of our last concatenation of input chunks (bytes in it alias no input chunk)
+  let own: ArrayBufferLike | null = null;
+  const joined = (): Uint8Array => {
+    const all = concatBytes(pending);
+    own = all.buffer;
+    return all;
+  };
   const take = (n: number): Uint8Array => {
-    const all = pending.length === 1 ? (pending[0] as Uint8Array) : concatBytes(pending);
+    const all = pending.length === 1 ? (pending[0] as Uint8Array) : joined();
     const out = all.subarray(0, n);
     const rest = all.subarray(n);
     pending = rest.length ? [rest] : [];
@@ -145,7 +152,7 @@ export async function* readPayloadBatches(chunks: AsyncIterable<Uint8Array>, opt
     return out;
   };
   const peek = (n: number): Uint8Array => {
-    if (pending.length > 1) pending = [concatBytes(pending)];
+    if (pending.length > 1) pending = [joined()];
     return (pending[0] ?? new Uint8Array(0)).subarray(0, n);
   };
   for await (const c of chunks) {
@@ -160,7 +167,9 @@ export async function* readPayloadBatches(chunks: AsyncIterable<Uint8Array>, opt
       if (!h || have < h[1] + h[2]) break;
       const at = offset;
       take(h[1]);
-      const body = take(h[2]).slice();
+      const view = take(h[2]);
+      // payloads are views of the body: it must not alias an input chunk (copied once)
+      const body = view.buffer === own ? view : view.slice();
       const batch = dec.decode(h[0], body, at);
       if (batch.length) yield batch;
     }
