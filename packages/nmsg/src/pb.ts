@@ -7,29 +7,14 @@ export const cur: VarintCursor = { value: 0, pos: 0 };
 export function readVarint(b: Uint8Array, p: number, end: number): number {
   // up to 4 bytes inline (tags, lengths, small values); longer ones exactly, as floats
   if (p + 4 <= end) {
-    let x = b[p] as number;
-    let v = x & 127;
-    if (x < 128) {
-      cur.pos = p + 1;
-      return v;
-    }
-    x = b[p + 1] as number;
-    v |= (x & 127) << 7;
-    if (x < 128) {
-      cur.pos = p + 2;
-      return v;
-    }
-    x = b[p + 2] as number;
-    v |= (x & 127) << 14;
-    if (x < 128) {
-      cur.pos = p + 3;
-      return v;
-    }
-    x = b[p + 3] as number;
-    v |= (x & 127) << 21;
-    if (x < 128) {
-      cur.pos = p + 4;
-      return v;
+    let v = 0;
+    for (let i = 0; i < 4; i++) {
+      const x = b[p + i] as number;
+      v |= (x & 127) << (7 * i);
+      if (x < 128) {
+        cur.pos = p + i + 1;
+        return v;
+      }
     }
   }
   decodeVarint64(b, p, end, cur);
