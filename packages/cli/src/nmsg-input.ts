@@ -58,7 +58,7 @@ export async function readNmsgInputs(
     for (const file of files) {
       const src = file === "-" ? io.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
       try {
-        for await (const pl of readPayloads(src as AsyncIterable<Uint8Array>)) {
+        for await (const pl of readPayloads(abortable(src as AsyncIterable<Uint8Array>, ac.signal))) {
           if (!(await handle(pl))) return;
           if (ac.signal.aborted) return;
         }
@@ -147,5 +147,23 @@ export async function readNmsgInputs(
     await queue;
   } finally {
     io.signal?.removeEventListener("abort", abort);
+  }
+}
+
+/** The chunks of `src` until it ends or `signal` fires (a pending read is abandoned, not awaited). */
+export async function* abortable(src: AsyncIterable<Uint8Array>, signal: AbortSignal): AsyncGenerator<Uint8Array> {
+  const it = src[Symbol.asyncIterator]();
+  const stopped = new Promise<null>((resolve) => {
+    if (signal.aborted) resolve(null);
+    else signal.addEventListener("abort", () => resolve(null), { once: true });
+  });
+  try {
+    for (;;) {
+      const r = await Promise.race([it.next(), stopped]);
+      if (r === null || r.done) return;
+      yield r.value;
+    }
+  } finally {
+    void it.return?.()?.catch(() => {});
   }
 }

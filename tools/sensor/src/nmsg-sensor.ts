@@ -1,5 +1,6 @@
 import { CaptureParser, DnsqrMatcher, type DnsqrOptions, type DnsqrStats, isCaptureError } from "@dnsrep/capture";
 import {
+  abortable,
   addNmsgOutputOptions,
   CliError,
   type CliIo,
@@ -152,7 +153,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       for (const file of files) {
         const parser = new CaptureParser((...a) => matcher.packet(...a));
         try {
-          for await (const chunk of openInput(file, io)) {
+          for await (const chunk of abortable(openInput(file, io), stop.signal)) {
             parser.push(chunk);
             await drain();
             progress.tick(show);
