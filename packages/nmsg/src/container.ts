@@ -5,6 +5,7 @@
  * when flags & 2.
  */
 import { deflateSync, inflateSync } from "node:zlib";
+import pako from "pako";
 import { ByteWriter, crc32c, bswap32 } from "@dnsrep/util";
 import { NmsgError, NmsgErrorCode } from "./errors.js";
 import { decodePayloadAt, type NmsgPayload, payloadCrc } from "./payload.js";
@@ -109,9 +110,19 @@ export function containerHeader(flags: number, len: number): Uint8Array {
   return h;
 }
 
+/**
+ * How zlib containers are compressed. "libnmsg" (the default) gives the bytes
+ * nmsgtool writes: pako, a port of zlib 1.2, deflates exactly as the system
+ * zlib (1.2.13) libnmsg links, at its default level. "native" uses Node's
+ * zlib, about three times faster, but Node bundles Chromium's zlib fork,
+ * whose compressed bytes differ at every level, memLevel and strategy (they
+ * inflate to the same containers).
+ */
+export type ZlibEngine = "libnmsg" | "native";
+
 /** zlib container body: be32 uncompressed length + zlib stream (default level, as libnmsg). */
-export function zlibBody(raw: Uint8Array): Uint8Array {
-  const z = deflateSync(raw);
+export function zlibBody(raw: Uint8Array, engine: ZlibEngine = "libnmsg"): Uint8Array {
+  const z = engine === "native" ? deflateSync(raw) : pako.deflate(raw);
   const out = new Uint8Array(4 + z.length);
   new DataView(out.buffer).setUint32(0, raw.length, false);
   out.set(z, 4);

@@ -4,6 +4,7 @@ export type { NmsgPayload } from "./payload.js";
 export { decodeNmsg, encodeNmsg, containerHeader, zlibBody, unzlibBody, decodeFragment, encodeFragment, FLAG_ZLIB, FLAG_FRAGMENT, MAX_CONTAINER } from "./container.js";
 export { readPayloads, readPayloadBatches, ContainerDecoder, parseHeader, newStats } from "./reader.js";
 export type { ReaderStats, ReadOptions } from "./reader.js";
+export type { ZlibEngine } from "./container.js";
 export { NmsgWriter, WBUFSZ_MAX, WBUFSZ_MIN } from "./writer.js";
 export type { WriterOptions, Sink } from "./writer.js";
 export { readNmsgFile, createNmsgFileWriter, writeNmsgFile } from "./file.js";

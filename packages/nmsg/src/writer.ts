@@ -6,13 +6,15 @@
  */
 import { randomInt } from "node:crypto";
 import { ByteWriter, varintLength } from "@dnsrep/util";
-import { containerHeader, encodeFragment, FLAG_FRAGMENT, FLAG_ZLIB, fragmentCrc, zlibBody } from "./container.js";
+import { containerHeader, encodeFragment, FLAG_FRAGMENT, FLAG_ZLIB, fragmentCrc, type ZlibEngine, zlibBody } from "./container.js";
 import { appendPayload, type NmsgPayload, packedPayloadSize, payloadCrc } from "./payload.js";
 
 export type Sink = (container: Uint8Array) => void | Promise<void>;
 
 export interface WriterOptions {
   zlib?: boolean;
+  /** zlib implementation: "libnmsg" (default, nmsgtool's exact bytes) or "native" (Node's zlib: faster, other bytes) */
+  zlibEngine?: ZlibEngine;
   /** container buffer size (default 1 MiB for files, as nmsgtool; libnmsg's minimum is 512) */
   bufsz?: number;
   unbuffered?: boolean;
@@ -26,6 +28,7 @@ export const WBUFSZ_MIN = 512;
 export class NmsgWriter {
   readonly #sink: Sink;
   readonly #zlib: boolean;
+  readonly #engine: ZlibEngine;
   readonly #bufsz: number;
   readonly #unbuffered: boolean;
   readonly #sequence: boolean;
@@ -41,6 +44,7 @@ export class NmsgWriter {
   constructor(sink: Sink, opts: WriterOptions = {}) {
     this.#sink = sink;
     this.#zlib = opts.zlib ?? false;
+    this.#engine = opts.zlibEngine ?? "libnmsg";
     const bufsz = opts.bufsz ?? WBUFSZ_MAX;
     if (!Number.isInteger(bufsz) || bufsz < WBUFSZ_MIN) throw new RangeError(`bufsz must be at least ${WBUFSZ_MIN}`);
     this.#bufsz = bufsz;
@@ -99,7 +103,7 @@ export class NmsgWriter {
     b.reset();
     this.#crcs = [];
     this.#estsz = 10;
-    const body = this.#zlib ? zlibBody(raw) : raw;
+    const body = this.#zlib ? zlibBody(raw, this.#engine) : raw;
     const flags = this.#zlib ? FLAG_ZLIB : 0;
     if (!overfull || body.length + 10 <= this.#bufsz) {
       await this.#out(flags, body);

@@ -44,14 +44,8 @@ describe("nmsgtool vectors", () => {
       if (c.stdout) expect(r.out.toString("utf8")).toBe(readVectorText(c.stdout));
       if (expectFile && w >= 0) {
         const ours = readFileSync(argv[w + 1] as string);
-        if (argv.includes("-z")) {
-          // node's zlib is not byte-identical to the system zlib: compare the decoded payloads
-          const a: string[] = [];
-          for await (const p of readPayloads(Readable.from([ours]))) a.push(Buffer.from(p.payload).toString("hex"));
-          const b: string[] = [];
-          for await (const p of readPayloads(Readable.from([readVector(expectFile)]))) b.push(Buffer.from(p.payload).toString("hex"));
-          expect(a).toEqual(b);
-        } else expect(Buffer.compare(ours, Buffer.from(readVector(expectFile)))).toBe(0);
+        // -z too: containers are deflated as the system zlib nmsgtool links does
+        expect(Buffer.compare(ours, Buffer.from(readVector(expectFile)))).toBe(0);
       }
     });
   }
