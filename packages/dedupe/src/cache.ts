@@ -6,11 +6,14 @@
  * for a SOA RRset served authoritatively. Nothing counted is lost: flush() reports every entry.
  *
  * Memory: the key string holds everything needed to rebuild the record (names are self-delimiting
- * wire forms, rdata length-prefixed), so an entry is its key plus one Map slot and ~30 bytes in
- * typed arrays indexed by a slot number.
+ * wire forms, rdata length-prefixed), so an entry is its key plus one Map slot and ~40 bytes in
+ * typed arrays indexed by a slot number. Insertion order is kept in a ring of slot numbers (taking
+ * the first entry of a Map whose front has been deleted over and over is not O(1) in V8).
  */
 import type { DnsDedupe } from "@dnsrep/nmsg";
 import { keyBytes } from "./names.js";
+
+const latin1Slice = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string;
 
 export const DedupeType = { INSERTION: 0, EXPIRATION: 1, AUTHORITATIVE: 3 } as const;
 
@@ -46,6 +49,11 @@ export class DedupeCache {
   readonly #slots = new Map<string, number>();
   #free: number[] = [];
   #cap = 0;
+  /** key per slot, and the ring of slots in insertion order */
+  #keys: (string | undefined)[] = [];
+  #ring = new Int32Array(0);
+  #head = 0;
+  #size = 0;
   #count = new Uint32Array(0);
   #first = new Uint32Array(0);
   #last = new Uint32Array(0);
@@ -82,6 +90,8 @@ export class DedupeCache {
     }
     const s = this.#alloc();
     this.#slots.set(key, s);
+    this.#keys[s] = key;
+    this.#ring[(this.#head + this.#size++) % this.#cap] = s;
     this.#count[s] = 1;
     this.#first[s] = sec;
     this.#last[s] = sec;
@@ -102,9 +112,12 @@ export class DedupeCache {
   }
 
   #expireOldest(): void {
-    const first = this.#slots.entries().next();
-    if (first.done) return;
-    const [key, s] = first.value;
+    if (this.#size === 0) return;
+    const s = this.#ring[this.#head]!;
+    this.#head = (this.#head + 1) % this.#cap;
+    this.#size--;
+    const key = this.#keys[s]!;
+    this.#keys[s] = undefined;
     this.#slots.delete(key);
     this.stats.entries--;
     this.stats.bytes -= key.length + ENTRY_OVERHEAD;
@@ -138,6 +151,11 @@ export class DedupeCache {
     const ip = new Uint8Array(cap * 17);
     ip.set(this.#ip);
     this.#ip = ip;
+    // unroll the ring into the front of the bigger one
+    const ring = new Int32Array(cap);
+    for (let i = 0; i < this.#size; i++) ring[i] = this.#ring[(this.#head + i) % this.#cap]!;
+    this.#ring = ring;
+    this.#head = 0;
     this.#cap = cap;
   }
 
@@ -173,7 +191,7 @@ export function dedupeKey(owner: string, bailiwick: string, rrtype: number, rrcl
   let k = owner + bailiwick + String.fromCharCode(rrtype >> 8, rrtype & 0xff, rrclass >> 8, rrclass & 0xff);
   for (const rd of rdatas) {
     k += String.fromCharCode(rd.length >> 8, rd.length & 0xff);
-    for (let i = 0; i < rd.length; i += 4096) k += String.fromCharCode(...rd.subarray(i, i + 4096));
+    k += latin1Slice.call(rd, 0, rd.length);
   }
   return k;
 }

@@ -4,21 +4,24 @@
  */
 import { nameToString } from "@dnsrep/wdns";
 
-/** Key of a wire name (downcased). */
+const latin1Slice = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string;
+const scratch = new Uint8Array(256);
+
+/** Key of a wire name (downcased): one native decode of a downcased copy, a flat one-byte string. */
 export function nameKey(wire: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < wire.length; i++) {
+  const n = wire.length;
+  const b = n <= scratch.length ? scratch : new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
     const c = wire[i]!;
-    s += String.fromCharCode(c >= 0x41 && c <= 0x5a ? c | 0x20 : c);
+    b[i] = c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
   }
-  return s;
+  return latin1Slice.call(b, 0, n);
 }
 
 /** Wire bytes of a key. */
 export function keyBytes(key: string): Uint8Array {
-  const out = new Uint8Array(key.length);
-  for (let i = 0; i < key.length; i++) out[i] = key.charCodeAt(i);
-  return out;
+  const b = Buffer.from(key, "latin1");
+  return new Uint8Array(b.buffer, b.byteOffset, b.length);
 }
 
 export const ROOT_KEY = "\0";
@@ -52,5 +55,5 @@ export function keyToString(key: string): string {
 
 /** Address as a key (4 or 16 one-byte characters). */
 export function addrKey(b: Uint8Array): string {
-  return String.fromCharCode(...b);
+  return latin1Slice.call(b, 0, b.length);
 }

@@ -3,7 +3,7 @@
  * assembled from delegations (NS RRsets: zone → server names) and addresses (A/AAAA RRsets:
  * server name → addresses), starting from root hints. Only records the bailiwick check accepted
  * are learned, so a record that failed the check can never vouch for a later one.
- * Bounded: the least recently refreshed zones and host names leave first (never the root).
+ * Bounded: the oldest zones and name-server hosts leave first (never the root).
  */
 
 import { addrKey, nameKey, ROOT_KEY, selfAndAncestors } from "./names.js";
@@ -54,12 +54,10 @@ export class ZoneCache {
   /** Zone `zone` is served by the name servers `targets` (name keys). */
   learnNS(zone: string, targets: readonly string[]): void {
     let z = this.#zones.get(zone);
-    if (z) {
-      this.#zones.delete(zone);
-    } else {
+    if (!z) {
       z = { servers: new Set(), ns: new Set() };
+      this.#zones.set(zone, z);
     }
-    this.#zones.set(zone, z);
     for (const t of targets) {
       z.ns.add(t);
       let s = this.#served.get(t);
@@ -73,18 +71,21 @@ export class ZoneCache {
     while (this.#zones.size > this.#maxZones) this.#evictZone();
   }
 
-  /** Host `host` (a name key) has address `addr` (an address key). */
+  /**
+   * Host `host` (a name key) has address `addr` (an address key). Only name servers' addresses are
+   * kept: a host no zone names as a server is not remembered (glue arrives with its NS records).
+   */
   learnAddress(host: string, addr: string): void {
+    const zones = this.#served.get(host);
+    if (!zones) return;
     let h = this.#hosts.get(host);
-    if (h) this.#hosts.delete(host);
-    else h = new Set();
-    h.add(addr);
-    this.#hosts.set(host, h);
-    for (const zone of this.#served.get(host) ?? []) this.#zones.get(zone)?.servers.add(addr);
-    while (this.#hosts.size > this.#maxHosts) {
-      const first = this.#hosts.keys().next().value as string;
-      this.#hosts.delete(first);
+    if (!h) {
+      h = new Set();
+      this.#hosts.set(host, h);
+      while (this.#hosts.size > this.#maxHosts) this.#hosts.delete(this.#hosts.keys().next().value as string);
     }
+    h.add(addr);
+    for (const zone of zones) this.#zones.get(zone)?.servers.add(addr);
   }
 
   /** Seed: `addr` serves `zone` (a static server → zones map). */
