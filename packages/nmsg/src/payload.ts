@@ -46,12 +46,20 @@ function putVarint(o: Uint8Array, p: number, v: number): number {
   return p;
 }
 
-/** Append the serialized NmsgPayload to `w` (one reserve, then straight into its buffer). */
-export function appendPayload(p: NmsgPayload, w: ByteWriter): void {
+/**
+ * Append the serialized NmsgPayload to `w` (one reserve, then straight into
+ * its buffer); with `entry` (its packed size), as an Nmsg.payloads entry
+ * (tag 0x0a and that length first).
+ */
+export function appendPayload(p: NmsgPayload, w: ByteWriter, entry?: number): void {
   const payload = p.payload;
-  w.reserve(payload.length + 64);
+  w.reserve(payload.length + 80);
   const o = w.buf;
   let q = w.length;
+  if (entry !== undefined) {
+    o[q++] = 0x0a;
+    q = putVarint(o, q, entry);
+  }
   o[q++] = 0x08;
   q = putVarint(o, q, p.vid);
   o[q++] = 0x10;

@@ -6,7 +6,7 @@
  */
 import { randomInt } from "node:crypto";
 import { ByteWriter, varintLength } from "@dnsrep/util";
-import { containerHeader, encodeFragment, FLAG_FRAGMENT, FLAG_ZLIB, fragmentCrc, type ZlibEngine, zlibBody } from "./container.js";
+import { containerHeader, encodeFragment, FLAG_FRAGMENT, FLAG_ZLIB, fragmentCrc, HEADER_LEN, MAGIC, VERSION, type ZlibEngine, zlibBody } from "./container.js";
 import { appendPayload, type NmsgPayload, packedPayloadSize, payloadCrc } from "./payload.js";
 
 export type Sink = (container: Uint8Array) => void | Promise<void>;
@@ -51,6 +51,7 @@ export class NmsgWriter {
     this.#unbuffered = opts.unbuffered ?? false;
     this.#sequence = opts.sequence ?? false;
     this.#seqId = (BigInt(randomInt(0, 2 ** 32)) << 32n) | BigInt(randomInt(0, 2 ** 32));
+    this.#body.length = HEADER_LEN; // the body is written after room for the container header
   }
 
   /**
@@ -67,8 +68,7 @@ export class NmsgWriter {
 
   #add(p: NmsgPayload, npLen: number): Promise<void> | undefined {
     const b = this.#body;
-    b.byte(0x0a).varint(npLen);
-    appendPayload(p, b);
+    appendPayload(p, b, npLen);
     this.#crcs.push(payloadCrc(p.payload));
     this.payloads++;
     this.#estsz += npLen + 1 + varintLength(npLen) + 6;
@@ -99,10 +99,32 @@ export class NmsgWriter {
       }
       b.byte(Number(x));
     }
-    const raw = b.toBytes();
-    b.reset();
     this.#crcs = [];
     this.#estsz = 10;
+    const len = b.length - HEADER_LEN;
+    if (!this.#zlib && (!overfull || len + HEADER_LEN <= this.#bufsz)) {
+      // a plain container: header in place, and the buffer handed to the sink as it is when the
+      // container fills most of it (a new buffer for the next one), else copied out at its size
+      const o = b.buf;
+      o.set(MAGIC, 0);
+      o[4] = 0;
+      o[5] = VERSION;
+      o[6] = len >>> 24;
+      o[7] = (len >>> 16) & 255;
+      o[8] = (len >>> 8) & 255;
+      o[9] = len & 255;
+      let c: Uint8Array;
+      if (b.length * 2 >= o.length) {
+        c = o.subarray(0, b.length);
+        b.buf = new Uint8Array(o.length);
+      } else c = o.slice(0, b.length);
+      b.length = HEADER_LEN;
+      this.containers++;
+      await this.#sink(c);
+      return;
+    }
+    const raw = b.buf.slice(HEADER_LEN, b.length);
+    b.length = HEADER_LEN;
     const body = this.#zlib ? zlibBody(raw, this.#engine) : raw;
     const flags = this.#zlib ? FLAG_ZLIB : 0;
     if (!overfull || body.length + 10 <= this.#bufsz) {
