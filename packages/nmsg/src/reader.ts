@@ -24,6 +24,8 @@ export interface ReadOptions {
   maxFragmentSets?: number;
 }
 
+const EMPTY = new Uint8Array(0);
+
 export function newStats(): ReaderStats {
   return { containers: 0, payloads: 0, crcErrors: 0, fragmentsDropped: 0, bytes: 0, lost: 0 };
 }
@@ -132,28 +134,49 @@ export async function* readPayloads(chunks: AsyncIterable<Uint8Array>, opts: Rea
 /** Like readPayloads, one array per container (cheaper: one await per container, not per payload). */
 export async function* readPayloadBatches(chunks: AsyncIterable<Uint8Array>, opts: ReadOptions = {}): AsyncGenerator<NmsgPayload[]> {
   const dec = new ContainerDecoder(opts);
-  let pending: Uint8Array[] = [];
+  // input chunks not consumed yet (the first may be a view of its tail)
+  const pending: Uint8Array[] = [];
   let have = 0;
   let offset = 0; // stream offset of pending[0][0]
-  // the buffer of our last concatenation of input chunks (bytes in it alias no input chunk)
-  let own: ArrayBufferLike | null = null;
-  const joined = (): Uint8Array => {
-    const all = concatBytes(pending);
-    own = all.buffer;
-    return all;
-  };
+  // whether take() returned a new array (bytes copied out of several chunks) rather than a view of one
+  let fresh = false;
   const take = (n: number): Uint8Array => {
-    const all = pending.length === 1 ? (pending[0] as Uint8Array) : joined();
-    const out = all.subarray(0, n);
-    const rest = all.subarray(n);
-    pending = rest.length ? [rest] : [];
     have -= n;
     offset += n;
+    const first = pending[0];
+    if (n === 0 || first === undefined) return EMPTY;
+    if (first.length >= n) {
+      fresh = false;
+      if (first.length === n) pending.shift();
+      else pending[0] = first.subarray(n);
+      return first.subarray(0, n);
+    }
+    fresh = true;
+    const out = new Uint8Array(n);
+    for (let k = 0; k < n; ) {
+      const c = pending[0] as Uint8Array;
+      const m = Math.min(c.length, n - k);
+      out.set(c.subarray(0, m), k);
+      k += m;
+      if (m === c.length) pending.shift();
+      else pending[0] = c.subarray(m);
+    }
     return out;
   };
+  // the first n bytes (fewer if not there yet), gathered from several chunks when the first is short
+  const head = new Uint8Array(16);
   const peek = (n: number): Uint8Array => {
-    if (pending.length > 1) pending = [joined()];
-    return (pending[0] ?? new Uint8Array(0)).subarray(0, n);
+    const first = pending[0];
+    if (first === undefined) return EMPTY;
+    if (first.length >= n || pending.length === 1) return first.subarray(0, n);
+    let k = 0;
+    for (const c of pending) {
+      const m = Math.min(c.length, n - k);
+      head.set(c.subarray(0, m), k);
+      k += m;
+      if (k === n) break;
+    }
+    return head.subarray(0, k);
   };
   for await (const c of chunks) {
     // a plain view: Buffer#slice would not copy, and payloads must not alias the input
@@ -168,8 +191,8 @@ export async function* readPayloadBatches(chunks: AsyncIterable<Uint8Array>, opt
       const at = offset;
       take(h[1]);
       const view = take(h[2]);
-      // payloads are views of the body: it must not alias an input chunk (copied once)
-      const body = view.buffer === own ? view : view.slice();
+      // payloads are views of the body: it must not alias an input chunk (each byte copied once)
+      const body = fresh ? view : view.slice();
       const batch = dec.decode(h[0], body, at);
       if (batch.length) yield batch;
     }
