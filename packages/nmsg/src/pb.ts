@@ -5,8 +5,8 @@ import { NmsgError, NmsgErrorCode } from "./errors.js";
 export const cur: VarintCursor = { value: 0, pos: 0 };
 
 export function readVarint(b: Uint8Array, p: number, end: number): number {
-  // up to 4 bytes inline (tags, lengths, small values); longer ones exactly, as floats
-  if (p + 4 <= end) {
+  // up to 5 bytes inline (tags, lengths, 32-bit values and times); longer ones exactly, as floats
+  if (p + 5 <= end) {
     let v = 0;
     for (let i = 0; i < 4; i++) {
       const x = b[p + i] as number;
@@ -15,6 +15,11 @@ export function readVarint(b: Uint8Array, p: number, end: number): number {
         cur.pos = p + i + 1;
         return v;
       }
+    }
+    const x = b[p + 4] as number;
+    if (x < 128) {
+      cur.pos = p + 5;
+      return v + x * 268435456;
     }
   }
   decodeVarint64(b, p, end, cur);
