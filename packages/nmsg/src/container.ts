@@ -5,8 +5,8 @@
  * when flags & 2.
  */
 import { deflateSync, inflateSync } from "node:zlib";
+import { ByteWriter, bswap32, crc32c } from "@dnsrep/util";
 import pako from "pako";
-import { ByteWriter, crc32c, bswap32 } from "@dnsrep/util";
 import { NmsgError, NmsgErrorCode } from "./errors.js";
 import { decodePayloadAt, type NmsgPayload, payloadCrc } from "./payload.js";
 import { cur, readVarint, skipField } from "./pb.js";
@@ -83,7 +83,11 @@ export function decodeNmsg(b: Uint8Array): DecodedNmsg {
 }
 
 /** Serialize payloads (already packed NmsgPayload bytes) into an nmsg.Nmsg body with CRCs. */
-export function encodeNmsg(packed: readonly Uint8Array[], crcs: readonly number[], seq?: { sequence: number; sequenceId: bigint }): Uint8Array {
+export function encodeNmsg(
+  packed: readonly Uint8Array[],
+  crcs: readonly number[],
+  seq?: { sequence: number; sequenceId: bigint },
+): Uint8Array {
   const w = new ByteWriter(4096);
   for (const p of packed) w.byte(0x0a).varint(p.length).bytes(p);
   for (const c of crcs) w.byte(0x10).varint(c);

@@ -1,15 +1,16 @@
 /** The hand-written codec agrees with protobufjs: same objects decoded, same bytes encoded, same failures. */
+
+import { createRequire } from "node:module";
+import { Readable } from "node:stream";
 import fc from "fast-check";
 import protobuf from "protobufjs";
-import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readVector } from "../../../test/vectors.js";
-import { Readable } from "node:stream";
-import { readPayloads } from "./reader.js";
 import { BAIL, buildFastCodec, type FastCodec, fastDecode, fastEncode } from "./fastcodec.js";
 import { decodeMessage, encodeMessage, getModule, type MessageModule, type Msg } from "./module.js";
 import { MSGTYPE_DNS, MSGTYPE_DNSDEDUPE, MSGTYPE_DNSQR, MSGTYPE_IPCONN, VENDOR_BASE, VENDOR_SIE } from "./modules.js";
 import type { NmsgPayload } from "./payload.js";
+import { readPayloads } from "./reader.js";
 
 const mod = (v: number, t: number): MessageModule => getModule(v, t) as MessageModule;
 const QR = mod(VENDOR_BASE, MSGTYPE_DNSQR);
@@ -60,7 +61,10 @@ const Long = longModule.default ?? longModule;
 const pb = protobuf as unknown as { util: { Long: unknown }; configure(): void };
 
 /** Runs once as protobufjs is loaded here (in vitest it does not find the long package: int64 are numbers), once with Long. */
-describe.each([["int64 as protobufjs loads it", false], ["int64 as Long", true]] as const)("fast codec, %s", (_label, withLong) => {
+describe.each([
+  ["int64 as protobufjs loads it", false],
+  ["int64 as Long", true],
+] as const)("fast codec, %s", (_label, withLong) => {
   let saved: unknown;
   beforeAll(() => {
     saved = pb.util.Long;
@@ -78,7 +82,10 @@ describe.each([["int64 as protobufjs loads it", false], ["int64 as Long", true]]
   });
 
   it("decodes every vector payload like protobufjs and re-encodes it to the same bytes", async () => {
-    for (const [file, m] of [["nmsg/dnsqr.nmsg", QR], ["dedupe/dedupe.nmsg", DD]] as const) {
+    for (const [file, m] of [
+      ["nmsg/dnsqr.nmsg", QR],
+      ["dedupe/dedupe.nmsg", DD],
+    ] as const) {
       const ps = await vectorPayloads(file, m.vid, m.msgtype);
       expect(ps.length).toBeGreaterThan(0);
       for (const p of ps) {
@@ -93,8 +100,10 @@ describe.each([["int64 as protobufjs loads it", false], ["int64 as Long", true]]
   });
 
   it("random and bit-flipped bytes: the fast path agrees with protobufjs or leaves the input to it", async () => {
-    const seeds = [...(await vectorPayloads("nmsg/dnsqr.nmsg", 1, 9)).slice(0, 20).map((p) => [QR, p.payload] as const),
-      ...(await vectorPayloads("dedupe/dedupe.nmsg", 2, 1)).slice(0, 20).map((p) => [DD, p.payload] as const)];
+    const seeds = [
+      ...(await vectorPayloads("nmsg/dnsqr.nmsg", 1, 9)).slice(0, 20).map((p) => [QR, p.payload] as const),
+      ...(await vectorPayloads("dedupe/dedupe.nmsg", 2, 1)).slice(0, 20).map((p) => [DD, p.payload] as const),
+    ];
     let taken = 0;
     const check = (m: MessageModule, b: Uint8Array): void => {
       const ref = pbDecode(m, b);
@@ -136,7 +145,9 @@ describe.each([["int64 as protobufjs loads it", false], ["int64 as Long", true]]
     const [p] = await vectorPayloads("dedupe/dedupe.nmsg", 2, 1);
     const base = (p as NmsgPayload).payload;
     // field 100 varint, field 99 bytes, field 98 fixed64, field 97 fixed32, and rrttl (4) sent as fixed32
-    const extra = Uint8Array.from([0xa0, 0x06, 0x96, 0x01, 0x9a, 0x06, 0x02, 0xaa, 0xbb, 0x91, 0x06, 1, 2, 3, 4, 5, 6, 7, 8, 0x8d, 0x06, 1, 2, 3, 4, 0x25, 9, 9, 9, 9]);
+    const extra = Uint8Array.from([
+      0xa0, 0x06, 0x96, 0x01, 0x9a, 0x06, 0x02, 0xaa, 0xbb, 0x91, 0x06, 1, 2, 3, 4, 5, 6, 7, 8, 0x8d, 0x06, 1, 2, 3, 4, 0x25, 9, 9, 9, 9,
+    ]);
     for (const b of [Uint8Array.from([...base, ...extra]), Uint8Array.from([...extra, ...base])]) {
       const fast = fastDecode(codec(DD), b);
       expect(fast).not.toBe(BAIL);
@@ -178,23 +189,41 @@ describe.each([["int64 as protobufjs loads it", false], ["int64 as Long", true]]
   );
   const ddObject = fc.record(
     {
-      rrname: bytes, rrtype: u32, rrclass: u32, rrttl: u32, rdata: fc.array(bytes, { maxLength: 4 }), count: u32, time_first: u32, time_last: u32,
-      type: fc.integer({ min: 0, max: 6 }), response_ip: bytes, response: bytes, bailiwick: bytes, zone_time_first: u32, zone_time_last: u32,
+      rrname: bytes,
+      rrtype: u32,
+      rrclass: u32,
+      rrttl: u32,
+      rdata: fc.array(bytes, { maxLength: 4 }),
+      count: u32,
+      time_first: u32,
+      time_last: u32,
+      type: fc.integer({ min: 0, max: 6 }),
+      response_ip: bytes,
+      response: bytes,
+      bailiwick: bytes,
+      zone_time_first: u32,
+      zone_time_last: u32,
     },
     { requiredKeys: [] },
   );
 
   it("random DnsQR and DnsDedupe objects encode to protobufjs's bytes, and decode back alike", () => {
     fc.assert(
-      fc.property(fc.oneof(qrObject.map((o) => [QR, { ...o }] as const), ddObject.map((o) => [DD, { ...o }] as const)), ([m, o]) => {
-        const fast = fastEncode(codec(m), o as Msg);
-        expect(fast).not.toBe(BAIL);
-        const ref = pbEncode(m, o as Msg) as Uint8Array;
-        expect(Buffer.from(fast as Uint8Array).equals(Buffer.from(ref))).toBe(true);
-        const back = fastDecode(codec(m), fast as Uint8Array);
-        expect(back).not.toBe(BAIL);
-        expect(picture(back as Msg)).toEqual(picture(pbDecode(m, ref) as Msg));
-      }),
+      fc.property(
+        fc.oneof(
+          qrObject.map((o) => [QR, { ...o }] as const),
+          ddObject.map((o) => [DD, { ...o }] as const),
+        ),
+        ([m, o]) => {
+          const fast = fastEncode(codec(m), o as Msg);
+          expect(fast).not.toBe(BAIL);
+          const ref = pbEncode(m, o as Msg) as Uint8Array;
+          expect(Buffer.from(fast as Uint8Array).equals(Buffer.from(ref))).toBe(true);
+          const back = fastDecode(codec(m), fast as Uint8Array);
+          expect(back).not.toBe(BAIL);
+          expect(picture(back as Msg)).toEqual(picture(pbDecode(m, ref) as Msg));
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -206,7 +235,16 @@ describe.each([["int64 as protobufjs loads it", false], ["int64 as Long", true]]
       { type: "TCP", query_ip: new Uint8Array(4), response_ip: new Uint8Array(4), proto: 17, query_port: 1, response_port: 2, id: 3 },
       { type: 1, query_ip: "AAAA", response_ip: new Uint8Array(4), proto: 17, query_port: 1, response_port: 2, id: 3 },
       { type: 1, query_ip: new Uint8Array(4), response_ip: new Uint8Array(4), proto: 1.5, query_port: 1, response_port: 2, id: 3 },
-      { type: 1, query_ip: new Uint8Array(4), response_ip: new Uint8Array(4), proto: 17, query_port: 1, response_port: 2, id: 3, query_time_sec: [2 ** 60] },
+      {
+        type: 1,
+        query_ip: new Uint8Array(4),
+        response_ip: new Uint8Array(4),
+        proto: 17,
+        query_port: 1,
+        response_port: 2,
+        id: 3,
+        query_time_sec: [2 ** 60],
+      },
     ];
     for (const o of weird) {
       expect(fastEncode(codec(QR), o)).toBe(BAIL);

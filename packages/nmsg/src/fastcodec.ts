@@ -21,7 +21,15 @@ export const BAIL: unique symbol = Symbol("bail");
 const K = { UINT32: 0, INT32: 1, ENUM: 2, INT64: 3, UINT64: 4, BOOL: 5, FIXED32: 6, SFIXED32: 7, DOUBLE: 8, BYTES: 9 } as const;
 type Kind = (typeof K)[keyof typeof K];
 const KIND_OF: Record<string, Kind> = {
-  uint32: K.UINT32, int32: K.INT32, int64: K.INT64, uint64: K.UINT64, bool: K.BOOL, fixed32: K.FIXED32, sfixed32: K.SFIXED32, double: K.DOUBLE, bytes: K.BYTES,
+  uint32: K.UINT32,
+  int32: K.INT32,
+  int64: K.INT64,
+  uint64: K.UINT64,
+  bool: K.BOOL,
+  fixed32: K.FIXED32,
+  sfixed32: K.SFIXED32,
+  double: K.DOUBLE,
+  bytes: K.BYTES,
 };
 /** wire type of each kind */
 const WIRE: readonly number[] = [0, 0, 0, 0, 0, 0, 5, 5, 1, 2];
@@ -179,7 +187,17 @@ function skipField(b: Uint8Array, p: number, end: number, wt: number): number {
   }
 }
 
-const rt = { S, BAIL, readVarint, readBool, readDouble, longToNumber, skipField, longCtor, discard: (): boolean => protobuf.Reader.discardUnknown };
+const rt = {
+  S,
+  BAIL,
+  readVarint,
+  readBool,
+  readDouble,
+  longToNumber,
+  skipField,
+  longCtor,
+  discard: (): boolean => protobuf.Reader.discardUnknown,
+};
 
 /** code reading a varint of at most `max` bytes into `v` (one-byte values inline) */
 const varintInto = (v: string, max: number): string =>
@@ -406,15 +424,21 @@ function compileEncoder(ctor: Ctor, fields: readonly FastField[]): FastCodec["en
     const key = JSON.stringify(f.name);
     const get = `v = m[${key}];`;
     if (f.repeated) {
-      sizing.push(`${get} if (v != null) { if (!Array.isArray(v)) return BAIL; for (let j = 0; j < v.length; j++) { const x = v[j]; ${sizeCode(f, i, "x")} size += ${f.tagLen} + n; } }`);
+      sizing.push(
+        `${get} if (v != null) { if (!Array.isArray(v)) return BAIL; for (let j = 0; j < v.length; j++) { const x = v[j]; ${sizeCode(f, i, "x")} size += ${f.tagLen} + n; } }`,
+      );
       writing.push(`${get} if (v != null) for (let j = 0; j < v.length; j++) { const x = v[j]; ${writeCode(f, "x")} }`);
     } else if (f.required) {
       // a message always writes its required fields (a default from the prototype if unset); a plain object must have them
-      sizing.push(`${get} if (!isMsg && (v == null || !m.hasOwnProperty(${key}))) return BAIL; ${sizeCode(f, i, "v")} size += ${f.tagLen} + n;`);
+      sizing.push(
+        `${get} if (!isMsg && (v == null || !m.hasOwnProperty(${key}))) return BAIL; ${sizeCode(f, i, "v")} size += ${f.tagLen} + n;`,
+      );
       writing.push(`${get} ${writeCode(f, "v")}`);
     } else {
       const bit = 1 << optional.indexOf(f);
-      sizing.push(`${get} if (v != null && m.hasOwnProperty(${key})) { ${sizeCode(f, i, "v")} size += ${f.tagLen} + n; present |= ${bit}; }`);
+      sizing.push(
+        `${get} if (v != null && m.hasOwnProperty(${key})) { ${sizeCode(f, i, "v")} size += ${f.tagLen} + n; present |= ${bit}; }`,
+      );
       writing.push(`if (present & ${bit}) { ${get} ${writeCode(f, "v")} }`);
     }
   });

@@ -61,7 +61,8 @@ export function getModule(vid: number, msgtype: number): MessageModule | undefin
   return modules.get(key(vid, msgtype));
 }
 export function findModuleByName(vname: string, mname: string): MessageModule | undefined {
-  for (const m of modules.values()) if (m.vname.toLowerCase() === vname.toLowerCase() && m.mname.toLowerCase() === mname.toLowerCase()) return m;
+  for (const m of modules.values())
+    if (m.vname.toLowerCase() === vname.toLowerCase() && m.mname.toLowerCase() === mname.toLowerCase()) return m;
   return undefined;
 }
 export function vendorId(vname: string): number | undefined {
@@ -102,5 +103,5 @@ export function encodeMessage(mod: MessageModule, m: Msg): Uint8Array {
 
 /** Whether a (non-virtual, non-repeated) field is set on a decoded message. */
 export function has(m: Msg, name: string): boolean {
-  return Object.prototype.hasOwnProperty.call(m, name) && m[name] !== null && m[name] !== undefined;
+  return Object.hasOwn(m, name) && m[name] !== null && m[name] !== undefined;
 }

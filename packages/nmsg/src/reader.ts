@@ -5,7 +5,16 @@
  * whose CRC does not match are dropped and counted.
  */
 import { concatBytes } from "@dnsrep/util";
-import { type DecodedNmsg, decodeFragment, decodeNmsg, FLAG_FRAGMENT, FLAG_ZLIB, fragmentCrc, MAX_CONTAINER, unzlibBody } from "./container.js";
+import {
+  type DecodedNmsg,
+  decodeFragment,
+  decodeNmsg,
+  FLAG_FRAGMENT,
+  FLAG_ZLIB,
+  fragmentCrc,
+  MAX_CONTAINER,
+  unzlibBody,
+} from "./container.js";
 import { NmsgError, NmsgErrorCode } from "./errors.js";
 import type { NmsgPayload } from "./payload.js";
 
@@ -92,7 +101,7 @@ export class ContainerDecoder {
     this.stats.payloads += d.payloads.length;
     if (d.sequence !== undefined && d.sequenceId !== undefined) {
       const prev = this.#seq.get(d.sequenceId);
-      if (prev !== undefined && d.sequence !== ((prev + 1) >>> 0)) this.stats.lost += ((d.sequence - prev - 1) >>> 0) % 0x10000;
+      if (prev !== undefined && d.sequence !== (prev + 1) >>> 0) this.stats.lost += ((d.sequence - prev - 1) >>> 0) % 0x10000;
       this.#seq.set(d.sequenceId, d.sequence);
     }
     return d.payloads;

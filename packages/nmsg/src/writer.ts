@@ -6,7 +6,18 @@
  */
 import { randomInt } from "node:crypto";
 import { ByteWriter, varintLength } from "@dnsrep/util";
-import { containerHeader, encodeFragment, FLAG_FRAGMENT, FLAG_ZLIB, fragmentCrc, HEADER_LEN, MAGIC, VERSION, type ZlibEngine, zlibBody } from "./container.js";
+import {
+  containerHeader,
+  encodeFragment,
+  FLAG_FRAGMENT,
+  FLAG_ZLIB,
+  fragmentCrc,
+  HEADER_LEN,
+  MAGIC,
+  VERSION,
+  type ZlibEngine,
+  zlibBody,
+} from "./container.js";
 import { appendPayload, type NmsgPayload, packedPayloadSize, payloadCrc } from "./payload.js";
 
 export type Sink = (container: Uint8Array) => void | Promise<void>;
