@@ -1,19 +1,19 @@
-import { Command } from "commander";
-import { type CliIo, CliError, configureProgram, OutputWriter, UsageError } from "@dnsrep/cli";
+import { CliError, type CliIo, configureProgram, OutputWriter, UsageError } from "@dnsrep/cli";
 import {
-  EntryType,
-  decodeRRsetKey,
   decodeRdataKey,
+  decodeRRsetKey,
   decodeRRtypeUnion,
   decodeTimeRange,
   decodeTriplet,
   decodeVersion,
+  EntryType,
   isDnstableError,
   reverseWireName,
 } from "@dnsrep/dnstable";
 import { isMtblError, Reader } from "@dnsrep/mtbl";
-import { toHex } from "@dnsrep/util";
+import { encodeVarint, toHex } from "@dnsrep/util";
 import { nameToString, rdataToString, rrtypeToString } from "@dnsrep/wdns";
+import { Command } from "commander";
 
 const VERSION_NAMES: Record<number, string> = { 0: "rrset", 1: "rrset_name", 2: "rdata", 3: "rdata_name" };
 
@@ -108,24 +108,30 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
+/** A value triplet as libdnstable presents it: count 0 shows as 1, time_last 0 as time_first. */
+function displayTriplet(val: Uint8Array): ReturnType<typeof decodeTriplet> {
+  const t = decodeTriplet(val);
+  if (t === null) return null;
+  return { timeFirst: t.timeFirst, timeLast: t.timeLast === 0 ? t.timeFirst : t.timeLast, count: t.count === 0 ? 1 : t.count };
+}
+
+/** The leading fields of an entry's JSON object, in libdnstable's order. */
+function jsonHead(t: NonNullable<ReturnType<typeof decodeTriplet>>, rrname: string, rrtype: string): Record<string, unknown> {
+  return { count: t.count, time_first: t.timeFirst, time_last: t.timeLast, rrname, rrtype };
+}
+
 export function formatEntry(prefix: number, key: Uint8Array, val: Uint8Array, json: boolean, raw = false): string | null {
   switch (prefix) {
     case EntryType.RDATA: {
       const k = decodeRdataKey(key);
-      const t = decodeTriplet(val);
+      const t = displayTriplet(val);
       if (k === null || t === null) return null;
       const owner = nameToString(k.rrname);
       const type = rrtypeToString(k.rrtype);
       const rd = rdataToString(k.rrtype, 1, k.rdata);
       if (json) {
-        const obj: Record<string, unknown> = {
-          count: t.count,
-          time_first: t.timeFirst,
-          time_last: t.timeLast,
-          rrname: owner,
-          rrtype: type,
-          rdata: rd,
-        };
+        const obj = jsonHead(t, owner, type);
+        obj.rdata = rd;
         if (raw) obj.rdata_raw = toHex(k.rdata);
         return `${JSON.stringify(obj)}\n`;
       }
@@ -133,13 +139,22 @@ export function formatEntry(prefix: number, key: Uint8Array, val: Uint8Array, js
     }
     case EntryType.RRSET: {
       const k = decodeRRsetKey(key);
-      const t = decodeTriplet(val);
+      const t = displayTriplet(val);
       if (t === null) return null;
       const owner = nameToString(k.rrname);
       const type = rrtypeToString(k.rrtype);
       const rd = k.rdatas.map((r) => rdataToString(k.rrtype, 1, r));
       if (json) {
-        return `${JSON.stringify({ count: t.count, time_first: t.timeFirst, time_last: t.timeLast, rrname: owner, rrtype: type, bailiwick: nameToString(k.bailiwick), rdata: rd })}\n`;
+        const obj = jsonHead(t, owner, type);
+        obj.bailiwick = nameToString(k.bailiwick);
+        obj.rdata = rd;
+        // libdnstable appends the rrtype as a varint to each raw rdata of an RRSET entry
+        if (raw) {
+          const v = new Uint8Array(5);
+          const tail = toHex(v.subarray(0, encodeVarint(v, 0, k.rrtype)));
+          obj.rdata_raw = k.rdatas.map((r) => toHex(r) + tail);
+        }
+        return `${JSON.stringify(obj)}\n`;
       }
       let s = `;;  bailiwick: ${nameToString(k.bailiwick)}\n;;      count: ${t.count}\n;; first seen: ${formatTime(t.timeFirst)}\n;;  last seen: ${formatTime(t.timeLast)}\n`;
       for (const r of rd) s += `${owner} IN ${type} ${r}\n`;

@@ -1,13 +1,25 @@
 import { createReadStream, existsSync, unlinkSync } from "node:fs";
-import { Command } from "commander";
-import { type CliIo, CliError, configureProgram, parseIntOption, parseOption, Progress, UsageError } from "@dnsrep/cli";
+import { CliError, type CliIo, configureProgram, Progress, parseIntOption, parseOption, UsageError } from "@dnsrep/cli";
 import {
-  dnstableMerge, EntryType, encodeRRtypeSingle, encodeTimeRange, encodeTriplet, encodeVarintValue, rdataKey, rdataNameRevKey, rdataSlicedKey,
-  rrsetKey, rrsetNameFwdKey, sourceInfoKey, TIME_RANGE_KEY, versionKey,
+  dnstableMerge,
+  EntryType,
+  encodeRRtypeSingle,
+  encodeTimeRange,
+  encodeTriplet,
+  encodeVarintValue,
+  rdataKey,
+  rdataNameRevKey,
+  rdataSlicedKey,
+  rrsetKey,
+  rrsetNameFwdKey,
+  sourceInfoKey,
+  TIME_RANGE_KEY,
+  versionKey,
 } from "@dnsrep/dnstable";
 import { isMtblError, parseCompression, Sorter, Writer } from "@dnsrep/mtbl";
 import { decodeDnsDedupe, isNmsgError, MSGTYPE_DNSDEDUPE, readPayloadBatches, VENDOR_SIE } from "@dnsrep/nmsg";
 import { downcaseName, nameLength } from "@dnsrep/wdns";
+import { Command } from "commander";
 
 /** Types whose RRsets go to the DNSSEC file (dnstable_convert's list). */
 const DNSSEC_TYPES = new Set([43, 59, 46, 47, 48, 60, 50, 51, 32768, 32769]);
@@ -48,7 +60,19 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     .argument("<dns>", "DNS output file")
     .argument("<dnssec>", "DNSSEC output file");
   p.parse(argv, { from: "user" });
-  const o = p.opts<{ c: string; l?: string; b: string; m: string; D?: boolean; p?: boolean; r?: boolean; S?: boolean; s?: string; q?: boolean; T?: string }>();
+  const o = p.opts<{
+    c: string;
+    l?: string;
+    b: string;
+    m: string;
+    D?: boolean;
+    p?: boolean;
+    r?: boolean;
+    S?: boolean;
+    s?: string;
+    q?: boolean;
+    T?: string;
+  }>();
   const [input, dnsPath, dnssecPath] = p.args as [string, string, string];
   const compression = parseOption("-c", o.c, parseCompression);
   const sizes = o.b.split(",");
@@ -174,7 +198,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
           }
         }
       }
-      progress.tick(() => `dnstable-import: ${payloads} payloads, ${dns.entries + dnssec.entries} entries, ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+      progress.tick(
+        () => `dnstable-import: ${payloads} payloads, ${dns.entries + dnssec.entries} entries, ${((Date.now() - t0) / 1000).toFixed(0)} s`,
+      );
     }
   } catch (e) {
     dns.sorter.close();

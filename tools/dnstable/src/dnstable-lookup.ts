@@ -1,27 +1,30 @@
-import { type CliIo, CliError, OutputWriter, UsageError } from "@dnsrep/cli";
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { CliError, type CliIo, OutputWriter, UsageError } from "@dnsrep/cli";
 import {
-  EntryType,
-  decodeRRsetKey,
   decodeRdataKey,
+  decodeRRsetKey,
   decodeTimeRange,
   decodeTriplet,
   decodeVersion,
   dnstableMerge,
+  EntryType,
   isDnstableError,
   reverseWireName,
+  rrtypeUnionHas,
 } from "@dnsrep/dnstable";
-import { isMtblError, Merger, type MtblSource, Reader } from "@dnsrep/mtbl";
-import { readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
-import { downcaseName, isWdnsError, nameFromString, nameToString, rdataToString, rrtypeFromString, rrtypeToString } from "@dnsrep/wdns";
-import { compareBytes, equalBytes } from "@dnsrep/util";
+import { isMtblError, Merger, type MtblIterator, type MtblSource, Reader } from "@dnsrep/mtbl";
+import { compareBytes, encodeVarint, equalBytes } from "@dnsrep/util";
+import { downcaseName, isWdnsError, nameFromString, rrtypeFromString } from "@dnsrep/wdns";
 import { formatEntry, formatTime } from "./dnstable-dump.js";
 
 /**
- * dnstable-lookup (partial): `rrset NAME [TYPE [BAILIWICK]]` with exact names and right-hand
- * `*.` (at or below) / `+.` (exactly one label below) wildcards over DNSTABLE_FNAME; text or -j output.
+ * dnstable-lookup: dnstable_lookup's queries over DNSTABLE_FNAME (one file) or DNSTABLE_SETFILE
+ * (a set of files, merged — or, with -u, not): rrset by owner name with left/right `*`/`+`
+ * wildcards, type and bailiwick; rdata by name (wildcards too), IP address/prefix/range, or raw
+ * hex; time_range and version. Text, JSON (-j/-J, -R raw rdata) or a count (-n).
  */
-export const USAGE = `Usage: dnstable-lookup [-j|-J] [-C] [-O N] [-a T] [-A T] [-b T] [-B T] QUERY
+export const USAGE = `Usage: dnstable-lookup [-j|-J] [-R] [-n] [-u] [-c] [-C] [-O N] [-t SECONDS] [-a T] [-A T] [-b T] [-B T] QUERY
 
 Search the dnstable file named by DNSTABLE_FNAME or the set file DNSTABLE_SETFILE (dnstable_lookup). QUERY is one of:
   rrset NAME [TYPE [BAILIWICK]]
@@ -30,14 +33,19 @@ Search the dnstable file named by DNSTABLE_FNAME or the set file DNSTABLE_SETFIL
   rdata raw HEX [TYPE]
   time_range
   version [rrset|rrset_name|rdata|rdata_name]
-An rrset NAME may carry a wildcard: *.NAME (at or below), +.NAME (one label below),
+A NAME may carry a wildcard: *.NAME (at or below), +.NAME (one label below),
 NAME.* (starting with NAME), NAME.+ (NAME plus one label).
 
 Options:
   -j         JSON lines, epoch times
   -J         JSON lines, RFC 3339 times
+  -R         add the raw rdata (hex) to JSON output
+  -n         print only the number of matches
+  -u         unaggregated: entries of each file of a set file, not merged
+  -c         strict time fencing: -A acts as -a and -B as -b (dnsdbq's "complete" matching)
   -C         case-sensitive name match
   -O N       skip the first N results
+  -t SECONDS stop after this many seconds (";;; timed out")
   -a T       first seen at or after T
   -A T       last seen at or after T
   -b T       last seen at or before T
@@ -46,18 +54,43 @@ Options:
 T is epoch seconds, YYYY-MM-DD, "YYYY-MM-DD HH:MM:SS" or YYYY-MM-DDTHH:MM:SSZ (UTC).
 `;
 
+type Fence = { a?: number; A?: number; b?: number; B?: number };
+
+interface Opts {
+  json: boolean;
+  rfc3339: boolean;
+  raw: boolean;
+  count: boolean;
+  unaggregated: boolean;
+  caseSensitive: boolean;
+  offset: number;
+  fence: Fence;
+  /** Date.now() limit, 0 for none */
+  deadline: number;
+}
+
+/** Every rrtype whose RDATA key begins with a name (libdnstable's CASE_RDATA_NAME_TYPE_ALL). */
+const NAME_RDATA_TYPES = new Set([15, 33, 2, 5, 39, 12, 6, 64, 65, 47, 17, 30]);
+/** …and those where the name is all of the keyed rdata, so the rrtype follows it (…_STANDALONE). */
+const STANDALONE_NAME_TYPES = new Set([15, 33, 2, 5, 39, 12]);
+
 export async function run(argv: string[], io: CliIo): Promise<number> {
   if (argv[0] === "-h" || argv[0] === "--help") {
     io.stdout.write(USAGE);
     return 0;
   }
-  let json = false;
-  let rfc3339 = false;
-  let raw = false;
-  let caseSensitive = false;
-  let offset = 0;
-  const strict = false;
-  const fence: { a?: number; A?: number; b?: number; B?: number } = {};
+  const o: Opts = {
+    json: false,
+    rfc3339: false,
+    raw: false,
+    count: false,
+    unaggregated: false,
+    caseSensitive: false,
+    offset: 0,
+    fence: {},
+    deadline: 0,
+  };
+  let strict = false;
   const pos: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
@@ -65,157 +98,304 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       pos.push(a);
       continue;
     }
-    if (a === "-j") json = true;
+    if (a === "-j") o.json = true;
     else if (a === "-J") {
-      json = true;
-      rfc3339 = true;
-    } else if (a === "-R") raw = true;
-    else if (a === "-C") caseSensitive = true;
-    else if (a === "-u") throw new CliError("option -u is not supported yet");
-    else if (a === "-c") throw new CliError("option -c is not supported yet");
-    else if (a === "-O" || a === "-a" || a === "-A" || a === "-b" || a === "-B") {
+      o.json = true;
+      o.rfc3339 = true;
+    } else if (a === "-R") o.raw = true;
+    else if (a === "-n") o.count = true;
+    else if (a === "-u") o.unaggregated = true;
+    else if (a === "-c") strict = true;
+    else if (a === "-C") o.caseSensitive = true;
+    else if (a === "-O" || a === "-t" || a === "-a" || a === "-A" || a === "-b" || a === "-B") {
       const v = argv[++i];
       if (v === undefined) throw new UsageError(`option ${a} needs an argument`);
-      if (a === "-O") {
-        if (!/^\d+$/.test(v)) throw new UsageError(`bad offset: ${v}`);
-        offset = Number(v);
-      } else fence[a.slice(1) as "a" | "A" | "b" | "B"] = parseTime(v);
-    } else throw new CliError(`option ${a} is not supported yet`);
+      if (a === "-O" || a === "-t") {
+        if (!/^\d+$/.test(v) || Number(v) === 0) throw new UsageError(`${a}: expected a positive number, got ${v}`);
+        if (a === "-O") o.offset = Number(v);
+        else o.deadline = Date.now() + Number(v) * 1000;
+      } else o.fence[a.slice(1) as "a" | "A" | "b" | "B"] = parseTime(v);
+    } else throw new UsageError(`unknown option ${a}`);
   }
-  if (raw) throw new CliError("option -R is not supported yet");
-  if (pos[0] === "rdata" && pos[1] === "raw") return rdataRaw(pos, io, json, rfc3339, offset, fence);
-  if (pos[0] === "time_range" || pos[0] === "version") return metaQuery(pos, io, json, rfc3339);
-  if (pos[0] === "rdata" && pos[1] === "ip") {
-    if (pos.length !== 3) throw new UsageError("usage: dnstable-lookup rdata ip ADDRESS[/PREFIX|-ADDRESS]");
-    const [lo, hi] = parseIpQuery(pos[2] as string);
-    return rdataRaw(["rdata", "raw", "", lo.length === 4 ? "A" : "AAAA"], io, json, rfc3339, offset, fence, [lo, hi]);
-  }
-  if (pos[0] === "rdata" && pos[1] === "name") {
-    const t = pos[2] ?? "";
-    if (t.startsWith("*.") || t.startsWith("+.") || t.endsWith(".*") || t.endsWith(".+"))
-      throw new CliError("rdata name wildcards are not supported yet");
-    let wire: Uint8Array;
-    try {
-      wire = nameFromString(t);
-    } catch (e) {
-      if (isWdnsError(e)) throw new UsageError(`bad name: ${e.message}`);
-      throw e;
+  if (o.count && (o.json || o.raw)) throw new UsageError("cannot specify -n with either -j, -J or -R");
+  if (o.raw && !o.json) throw new UsageError("adding raw rdata only supported with a json output format");
+  if (strict) {
+    // dnstable_lookup's -c: the "after" bound applies to time_first, the "before" bound to time_last
+    const f = o.fence;
+    if (f.A !== undefined && (f.a ?? 0) < f.A) {
+      f.a = f.A;
+      delete f.A;
     }
-    if (!caseSensitive) wire = downcaseName(wire);
-    let hex = "";
-    for (const b of wire) hex += b.toString(16).padStart(2, "0");
-    return rdataRaw(["rdata", "raw", hex, ...pos.slice(3)], io, json, rfc3339, offset, fence);
+    if (f.B !== undefined && (f.b === undefined || f.b > f.B)) {
+      f.b = f.B;
+      delete f.B;
+    }
   }
-  if (pos[0] !== "rrset") {
-    if (pos[0] === "rdata" || pos[0] === "time_range" || pos[0] === "version")
-      throw new CliError(`${pos[0]} queries are not supported yet`);
-    throw new UsageError("usage: dnstable-lookup [-j] [-C] rrset NAME [TYPE [BAILIWICK]]");
+  if (pos[0] === "time_range" || pos[0] === "version") {
+    if (o.offset || o.raw) throw new UsageError(`${o.offset ? "offset" : "raw"} option makes no sense with version or time_range commands`);
+    return metaQuery(pos, io, o);
   }
-  if (pos.length < 2 || pos.length > 4) throw new UsageError("usage: dnstable-lookup [-j] [-C] rrset NAME [TYPE [BAILIWICK]]");
-  let text = pos[1] as string;
-  let mode: "exact" | "at-or-below" | "below" = "exact";
-  let left: "none" | "any" | "one" = "none";
-  if (text.endsWith(".*")) {
-    left = "any";
-    text = text.slice(0, -2);
-  } else if (text.endsWith(".+")) {
-    left = "one";
-    text = text.slice(0, -2);
-  } else if (text.startsWith("*.")) {
-    mode = "at-or-below";
-    text = text.slice(2);
-  } else if (text.startsWith("+.")) {
-    mode = "below";
-    text = text.slice(2);
+  if (pos[0] === "rdata") return rdataQuery(pos, io, o);
+  if (pos[0] === "rrset") return rrsetQuery(pos, io, o);
+  throw new UsageError("usage: dnstable-lookup [options] rrset|rdata|time_range|version ... (see -h)");
+}
+
+/** Output with offset, -n counting, the time limit and the closing ";;; Dumped N entries." line. */
+class Printer {
+  readonly #io: CliIo;
+  readonly #o: Opts;
+  readonly #out: OutputWriter;
+  n = 0;
+  timedOut = false;
+  constructor(io: CliIo, o: Opts) {
+    this.#io = io;
+    this.#o = o;
+    this.#out = new OutputWriter(io.stdout);
   }
-  if (text === "*" || text === "+" || text.startsWith("*.") || text.startsWith("+."))
-    throw new CliError("this wildcard form is not supported yet");
-  let rrtype: number | undefined;
-  let bailiwick: Uint8Array | undefined;
-  let name: Uint8Array;
+  /** Whether the time limit has passed (checked between entries). */
+  expired(): boolean {
+    if (this.#o.deadline && Date.now() > this.#o.deadline) this.timedOut = true;
+    return this.timedOut;
+  }
+  /** An entry that passed every filter; false when it was skipped by the offset. */
+  async entry(line: string): Promise<void> {
+    if (this.#o.offset > 0) {
+      this.#o.offset--;
+      return;
+    }
+    this.n++;
+    if (!this.#o.count) await this.#out.text(line);
+  }
+  async finish(): Promise<number> {
+    await this.#out.flush();
+    if (!this.#o.json) {
+      if (this.timedOut) this.#io.stderr.write(";;; timed out\n");
+      this.#io.stderr.write(`;;; Dumped ${this.n} entries.\n`);
+    }
+    return 0;
+  }
+}
+
+/** Parse a query name (wildcard marks removed by the caller). */
+function queryName(text: string, o: Opts): Uint8Array {
   try {
-    name = nameFromString(text);
-    if (!caseSensitive) name = downcaseName(name);
-    if (pos[2] !== undefined) {
-      rrtype = rrtypeFromString(pos[2]);
-      if (rrtype === undefined) throw new UsageError(`unknown rrtype: ${pos[2]}`);
-    }
-    if (pos[3] !== undefined) bailiwick = downcaseName(nameFromString(pos[3]));
+    const w = nameFromString(text);
+    return o.caseSensitive ? w : downcaseName(w);
   } catch (e) {
     if (isWdnsError(e)) throw new UsageError(`bad name: ${e.message}`);
     throw e;
   }
-  const { reader, fname } = openSource(io);
-  const out = new OutputWriter(io.stdout);
-  let n = 0;
-  const names: Uint8Array[] = [];
-  if (left === "none") names.push(name);
-  else {
-    const fwd = new Uint8Array(name.length);
-    fwd[0] = EntryType.RRSET_NAME_FWD;
-    fwd.set(name.subarray(0, name.length - 1), 1);
-    try {
-      const it = reader.getPrefix(fwd);
-      while (it.next()) {
-        const k = it.key;
-        const rest = k.length - fwd.length;
-        if (rest <= 1) continue;
-        if (left === "one" && (k[fwd.length] ?? 0) + 2 !== rest) continue;
-        names.push(k.slice(1));
-      }
-    } catch (e) {
-      reader.close();
-      if (isMtblError(e)) throw new CliError(`${fname}: ${e.message}`);
-      throw e;
-    }
-  }
+}
+
+function queryType(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const t = rrtypeFromString(text);
+  if (t === undefined) throw new UsageError(`unknown rrtype: ${text}`);
+  return t;
+}
+
+type Wild = { kind: "none" | "left" | "right"; one: boolean; name: string };
+
+/** `*.N` / `+.N` (left), `N.*` / `N.+` (right), or a plain name. */
+function splitWildcard(text: string): Wild {
+  if (text.startsWith("*.") || text.startsWith("+.")) return { kind: "left", one: text[0] === "+", name: text.slice(2) };
+  if (text.endsWith(".*") || text.endsWith(".+")) return { kind: "right", one: text.endsWith("+"), name: text.slice(0, -2) };
+  if (text === "*" || text === "+") throw new UsageError(`bad name: ${text}`);
+  return { kind: "none", one: false, name: text };
+}
+
+/** Whether `key` has exactly one more label after `at` (a single-label wildcard). */
+function oneMoreLabel(key: Uint8Array, at: number, end = key.length): boolean {
+  const l = key[at] ?? 0;
+  return l !== 0 && at + 1 + l < end && key[at + 1 + l] === 0;
+}
+
+function fenced(t: { timeFirst: number; timeLast: number }, fence: Fence): boolean {
+  if (fence.a !== undefined && t.timeFirst < fence.a) return false;
+  if (fence.b !== undefined && t.timeLast > fence.b) return false;
+  if (fence.A !== undefined && t.timeLast < fence.A) return false;
+  if (fence.B !== undefined && t.timeFirst > fence.B) return false;
+  return true;
+}
+
+/** One RRSET or RDATA entry through the fence and the formatter into the printer. */
+async function emitEntry(p: Printer, o: Opts, type: number, key: Uint8Array, value: Uint8Array): Promise<void> {
+  const t = decodeTriplet(value);
+  if (t === null || !fenced(t, o.fence)) return;
+  let line: string | null;
   try {
-    for (const qname of names) {
-      const rev = reverseWireName(qname);
-      const prefix = new Uint8Array(rev.length + (mode === "exact" ? 1 : 0));
-      prefix[0] = EntryType.RRSET;
-      prefix.set(mode === "exact" ? rev : rev.subarray(0, rev.length - 1), 1);
-      const it = reader.getPrefix(prefix);
-      while (it.next()) {
-        const key = it.key;
-        if (mode === "below") {
-          const l = key[prefix.length] ?? 0;
-          if (l === 0 || key[prefix.length + 1 + l] !== 0) continue;
-        }
-        let line: string | null = null;
-        try {
-          const k = decodeRRsetKey(key);
-          if (rrtype !== undefined && k.rrtype !== rrtype) continue;
-          if (bailiwick !== undefined && !equalBytes(downcaseName(k.bailiwick), bailiwick)) continue;
-          const t = decodeTriplet(it.value);
-          if (t === null) continue;
-          if (!inFence(t, fence)) continue;
-          if (offset > 0) {
-            offset--;
-            continue;
-          }
-          line = formatEntry(EntryType.RRSET, key, it.value, json);
-          if (rfc3339 && line !== null)
-            line = line.replace(/"time_(first|last)":(\d+)/g, (_m, w: string, d: string) => `"time_${w}":"${iso(Number(d))}"`);
-        } catch (e) {
-          if (!isDnstableError(e)) throw e;
-        }
-        if (line === null) continue;
-        await out.text(line);
-        n++;
-      }
-    }
+    line = formatEntry(type, key, value, o.json, o.raw);
+  } catch (e) {
+    if (isDnstableError(e) || isWdnsError(e)) return;
+    throw e;
+  }
+  if (line === null) return;
+  if (o.rfc3339) line = line.replace(/"time_(first|last)":(\d+)/g, (_m, w: string, d: string) => `"time_${w}":"${iso(Number(d))}"`);
+  await p.entry(line);
+}
+
+/** Run `body` over the source, mapping storage errors to one-line CLI errors. */
+async function withSource(io: CliIo, o: Opts, body: (src: Source, p: Printer) => Promise<void>): Promise<number> {
+  const { reader, fname } = openSource(io, o.unaggregated);
+  const p = new Printer(io, o);
+  try {
+    await body(reader, p);
   } catch (e) {
     if (isMtblError(e)) throw new CliError(`${fname}: ${e.message}`);
     throw e;
   } finally {
     reader.close();
   }
-  await out.flush();
-  if (!json) io.stderr.write(`;;; Dumped ${n} entries.\n`);
-  return 0;
+  return p.finish();
 }
 
+async function rrsetQuery(pos: string[], io: CliIo, o: Opts): Promise<number> {
+  if (pos.length < 2 || pos.length > 4) throw new UsageError("usage: dnstable-lookup [options] rrset NAME [TYPE [BAILIWICK]]");
+  if ((pos[1] as string).includes("/")) throw new UsageError("/ is not allowed in OWNER NAME");
+  const w = splitWildcard(pos[1] as string);
+  const name = queryName(w.name, o);
+  const rrtype = queryType(pos[2]);
+  const bailiwick = pos[3] !== undefined ? queryName(pos[3], { ...o, caseSensitive: false }) : undefined;
+  return withSource(io, o, async (src, p) => {
+    // right wildcards walk the forward-name index to find the owner names first
+    const owners: Uint8Array[] = [];
+    if (w.kind !== "right") owners.push(name);
+    else {
+      const fwd = new Uint8Array(name.length);
+      fwd[0] = EntryType.RRSET_NAME_FWD;
+      fwd.set(name.subarray(0, name.length - 1), 1);
+      const it = src.getPrefix(fwd);
+      while (it.next()) {
+        const k = it.key;
+        if (k.length - fwd.length <= 1) continue;
+        if (w.one && !oneMoreLabel(k, fwd.length)) continue;
+        if (rrtype !== undefined && !rrtypeUnionHas(it.value, rrtype)) continue;
+        owners.push(k.slice(1));
+      }
+    }
+    for (const owner of owners) {
+      const rev = reverseWireName(owner);
+      const exact = w.kind !== "left";
+      const prefix = new Uint8Array(rev.length + (exact ? 1 : 0));
+      prefix[0] = EntryType.RRSET;
+      prefix.set(exact ? rev : rev.subarray(0, rev.length - 1), 1);
+      const it = src.getPrefix(prefix);
+      while (it.next()) {
+        if (p.expired()) return;
+        const key = it.key;
+        if (w.kind === "left" && w.one && !oneMoreLabel(key, prefix.length)) continue;
+        let k: ReturnType<typeof decodeRRsetKey>;
+        try {
+          k = decodeRRsetKey(key);
+        } catch (e) {
+          if (isDnstableError(e)) continue;
+          throw e;
+        }
+        if (rrtype !== undefined && k.rrtype !== rrtype) continue;
+        if (bailiwick !== undefined && !equalBytes(downcaseName(k.bailiwick), bailiwick)) continue;
+        await emitEntry(p, o, EntryType.RRSET, key, it.value);
+      }
+    }
+  });
+}
+
+async function rdataQuery(pos: string[], io: CliIo, o: Opts): Promise<number> {
+  const kind = pos[1];
+  if (kind === "ip") {
+    if (pos.length !== 3) throw new UsageError("usage: dnstable-lookup rdata ip ADDRESS[/PREFIX|-ADDRESS]");
+    const [lo, hi] = parseIpQuery(pos[2] as string);
+    const rrtype = lo.length === 4 ? 1 : 28;
+    return withSource(io, o, async (src, p) => {
+      const from = new Uint8Array(1 + lo.length);
+      from[0] = EntryType.RDATA;
+      from.set(lo, 1);
+      const to = new Uint8Array(1 + hi.length + 300).fill(0xff);
+      to[0] = EntryType.RDATA;
+      to.set(hi, 1);
+      await scanRdata(
+        src.getRange(from, to),
+        p,
+        o,
+        (k) => k.rrtype === rrtype && k.rdata.length === lo.length && compareBytes(k.rdata, lo) >= 0 && compareBytes(k.rdata, hi) <= 0,
+      );
+    });
+  }
+  if ((kind !== "raw" && kind !== "name") || pos.length < 3 || pos.length > 4)
+    throw new UsageError("usage: dnstable-lookup rdata ip|raw|name ... (see -h)");
+  const rrtype = queryType(pos[3]);
+  if (kind === "raw") {
+    const hex = pos[2] as string;
+    if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) throw new UsageError(`bad hex: ${hex}`);
+    const prefix = new Uint8Array(1 + hex.length / 2);
+    prefix[0] = EntryType.RDATA;
+    for (let i = 0; i < hex.length / 2; i++) prefix[1 + i] = Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+    return withSource(io, o, (src, p) => scanRdata(src.getPrefix(prefix), p, o, (k) => rrtype === undefined || k.rrtype === rrtype));
+  }
+  // rdata name: entries of the name-carrying types (or the one asked for)
+  const w = splitWildcard(pos[2] as string);
+  const name = queryName(w.name, o);
+  const typeOk = (t: number): boolean => (rrtype === undefined ? NAME_RDATA_TYPES.has(t) : t === rrtype);
+  /** RDATA key prefix for names starting with `wire` (the rrtype appended when it follows the name). */
+  const keyFor = (wire: Uint8Array, withType: boolean): Uint8Array => {
+    const v = new Uint8Array(5);
+    const tl = withType && rrtype !== undefined && STANDALONE_NAME_TYPES.has(rrtype) ? encodeVarint(v, 0, rrtype) : 0;
+    const k = new Uint8Array(1 + wire.length + tl);
+    k[0] = EntryType.RDATA;
+    k.set(wire, 1);
+    k.set(v.subarray(0, tl), 1 + wire.length);
+    return k;
+  };
+  return withSource(io, o, async (src, p) => {
+    if (w.kind === "none") {
+      await scanRdata(src.getPrefix(keyFor(name, true)), p, o, (k) => typeOk(k.rrtype));
+      return;
+    }
+    if (w.kind === "right") {
+      // the name's labels, then anything: a prefix scan of the RDATA entries
+      const prefix = keyFor(name.subarray(0, name.length - 1), false);
+      await scanRdata(src.getPrefix(prefix), p, o, (k, key) => typeOk(k.rrtype) && (!w.one || oneMoreLabel(key, prefix.length)));
+      return;
+    }
+    // left: walk the label-reversed rdata-name index, then look each name up
+    const rev = reverseWireName(name);
+    const index = new Uint8Array(rev.length);
+    index[0] = EntryType.RDATA_NAME_REV;
+    index.set(rev.subarray(0, rev.length - 1), 1);
+    const it = src.getPrefix(index);
+    const names: Uint8Array[] = [];
+    while (it.next()) {
+      const k = it.key;
+      if (w.one && !oneMoreLabel(k, index.length)) continue;
+      if (rrtype !== undefined && !rrtypeUnionHas(it.value, rrtype)) continue;
+      names.push(reverseWireName(k.subarray(1)));
+    }
+    for (const n of names) {
+      if (p.expired()) return;
+      await scanRdata(src.getPrefix(keyFor(n, true)), p, o, (k) => typeOk(k.rrtype));
+    }
+  });
+}
+
+/** Print the RDATA entries of `it` that `keep` accepts. */
+async function scanRdata(
+  it: MtblIterator,
+  p: Printer,
+  o: Opts,
+  keep: (k: NonNullable<ReturnType<typeof decodeRdataKey>>, key: Uint8Array) => boolean,
+): Promise<void> {
+  while (it.next()) {
+    if (p.expired()) return;
+    let k: ReturnType<typeof decodeRdataKey>;
+    try {
+      k = decodeRdataKey(it.key);
+    } catch (e) {
+      if (isDnstableError(e)) continue;
+      throw e;
+    }
+    if (k === null || !keep(k, it.key)) continue;
+    await emitEntry(p, o, EntryType.RDATA, it.key, it.value);
+  }
+}
 
 function iso(epoch: number): string {
   return `${new Date(epoch * 1000).toISOString().slice(0, 19)}Z`;
@@ -231,92 +411,6 @@ export function parseTime(v: string): number {
   }
   throw new UsageError(`bad time: ${v}`);
 }
-
-type Fence = { a?: number; A?: number; b?: number; B?: number };
-
-/** Time fencing: -a first seen ≥ a, -b last seen ≤ b, -A last seen ≥ A, -B first seen ≤ B. */
-function inFence(t: { timeFirst: number; timeLast: number }, fence: Fence): boolean {
-  if (fence.a !== undefined && t.timeFirst < fence.a) return false;
-  if (fence.b !== undefined && t.timeLast > fence.b) return false;
-  if (fence.A !== undefined && t.timeLast < fence.A) return false;
-  if (fence.B !== undefined && t.timeFirst > fence.B) return false;
-  return true;
-}
-
-/** `rdata raw HEX [TYPE]`: full RDATA entries whose rdata starts with the given bytes. */
-async function rdataRaw(
-  pos: string[],
-  io: CliIo,
-  json: boolean,
-  rfc3339: boolean,
-  offset: number,
-  fence: Fence,
-  range?: [Uint8Array, Uint8Array],
-): Promise<number> {
-  const hex = pos[2];
-  if (hex === undefined || pos.length > 4) throw new UsageError("usage: dnstable-lookup rdata raw HEX [TYPE]");
-  if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) throw new UsageError(`bad hex: ${hex}`);
-  let rrtype: number | undefined;
-  if (pos[3] !== undefined) {
-    rrtype = rrtypeFromString(pos[3]);
-    if (rrtype === undefined) throw new UsageError(`unknown rrtype: ${pos[3]}`);
-  }
-  const prefix = new Uint8Array(1 + hex.length / 2);
-  prefix[0] = EntryType.RDATA;
-  for (let i = 0; i < hex.length / 2; i++) prefix[1 + i] = Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16);
-  const { reader, fname } = openSource(io);
-  const out = new OutputWriter(io.stdout);
-  let n = 0;
-  try {
-    let it: ReturnType<Reader["getPrefix"]>;
-    if (range) {
-      const lo = new Uint8Array(1 + range[0].length);
-      lo[0] = EntryType.RDATA;
-      lo.set(range[0], 1);
-      const hi = new Uint8Array(1 + range[1].length + 300).fill(0xff);
-      hi[0] = EntryType.RDATA;
-      hi.set(range[1], 1);
-      it = reader.getRange(lo, hi);
-    } else it = reader.getPrefix(prefix);
-    while (it.next()) {
-      const k = decodeRdataKey(it.key);
-      if (k === null) continue;
-      if (rrtype !== undefined && k.rrtype !== rrtype) continue;
-      if (range && (k.rdata.length !== range[0].length || compareBytes(k.rdata, range[0]) < 0 || compareBytes(k.rdata, range[1]) > 0)) continue;
-      const t = decodeTriplet(it.value);
-      if (t === null) continue;
-      if (!inFence(t, fence)) continue;
-      if (offset > 0) {
-        offset--;
-        continue;
-      }
-      const owner = nameToString(k.rrname);
-      const type = rrtypeToString(k.rrtype);
-      let rd: string;
-      try {
-        rd = rdataToString(k.rrtype, 1, k.rdata);
-      } catch (e) {
-        if (isWdnsError(e)) continue;
-        throw e;
-      }
-      if (json) {
-        const tf = rfc3339 ? iso(t.timeFirst) : t.timeFirst;
-        const tl = rfc3339 ? iso(t.timeLast) : t.timeLast;
-        await out.text(`${JSON.stringify({ count: t.count, time_first: tf, time_last: tl, rrname: owner, rrtype: type, rdata: rd })}\n`);
-      } else await out.text(`${owner} IN ${type} ${rd}\n`);
-      n++;
-    }
-  } catch (e) {
-    if (isMtblError(e)) throw new CliError(`${fname}: ${e.message}`);
-    throw e;
-  } finally {
-    reader.close();
-  }
-  await out.flush();
-  if (!json) io.stderr.write(`;;; Dumped ${n} entries.\n`);
-  return 0;
-}
-
 
 function parseAddr(s: string): Uint8Array {
   if (s.includes(":")) {
@@ -388,13 +482,14 @@ const VERSION_TYPES: [string, number][] = [
 ];
 
 /** `time_range` and `version [TYPE]` queries. */
-async function metaQuery(pos: string[], io: CliIo, json: boolean, rfc3339: boolean): Promise<number> {
+async function metaQuery(pos: string[], io: CliIo, o: Opts): Promise<number> {
+  const { json, rfc3339 } = o;
   let types = VERSION_TYPES;
   if (pos[0] === "version" && pos[1] !== undefined) {
     types = VERSION_TYPES.filter(([n]) => n === pos[1]);
     if (types.length === 0 || pos.length > 2) throw new UsageError(`unknown version type: ${pos[1]}`);
   } else if (pos.length > 1) throw new UsageError(`unexpected argument: ${pos[1]}`);
-  const { reader, fname } = openSource(io);
+  const { reader, fname } = openSource(io, o.unaggregated);
   const lines: string[] = [];
   try {
     if (pos[0] === "time_range") {
@@ -440,7 +535,7 @@ interface Source {
 }
 
 /** DNSTABLE_FNAME (one file) or DNSTABLE_SETFILE (files merged with dnstableMerge; missing files skipped). */
-function openSource(io: CliIo): { reader: Source; fname: string } {
+function openSource(io: CliIo, unaggregated = false): { reader: Source; fname: string } {
   const fname = io.env.DNSTABLE_FNAME;
   const open = (f: string): Reader => {
     try {
@@ -450,7 +545,12 @@ function openSource(io: CliIo): { reader: Source; fname: string } {
       throw e;
     }
   };
-  if (fname !== undefined) return { reader: open(fname), fname };
+  if (fname !== undefined && io.env.DNSTABLE_SETFILE !== undefined)
+    throw new UsageError("exactly one of DNSTABLE_FNAME, DNSTABLE_SETFILE must be set");
+  if (fname !== undefined) {
+    if (unaggregated) throw new CliError("-u flag not valid with a single input mtbl file; it is only valid with a setfile");
+    return { reader: open(fname), fname };
+  }
   const setfile = io.env.DNSTABLE_SETFILE;
   if (setfile === undefined) throw new UsageError("DNSTABLE_FNAME or DNSTABLE_SETFILE must be set");
   let text: string;
@@ -470,16 +570,79 @@ function openSource(io: CliIo): { reader: Source; fname: string } {
       if (!isMtblError(e)) throw e;
     }
   }
-  const m = new Merger(readers, dnstableMerge);
+  // -u: no merge function, so equal keys from several files come out one after another
+  const m = new Merger(readers, unaggregated ? undefined : dnstableMerge);
+  const wrap = unaggregated ? dupsort : (it: MtblIterator): MtblIterator => it;
   return {
     reader: {
-      getPrefix: (k) => m.getPrefix(k),
-      getRange: (a, b) => m.getRange(a, b),
-      get: (k) => m.get(k),
+      getPrefix: (k) => wrap(m.getPrefix(k)),
+      getRange: (a, b) => wrap(m.getRange(a, b)),
+      get: (k) => wrap(m.get(k)),
       close: () => {
         for (const r of readers) r.close();
       },
     },
     fname: setfile,
+  };
+}
+
+/**
+ * libdnstable's dupsort for unaggregated results: entries with equal keys (one per file) come out
+ * ordered by time_first, then time_last (RRSET and RDATA entries; others keep the merger's order).
+ */
+function dupsort(src: MtblIterator): MtblIterator {
+  let group: [Uint8Array, Uint8Array][] = [];
+  let i = 0;
+  let pending: [Uint8Array, Uint8Array] | null = null;
+  let done = false;
+  const times = (v: Uint8Array): [number, number] => {
+    const t = decodeTriplet(v);
+    return t ? [t.timeFirst, t.timeLast] : [0, 0];
+  };
+  const fill = (): boolean => {
+    group = [];
+    i = 0;
+    if (!pending) {
+      if (done || !src.next()) return false;
+      pending = [src.key.slice(), src.value.slice()];
+    }
+    group.push(pending);
+    pending = null;
+    while (!done) {
+      if (!src.next()) {
+        done = true;
+        break;
+      }
+      const k = src.key;
+      if (!equalBytes(k, group[0]![0])) {
+        pending = [k.slice(), src.value.slice()];
+        break;
+      }
+      group.push([k.slice(), src.value.slice()]);
+    }
+    const t0 = group[0]![0][0];
+    if (group.length > 1 && (t0 === EntryType.RRSET || t0 === EntryType.RDATA)) {
+      group.sort((a, b) => {
+        const [fa, la] = times(a[1]);
+        const [fb, lb] = times(b[1]);
+        return fa - fb || la - lb;
+      });
+    }
+    return true;
+  };
+  return {
+    next(): boolean {
+      if (i + 1 < group.length) {
+        i++;
+        return true;
+      }
+      return fill();
+    },
+    get key() {
+      return group[i]![0];
+    },
+    get value() {
+      return group[i]![1];
+    },
   };
 }

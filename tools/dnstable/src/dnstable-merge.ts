@@ -1,7 +1,7 @@
-import { Command } from "commander";
-import { type CliIo, CliError, configureProgram, parseIntOption, parseOption, UsageError } from "@dnsrep/cli";
+import { CliError, type CliIo, configureProgram, parseIntOption, parseOption, UsageError } from "@dnsrep/cli";
 import { dnstableMerge } from "@dnsrep/dnstable";
 import { isMtblError, Merger, parseCompression, Reader, Writer } from "@dnsrep/mtbl";
+import { Command } from "commander";
 
 function openInput(path: string): Reader {
   try {
