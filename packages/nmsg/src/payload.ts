@@ -1,5 +1,6 @@
 /** NmsgPayload: one message plus its header fields, and the container message around payloads. */
-import { ByteWriter, bswap32, crc32c, varintLength } from "@dnsrep/util";
+import { ByteWriter, bswap32, varintLength } from "@dnsrep/util";
+import { crc32c } from "./crc32c-wasm.js";
 import { NmsgError, NmsgErrorCode } from "./errors.js";
 import { cur, readVarint, skipField } from "./pb.js";
 
