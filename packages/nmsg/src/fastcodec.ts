@@ -227,15 +227,23 @@ function readCode(f: FastField, i: number): string {
 }
 
 function compileDecoder(ctor: Ctor, fields: readonly FastField[]): FastCodec["decode"] {
-  const req = fields.filter((f) => f.required);
-  if (req.length > 30) return () => BAIL;
+  const single = fields.filter((f) => !f.repeated);
+  if (single.length > 31) return () => BAIL;
+  // singular values are kept in locals and set in field-number order at the end, so messages
+  // with the same fields share one hidden class whatever the wire order (keeps property access
+  // in the encoder and in user code monomorphic)
+  let reqMask = 0;
   const cases: string[] = [];
+  const assign: string[] = [];
   fields.forEach((f, i) => {
     const key = JSON.stringify(f.name);
-    const bit = req.indexOf(f);
-    const store = f.repeated ? `m[${key}].push(v);` : `m[${key}] = v;${bit >= 0 ? ` seen |= ${1 << bit};` : ""}`;
+    const s = single.indexOf(f);
+    if (f.required) reqMask |= 1 << s;
+    const store = f.repeated ? `m[${key}].push(v);` : `f${s} = v; pres |= ${1 << s};`;
     cases.push(`case ${f.tag}: { ${readCode(f, i)} ${store} continue; }`);
+    if (!f.repeated) assign.push(`if (pres & ${1 << s}) m[${key}] = f${s};`);
   });
+  const locals = single.map((_, s) => `f${s}`).join(", ");
   // a repeated scalar sent packed (wire type 2): protobufjs reads it as packed; left to it
   const packed = fields.filter((f) => f.repeated && f.kind !== K.BYTES).map((f) => `case ${(f.id << 3) | 2}:`);
   const src = `
@@ -245,7 +253,7 @@ return function decode(b) {
   const L = rt.longCtor();
   const m = new C();
   const end = b.length, AB = b.buffer, BO = b.byteOffset; // views are built directly: cheaper than subarray
-  let p = 0, t = 0, v, n = 0, seen = 0;
+  let p = 0, t = 0, v, n = 0, pres = 0${locals ? `, ${locals}` : ""};
   while (p < end) {
     ${varintInto("t", 4)}
     switch (t) {
@@ -257,7 +265,8 @@ return function decode(b) {
         if (p < 0) return BAIL;
     }
   }
-  ${req.length ? `if (seen !== ${(2 ** req.length - 1) | 0}) return BAIL;` : ""}
+  ${reqMask ? `if ((pres & ${reqMask}) !== ${reqMask}) return BAIL;` : ""}
+  ${assign.join("\n  ")}
   return m;
 };`;
   const enums = fields.map((f) => f.values);
