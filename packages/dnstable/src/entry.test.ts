@@ -1,9 +1,9 @@
+import { fromHex as fromHexOrNull, toHex } from "@dnsrep/util";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { fromHex as fromHexOrNull, toHex } from "@dnsrep/util";
 import {
-  decodeRRsetKey,
   decodeRdataKey,
+  decodeRRsetKey,
   decodeTriplet,
   encodeTriplet,
   rdataKey,

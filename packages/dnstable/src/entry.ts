@@ -1,4 +1,4 @@
-import { ByteWriter, type VarintCursor, decodeVarint64 } from "@dnsrep/util";
+import { ByteWriter, decodeVarint64, type VarintCursor } from "@dnsrep/util";
 import { DnstableError } from "./errors.js";
 
 /** First key byte of each dnstable entry (dnstable-encoding(5)). */

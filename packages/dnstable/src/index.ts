@@ -1,12 +1,11 @@
-export { DnstableError, DnstableErrorCode, isDnstableError } from "./errors.js";
+export type { RdataKey, RRsetKey, Triplet } from "./entry.js";
 export {
-  EntryType,
-  TIME_RANGE_KEY,
-  decodeRRsetKey,
   decodeRdataKey,
+  decodeRRsetKey,
   decodeTimeRange,
   decodeTriplet,
   decodeVersion,
+  EntryType,
   encodeTimeRange,
   encodeTriplet,
   encodeVarintValue,
@@ -17,9 +16,12 @@ export {
   rrsetKey,
   rrsetNameFwdKey,
   sourceInfoKey,
+  TIME_RANGE_KEY,
   versionKey,
   wireNameLength,
 } from "./entry.js";
-export type { RRsetKey, RdataKey, Triplet } from "./entry.js";
-export { decodeRRtypeUnion, encodeRRtypeBitmap, encodeRRtypeSingle, rrtypeUnionHas } from "./rrtype-union.js";
+export { DnstableError, DnstableErrorCode, isDnstableError } from "./errors.js";
 export { dnstableMerge } from "./merge.js";
+export type { DnstableQuery, DnstableResult, QueryOptions, TimeFence } from "./query.js";
+export { DnstableReader, parseIpQuery } from "./query.js";
+export { decodeRRtypeUnion, encodeRRtypeBitmap, encodeRRtypeSingle, rrtypeUnionHas } from "./rrtype-union.js";

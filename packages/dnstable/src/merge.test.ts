@@ -1,6 +1,6 @@
+import { fromHex as fromHexOrNull, toHex } from "@dnsrep/util";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { fromHex as fromHexOrNull, toHex } from "@dnsrep/util";
 import { encodeTriplet, versionKey } from "./entry.js";
 import { dnstableMerge } from "./merge.js";
 import { decodeRRtypeUnion, encodeRRtypeBitmap } from "./rrtype-union.js";

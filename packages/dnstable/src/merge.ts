@@ -1,6 +1,6 @@
 import type { MergeFn } from "@dnsrep/mtbl";
 import { equalBytes } from "@dnsrep/util";
-import { EntryType, decodeTimeRange, decodeTriplet, decodeVersion, encodeTimeRange, encodeTriplet, encodeVarintValue } from "./entry.js";
+import { decodeTimeRange, decodeTriplet, decodeVersion, EntryType, encodeTimeRange, encodeTriplet, encodeVarintValue } from "./entry.js";
 import { isDnstableError } from "./errors.js";
 import { decodeRRtypeUnion, encodeRRtypeBitmap } from "./rrtype-union.js";
 

@@ -1,0 +1,446 @@
+/**
+ * Queries over dnstable data, as libdnstable answers them: rrset by owner name (left/right `*` and
+ * `+` wildcards), type and bailiwick; rdata by name (wildcards too), IP address / prefix / range,
+ * or raw bytes; time fencing (loose or strict). A `DnstableReader` reads one mtbl file or a set
+ * file (merged with the dnstable merge function, or unaggregated; re-read when it changes).
+ * Results come from a generator (usable with `for` or `for await`), each a copy of the entry's key
+ * and value plus its decoded triplet.
+ */
+import { Fileset, Merger, type MtblIterator, type MtblSource, Reader } from "@dnsrep/mtbl";
+import { compareBytes, encodeVarint, equalBytes } from "@dnsrep/util";
+import { downcaseName, isWdnsError, nameFromString, rrtypeFromString } from "@dnsrep/wdns";
+import { decodeRdataKey, decodeRRsetKey, decodeTriplet, EntryType, reverseWireName } from "./entry.js";
+import { DnstableError, DnstableErrorCode, isDnstableError } from "./errors.js";
+import { dnstableMerge } from "./merge.js";
+import { rrtypeUnionHas } from "./rrtype-union.js";
+
+/** Time fence bounds, in epoch seconds (dnstable_lookup's -a, -A, -B, -b). */
+export interface TimeFence {
+  /** time_first at or after */
+  firstAfter?: number;
+  /** time_last at or after */
+  lastAfter?: number;
+  /** time_first at or before */
+  firstBefore?: number;
+  /** time_last at or before */
+  lastBefore?: number;
+}
+
+export type DnstableQuery =
+  | { type: "rrset"; name: string; rrtype?: string; bailiwick?: string }
+  | { type: "rdata_name"; name: string; rrtype?: string }
+  | { type: "rdata_ip"; ip: string }
+  | { type: "rdata_raw"; hex: string; rrtype?: string };
+
+export interface QueryOptions {
+  caseSensitive?: boolean;
+  fence?: TimeFence;
+  /** dnsdbq's "complete" matching: lastAfter acts as firstAfter, firstBefore as lastBefore */
+  strict?: boolean;
+  /** polled between entries: true stops the query (a time limit) */
+  stop?: () => boolean;
+}
+
+export interface DnstableResult {
+  /** EntryType.RRSET or EntryType.RDATA */
+  entryType: number;
+  key: Uint8Array;
+  value: Uint8Array;
+  timeFirst: number;
+  timeLast: number;
+  count: number;
+}
+
+/** Every rrtype whose RDATA key begins with a name (libdnstable's CASE_RDATA_NAME_TYPE_ALL). */
+const NAME_RDATA_TYPES = new Set([15, 33, 2, 5, 39, 12, 6, 64, 65, 47, 17, 30]);
+/** …and those where the name is all of the keyed rdata, so the rrtype follows it (…_STANDALONE). */
+const STANDALONE_NAME_TYPES = new Set([15, 33, 2, 5, 39, 12]);
+
+const invalid = (m: string): DnstableError => new DnstableError(DnstableErrorCode.ERR_INVALID, m);
+
+export class DnstableReader {
+  readonly source: MtblSource;
+  readonly #close: () => void;
+
+  private constructor(source: MtblSource, close: () => void) {
+    this.source = source;
+    this.#close = close;
+  }
+
+  /** One dnstable (mtbl) file. */
+  static open(path: string): DnstableReader {
+    const r = Reader.open(path);
+    return new DnstableReader(r, () => r.close());
+  }
+
+  /**
+   * A set file: one mtbl file per line, merged with the dnstable merge function — or, with
+   * `aggregated: false`, not merged (equal keys one after another, by time_first then time_last,
+   * as libdnstable's dupsort orders them). With `reload`, the set file is re-read when it changes.
+   */
+  static openSetFile(path: string, opts: { aggregated?: boolean; reload?: boolean; reloadIntervalMs?: number } = {}): DnstableReader {
+    const aggregated = opts.aggregated ?? true;
+    const fs = new Fileset(path, {
+      ...(aggregated ? { merge: dnstableMerge } : {}),
+      reload: opts.reload ?? false,
+      reloadIntervalMs: opts.reloadIntervalMs ?? 1000,
+    });
+    if (aggregated) return new DnstableReader(fs, () => fs.close());
+    const wrap: MtblSource = {
+      iter: () => dupsort(fs.iter()),
+      get: (k) => dupsort(fs.get(k)),
+      getPrefix: (k) => dupsort(fs.getPrefix(k)),
+      getRange: (a, b) => dupsort(fs.getRange(a, b)),
+    };
+    return new DnstableReader(wrap, () => fs.close());
+  }
+
+  close(): void {
+    this.#close();
+  }
+
+  /** Run a query. Throws DnstableError (ERR_INVALID) for a malformed query before yielding. */
+  query(q: DnstableQuery, opts: QueryOptions = {}): Generator<DnstableResult> {
+    const fence = effectiveFence(opts.fence ?? {}, opts.strict ?? false);
+    const cs = opts.caseSensitive ?? false;
+    const stop = opts.stop ?? (() => false);
+    switch (q.type) {
+      case "rrset":
+        return rrsetQuery(this.source, q, cs, fence, stop);
+      case "rdata_name":
+        return rdataNameQuery(this.source, q, cs, fence, stop);
+      case "rdata_ip": {
+        const [lo, hi] = parseIpQuery(q.ip);
+        const rrtype = lo.length === 4 ? 1 : 28;
+        const from = new Uint8Array(1 + lo.length);
+        from[0] = EntryType.RDATA;
+        from.set(lo, 1);
+        const to = new Uint8Array(1 + hi.length + 300).fill(0xff);
+        to[0] = EntryType.RDATA;
+        to.set(hi, 1);
+        return scanRdata(
+          this.source.getRange(from, to),
+          fence,
+          stop,
+          (k) => k.rrtype === rrtype && k.rdata.length === lo.length && compareBytes(k.rdata, lo) >= 0 && compareBytes(k.rdata, hi) <= 0,
+        );
+      }
+      case "rdata_raw": {
+        const hex = q.hex;
+        if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) throw invalid(`bad hex: ${hex}`);
+        const rrtype = queryType(q.rrtype);
+        const prefix = new Uint8Array(1 + hex.length / 2);
+        prefix[0] = EntryType.RDATA;
+        for (let i = 0; i < hex.length / 2; i++) prefix[1 + i] = Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+        return scanRdata(this.source.getPrefix(prefix), fence, stop, (k) => rrtype === undefined || k.rrtype === rrtype);
+      }
+    }
+  }
+}
+
+/** dnstable_lookup's -c: the "after" bound applies to time_first, the "before" bound to time_last. */
+function effectiveFence(f: TimeFence, strict: boolean): TimeFence {
+  const out = { ...f };
+  if (!strict) return out;
+  if (out.lastAfter !== undefined && (out.firstAfter ?? 0) < out.lastAfter) {
+    out.firstAfter = out.lastAfter;
+    delete out.lastAfter;
+  }
+  if (out.firstBefore !== undefined && (out.lastBefore === undefined || out.lastBefore > out.firstBefore)) {
+    out.lastBefore = out.firstBefore;
+    delete out.firstBefore;
+  }
+  return out;
+}
+
+function queryName(text: string, caseSensitive: boolean): Uint8Array {
+  try {
+    const w = nameFromString(text);
+    return caseSensitive ? w : downcaseName(w);
+  } catch (e) {
+    if (isWdnsError(e)) throw invalid(`bad name: ${e.message}`);
+    throw e;
+  }
+}
+
+function queryType(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const t = rrtypeFromString(text);
+  if (t === undefined) throw invalid(`unknown rrtype: ${text}`);
+  return t;
+}
+
+type Wild = { kind: "none" | "left" | "right"; one: boolean; name: string };
+
+/** `*.N` / `+.N` (left), `N.*` / `N.+` (right), or a plain name. */
+function splitWildcard(text: string): Wild {
+  if (text.startsWith("*.") || text.startsWith("+.")) return { kind: "left", one: text[0] === "+", name: text.slice(2) };
+  if (text.endsWith(".*") || text.endsWith(".+")) return { kind: "right", one: text.endsWith("+"), name: text.slice(0, -2) };
+  if (text === "*" || text === "+") throw invalid(`bad name: ${text}`);
+  return { kind: "none", one: false, name: text };
+}
+
+/** Whether `key` has exactly one more label after `at` (a single-label wildcard). */
+function oneMoreLabel(key: Uint8Array, at: number): boolean {
+  const l = key[at] ?? 0;
+  return l !== 0 && at + 1 + l < key.length && key[at + 1 + l] === 0;
+}
+
+/** The entry, if its value decodes and passes the fence. */
+function result(entryType: number, key: Uint8Array, value: Uint8Array, f: TimeFence): DnstableResult | null {
+  const t = decodeTriplet(value);
+  if (t === null) return null;
+  if (f.firstAfter !== undefined && t.timeFirst < f.firstAfter) return null;
+  if (f.lastBefore !== undefined && t.timeLast > f.lastBefore) return null;
+  if (f.lastAfter !== undefined && t.timeLast < f.lastAfter) return null;
+  if (f.firstBefore !== undefined && t.timeFirst > f.firstBefore) return null;
+  return { entryType, key: key.slice(), value: value.slice(), timeFirst: t.timeFirst, timeLast: t.timeLast, count: t.count };
+}
+
+function* rrsetQuery(
+  src: MtblSource,
+  q: { name: string; rrtype?: string; bailiwick?: string },
+  cs: boolean,
+  fence: TimeFence,
+  stop: () => boolean,
+): Generator<DnstableResult> {
+  if (q.name.includes("/")) throw invalid("/ is not allowed in OWNER NAME");
+  const w = splitWildcard(q.name);
+  const name = queryName(w.name, cs);
+  const rrtype = queryType(q.rrtype);
+  const bailiwick = q.bailiwick !== undefined ? queryName(q.bailiwick, false) : undefined;
+  // right wildcards walk the forward-name index to find the owner names first
+  const owners: Uint8Array[] = [];
+  if (w.kind !== "right") owners.push(name);
+  else {
+    const fwd = new Uint8Array(name.length);
+    fwd[0] = EntryType.RRSET_NAME_FWD;
+    fwd.set(name.subarray(0, name.length - 1), 1);
+    const it = src.getPrefix(fwd);
+    while (it.next()) {
+      const k = it.key;
+      if (k.length - fwd.length <= 1) continue;
+      if (w.one && !oneMoreLabel(k, fwd.length)) continue;
+      if (rrtype !== undefined && !rrtypeUnionHas(it.value, rrtype)) continue;
+      owners.push(k.slice(1));
+    }
+  }
+  for (const owner of owners) {
+    const rev = reverseWireName(owner);
+    const exact = w.kind !== "left";
+    const prefix = new Uint8Array(rev.length + (exact ? 1 : 0));
+    prefix[0] = EntryType.RRSET;
+    prefix.set(exact ? rev : rev.subarray(0, rev.length - 1), 1);
+    const it = src.getPrefix(prefix);
+    while (it.next()) {
+      if (stop()) return;
+      const key = it.key;
+      if (w.kind === "left" && w.one && !oneMoreLabel(key, prefix.length)) continue;
+      let k: ReturnType<typeof decodeRRsetKey>;
+      try {
+        k = decodeRRsetKey(key);
+      } catch (e) {
+        if (isDnstableError(e)) continue;
+        throw e;
+      }
+      if (rrtype !== undefined && k.rrtype !== rrtype) continue;
+      if (bailiwick !== undefined && !equalBytes(downcaseName(k.bailiwick), bailiwick)) continue;
+      const r = result(EntryType.RRSET, key, it.value, fence);
+      if (r) yield r;
+    }
+  }
+}
+
+function* rdataNameQuery(
+  src: MtblSource,
+  q: { name: string; rrtype?: string },
+  cs: boolean,
+  fence: TimeFence,
+  stop: () => boolean,
+): Generator<DnstableResult> {
+  const w = splitWildcard(q.name);
+  const name = queryName(w.name, cs);
+  const rrtype = queryType(q.rrtype);
+  const typeOk = (t: number): boolean => (rrtype === undefined ? NAME_RDATA_TYPES.has(t) : t === rrtype);
+  /** RDATA key prefix for names starting with `wire` (the rrtype appended when it follows the name). */
+  const keyFor = (wire: Uint8Array, withType: boolean): Uint8Array => {
+    const v = new Uint8Array(5);
+    const tl = withType && rrtype !== undefined && STANDALONE_NAME_TYPES.has(rrtype) ? encodeVarint(v, 0, rrtype) : 0;
+    const k = new Uint8Array(1 + wire.length + tl);
+    k[0] = EntryType.RDATA;
+    k.set(wire, 1);
+    k.set(v.subarray(0, tl), 1 + wire.length);
+    return k;
+  };
+  if (w.kind === "none") {
+    yield* scanRdata(src.getPrefix(keyFor(name, true)), fence, stop, (k) => typeOk(k.rrtype));
+    return;
+  }
+  if (w.kind === "right") {
+    // the name's labels, then anything: a prefix scan of the RDATA entries
+    const prefix = keyFor(name.subarray(0, name.length - 1), false);
+    yield* scanRdata(src.getPrefix(prefix), fence, stop, (k, key) => typeOk(k.rrtype) && (!w.one || oneMoreLabel(key, prefix.length)));
+    return;
+  }
+  // left: walk the label-reversed rdata-name index, then look each name up
+  const rev = reverseWireName(name);
+  const index = new Uint8Array(rev.length);
+  index[0] = EntryType.RDATA_NAME_REV;
+  index.set(rev.subarray(0, rev.length - 1), 1);
+  const it = src.getPrefix(index);
+  const names: Uint8Array[] = [];
+  while (it.next()) {
+    const k = it.key;
+    if (w.one && !oneMoreLabel(k, index.length)) continue;
+    if (rrtype !== undefined && !rrtypeUnionHas(it.value, rrtype)) continue;
+    names.push(reverseWireName(k.subarray(1)));
+  }
+  for (const n of names) {
+    if (stop()) return;
+    yield* scanRdata(src.getPrefix(keyFor(n, true)), fence, stop, (k) => typeOk(k.rrtype));
+  }
+}
+
+/** The RDATA entries of `it` that `keep` accepts. */
+function* scanRdata(
+  it: MtblIterator,
+  fence: TimeFence,
+  stop: () => boolean,
+  keep: (k: NonNullable<ReturnType<typeof decodeRdataKey>>, key: Uint8Array) => boolean,
+): Generator<DnstableResult> {
+  while (it.next()) {
+    if (stop()) return;
+    let k: ReturnType<typeof decodeRdataKey>;
+    try {
+      k = decodeRdataKey(it.key);
+    } catch (e) {
+      if (isDnstableError(e)) continue;
+      throw e;
+    }
+    if (k === null || !keep(k, it.key)) continue;
+    const r = result(EntryType.RDATA, it.key, it.value, fence);
+    if (r) yield r;
+  }
+}
+
+function parseAddr(s: string): Uint8Array {
+  if (s.includes(":")) {
+    const v4tail = /^(.*:)(\d+\.\d+\.\d+\.\d+)$/.exec(s);
+    let text = s;
+    let tail: number[] = [];
+    if (v4tail) {
+      tail = [...parseAddr(v4tail[2] as string)];
+      text = `${v4tail[1]}0:0`;
+    }
+    const halves = text.split("::");
+    if (halves.length > 2) throw invalid(`bad address: ${s}`);
+    const groups = (h: string): number[] =>
+      h === "" ? [] : h.split(":").map((g) => (/^[0-9a-fA-F]{1,4}$/.test(g) ? Number.parseInt(g, 16) : Number.NaN));
+    const a = groups(halves[0] as string);
+    const b = halves.length === 2 ? groups(halves[1] as string) : [];
+    const fill = 8 - a.length - b.length;
+    if ((halves.length === 1 && fill !== 0) || fill < 0 || [...a, ...b].some((g) => Number.isNaN(g))) throw invalid(`bad address: ${s}`);
+    const all = [...a, ...new Array<number>(halves.length === 2 ? fill : 0).fill(0), ...b];
+    const out = new Uint8Array(16);
+    all.forEach((g, i) => {
+      out[2 * i] = g >> 8;
+      out[2 * i + 1] = g & 0xff;
+    });
+    if (tail.length) out.set(tail, 12);
+    return out;
+  }
+  const parts = s.split(".");
+  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) throw invalid(`bad address: ${s}`);
+  return Uint8Array.from(parts.map(Number));
+}
+
+/** ADDRESS, ADDRESS/PREFIX or ADDRESS-ADDRESS to an inclusive [lo, hi] byte range. */
+export function parseIpQuery(q: string): [Uint8Array, Uint8Array] {
+  const dash = q.indexOf("-");
+  if (dash >= 0) {
+    const lo = parseAddr(q.slice(0, dash));
+    const hi = parseAddr(q.slice(dash + 1));
+    if (lo.length !== hi.length || compareBytes(lo, hi) > 0) throw invalid(`bad range: ${q}`);
+    return [lo, hi];
+  }
+  const slash = q.indexOf("/");
+  if (slash < 0) {
+    const a = parseAddr(q);
+    return [a, a];
+  }
+  const a = parseAddr(q.slice(0, slash));
+  const bitsText = q.slice(slash + 1);
+  const bits = Number(bitsText);
+  if (!/^\d+$/.test(bitsText) || bits > a.length * 8) throw invalid(`bad prefix length: ${q}`);
+  const lo = a.slice();
+  const hi = a.slice();
+  for (let i = 0; i < a.length * 8; i++) {
+    if (i < bits) continue;
+    const byte = i >> 3;
+    const mask = 0x80 >> (i & 7);
+    lo[byte] = (lo[byte] as number) & ~mask;
+    hi[byte] = (hi[byte] as number) | mask;
+  }
+  return [lo, hi];
+}
+
+/**
+ * libdnstable's dupsort for unaggregated results: entries with equal keys (one per file) come out
+ * ordered by time_first, then time_last (RRSET and RDATA entries; others keep the merger's order).
+ */
+function dupsort(src: MtblIterator): MtblIterator {
+  let group: [Uint8Array, Uint8Array][] = [];
+  let i = 0;
+  let pending: [Uint8Array, Uint8Array] | null = null;
+  let done = false;
+  const times = (v: Uint8Array): [number, number] => {
+    const t = decodeTriplet(v);
+    return t ? [t.timeFirst, t.timeLast] : [0, 0];
+  };
+  const fill = (): boolean => {
+    group = [];
+    i = 0;
+    if (!pending) {
+      if (done || !src.next()) return false;
+      pending = [src.key.slice(), src.value.slice()];
+    }
+    group.push(pending);
+    pending = null;
+    while (!done) {
+      if (!src.next()) {
+        done = true;
+        break;
+      }
+      const k = src.key;
+      if (!equalBytes(k, group[0]![0])) {
+        pending = [k.slice(), src.value.slice()];
+        break;
+      }
+      group.push([k.slice(), src.value.slice()]);
+    }
+    const t0 = group[0]![0][0];
+    if (group.length > 1 && (t0 === EntryType.RRSET || t0 === EntryType.RDATA)) {
+      group.sort((a, b) => {
+        const [fa, la] = times(a[1]);
+        const [fb, lb] = times(b[1]);
+        return fa - fb || la - lb;
+      });
+    }
+    return true;
+  };
+  return {
+    next(): boolean {
+      if (i + 1 < group.length) {
+        i++;
+        return true;
+      }
+      return fill();
+    },
+    get key() {
+      return group[i]![0];
+    },
+    get value() {
+      return group[i]![1];
+    },
+  };
+}
