@@ -70,22 +70,39 @@ export function encodeVarintValue(v: number): Uint8Array {
   return w.buf.slice(0, w.length);
 }
 
-/** Reverse the labels of an uncompressed wire name (0-terminated result). Throws on a malformed name. */
-export function reverseWireName(name: Uint8Array): Uint8Array {
-  const starts: number[] = [];
+const labelStarts = new Int32Array(128);
+
+/** Label offsets of an uncompressed wire name into `labelStarts`; returns the label count and the root's offset. */
+function scanLabels(name: Uint8Array): [number, number] {
   let p = 0;
+  let n = 0;
   for (;;) {
     if (p >= name.length) throw new DnstableError("ERR_INVALID", "truncated name");
     const len = name[p] as number;
-    if (len === 0) break;
-    if (len > 63) throw new DnstableError("ERR_INVALID", "bad label length");
-    starts.push(p);
+    if (len === 0) return [n, p];
+    if (len > 63 || n >= labelStarts.length) throw new DnstableError("ERR_INVALID", "bad label length");
+    labelStarts[n++] = p;
     p += 1 + len;
   }
-  const out = new Uint8Array(p + 1);
+}
+
+/** Append the label-reversed form of `name` (0-terminated) to `w`. */
+function appendReversed(w: ByteWriter, name: Uint8Array): void {
+  const [n] = scanLabels(name);
+  for (let i = n - 1; i >= 0; i--) {
+    const s = labelStarts[i] as number;
+    w.bytes(name.subarray(s, s + (name[s] as number) + 1));
+  }
+  w.byte(0);
+}
+
+/** Reverse the labels of an uncompressed wire name (0-terminated result). Throws on a malformed name. */
+export function reverseWireName(name: Uint8Array): Uint8Array {
+  const [n, end] = scanLabels(name);
+  const out = new Uint8Array(end + 1);
   let o = 0;
-  for (let i = starts.length - 1; i >= 0; i--) {
-    const s = starts[i] as number;
+  for (let i = n - 1; i >= 0; i--) {
+    const s = labelStarts[i] as number;
     const l = (name[s] as number) + 1;
     out.set(name.subarray(s, s + l), o);
     o += l;
@@ -93,6 +110,9 @@ export function reverseWireName(name: Uint8Array): Uint8Array {
   out[o] = 0;
   return out;
 }
+
+/** One writer for every key built here: keys are copied out of it. */
+const keyWriter = new ByteWriter(1024);
 
 /** Length of an uncompressed wire name starting at `off`, or -1. */
 export function wireNameLength(buf: Uint8Array, off: number): number {
@@ -108,10 +128,14 @@ export function wireNameLength(buf: Uint8Array, off: number): number {
 
 /** Key of an RRSET entry: 00 | rev(rrname) | varint rrtype | rev(bailiwick) | (varint rdlen | rdata)*. */
 export function rrsetKey(rrname: Uint8Array, rrtype: number, bailiwick: Uint8Array, rdatas: readonly Uint8Array[]): Uint8Array {
-  const w = new ByteWriter(256);
-  w.byte(EntryType.RRSET).bytes(reverseWireName(rrname)).varint(rrtype).bytes(reverseWireName(bailiwick));
+  const w = keyWriter;
+  w.reset();
+  w.byte(EntryType.RRSET);
+  appendReversed(w, rrname);
+  w.varint(rrtype);
+  appendReversed(w, bailiwick);
   for (const rd of rdatas) w.varint(rd.length).bytes(rd);
-  return w.buf.slice(0, w.length);
+  return w.toBytes();
 }
 
 /** Key of an RRSET_NAME_FWD entry: 01 | rrname. */
@@ -124,9 +148,12 @@ export function rrsetNameFwdKey(rrname: Uint8Array): Uint8Array {
 
 /** Key of a full RDATA entry: 02 | rdata | varint rrtype | rev(rrname) | LE16 rdlen. */
 export function rdataKey(rdata: Uint8Array, rrtype: number, rrname: Uint8Array): Uint8Array {
-  const w = new ByteWriter(rdata.length + rrname.length + 16);
-  w.byte(EntryType.RDATA).bytes(rdata).varint(rrtype).bytes(reverseWireName(rrname)).u16le(rdata.length);
-  return w.buf.slice(0, w.length);
+  const w = keyWriter;
+  w.reset();
+  w.byte(EntryType.RDATA).bytes(rdata).varint(rrtype);
+  appendReversed(w, rrname);
+  w.u16le(rdata.length);
+  return w.toBytes();
 }
 
 /**
@@ -134,14 +161,12 @@ export function rdataKey(rdata: Uint8Array, rrtype: number, rrname: Uint8Array):
  * `sliced` is rdata[offset:] (the caller downcases an embedded target name where dnstable does).
  */
 export function rdataSlicedKey(rdata: Uint8Array, offset: number, sliced: Uint8Array, rrtype: number, rrname: Uint8Array): Uint8Array {
-  const w = new ByteWriter(rdata.length + rrname.length + 16);
-  w.byte(EntryType.RDATA)
-    .bytes(sliced)
-    .varint(rrtype)
-    .bytes(reverseWireName(rrname))
-    .bytes(rdata.subarray(0, offset))
-    .u16le(rdata.length - offset);
-  return w.buf.slice(0, w.length);
+  const w = keyWriter;
+  w.reset();
+  w.byte(EntryType.RDATA).bytes(sliced).varint(rrtype);
+  appendReversed(w, rrname);
+  w.bytes(rdata.subarray(0, offset)).u16le(rdata.length - offset);
+  return w.toBytes();
 }
 
 /** Key of an RDATA_NAME_REV entry: 03 | rev(name). */

@@ -144,20 +144,30 @@ export class Sorter {
     this.spills++;
   }
 
-  /** All entries in key order, duplicates merged. Call once, after every add(). */
+  /**
+   * All entries in key order, duplicates merged. Call once, after every add(). Keys and values are
+   * borrowed: valid until the next step.
+   */
   iter(): MtblIterator {
     if (this.#finished) throw new MtblError(MtblErrorCode.INVALID, "sorter already iterated");
     this.#finished = true;
     this.#open = this.#runs.map((p) => new RunFile(p));
     const sources: StringRun[] = [...this.#open, this.#memRun()];
     const merged = sources.length === 1 ? sources[0]! : new StringMerge(sources, (k, a, b) => this.#fold(k, a, b));
+    // key and value are views into two scratch buffers, valid until the next step (the iterator contract)
+    let kb = Buffer.allocUnsafe(1024);
+    let vb = Buffer.allocUnsafe(1024);
     let k: Uint8Array = new Uint8Array(0);
     let v: Uint8Array = new Uint8Array(0);
     return {
       next(): boolean {
         if (!merged.next()) return false;
-        k = bytes(merged.key);
-        v = bytes(merged.value);
+        const ks = merged.key;
+        const vs = merged.value;
+        if (ks.length > kb.length) kb = Buffer.allocUnsafe(ks.length * 2);
+        if (vs.length > vb.length) vb = Buffer.allocUnsafe(vs.length * 2);
+        k = new Uint8Array(kb.buffer, kb.byteOffset, kb.write(ks, 0, "latin1"));
+        v = new Uint8Array(vb.buffer, vb.byteOffset, vb.write(vs, 0, "latin1"));
         return true;
       },
       get key() {
