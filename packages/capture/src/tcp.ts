@@ -39,12 +39,12 @@ export interface TcpDnsStats {
   evicted: number;
   /** connections dropped after the idle timeout */
   timedOut: number;
-  /** data that could not be placed (a hole that never filled, data before the first SYN) */
+  /** segments whose data could not be placed (too far ahead, or in a stream whose SYN was not seen) */
   gaps: number;
 }
 
 interface Dir {
-  /** next expected sequence number; undefined until the first SYN or data segment */
+  /** next expected sequence number; undefined until the SYN */
   next: number | undefined;
   /** in-order bytes not yet cut into messages */
   buf: Uint8Array;
@@ -137,8 +137,9 @@ export class TcpDnsReassembler {
       dataSeq = dir.next;
     }
     if (d.payloadLen > 0) {
-      if (dir.next === undefined) dir.next = dataSeq; // joined mid-connection: best effort
-      this.#data(c, dir, toServer, b.subarray(d.payload, d.payload + d.payloadLen), dataSeq, sec, nsec);
+      // without the SYN, message boundaries are unknown: a stream joined midway is not cut
+      if (dir.next === undefined) this.stats.gaps++;
+      else this.#data(c, dir, toServer, b.subarray(d.payload, d.payload + d.payloadLen), dataSeq, sec, nsec);
     }
     if (!this.#conns.has(key)) return;
     if (flags & 0x04 || (flags & 0x01 && ++c.fin >= 2)) this.#conns.delete(key);
