@@ -10,6 +10,7 @@ import {
   type NmsgOutputs,
   openNmsgOutputs,
   parseIntOption,
+  Progress,
   readNmsgInputs,
   UsageError,
 } from "@dnsrep/cli";
@@ -78,7 +79,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     .option("--rdata", "also match names and addresses in dnsdedupe rdata")
     .option("--reload-interval <ms>", "how often to check the list files for changes", "1000")
     .option("-v, --verbose", "print counters on stderr every 10 seconds")
-    .option("-q, --quiet", "no counters at the end");
+    .option("-q, --quiet", "no progress line and no counters at the end");
   p.parse(argv, { from: "user" });
   if (p.args.length) throw new UsageError(`unexpected argument: ${p.args[0]}`);
   const f = p.opts<Flags>();
@@ -116,6 +117,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const show = (): string =>
     `in=${counts.in} passed=${counts.passed} rejected=${counts.rejected} reloads=${counts.reloads}${counts.reloadErrors ? ` reload_errors=${counts.reloadErrors}` : ""}`;
   const verbose = f.verbose ? setInterval(() => io.stderr.write(`nmsg-dns-filter: ${show()}\n`), 10000) : undefined;
+  const progress = new Progress(io, { quiet: f.quiet === true });
   const matches = (pl: NmsgPayload): boolean => {
     try {
       if (pl.vid === 2 && pl.msgtype === 1) return filter.matchDedupe(decodeDnsDedupe(pl.payload));
@@ -150,6 +152,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         const r = out.write(pl);
         if (r) await r;
       }
+      progress.tick(show);
       return true;
     });
   } catch (e) {
@@ -157,6 +160,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   } finally {
     process.off("SIGHUP", onHup);
     if (verbose) clearInterval(verbose);
+    progress.done();
   }
   await out.close();
   await rejects?.close();
