@@ -1,4 +1,4 @@
-import type { DnsQR } from "@dnsrep/nmsg";
+import { type DnsQR, encodeDnsQR } from "@dnsrep/nmsg";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { encodePcap, ethernetFrame, fragmentDatagram, tcpDatagram, udpDatagram } from "./craft.js";
@@ -81,6 +81,27 @@ describe("query/response matching", () => {
     expect([...q.query_packet[0]!]).toEqual([...qf.subarray(14)]);
     expect(q.qname?.[0]).toBe(3);
     expect([...q.query_ip]).toEqual([...C4]);
+  });
+
+  it("with borrow, messages encoded inside the callback equal the owned ones", () => {
+    const encoded = (borrow: boolean): string[] => {
+      const out: string[] = [];
+      const m = new DnsqrMatcher((q) => out.push(Buffer.from(encodeDnsQR(q)).toString("hex")), { borrow });
+      const scratch = new Uint8Array(2048);
+      for (const [f, t] of [
+        [ethernetFrame(query(7)), 1],
+        [ethernetFrame(response(7)), 2],
+        [ethernetFrame(response(8)), 3],
+      ] as const) {
+        scratch.fill(0xee);
+        scratch.set(f);
+        m.packet(scratch, 0, f.length, f.length, t, 0, LinkType.ETHERNET);
+      }
+      m.flush();
+      return out;
+    };
+    expect(encoded(true)).toEqual(encoded(false));
+    expect(encoded(true)).toHaveLength(2);
   });
 
   it("needs the same question: a response for another name is unsolicited", () => {

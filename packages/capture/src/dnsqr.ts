@@ -48,6 +48,12 @@ export interface DnsqrOptions {
   reassembly?: ReasmOptions;
   /** DNS messages carried over TCP, reassembled from the segments (which still pass through as TCP) */
   onTcpMessage?: (m: TcpDnsMessage) => void;
+  /**
+   * Let emitted messages borrow the capture buffer for what is not kept (responses, TCP, ICMP):
+   * they are then valid only during the emit callback, which must encode or copy them. Saves a
+   * copy per response. Ignored with zeroResolverAddress (which rewrites the packets).
+   */
+  borrow?: boolean;
 }
 
 export interface DnsqrStats {
@@ -118,6 +124,7 @@ export class DnsqrMatcher {
   readonly #timeout: number;
   readonly #max: number;
   readonly #o: DnsqrOptions;
+  readonly #borrow: boolean;
   readonly #include: Set<string> | undefined;
   readonly #exclude: Set<string> | undefined;
   readonly #table = new Map<string, Pending[]>();
@@ -133,6 +140,7 @@ export class DnsqrMatcher {
   constructor(emit: DnsqrEmit, opts: DnsqrOptions = {}) {
     this.#emit = emit;
     this.#o = opts;
+    this.#borrow = (opts.borrow ?? false) && !opts.zeroResolverAddress;
     this.#udp = new Set(opts.udpPorts ?? [53, 5353]);
     this.#tcp = new Set(opts.tcpPorts ?? [53]);
     this.#timeout = opts.queryTimeout ?? 60;
@@ -231,7 +239,8 @@ export class DnsqrMatcher {
     const isResponse = flags >> 15 === 1;
     const q = newQR(0, IpProto.UDP, isResponse ? dport : sport, isResponse ? sport : dport, id);
     // one private copy of the datagram; the message's addresses and qname are views into it
-    const own = frags ? b : copyBytes(b.subarray(d.net, d.end));
+    const view = b.subarray(d.net, d.end);
+    const own = frags ? b : isResponse && this.#borrow ? view : copyBytes(view);
     const base = frags ? 0 : d.net;
     if (qd === 1 && len > 12) {
       // libwdns wdns_skip_name: a name running off the end is clamped there, leaving no room for type and class
@@ -308,7 +317,7 @@ export class DnsqrMatcher {
     const b = d.buf;
     this.stats.tcp++;
     this.tcpStreams.add(d, sec, nsec);
-    this.#out(passThrough(DnsQRType.TCP, IpProto.TCP, "tcp", copyBytes(b.subarray(d.net, d.end))), sec, nsec);
+    this.#out(passThrough(DnsQRType.TCP, IpProto.TCP, "tcp", this.#keep(b.subarray(d.net, d.end))), sec, nsec);
   }
 
   #icmpPacket(d: Datagram, sec: number, nsec: number): void {
@@ -336,7 +345,12 @@ export class DnsqrMatcher {
       return;
     }
     this.stats.icmp++;
-    this.#out(passThrough(DnsQRType.ICMP, d.proto, "icmp", copyBytes(b.subarray(d.net, d.end))), sec, nsec);
+    this.#out(passThrough(DnsQRType.ICMP, d.proto, "icmp", this.#keep(b.subarray(d.net, d.end))), sec, nsec);
+  }
+
+  /** Bytes of a message emitted right away: borrowed when allowed, else copied. */
+  #keep(v: Uint8Array): Uint8Array {
+    return this.#borrow ? v : copyBytes(v);
   }
 
   #out(q: DnsQR, sec: number, nsec: number): void {

@@ -121,6 +121,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     ...envOptions(io.env),
     udpPorts: portList("--ports", f.ports ?? "53,5353"),
     tcpPorts: portList("--tcp-ports", f.tcpPorts ?? "53"),
+    // messages are encoded inside the emit callback, so they may borrow the capture buffer
+    borrow: true,
   };
   if (f.queryTimeout !== undefined) opts.queryTimeout = parseIntOption("--query-timeout", f.queryTimeout, 1);
   if (f.maxPending !== undefined) opts.maxPending = parseIntOption("--max-pending", f.maxPending, 1);
