@@ -30,6 +30,7 @@ const WINDOW = 1 << 20;
 
 // Buffer's native latin1 codecs, used on plain Uint8Arrays and Buffers alike
 const latin1Slice = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string;
+const latin1Write = Buffer.prototype.latin1Write as (this: Uint8Array, s: string, offset: number) => number;
 const latin1 = (b: Uint8Array): string => latin1Slice.call(b, 0, b.length);
 function bytes(s: string): Uint8Array {
   const b = Buffer.from(s, "latin1");
@@ -149,11 +150,7 @@ export class Sorter {
    * borrowed: valid until the next step.
    */
   iter(): MtblIterator {
-    if (this.#finished) throw new MtblError(MtblErrorCode.INVALID, "sorter already iterated");
-    this.#finished = true;
-    this.#open = this.#runs.map((p) => new RunFile(p));
-    const sources: StringRun[] = [...this.#open, this.#memRun()];
-    const merged = sources.length === 1 ? sources[0]! : new StringMerge(sources, (k, a, b) => this.#fold(k, a, b));
+    const merged = this.#merged();
     // key and value are views into two scratch buffers, valid until the next step (the iterator contract)
     let kb = Buffer.allocUnsafe(1024);
     let vb = Buffer.allocUnsafe(1024);
@@ -166,8 +163,8 @@ export class Sorter {
         const vs = merged.value;
         if (ks.length > kb.length) kb = Buffer.allocUnsafe(ks.length * 2);
         if (vs.length > vb.length) vb = Buffer.allocUnsafe(vs.length * 2);
-        k = new Uint8Array(kb.buffer, kb.byteOffset, kb.write(ks, 0, "latin1"));
-        v = new Uint8Array(vb.buffer, vb.byteOffset, vb.write(vs, 0, "latin1"));
+        k = new Uint8Array(kb.buffer, kb.byteOffset, latin1Write.call(kb, ks, 0));
+        v = new Uint8Array(vb.buffer, vb.byteOffset, latin1Write.call(vb, vs, 0));
         return true;
       },
       get key() {
@@ -179,11 +176,31 @@ export class Sorter {
     };
   }
 
-  /** Write everything into a writer (does not close it). */
-  writeTo(w: Writer): void {
-    const it = this.iter();
-    while (it.next()) w.add(it.key, it.value);
-    this.close();
+  /** Every source (spilled runs, then the in-memory batch) merged into one sorted, folded run. */
+  #merged(): StringRun {
+    if (this.#finished) throw new MtblError(MtblErrorCode.INVALID, "sorter already iterated");
+    this.#finished = true;
+    this.#open = this.#runs.map((p) => new RunFile(p));
+    const sources: StringRun[] = [...this.#open, this.#memRun()];
+    return sources.length === 1 ? sources[0]! : new StringMerge(sources, (k, a, b) => this.#fold(k, a, b));
+  }
+
+  /**
+   * Write everything into a writer (does not close it) and return the number of entries written;
+   * entries go in as strings, with no copies.
+   */
+  writeTo(w: Writer): number {
+    let n = 0;
+    try {
+      const merged = this.#merged();
+      while (merged.next()) {
+        w.addLatin1(merged.key, merged.value);
+        n++;
+      }
+    } finally {
+      this.close();
+    }
+    return n;
   }
 
   /** Remove spill files. */

@@ -36,6 +36,9 @@ export class Writer {
   #index: BlockBuilder;
   #lastKey = new Uint8Array(256);
   #lastKeyLen = 0;
+  /** the last key when added by addLatin1 (then #lastKey is filled in only when needed), else null */
+  #lastStr: string | null = null;
+  #scratch = new Uint8Array(256);
   #pendingIndex = false;
   #lastOffset = 0;
   #pendingOffset = 0;
@@ -78,6 +81,7 @@ export class Writer {
   /** Add an entry; keys must be strictly increasing (ERR_ORDER otherwise). */
   add(key: Uint8Array, value: Uint8Array): void {
     if (this.#closed) throw new MtblError(MtblErrorCode.INVALID, "writer is closed");
+    this.#materializeLast();
     const last = this.#lastKey.subarray(0, this.#lastKeyLen);
     if (this.countEntries > 0 && compareBytes(key, last) <= 0) {
       throw new MtblError(MtblErrorCode.ORDER, "keys must be added in strictly increasing order");
@@ -95,6 +99,51 @@ export class Writer {
     this.bytesKeys += key.length;
     this.bytesValues += value.length;
     this.#data.add(key, value);
+  }
+
+  /**
+   * add() for a key and value held as latin1 strings (one char per byte, as the sorter keeps
+   * them): same file bytes, without a Uint8Array per entry. Keys compare in byte order.
+   */
+  addLatin1(key: string, value: string): void {
+    if (this.#closed) throw new MtblError(MtblErrorCode.INVALID, "writer is closed");
+    if (this.countEntries > 0) {
+      const ls = this.#lastStr;
+      if (ls !== null ? !(key > ls) : compareBytes(this.#latin1Bytes(key), this.#lastKey.subarray(0, this.#lastKeyLen)) <= 0) {
+        throw new MtblError(MtblErrorCode.ORDER, "keys must be added in strictly increasing order");
+      }
+    }
+    const estimate = this.#data.sizeEstimate() + 3 * 5 + key.length + value.length;
+    if (estimate >= this.blockSize) this.#flushData();
+    if (this.#pendingIndex) {
+      this.#materializeLast();
+      this.#lastKeyLen = shortestSeparator(this.#lastKey, this.#lastKeyLen, this.#latin1Bytes(key));
+      this.#addIndexEntry();
+    }
+    this.#lastStr = key;
+    this.countEntries++;
+    this.bytesKeys += key.length;
+    this.bytesValues += value.length;
+    this.#data.addLatin1(key, value);
+  }
+
+  /** `s` as bytes in a scratch buffer (valid until the next call). */
+  #latin1Bytes(s: string): Uint8Array {
+    if (s.length > this.#scratch.length) this.#scratch = new Uint8Array(s.length * 2);
+    const b = this.#scratch;
+    for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i);
+    return b.subarray(0, s.length);
+  }
+
+  /** Bring #lastKey up to date when the last key came in as a string. */
+  #materializeLast(): void {
+    const s = this.#lastStr;
+    if (s === null) return;
+    if (s.length > this.#lastKey.length) this.#lastKey = new Uint8Array(s.length * 2);
+    const b = this.#lastKey;
+    for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i);
+    this.#lastKeyLen = s.length;
+    this.#lastStr = null;
   }
 
   #addIndexEntry(): void {
@@ -137,6 +186,7 @@ export class Writer {
     if (this.#closed) return;
     try {
       this.#flushData();
+      this.#materializeLast();
       if (this.#pendingIndex) this.#addIndexEntry();
       const indexOffset = this.#pendingOffset;
       const bytesIndex = this.#writeBlock(this.#index, Compression.none);

@@ -225,11 +225,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const w = Writer.create(path, { compression, blockSize, ...(level !== undefined ? { level } : {}) });
     let n = 0;
     try {
-      const it = f.sorter.iter();
-      while (it.next()) {
-        w.add(it.key, it.value);
-        n++;
-      }
+      n = f.sorter.writeTo(w);
       w.close();
     } catch (e) {
       w.abort();
