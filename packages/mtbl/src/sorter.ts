@@ -14,6 +14,7 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MtblError, MtblErrorCode } from "./errors.js";
+import { latin1Order } from "./radix-sort.js";
 import type { MergeFn, MtblIterator } from "./source.js";
 import type { Writer } from "./writer.js";
 
@@ -85,13 +86,7 @@ export class Sorter {
     const keys = this.#keys;
     const vals = this.#vals;
     const n = keys.length;
-    const order = new Uint32Array(n);
-    for (let i = 0; i < n; i++) order[i] = i;
-    order.sort((a, b) => {
-      const x = keys[a]!;
-      const y = keys[b]!;
-      return x < y ? -1 : x > y ? 1 : a - b;
-    });
+    const order = latin1Order(keys);
     this.#keys = [];
     this.#vals = [];
     this.#mem = 0;
