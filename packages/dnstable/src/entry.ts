@@ -71,48 +71,55 @@ export function encodeVarintValue(v: number): Uint8Array {
 }
 
 const labelStarts = new Int32Array(128);
+let rootOffset = 0;
 
-/** Label offsets of an uncompressed wire name into `labelStarts`; returns the label count and the root's offset. */
-function scanLabels(name: Uint8Array): [number, number] {
+/** Label offsets of an uncompressed wire name into `labelStarts` (the root's offset into rootOffset); returns the label count. */
+function scanLabels(name: Uint8Array): number {
   let p = 0;
   let n = 0;
   for (;;) {
     if (p >= name.length) throw new DnstableError("ERR_INVALID", "truncated name");
     const len = name[p] as number;
-    if (len === 0) return [n, p];
+    if (len === 0) {
+      rootOffset = p;
+      return n;
+    }
     if (len > 63 || n >= labelStarts.length) throw new DnstableError("ERR_INVALID", "bad label length");
     labelStarts[n++] = p;
     p += 1 + len;
   }
 }
 
-/** Append the label-reversed form of `name` (0-terminated) to `w`. */
-function appendReversed(w: ByteWriter, name: Uint8Array): void {
-  const [n] = scanLabels(name);
+/** Write the label-reversed form of `name` (0-terminated) at `o` of `out`; returns the end offset. */
+function putReversed(out: Uint8Array, o: number, name: Uint8Array, n: number): number {
   for (let i = n - 1; i >= 0; i--) {
     const s = labelStarts[i] as number;
-    w.bytes(name.subarray(s, s + (name[s] as number) + 1));
+    const e = s + (name[s] as number) + 1;
+    for (let j = s; j < e; j++) out[o++] = name[j] as number;
   }
-  w.byte(0);
+  out[o++] = 0;
+  return o;
+}
+
+/** Append the label-reversed form of `name` (0-terminated) to `w`. */
+function appendReversed(w: ByteWriter, name: Uint8Array): void {
+  const n = scanLabels(name);
+  w.reserve(rootOffset + 1);
+  w.length = putReversed(w.buf, w.length, name, n);
 }
 
 /** Reverse the labels of an uncompressed wire name (0-terminated result). Throws on a malformed name. */
 export function reverseWireName(name: Uint8Array): Uint8Array {
-  const [n, end] = scanLabels(name);
-  const out = new Uint8Array(end + 1);
-  let o = 0;
-  for (let i = n - 1; i >= 0; i--) {
-    const s = labelStarts[i] as number;
-    const l = (name[s] as number) + 1;
-    out.set(name.subarray(s, s + l), o);
-    o += l;
-  }
-  out[o] = 0;
+  const n = scanLabels(name);
+  const out = new Uint8Array(rootOffset + 1);
+  putReversed(out, 0, name, n);
   return out;
 }
 
-/** One writer for every key built here: keys are copied out of it. */
+/** One writer for every key built here: keys are copied out of it (as bytes or as a latin1 string). */
 const keyWriter = new ByteWriter(1024);
+const latin1Slice = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string;
+const keyLatin1 = (): string => latin1Slice.call(keyWriter.buf, 0, keyWriter.length);
 
 /** Length of an uncompressed wire name starting at `off`, or -1. */
 export function wireNameLength(buf: Uint8Array, off: number): number {
@@ -126,8 +133,7 @@ export function wireNameLength(buf: Uint8Array, off: number): number {
   return -1;
 }
 
-/** Key of an RRSET entry: 00 | rev(rrname) | varint rrtype | rev(bailiwick) | (varint rdlen | rdata)*. */
-export function rrsetKey(rrname: Uint8Array, rrtype: number, bailiwick: Uint8Array, rdatas: readonly Uint8Array[]): Uint8Array {
+function buildRRsetKey(rrname: Uint8Array, rrtype: number, bailiwick: Uint8Array, rdatas: readonly Uint8Array[]): void {
   const w = keyWriter;
   w.reset();
   w.byte(EntryType.RRSET);
@@ -135,25 +141,51 @@ export function rrsetKey(rrname: Uint8Array, rrtype: number, bailiwick: Uint8Arr
   w.varint(rrtype);
   appendReversed(w, bailiwick);
   for (const rd of rdatas) w.varint(rd.length).bytes(rd);
-  return w.toBytes();
 }
 
-/** Key of an RRSET_NAME_FWD entry: 01 | rrname. */
-export function rrsetNameFwdKey(rrname: Uint8Array): Uint8Array {
-  const out = new Uint8Array(1 + rrname.length);
-  out[0] = EntryType.RRSET_NAME_FWD;
-  out.set(rrname, 1);
-  return out;
+function buildRRsetNameFwdKey(rrname: Uint8Array): void {
+  keyWriter.reset();
+  keyWriter.byte(EntryType.RRSET_NAME_FWD).bytes(rrname);
 }
 
-/** Key of a full RDATA entry: 02 | rdata | varint rrtype | rev(rrname) | LE16 rdlen. */
-export function rdataKey(rdata: Uint8Array, rrtype: number, rrname: Uint8Array): Uint8Array {
+function buildRdataKey(rdata: Uint8Array, rrtype: number, rrname: Uint8Array): void {
   const w = keyWriter;
   w.reset();
   w.byte(EntryType.RDATA).bytes(rdata).varint(rrtype);
   appendReversed(w, rrname);
   w.u16le(rdata.length);
-  return w.toBytes();
+}
+
+function buildRdataSlicedKey(rdata: Uint8Array, offset: number, sliced: Uint8Array, rrtype: number, rrname: Uint8Array): void {
+  const w = keyWriter;
+  w.reset();
+  w.byte(EntryType.RDATA).bytes(sliced).varint(rrtype);
+  appendReversed(w, rrname);
+  w.bytes(rdata.subarray(0, offset)).u16le(rdata.length - offset);
+}
+
+function buildRdataNameRevKey(name: Uint8Array): void {
+  keyWriter.reset();
+  keyWriter.byte(EntryType.RDATA_NAME_REV);
+  appendReversed(keyWriter, name);
+}
+
+/** Key of an RRSET entry: 00 | rev(rrname) | varint rrtype | rev(bailiwick) | (varint rdlen | rdata)*. */
+export function rrsetKey(rrname: Uint8Array, rrtype: number, bailiwick: Uint8Array, rdatas: readonly Uint8Array[]): Uint8Array {
+  buildRRsetKey(rrname, rrtype, bailiwick, rdatas);
+  return keyWriter.toBytes();
+}
+
+/** Key of an RRSET_NAME_FWD entry: 01 | rrname. */
+export function rrsetNameFwdKey(rrname: Uint8Array): Uint8Array {
+  buildRRsetNameFwdKey(rrname);
+  return keyWriter.toBytes();
+}
+
+/** Key of a full RDATA entry: 02 | rdata | varint rrtype | rev(rrname) | LE16 rdlen. */
+export function rdataKey(rdata: Uint8Array, rrtype: number, rrname: Uint8Array): Uint8Array {
+  buildRdataKey(rdata, rrtype, rrname);
+  return keyWriter.toBytes();
 }
 
 /**
@@ -161,22 +193,42 @@ export function rdataKey(rdata: Uint8Array, rrtype: number, rrname: Uint8Array):
  * `sliced` is rdata[offset:] (the caller downcases an embedded target name where dnstable does).
  */
 export function rdataSlicedKey(rdata: Uint8Array, offset: number, sliced: Uint8Array, rrtype: number, rrname: Uint8Array): Uint8Array {
-  const w = keyWriter;
-  w.reset();
-  w.byte(EntryType.RDATA).bytes(sliced).varint(rrtype);
-  appendReversed(w, rrname);
-  w.bytes(rdata.subarray(0, offset)).u16le(rdata.length - offset);
-  return w.toBytes();
+  buildRdataSlicedKey(rdata, offset, sliced, rrtype, rrname);
+  return keyWriter.toBytes();
 }
 
 /** Key of an RDATA_NAME_REV entry: 03 | rev(name). */
 export function rdataNameRevKey(name: Uint8Array): Uint8Array {
-  const rev = reverseWireName(name);
-  const out = new Uint8Array(1 + rev.length);
-  out[0] = EntryType.RDATA_NAME_REV;
-  out.set(rev, 1);
-  return out;
+  buildRdataNameRevKey(name);
+  return keyWriter.toBytes();
 }
+
+/**
+ * The same keys as latin1 strings (one char per byte), the form `Sorter.addLatin1` takes: an
+ * importer feeding a sorter builds each key once, with no Uint8Array in between.
+ */
+export const latin1Keys = {
+  rrset(rrname: Uint8Array, rrtype: number, bailiwick: Uint8Array, rdatas: readonly Uint8Array[]): string {
+    buildRRsetKey(rrname, rrtype, bailiwick, rdatas);
+    return keyLatin1();
+  },
+  rrsetNameFwd(rrname: Uint8Array): string {
+    buildRRsetNameFwdKey(rrname);
+    return keyLatin1();
+  },
+  rdata(rdata: Uint8Array, rrtype: number, rrname: Uint8Array): string {
+    buildRdataKey(rdata, rrtype, rrname);
+    return keyLatin1();
+  },
+  rdataSliced(rdata: Uint8Array, offset: number, sliced: Uint8Array, rrtype: number, rrname: Uint8Array): string {
+    buildRdataSlicedKey(rdata, offset, sliced, rrtype, rrname);
+    return keyLatin1();
+  },
+  rdataNameRev(name: Uint8Array): string {
+    buildRdataNameRevKey(name);
+    return keyLatin1();
+  },
+};
 
 /** Key of a SOURCE_INFO entry: FD | source | NUL. */
 export function sourceInfoKey(source: string): Uint8Array {

@@ -9,6 +9,7 @@ export {
   encodeTimeRange,
   encodeTriplet,
   encodeVarintValue,
+  latin1Keys,
   rdataKey,
   rdataNameRevKey,
   rdataSlicedKey,

@@ -67,9 +67,14 @@ export class Sorter {
 
   /** Add an entry (the bytes are copied). */
   add(key: Uint8Array, value: Uint8Array): void {
+    this.addLatin1(latin1(key), latin1(value));
+  }
+
+  /** add() for a key and value already held as latin1 strings (one char per byte, 0–255). */
+  addLatin1(key: string, value: string): void {
     if (this.#finished) throw new MtblError(MtblErrorCode.INVALID, "sorter already iterated");
-    this.#keys.push(latin1(key));
-    this.#vals.push(latin1(value));
+    this.#keys.push(key);
+    this.#vals.push(value);
     this.#mem += 2 * key.length + value.length + ENTRY_OVERHEAD;
     if (this.#mem >= this.#maxMemory) this.#spill();
   }

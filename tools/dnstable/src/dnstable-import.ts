@@ -7,11 +7,7 @@ import {
   encodeTimeRange,
   encodeTriplet,
   encodeVarintValue,
-  rdataKey,
-  rdataNameRevKey,
-  rdataSlicedKey,
-  rrsetKey,
-  rrsetNameFwdKey,
+  latin1Keys,
   sourceInfoKey,
   TIME_RANGE_KEY,
   versionKey,
@@ -33,6 +29,9 @@ interface FileState {
   first: number;
   last: number;
 }
+
+const latin1Slice = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string;
+const latin1 = (b: Uint8Array): string => latin1Slice.call(b, 0, b.length);
 
 /** Name at `off` of an rdata (uncompressed), or null if none is there. */
 function nameAt(rdata: Uint8Array, off: number): Uint8Array | null {
@@ -98,10 +97,12 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   let payloads = 0;
   let skipped = 0;
 
-  const add = (f: FileState, k: Uint8Array, v: Uint8Array): void => {
-    f.sorter.add(k, v);
+  // keys and values go to the sorters as latin1 strings (its storage form): built once, no copies
+  const add = (f: FileState, k: string, v: string): void => {
+    f.sorter.addLatin1(k, v);
     f.entries++;
   };
+  const unions = new Map<number, string>();
 
   const src = input === "-" ? io.stdin : createReadStream(input, { highWaterMark: 1 << 20 });
   try {
@@ -122,22 +123,23 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         const first = (auth ? d.zone_time_first : d.time_first) ?? 0;
         const last = (auth ? d.zone_time_last : d.time_last) ?? 0;
         const count = type === 0 ? 0 : (d.count ?? 0);
-        const triplet = encodeTriplet({ timeFirst: first, timeLast: last, count });
+        const triplet = latin1(encodeTriplet({ timeFirst: first, timeLast: last, count }));
         const targets: FileState[] = [];
         if (DNSSEC_TYPES.has(d.rrtype)) {
           targets.push(dnssec);
           if (o.D && DUAL_TYPES.has(d.rrtype)) targets.push(dns);
         } else targets.push(dns);
         const rrtype = d.rrtype;
-        const union = encodeRRtypeSingle(rrtype);
+        let union = unions.get(rrtype);
+        if (union === undefined) unions.set(rrtype, (union = latin1(encodeRRtypeSingle(rrtype))));
         for (const f of targets) {
           f.rrsets++;
           if (first < f.first) f.first = first;
           if (last > f.last) f.last = last;
-          add(f, rrsetKey(d.rrname, rrtype, d.bailiwick, d.rdata), triplet);
-          add(f, rrsetNameFwdKey(d.rrname), union);
+          add(f, latin1Keys.rrset(d.rrname, rrtype, d.bailiwick, d.rdata), triplet);
+          add(f, latin1Keys.rrsetNameFwd(d.rrname), union);
           for (const rd of d.rdata) {
-            add(f, rdataKey(rd, rrtype, d.rrname), triplet);
+            add(f, latin1Keys.rdata(rd, rrtype, d.rrname), triplet);
             // sliced RDATA entries and names found in rdata
             let sliceOff = -1;
             let sliced: Uint8Array | null = null;
@@ -177,7 +179,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
               case 6: {
                 // SOA: MNAME always; RNAME with -r
                 const mname = nameAt(rd, 0);
-                if (mname) add(f, rdataNameRevKey(mname), union);
+                if (mname) add(f, latin1Keys.rdataNameRev(mname), union);
                 if (rname && mname) {
                   const rn = nameAt(rd, mname.length);
                   if (rn) {
@@ -186,15 +188,15 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
                     const s = new Uint8Array(dn.length + rest.length);
                     s.set(dn);
                     s.set(rest, dn.length);
-                    add(f, rdataSlicedKey(rd, mname.length, s, rrtype, d.rrname), triplet);
-                    add(f, rdataNameRevKey(dn), union);
+                    add(f, latin1Keys.rdataSliced(rd, mname.length, s, rrtype, d.rrname), triplet);
+                    add(f, latin1Keys.rdataNameRev(dn), union);
                   }
                 }
                 break;
               }
             }
-            if (sliced && sliceOff >= 0) add(f, rdataSlicedKey(rd, sliceOff, sliced, rrtype, d.rrname), triplet);
-            if (revName) add(f, rdataNameRevKey(revName), union);
+            if (sliced && sliceOff >= 0) add(f, latin1Keys.rdataSliced(rd, sliceOff, sliced, rrtype, d.rrname), triplet);
+            if (revName) add(f, latin1Keys.rdataNameRev(revName), union);
           }
         }
       }
