@@ -3,19 +3,21 @@
  *
  * A comparison sort over millions of keys spends its time on cache misses: every comparison
  * fetches two strings from random places in the heap, about 2·log2(n) fetches per key. This sort
- * reads each key once per 8-byte chunk instead: it extracts bytes [d, d+8) of every key in a
- * range into two 32-bit words, LSD-radix-sorts the range on them (16-bit digits, passes whose
- * digit is the same everywhere skipped), then handles each run of equal chunks at depth d+8.
- * Keys that share long prefixes (every dnstable key of one zone) cost one chunk per 8 shared
- * bytes, not one comparison per step. Small ranges, and runs where a key ends inside the chunk,
- * go to a comparison sort on the strings (V8 compares one-byte strings natively).
+ * reads each key once per chunk instead: it extracts a chunk of bytes [d, d+4w) of every key in a
+ * range into w 32-bit words, LSD-radix-sorts the range on them (passes whose digit is the same
+ * everywhere skipped), then handles each run of equal chunks one chunk deeper. The first chunk is
+ * wide (16 bytes): the keys are still in insertion order then, so reading them is sequential and
+ * cheap, and passive-DNS keys share long prefixes (entry type, TLD, zone). Deeper chunks are 8
+ * bytes. Small ranges, and runs where a key ends inside the chunk, go to a comparison sort on the
+ * strings (V8 compares one-byte strings natively).
  *
  * Ties (equal keys) keep index order, so equal keys come out in insertion order.
  */
 
 const SMALL = 64;
-const DIGIT = 1 << 16;
 const BIG = 1 << 16;
+const FIRST_WORDS = 4;
+const DEEP_WORDS = 2;
 
 /** Indices 0..n-1 of `keys`, ordered by key bytes, equal keys by index. */
 export function latin1Order(keys: readonly string[]): Uint32Array {
@@ -23,108 +25,109 @@ export function latin1Order(keys: readonly string[]): Uint32Array {
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   if (n < 2) return order;
+  if (n <= SMALL) {
+    compareSort(keys, order, 0, n);
+    return order;
+  }
   const s = new ChunkSorter(keys, n);
   // explicit work stack of (lo, hi, depth): long shared prefixes must not recurse deeply
-  const stack: number[] = [0, n, 0];
+  const stack: number[] = [];
+  s.chunkSort(order, 0, n, 0, FIRST_WORDS, stack);
   while (stack.length > 0) {
     const depth = stack.pop() as number;
     const hi = stack.pop() as number;
     const lo = stack.pop() as number;
-    if (hi - lo <= SMALL) s.compareSort(order, lo, hi);
-    else s.chunkSort(order, lo, hi, depth, stack);
+    s.chunkSort(order, lo, hi, depth, DEEP_WORDS, stack);
   }
   return order;
 }
 
+/** Comparison sort of order[lo, hi) on whole keys, ties by index. */
+function compareSort(keys: readonly string[], order: Uint32Array, lo: number, hi: number): void {
+  order.subarray(lo, hi).sort((x, y) => {
+    const p = keys[x] as string;
+    const q = keys[y] as string;
+    return p < q ? -1 : p > q ? 1 : x - y;
+  });
+}
+
 class ChunkSorter {
   readonly #keys: readonly string[];
-  // scratch, sized for the whole input once
-  readonly #a: Uint32Array;
-  readonly #b: Uint32Array;
-  readonly #ta: Uint32Array;
-  readonly #tb: Uint32Array;
+  // scratch, sized for the whole input once: chunk words (most significant first), their
+  // counting-sort targets, the order's target, the digit counters
+  readonly #words: Uint32Array[] = [];
+  readonly #temps: Uint32Array[] = [];
   readonly #ti: Uint32Array;
-  readonly #count = new Uint32Array(DIGIT);
+  readonly #count = new Uint32Array(1 << 16);
 
   constructor(keys: readonly string[], n: number) {
     this.#keys = keys;
-    this.#a = new Uint32Array(n);
-    this.#b = new Uint32Array(n);
-    this.#ta = new Uint32Array(n);
-    this.#tb = new Uint32Array(n);
+    for (let w = 0; w < FIRST_WORDS; w++) {
+      this.#words.push(new Uint32Array(n));
+      this.#temps.push(new Uint32Array(n));
+    }
     this.#ti = new Uint32Array(n);
   }
 
-  /** Comparison sort of order[lo, hi) on whole keys, ties by index. */
-  compareSort(order: Uint32Array, lo: number, hi: number): void {
-    const keys = this.#keys;
-    order.subarray(lo, hi).sort((x, y) => {
-      const p = keys[x] as string;
-      const q = keys[y] as string;
-      return p < q ? -1 : p > q ? 1 : x - y;
-    });
-  }
-
   /**
-   * Sort order[lo, hi) (whose keys share bytes [0, depth)) on bytes [depth, depth+8), then queue
-   * each run of equal chunks for the next depth, or for a comparison sort where a key ends.
+   * Sort order[lo, hi) (whose keys share bytes [0, depth)) on the next `nw` words of key bytes,
+   * then push each longer run of equal chunks for the next depth, or comparison-sort it.
    */
-  chunkSort(order: Uint32Array, lo: number, hi: number, depth: number, stack: number[]): void {
+  chunkSort(order: Uint32Array, lo: number, hi: number, depth: number, nw: number, stack: number[]): void {
     const keys = this.#keys;
-    const a = this.#a;
-    const b = this.#b;
-    // a run that contains a key ending inside this chunk needs whole-key comparison (padding
-    // with zero bytes cannot tell "ab" from "ab\0"): note where keys end
+    const words = this.#words;
+    const width = 4 * nw;
+    // a key that ends inside this chunk is padded with zero bytes, which cannot tell "ab" from
+    // "ab\0": runs holding such a key are finished by whole-key comparison
     let anyShort = false;
     for (let i = lo; i < hi; i++) {
       const k = keys[order[i] as number] as string;
       const len = k.length;
-      let x = 0;
-      let y = 0;
-      if (len >= depth + 8) {
-        x = ((k.charCodeAt(depth) << 24) | (k.charCodeAt(depth + 1) << 16) | (k.charCodeAt(depth + 2) << 8) | k.charCodeAt(depth + 3)) >>> 0;
-        y = ((k.charCodeAt(depth + 4) << 24) | (k.charCodeAt(depth + 5) << 16) | (k.charCodeAt(depth + 6) << 8) | k.charCodeAt(depth + 7)) >>> 0;
-      } else {
-        anyShort = true;
-        for (let j = 0; j < 8; j++) {
-          const c = depth + j < len ? k.charCodeAt(depth + j) : 0;
-          if (j < 4) x = (x | (c << (24 - 8 * j))) >>> 0;
-          else y = (y | (c << (56 - 8 * j))) >>> 0;
+      if (len <= depth + width) anyShort = true;
+      for (let w = 0, p = depth; w < nw; w++, p += 4) {
+        let x: number;
+        if (p + 4 <= len) x = (k.charCodeAt(p) << 24) | (k.charCodeAt(p + 1) << 16) | (k.charCodeAt(p + 2) << 8) | k.charCodeAt(p + 3);
+        else {
+          x = 0;
+          for (let j = 0; j < 4; j++) if (p + j < len) x |= k.charCodeAt(p + j) << (24 - 8 * j);
         }
+        (words[w] as Uint32Array)[i] = x >>> 0;
       }
-      a[i] = x;
-      b[i] = y;
     }
     // 16-bit digits for big ranges, 8-bit ones where clearing 65536 counters would dominate
     const bits = hi - lo >= BIG ? 16 : 8;
-    for (let shift = 0; shift < 32; shift += bits) this.#pass(order, lo, hi, b, shift, bits, a);
-    for (let shift = 0; shift < 32; shift += bits) this.#pass(order, lo, hi, a, shift, bits, b);
+    for (let w = nw - 1; w >= 0; w--) for (let shift = 0; shift < 32; shift += bits) this.#pass(order, lo, hi, w, nw, shift, bits);
     // runs of equal chunks
     let start = lo;
     for (let i = lo + 1; i <= hi; i++) {
-      if (i < hi && a[i] === a[start] && b[i] === b[start]) continue;
-      if (i - start > 1) {
+      if (i < hi && this.#sameChunk(start, i, nw)) continue;
+      const n = i - start;
+      if (n > 1) {
         let short = false;
         if (anyShort) {
-          for (let j = start; j < i; j++) {
-            if ((keys[order[j] as number] as string).length <= depth + 8) {
-              short = true;
-              break;
-            }
-          }
+          for (let j = start; j < i && !short; j++) short = (keys[order[j] as number] as string).length <= depth + width;
         }
-        if (short || i - start <= SMALL) this.compareSort(order, start, i);
-        else stack.push(start, i, depth + 8);
+        if (short || n <= SMALL) compareSort(keys, order, start, i);
+        else stack.push(start, i, depth + width);
       }
       start = i;
     }
   }
 
+  #sameChunk(a: number, b: number, nw: number): boolean {
+    for (let w = 0; w < nw; w++) {
+      const words = this.#words[w] as Uint32Array;
+      if (words[a] !== words[b]) return false;
+    }
+    return true;
+  }
+
   /**
-   * One stable counting-sort pass of order[lo, hi) on `bits` bits of `key` (at `shift`), carrying
-   * `other` along; skipped when every element has the same digit.
+   * One stable counting-sort pass of order[lo, hi) on `bits` bits (at `shift`) of word `kw`,
+   * carrying the other words along; skipped when every element has the same digit.
    */
-  #pass(order: Uint32Array, lo: number, hi: number, key: Uint32Array, shift: number, bits: number, other: Uint32Array): void {
+  #pass(order: Uint32Array, lo: number, hi: number, kw: number, nw: number, shift: number, bits: number): void {
+    const key = this.#words[kw] as Uint32Array;
     const count = this.#count;
     const digits = 1 << bits;
     const mask = digits - 1;
@@ -133,28 +136,29 @@ class ChunkSorter {
       const d = ((key[i] as number) >>> shift) & mask;
       count[d] = (count[d] as number) + 1;
     }
-    const first = ((key[lo] as number) >>> shift) & mask;
-    if (count[first] === hi - lo) return;
+    if (count[((key[lo] as number) >>> shift) & mask] === hi - lo) return;
     let sum = lo;
     for (let d = 0; d < digits; d++) {
       const c = count[d] as number;
       count[d] = sum;
       sum += c;
     }
+    // where each element goes, kept in the order target; then every array follows it
     const ti = this.#ti;
-    const tk = key === this.#a ? this.#ta : this.#tb;
-    const to = other === this.#a ? this.#ta : this.#tb;
     for (let i = lo; i < hi; i++) {
-      const kv = key[i] as number;
-      const d = (kv >>> shift) & mask;
+      const d = ((key[i] as number) >>> shift) & mask;
       const p = count[d] as number;
       count[d] = p + 1;
-      ti[p] = order[i] as number;
-      tk[p] = kv;
-      to[p] = other[i] as number;
+      ti[i] = p;
     }
-    order.set(ti.subarray(lo, hi), lo);
-    key.set(tk.subarray(lo, hi), lo);
-    other.set(to.subarray(lo, hi), lo);
+    for (let w = 0; w < nw; w++) this.#scatter(this.#words[w] as Uint32Array, this.#temps[w] as Uint32Array, lo, hi);
+    this.#scatter(order, this.#temps[0] as Uint32Array, lo, hi);
+  }
+
+  /** Move arr[i] to arr[ti[i]] for i in [lo, hi), through `tmp`. */
+  #scatter(arr: Uint32Array, tmp: Uint32Array, lo: number, hi: number): void {
+    const ti = this.#ti;
+    for (let i = lo; i < hi; i++) tmp[ti[i] as number] = arr[i] as number;
+    arr.set(tmp.subarray(lo, hi), lo);
   }
 }
