@@ -188,15 +188,30 @@ export class DedupeCache {
  * 16-bit length; every character is a byte, so the key stays a one-byte string.
  */
 export function dedupeKey(owner: string, bailiwick: string, rrtype: number, rrclass: number, rdatas: readonly Uint8Array[]): string {
-  let k = owner + bailiwick + String.fromCharCode(rrtype >> 8, rrtype & 0xff, rrclass >> 8, rrclass & 0xff);
+  // built in a byte buffer and decoded once: a flat one-byte string, hashed once by the Map,
+  // instead of a chain of concatenations V8 must flatten first
+  let n = owner.length + bailiwick.length + 4;
+  for (const rd of rdatas) n += 2 + rd.length;
+  if (n > keyScratch.length) keyScratch = new Uint8Array(n * 2);
+  const b = keyScratch;
+  let o = 0;
+  for (let i = 0; i < owner.length; i++) b[o++] = owner.charCodeAt(i);
+  for (let i = 0; i < bailiwick.length; i++) b[o++] = bailiwick.charCodeAt(i);
+  b[o++] = rrtype >> 8;
+  b[o++] = rrtype & 0xff;
+  b[o++] = rrclass >> 8;
+  b[o++] = rrclass & 0xff;
   for (const rd of rdatas) {
-    k += String.fromCharCode(rd.length >> 8, rd.length & 0xff);
-    k += latin1Slice.call(rd, 0, rd.length);
+    b[o++] = rd.length >> 8;
+    b[o++] = rd.length & 0xff;
+    b.set(rd, o);
+    o += rd.length;
   }
-  return k;
+  return latin1Slice.call(b, 0, o);
 }
+let keyScratch = new Uint8Array(1024);
 
-/** The parts of a dedupeKey(). */
+/** The parts of a dedupeKey(): views into one copy of the key's bytes. */
 export function parseDedupeKey(key: string): {
   rrname: Uint8Array;
   bailiwick: Uint8Array;
@@ -204,18 +219,19 @@ export function parseDedupeKey(key: string): {
   rrclass: number;
   rdata: Uint8Array[];
 } {
+  const b = keyBytes(key);
   const nameEnd = (p: number): number => {
-    while (key.charCodeAt(p) !== 0) p += key.charCodeAt(p) + 1;
+    while (b[p] !== 0) p += (b[p] as number) + 1;
     return p + 1;
   };
   const o = nameEnd(0);
-  const b = nameEnd(o);
+  const z = nameEnd(o);
   const rdata: Uint8Array[] = [];
-  const u16 = (p: number): number => (key.charCodeAt(p) << 8) | key.charCodeAt(p + 1);
-  for (let p = b + 4; p < key.length; ) {
+  const u16 = (p: number): number => ((b[p] as number) << 8) | (b[p + 1] as number);
+  for (let p = z + 4; p < b.length; ) {
     const len = u16(p);
-    rdata.push(keyBytes(key.slice(p + 2, p + 2 + len)));
+    rdata.push(b.subarray(p + 2, p + 2 + len));
     p += 2 + len;
   }
-  return { rrname: keyBytes(key.slice(0, o)), bailiwick: keyBytes(key.slice(o, b)), rrtype: u16(b), rrclass: u16(b + 2), rdata };
+  return { rrname: b.subarray(0, o), bailiwick: b.subarray(o, z), rrtype: u16(z), rrclass: u16(z + 2), rdata };
 }

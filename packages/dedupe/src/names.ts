@@ -18,10 +18,11 @@ export function nameKey(wire: Uint8Array): string {
   return latin1Slice.call(b, 0, n);
 }
 
-/** Wire bytes of a key. */
-export function keyBytes(key: string): Uint8Array {
-  const b = Buffer.from(key, "latin1");
-  return new Uint8Array(b.buffer, b.byteOffset, b.length);
+/** Wire bytes of a key (or of key[start, end)). */
+export function keyBytes(key: string, start = 0, end = key.length): Uint8Array {
+  const b = new Uint8Array(end - start);
+  for (let i = start; i < end; i++) b[i - start] = key.charCodeAt(i);
+  return b;
 }
 
 export const ROOT_KEY = "\0";

@@ -6,7 +6,7 @@
  * Bounded: the oldest zones and name-server hosts leave first (never the root).
  */
 
-import { addrKey, nameKey, ROOT_KEY, selfAndAncestors } from "./names.js";
+import { addrKey, nameKey, ROOT_KEY } from "./names.js";
 import { type HintRecord, IANA_ROOT_HINTS, parseRootHints } from "./root-hints.js";
 
 interface Zone {
@@ -100,13 +100,20 @@ export class ZoneCache {
 
   /** The deepest zone at or above `name` whose name servers include `addr`. */
   servedZone(name: string, addr: string): string | undefined {
-    for (const a of selfAndAncestors(name)) if (this.#zones.get(a)?.servers.has(addr)) return a;
+    // the name, then each ancestor (a suffix at a label boundary), closest first; no generator
+    for (let p = 0; p < name.length; p += name.charCodeAt(p) + 1) {
+      const a = p === 0 ? name : name.slice(p);
+      if (this.#zones.get(a)?.servers.has(addr)) return a;
+    }
     return undefined;
   }
 
   /** The deepest known zone at or above `name`. */
   enclosingZone(name: string): string | undefined {
-    for (const a of selfAndAncestors(name)) if (this.#zones.has(a)) return a;
+    for (let p = 0; p < name.length; p += name.charCodeAt(p) + 1) {
+      const a = p === 0 ? name : name.slice(p);
+      if (this.#zones.has(a)) return a;
+    }
     return undefined;
   }
 
