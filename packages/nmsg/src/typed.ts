@@ -46,15 +46,29 @@ export interface DnsDedupe {
 
 const mod = (vid: number, t: number): MessageModule => getModule(vid, t) as MessageModule;
 
+/** A protobufjs int64 (Long) as a number; Number(long) would go through its decimal string. */
+function num(v: unknown): unknown {
+  if (typeof v !== "object" || v === null || v instanceof Uint8Array || Array.isArray(v)) return v;
+  const l = v as { toNumber?: () => number };
+  return typeof l.toNumber === "function" ? l.toNumber() : Number(v);
+}
+
+/**
+ * A decoded message as a plain object: its own fields only (protobufjs keeps defaults on the
+ * prototype), int64 as numbers, repeated fields always present. The decoder's fresh arrays are
+ * reused, converted in place.
+ */
 function plain<T>(m: Record<string, unknown>, fields: readonly string[], repeated: readonly string[]): T {
   const out: Record<string, unknown> = {};
-  for (const f of fields) {
-    if (Object.prototype.hasOwnProperty.call(m, f)) {
-      const v = m[f];
-      out[f] = typeof v === "object" && v !== null && !(v instanceof Uint8Array) && !Array.isArray(v) ? Number(v) : v;
+  for (const f of fields) if (Object.prototype.hasOwnProperty.call(m, f)) out[f] = num(m[f]);
+  for (const f of repeated) {
+    const a = (m[f] as unknown[] | undefined) ?? [];
+    for (let i = 0; i < a.length; i++) {
+      const v = a[i];
+      if (typeof v === "object" && v !== null && !(v instanceof Uint8Array)) a[i] = num(v);
     }
+    out[f] = a;
   }
-  for (const f of repeated) out[f] = ((m[f] as unknown[]) ?? []).map((v) => (typeof v === "object" && v !== null && !(v instanceof Uint8Array) ? Number(v) : v));
   return out as T;
 }
 
