@@ -217,8 +217,8 @@ function writeRecord(buf: Buffer, off: number, key: string, value: string): numb
   buf.writeUInt32LE(key.length, off);
   buf.writeUInt32LE(value.length, off + 4);
   off += 8;
-  off += buf.write(key, off, "latin1");
-  off += buf.write(value, off, "latin1");
+  off += latin1Write.call(buf, key, off);
+  off += latin1Write.call(buf, value, off);
   return off;
 }
 
