@@ -7,7 +7,7 @@
  */
 import { createSocket } from "node:dgram";
 import { createReadStream } from "node:fs";
-import { ContainerDecoder, isNmsgError, listenNmsg, type NmsgPayload, parseHeader, readPayloads } from "@dnsrep/nmsg";
+import { ContainerDecoder, isNmsgError, listenNmsg, type NmsgPayload, parseHeader, readPayloadBatches } from "@dnsrep/nmsg";
 import type { Command } from "commander";
 import { CliError } from "./errors.js";
 import type { CliIo } from "./io.js";
@@ -58,9 +58,14 @@ export async function readNmsgInputs(
     for (const file of files) {
       const src = file === "-" ? io.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
       try {
-        for await (const pl of readPayloads(abortable(src as AsyncIterable<Uint8Array>, ac.signal))) {
-          if (!(await handle(pl))) return;
-          if (ac.signal.aborted) return;
+        // batches of payloads per read, each handed over in order; a handler that answers
+        // synchronously costs no promise per payload
+        for await (const batch of readPayloadBatches(abortable(src as AsyncIterable<Uint8Array>, ac.signal))) {
+          for (const pl of batch) {
+            const r = handle(pl);
+            if (r === false || (r !== true && !(await r))) return;
+            if (ac.signal.aborted) return;
+          }
         }
       } catch (e) {
         if (isNmsgError(e) || (e as NodeJS.ErrnoException).code === "ENOENT") throw new CliError(`${file}: ${(e as Error).message}`);

@@ -112,20 +112,26 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     },
     { zones, recursive: f.recursive, maxEntries, maxBytes, tcp: f.tcp !== false },
   );
-  const drain = async (): Promise<void> => {
+  /** Write the queued records; a promise only when an output pushes back. */
+  const drain = (): Promise<void> | undefined => {
     for (let i = 0; i < queue.length; i++) {
       const r = out.write(queue[i]!);
-      if (r) await r;
       written++;
+      if (r) {
+        queue.splice(0, i + 1);
+        return r.then(drain);
+      }
     }
     queue.length = 0;
+    return undefined;
   };
+  const yes = (): boolean => true;
   const progress = new Progress(io, { quiet: f.quiet === true });
   const show = (): string => statsLine(cache.stats, cache, written);
   const verbose = f.verbose ? setInterval(() => io.stderr.write(`nmsg-dns-cache: ${show()}\n`), 10000) : undefined;
   let failure: unknown;
   try {
-    await readNmsgInputs(f, io, "nmsg-dns-cache", async (pl) => {
+    await readNmsgInputs(f, io, "nmsg-dns-cache", (pl) => {
       if (pl.vid === 1 && pl.msgtype === 9) {
         let q: ReturnType<typeof decodeDnsQR>;
         try {
@@ -137,9 +143,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         }
         cache.dnsqrAt(q, pl.timeSec);
       } else cache.stats.ignored++;
-      if (queue.length) await drain();
+      const pending = drain();
       progress.tick(show);
-      return true;
+      return pending ? pending.then(yes) : true;
     });
   } catch (e) {
     failure = e;

@@ -129,7 +129,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   };
   let failure: unknown;
   try {
-    await readNmsgInputs(f, io, "nmsg-dns-filter", async (pl) => {
+    await readNmsgInputs(f, io, "nmsg-dns-filter", (pl) => {
       // reloads happen between records: each record is judged by exactly one version of the lists
       if (hup || (interval >= 0 && Date.now() - checked >= interval)) {
         checked = Date.now();
@@ -141,19 +141,17 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         }
       }
       counts.in++;
+      let pending: Promise<void> | undefined;
       if (matches(pl)) {
         counts.rejected++;
-        if (rejects) {
-          const r = rejects.write(pl);
-          if (r) await r;
-        }
+        if (rejects) pending = rejects.write(pl);
       } else {
         counts.passed++;
-        const r = out.write(pl);
-        if (r) await r;
+        pending = out.write(pl);
       }
       progress.tick(show);
-      return true;
+      // a promise only when an output pushes back
+      return pending ? pending.then(() => true) : true;
     });
   } catch (e) {
     failure = e;
