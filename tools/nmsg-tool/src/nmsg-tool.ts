@@ -71,16 +71,17 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const timer = seconds ? setTimeout(() => ac.abort(), seconds * 1000) : undefined;
   const sio: CliIo = { ...io, signal: ac.signal };
   let n = 0;
-  const handle = async (pl: NmsgPayload): Promise<boolean> => {
+  const more = (): boolean => !ac.signal.aborted;
+  // synchronous unless the output pushes back: no promise per payload
+  const handle = (pl: NmsgPayload): boolean | Promise<boolean> => {
     if (vid !== undefined && pl.vid !== vid) return true;
     if (msgtype !== undefined && pl.msgtype !== msgtype) return true;
     if (getSource !== undefined && (pl.source ?? 0) !== getSource) return true;
     if (getOperator !== undefined && (pl.operator ?? 0) !== getOperator) return true;
     if (getGroup !== undefined && (pl.group ?? 0) !== getGroup) return true;
     const r = out.write(pl);
-    if (r) await r;
     if (++n >= count) ac.abort();
-    return !ac.signal.aborted;
+    return r ? r.then(more) : more();
   };
   try {
     // nmsg files first, then JSON files, then sockets (nmsgtool's order)
