@@ -53,19 +53,18 @@ function compareSort(keys: readonly string[], order: Uint32Array, lo: number, hi
 
 class ChunkSorter {
   readonly #keys: readonly string[];
-  // scratch, sized for the whole input once: chunk words (most significant first), their
-  // counting-sort targets, the order's target, the digit counters
+  // scratch, sized for the whole input once: chunk words (most significant first), one
+  // counting-sort target shared by every array, each element's destination, the digit counters
+  // (7 words per key with the order itself: 28 bytes, outside the JS heap, while a run is sorted)
   readonly #words: Uint32Array[] = [];
-  readonly #temps: Uint32Array[] = [];
+  readonly #tmp: Uint32Array;
   readonly #ti: Uint32Array;
   readonly #count = new Uint32Array(1 << 16);
 
   constructor(keys: readonly string[], n: number) {
     this.#keys = keys;
-    for (let w = 0; w < FIRST_WORDS; w++) {
-      this.#words.push(new Uint32Array(n));
-      this.#temps.push(new Uint32Array(n));
-    }
+    for (let w = 0; w < FIRST_WORDS; w++) this.#words.push(new Uint32Array(n));
+    this.#tmp = new Uint32Array(n);
     this.#ti = new Uint32Array(n);
   }
 
@@ -151,13 +150,14 @@ class ChunkSorter {
       count[d] = p + 1;
       ti[i] = p;
     }
-    for (let w = 0; w < nw; w++) this.#scatter(this.#words[w] as Uint32Array, this.#temps[w] as Uint32Array, lo, hi);
-    this.#scatter(order, this.#temps[0] as Uint32Array, lo, hi);
+    for (let w = 0; w < nw; w++) this.#scatter(this.#words[w] as Uint32Array, lo, hi);
+    this.#scatter(order, lo, hi);
   }
 
-  /** Move arr[i] to arr[ti[i]] for i in [lo, hi), through `tmp`. */
-  #scatter(arr: Uint32Array, tmp: Uint32Array, lo: number, hi: number): void {
+  /** Move arr[i] to arr[ti[i]] for i in [lo, hi), through the shared target. */
+  #scatter(arr: Uint32Array, lo: number, hi: number): void {
     const ti = this.#ti;
+    const tmp = this.#tmp;
     for (let i = lo; i < hi; i++) tmp[ti[i] as number] = arr[i] as number;
     arr.set(tmp.subarray(lo, hi), lo);
   }

@@ -26,6 +26,12 @@ export interface SorterOptions {
   tempDir?: string;
 }
 
+/**
+ * Accounted per entry: twice the key's length plus the value's plus this. A one-byte string costs
+ * its length and a 16-byte header, an array slot 8 bytes, so an entry really takes about
+ * key + value + 48; the margin (key + 16 or more) also covers the radix sort's 28 bytes of scratch
+ * per entry while a run is sorted.
+ */
 const ENTRY_OVERHEAD = 64;
 const WINDOW = 1 << 20;
 
