@@ -8,7 +8,7 @@ import { deflateSync, inflateSync } from "node:zlib";
 import { ByteWriter, bswap32, crc32c } from "@dnsrep/util";
 import pako from "pako";
 import { NmsgError, NmsgErrorCode } from "./errors.js";
-import { decodePayloadAt, type NmsgPayload, payloadCrc } from "./payload.js";
+import { decodePayloadAt, type NmsgPayload, payloadCrcs } from "./payload.js";
 import { cur, readVarint, skipField } from "./pb.js";
 
 export const MAGIC = [0x4e, 0x4d, 0x53, 0x47] as const; // "NMSG"
@@ -27,6 +27,48 @@ export interface DecodedNmsg {
   crcErrors: number;
   sequence?: number;
   sequenceId?: bigint;
+}
+
+// scratch for the payload CRC check: (offset, length) of each payload, and their CRCs
+let rangeList = new Int32Array(8192);
+let sums = new Uint32Array(4096);
+function scratch(n: number): Int32Array {
+  if (sums.length < n) {
+    rangeList = new Int32Array(2 * n);
+    sums = new Uint32Array(n);
+  }
+  return rangeList;
+}
+
+/** bytes of a container summed per call: small enough to be copied into wasm memory while still in cache */
+const WINDOW = 32 * 1024;
+
+/** Drop (and count) the payloads whose CRC does not match, keeping the order. */
+function checkCrcs(b: Uint8Array, crcs: readonly number[], out: DecodedNmsg): void {
+  const payloads = out.payloads;
+  const n = payloads.length;
+  const ranges = scratch(n);
+  let from = 0;
+  let start = 0;
+  let stop = 0;
+  for (let i = 0; i < n; i++) {
+    const v = (payloads[i] as NmsgPayload).payload;
+    const at = v.length === 0 ? stop : v.byteOffset - b.byteOffset; // an absent payload is not a view of b
+    ranges[2 * i] = at;
+    ranges[2 * i + 1] = v.length;
+    if (i === from) start = at;
+    stop = at + v.length;
+    if (stop - start >= WINDOW || i === n - 1) {
+      payloadCrcs(b, start, stop, ranges, from, i + 1, sums);
+      from = i + 1;
+    }
+  }
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    if (sums[i] !== crcs[i]) out.crcErrors++;
+    else payloads[k++] = payloads[i] as NmsgPayload;
+  }
+  payloads.length = k;
 }
 
 /** Decode a serialized nmsg.Nmsg. */
@@ -69,16 +111,7 @@ export function decodeNmsg(b: Uint8Array): DecodedNmsg {
       pos = cur.pos;
     } else pos = skipField(b, pos, end, wt);
   }
-  if (crcs.length === payloads.length) {
-    // drop (and count) payloads whose CRC does not match, keeping the order
-    let k = 0;
-    for (let i = 0; i < payloads.length; i++) {
-      const p = payloads[i] as NmsgPayload;
-      if (payloadCrc(p.payload) !== crcs[i]) out.crcErrors++;
-      else payloads[k++] = p;
-    }
-    payloads.length = k;
-  }
+  if (crcs.length === payloads.length && payloads.length > 0) checkCrcs(b, crcs, out);
   return out;
 }
 

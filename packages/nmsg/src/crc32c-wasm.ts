@@ -2,29 +2,41 @@
  * CRC32C for payload checksums in WebAssembly: the same slicing-by-8 tables
  * as @dnsrep/util's crc32c, about twice as fast on payload-sized buffers
  * (a 309-byte payload: 0.27 µs against 0.54 µs, copy into wasm memory
- * included). The module is crc32c.wat beside this file, assembled with wabt
+ * included). crc32cRanges checks every payload of a container in one call:
+ * the container is copied into wasm memory once and the payloads are summed
+ * three at a time, interleaved (about 0.2 µs per 309-byte payload). The
+ * module is crc32c.wat beside this file, assembled with wabt
  * (`wat2wasm crc32c.wat`) and inlined below as base64. Buffers larger than
- * its memory, or a runtime without WebAssembly, use util's crc32c.
+ * its memory may grow to, or a runtime without WebAssembly, use util's crc32c.
  */
 import { crc32c as crc32cJs } from "@dnsrep/util";
 
 const WASM =
-  "AGFzbQEAAAABBwFgAn9/AX8DAgEABQMBAAEHDQIDbWVtAgADY3JjAAAK7wEB7AEBBX9BfyECIAAgAWohAyADQQhrIQQCQANAIAAgBEoNASAAKAIAIAJzIQUgACgCBCEGIAVB/wFxQQJ0KAKAOCAFQQh2Qf8BcUECdCgCgDBzIAVBEHZB/wFxQQJ0KAKAKCAFQRh2QQJ0KAKAIHNzIAZB/wFxQQJ0KAKAGCAGQQh2Qf8BcUECdCgCgBBzIAZBEHZB/wFxQQJ0KAKACCAGQRh2QQJ0KAIAc3NzIQIgAEEIaiEADAALCwJAA0AgACADTw0BIAIgAC0AAHNB/wFxQQJ0KAIAIAJBCHZzIQIgAEEBaiEADAALCyACQX9zCw==";
+  "AGFzbQEAAAABEwNgA39/fwF/YAJ/fwF/YAJ/fwADBAMAAQIFAwEAAQcUAwNtZW0CAANjcmMAAQRjcmNzAAIKrwcD2gEBAn8CQANAIAEgAkEIa0oNASABKAIAIABzIQMgASgCBCEEIANB/wFxQQJ0KAKAOCADQQh2Qf8BcUECdCgCgDBzIANBEHZB/wFxQQJ0KAKAKCADQRh2QQJ0KAKAIHNzIARB/wFxQQJ0KAKAGCAEQQh2Qf8BcUECdCgCgBBzIARBEHZB/wFxQQJ0KAKACCAEQRh2QQJ0KAIAc3NzIQAgAUEIaiEBDAALCwJAA0AgASACTw0BIAAgAS0AAHNB/wFxQQJ0KAIAIABBCHZzIQAgAUEBaiEBDAALCyAACxAAQX8gACAAIAFqEABBf3MLvwUBDn8gACABQQN0aiECAkADQCAAQRhqIAJLDQEgACgCACEEIAAoAgghBSAAKAIQIQYgACgCBCEDIAAoAgwgA0kEQCAAKAIMIQMLIAAoAhQgA0kEQCAAKAIUIQMLIAQgA0F4cWohA0F/IQdBfyEIQX8hCQJAA0AgBCADTw0BIAQoAgAgB3MhCiAEKAIEIQsgCkH/AXFBAnQoAoA4IApBCHZB/wFxQQJ0KAKAMHMgCkEQdkH/AXFBAnQoAoAoIApBGHZBAnQoAoAgc3MgC0H/AXFBAnQoAoAYIAtBCHZB/wFxQQJ0KAKAEHMgC0EQdkH/AXFBAnQoAoAIIAtBGHZBAnQoAgBzc3MhByAEQQhqIQQgBSgCACAIcyEMIAUoAgQhDSAMQf8BcUECdCgCgDggDEEIdkH/AXFBAnQoAoAwcyAMQRB2Qf8BcUECdCgCgCggDEEYdkECdCgCgCBzcyANQf8BcUECdCgCgBggDUEIdkH/AXFBAnQoAoAQcyANQRB2Qf8BcUECdCgCgAggDUEYdkECdCgCAHNzcyEIIAVBCGohBSAGKAIAIAlzIQ4gBigCBCEPIA5B/wFxQQJ0KAKAOCAOQQh2Qf8BcUECdCgCgDBzIA5BEHZB/wFxQQJ0KAKAKCAOQRh2QQJ0KAKAIHNzIA9B/wFxQQJ0KAKAGCAPQQh2Qf8BcUECdCgCgBBzIA9BEHZB/wFxQQJ0KAKACCAPQRh2QQJ0KAIAc3NzIQkgBkEIaiEGDAALCyAAIAcgBCAAKAIAIAAoAgRqEABBf3M2AgQgACAIIAUgACgCCCAAKAIMahAAQX9zNgIMIAAgCSAGIAAoAhAgACgCFGoQAEF/czYCFCAAQRhqIQAMAAsLAkADQCAAIAJPDQEgAEF/IAAoAgAgACgCACAAKAIEahAAQX9zNgIEIABBCGohAAwACwsL";
 
 /** where the data goes in wasm memory (the 8 tables of 256 words come first) */
 const DATA = 8192;
 const PAGE = 65536;
 const MAX = PAGE - DATA;
+/** the most wasm memory crc32cRanges grows to (a 1 MiB container and its list fit many times over) */
+const MAX_PAGES = 256;
 
+interface WasmMemory {
+  buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
 interface Crc {
+  memory: WasmMemory;
   mem: Uint8Array;
+  words: Int32Array;
   crc: (p: number, n: number) => number;
+  crcs: (list: number, n: number) => void;
 }
 
 /** the part of the WebAssembly API used here (the project's TypeScript libs do not declare it) */
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
-  Instance: new (m: object) => { exports: { mem?: { buffer: ArrayBuffer }; crc?: unknown } };
+  Instance: new (m: object) => { exports: { mem?: WasmMemory; crc?: unknown; crcs?: unknown } };
 }
 
 function load(): Crc | null {
@@ -32,16 +44,22 @@ function load(): Crc | null {
   if (!api) return null;
   try {
     const inst = new api.Instance(new api.Module(Buffer.from(WASM, "base64")));
-    const mem = inst.exports.mem?.buffer;
-    if (!mem || typeof inst.exports.crc !== "function") return null;
-    const t = new Int32Array(mem, 0, 2048);
+    const memory = inst.exports.mem;
+    if (!memory || typeof inst.exports.crc !== "function" || typeof inst.exports.crcs !== "function") return null;
+    const t = new Int32Array(memory.buffer, 0, 2048);
     for (let n = 0; n < 256; n++) {
       let c = n;
       for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
       t[n] = c;
     }
     for (let n = 0; n < 256; n++) for (let k = 1, c = t[n] as number; k < 8; k++) t[k * 256 + n] = c = (t[c & 0xff] as number) ^ (c >>> 8);
-    return { mem: new Uint8Array(mem), crc: inst.exports.crc as Crc["crc"] };
+    return {
+      memory,
+      mem: new Uint8Array(memory.buffer),
+      words: new Int32Array(memory.buffer),
+      crc: inst.exports.crc as Crc["crc"],
+      crcs: inst.exports.crcs as Crc["crcs"],
+    };
   } catch {
     return null;
   }
@@ -54,4 +72,42 @@ export function crc32c(buf: Uint8Array): number {
   if (wasm === null || buf.length > MAX) return crc32cJs(buf);
   wasm.mem.set(buf, DATA);
   return wasm.crc(DATA, buf.length) >>> 0;
+}
+
+/** Grow the wasm memory to at least `bytes`; false when that is past MAX_PAGES. */
+function room(w: Crc, bytes: number): boolean {
+  const pages = Math.ceil(bytes / PAGE);
+  const have = w.memory.buffer.byteLength / PAGE;
+  if (pages <= have) return true;
+  if (pages > MAX_PAGES) return false;
+  w.memory.grow(pages - have);
+  w.mem = new Uint8Array(w.memory.buffer);
+  w.words = new Int32Array(w.memory.buffer);
+  return true;
+}
+
+/**
+ * CRC32C of ranges from..to-1 of `buf`, all inside buf[start, end): range i is
+ * buf[ranges[2i], ranges[2i] + ranges[2i+1]). Each CRC (unsigned) goes to out[i].
+ * One copy of buf[start, end) into wasm memory and one call: callers pass a
+ * window of a few dozen KiB, copied while it is still in cache.
+ */
+export function crc32cRanges(buf: Uint8Array, start: number, end: number, ranges: Int32Array, from: number, to: number, out: Uint32Array): void {
+  const list = (DATA + end - start + 7) & ~7;
+  if (wasm === null || !room(wasm, list + 8 * (to - from))) {
+    for (let i = from; i < to; i++) {
+      const s = ranges[2 * i] as number;
+      out[i] = crc32c(buf.subarray(s, s + (ranges[2 * i + 1] as number)));
+    }
+    return;
+  }
+  wasm.mem.set(start === 0 && end === buf.length ? buf : buf.subarray(start, end), DATA);
+  const w = wasm.words;
+  const shift = DATA - start;
+  for (let i = from, k = list >> 2; i < to; i++, k += 2) {
+    w[k] = (ranges[2 * i] as number) + shift;
+    w[k + 1] = ranges[2 * i + 1] as number;
+  }
+  wasm.crcs(list, to - from);
+  for (let i = from, k = (list >> 2) + 1; i < to; i++, k += 2) out[i] = (w[k] as number) >>> 0;
 }

@@ -1,6 +1,6 @@
 export { NmsgError, NmsgErrorCode, isNmsgError } from "./errors.js";
 export { encodePayload, decodePayload, payloadCrc, packedPayloadSize } from "./payload.js";
-export type { NmsgPayload } from "./payload.js";
+export type { NmsgPayload, PayloadHeader } from "./payload.js";
 export { decodeNmsg, encodeNmsg, containerHeader, zlibBody, unzlibBody, decodeFragment, encodeFragment, FLAG_ZLIB, FLAG_FRAGMENT, MAX_CONTAINER } from "./container.js";
 export { readPayloads, readPayloadBatches, ContainerDecoder, parseHeader, newStats } from "./reader.js";
 export type { ReaderStats, ReadOptions } from "./reader.js";

@@ -5,7 +5,7 @@
  */
 import type protobuf from "protobufjs";
 import { NmsgError, NmsgErrorCode } from "./errors.js";
-import { BAIL, buildFastCodec, type FastCodec, fastDecode, fastEncode } from "./fastcodec.js";
+import { BAIL, fastCodecOf, fastDecode, fastEncode } from "./fastcodec.js";
 
 export type FieldKind = "enum" | "ip" | "uint" | "int" | "bytes" | "double" | "bool";
 
@@ -41,16 +41,6 @@ export interface MessageModule {
 }
 
 const modules = new Map<number, MessageModule>();
-/** the hand-written codec of each module type whose schema it covers (null: protobufjs only) */
-const fast = new WeakMap<protobuf.Type, FastCodec | null>();
-function fastCodecOf(type: protobuf.Type): FastCodec | null {
-  let c = fast.get(type);
-  if (c === undefined) {
-    c = buildFastCodec(type);
-    fast.set(type, c);
-  }
-  return c;
-}
 const key = (vid: number, msgtype: number): number => vid * 65536 + msgtype;
 
 /** Register a module (users can add their own protobuf schemas). */

@@ -1,6 +1,6 @@
 /** NmsgPayload: one message plus its header fields, and the container message around payloads. */
 import { ByteWriter, bswap32, varintLength } from "@dnsrep/util";
-import { crc32c } from "./crc32c-wasm.js";
+import { crc32c, crc32cRanges } from "./crc32c-wasm.js";
 import { NmsgError, NmsgErrorCode } from "./errors.js";
 import { cur, readVarint, skipField } from "./pb.js";
 
@@ -23,18 +23,35 @@ export function encodePayload(p: NmsgPayload, w = new ByteWriter(p.payload.lengt
   return w.toBytes();
 }
 
+/** The header fields of an NmsgPayload: all but the message bytes. */
+export type PayloadHeader = Omit<NmsgPayload, "payload">;
+
 /** Packed size of an NmsgPayload, without serializing it. */
 export function packedPayloadSize(p: NmsgPayload): number {
-  let n = 1 + varintLength(p.vid) + 1 + varintLength(p.msgtype) + 1 + (p.timeSec < 0 ? 10 : varintLength(p.timeSec)) + 5;
-  n += 1 + varintLength(p.payload.length) + p.payload.length;
-  if (p.source) n += 1 + varintLength(p.source >>> 0);
-  if (p.operator) n += 1 + varintLength(p.operator >>> 0);
-  if (p.group) n += 1 + varintLength(p.group >>> 0);
+  return packedSizeWith(p, p.payload.length);
+}
+
+/** Packed size of an NmsgPayload with header h and a message of len bytes. */
+export function packedSizeWith(h: PayloadHeader, len: number): number {
+  return headerSize(h) + varintLength(len) + len + trailerSize(h);
+}
+
+/** Bytes putHeader puts before the message's length. */
+export function headerSize(h: PayloadHeader): number {
+  return 1 + varintLength(h.vid) + 1 + varintLength(h.msgtype) + 1 + (h.timeSec < 0 ? 10 : varintLength(h.timeSec)) + 5 + 1;
+}
+
+/** Bytes putTrailer puts. */
+export function trailerSize(h: PayloadHeader): number {
+  let n = 0;
+  if (h.source) n += 1 + varintLength(h.source >>> 0);
+  if (h.operator) n += 1 + varintLength(h.operator >>> 0);
+  if (h.group) n += 1 + varintLength(h.group >>> 0);
   return n;
 }
 
 /** Put a varint of a non-negative integer (up to 2^53) at o[p]; returns the position after it. */
-function putVarint(o: Uint8Array, p: number, v: number): number {
+export function putVarint(o: Uint8Array, p: number, v: number): number {
   while (v > 0x7fffffff) {
     o[p++] = (v % 128) | 0x80;
     v = Math.floor(v / 128);
@@ -61,39 +78,48 @@ export function appendPayload(p: NmsgPayload, w: ByteWriter, entry?: number): vo
     o[q++] = 0x0a;
     q = putVarint(o, q, entry);
   }
+  q = putHeader(o, q, p, payload.length);
+  o.set(payload, q);
+  w.length = putTrailer(o, q + payload.length, p);
+}
+
+/** Put h's fields up to the message's tag and length (len bytes) at o[q]; returns where the message goes. */
+export function putHeader(o: Uint8Array, q: number, h: PayloadHeader, len: number): number {
   o[q++] = 0x08;
-  q = putVarint(o, q, p.vid);
+  q = putVarint(o, q, h.vid);
   o[q++] = 0x10;
-  q = putVarint(o, q, p.msgtype);
+  q = putVarint(o, q, h.msgtype);
   o[q++] = 0x18;
-  if (p.timeSec < 0) {
-    const neg = negVarint(p.timeSec);
+  if (h.timeSec < 0) {
+    const neg = negVarint(h.timeSec);
     o.set(neg, q);
     q += neg.length;
-  } else q = putVarint(o, q, p.timeSec);
-  const ns = p.timeNsec >>> 0;
+  } else q = putVarint(o, q, h.timeSec);
+  const ns = h.timeNsec >>> 0;
   o[q++] = 0x25;
   o[q++] = ns & 255;
   o[q++] = (ns >>> 8) & 255;
   o[q++] = (ns >>> 16) & 255;
   o[q++] = ns >>> 24;
   o[q++] = 0x2a;
-  q = putVarint(o, q, payload.length);
-  o.set(payload, q);
-  q += payload.length;
-  if (p.source) {
+  return putVarint(o, q, len);
+}
+
+/** Put h's fields that follow the message at o[q]; returns the position after them. */
+export function putTrailer(o: Uint8Array, q: number, h: PayloadHeader): number {
+  if (h.source) {
     o[q++] = 0x38;
-    q = putVarint(o, q, p.source >>> 0);
+    q = putVarint(o, q, h.source >>> 0);
   }
-  if (p.operator) {
+  if (h.operator) {
     o[q++] = 0x40;
-    q = putVarint(o, q, p.operator >>> 0);
+    q = putVarint(o, q, h.operator >>> 0);
   }
-  if (p.group) {
+  if (h.group) {
     o[q++] = 0x48;
-    q = putVarint(o, q, p.group >>> 0);
+    q = putVarint(o, q, h.group >>> 0);
   }
-  w.length = q;
+  return q;
 }
 
 function negVarint(v: number): Uint8Array {
@@ -170,6 +196,12 @@ export function decodePayloadAt(b: Uint8Array, start: number, end: number): Nmsg
 /** The CRC libnmsg stores for a payload: htonl(crc32c(payload bytes)) read as a host (LE) integer. */
 export function payloadCrc(payload: Uint8Array): number {
   return bswap32(crc32c(payload));
+}
+
+/** payloadCrc of ranges from..to-1 of buf at once, into out (see crc32cRanges). */
+export function payloadCrcs(buf: Uint8Array, start: number, end: number, ranges: Int32Array, from: number, to: number, out: Uint32Array): void {
+  crc32cRanges(buf, start, end, ranges, from, to, out);
+  for (let i = from; i < to; i++) out[i] = bswap32(out[i] as number);
 }
 
 /** Size the "payloads" entry of a packed payload takes in the Nmsg message (tag + length + bytes). */

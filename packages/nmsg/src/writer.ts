@@ -3,6 +3,10 @@
  * next one would not fit in `bufsz` (estimated as libnmsg estimates), an
  * overfull container is split into fragments of bufsz − 32 bytes, and
  * `unbuffered` writes one container per payload.
+ *
+ * writeMessage encodes a message straight into the container (no array per
+ * payload, no copy). Payload CRCs are summed a window of payloads at a time,
+ * while their bytes are still in cache, in one wasm call per window.
  */
 import { randomInt } from "node:crypto";
 import { ByteWriter, varintLength } from "@dnsrep/util";
@@ -18,7 +22,19 @@ import {
   type ZlibEngine,
   zlibBody,
 } from "./container.js";
-import { appendPayload, type NmsgPayload, packedPayloadSize, payloadCrc } from "./payload.js";
+import { fastCodecOf } from "./fastcodec.js";
+import { encodeMessage, type MessageModule, type Msg } from "./module.js";
+import {
+  headerSize,
+  type NmsgPayload,
+  type PayloadHeader,
+  packedSizeWith,
+  payloadCrcs,
+  putHeader,
+  putTrailer,
+  putVarint,
+  trailerSize,
+} from "./payload.js";
 
 export type Sink = (container: Uint8Array) => void | Promise<void>;
 
@@ -33,8 +49,17 @@ export interface WriterOptions {
   sequence?: boolean;
 }
 
+/** room writeMessage makes in the container before encoding a message (larger messages take the two-step path) */
+const PUT_ROOM = 16384;
+/** bytes of payloads summed per CRC call: a window still in cache */
+const WINDOW = 32 * 1024;
+
 export const WBUFSZ_MAX = 1048576;
 export const WBUFSZ_MIN = 512;
+
+/** what a payload added leaves to do: nothing, emit an overfull container, emit it (unbuffered) */
+const Emit = { NONE: 0, FULL: 1, NOW: 2 } as const;
+type Emit = (typeof Emit)[keyof typeof Emit];
 
 export class NmsgWriter {
   readonly #sink: Sink;
@@ -46,7 +71,13 @@ export class NmsgWriter {
   readonly #seqId: bigint;
   #seq = 0;
   #body = new ByteWriter(1 << 16);
-  #crcs: number[] = [];
+  /** payloads in the pending container; the position and length of each one's message in #body, and its CRC once summed */
+  #n = 0;
+  #ranges = new Int32Array(2048);
+  #crcs = new Uint32Array(1024);
+  /** payloads whose CRC is summed, and where the last of them ends */
+  #summed = 0;
+  #sumFrom = HEADER_LEN;
   #estsz = 10;
   /** containers and payloads written */
   containers = 0;
@@ -70,27 +101,118 @@ export class NmsgWriter {
    * when a container was handed to the sink (await it for backpressure).
    */
   write(p: NmsgPayload): Promise<void> | undefined {
-    const npLen = packedPayloadSize(p);
-    let pending: Promise<void> | undefined;
-    if (this.#crcs.length > 0 && this.#estsz + npLen + 32 >= this.#bufsz) pending = this.#emit(false);
-    if (pending) return pending.then(() => this.#add(p, npLen));
-    return this.#add(p, npLen);
+    const len = p.payload.length;
+    const npLen = packedSizeWith(p, len);
+    const pending = this.#room(npLen);
+    const o = this.#reserve(npLen);
+    let q = this.#entry(o, npLen);
+    q = putHeader(o, q, p, len);
+    o.set(p.payload, q);
+    this.#body.length = putTrailer(o, q + len, p);
+    return this.#then(pending, this.#added(q, len, npLen));
   }
 
-  #add(p: NmsgPayload, npLen: number): Promise<void> | undefined {
+  /**
+   * Add a payload whose message is `m` of module `mod`, encoded straight into
+   * the container: the same bytes as write({ ...h, payload: encodeMessage(mod, m) }).
+   */
+  writeMessage(h: PayloadHeader, mod: MessageModule, m: Msg): Promise<void> | undefined {
+    const c = fastCodecOf(mod.type);
+    if (c === null) return this.write({ ...h, payload: encodeMessage(mod, m) });
+    // checked and encoded in one pass, after room for the entry's tag and header with 2-byte
+    // lengths (a message of 128 bytes to 16 KiB); moved if the lengths take other sizes
     const b = this.#body;
-    appendPayload(p, b, npLen);
-    this.#crcs.push(payloadCrc(p.payload));
+    b.reserve(PUT_ROOM);
+    const o = b.buf;
+    const e = b.length;
+    const hs = headerSize(h);
+    const at = e + 3 + hs + 2;
+    const stop = c.put(m, o, at, o.length - 64); // it may write 16 bytes past the limit; 6 more for a longer length, 18 for the trailer
+    if (stop < 0) return this.write({ ...h, payload: encodeMessage(mod, m) }); // protobufjs decides, or a message larger than the room
+    const len = stop - at;
+    const npLen = hs + varintLength(len) + len + trailerSize(h);
+    const shift = varintLength(len) + varintLength(npLen) - 4;
+    if (shift !== 0) o.copyWithin(at + shift, at, stop);
+    let q = this.#entry(o, npLen);
+    q = putHeader(o, q, h, len);
+    b.length = putTrailer(o, q + len, h);
+    let pending: Promise<void> | undefined;
+    if (this.#n > 0 && this.#estsz + npLen + 32 >= this.#bufsz) {
+      // the container is full without it (as libnmsg decides): emit the container before it, then move it into the next
+      const entry = o.slice(e, b.length);
+      b.length = e;
+      pending = this.#emit(false);
+      q += b.length - e;
+      b.reserve(entry.length);
+      b.buf.set(entry, b.length);
+      b.length += entry.length;
+    }
+    return this.#then(pending, this.#added(q, len, npLen));
+  }
+
+  /** The promise a write returns: the container emitted before the payload, then the one it completed (the sink is never called again before it settled). */
+  #then(pending: Promise<void> | undefined, emit: Emit): Promise<void> | undefined {
+    if (emit === Emit.NONE) return pending;
+    if (pending === undefined) return this.#emit(emit === Emit.FULL);
+    return pending.then(() => this.#emit(emit === Emit.FULL));
+  }
+
+  /** Emit the pending container first when a payload of npLen bytes would not fit (as libnmsg decides). */
+  #room(npLen: number): Promise<void> | undefined {
+    if (this.#n > 0 && this.#estsz + npLen + 32 >= this.#bufsz) return this.#emit(false);
+    return undefined;
+  }
+
+  /** Room for a payloads entry of npLen bytes; the body's buffer. */
+  #reserve(npLen: number): Uint8Array {
+    this.#body.reserve(npLen + 6);
+    return this.#body.buf;
+  }
+
+  /** The entry's tag and length at the end of the body; returns where the payload goes. */
+  #entry(o: Uint8Array, npLen: number): number {
+    const q = this.#body.length;
+    o[q] = 0x0a;
+    return putVarint(o, q + 1, npLen);
+  }
+
+  /** Account for the payload just added (its message at [at, at + len)); whether the container is to be emitted now. */
+  #added(at: number, len: number, npLen: number): Emit {
+    const i = this.#n++;
+    if (2 * this.#n > this.#ranges.length) {
+      const r = new Int32Array(2 * this.#ranges.length);
+      r.set(this.#ranges);
+      this.#ranges = r;
+    }
+    this.#ranges[2 * i] = at;
+    this.#ranges[2 * i + 1] = len;
+    if (at + len - this.#sumFrom >= WINDOW) this.#sum();
     this.payloads++;
     this.#estsz += npLen + 1 + varintLength(npLen) + 6;
-    if (this.#estsz + (this.#sequence ? 18 : 0) > this.#bufsz) return this.#emit(true);
-    if (this.#unbuffered) return this.#emit(false);
-    return undefined;
+    if (this.#estsz + (this.#sequence ? 18 : 0) > this.#bufsz) return Emit.FULL;
+    return this.#unbuffered ? Emit.NOW : Emit.NONE;
+  }
+
+  /** Sum the CRCs of the payloads added since the last sum. */
+  #sum(): void {
+    const n = this.#n;
+    if (this.#summed === n) return;
+    if (this.#crcs.length < n) {
+      const c = new Uint32Array(Math.max(n, 2 * this.#crcs.length));
+      c.set(this.#crcs);
+      this.#crcs = c;
+    }
+    const r = this.#ranges;
+    const start = r[2 * this.#summed] as number;
+    const end = (r[2 * n - 2] as number) + (r[2 * n - 1] as number);
+    payloadCrcs(this.#body.buf, start, end, r, this.#summed, n, this.#crcs);
+    this.#summed = n;
+    this.#sumFrom = end;
   }
 
   /** Write the pending container, if any. */
   async flush(): Promise<void> {
-    if (this.#crcs.length > 0) await this.#emit(false);
+    if (this.#n > 0) await this.#emit(false);
   }
 
   async close(): Promise<void> {
@@ -99,7 +221,16 @@ export class NmsgWriter {
 
   async #emit(overfull: boolean): Promise<void> {
     const b = this.#body;
-    for (const c of this.#crcs) b.byte(0x10).varint(c);
+    this.#sum();
+    const n = this.#n;
+    b.reserve(6 * n);
+    const crcs = this.#crcs;
+    let q = b.length;
+    for (let i = 0; i < n; i++) {
+      b.buf[q] = 0x10;
+      q = putVarint(b.buf, q + 1, crcs[i] as number);
+    }
+    b.length = q;
     if (this.#sequence) {
       b.byte(0x18).varint(this.#seq++ >>> 0);
       b.byte(0x20);
@@ -110,7 +241,9 @@ export class NmsgWriter {
       }
       b.byte(Number(x));
     }
-    this.#crcs = [];
+    this.#n = 0;
+    this.#summed = 0;
+    this.#sumFrom = HEADER_LEN;
     this.#estsz = 10;
     const len = b.length - HEADER_LEN;
     if (!this.#zlib && (!overfull || len + HEADER_LEN <= this.#bufsz)) {
