@@ -1,6 +1,8 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { containerHeader, decodeFragment, encodeFragment, unzlibBody, zlibBody } from "./container.js";
 import { isNmsgError, NmsgErrorCode } from "./errors.js";
+import { decodePayload, encodePayload, type NmsgPayload } from "./payload.js";
 import { parseHeader } from "./reader.js";
 
 describe("container layer", () => {
@@ -89,5 +91,27 @@ describe("legacy version 1", () => {
     const got = await read(v1);
     expect(got).toHaveLength(1);
     expect(got).toEqual(await read(v2.subarray(0, 10 + len)));
+  });
+  it("payload headers of every layout (the common one read straight through, any other by the general loop) round trip", () => {
+    const header = fc.record(
+      {
+        vid: fc.oneof(fc.nat({ max: 127 }), fc.nat({ max: 70000 })),
+        msgtype: fc.oneof(fc.nat({ max: 127 }), fc.nat({ max: 70000 })),
+        timeSec: fc.oneof(fc.nat({ max: 2 ** 35 - 1 }), fc.constantFrom(0, 127, 128, 2 ** 35, 2 ** 40, -1, -(2 ** 31))),
+        timeNsec: fc.nat({ max: 2 ** 32 - 1 }),
+        payload: fc.oneof(fc.uint8Array({ maxLength: 40 }), fc.nat({ max: 20000 }).map((n) => new Uint8Array(n).fill(5))),
+        source: fc.nat({ max: 2 ** 32 - 1 }).filter((x) => x > 0),
+        operator: fc.nat({ max: 9 }).filter((x) => x > 0),
+        group: fc.nat({ max: 2 ** 32 - 1 }).filter((x) => x > 0),
+      },
+      { requiredKeys: ["vid", "msgtype", "timeSec", "timeNsec", "payload"] },
+    );
+    fc.assert(
+      fc.property(header, (p) => {
+        const back = decodePayload(encodePayload(p as NmsgPayload));
+        expect({ ...back, payload: [...back.payload] }).toEqual({ ...p, payload: [...p.payload] });
+      }),
+      { numRuns: 400 },
+    );
   });
 });

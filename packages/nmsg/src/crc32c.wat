@@ -13,14 +13,14 @@
         (local.set $c
           (i32.xor
             (i32.xor
-              (i32.xor (i32.load offset=7168 (i32.shl (i32.and (local.get $a) (i32.const 255)) (i32.const 2)))
-                       (i32.load offset=6144 (i32.shl (i32.and (i32.shr_u (local.get $a) (i32.const 8)) (i32.const 255)) (i32.const 2))))
-              (i32.xor (i32.load offset=5120 (i32.shl (i32.and (i32.shr_u (local.get $a) (i32.const 16)) (i32.const 255)) (i32.const 2)))
+              (i32.xor (i32.load offset=7168 (i32.and (i32.shl (local.get $a) (i32.const 2)) (i32.const 1020)))
+                       (i32.load offset=6144 (i32.and (i32.shr_u (local.get $a) (i32.const 6)) (i32.const 1020))))
+              (i32.xor (i32.load offset=5120 (i32.and (i32.shr_u (local.get $a) (i32.const 14)) (i32.const 1020)))
                        (i32.load offset=4096 (i32.shl (i32.shr_u (local.get $a) (i32.const 24)) (i32.const 2)))))
             (i32.xor
-              (i32.xor (i32.load offset=3072 (i32.shl (i32.and (local.get $b) (i32.const 255)) (i32.const 2)))
-                       (i32.load offset=2048 (i32.shl (i32.and (i32.shr_u (local.get $b) (i32.const 8)) (i32.const 255)) (i32.const 2))))
-              (i32.xor (i32.load offset=1024 (i32.shl (i32.and (i32.shr_u (local.get $b) (i32.const 16)) (i32.const 255)) (i32.const 2)))
+              (i32.xor (i32.load offset=3072 (i32.and (i32.shl (local.get $b) (i32.const 2)) (i32.const 1020)))
+                       (i32.load offset=2048 (i32.and (i32.shr_u (local.get $b) (i32.const 6)) (i32.const 1020))))
+              (i32.xor (i32.load offset=1024 (i32.and (i32.shr_u (local.get $b) (i32.const 14)) (i32.const 1020)))
                        (i32.load (i32.shl (i32.shr_u (local.get $b) (i32.const 24)) (i32.const 2)))))))
         (local.set $p (i32.add (local.get $p) (i32.const 8)))
         (br $l8)))
@@ -65,14 +65,14 @@
         (local.set $c0
           (i32.xor
             (i32.xor
-              (i32.xor (i32.load offset=7168 (i32.shl (i32.and (local.get $a0) (i32.const 255)) (i32.const 2)))
-                       (i32.load offset=6144 (i32.shl (i32.and (i32.shr_u (local.get $a0) (i32.const 8)) (i32.const 255)) (i32.const 2))))
-              (i32.xor (i32.load offset=5120 (i32.shl (i32.and (i32.shr_u (local.get $a0) (i32.const 16)) (i32.const 255)) (i32.const 2)))
+              (i32.xor (i32.load offset=7168 (i32.and (i32.shl (local.get $a0) (i32.const 2)) (i32.const 1020)))
+                       (i32.load offset=6144 (i32.and (i32.shr_u (local.get $a0) (i32.const 6)) (i32.const 1020))))
+              (i32.xor (i32.load offset=5120 (i32.and (i32.shr_u (local.get $a0) (i32.const 14)) (i32.const 1020)))
                        (i32.load offset=4096 (i32.shl (i32.shr_u (local.get $a0) (i32.const 24)) (i32.const 2)))))
             (i32.xor
-              (i32.xor (i32.load offset=3072 (i32.shl (i32.and (local.get $b0) (i32.const 255)) (i32.const 2)))
-                       (i32.load offset=2048 (i32.shl (i32.and (i32.shr_u (local.get $b0) (i32.const 8)) (i32.const 255)) (i32.const 2))))
-              (i32.xor (i32.load offset=1024 (i32.shl (i32.and (i32.shr_u (local.get $b0) (i32.const 16)) (i32.const 255)) (i32.const 2)))
+              (i32.xor (i32.load offset=3072 (i32.and (i32.shl (local.get $b0) (i32.const 2)) (i32.const 1020)))
+                       (i32.load offset=2048 (i32.and (i32.shr_u (local.get $b0) (i32.const 6)) (i32.const 1020))))
+              (i32.xor (i32.load offset=1024 (i32.and (i32.shr_u (local.get $b0) (i32.const 14)) (i32.const 1020)))
                        (i32.load (i32.shl (i32.shr_u (local.get $b0) (i32.const 24)) (i32.const 2)))))))
         (local.set $p0 (i32.add (local.get $p0) (i32.const 8)))
         (local.set $a1 (i32.xor (i32.load (local.get $p1)) (local.get $c1)))
@@ -80,14 +80,14 @@
         (local.set $c1
           (i32.xor
             (i32.xor
-              (i32.xor (i32.load offset=7168 (i32.shl (i32.and (local.get $a1) (i32.const 255)) (i32.const 2)))
-                       (i32.load offset=6144 (i32.shl (i32.and (i32.shr_u (local.get $a1) (i32.const 8)) (i32.const 255)) (i32.const 2))))
-              (i32.xor (i32.load offset=5120 (i32.shl (i32.and (i32.shr_u (local.get $a1) (i32.const 16)) (i32.const 255)) (i32.const 2)))
+              (i32.xor (i32.load offset=7168 (i32.and (i32.shl (local.get $a1) (i32.const 2)) (i32.const 1020)))
+                       (i32.load offset=6144 (i32.and (i32.shr_u (local.get $a1) (i32.const 6)) (i32.const 1020))))
+              (i32.xor (i32.load offset=5120 (i32.and (i32.shr_u (local.get $a1) (i32.const 14)) (i32.const 1020)))
                        (i32.load offset=4096 (i32.shl (i32.shr_u (local.get $a1) (i32.const 24)) (i32.const 2)))))
             (i32.xor
-              (i32.xor (i32.load offset=3072 (i32.shl (i32.and (local.get $b1) (i32.const 255)) (i32.const 2)))
-                       (i32.load offset=2048 (i32.shl (i32.and (i32.shr_u (local.get $b1) (i32.const 8)) (i32.const 255)) (i32.const 2))))
-              (i32.xor (i32.load offset=1024 (i32.shl (i32.and (i32.shr_u (local.get $b1) (i32.const 16)) (i32.const 255)) (i32.const 2)))
+              (i32.xor (i32.load offset=3072 (i32.and (i32.shl (local.get $b1) (i32.const 2)) (i32.const 1020)))
+                       (i32.load offset=2048 (i32.and (i32.shr_u (local.get $b1) (i32.const 6)) (i32.const 1020))))
+              (i32.xor (i32.load offset=1024 (i32.and (i32.shr_u (local.get $b1) (i32.const 14)) (i32.const 1020)))
                        (i32.load (i32.shl (i32.shr_u (local.get $b1) (i32.const 24)) (i32.const 2)))))))
         (local.set $p1 (i32.add (local.get $p1) (i32.const 8)))
         (local.set $a2 (i32.xor (i32.load (local.get $p2)) (local.get $c2)))
@@ -95,14 +95,14 @@
         (local.set $c2
           (i32.xor
             (i32.xor
-              (i32.xor (i32.load offset=7168 (i32.shl (i32.and (local.get $a2) (i32.const 255)) (i32.const 2)))
-                       (i32.load offset=6144 (i32.shl (i32.and (i32.shr_u (local.get $a2) (i32.const 8)) (i32.const 255)) (i32.const 2))))
-              (i32.xor (i32.load offset=5120 (i32.shl (i32.and (i32.shr_u (local.get $a2) (i32.const 16)) (i32.const 255)) (i32.const 2)))
+              (i32.xor (i32.load offset=7168 (i32.and (i32.shl (local.get $a2) (i32.const 2)) (i32.const 1020)))
+                       (i32.load offset=6144 (i32.and (i32.shr_u (local.get $a2) (i32.const 6)) (i32.const 1020))))
+              (i32.xor (i32.load offset=5120 (i32.and (i32.shr_u (local.get $a2) (i32.const 14)) (i32.const 1020)))
                        (i32.load offset=4096 (i32.shl (i32.shr_u (local.get $a2) (i32.const 24)) (i32.const 2)))))
             (i32.xor
-              (i32.xor (i32.load offset=3072 (i32.shl (i32.and (local.get $b2) (i32.const 255)) (i32.const 2)))
-                       (i32.load offset=2048 (i32.shl (i32.and (i32.shr_u (local.get $b2) (i32.const 8)) (i32.const 255)) (i32.const 2))))
-              (i32.xor (i32.load offset=1024 (i32.shl (i32.and (i32.shr_u (local.get $b2) (i32.const 16)) (i32.const 255)) (i32.const 2)))
+              (i32.xor (i32.load offset=3072 (i32.and (i32.shl (local.get $b2) (i32.const 2)) (i32.const 1020)))
+                       (i32.load offset=2048 (i32.and (i32.shr_u (local.get $b2) (i32.const 6)) (i32.const 1020))))
+              (i32.xor (i32.load offset=1024 (i32.and (i32.shr_u (local.get $b2) (i32.const 14)) (i32.const 1020)))
                        (i32.load (i32.shl (i32.shr_u (local.get $b2) (i32.const 24)) (i32.const 2)))))))
         (local.set $p2 (i32.add (local.get $p2) (i32.const 8)))
             (br $li)))

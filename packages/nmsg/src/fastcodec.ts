@@ -42,12 +42,18 @@ export function buildFastCodec(type: protobuf.Type): FastCodec | null {
 
 /** the fast codec of each module type whose schema it covers (null: protobufjs only) */
 const fast = new WeakMap<protobuf.Type, FastCodec | null>();
+// the last type asked for, and its codec: a pipeline asks for the same one again and again
+let lastType: protobuf.Type | null = null;
+let lastCodec: FastCodec | null = null;
 export function fastCodecOf(type: protobuf.Type): FastCodec | null {
+  if (type === lastType) return lastCodec;
   let c = fast.get(type);
   if (c === undefined) {
     c = buildFastCodec(type);
     fast.set(type, c);
   }
+  lastType = type;
+  lastCodec = c;
   return c;
 }
 

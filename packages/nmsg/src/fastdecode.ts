@@ -104,9 +104,22 @@ const rt = {
   discard: (): boolean => protobuf.Reader.discardUnknown,
 };
 
-/** code reading a varint of at most `max` bytes into `v` (one-byte values inline) */
-const varintInto = (v: string, max: number): string =>
-  `${v} = b[p]; if (${v} < 128 && p < end) p++; else { ${v} = rt.readVarint(b, p, end, ${max}); if (${v} < 0) return BAIL; p = S.pos; }`;
+/**
+ * Code reading a varint of at most `max` bytes into `v` (unsigned low 32 bits; with `hi`, bits
+ * 32..63 into it): up to 5 bytes inline when they are all in b, longer ones (and any near the
+ * end of b) through rt.readVarint, which also rejects what is malformed.
+ */
+function varintInto(v: string, max: number, hi?: string): string {
+  const byte = (k: number): string => {
+    if (k === 4)
+      return max < 5
+        ? `${v} = -1;`
+        : `x = b[p + 4]; if (x < 128) { ${v} = (${v} | (x << 28)) >>> 0; ${hi ? `${hi} = x >>> 4; ` : ""}p += 5; } else ${v} = -1;`;
+    return `x = b[p + ${k}]; ${v} |= (x & 127) << ${7 * k}; if (x < 128) p += ${k + 1}; else { ${byte(k + 1)} }`;
+  };
+  return `x = b[p]; ${hi ? `${hi} = 0; ` : ""}if (x < 128 && p < end) { ${v} = x; p++; } else if (p + 5 <= end) { ${v} = x & 127; ${byte(1)} } else ${v} = -1;
+      if (${v} < 0) { ${v} = rt.readVarint(b, p, end, ${max}); if (${v} < 0) return BAIL; p = S.pos;${hi ? ` ${hi} = S.hi;` : ""} }`;
+}
 
 function readCode(f: FastField, i: number): string {
   switch (f.kind) {
@@ -118,7 +131,7 @@ function readCode(f: FastField, i: number): string {
       return `${varintInto("v", 10)} v |= 0; if (E${i}[v] === undefined) return BAIL;`;
     case K.INT64:
     case K.UINT64:
-      return `v = rt.readVarint(b, p, end, 10); if (v < 0) return BAIL; p = S.pos; v = L !== null ? new L(v | 0, S.hi | 0, ${f.kind === K.UINT64}) : rt.longToNumber(v, S.hi, ${f.kind === K.UINT64});`;
+      return `${varintInto("v", 10, "h")} v = L !== null ? new L(v | 0, h | 0, ${f.kind === K.UINT64}) : rt.longToNumber(v, h, ${f.kind === K.UINT64});`;
     case K.BOOL:
       return "v = rt.readBool(b, p, end); if (v < 0) return BAIL; p = S.pos; v = v === 1;";
     case K.FIXED32:
@@ -175,7 +188,7 @@ return function decode(b) {
   if (!rt.discard()) return BAIL; // unknown fields would have to be kept
   const L = rt.longCtor();
   const end = b.length, AB = b.buffer, BO = b.byteOffset;
-  let p = 0, t = -1, v, n = 0, pres = 0${locals ? `, ${locals}` : ""};
+  let p = 0, t = -1, v, n = 0, x = 0, h = 0, pres = 0${locals ? `, ${locals}` : ""};
   ${next}
   ${ordered.join("\n  ")}
   while (t !== -1) {

@@ -1,5 +1,5 @@
 /** NmsgPayload: one message plus its header fields, and the container message around payloads. */
-import { ByteWriter, bswap32, varintLength } from "@dnsrep/util";
+import { ByteWriter, bswap32, decodeVarint64Big, varintLength } from "@dnsrep/util";
 import { crc32c, crc32cRanges } from "./crc32c-wasm.js";
 import { NmsgError, NmsgErrorCode } from "./errors.js";
 import { cur, readVarint, skipField } from "./pb.js";
@@ -33,22 +33,26 @@ export function packedPayloadSize(p: NmsgPayload): number {
 
 /** Packed size of an NmsgPayload with header h and a message of len bytes. */
 export function packedSizeWith(h: PayloadHeader, len: number): number {
-  return headerSize(h) + varintLength(len) + len + trailerSize(h);
+  return headerSize(h) + vlen(len) + len + trailerSize(h);
 }
 
 /** Bytes putHeader puts before the message's length. */
 export function headerSize(h: PayloadHeader): number {
-  return 1 + varintLength(h.vid) + 1 + varintLength(h.msgtype) + 1 + (h.timeSec < 0 ? 10 : varintLength(h.timeSec)) + 5 + 1;
+  return 1 + vlen(h.vid) + 1 + vlen(h.msgtype) + 1 + (h.timeSec < 0 ? 10 : vlen(h.timeSec)) + 5 + 1;
 }
 
 /** Bytes putTrailer puts. */
 export function trailerSize(h: PayloadHeader): number {
   let n = 0;
-  if (h.source) n += 1 + varintLength(h.source >>> 0);
-  if (h.operator) n += 1 + varintLength(h.operator >>> 0);
-  if (h.group) n += 1 + varintLength(h.group >>> 0);
+  if (h.source) n += 1 + vlen(h.source >>> 0);
+  if (h.operator) n += 1 + vlen(h.operator >>> 0);
+  if (h.group) n += 1 + vlen(h.group >>> 0);
   return n;
 }
+
+/** varintLength of a non-negative integer, by comparisons below 2^35 (no division) */
+export const vlen = (v: number): number =>
+  v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : v < 0x800000000 ? 5 : varintLength(v);
 
 /** Put a varint of a non-negative integer (up to 2^53) at o[p]; returns the position after it. */
 export function putVarint(o: Uint8Array, p: number, v: number): number {
@@ -142,6 +146,46 @@ export function decodePayload(b: Uint8Array): NmsgPayload {
 
 /** Decode the NmsgPayload in b[start, end); `payload` is a view into b's buffer. */
 export function decodePayloadAt(b: Uint8Array, start: number, end: number): NmsgPayload {
+  return commonPayloadAt(b, start, end) ?? anyPayloadAt(b, start, end);
+}
+
+/**
+ * The layout libnmsg writes for a payload without source, operator or group: vid and msgtype
+ * under 128, time_sec under 2^35, time_nsec, the message; read straight through, or null for
+ * anything else. Every byte read is before the position checked against `end` at the end.
+ */
+function commonPayloadAt(b: Uint8Array, start: number, end: number): NmsgPayload | null {
+  let p = start;
+  const vid = b[p + 1] as number;
+  const msgtype = b[p + 3] as number;
+  if (b[p] !== 0x08 || vid >= 128 || b[p + 2] !== 0x10 || msgtype >= 128 || b[p + 4] !== 0x18) return null;
+  p += 5;
+  let x = b[p++] as number;
+  let timeSec = x & 127;
+  for (let shift = 128; x >= 128; shift *= 128) {
+    if (shift > 2 ** 28) return null;
+    x = b[p++] as number;
+    timeSec += (x & 127) * shift;
+  }
+  if (b[p] !== 0x25 || b[p + 5] !== 0x2a) return null;
+  const timeNsec = ((b[p + 1] as number) | ((b[p + 2] as number) << 8) | ((b[p + 3] as number) << 16) | ((b[p + 4] as number) << 24)) >>> 0;
+  p += 6;
+  x = b[p++] as number;
+  let n = x & 127;
+  if (x >= 128) {
+    x = b[p++] as number;
+    n |= (x & 127) << 7;
+    if (x >= 128) {
+      x = b[p++] as number;
+      n |= (x & 127) << 14;
+      if (x >= 128) return null;
+    }
+  }
+  if (p + n !== end) return null;
+  return { vid, msgtype, timeSec, timeNsec, payload: new Uint8Array(b.buffer, b.byteOffset + p, n) };
+}
+
+function anyPayloadAt(b: Uint8Array, start: number, end: number): NmsgPayload {
   const p: NmsgPayload = { vid: 0, msgtype: 0, timeSec: 0, timeNsec: 0, payload: EMPTY };
   let pos = start;
   let seen = 0;
@@ -161,6 +205,13 @@ export function decodePayloadAt(b: Uint8Array, start: number, end: number): Nmsg
       if (pos + n > end) throw new NmsgError(NmsgErrorCode.PARSE, "truncated payload");
       p.payload = new Uint8Array(b.buffer, b.byteOffset + pos, n); // a view of the container body, which the reader copied
       pos += n;
+    } else if (field === 3 && wt === 0) {
+      // int64 read exactly: as a float, a negative time's ten bytes lose its low bits (-1 came back 0)
+      const r = decodeVarint64Big(b, pos, end);
+      if (r === null) throw new NmsgError(NmsgErrorCode.PARSE, "bad protobuf varint");
+      p.timeSec = Number(BigInt.asIntN(64, r[0]));
+      pos = r[1];
+      seen |= 4;
     } else if (wt === 0 && field >= 1 && field <= 9) {
       const v = readVarint(b, pos, end);
       pos = cur.pos;
@@ -172,10 +223,6 @@ export function decodePayloadAt(b: Uint8Array, start: number, end: number): Nmsg
         case 2:
           p.msgtype = v;
           seen |= 2;
-          break;
-        case 3:
-          p.timeSec = v >= 2 ** 63 ? v - 2 ** 64 : v;
-          seen |= 4;
           break;
         case 7:
           p.source = v >>> 0;

@@ -9,7 +9,7 @@
  * while their bytes are still in cache, in one wasm call per window.
  */
 import { randomInt } from "node:crypto";
-import { ByteWriter, varintLength } from "@dnsrep/util";
+import { ByteWriter } from "@dnsrep/util";
 import {
   containerHeader,
   encodeFragment,
@@ -34,6 +34,7 @@ import {
   putTrailer,
   putVarint,
   trailerSize,
+  vlen,
 } from "./payload.js";
 
 export type Sink = (container: Uint8Array) => void | Promise<void>;
@@ -130,8 +131,8 @@ export class NmsgWriter {
     const stop = c.put(m, o, at, o.length - 64); // it may write 16 bytes past the limit; 6 more for a longer length, 18 for the trailer
     if (stop < 0) return this.write({ ...h, payload: encodeMessage(mod, m) }); // protobufjs decides, or a message larger than the room
     const len = stop - at;
-    const npLen = hs + varintLength(len) + len + trailerSize(h);
-    const shift = varintLength(len) + varintLength(npLen) - 4;
+    const npLen = hs + vlen(len) + len + trailerSize(h);
+    const shift = vlen(len) + vlen(npLen) - 4;
     if (shift !== 0) o.copyWithin(at + shift, at, stop);
     let q = this.#entry(o, npLen);
     q = putHeader(o, q, h, len);
@@ -188,7 +189,7 @@ export class NmsgWriter {
     this.#ranges[2 * i + 1] = len;
     if (at + len - this.#sumFrom >= WINDOW) this.#sum();
     this.payloads++;
-    this.#estsz += npLen + 1 + varintLength(npLen) + 6;
+    this.#estsz += npLen + 1 + vlen(npLen) + 6;
     if (this.#estsz + (this.#sequence ? 18 : 0) > this.#bufsz) return Emit.FULL;
     return this.#unbuffered ? Emit.NOW : Emit.NONE;
   }
@@ -260,7 +261,11 @@ export class NmsgWriter {
       let c: Uint8Array;
       if (b.length * 2 >= o.length) {
         c = o.subarray(0, b.length);
-        b.buf = new Uint8Array(o.length);
+        // the next container is about as large: an eighth more room, not a zero-filled copy of this
+        // buffer's size (twice the container's after growing). The sink only ever gets bytes written.
+        const cap = b.length + (b.length >>> 3) + PUT_ROOM;
+        const u = Buffer.allocUnsafeSlow(cap);
+        b.buf = new Uint8Array(u.buffer, u.byteOffset, cap);
       } else c = o.slice(0, b.length);
       b.length = HEADER_LEN;
       this.containers++;
