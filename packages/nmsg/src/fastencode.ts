@@ -106,7 +106,7 @@ function alloc(n: number): Uint8Array {
   return o;
 }
 
-const wt = { S, BAIL, alloc, varintLen32, size64, longBits, put32, put64, putDouble, putBytes };
+const wt = { S, BAIL, alloc, varintLen32, size64, longBits, longCtor, put32, put64, putDouble, putBytes };
 
 /** code returning -1 unless value `x` is one protobufjs encodes as we do (for int64: leaves its bits in S) */
 function checkCode(f: FastField, i: number, x: string): string {
@@ -122,7 +122,8 @@ function checkCode(f: FastField, i: number, x: string): string {
       return `if (typeof ${x} !== "number" || E${i}[${x}] === undefined) return -1;`;
     case K.INT64:
     case K.UINT64:
-      return `if (!wt.longBits(${x})) return -1;`;
+      // a Long (protobufjs takes low >>> 0 and high >>> 0 of any object), else longBits decides
+      return `if (L !== null && ${x} instanceof L) { S.lo = ${x}.low >>> 0; S.hi = ${x}.high >>> 0; } else if (!wt.longBits(${x})) return -1;`;
     case K.BOOL:
       return `if (typeof ${x} !== "boolean") return -1;`;
     case K.DOUBLE:
@@ -171,7 +172,7 @@ function writeCode(f: FastField, x: string, bitsSet: boolean): string {
   }
   switch (f.kind) {
     case K.UINT32:
-      return `${tag} p = wt.put32(o, p, ${x} >>> 0);`;
+      return `${tag} u = ${x} >>> 0; if (u < 128) o[p++] = u; else p = wt.put32(o, p, u);`;
     case K.INT32:
     case K.ENUM:
       return `${tag} p = ${x} < 0 ? wt.put64(o, p, ${x} >>> 0, 0xffffffff) : wt.put32(o, p, ${x});`;
@@ -232,7 +233,8 @@ export function compileEncoder(ctor: Ctor, fields: readonly FastField[]): Encode
   const isMsg = proto === P;
   if (!isMsg && proto !== OP) return -1;
   if (isMsg && m.$unknowns != null && m.hasOwnProperty("$unknowns")) return -1;
-  if (m.hasOwnProperty !== OP.hasOwnProperty) return -1;`;
+  if (m.hasOwnProperty !== OP.hasOwnProperty) return -1;
+  const L = wt.longCtor();`;
   const src = `
 const S = wt.S, BAIL = wt.BAIL, P = C.prototype, OP = Object.prototype;
 function size(m) {${prelude}
@@ -243,12 +245,12 @@ function size(m) {${prelude}
 }
 function write(m, o, p) {
   const present = S.present;
-  let v;
+  let v, u;
   ${writing.join("\n  ")}
   return p;
 }
 function put(m, o, p, end) {${prelude}
-  let v;
+  let v, u;
   ${putting.join("\n  ")}
   return p;
 }

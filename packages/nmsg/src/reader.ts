@@ -161,7 +161,9 @@ export async function* readPayloadBatches(chunks: AsyncIterable<Uint8Array>, opt
       return first.subarray(0, n);
     }
     fresh = true;
-    const out = new Uint8Array(n);
+    // every byte is copied in below: no need to zero it first (a fresh zeroed MiB costs page faults)
+    const u = Buffer.allocUnsafeSlow(n);
+    const out = new Uint8Array(u.buffer, u.byteOffset, n);
     for (let k = 0; k < n; ) {
       const c = pending[0] as Uint8Array;
       const m = Math.min(c.length, n - k);
