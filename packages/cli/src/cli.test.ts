@@ -1,7 +1,11 @@
-import { Writable } from "node:stream";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Readable, Writable } from "node:stream";
+import { decodeMessage, encodeMessage, getModule, type Msg, type NmsgPayload, readPayloads } from "@dnsrep/nmsg";
 import { Command } from "commander";
 import { describe, expect, it } from "vitest";
-import { CliError, configureProgram, memoryIo, OutputWriter, parseIntOption, parseOption, runCommand, UsageError } from "./index.js";
+import { CliError, configureProgram, memoryIo, OutputWriter, openNmsgOutputs, parseIntOption, parseOption, runCommand, UsageError } from "./index.js";
 
 describe("runCommand", () => {
   it("returns the command's status", async () => {
@@ -115,6 +119,22 @@ describe("OutputWriter", () => {
     await w.end();
     expect(chunks.join("")).toBe("b0;t0;b1;t1;b2;t2;b3;t3;b4;t4;");
   });
+  it("shares one drain wait among the writes made while the stream pushes back", async () => {
+    const slow = new Writable({
+      highWaterMark: 1,
+      write(_c, _e, cb) {
+        setTimeout(cb, 1);
+      },
+    });
+    const w = new OutputWriter(slow);
+    const waits = new Set<Promise<void> | undefined>();
+    for (let i = 0; i < 50; i++) waits.add(w.bytes(new Uint8Array([i])));
+    waits.delete(undefined);
+    expect(waits.size).toBe(1);
+    expect(slow.listenerCount("drain")).toBe(1);
+    await w.end();
+    expect(slow.listenerCount("drain")).toBe(0);
+  });
   it("stops writing after the stream failed (EPIPE)", async () => {
     const broken = new Writable({
       write(_c, _e, cb) {
@@ -126,5 +146,38 @@ describe("OutputWriter", () => {
     await new Promise((r) => setTimeout(r, 5));
     expect(w.closed).toBe(true);
     expect(w.bytes(new Uint8Array([2]))).toBeUndefined();
+  });
+});
+
+describe("openNmsgOutputs", () => {
+  it("writeMessage encodes into nmsg files and text outputs alike, with the stamps", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cli-out-"));
+    try {
+      const mod = getModule(2, 1)!;
+      const msgs: Msg[] = [];
+      for (let i = 0; i < 300; i++) {
+        msgs.push({ type: 0, count: i + 1, rrname: Uint8Array.of(1, 97 + (i % 26), 0), rrtype: 1, rrclass: 1, rdata: [Uint8Array.of(10, 0, i >> 8, i & 255)], time_first: 1700000000 + i });
+      }
+      const nmsg = join(dir, "out.nmsg");
+      const json = join(dir, "out.json");
+      const io = memoryIo();
+      const out = await openNmsgOutputs({ writenmsg: nmsg, writejson: json, setsource: "0x1234" }, io, "nmsg");
+      for (const [i, m] of msgs.entries()) await out.writeMessage({ vid: 2, msgtype: 1, timeSec: 1700000000 + i, timeNsec: 5 }, mod, m);
+      await out.close();
+      const got: NmsgPayload[] = [];
+      for await (const p of readPayloads(Readable.from([readFileSync(nmsg)]))) got.push(p);
+      expect(got.length).toBe(msgs.length);
+      for (const [i, p] of got.entries()) {
+        expect(p.source).toBe(0x1234);
+        expect(p.timeSec).toBe(1700000000 + i);
+        expect(p.payload).toEqual(encodeMessage(mod, msgs[i]!));
+        expect(decodeMessage(mod, p.payload)).toMatchObject({ count: i + 1 });
+      }
+      const lines = readFileSync(json, "utf8").trim().split("\n");
+      expect(lines.length).toBe(msgs.length);
+      expect(JSON.parse(lines[7]!)).toMatchObject({ source: "00001234", message: { count: 8 } });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -41,6 +41,7 @@ export class OutputWriter {
   #pending: string[] = [];
   #pendingLen = 0;
   #closed = false;
+  #drained: Promise<void> | undefined;
   constructor(stream: Writable) {
     this.stream = stream;
     stream.on("error", () => {
@@ -75,18 +76,22 @@ export class OutputWriter {
     if (this.#closed) return undefined;
     const ok = this.stream.write(chunk);
     if (ok) return undefined;
-    return new Promise<void>((resolve) => {
+    // one wait for the next drain, shared by every write made before it (no listeners per write)
+    this.#drained ??= new Promise<void>((resolve) => {
       const done = (): void => {
         this.stream.off("drain", done);
         this.stream.off("error", done);
         this.stream.off("close", done);
+        this.#drained = undefined;
         resolve();
       };
       this.stream.once("drain", done);
       this.stream.once("error", done);
       this.stream.once("close", done);
     });
+    return this.#drained;
   }
+
   /** Flush and wait until everything handed to the stream has been accepted. */
   async end(): Promise<void> {
     await this.flush();

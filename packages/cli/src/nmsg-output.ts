@@ -7,7 +7,7 @@
 import { createSocket } from "node:dgram";
 import { createWriteStream, openSync, renameSync, unlinkSync, type WriteStream } from "node:fs";
 import type { Writable } from "node:stream";
-import { connectNmsg, type NmsgPayload, NmsgWriter, payloadToJson, payloadToPres } from "@dnsrep/nmsg";
+import { connectNmsg, encodeMessage, type MessageModule, type Msg, type NmsgPayload, NmsgWriter, type PayloadHeader, payloadToJson, payloadToPres } from "@dnsrep/nmsg";
 import type { Command } from "commander";
 import { CliError, UsageError } from "./errors.js";
 import type { CliIo } from "./io.js";
@@ -64,6 +64,11 @@ export function parseAddrPort(flag: string, v: string): [string, number] {
 export interface NmsgOutputs {
   /** Stamp and hand a payload to every destination; wait on the result for backpressure. */
   write(p: NmsgPayload): Promise<void> | undefined;
+  /**
+   * The same for message `m` of module `mod`: encoded straight into each nmsg destination's
+   * container (NmsgWriter.writeMessage), once into an array only for text destinations.
+   */
+  writeMessage(h: PayloadHeader, mod: MessageModule, m: Msg): Promise<void> | undefined;
   /** Flush everything and rename finished files into place. */
   close(): Promise<void>;
   /** Give up: close sockets and delete unfinished files. */
@@ -74,6 +79,8 @@ export interface NmsgOutputs {
 
 interface Dest {
   write(p: NmsgPayload): Promise<void> | undefined | void;
+  /** nmsg destinations: encode the message into the container */
+  writeMessage?(h: PayloadHeader, mod: MessageModule, m: Msg): Promise<void> | undefined;
   close(): Promise<void>;
   abort(): Promise<void>;
 }
@@ -109,6 +116,7 @@ export async function openNmsgOutputs(f: NmsgOutputFlags, io: CliIo, fallback: "
       const w = new NmsgWriter((c) => file.out.bytes(c), { zlib, unbuffered });
       dests.push({
         write: (p) => w.write(p),
+        writeMessage: (h, mod, m) => w.writeMessage(h, mod, m),
         close: async () => {
           await w.close();
           await file.finish();
@@ -124,6 +132,7 @@ export async function openNmsgOutputs(f: NmsgOutputFlags, io: CliIo, fallback: "
       const w = new NmsgWriter(send, { zlib, unbuffered, bufsz: mtu, sequence: true });
       dests.push({
         write: (p) => w.write(p),
+        writeMessage: (h, mod, m) => w.writeMessage(h, mod, m),
         close: async () => {
           await w.close();
           sock.close();
@@ -148,6 +157,7 @@ export async function openNmsgOutputs(f: NmsgOutputFlags, io: CliIo, fallback: "
       const w = new NmsgWriter(conn.sink, { zlib, unbuffered, sequence: true });
       dests.push({
         write: (p) => w.write(p),
+        writeMessage: (h, mod, m) => w.writeMessage(h, mod, m),
         close: async () => {
           await w.close();
           await conn.close();
@@ -179,6 +189,23 @@ export async function openNmsgOutputs(f: NmsgOutputFlags, io: CliIo, fallback: "
         if (r) wait.push(r);
       }
       return wait.length ? Promise.all(wait).then(() => undefined) : undefined;
+    },
+    writeMessage(h, mod, m) {
+      if (stamp.source !== undefined) h.source = stamp.source;
+      if (stamp.operator !== undefined) h.operator = stamp.operator;
+      if (stamp.group !== undefined) h.group = stamp.group;
+      let wait: Promise<void>[] | undefined;
+      let bytes: Uint8Array | undefined;
+      for (const d of dests) {
+        let r: Promise<void> | undefined | void;
+        if (d.writeMessage) r = d.writeMessage(h, mod, m);
+        else {
+          bytes ??= encodeMessage(mod, m);
+          r = d.write({ ...h, payload: bytes });
+        }
+        if (r) (wait ??= []).push(r);
+      }
+      return wait === undefined ? undefined : wait.length === 1 ? wait[0] : Promise.all(wait).then(() => undefined);
     },
     async close() {
       for (const d of dests) await d.close();

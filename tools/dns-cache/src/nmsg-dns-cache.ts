@@ -14,7 +14,7 @@ import {
   UsageError,
 } from "@dnsrep/cli";
 import { addrKey, DnsCache, type DnsCacheStats, IANA_ROOT_HINTS, nameKey, parseRootHints, ZoneCache } from "@dnsrep/dedupe";
-import { decodeDnsQR, encodeDnsDedupe, isNmsgError, type NmsgPayload } from "@dnsrep/nmsg";
+import { decodeDnsQR, getModule, isNmsgError, type MessageModule, type Msg } from "@dnsrep/nmsg";
 import { nameFromString, parseIpv4, parseIpv6 } from "@dnsrep/wdns";
 import { Command } from "commander";
 
@@ -104,26 +104,25 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   if (f.zones !== undefined) loadZones(zones, readText("--zones", f.zones), f.zones);
 
   const out = await openNmsgOutputs(f, io, "nmsg");
-  const queue: NmsgPayload[] = [];
+  const dedupeModule = getModule(2, 1) as MessageModule;
+  // records are encoded straight into the output containers as the cache reports them; an output
+  // that pushes back leaves a promise, awaited before the next input payload
   let written = 0;
+  let waits: Promise<void>[] = [];
   const cache = new DnsCache(
     (d, sec, nsec) => {
-      queue.push({ vid: 2, msgtype: 1, timeSec: sec, timeNsec: nsec, payload: encodeDnsDedupe(d) });
+      const r = out.writeMessage({ vid: 2, msgtype: 1, timeSec: sec, timeNsec: nsec }, dedupeModule, d as unknown as Msg);
+      written++;
+      if (r) waits.push(r);
     },
     { zones, recursive: f.recursive, maxEntries, maxBytes, tcp: f.tcp !== false },
   );
-  /** Write the queued records; a promise only when an output pushes back. */
+  /** What the outputs still push back on; a promise only when there is something. */
   const drain = (): Promise<void> | undefined => {
-    for (let i = 0; i < queue.length; i++) {
-      const r = out.write(queue[i]!);
-      written++;
-      if (r) {
-        queue.splice(0, i + 1);
-        return r.then(drain);
-      }
-    }
-    queue.length = 0;
-    return undefined;
+    if (waits.length === 0) return undefined;
+    const w = waits;
+    waits = [];
+    return (w.length === 1 ? (w[0] as Promise<void>) : Promise.all(w).then(() => undefined)).then(drain);
   };
   const yes = (): boolean => true;
   const progress = new Progress(io, { quiet: f.quiet === true });

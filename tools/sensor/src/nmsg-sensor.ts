@@ -12,7 +12,7 @@ import {
   parseIntOption,
   UsageError,
 } from "@dnsrep/cli";
-import { encodeDnsQR, type NmsgPayload } from "@dnsrep/nmsg";
+import { getModule, type MessageModule, type Msg } from "@dnsrep/nmsg";
 import { nameFromString } from "@dnsrep/wdns";
 import { Command } from "commander";
 import { type LiveCapture, openLive } from "./live.js";
@@ -129,18 +129,25 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   if (f.icmp === false) opts.icmp = false;
 
   const out = await openNmsgOutputs(f, io, "nmsg");
-  const queue: NmsgPayload[] = [];
+  const qrModule = getModule(1, 9) as MessageModule;
+  // messages borrow the capture buffer: each is encoded straight into the output containers as it
+  // is emitted; an output that pushes back leaves a promise, awaited before more input is parsed
   let payloads = 0;
+  let emitted = 0;
+  let waits: Promise<void>[] = [];
   const matcher = new DnsqrMatcher((q, sec, nsec) => {
-    if (payloads + queue.length < count) queue.push({ vid: 1, msgtype: 9, timeSec: sec, timeNsec: nsec, payload: encodeDnsQR(q) });
+    if (payloads >= count) return;
+    payloads++;
+    emitted++;
+    const r = out.writeMessage({ vid: 1, msgtype: 9, timeSec: sec, timeNsec: nsec }, qrModule, q as unknown as Msg);
+    if (r) waits.push(r);
   }, opts);
   const drain = async (): Promise<void> => {
-    for (let i = 0; i < queue.length; i++) {
-      const r = out.write(queue[i]!);
-      if (r) await r;
-      payloads++;
+    while (waits.length) {
+      const w = waits;
+      waits = [];
+      await Promise.all(w);
     }
-    queue.length = 0;
   };
   const progress = new Progress(io, { quiet: f.quiet === true });
   const show = (): string => statsLine(matcher.stats, payloads);
@@ -150,7 +157,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const verbose = f.verbose ? setInterval(() => io.stderr.write(`nmsg-sensor: ${show()}\n`), 10000) : undefined;
   let failure: unknown;
   try {
-    if (f.readif !== undefined) await live(f.readif, f.bpf, matcher, drain, queue, stop.signal, () => payloads >= count);
+    if (f.readif !== undefined) await live(f.readif, f.bpf, matcher, drain, () => emitted, stop.signal, () => payloads >= count);
     else {
       for (const file of files) {
         const parser = new CaptureParser((...a) => matcher.packet(...a));
@@ -193,19 +200,20 @@ async function live(
   bpf: string | undefined,
   matcher: DnsqrMatcher,
   drain: () => Promise<void>,
-  queue: NmsgPayload[],
+  emitted: () => number,
   signal: AbortSignal,
   full: () => boolean,
 ): Promise<void> {
   let cap: LiveCapture | undefined;
   let wake: (() => void) | undefined;
+  let seen = emitted();
   cap = await openLive(spec, bpf, (...a) => {
     matcher.packet(...a);
-    if (queue.length && wake) wake();
+    if (emitted() !== seen && wake) wake();
   });
   try {
     while (!signal.aborted && !full()) {
-      if (!queue.length) {
+      if (emitted() === seen) {
         await new Promise<void>((res) => {
           wake = res;
           signal.addEventListener("abort", () => res(), { once: true });
@@ -214,6 +222,7 @@ async function live(
         });
         wake = undefined;
       }
+      seen = emitted();
       await drain();
     }
   } finally {
