@@ -22,6 +22,9 @@ export interface NmsgInputFlags {
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
+/** The warning for payloads dropped by the CRC check (nmsgtool: "libnmsg: WARNING: crc mismatch"). */
+const dropped = (n: number): string => `${n} payload${n === 1 ? "" : "s"} dropped: CRC32C mismatch`;
+
 /** Register the input flags on a commander program. */
 export function addNmsgInputOptions(p: Command): Command {
   return p
@@ -60,7 +63,10 @@ export async function readNmsgInputs(
       try {
         // batches of payloads per read, each handed over in order; a handler that answers
         // synchronously costs no promise per payload
-        for await (const batch of readPayloadBatches(abortable(src as AsyncIterable<Uint8Array>, ac.signal))) {
+        const onCrcError = (n: number, at: number | undefined): void => {
+          io.stderr.write(`${prog}: ${file}: ${dropped(n)} (container at offset ${at ?? 0})\n`);
+        };
+        for await (const batch of readPayloadBatches(abortable(src as AsyncIterable<Uint8Array>, ac.signal), { onCrcError })) {
           for (const pl of batch) {
             const r = handle(pl);
             if (r === false || (r !== true && !(await r))) return;
@@ -68,7 +74,8 @@ export async function readNmsgInputs(
           }
         }
       } catch (e) {
-        if (isNmsgError(e) || (e as NodeJS.ErrnoException).code === "ENOENT") throw new CliError(`${file}: ${(e as Error).message}`);
+        // corrupt input, and any system error (a missing file, a directory, no permission) named with its path
+        if (isNmsgError(e) || typeof (e as NodeJS.ErrnoException).syscall === "string") throw new CliError(`${file}: ${(e as Error).message}`);
         throw e;
       }
     }
@@ -93,6 +100,8 @@ export async function readNmsgInputs(
         ep,
         (pl) => enqueue([pl]),
         (peer, e) => io.stderr.write(`${prog}: ${peer}: ${e.message}\n`),
+        undefined,
+        (peer, n) => io.stderr.write(`${prog}: ${peer}: ${dropped(n)}\n`),
       );
       servers.push(
         new Promise<void>((resolve) => {
@@ -113,7 +122,7 @@ export async function readNmsgInputs(
         const peer = `${rinfo.address}/${rinfo.port}`;
         let dec = decoders.get(peer);
         if (!dec) {
-          dec = new ContainerDecoder();
+          dec = new ContainerDecoder({ onCrcError: (n) => io.stderr.write(`${prog}: ${peer}: ${dropped(n)}\n`) });
           decoders.set(peer, dec);
         }
         try {

@@ -1,9 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { containerHeader, decodeFragment, encodeFragment, unzlibBody, zlibBody } from "./container.js";
+import { Readable } from "node:stream";
+import { containerHeader, decodeFragment, decodeNmsg, encodeFragment, encodeNmsg, unzlibBody, zlibBody } from "./container.js";
 import { isNmsgError, NmsgErrorCode } from "./errors.js";
-import { decodePayload, encodePayload, type NmsgPayload } from "./payload.js";
-import { parseHeader } from "./reader.js";
+import { decodePayload, encodePayload, type NmsgPayload, payloadCrc } from "./payload.js";
+import { parseHeader, readPayloads } from "./reader.js";
 
 describe("container layer", () => {
   it("header: magic, version 2, flags, big-endian length", () => {
@@ -113,5 +114,44 @@ describe("legacy version 1", () => {
       }),
       { numRuns: 400 },
     );
+  });
+});
+
+describe("payload CRCs", () => {
+  const payloads: NmsgPayload[] = Array.from({ length: 6 }, (_, i) => ({ vid: 1, msgtype: 9, timeSec: 1700000000 + i, timeNsec: i, payload: new Uint8Array(40 + i).fill(i + 1) }));
+  const packed = payloads.map((p) => encodePayload(p));
+  const crcs = payloads.map((p) => payloadCrc(p.payload));
+  const seconds = (d: { payloads: NmsgPayload[] }): number[] => d.payloads.map((p) => p.timeSec - 1700000000);
+
+  it("the i-th CRC checks the i-th payload, as libnmsg pairs them, even when the counts differ", () => {
+    // a payload lost from a damaged container: the ones after it no longer match their CRCs
+    const lost = decodeNmsg(encodeNmsg([...packed.slice(0, 2), ...packed.slice(3)], crcs));
+    expect(seconds(lost)).toEqual([0, 1]);
+    expect(lost.crcErrors).toBe(3);
+    // fewer CRCs than payloads: the payloads without one pass unchecked
+    const short = decodeNmsg(encodeNmsg(packed, crcs.slice(0, 4)));
+    expect(seconds(short)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(short.crcErrors).toBe(0);
+    // no CRCs at all (allowed): nothing checked
+    expect(decodeNmsg(encodeNmsg(packed, [])).payloads.length).toBe(6);
+    // one bad CRC drops exactly its payload
+    const bad = crcs.slice();
+    bad[4] = (bad[4]! ^ 1) >>> 0;
+    const one = decodeNmsg(encodeNmsg(packed, bad));
+    expect(seconds(one)).toEqual([0, 1, 2, 3, 5]);
+    expect(one.crcErrors).toBe(1);
+  });
+
+  it("the reader reports dropped payloads with the container's offset", async () => {
+    const good = encodeNmsg(packed, crcs);
+    const bad = crcs.slice();
+    bad[0] = (bad[0]! ^ 0x80) >>> 0;
+    const damaged = encodeNmsg(packed, bad);
+    const file = Buffer.concat([containerHeader(0, good.length), good, containerHeader(0, damaged.length), damaged]);
+    const seen: [number, number | undefined][] = [];
+    let n = 0;
+    for await (const _ of readPayloads(Readable.from([file]), { onCrcError: (k, at) => void seen.push([k, at]) })) n++;
+    expect(n).toBe(11);
+    expect(seen).toEqual([[1, 10 + good.length]]);
   });
 });

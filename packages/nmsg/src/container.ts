@@ -43,10 +43,14 @@ function scratch(n: number): Int32Array {
 /** bytes of a container summed per call: small enough to be copied into wasm memory while still in cache */
 const WINDOW = 32 * 1024;
 
-/** Drop (and count) the payloads whose CRC does not match, keeping the order. */
+/**
+ * Drop (and count) the payloads whose CRC does not match, keeping the order. As libnmsg does, the
+ * i-th CRC checks the i-th payload, for as many payloads as there are CRCs (a container whose
+ * counts differ was damaged: payloads past the damage fail their check instead of passing unseen).
+ */
 function checkCrcs(b: Uint8Array, crcs: readonly number[], out: DecodedNmsg): void {
   const payloads = out.payloads;
-  const n = payloads.length;
+  const n = Math.min(payloads.length, crcs.length);
   const ranges = scratch(n);
   let from = 0;
   let start = 0;
@@ -68,6 +72,7 @@ function checkCrcs(b: Uint8Array, crcs: readonly number[], out: DecodedNmsg): vo
     if (sums[i] !== crcs[i]) out.crcErrors++;
     else payloads[k++] = payloads[i] as NmsgPayload;
   }
+  for (let i = n; i < payloads.length; i++) payloads[k++] = payloads[i] as NmsgPayload;
   payloads.length = k;
 }
 
@@ -111,7 +116,7 @@ export function decodeNmsg(b: Uint8Array): DecodedNmsg {
       pos = cur.pos;
     } else pos = skipField(b, pos, end, wt);
   }
-  if (crcs.length === payloads.length && payloads.length > 0) checkCrcs(b, crcs, out);
+  if (crcs.length > 0 && payloads.length > 0) checkCrcs(b, crcs, out);
   return out;
 }
 

@@ -31,6 +31,8 @@ export interface ReaderStats {
 export interface ReadOptions {
   stats?: ReaderStats;
   maxFragmentSets?: number;
+  /** called for each container with payloads dropped for a CRC32C mismatch (libnmsg warns "crc mismatch") */
+  onCrcError?: (dropped: number, offset: number | undefined) => void;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -53,9 +55,11 @@ export class ContainerDecoder {
   readonly #frags = new Map<number, FragSet>();
   readonly #maxSets: number;
   readonly #seq = new Map<bigint, number>();
+  readonly #onCrcError: ReadOptions["onCrcError"];
   constructor(opts: ReadOptions = {}) {
     this.stats = opts.stats ?? newStats();
     this.#maxSets = opts.maxFragmentSets ?? 128;
+    this.#onCrcError = opts.onCrcError;
   }
 
   /** Decode one container body; returns the payloads it completes (none for an incomplete fragment set). */
@@ -98,6 +102,7 @@ export class ContainerDecoder {
       throw e;
     }
     this.stats.crcErrors += d.crcErrors;
+    if (d.crcErrors > 0) this.#onCrcError?.(d.crcErrors, offset);
     this.stats.payloads += d.payloads.length;
     if (d.sequence !== undefined && d.sequenceId !== undefined) {
       const prev = this.#seq.get(d.sequenceId);

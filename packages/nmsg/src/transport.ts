@@ -2,7 +2,7 @@
 import { createConnection, createServer, type Server, type Socket } from "node:net";
 import { isNmsgError } from "./errors.js";
 import type { NmsgPayload } from "./payload.js";
-import { readPayloads, type ReaderStats } from "./reader.js";
+import { type ReadOptions, readPayloads, type ReaderStats } from "./reader.js";
 
 export type Endpoint = { host: string; port: number } | { path: string };
 
@@ -11,12 +11,20 @@ export type Endpoint = { host: string; port: number } | { path: string };
  * corrupt stream is closed and reported through `onError` with the peer; the
  * server keeps serving.
  */
-export function listenNmsg(ep: Endpoint, onPayload: (p: NmsgPayload, peer: string) => void | Promise<void>, onError: (peer: string, e: Error) => void, stats?: ReaderStats): Promise<Server> {
+export function listenNmsg(
+  ep: Endpoint,
+  onPayload: (p: NmsgPayload, peer: string) => void | Promise<void>,
+  onError: (peer: string, e: Error) => void,
+  stats?: ReaderStats,
+  onCrcError?: (peer: string, dropped: number) => void,
+): Promise<Server> {
   const server = createServer((sock: Socket) => {
     const peer = "path" in ep ? `unix:${ep.path}` : `${sock.remoteAddress}/${sock.remotePort}`;
     (async () => {
       try {
-        for await (const p of readPayloads(sock, stats ? { stats } : {})) await onPayload(p, peer);
+        const opts: ReadOptions = stats ? { stats } : {};
+        if (onCrcError) opts.onCrcError = (n) => onCrcError(peer, n);
+        for await (const p of readPayloads(sock, opts)) await onPayload(p, peer);
       } catch (e) {
         onError(peer, isNmsgError(e) ? e : (e as Error));
         sock.destroy();

@@ -106,7 +106,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
 
   const src = input === "-" ? io.stdin : createReadStream(input, { highWaterMark: 1 << 20 });
   try {
-    for await (const batch of readPayloadBatches(src as AsyncIterable<Uint8Array>)) {
+    const onCrcError = (n: number, at: number | undefined): void => {
+      io.stderr.write(`dnstable-import: ${input}: ${n} payload${n === 1 ? "" : "s"} dropped: CRC32C mismatch (container at offset ${at ?? 0})\n`);
+    };
+    for await (const batch of readPayloadBatches(src as AsyncIterable<Uint8Array>, { onCrcError })) {
       for (const pl of batch) {
         if (pl.vid !== VENDOR_SIE || pl.msgtype !== MSGTYPE_DNSDEDUPE) {
           skipped++;

@@ -142,6 +142,7 @@ describe("bad input", () => {
     const r = await tool(["-r", "-", "-J", "-"], b);
     expect(r.rc).toBe(0);
     expect(r.out.toString().split("\n").filter((l) => l).length).toBe(559);
+    expect(r.err).toMatch(/^nmsg-tool: -: 1 payload dropped: CRC32C mismatch \(container at offset \d+\)\n$/);
   });
   it("bad flags exit 2", async () => {
     expect((await tool(["-r", "x", "-c", "zero"])).rc).toBe(2);
