@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable, Writable } from "node:stream";
@@ -176,6 +176,22 @@ describe("openNmsgOutputs", () => {
       const lines = readFileSync(json, "utf8").trim().split("\n");
       expect(lines.length).toBe(msgs.length);
       expect(JSON.parse(lines[7]!)).toMatchObject({ source: "00001234", message: { count: 8 } });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it("writes through a symlink (the link stays), refuses a directory without leaving a temp file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cli-link-"));
+    try {
+      symlinkSync("real.json", join(dir, "link.json"));
+      const out = await openNmsgOutputs({ writejson: join(dir, "link.json") }, memoryIo(), "nmsg");
+      await out.writeMessage({ vid: 2, msgtype: 1, timeSec: 1700000000, timeNsec: 0 }, getModule(2, 1)!, { type: 0, count: 1 });
+      await out.close();
+      expect(lstatSync(join(dir, "link.json")).isSymbolicLink()).toBe(true);
+      expect(JSON.parse(readFileSync(join(dir, "real.json"), "utf8"))).toMatchObject({ message: { count: 1 } });
+      mkdirSync(join(dir, "sub"));
+      await expect(openNmsgOutputs({ writenmsg: join(dir, "sub") }, memoryIo(), "nmsg")).rejects.toThrow(/is a directory/);
+      expect(readdirSync(dir).sort()).toEqual(["link.json", "real.json", "sub"]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

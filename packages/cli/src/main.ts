@@ -27,9 +27,10 @@ export async function runCommand(prog: string, run: RunFn, argv: string[], io: C
 /**
  * Entry point for a tool's bin script: runs with the process's stdio, handles
  * EPIPE on stdout as a normal end, SIGINT/SIGTERM through an AbortSignal, and
- * sets the exit code.
+ * sets the exit code. `exitWhenDone` says, once the run has finished and its output is flushed,
+ * whether to exit right away instead of waiting for the event loop to empty.
  */
-export function main(prog: string, run: RunFn): void {
+export function main(prog: string, run: RunFn, opts: { exitWhenDone?: () => boolean } = {}): void {
   const ac = new AbortController();
   const onSignal = (): void => ac.abort();
   process.once("SIGINT", onSignal);
@@ -43,6 +44,8 @@ export function main(prog: string, run: RunFn): void {
       process.exitCode = code;
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
+      // a native module may hold the event loop after the tool finished (libpcap's poll handle)
+      if (opts.exitWhenDone?.()) process.exit(code);
     },
     (err: unknown) => {
       process.stderr.write(`${prog}: ${errorLine(err)}\n`);

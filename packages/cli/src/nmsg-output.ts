@@ -7,6 +7,7 @@
 import { createSocket } from "node:dgram";
 import { createWriteStream, openSync, renameSync, unlinkSync, type WriteStream } from "node:fs";
 import type { Writable } from "node:stream";
+import { outputTarget } from "@dnsrep/util";
 import { connectNmsg, encodeMessage, type MessageModule, type Msg, type NmsgPayload, NmsgWriter, type PayloadHeader, payloadToJson, payloadToPres } from "@dnsrep/nmsg";
 import type { Command } from "commander";
 import { CliError, UsageError } from "./errors.js";
@@ -222,7 +223,15 @@ function openStream(path: string, io: CliIo): { out: OutputWriter; finish: () =>
     const out = new OutputWriter(io.stdout);
     return { out, finish: () => out.end(), abort: () => out.end() };
   }
-  const tmp = `${path}.tmp-${process.pid}`;
+  // a regular file is replaced by renaming a finished temp file onto it (through any symlinks); a
+  // device or FIFO (/dev/null, a named pipe) is written in place, never replaced
+  let target: ReturnType<typeof outputTarget>;
+  try {
+    target = outputTarget(path);
+  } catch (e) {
+    throw new CliError(`${path}: ${(e as Error).message.replace(`${path}: `, "")}`);
+  }
+  const tmp = target.inPlace ? target.path : `${target.path}.tmp-${process.pid}`;
   let ws: WriteStream;
   try {
     ws = createWriteStream("", { fd: openSync(tmp, "w") });
@@ -231,18 +240,27 @@ function openStream(path: string, io: CliIo): { out: OutputWriter; finish: () =>
   }
   const out = new OutputWriter(ws);
   const endStream = (s: Writable): Promise<void> => new Promise((res, rej) => s.end((e?: Error | null) => (e ? rej(e) : res())));
+  const removeTmp = (): void => {
+    if (target.inPlace) return;
+    try {
+      unlinkSync(tmp);
+    } catch {}
+  };
   return {
     out,
     finish: async () => {
-      await out.end();
-      await endStream(ws);
-      renameSync(tmp, path);
+      try {
+        await out.end();
+        await endStream(ws);
+        if (!target.inPlace) renameSync(tmp, target.path);
+      } catch (e) {
+        removeTmp();
+        throw new CliError(`${path}: ${(e as Error).message}`);
+      }
     },
     abort: async () => {
       ws.destroy();
-      try {
-        unlinkSync(tmp);
-      } catch {}
+      removeTmp();
     },
   };
 }

@@ -6,7 +6,7 @@
  */
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { ByteWriter, compareBytes, crc32c } from "@dnsrep/util";
+import { ByteWriter, compareBytes, crc32c, outputTarget } from "@dnsrep/util";
 import { BlockBuilder } from "./block-builder.js";
 import { Compression, type CompressionName, compressBlock, defaultLevel } from "./compression.js";
 import { MtblError, MtblErrorCode } from "./errors.js";
@@ -25,7 +25,9 @@ const FLUSH_AT = 1 << 20;
 
 export class Writer {
   readonly path: string;
+  /** the temporary file renamed onto the target at close ("" when the target, a device or FIFO, is written in place) */
   readonly tempPath: string;
+  readonly #target: string;
   readonly compression: number;
   readonly level: number;
   readonly blockSize: number;
@@ -65,11 +67,15 @@ export class Writer {
     this.#data = new BlockBuilder(ri);
     this.#index = new BlockBuilder(ri);
     this.path = path;
-    this.tempPath = join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
     try {
-      this.#fd = openSync(this.tempPath, "wx", 0o644);
+      // a regular file is replaced by renaming a finished temp file onto it (through any symlinks);
+      // a device or FIFO (/dev/null, a pipe) is written in place, never replaced
+      const t = outputTarget(path);
+      this.#target = t.path;
+      this.tempPath = t.inPlace ? "" : join(dirname(t.path), `.${basename(t.path)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+      this.#fd = t.inPlace ? openSync(t.path, "w") : openSync(this.tempPath, "wx", 0o644);
     } catch (e) {
-      throw new MtblError(MtblErrorCode.IO, `${path}: ${(e as Error).message}`);
+      throw new MtblError(MtblErrorCode.IO, `${path}: ${(e as Error).message.replace(`${path}: `, "")}`);
     }
   }
 
@@ -204,10 +210,10 @@ export class Writer {
         }),
       );
       this.#drain();
-      fsyncSync(this.#fd);
+      if (this.tempPath) fsyncSync(this.#fd);
       closeSync(this.#fd);
       this.#closed = true;
-      renameSync(this.tempPath, this.path);
+      if (this.tempPath) renameSync(this.tempPath, this.#target);
     } catch (e) {
       this.abort();
       if (e instanceof MtblError) throw e;
@@ -223,6 +229,7 @@ export class Writer {
         closeSync(this.#fd);
       } catch {}
     }
+    if (!this.tempPath) return;
     try {
       unlinkSync(this.tempPath);
     } catch {}

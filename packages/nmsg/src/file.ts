@@ -4,6 +4,7 @@
  */
 import { createReadStream } from "node:fs";
 import { type FileHandle, open, rename, unlink } from "node:fs/promises";
+import { outputTarget } from "@dnsrep/util";
 import type { NmsgPayload } from "./payload.js";
 import { type ReadOptions, readPayloads } from "./reader.js";
 import { NmsgWriter, type WriterOptions } from "./writer.js";
@@ -25,8 +26,11 @@ export interface NmsgFileWriter {
 
 /** Open an NMSG file for writing (containers sized like nmsgtool -w: 1 MiB unless `bufsz`). */
 export async function createNmsgFileWriter(path: string, opts: WriterOptions = {}): Promise<NmsgFileWriter> {
-  const tmp = `${path}.tmp-${process.pid}-${Date.now().toString(36)}`;
-  const fh: FileHandle = await open(tmp, "wx");
+  // a regular file is replaced by renaming a finished temp file onto it (through any symlinks); a
+  // device or FIFO (/dev/null, a named pipe) is written in place, never replaced
+  const target = outputTarget(path);
+  const tmp = target.inPlace ? target.path : `${target.path}.tmp-${process.pid}-${Date.now().toString(36)}`;
+  const fh: FileHandle = await open(tmp, target.inPlace ? "w" : "wx");
   let done = false;
   const writer = new NmsgWriter(async (c) => {
     let off = 0;
@@ -39,8 +43,10 @@ export async function createNmsgFileWriter(path: string, opts: WriterOptions = {
       if (keep) await writer.close();
     } finally {
       await fh.close();
-      if (keep) await rename(tmp, path);
-      else await unlink(tmp).catch(() => undefined);
+      if (!target.inPlace) {
+        if (keep) await rename(tmp, target.path);
+        else await unlink(tmp).catch(() => undefined);
+      }
     }
   };
   return {
@@ -48,10 +54,11 @@ export async function createNmsgFileWriter(path: string, opts: WriterOptions = {
     write: async (p) => {
       await writer.write(p);
     },
-    close: () => finish(true).catch(async (e: unknown) => {
-      await unlink(tmp).catch(() => undefined);
-      throw e;
-    }),
+    close: () =>
+      finish(true).catch(async (e: unknown) => {
+        if (!target.inPlace) await unlink(tmp).catch(() => undefined);
+        throw e;
+      }),
     abort: () => finish(false),
   };
 }

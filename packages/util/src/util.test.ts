@@ -1,5 +1,10 @@
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { outputTarget } from "./index.js";
 import { ByteWriter, bswap32, compareBytes, crc32c, Crc32c, decodeVarint32, decodeVarint64, decodeVarint64Big, encodeVarint, encodeVarintBig, fromHex, toHex, varintLength, type VarintCursor } from "./index.js";
 
 describe("crc32c", () => {
@@ -86,5 +91,27 @@ describe("hex and bytes", () => {
     w.varint(300).u16le(0x1234).u32be(0xdeadbeef);
     expect(w.length).toBe(1000 + 2 + 2 + 4);
     expect(toHex(w.view().subarray(1000))).toBe("ac023412deadbeef");
+  });
+});
+
+describe("outputTarget", () => {
+  it("replaces regular files through symlinks, writes devices and FIFOs in place, refuses directories", () => {
+    const dir = realpathSync(mkdtempSync(join(tmpdir(), "util-out-")));
+    try {
+      expect(outputTarget(join(dir, "new.bin"))).toEqual({ path: join(dir, "new.bin"), inPlace: false });
+      writeFileSync(join(dir, "file.bin"), "x");
+      expect(outputTarget(join(dir, "file.bin"))).toEqual({ path: join(dir, "file.bin"), inPlace: false });
+      symlinkSync("file.bin", join(dir, "link.bin"));
+      expect(outputTarget(join(dir, "link.bin"))).toEqual({ path: join(dir, "file.bin"), inPlace: false });
+      symlinkSync("later.bin", join(dir, "dangling.bin"));
+      expect(outputTarget(join(dir, "dangling.bin"))).toEqual({ path: join(dir, "later.bin"), inPlace: false });
+      expect(outputTarget("/dev/null")).toEqual({ path: "/dev/null", inPlace: true });
+      execFileSync("mkfifo", [join(dir, "fifo")]);
+      expect(outputTarget(join(dir, "fifo"))).toEqual({ path: join(dir, "fifo"), inPlace: true });
+      mkdirSync(join(dir, "sub"));
+      expect(() => outputTarget(join(dir, "sub"))).toThrow(/is a directory/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -15,7 +15,9 @@ import {
 import { isMtblError, parseCompression, Sorter, Writer } from "@dnsrep/mtbl";
 import { decodeDnsDedupe, isNmsgError, MSGTYPE_DNSDEDUPE, readPayloadBatches, VENDOR_SIE } from "@dnsrep/nmsg";
 import { downcaseName, nameLength } from "@dnsrep/wdns";
+import { outputTarget } from "@dnsrep/util";
 import { Command } from "commander";
+import { resolve } from "node:path";
 
 /** Types whose RRsets go to the DNSSEC file (dnstable_convert's list). */
 const DNSSEC_TYPES = new Set([43, 59, 46, 47, 48, 60, 50, 51, 32768, 32769]);
@@ -73,6 +75,17 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     T?: string;
   }>();
   const [input, dnsPath, dnssecPath] = p.args as [string, string, string];
+  // the two outputs are mtbl files (written whole, renamed into place): not stdout, not each other, not the input
+  if (dnsPath === "-" || dnssecPath === "-") throw new UsageError("the outputs are mtbl files and cannot be stdout ('-')");
+  const where = (f: string): { path: string; inPlace: boolean } => {
+    try {
+      return outputTarget(f);
+    } catch {
+      return { path: resolve(f), inPlace: false };
+    }
+  };
+  if (where(dnsPath).path === where(dnssecPath).path && !where(dnsPath).inPlace) throw new UsageError("the DNS and DNSSEC outputs are the same file");
+  if (input !== "-" && !where(input).inPlace && (where(input).path === where(dnsPath).path || where(input).path === where(dnssecPath).path)) throw new UsageError("an output would overwrite the input");
   const compression = parseOption("-c", o.c, parseCompression);
   const sizes = o.b.split(",");
   if (sizes.length !== 2) throw new UsageError("-b: expected DNS,DNSSEC block sizes");

@@ -211,9 +211,15 @@ function iso(epoch: number): string {
 
 /** Parse a time fence: epoch seconds, "YYYY-MM-DD[ HH:MM:SS]" (UTC) or RFC 3339 with Z. */
 export function parseTime(v: string): number {
-  if (/^\d+$/.test(v)) return Number(v);
+  if (/^\d+$/.test(v)) {
+    if (Number(v) <= Number.MAX_SAFE_INTEGER) return Number(v);
+    throw new UsageError(`bad time: ${v}`);
+  }
   const m = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}):(\d{2})Z?)?$/.exec(v);
-  if (m) {
+  // each field in the range strptime accepts (month 1-12, day 1-31, hour 0-23, minute 0-59, second
+  // 0-60); a day past the month's end rolls over, as timegm does
+  const inRange = (x: string | undefined, lo: number, hi: number): boolean => x === undefined || (Number(x) >= lo && Number(x) <= hi);
+  if (m && inRange(m[2], 1, 12) && inRange(m[3], 1, 31) && inRange(m[4], 0, 23) && inRange(m[5], 0, 59) && inRange(m[6], 0, 60)) {
     const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0));
     if (Number.isFinite(ms)) return ms / 1000;
   }

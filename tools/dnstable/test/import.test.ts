@@ -85,4 +85,21 @@ describe("dnstable-import (dnstable_convert vectors)", () => {
     io = memoryIo();
     expect(await runCommand("dnstable-import", run, ["-b", "10", bad, join(dir, "x"), join(dir, "y")], io)).toBe(2);
   });
+  it("refuses outputs that are the same file, the input, or stdout (exit 2, nothing touched)", async () => {
+    const input = join(dir, "keep.nmsg");
+    const original = Buffer.from(readVector("dedupe/dedupe.nmsg"));
+    writeFileSync(input, original);
+    for (const [a, b, msg] of [
+      [join(dir, "same.mtbl"), join(dir, "same.mtbl"), /same file/],
+      [input, join(dir, "other.mtbl"), /overwrite the input/],
+      [join(dir, "other.mtbl"), input, /overwrite the input/],
+      ["-", join(dir, "other.mtbl"), /cannot be stdout/],
+    ] as const) {
+      const io = memoryIo();
+      expect(await runCommand("dnstable-import", run, ["-q", input, a, b], io)).toBe(2);
+      expect(io.err()).toMatch(msg);
+    }
+    expect(readFileSync(input).equals(original)).toBe(true);
+    expect(existsSync(join(dir, "same.mtbl"))).toBe(false);
+  });
 });

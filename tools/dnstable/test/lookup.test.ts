@@ -58,6 +58,10 @@ describe("dnstable-lookup errors", () => {
     [["rdata", "ip", "2001:db8:::1"], 2],
     [["rdata", "raw", "abc"], 2],
     [["rdata", "raw", "zz"], 2],
+    [["-a", "2020-13-45", "rrset", "*.test"], 2],
+    [["-A", "2020-01-01 25:61:61", "rrset", "*.test"], 2],
+    [["-b", "99999999999999999999", "rrset", "*.test"], 2],
+    [["-B", "2020-02-30", "rrset", "*.test"], 0],
   ] as [string[], number][]) {
     it(`${args.join(" ")} exits ${rc}`, async () => {
       const r = await runCase({ id: "x", env: { DNSTABLE_FNAME: "dnstable/dns.mtbl" }, args, rc });

@@ -1,5 +1,4 @@
 import { createReadStream } from "node:fs";
-import { createInterface } from "node:readline";
 import {
   addNmsgInputOptions,
   addNmsgOutputOptions,
@@ -89,10 +88,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const fallback = vid !== undefined && f.vendor && f.msgtype ? { vname: f.vendor, mname: f.msgtype } : undefined;
     for (const file of jsonInputs) {
       if (ac.signal.aborted) break;
-      const rl = createInterface({ input: file === "-" ? io.stdin : createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY });
+      const src = file === "-" ? io.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
       let line = 0;
       try {
-        for await (const l of rl) {
+        for await (const l of jsonLines(src as AsyncIterable<Uint8Array>, file)) {
           line++;
           if (!l.trim()) continue;
           let pl: NmsgPayload;
@@ -104,7 +103,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
           if (!(await handle(pl))) break;
         }
       } finally {
-        rl.close();
+        (src as { destroy?: () => void }).destroy?.();
       }
     }
     const sockets: NmsgInputFlags = {};
@@ -120,4 +119,37 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   if (timer) clearTimeout(timer);
   await out.close();
   return 0;
+}
+
+/** longest JSON input line accepted: a payload's JSON is far smaller; this bounds memory on garbage */
+const MAX_JSON_LINE = 64 << 20;
+
+/** The lines of a byte stream (LF or CRLF), each at most MAX_JSON_LINE bytes. */
+async function* jsonLines(src: AsyncIterable<Uint8Array>, file: string): AsyncGenerator<string> {
+  let parts: Buffer[] = [];
+  let have = 0;
+  let line = 1;
+  const take = (tail: Buffer): string => {
+    const b = parts.length ? Buffer.concat([...parts, tail]) : tail;
+    parts = [];
+    have = 0;
+    const end = b.length > 0 && b[b.length - 1] === 0x0d ? b.length - 1 : b.length;
+    return b.toString("utf8", 0, end);
+  };
+  for await (const c of src) {
+    const chunk = Buffer.isBuffer(c) ? c : Buffer.from(c.buffer, c.byteOffset, c.byteLength);
+    let from = 0;
+    for (let nl = chunk.indexOf(0x0a, from); nl >= 0; nl = chunk.indexOf(0x0a, from)) {
+      if (have + nl - from > MAX_JSON_LINE) throw new CliError(`${file}:${line}: line longer than ${MAX_JSON_LINE} bytes`);
+      yield take(chunk.subarray(from, nl));
+      line++;
+      from = nl + 1;
+    }
+    if (from < chunk.length) {
+      have += chunk.length - from;
+      if (have > MAX_JSON_LINE) throw new CliError(`${file}:${line}: line longer than ${MAX_JSON_LINE} bytes`);
+      parts.push(chunk.subarray(from));
+    }
+  }
+  if (have > 0) yield take(Buffer.alloc(0));
 }

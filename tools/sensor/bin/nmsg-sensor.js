@@ -1,5 +1,5 @@
 #!/usr/bin/env node
 import { main } from "@dnsrep/cli";
-import { run } from "../dist/nmsg-sensor.js";
+import { holdsNativeHandles, run } from "../dist/nmsg-sensor.js";
 
-main("nmsg-sensor", run);
+main("nmsg-sensor", run, { exitWhenDone: holdsNativeHandles });

@@ -195,6 +195,16 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
+let liveCaptureOpened = false;
+
+/**
+ * Whether a live capture was opened: the npm pcap module releases its native poll handle only when
+ * another packet arrives after close(), so on a quiet interface the process would never exit.
+ */
+export function holdsNativeHandles(): boolean {
+  return liveCaptureOpened;
+}
+
 async function live(
   spec: string,
   bpf: string | undefined,
@@ -207,16 +217,19 @@ async function live(
   let cap: LiveCapture | undefined;
   let wake: (() => void) | undefined;
   let seen = emitted();
+  liveCaptureOpened = true;
   cap = await openLive(spec, bpf, (...a) => {
     matcher.packet(...a);
     if (emitted() !== seen && wake) wake();
   });
+  // one abort listener for the whole capture (not one per wait)
+  const onAbort = (): void => wake?.();
+  signal.addEventListener("abort", onAbort, { once: true });
   try {
     while (!signal.aborted && !full()) {
       if (emitted() === seen) {
         await new Promise<void>((res) => {
           wake = res;
-          signal.addEventListener("abort", () => res(), { once: true });
           // quiet networks still need their unanswered queries timed out
           setTimeout(res, 1000).unref();
         });
@@ -226,6 +239,7 @@ async function live(
       await drain();
     }
   } finally {
+    signal.removeEventListener("abort", onAbort);
     cap.close();
     cap = undefined;
   }
