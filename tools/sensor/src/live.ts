@@ -4,7 +4,7 @@
  */
 
 import { LinkType, type PacketHandler } from "@dnsrep/capture";
-import { CliError } from "@dnsrep/cli";
+import { CliError, UsageError } from "@dnsrep/cli";
 
 interface PcapPacket {
   buf: Buffer;
@@ -40,14 +40,21 @@ export interface LiveCapture {
   close(): void;
 }
 
+/** NAME[+][,SNAPLEN] → [name, "+" or undefined, snap length or undefined]; a UsageError if malformed. */
+export function parseIfaceSpec(spec: string): [string, string | undefined, string | undefined] {
+  const m = /^([^,+]+)(\+)?(?:,(\d+))?$/.exec(spec);
+  if (!m) throw new UsageError(`-i: bad interface spec ${JSON.stringify(spec)} (NAME[+][,SNAPLEN])`);
+  const [, dev, plus, snap] = m;
+  if (snap !== undefined && !(Number(snap) >= 1 && Number(snap) <= 262144)) throw new UsageError(`-i: snap length must be between 1 and 262144, got ${snap}`);
+  return [dev as string, plus, snap];
+}
+
 /**
  * Open `iface` (nmsgtool syntax: NAME[+][,SNAPLEN]; '+' asks for promiscuous mode) with an optional
  * BPF filter, and hand every packet to `onPacket`.
  */
 export async function openLive(spec: string, filter: string | undefined, onPacket: PacketHandler): Promise<LiveCapture> {
-  const m = /^([^,+]+)(\+)?(?:,(\d+))?$/.exec(spec);
-  if (!m) throw new CliError(`-i: bad interface spec ${JSON.stringify(spec)} (NAME[+][,SNAPLEN])`);
-  const [, dev, plus, snap] = m;
+  const [dev, plus, snap] = parseIfaceSpec(spec);
   let pcap: PcapModule;
   try {
     const mod = (await import("pcap")) as unknown as PcapModule & { default?: PcapModule };

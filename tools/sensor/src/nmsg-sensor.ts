@@ -15,7 +15,7 @@ import {
 import { getModule, type MessageModule, type Msg } from "@dnsrep/nmsg";
 import { nameFromString } from "@dnsrep/wdns";
 import { Command } from "commander";
-import { type LiveCapture, openLive } from "./live.js";
+import { type LiveCapture, openLive, parseIfaceSpec } from "./live.js";
 
 interface Flags extends NmsgOutputFlags {
   readpcap?: string[];
@@ -108,6 +108,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const files = f.readpcap ?? [];
   if (!files.length && f.readif === undefined) throw new UsageError("no input: use -p FILE or -i IFACE");
   if (files.length && f.readif !== undefined) throw new UsageError("use either -p or -i, not both");
+  if (f.readif !== undefined) parseIfaceSpec(f.readif);
   if (f.bpf !== undefined && f.readif === undefined) {
     throw new UsageError("-b filters live capture only; filter a file first with: tcpdump -r IN -w OUT 'FILTER'");
   }

@@ -152,6 +152,8 @@ describe("bad input", () => {
     [["-p", "x", "-V", "SIE"], /base\/dnsqr only/],
     [["-p", "x", "--ports", "0"], /--ports/],
     [["-p", "x", "-c", "zero"], /-c/],
+    [["-i", "lo,abc"], /bad interface spec/],
+    [["-i", "lo,99999999999"], /snap length/],
   ])("usage error %j exits 2", async (argv, msg) => {
     const r = await sensor(argv);
     expect(r.rc).toBe(2);
