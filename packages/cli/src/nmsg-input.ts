@@ -23,7 +23,7 @@ export interface NmsgInputFlags {
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
 /** The warning for payloads dropped by the CRC check (nmsgtool: "libnmsg: WARNING: crc mismatch"). */
-const dropped = (n: number): string => `${n} payload${n === 1 ? "" : "s"} dropped: CRC32C mismatch`;
+export const crcDropped = (n: number): string => `${n} payload${n === 1 ? "" : "s"} dropped: CRC32C mismatch`;
 
 /** Register the input flags on a commander program. */
 export function addNmsgInputOptions(p: Command): Command {
@@ -64,7 +64,7 @@ export async function readNmsgInputs(
         // batches of payloads per read, each handed over in order; a handler that answers
         // synchronously costs no promise per payload
         const onCrcError = (n: number, at: number | undefined): void => {
-          io.stderr.write(`${prog}: ${file}: ${dropped(n)} (container at offset ${at ?? 0})\n`);
+          io.stderr.write(`${prog}: ${file}: ${crcDropped(n)} (container at offset ${at ?? 0})\n`);
         };
         for await (const batch of readPayloadBatches(abortable(src as AsyncIterable<Uint8Array>, ac.signal), { onCrcError })) {
           for (const pl of batch) {
@@ -101,7 +101,7 @@ export async function readNmsgInputs(
         (pl) => enqueue([pl]),
         (peer, e) => io.stderr.write(`${prog}: ${peer}: ${e.message}\n`),
         undefined,
-        (peer, n) => io.stderr.write(`${prog}: ${peer}: ${dropped(n)}\n`),
+        (peer, n) => io.stderr.write(`${prog}: ${peer}: ${crcDropped(n)}\n`),
       );
       servers.push(
         new Promise<void>((resolve) => {
@@ -122,7 +122,7 @@ export async function readNmsgInputs(
         const peer = `${rinfo.address}/${rinfo.port}`;
         let dec = decoders.get(peer);
         if (!dec) {
-          dec = new ContainerDecoder({ onCrcError: (n) => io.stderr.write(`${prog}: ${peer}: ${dropped(n)}\n`) });
+          dec = new ContainerDecoder({ onCrcError: (n) => io.stderr.write(`${prog}: ${peer}: ${crcDropped(n)}\n`) });
           decoders.set(peer, dec);
         }
         try {

@@ -178,35 +178,32 @@ export async function openNmsgOutputs(f: NmsgOutputFlags, io: CliIo, fallback: "
     for (const d of dests) await d.abort();
     throw e;
   }
+  /** --setsource, --setoperator, --setgroup */
+  const stampHeader = (h: PayloadHeader): void => {
+    if (stamp.source !== undefined) h.source = stamp.source;
+    if (stamp.operator !== undefined) h.operator = stamp.operator;
+    if (stamp.group !== undefined) h.group = stamp.group;
+  };
   return {
     explicit,
     write(p) {
-      if (stamp.source !== undefined) p.source = stamp.source;
-      if (stamp.operator !== undefined) p.operator = stamp.operator;
-      if (stamp.group !== undefined) p.group = stamp.group;
-      const wait: Promise<void>[] = [];
-      for (const d of dests) {
-        const r = d.write(p);
-        if (r) wait.push(r);
-      }
-      return wait.length ? Promise.all(wait).then(() => undefined) : undefined;
+      stampHeader(p);
+      const wait = new PendingWrites();
+      for (const d of dests) wait.add(d.write(p));
+      return wait.wait();
     },
     writeMessage(h, mod, m) {
-      if (stamp.source !== undefined) h.source = stamp.source;
-      if (stamp.operator !== undefined) h.operator = stamp.operator;
-      if (stamp.group !== undefined) h.group = stamp.group;
-      let wait: Promise<void>[] | undefined;
+      stampHeader(h);
+      const wait = new PendingWrites();
       let bytes: Uint8Array | undefined;
       for (const d of dests) {
-        let r: Promise<void> | undefined | void;
-        if (d.writeMessage) r = d.writeMessage(h, mod, m);
+        if (d.writeMessage) wait.add(d.writeMessage(h, mod, m));
         else {
           bytes ??= encodeMessage(mod, m);
-          r = d.write({ ...h, payload: bytes });
+          wait.add(d.write({ ...h, payload: bytes }));
         }
-        if (r) (wait ??= []).push(r);
       }
-      return wait === undefined ? undefined : wait.length === 1 ? wait[0] : Promise.all(wait).then(() => undefined);
+      return wait.wait();
     },
     async close() {
       for (const d of dests) await d.close();
@@ -215,6 +212,26 @@ export async function openNmsgOutputs(f: NmsgOutputFlags, io: CliIo, fallback: "
       for (const d of dests) await d.abort();
     },
   };
+}
+
+/**
+ * The backpressure of writes that answer with a promise only when an output pushes back: collected
+ * as they come, then waited on together (nothing to wait on: no promise).
+ */
+export class PendingWrites {
+  #waits: Promise<void>[] = [];
+
+  add(r: Promise<void> | undefined | void): void {
+    if (r) this.#waits.push(r);
+  }
+
+  /** A promise that settles when every write added so far (and any added meanwhile) has; undefined if there are none. */
+  wait(): Promise<void> | undefined {
+    const w = this.#waits;
+    if (w.length === 0) return undefined;
+    this.#waits = [];
+    return (w.length === 1 ? (w[0] as Promise<void>) : Promise.all(w)).then(() => this.wait());
+  }
 }
 
 /** A file (temp name, renamed on finish) or stdout, behind a backpressure-aware writer. */

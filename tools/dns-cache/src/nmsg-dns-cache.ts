@@ -8,6 +8,7 @@ import {
   type NmsgInputFlags,
   type NmsgOutputFlags,
   openNmsgOutputs,
+  PendingWrites,
   Progress,
   parseIntOption,
   readNmsgInputs,
@@ -108,22 +109,16 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   // records are encoded straight into the output containers as the cache reports them; an output
   // that pushes back leaves a promise, awaited before the next input payload
   let written = 0;
-  let waits: Promise<void>[] = [];
+  const pending = new PendingWrites();
   const cache = new DnsCache(
     (d, sec, nsec) => {
-      const r = out.writeMessage({ vid: 2, msgtype: 1, timeSec: sec, timeNsec: nsec }, dedupeModule, d as unknown as Msg);
+      pending.add(out.writeMessage({ vid: 2, msgtype: 1, timeSec: sec, timeNsec: nsec }, dedupeModule, d as unknown as Msg));
       written++;
-      if (r) waits.push(r);
     },
     { zones, recursive: f.recursive, maxEntries, maxBytes, tcp: f.tcp !== false },
   );
   /** What the outputs still push back on; a promise only when there is something. */
-  const drain = (): Promise<void> | undefined => {
-    if (waits.length === 0) return undefined;
-    const w = waits;
-    waits = [];
-    return (w.length === 1 ? (w[0] as Promise<void>) : Promise.all(w).then(() => undefined)).then(drain);
-  };
+  const drain = (): Promise<void> | undefined => pending.wait();
   const yes = (): boolean => true;
   const progress = new Progress(io, { quiet: f.quiet === true });
   const show = (): string => statsLine(cache.stats, cache, written);

@@ -1,5 +1,5 @@
 import { createReadStream, existsSync, unlinkSync } from "node:fs";
-import { CliError, type CliIo, configureProgram, Progress, parseIntOption, parseOption, UsageError } from "@dnsrep/cli";
+import { CliError, type CliIo, configureProgram, crcDropped, Progress, parseIntOption, parseOption, UsageError } from "@dnsrep/cli";
 import {
   dnstableMerge,
   EntryType,
@@ -84,8 +84,13 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       return { path: resolve(f), inPlace: false };
     }
   };
-  if (where(dnsPath).path === where(dnssecPath).path && !where(dnsPath).inPlace) throw new UsageError("the DNS and DNSSEC outputs are the same file");
-  if (input !== "-" && !where(input).inPlace && (where(input).path === where(dnsPath).path || where(input).path === where(dnssecPath).path)) throw new UsageError("an output would overwrite the input");
+  const dnsAt = where(dnsPath);
+  const dnssecAt = where(dnssecPath);
+  if (dnsAt.path === dnssecAt.path && !dnsAt.inPlace) throw new UsageError("the DNS and DNSSEC outputs are the same file");
+  if (input !== "-") {
+    const inAt = where(input);
+    if (!inAt.inPlace && (inAt.path === dnsAt.path || inAt.path === dnssecAt.path)) throw new UsageError("an output would overwrite the input");
+  }
   const compression = parseOption("-c", o.c, parseCompression);
   const sizes = o.b.split(",");
   if (sizes.length !== 2) throw new UsageError("-b: expected DNS,DNSSEC block sizes");
@@ -120,7 +125,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const src = input === "-" ? io.stdin : createReadStream(input, { highWaterMark: 1 << 20 });
   try {
     const onCrcError = (n: number, at: number | undefined): void => {
-      io.stderr.write(`dnstable-import: ${input}: ${n} payload${n === 1 ? "" : "s"} dropped: CRC32C mismatch (container at offset ${at ?? 0})\n`);
+      io.stderr.write(`dnstable-import: ${input}: ${crcDropped(n)} (container at offset ${at ?? 0})\n`);
     };
     for await (const batch of readPayloadBatches(src as AsyncIterable<Uint8Array>, { onCrcError })) {
       for (const pl of batch) {

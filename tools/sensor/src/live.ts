@@ -14,10 +14,6 @@ interface PcapSession {
   link_type: string;
   on(ev: "packet", f: (p: PcapPacket) => void): void;
   close(): void;
-  /** the native session and the buffers the module dispatches into */
-  session?: { dispatch?(buf: Buffer, header: Buffer): number };
-  buf?: Buffer;
-  header?: Buffer;
   stats(): { ps_recv: number; ps_drop: number; ps_ifdrop: number };
 }
 interface PcapModule {
@@ -89,14 +85,8 @@ export async function openLive(spec: string, filter: string | undefined, onPacke
       const s = session.stats();
       return { received: s.ps_recv, dropped: s.ps_drop + s.ps_ifdrop };
     },
-    close: () => {
-      session.close();
-      // the module's close() only breaks the capture loop: the native poll handle is released by
-      // the next dispatch, which on a quiet interface never comes and keeps the process alive.
-      // One dispatch now sees the break and releases it.
-      try {
-        if (session.buf && session.header) session.session?.dispatch?.(session.buf, session.header);
-      } catch {}
-    },
+    // the module's close() only breaks the capture loop; its native poll handle stays until
+    // another packet arrives (see holdsNativeHandles in nmsg-sensor.ts)
+    close: () => session.close(),
   };
 }

@@ -9,6 +9,7 @@ import {
   openInput,
   openNmsgOutputs,
   Progress,
+  PendingWrites,
   parseIntOption,
   UsageError,
 } from "@dnsrep/cli";
@@ -134,21 +135,14 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   // messages borrow the capture buffer: each is encoded straight into the output containers as it
   // is emitted; an output that pushes back leaves a promise, awaited before more input is parsed
   let payloads = 0;
-  let emitted = 0;
-  let waits: Promise<void>[] = [];
+  const pending = new PendingWrites();
   const matcher = new DnsqrMatcher((q, sec, nsec) => {
     if (payloads >= count) return;
     payloads++;
-    emitted++;
-    const r = out.writeMessage({ vid: 1, msgtype: 9, timeSec: sec, timeNsec: nsec }, qrModule, q as unknown as Msg);
-    if (r) waits.push(r);
+    pending.add(out.writeMessage({ vid: 1, msgtype: 9, timeSec: sec, timeNsec: nsec }, qrModule, q as unknown as Msg));
   }, opts);
   const drain = async (): Promise<void> => {
-    while (waits.length) {
-      const w = waits;
-      waits = [];
-      await Promise.all(w);
-    }
+    await pending.wait();
   };
   const progress = new Progress(io, { quiet: f.quiet === true });
   const show = (): string => statsLine(matcher.stats, payloads);
@@ -158,7 +152,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const verbose = f.verbose ? setInterval(() => io.stderr.write(`nmsg-sensor: ${show()}\n`), 10000) : undefined;
   let failure: unknown;
   try {
-    if (f.readif !== undefined) await live(f.readif, f.bpf, matcher, drain, () => emitted, stop.signal, () => payloads >= count);
+    if (f.readif !== undefined) await live(f.readif, f.bpf, matcher, drain, () => payloads, stop.signal, () => payloads >= count);
     else {
       for (const file of files) {
         const parser = new CaptureParser((...a) => matcher.packet(...a));
