@@ -33,26 +33,22 @@ export function packedPayloadSize(p: NmsgPayload): number {
 
 /** Packed size of an NmsgPayload with header h and a message of len bytes. */
 export function packedSizeWith(h: PayloadHeader, len: number): number {
-  return headerSize(h) + vlen(len) + len + trailerSize(h);
+  return headerSize(h) + varintLength(len) + len + trailerSize(h);
 }
 
 /** Bytes putHeader puts before the message's length. */
 export function headerSize(h: PayloadHeader): number {
-  return 1 + vlen(h.vid) + 1 + vlen(h.msgtype) + 1 + (h.timeSec < 0 ? 10 : vlen(h.timeSec)) + 5 + 1;
+  return 1 + varintLength(h.vid) + 1 + varintLength(h.msgtype) + 1 + (h.timeSec < 0 ? 10 : varintLength(h.timeSec)) + 5 + 1;
 }
 
 /** Bytes putTrailer puts. */
 export function trailerSize(h: PayloadHeader): number {
   let n = 0;
-  if (h.source) n += 1 + vlen(h.source >>> 0);
-  if (h.operator) n += 1 + vlen(h.operator >>> 0);
-  if (h.group) n += 1 + vlen(h.group >>> 0);
+  if (h.source) n += 1 + varintLength(h.source >>> 0);
+  if (h.operator) n += 1 + varintLength(h.operator >>> 0);
+  if (h.group) n += 1 + varintLength(h.group >>> 0);
   return n;
 }
-
-/** varintLength of a non-negative integer, by comparisons below 2^35 (no division) */
-export const vlen = (v: number): number =>
-  v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : v < 0x800000000 ? 5 : varintLength(v);
 
 /** Put a varint of a non-negative integer (up to 2^53) at o[p]; returns the position after it. */
 export function putVarint(o: Uint8Array, p: number, v: number): number {

@@ -9,7 +9,7 @@
  * while their bytes are still in cache, in one wasm call per window.
  */
 import { randomInt } from "node:crypto";
-import { ByteWriter } from "@dnsrep/util";
+import { ByteWriter, varintLength } from "@dnsrep/util";
 import {
   containerHeader,
   encodeFragment,
@@ -34,7 +34,6 @@ import {
   putTrailer,
   putVarint,
   trailerSize,
-  vlen,
 } from "./payload.js";
 
 export type Sink = (container: Uint8Array) => void | Promise<void>;
@@ -131,8 +130,8 @@ export class NmsgWriter {
     const stop = c.put(m, o, at, o.length - 64); // it may write 16 bytes past the limit; 6 more for a longer length, 18 for the trailer
     if (stop < 0) return this.write({ ...h, payload: encodeMessage(mod, m) }); // protobufjs decides, or a message larger than the room
     const len = stop - at;
-    const npLen = hs + vlen(len) + len + trailerSize(h);
-    const shift = vlen(len) + vlen(npLen) - 4;
+    const npLen = hs + varintLength(len) + len + trailerSize(h);
+    const shift = varintLength(len) + varintLength(npLen) - 4;
     if (shift !== 0) o.copyWithin(at + shift, at, stop);
     let q = this.#entry(o, npLen);
     q = putHeader(o, q, h, len);
@@ -189,7 +188,7 @@ export class NmsgWriter {
     this.#ranges[2 * i + 1] = len;
     if (at + len - this.#sumFrom >= WINDOW) this.#sum();
     this.payloads++;
-    this.#estsz += npLen + 1 + vlen(npLen) + 6;
+    this.#estsz += npLen + 1 + varintLength(npLen) + 6;
     if (this.#estsz + (this.#sequence ? 18 : 0) > this.#bufsz) return Emit.FULL;
     return this.#unbuffered ? Emit.NOW : Emit.NONE;
   }

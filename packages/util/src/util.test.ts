@@ -27,6 +27,12 @@ describe("crc32c", () => {
 
 describe("varint", () => {
   const cur: VarintCursor = { value: 0, pos: 0 };
+  it("varintLength is the encoded length at every power-of-two boundary", () => {
+    const b = new Uint8Array(10);
+    for (let k = 0; k <= 53; k++) {
+      for (const v of [2 ** k - 1, 2 ** k, 2 ** k + 1]) if (v <= Number.MAX_SAFE_INTEGER) expect(varintLength(v)).toBe(encodeVarint(b, 0, v));
+    }
+  });
   it("round trips safe integers", () => {
     fc.assert(
       fc.property(fc.maxSafeNat(), (v) => {

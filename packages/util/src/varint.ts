@@ -93,6 +93,12 @@ export function decodeVarint64Big(buf: Uint8Array, pos: number, end: number): [b
 
 /** Number of bytes the varint encoding of a non-negative integer takes. */
 export function varintLength(value: number): number {
+  // comparisons for the common sizes (no division on hot paths), the loop beyond 2^35
+  if (value < 0x80) return 1;
+  if (value < 0x4000) return 2;
+  if (value < 0x200000) return 3;
+  if (value < 0x10000000) return 4;
+  if (value < 0x800000000) return 5;
   let n = 1;
   while (value >= 128) {
     value = Math.floor(value / 128);
