@@ -69,29 +69,40 @@ export class BailiwickChecker {
 
   /** Judge the RRsets of response `msg` from address `server` (an address key). */
   check(msg: Message, server: string): Verdict {
-    const sets = [...msg.answer, ...msg.authority, ...msg.additional].filter((r) => !SKIP_TYPES.has(r.rrtype));
-    const whole = (reason: RejectReason): Verdict => ({ accepted: [], rejected: { [reason]: sets.length }, reason });
-    if (msg.rcode !== 0 && msg.rcode !== 3) return whole(RejectReason.RCODE);
-    if (msg.flags & 0x0200) return whole(RejectReason.TRUNCATED);
-    if (msg.question.length !== 1) return whole(RejectReason.NO_QUESTION);
-    const qname = nameKey(msg.question[0]!.name);
-    const recursive = (msg.flags & 0x0100) !== 0;
+    let reason: RejectReason | undefined;
     let zone: string | undefined;
-    if (recursive) {
-      if (this.#recursive === "reject") return whole(RejectReason.RECURSIVE);
-      zone = this.zones.enclosingZone(qname) ?? ROOT_KEY;
-    } else {
-      zone = this.zones.servedZone(qname, server);
-      if (zone === undefined) return whole(RejectReason.UNKNOWN_SERVER);
+    const recursive = (msg.flags & 0x0100) !== 0;
+    if (msg.rcode !== 0 && msg.rcode !== 3) reason = RejectReason.RCODE;
+    else if (msg.flags & 0x0200) reason = RejectReason.TRUNCATED;
+    else if (msg.question.length !== 1) reason = RejectReason.NO_QUESTION;
+    else if (recursive && this.#recursive === "reject") reason = RejectReason.RECURSIVE;
+    else {
+      const qname = nameKey(msg.question[0]!.name);
+      zone = recursive ? (this.zones.enclosingZone(qname) ?? ROOT_KEY) : this.zones.servedZone(qname, server);
+      if (zone === undefined) reason = RejectReason.UNKNOWN_SERVER;
     }
     const v: Verdict = { accepted: [], rejected: {} };
-    for (const r of sets) {
-      downcaseRRset(r);
-      sortRRset(r);
-      const owner = nameKey(r.name);
-      if (isAtOrBelow(owner, zone)) v.accepted.push({ rrset: r, owner, bailiwick: zone });
-      else v.rejected[RejectReason.OUT_OF_BAILIWICK] = (v.rejected[RejectReason.OUT_OF_BAILIWICK] ?? 0) + 1;
+    let out = 0;
+    for (const section of [msg.answer, msg.authority, msg.additional]) {
+      for (const r of section) {
+        if (SKIP_TYPES.has(r.rrtype)) continue;
+        if (zone === undefined) {
+          out++; // the whole response is rejected: each RRset counts under its reason
+          continue;
+        }
+        downcaseRRset(r);
+        sortRRset(r);
+        const owner = nameKey(r.name);
+        if (isAtOrBelow(owner, zone)) v.accepted.push({ rrset: r, owner, bailiwick: zone });
+        else out++;
+      }
     }
+    if (reason !== undefined) {
+      v.rejected[reason] = out;
+      v.reason = reason;
+      return v;
+    }
+    if (out > 0) v.rejected[RejectReason.OUT_OF_BAILIWICK] = out;
     if (!recursive) this.#learn(v.accepted);
     return v;
   }

@@ -11,7 +11,6 @@
  * the first entry of a Map whose front has been deleted over and over is not O(1) in V8).
  */
 import type { DnsDedupe } from "@dnsrep/nmsg";
-import { keyBytes } from "./names.js";
 
 const latin1Slice = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string;
 
@@ -160,11 +159,15 @@ export class DedupeCache {
   }
 
   #record(key: string, s: number, type: number): DnsDedupe {
-    const k = parseDedupeKey(key);
+    // one buffer holds the key's parts and, after them, the response address
+    const ipLen = this.#ip[s * 17]!;
+    const k = splitKey(key, ipLen);
+    const ip = new Uint8Array(k.rrname.buffer, key.length, ipLen);
+    for (let i = 0; i < ipLen; i++) ip[i] = this.#ip[s * 17 + 1 + i]!;
     const d: DnsDedupe = {
       type,
       count: this.#count[s]!,
-      response_ip: this.#ip.slice(s * 17 + 1, s * 17 + 1 + this.#ip[s * 17]!),
+      response_ip: ip,
       bailiwick: k.bailiwick,
       rrname: k.rrname,
       rrclass: k.rrclass,
@@ -219,19 +222,41 @@ export function parseDedupeKey(key: string): {
   rrclass: number;
   rdata: Uint8Array[];
 } {
-  const b = keyBytes(key);
-  const nameEnd = (p: number): number => {
-    while (b[p] !== 0) p += (b[p] as number) + 1;
-    return p + 1;
-  };
-  const o = nameEnd(0);
-  const z = nameEnd(o);
+  return splitKey(key, 0);
+}
+
+/** splitKey's parts, and `extra` bytes after the key's copy in the same buffer (for the response address) */
+function splitKey(
+  key: string,
+  extra: number,
+): {
+  rrname: Uint8Array;
+  bailiwick: Uint8Array;
+  rrtype: number;
+  rrclass: number;
+  rdata: Uint8Array[];
+} {
+  const n = key.length;
+  const b = new Uint8Array(n + extra);
+  for (let i = 0; i < n; i++) b[i] = key.charCodeAt(i); // cheaper than Buffer#latin1Write's native call for keys this short
+  // the two names are self-delimiting wire forms, the rdata length-prefixed
+  let o = 0;
+  while (b[o] !== 0) o += b[o]! + 1;
+  o++;
+  let z = o;
+  while (b[z] !== 0) z += b[z]! + 1;
+  z++;
   const rdata: Uint8Array[] = [];
-  const u16 = (p: number): number => ((b[p] as number) << 8) | (b[p + 1] as number);
-  for (let p = z + 4; p < b.length; ) {
-    const len = u16(p);
+  for (let p = z + 4; p < n; ) {
+    const len = (b[p]! << 8) | b[p + 1]!;
     rdata.push(b.subarray(p + 2, p + 2 + len));
     p += 2 + len;
   }
-  return { rrname: b.subarray(0, o), bailiwick: b.subarray(o, z), rrtype: u16(z), rrclass: u16(z + 2), rdata };
+  return {
+    rrname: b.subarray(0, o),
+    bailiwick: b.subarray(o, z),
+    rrtype: (b[z]! << 8) | b[z + 1]!,
+    rrclass: (b[z + 2]! << 8) | b[z + 3]!,
+    rdata,
+  };
 }

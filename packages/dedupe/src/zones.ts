@@ -59,6 +59,9 @@ export class ZoneCache {
       this.#zones.set(zone, z);
     }
     for (const t of targets) {
+      // a server the zone already names: its addresses are already the zone's (learnAddress adds
+      // each new one to every zone the server serves)
+      if (z.ns.has(t)) continue;
       z.ns.add(t);
       let s = this.#served.get(t);
       if (!s) {
@@ -83,7 +86,7 @@ export class ZoneCache {
       h = new Set();
       this.#hosts.set(host, h);
       while (this.#hosts.size > this.#maxHosts) this.#hosts.delete(this.#hosts.keys().next().value as string);
-    }
+    } else if (h.has(addr)) return; // known: already given to every zone the host serves (learnNS adds a host's addresses to a zone it joins)
     h.add(addr);
     for (const zone of zones) this.#zones.get(zone)?.servers.add(addr);
   }

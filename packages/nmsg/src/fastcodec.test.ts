@@ -141,6 +141,51 @@ describe.each([
     expect(taken).toBeGreaterThan(50); // the comparison did run on the fast path
   });
 
+  it("the plain decoder gives protobufjs's message as a plain object (own fields, int64 as numbers), or leaves the input to it", async () => {
+    /** protobufjs's message copied the way decodeDnsQR/decodeDnsDedupe did before the plain decoder */
+    const asPlain = (m: MessageModule, msg: Msg): Msg => {
+      const num = (v: unknown): unknown => (isLong(v) ? (v as { toNumber(): number }).toNumber() : v);
+      const out: Msg = {};
+      for (const f of m.type.fieldsArray) {
+        if (f.repeated) out[f.name] = ((msg[f.name] as unknown[] | undefined) ?? []).map(num);
+        else if (Object.hasOwn(msg, f.name)) out[f.name] = num(msg[f.name]);
+      }
+      return out;
+    };
+    const seeds = [
+      ...(await vectorPayloads("nmsg/dnsqr.nmsg", 1, 9)).map((p) => [QR, p.payload] as const),
+      ...(await vectorPayloads("dedupe/dedupe.nmsg", 2, 1)).map((p) => [DD, p.payload] as const),
+    ];
+    let taken = 0;
+    const check = (m: MessageModule, b: Uint8Array, mustTake: boolean): void => {
+      const got = codec(m).decodePlain(b);
+      if (got === BAIL) {
+        if (mustTake) throw new Error("the plain decoder gave up on a vector payload");
+        return;
+      }
+      taken++;
+      const ref = pbDecode(m, b);
+      expect(ref).not.toBeNull();
+      expect(Object.getPrototypeOf(got)).toBe(Object.prototype);
+      expect(picture(got)).toEqual(picture(asPlain(m, ref as Msg)));
+    };
+    for (const [m, b] of seeds) check(m, b, true);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: seeds.length - 1 }), fc.array(fc.nat(), { minLength: 1, maxLength: 4 }), (i, flips) => {
+        const [m, seed] = seeds[i] as (typeof seeds)[number];
+        const b = seed.slice();
+        for (const f of flips) b[(f >>> 3) % b.length] = (b[(f >>> 3) % b.length] as number) ^ (1 << (f & 7));
+        check(m, b, false);
+      }),
+      { numRuns: 400 },
+    );
+    fc.assert(
+      fc.property(fc.constantFrom(...MODS), fc.uint8Array({ maxLength: 64 }), (m, b) => check(m, b, false)),
+      { numRuns: 300 },
+    );
+    expect(taken).toBeGreaterThan(seeds.length);
+  });
+
   it("skips unknown fields and mismatched wire types the way protobufjs does", async () => {
     const [p] = await vectorPayloads("dedupe/dedupe.nmsg", 2, 1);
     const base = (p as NmsgPayload).payload;
@@ -206,6 +251,26 @@ describe.each([
     },
     { requiredKeys: [] },
   );
+
+  it("a plain object's fields are its own: a name on a polluted Object.prototype is not encoded", () => {
+    const d: Msg = { rrname: Uint8Array.of(0), rrtype: 1, rdata: [Uint8Array.of(1, 2, 3, 4)] };
+    const clean = fastEncode(codec(DD), d) as Uint8Array;
+    const proto = Object.prototype as Record<string, unknown>;
+    try {
+      proto.rrttl = 300;
+      proto.count = 7;
+      const polluted = fastEncode(codec(DD), d);
+      expect(polluted).not.toBe(BAIL);
+      expect(Buffer.from(polluted as Uint8Array).equals(Buffer.from(clean))).toBe(true);
+      // an own value of a polluted name is still encoded
+      const own = fastEncode(codec(DD), { ...d, count: 2 }) as Uint8Array;
+      expect(picture(fastDecode(codec(DD), own) as Msg)).toMatchObject({ count: 2 });
+      expect(Object.hasOwn(fastDecode(codec(DD), own) as Msg, "rrttl")).toBe(false);
+    } finally {
+      delete proto.rrttl;
+      delete proto.count;
+    }
+  });
 
   it("random DnsQR and DnsDedupe objects encode to protobufjs's bytes, and decode back alike", () => {
     fc.assert(

@@ -29,6 +29,8 @@ export interface FastCodec extends Encoder {
   /** fields in field-number order (the order protobufjs encodes them) */
   readonly fields: readonly FastField[];
   readonly decode: (b: Uint8Array) => AnyMsg | typeof BAIL;
+  /** the same as a plain object (own fields, repeated always present, int64 as numbers); see compileDecoder */
+  readonly decodePlain: (b: Uint8Array) => AnyMsg | typeof BAIL;
 }
 
 /** Build the fast codec for a type, or null when its schema is outside what the fast path handles. */
@@ -37,7 +39,7 @@ export function buildFastCodec(type: protobuf.Type): FastCodec | null {
   if (fields === null) return null;
   const ctor = type.ctor as unknown as Ctor;
   const { size, write, put, encode } = compileEncoder(ctor, fields);
-  return { ctor, fields, decode: compileDecoder(ctor, fields), size, write, put, encode };
+  return { ctor, fields, decode: compileDecoder(ctor, fields), decodePlain: compileDecoder(ctor, fields, true), size, write, put, encode };
 }
 
 /** the fast codec of each module type whose schema it covers (null: protobufjs only) */

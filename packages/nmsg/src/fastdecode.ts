@@ -121,7 +121,7 @@ function varintInto(v: string, max: number, hi?: string): string {
       if (${v} < 0) { ${v} = rt.readVarint(b, p, end, ${max}); if (${v} < 0) return BAIL; p = S.pos;${hi ? ` ${hi} = S.hi;` : ""} }`;
 }
 
-function readCode(f: FastField, i: number): string {
+function readCode(f: FastField, i: number, plain: boolean): string {
   switch (f.kind) {
     case K.UINT32:
       return varintInto("v", 10);
@@ -131,7 +131,9 @@ function readCode(f: FastField, i: number): string {
       return `${varintInto("v", 10)} v |= 0; if (E${i}[v] === undefined) return BAIL;`;
     case K.INT64:
     case K.UINT64:
-      return `${varintInto("v", 10, "h")} v = L !== null ? new L(v | 0, h | 0, ${f.kind === K.UINT64}) : rt.longToNumber(v, h, ${f.kind === K.UINT64});`;
+      return plain
+        ? `${varintInto("v", 10, "h")} v = rt.longToNumber(v, h, ${f.kind === K.UINT64});`
+        : `${varintInto("v", 10, "h")} v = L !== null ? new L(v | 0, h | 0, ${f.kind === K.UINT64}) : rt.longToNumber(v, h, ${f.kind === K.UINT64});`;
     case K.BOOL:
       return "v = rt.readBool(b, p, end); if (v < 0) return BAIL; p = S.pos; v = v === 1;";
     case K.FIXED32:
@@ -144,8 +146,14 @@ function readCode(f: FastField, i: number): string {
   }
 }
 
-/** The decoder of a type: a new message (an instance of ctor's prototype), or BAIL when protobufjs must decide. */
-export function compileDecoder(ctor: Ctor, fields: readonly FastField[]): (b: Uint8Array) => AnyMsg | typeof BAIL {
+/**
+ * The decoder of a type: a new message (an instance of ctor's prototype), or BAIL when protobufjs
+ * must decide. With `plain`, the message is a plain object instead (Object.prototype, the fields
+ * present on the wire as own properties, repeated fields always, int64 as numbers: what
+ * protobufjs's decode followed by a copy of its own fields with Long#toNumber gives), built
+ * directly rather than copied from a message.
+ */
+export function compileDecoder(ctor: Ctor, fields: readonly FastField[], plain = false): (b: Uint8Array) => AnyMsg | typeof BAIL {
   const single = fields.filter((f) => !f.repeated);
   if (single.length > 31) return () => BAIL;
   // the constructor: repeated fields in schema order, each from its first value, its count and its array (from the second value on)
@@ -164,11 +172,11 @@ export function compileDecoder(ctor: Ctor, fields: readonly FastField[]): (b: Ui
     const store = f.repeated
       ? `if (c${f.id} === 0) x${f.id} = v; else if (c${f.id} === 1) r${f.id} = [x${f.id}, v]; else r${f.id}.push(v); c${f.id}++;`
       : `f${s} = v; pres |= ${1 << s};`;
-    cases.push(`case ${f.tag}: { ${readCode(f, i)} ${store} break; }`);
+    cases.push(`case ${f.tag}: { ${readCode(f, i, plain)} ${store} break; }`);
     ordered.push(
       f.repeated
-        ? `if (t === ${f.tag}) do { ${readCode(f, i)} ${store} ${next} } while (t === ${f.tag});`
-        : `if (t === ${f.tag}) { ${readCode(f, i)} ${store} ${next} }`,
+        ? `if (t === ${f.tag}) do { ${readCode(f, i, plain)} ${store} ${next} } while (t === ${f.tag});`
+        : `if (t === ${f.tag}) { ${readCode(f, i, plain)} ${store} ${next} }`,
     );
     if (!f.repeated) assign.push(`if (pres & ${1 << s}) m[${key}] = f${s};`);
   });
@@ -183,7 +191,7 @@ const S = rt.S, BAIL = rt.BAIL;
 function M(${ctorArgs.join(", ")}) {
   ${ctorSrc.join("\n  ")}
 }
-M.prototype = C.prototype;
+M.prototype = ${plain ? "Object.prototype" : "C.prototype"};
 return function decode(b) {
   if (!rt.discard()) return BAIL; // unknown fields would have to be kept
   const L = rt.longCtor();

@@ -9,7 +9,9 @@
  * null: protobufjs asks hasOwnProperty, which costs a call. For an instance
  * of the type's prototype, a value other than the prototype's default can
  * only be an own property, so the call is made only for values equal to the
- * default (absent fields, and fields set to their default).
+ * default (absent fields, and fields set to their default). For a plain
+ * object, a value can only be inherited from Object.prototype, so the call is
+ * made only when Object.prototype has a property of that name.
  */
 import { type AnyMsg, BAIL, type Ctor, type FastField, K, longCtor, S, varintLen32 } from "./fastfields.js";
 
@@ -209,18 +211,34 @@ export interface Encoder {
 function visit(f: FastField, optional: readonly FastField[], body: (x: string) => string, bit: (b: number) => string): string {
   const key = JSON.stringify(f.name);
   const get = `v = m[${key}];`;
-  if (f.repeated) return `${get} if (v != null) { if (!Array.isArray(v)) return -1; for (let j = 0; j < v.length; j++) { const x = v[j]; ${body("x")} } }`;
+  if (f.repeated)
+    return `${get} if (v != null) { if (!Array.isArray(v)) return -1; for (let j = 0; j < v.length; j++) { const x = v[j]; ${body("x")} } }`;
   // a message always writes its required fields (a default from the prototype if unset); a plain object must have them
   if (f.required) return `${get} if (!isMsg && (v == null || !m.hasOwnProperty(${key}))) return -1; ${body("v")}`;
   const b = 1 << optional.indexOf(f);
-  return `${get} if (v != null && ((isMsg && v !== P[${key}]) || m.hasOwnProperty(${key}))) { ${body("v")} ${bit(b)} }`;
+  // a plain object's value is its own unless Object.prototype has the name too (polluted): only then ask
+  return `${get} if (v != null && (isMsg ? v !== P[${key}] || m.hasOwnProperty(${key}) : OP[${key}] == null || m.hasOwnProperty(${key}))) { ${body("v")} ${bit(b)} }`;
 }
 
 export function compileEncoder(ctor: Ctor, fields: readonly FastField[]): Encoder {
   const optional = fields.filter((f) => !f.repeated && !f.required);
   if (optional.length > 31) return { size: () => -1, write: (_m, _o, p) => p, put: () => -1, encode: () => BAIL };
-  const sizing = fields.map((f, i) => visit(f, optional, (x) => `${checkCode(f, i, x)} ${lenCode(f, x)} size += ${f.tagLen} + n;`, (b) => `present |= ${b};`));
-  const putting = fields.map((f, i) => visit(f, optional, (x) => `${checkCode(f, i, x)} ${roomCode(f, x)} ${writeCode(f, x, true)}`, () => ""));
+  const sizing = fields.map((f, i) =>
+    visit(
+      f,
+      optional,
+      (x) => `${checkCode(f, i, x)} ${lenCode(f, x)} size += ${f.tagLen} + n;`,
+      (b) => `present |= ${b};`,
+    ),
+  );
+  const putting = fields.map((f, i) =>
+    visit(
+      f,
+      optional,
+      (x) => `${checkCode(f, i, x)} ${roomCode(f, x)} ${writeCode(f, x, true)}`,
+      () => "",
+    ),
+  );
   const writing = fields.map((f) => {
     const get = `v = m[${JSON.stringify(f.name)}];`;
     if (f.repeated) return `${get} if (v != null) for (let j = 0; j < v.length; j++) { const x = v[j]; ${writeCode(f, "x", false)} }`;

@@ -1,4 +1,5 @@
 /** Plain TypeScript views of base/dnsqr and SIE/dnsdedupe for code that builds or reads them. */
+import { BAIL, fastCodecOf } from "./fastcodec.js";
 import { encodeMessage, getModule, decodeMessage, type MessageModule } from "./module.js";
 import { MSGTYPE_DNSDEDUPE, MSGTYPE_DNSQR, VENDOR_BASE, VENDOR_SIE } from "./modules.js";
 
@@ -72,19 +73,60 @@ function plain<T>(m: Record<string, unknown>, fields: readonly string[], repeate
   return out as T;
 }
 
-const QR_FIELDS = ["type", "query_ip", "response_ip", "proto", "query_port", "response_port", "id", "qname", "qtype", "qclass", "rcode", "tcp", "icmp", "timeout", "udp_checksum", "resolver_address_zeroed"];
+const QR_FIELDS = [
+  "type",
+  "query_ip",
+  "response_ip",
+  "proto",
+  "query_port",
+  "response_port",
+  "id",
+  "qname",
+  "qtype",
+  "qclass",
+  "rcode",
+  "tcp",
+  "icmp",
+  "timeout",
+  "udp_checksum",
+  "resolver_address_zeroed",
+];
 const QR_REPEATED = ["query_packet", "query_time_sec", "query_time_nsec", "response_packet", "response_time_sec", "response_time_nsec"];
-const DD_FIELDS = ["type", "count", "time_first", "time_last", "zone_time_first", "zone_time_last", "response_ip", "bailiwick", "rrname", "rrclass", "rrtype", "rrttl", "response"];
+const DD_FIELDS = [
+  "type",
+  "count",
+  "time_first",
+  "time_last",
+  "zone_time_first",
+  "zone_time_last",
+  "response_ip",
+  "bailiwick",
+  "rrname",
+  "rrclass",
+  "rrtype",
+  "rrttl",
+  "response",
+];
 
 export function encodeDnsQR(q: DnsQR): Uint8Array {
   return encodeMessage(mod(VENDOR_BASE, MSGTYPE_DNSQR), q as unknown as Record<string, unknown>);
 }
+/**
+ * Decode as a plain object: straight from the wire by the fast codec's plain decoder when the
+ * input is in its well-formed subset, else through decodeMessage (protobufjs decides) and a copy.
+ */
+function decodePlain<T>(m: MessageModule, b: Uint8Array, fields: readonly string[], repeated: readonly string[]): T {
+  const d = fastCodecOf(m.type)?.decodePlain(b);
+  if (d !== undefined && d !== BAIL) return d as T;
+  return plain<T>(decodeMessage(m, b), fields, repeated);
+}
+
 export function decodeDnsQR(b: Uint8Array): DnsQR {
-  return plain<DnsQR>(decodeMessage(mod(VENDOR_BASE, MSGTYPE_DNSQR), b), QR_FIELDS, QR_REPEATED);
+  return decodePlain<DnsQR>(mod(VENDOR_BASE, MSGTYPE_DNSQR), b, QR_FIELDS, QR_REPEATED);
 }
 export function encodeDnsDedupe(d: DnsDedupe): Uint8Array {
   return encodeMessage(mod(VENDOR_SIE, MSGTYPE_DNSDEDUPE), d as unknown as Record<string, unknown>);
 }
 export function decodeDnsDedupe(b: Uint8Array): DnsDedupe {
-  return plain<DnsDedupe>(decodeMessage(mod(VENDOR_SIE, MSGTYPE_DNSDEDUPE), b), DD_FIELDS, ["rdata"]);
+  return decodePlain<DnsDedupe>(mod(VENDOR_SIE, MSGTYPE_DNSDEDUPE), b, DD_FIELDS, ["rdata"]);
 }
