@@ -33,4 +33,17 @@ describe("filter list", () => {
     expect(matchFilterAddress(l, v6)).toBe(false);
     expect(() => parseFilterList("10.0.0.0/33")).toThrow(/line 1: bad address/);
   });
+  it("reads names as domain names: escapes, case and the final dot make no difference", () => {
+    const l = parseFilterList("\\069xample.COM\n=Www.Example.Org\nexa\\032mple.net\n");
+    expect(matchFilterList(l, "sub.example.com.")).toBe(true);
+    expect(matchFilterList(l, "www.example.org.")).toBe(true);
+    // a label holding a space prints as \032 in records' presentation form
+    expect(matchFilterList(l, "a.exa\\032mple.net.")).toBe(true);
+  });
+  it("rejects names that cannot exist (empty or over-long labels, names over 255 bytes) with their line", () => {
+    expect(() => parseFilterList("ok.com\na..b.com\n")).toThrow(/line 2: bad domain name/);
+    expect(() => parseFilterList(`=${"x".repeat(64)}.com`)).toThrow(/line 1: bad domain name/);
+    expect(() => parseFilterList(`${"a".repeat(63)}.`.repeat(5))).toThrow(/line 1: name too long/);
+    expect(() => parseFilterList("ok.com\nbad\\")).toThrow(FilterListError);
+  });
 });

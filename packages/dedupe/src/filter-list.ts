@@ -2,7 +2,7 @@
  * Filter list: `name` (name and below), `=name` (exact), `~REGEX` (owner presentation form),
  * `ADDRESS` or `ADDRESS/PREFIX` (IPv4/IPv6, matched against A/AAAA rdata where asked), `#` comments.
  */
-import { parseIpv4, parseIpv6 } from "@dnsrep/wdns";
+import { nameFromString, nameToString, parseIpv4, parseIpv6 } from "@dnsrep/wdns";
 
 export interface FilterList {
   exact: Set<string>;
@@ -37,6 +37,22 @@ function canon(name: string): string {
   return lower.endsWith(".") ? lower : `${lower}.`;
 }
 
+/**
+ * A list entry's name in the form records are matched in: parsed as a domain name (escapes
+ * read, length limits checked) and printed back, so that `Example.COM`, `example.com.` and
+ * `\101xample.com` are one entry; a name that cannot exist is an error, not an entry that never
+ * matches.
+ */
+function entryName(text: string, line: number): string {
+  let wire: Uint8Array;
+  try {
+    wire = nameFromString(text, true);
+  } catch (e) {
+    throw new FilterListError(`line ${line}: ${(e as Error).message.replace(/^[a-z ]+: /, "")}`, line);
+  }
+  return canon(nameToString(wire));
+}
+
 export function parseFilterList(text: string): FilterList {
   const list: FilterList = { exact: new Set(), subdomain: new Set(), regexes: [], prefixes: [] };
   const lines = text.split(/\r?\n/);
@@ -52,12 +68,12 @@ export function parseFilterList(text: string): FilterList {
         throw new FilterListError(`line ${i + 1}: bad regular expression`, i + 1);
       }
     } else if (line.startsWith("=")) {
-      list.exact.add(canon(line.slice(1)));
+      list.exact.add(entryName(line.slice(1), i + 1));
     } else {
       const pre = parsePrefix(line);
       if (pre === "bad") throw new FilterListError(`line ${i + 1}: bad address or prefix ${JSON.stringify(line)}`, i + 1);
       if (pre) list.prefixes.push(pre);
-      else list.subdomain.add(canon(line));
+      else list.subdomain.add(entryName(line, i + 1));
     }
   }
   return list;
