@@ -28,6 +28,7 @@ function fieldValue(mod: MessageModule, f: FieldSpec, v: unknown, m: Msg): unkno
     if (typeof v !== "string") bad(`${f.name}: expected a string`);
     const r = f.parse(v, m);
     if (typeof r === "number" && Number.isNaN(r)) bad(`${f.name}: bad value ${JSON.stringify(v)}`);
+    if (typeof r === "number") checkInt(mod, f, r);
     return r;
   }
   switch (f.kind) {
@@ -47,11 +48,40 @@ function fieldValue(mod: MessageModule, f: FieldSpec, v: unknown, m: Msg): unkno
     case "bool":
       if (typeof v !== "boolean") bad(`${f.name}: expected true or false`);
       return v;
-    default:
+    default: {
       if (typeof v !== "number" || !Number.isFinite(v)) bad(`${f.name}: expected a number`);
+      checkInt(mod, f, v);
       return v;
+    }
   }
 }
+
+/**
+ * libnmsg refuses an integer beyond its field's width (65535 for its uint16 fields, the protobuf
+ * type's range otherwise) rather than store it wrapped; one beyond 2^53 has already lost digits in
+ * the JSON parse, so it is refused too.
+ */
+function checkInt(mod: MessageModule, f: FieldSpec, v: number): void {
+  const type = mod.type.fields[f.name]?.type ?? "";
+  const range = INT_RANGE[type];
+  if (!range) return;
+  if (!Number.isInteger(v) || v < range[0] || v > Math.min(range[1], f.max ?? Number.POSITIVE_INFINITY))
+    bad(`${f.name}: ${JSON.stringify(v)} is out of range for ${f.max === 0xffff ? "uint16" : type}`);
+}
+
+/** The values each protobuf integer type takes from JSON (a JS number holds integers exactly only up to 2^53). */
+const INT_RANGE: Record<string, readonly [number, number]> = {
+  uint32: [0, 0xffffffff],
+  fixed32: [0, 0xffffffff],
+  int32: [-0x80000000, 0x7fffffff],
+  sint32: [-0x80000000, 0x7fffffff],
+  sfixed32: [-0x80000000, 0x7fffffff],
+  uint64: [0, Number.MAX_SAFE_INTEGER],
+  fixed64: [0, Number.MAX_SAFE_INTEGER],
+  int64: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+  sint64: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+  sfixed64: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+};
 
 /**
  * Parse one line of nmsgtool JSON into a payload. Fields are taken in the

@@ -17,6 +17,8 @@ export interface FieldSpec {
   kind: FieldKind;
   repeated?: boolean;
   required?: boolean;
+  /** largest value JSON input takes (libnmsg's field width, e.g. 65535 for its uint16 fields); else the protobuf type's */
+  max?: number;
   /** not printed in presentation form (still in JSON) */
   noprint?: boolean;
   /** computed from other fields; ignored on JSON input */

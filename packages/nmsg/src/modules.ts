@@ -78,6 +78,7 @@ export const dnsqrFields: FieldSpec[] = [
   {
     name: "proto",
     kind: "uint",
+    max: 0xffff,
     required: true,
     print: (v) => {
       const p = num(v) & 0xffff;
@@ -89,13 +90,14 @@ export const dnsqrFields: FieldSpec[] = [
     },
     parse: (t) => (/^udp$/i.test(t) ? 17 : /^tcp$/i.test(t) ? 6 : /^icmp$/i.test(t) ? 1 : Number(t)),
   },
-  { name: "query_port", kind: "uint", required: true },
-  { name: "response_port", kind: "uint", required: true },
-  { name: "id", kind: "uint", required: true },
+  { name: "query_port", kind: "uint", max: 0xffff, required: true },
+  { name: "response_port", kind: "uint", max: 0xffff, required: true },
+  { name: "id", kind: "uint", max: 0xffff, required: true },
   nameField("qname"),
   {
     name: "qclass",
     kind: "uint",
+    max: 0xffff,
     print: (v) => `qclass: ${classPres(num(v) & 0xffff)} (${num(v) & 0xffff})\n`,
     format: (v) => className(num(v) & 0xffff),
     parse: (t) => rrclassFromString(t) ?? Number.NaN,
@@ -103,6 +105,7 @@ export const dnsqrFields: FieldSpec[] = [
   {
     name: "qtype",
     kind: "uint",
+    max: 0xffff,
     print: (v) => `qtype: ${typePres(num(v) & 0xffff)} (${num(v) & 0xffff})\n`,
     format: (v) => typeName(num(v) & 0xffff),
     parse: (t) => rrtypeFromString(t) ?? Number.NaN,
@@ -110,6 +113,7 @@ export const dnsqrFields: FieldSpec[] = [
   {
     name: "rcode",
     kind: "uint",
+    max: 0xffff,
     print: (v) => `rcode: ${rcodeName(num(v) & 0xffff) ?? "<UNKNOWN>"} (${num(v) & 0xffff})\n`,
     format: (v) => rcodeName(num(v) & 0xffff) ?? String(num(v) & 0xffff),
     parse: (t) => {
@@ -207,6 +211,7 @@ export const dnsdedupeFields: FieldSpec[] = [
 const classField = (name: string): FieldSpec => ({
   name,
   kind: "uint",
+  max: 0xffff,
   print: (v) => `${name}: ${classPres(num(v) & 0xffff)} (${num(v) & 0xffff})\n`,
   format: (v) => className(num(v) & 0xffff),
   parse: (t) => rrclassFromString(t) ?? Number.NaN,
@@ -214,6 +219,7 @@ const classField = (name: string): FieldSpec => ({
 const typeField = (name: string): FieldSpec => ({
   name,
   kind: "uint",
+  max: 0xffff,
   print: (v) => `${name}: ${typePres(num(v) & 0xffff)} (${num(v) & 0xffff})\n`,
   format: (v) => typeName(num(v) & 0xffff),
   parse: (t) => rrtypeFromString(t) ?? Number.NaN,
@@ -224,7 +230,7 @@ export const dnsFields: FieldSpec[] = [
   nameField("qname"),
   classField("qclass"),
   typeField("qtype"),
-  { name: "section", kind: "uint" },
+  { name: "section", kind: "uint", max: 0xffff },
   nameField("rrname"),
   classField("rrclass"),
   typeField("rrtype"),
@@ -240,11 +246,11 @@ export const dnsFields: FieldSpec[] = [
 
 /** base/ipconn (1/5). */
 export const ipconnFields: FieldSpec[] = [
-  { name: "proto", kind: "uint" },
+  { name: "proto", kind: "uint", max: 0xffff },
   { name: "srcip", kind: "ip" },
-  { name: "srcport", kind: "uint" },
+  { name: "srcport", kind: "uint", max: 0xffff },
   { name: "dstip", kind: "ip" },
-  { name: "dstport", kind: "uint" },
+  { name: "dstport", kind: "uint", max: 0xffff },
 ];
 
 export const MSGTYPE_DNS = 7;

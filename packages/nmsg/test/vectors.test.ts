@@ -112,6 +112,21 @@ describe("base/dns and base/ipconn modules", () => {
     const ip = payloadFromJson('{"time":"2026-01-02 03:04:05.000000000","vname":"base","mname":"ipconn","message":{"proto":6,"srcip":"192.0.2.1","srcport":1234,"dstip":"2001:db8::1","dstport":53}}');
     expect(payloadToPres(ip)).toContain("dstip: 2001:db8::1\n");
   });
+  it("refuses integers outside their field's type (libnmsg's range checks) instead of wrapping them", () => {
+    const line = (msg: string): string => `{"time":"2026-01-02 03:04:05.000000000","vname":"base","mname":"ipconn","message":${msg}}`;
+    // ports are uint16 fields in libnmsg's ipconn module
+    expect(payloadFromJson(line('{"proto":6,"srcport":65535}')).payload.length).toBeGreaterThan(0);
+    expect(() => payloadFromJson(line('{"proto":6,"srcport":65536}'))).toThrow(/srcport: 65536 is out of range for uint16/);
+    expect(() => payloadFromJson(line('{"proto":6,"srcport":-1}'))).toThrow(/srcport/);
+    expect(() => payloadFromJson(line('{"proto":6,"srcport":1.5}'))).toThrow(/srcport/);
+    const dd = (msg: string): string => `{"time":"2026-01-02 03:04:05.000000000","vname":"SIE","mname":"dnsdedupe","message":${msg}}`;
+    expect(payloadFromJson(dd('{"count":4294967295}')).payload.length).toBeGreaterThan(0);
+    expect(() => payloadFromJson(dd('{"count":4294967296}'))).toThrow(/count: 4294967296 is out of range for uint32/);
+    const qr = (proto: string): string =>
+      `{"time":"2026-01-02 03:04:05.000000000","vname":"base","mname":"dnsqr","message":{"type":"UDP_QUERY_RESPONSE","query_ip":"192.0.2.1","response_ip":"192.0.2.2","proto":"${proto}","query_port":1,"response_port":53,"id":1}}`;
+    expect(payloadFromJson(qr("UDP")).payload.length).toBeGreaterThan(0);
+    expect(() => payloadFromJson(qr("70000"))).toThrow(/proto: 70000 is out of range for uint16/);
+  });
 });
 
 describe("container-scan.txt", () => {
