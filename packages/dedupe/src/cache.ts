@@ -11,6 +11,7 @@
  * the first entry of a Map whose front has been deleted over and over is not O(1) in V8).
  */
 import type { DnsDedupe } from "@dnsrep/nmsg";
+import { allocBytes } from "@dnsrep/util";
 
 const latin1Slice = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string;
 
@@ -96,8 +97,9 @@ export class DedupeCache {
     this.#last[s] = sec;
     this.#ttl[s] = ttl;
     this.#flags[s] = authoritative ? AUTH : 0;
-    this.#ip[s * 17] = ip.length;
-    this.#ip.set(ip.subarray(0, 16), s * 17 + 1);
+    const ipLen = ip.length < 16 ? ip.length : 16;
+    this.#ip[s * 17] = ipLen;
+    for (let i = 0; i < ipLen; i++) this.#ip[s * 17 + 1 + i] = ip[i]!;
     this.stats.inserts++;
     this.stats.entries++;
     this.stats.bytes += key.length + ENTRY_OVERHEAD;
@@ -162,7 +164,7 @@ export class DedupeCache {
     // one buffer holds the key's parts and, after them, the response address
     const ipLen = this.#ip[s * 17]!;
     const k = splitKey(key, ipLen);
-    const ip = new Uint8Array(k.rrname.buffer, key.length, ipLen);
+    const ip = new Uint8Array(k.rrname.buffer, k.rrname.byteOffset + key.length, ipLen);
     for (let i = 0; i < ipLen; i++) ip[i] = this.#ip[s * 17 + 1 + i]!;
     const d: DnsDedupe = {
       type,
@@ -237,7 +239,11 @@ function splitKey(
   rdata: Uint8Array[];
 } {
   const n = key.length;
-  const b = new Uint8Array(n + extra);
+  // from a shared slab, and the parts as views made directly: a small array of its own lives on the
+  // V8 heap, and its first subarray() moves its bytes out (the dearest step of rebuilding a record)
+  const b = allocBytes(n + extra);
+  const ab = b.buffer;
+  const at = b.byteOffset;
   for (let i = 0; i < n; i++) b[i] = key.charCodeAt(i); // cheaper than Buffer#latin1Write's native call for keys this short
   // the two names are self-delimiting wire forms, the rdata length-prefixed
   let o = 0;
@@ -249,12 +255,12 @@ function splitKey(
   const rdata: Uint8Array[] = [];
   for (let p = z + 4; p < n; ) {
     const len = (b[p]! << 8) | b[p + 1]!;
-    rdata.push(b.subarray(p + 2, p + 2 + len));
+    rdata.push(new Uint8Array(ab, at + p + 2, len));
     p += 2 + len;
   }
   return {
-    rrname: b.subarray(0, o),
-    bailiwick: b.subarray(o, z),
+    rrname: new Uint8Array(ab, at, o),
+    bailiwick: new Uint8Array(ab, at + o, z - o),
     rrtype: (b[z]! << 8) | b[z + 1]!,
     rrclass: (b[z + 2]! << 8) | b[z + 3]!,
     rdata,

@@ -13,6 +13,7 @@
  * object, a value can only be inherited from Object.prototype, so the call is
  * made only when Object.prototype has a property of that name.
  */
+import { allocBytes as alloc } from "@dnsrep/util";
 import { type AnyMsg, BAIL, type Ctor, type FastField, K, longCtor, S, varintLen32 } from "./fastfields.js";
 
 /** Two's complement bits of an int64 value (a safe integer, or a Long when protobufjs has Long) into S.lo/S.hi; false for anything else. */
@@ -88,26 +89,7 @@ function putBytes(o: Uint8Array, p: number, v: Uint8Array): number {
   return p;
 }
 
-/*
- * Encoded messages are carved out of shared 64 KiB slabs, as Node's Buffer
- * pool does: allocating a typed array per message costs more than encoding
- * it. A slab is never reused, so each result stays valid (and keeps its slab
- * alive while it is referenced); large messages get their own buffer.
- */
-const SLAB = 64 * 1024;
-let slab = new ArrayBuffer(SLAB);
-let slabUsed = 0;
-function alloc(n: number): Uint8Array {
-  if (n > SLAB >>> 3) return new Uint8Array(n);
-  if (slabUsed + n > SLAB) {
-    slab = new ArrayBuffer(SLAB);
-    slabUsed = 0;
-  }
-  const o = new Uint8Array(slab, slabUsed, n);
-  slabUsed = (slabUsed + n + 7) & ~7;
-  return o;
-}
-
+// encoded messages come from util's shared slabs (allocBytes): a typed array of their own costs more than encoding them
 const wt = { S, BAIL, alloc, varintLen32, size64, longBits, longCtor, put32, put64, putDouble, putBytes };
 
 /** code returning -1 unless value `x` is one protobufjs encodes as we do (for int64: leaves its bits in S) */

@@ -5,7 +5,23 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { outputTarget } from "./index.js";
-import { ByteWriter, bswap32, compareBytes, crc32c, Crc32c, decodeVarint32, decodeVarint64, decodeVarint64Big, encodeVarint, encodeVarintBig, fromHex, toHex, varintLength, type VarintCursor } from "./index.js";
+import {
+  allocBytes,
+  ByteWriter,
+  bswap32,
+  compareBytes,
+  crc32c,
+  Crc32c,
+  decodeVarint32,
+  decodeVarint64,
+  decodeVarint64Big,
+  encodeVarint,
+  encodeVarintBig,
+  fromHex,
+  toHex,
+  varintLength,
+  type VarintCursor,
+} from "./index.js";
 
 describe("crc32c", () => {
   it("matches the RFC 3720 check value", () => {
@@ -30,7 +46,8 @@ describe("varint", () => {
   it("varintLength is the encoded length at every power-of-two boundary", () => {
     const b = new Uint8Array(10);
     for (let k = 0; k <= 53; k++) {
-      for (const v of [2 ** k - 1, 2 ** k, 2 ** k + 1]) if (v <= Number.MAX_SAFE_INTEGER) expect(varintLength(v)).toBe(encodeVarint(b, 0, v));
+      for (const v of [2 ** k - 1, 2 ** k, 2 ** k + 1])
+        if (v <= Number.MAX_SAFE_INTEGER) expect(varintLength(v)).toBe(encodeVarint(b, 0, v));
     }
   });
   it("round trips safe integers", () => {
@@ -119,5 +136,23 @@ describe("outputTarget", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("allocBytes", () => {
+  it("gives zero-filled arrays of the asked size that never share bytes, small ones from shared slabs", () => {
+    const arrays = Array.from({ length: 5000 }, (_, i) => allocBytes(i % 97));
+    arrays.forEach((a, i) => {
+      expect(a.length).toBe(i % 97);
+      expect(a.every((b) => b === 0)).toBe(true);
+      a.fill((i % 255) + 1);
+    });
+    // every array still holds what was written into it: none overlaps another
+    arrays.forEach((a, i) => expect(a.every((b) => b === (i % 255) + 1)).toBe(true));
+    // small ones come from a few shared slabs, not a buffer each
+    expect(new Set(arrays.map((a) => a.buffer)).size).toBeLessThan(10);
+    const big = allocBytes(1 << 20);
+    expect(big.byteOffset).toBe(0);
+    expect(big.buffer.byteLength).toBe(1 << 20);
   });
 });
