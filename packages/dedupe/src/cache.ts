@@ -11,7 +11,7 @@
  * the first entry of a Map whose front has been deleted over and over is not O(1) in V8).
  */
 import type { DnsDedupe } from "@dnsrep/nmsg";
-import { allocBytes } from "@dnsrep/util";
+import { SlabAllocator } from "@dnsrep/util";
 
 const latin1Slice = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string;
 
@@ -34,6 +34,11 @@ export interface DedupeCacheStats {
   bytes: number;
 }
 
+/**
+ * Receives each record. Its byte fields are views into one copy of the entry (carved from a shared
+ * 8 KiB slab): to keep many records, keep them as they are; to keep a few for long, copy their
+ * byte fields (slice()) so they do not hold on to their slabs.
+ */
 export type DedupeEmit = (d: DnsDedupe, sec: number, nsec: number) => void;
 
 /** accounted per entry beyond its key: the Map slot and the typed-array columns */
@@ -227,6 +232,9 @@ export function parseDedupeKey(key: string): {
   return splitKey(key, 0);
 }
 
+/** record bytes: 8 KiB slabs, so a record a user keeps holds on to at most 8 KiB */
+const recordBytes = new SlabAllocator(8192);
+
 /** splitKey's parts, and `extra` bytes after the key's copy in the same buffer (for the response address) */
 function splitKey(
   key: string,
@@ -241,7 +249,7 @@ function splitKey(
   const n = key.length;
   // from a shared slab, and the parts as views made directly: a small array of its own lives on the
   // V8 heap, and its first subarray() moves its bytes out (the dearest step of rebuilding a record)
-  const b = allocBytes(n + extra);
+  const b = recordBytes.alloc(n + extra);
   const ab = b.buffer;
   const at = b.byteOffset;
   for (let i = 0; i < n; i++) b[i] = key.charCodeAt(i); // cheaper than Buffer#latin1Write's native call for keys this short

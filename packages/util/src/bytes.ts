@@ -37,27 +37,40 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
-/*
- * Small byte arrays carved out of shared 64 KiB slabs, as Node's Buffer pool does: allocating a
- * typed array of its own costs more than filling a small one, and one of 64 bytes or less lives on
- * the V8 heap, where the first subarray() or .buffer of it moves its bytes out (~0.6 µs). A slab
- * is never reused, so each array stays valid while it is referenced (and keeps its slab alive);
- * larger arrays get their own buffer.
+/**
+ * Small byte arrays carved out of shared slabs, as Node's Buffer pool does: allocating a typed
+ * array of its own costs more than filling a small one, and one of 64 bytes or less lives on the
+ * V8 heap, where the first subarray() or .buffer of it moves its bytes out (~0.6 µs). A slab is
+ * never reused, so each array stays valid while it is referenced, and keeps its whole slab alive:
+ * code that keeps a few arrays for long should copy them (slice()) or use smaller slabs.
  */
-const SLAB = 64 * 1024;
-let slab = new ArrayBuffer(SLAB);
-let slabUsed = 0;
-
-/** A new zero-filled array of n bytes, from a shared slab when small (see above). */
-export function allocBytes(n: number): Uint8Array {
-  if (n > SLAB >>> 3) return new Uint8Array(n);
-  if (slabUsed + n > SLAB) {
-    slab = new ArrayBuffer(SLAB);
-    slabUsed = 0;
+export class SlabAllocator {
+  readonly #size: number;
+  #slab: ArrayBuffer;
+  #used = 0;
+  constructor(size = 64 * 1024) {
+    this.#size = size;
+    this.#slab = new ArrayBuffer(size);
   }
-  const o = new Uint8Array(slab, slabUsed, n);
-  slabUsed = (slabUsed + n + 7) & ~7;
-  return o;
+
+  /** A new zero-filled array of n bytes; from the current slab when n is at most an eighth of one. */
+  alloc(n: number): Uint8Array {
+    if (n > this.#size >>> 3) return new Uint8Array(n);
+    if (this.#used + n > this.#size) {
+      this.#slab = new ArrayBuffer(this.#size);
+      this.#used = 0;
+    }
+    const o = new Uint8Array(this.#slab, this.#used, n);
+    this.#used = (this.#used + n + 7) & ~7;
+    return o;
+  }
+}
+
+const shared = new SlabAllocator();
+
+/** A new zero-filled array of n bytes, from a shared 64 KiB slab when small (see SlabAllocator). */
+export function allocBytes(n: number): Uint8Array {
+  return shared.alloc(n);
 }
 
 /** A plain Uint8Array copy of a view (safe for Buffers, whose slice() does not copy). */

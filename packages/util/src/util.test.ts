@@ -18,6 +18,7 @@ import {
   encodeVarint,
   encodeVarintBig,
   fromHex,
+  SlabAllocator,
   toHex,
   varintLength,
   type VarintCursor,
@@ -151,6 +152,12 @@ describe("allocBytes", () => {
     arrays.forEach((a, i) => expect(a.every((b) => b === (i % 255) + 1)).toBe(true));
     // small ones come from a few shared slabs, not a buffer each
     expect(new Set(arrays.map((a) => a.buffer)).size).toBeLessThan(10);
+    const small = new SlabAllocator(1024);
+    const a = small.alloc(100);
+    const b = small.alloc(100);
+    expect(a.buffer).toBe(b.buffer);
+    expect(a.buffer.byteLength).toBe(1024);
+    expect(small.alloc(200).buffer.byteLength).toBe(200); // over an eighth of a slab: its own buffer
     const big = allocBytes(1 << 20);
     expect(big.byteOffset).toBe(0);
     expect(big.buffer.byteLength).toBe(1 << 20);
