@@ -22,7 +22,10 @@ class Model {
   readonly zones = new Map<string, { ns: Set<string>; servers: Set<string> }>();
   readonly served = new Map<string, Set<string>>();
   readonly hosts = new Map<string, Set<string>>();
-  constructor(readonly maxZones: number) {}
+  readonly maxZones: number;
+  constructor(maxZones: number) {
+    this.maxZones = maxZones;
+  }
   learnNS(zone: string, targets: string[]): void {
     let z = this.zones.get(zone);
     if (!z) this.zones.set(zone, (z = { ns: new Set(), servers: new Set() }));
