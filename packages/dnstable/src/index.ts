@@ -23,6 +23,6 @@ export {
 } from "./entry.js";
 export { DnstableError, DnstableErrorCode, isDnstableError } from "./errors.js";
 export { dnstableMerge } from "./merge.js";
-export type { DnstableQuery, DnstableResult, QueryOptions, TimeFence } from "./query.js";
+export type { DnstableQuery, DnstableResult, QueryOptions, SetFileOptions, TimeFence } from "./query.js";
 export { DnstableReader, parseIpQuery } from "./query.js";
 export { decodeRRtypeUnion, encodeRRtypeBitmap, encodeRRtypeSingle, rrtypeUnionHas } from "./rrtype-union.js";

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { isMtblError } from "@dnsrep/mtbl";
 import { nameToString } from "@dnsrep/wdns";
 import { afterAll, describe, expect, it } from "vitest";
 import { vectorPath } from "../../../test/vectors.js";
@@ -65,6 +66,34 @@ describe("DnstableReader", () => {
       }
     } finally {
       r.close();
+    }
+  });
+
+  it("names the files it reads; a set member that cannot be opened throws, or goes to onError and is left out", () => {
+    const one = DnstableReader.open(vectorPath("dnstable/dns.mtbl"));
+    expect(one.files).toEqual([vectorPath("dnstable/dns.mtbl")]);
+    one.close();
+    const set = join(dir, "holey.set");
+    writeFileSync(set, `${vectorPath("dnstable/dns.part1.none.mtbl")}\n${join(dir, "gone.mtbl")}\n`);
+    let err: unknown;
+    try {
+      DnstableReader.openSetFile(set);
+    } catch (e) {
+      err = e;
+    }
+    expect(isMtblError(err) && err.code === "ERR_IO" && err.message).toBe(
+      `cannot open set member ${join(dir, "gone.mtbl")}: no such file or directory`,
+    );
+    for (const aggregated of [true, false]) {
+      const seen: string[] = [];
+      const r = DnstableReader.openSetFile(set, { aggregated, onError: (_e, path) => seen.push(path) });
+      try {
+        expect(seen).toEqual([join(dir, "gone.mtbl")]);
+        expect(r.files).toEqual([vectorPath("dnstable/dns.part1.none.mtbl")]);
+        expect([...r.query({ type: "rrset", name: "*.test" })].length).toBeGreaterThan(0);
+      } finally {
+        r.close();
+      }
     }
   });
 

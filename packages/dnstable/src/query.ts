@@ -6,7 +6,7 @@
  * Results come from a generator (usable with `for` or `for await`), each a copy of the entry's key
  * and value plus its decoded triplet.
  */
-import { Fileset, Merger, type MtblIterator, type MtblSource, Reader } from "@dnsrep/mtbl";
+import { Fileset, type MtblError, type MtblIterator, type MtblSource, Reader } from "@dnsrep/mtbl";
 import { compareBytes, encodeVarint, equalBytes } from "@dnsrep/util";
 import { downcaseName, isWdnsError, nameFromString, rrtypeFromString } from "@dnsrep/wdns";
 import { decodeRdataKey, decodeRRsetKey, decodeTriplet, EntryType, reverseWireName } from "./entry.js";
@@ -58,41 +58,72 @@ const STANDALONE_NAME_TYPES = new Set([15, 33, 2, 5, 39, 12]);
 
 const invalid = (m: string): DnstableError => new DnstableError(DnstableErrorCode.ERR_INVALID, m);
 
+/** DnstableReader.openSetFile's options. */
+export interface SetFileOptions {
+  /** merge equal keys with the dnstable merge function (default true) */
+  aggregated?: boolean;
+  /** re-read the set file when it changes */
+  reload?: boolean;
+  reloadIntervalMs?: number;
+  /**
+   * Told of a member that cannot be opened (missing, no permission), which is then left out
+   * (libdnstable skips these silently), and of a failed reload (the set in effect stays). Without
+   * it these throw MtblError. A set file that cannot be read, or a member that is not an mtbl
+   * file, always throws.
+   */
+  onError?: (error: MtblError, path: string) => void;
+}
+
 export class DnstableReader {
   readonly source: MtblSource;
   readonly #close: () => void;
+  readonly #files: () => string[];
 
-  private constructor(source: MtblSource, close: () => void) {
+  private constructor(source: MtblSource, close: () => void, files: () => string[]) {
     this.source = source;
     this.#close = close;
+    this.#files = files;
   }
 
-  /** One dnstable (mtbl) file. */
+  /** One dnstable (mtbl) file. Throws MtblError if it cannot be opened or is not an mtbl file. */
   static open(path: string): DnstableReader {
     const r = Reader.open(path);
-    return new DnstableReader(r, () => r.close());
+    return new DnstableReader(
+      r,
+      () => r.close(),
+      () => [path],
+    );
   }
 
   /**
    * A set file: one mtbl file per line, merged with the dnstable merge function — or, with
    * `aggregated: false`, not merged (equal keys one after another, by time_first then time_last,
    * as libdnstable's dupsort orders them). With `reload`, the set file is re-read when it changes.
+   * Throws MtblError for a set file that cannot be read or is not a set file, a member that is not
+   * an mtbl file, and (without `onError`) a member that cannot be opened; see Fileset.
    */
-  static openSetFile(path: string, opts: { aggregated?: boolean; reload?: boolean; reloadIntervalMs?: number } = {}): DnstableReader {
+  static openSetFile(path: string, opts: SetFileOptions = {}): DnstableReader {
     const aggregated = opts.aggregated ?? true;
     const fs = new Fileset(path, {
       ...(aggregated ? { merge: dnstableMerge } : {}),
       reload: opts.reload ?? false,
       reloadIntervalMs: opts.reloadIntervalMs ?? 1000,
+      ...(opts.onError ? { onError: opts.onError } : {}),
     });
-    if (aggregated) return new DnstableReader(fs, () => fs.close());
+    const files = (): string[] => fs.files;
+    if (aggregated) return new DnstableReader(fs, () => fs.close(), files);
     const wrap: MtblSource = {
       iter: () => dupsort(fs.iter()),
       get: (k) => dupsort(fs.get(k)),
       getPrefix: (k) => dupsort(fs.getPrefix(k)),
       getRange: (a, b) => dupsort(fs.getRange(a, b)),
     };
-    return new DnstableReader(wrap, () => fs.close());
+    return new DnstableReader(wrap, () => fs.close(), files);
+  }
+
+  /** The mtbl files being read: the one file, or the members of the set currently open. */
+  get files(): string[] {
+    return this.#files();
   }
 
   close(): void {

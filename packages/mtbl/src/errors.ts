@@ -8,7 +8,7 @@ export const MtblErrorCode = {
   DECOMPRESSION: "ERR_DECOMPRESSION",
   /** keys not strictly increasing, or duplicate keys where no merge function was given */
   ORDER: "ERR_ORDER",
-  /** unknown compression algorithm or bad option */
+  /** unknown compression algorithm, bad option, or a set file that is not one */
   INVALID: "ERR_INVALID",
   /** file system error */
   IO: "ERR_IO",

@@ -9,7 +9,7 @@ import {
   isDnstableError,
   type TimeFence,
 } from "@dnsrep/dnstable";
-import { isMtblError } from "@dnsrep/mtbl";
+import { isMtblError, type MtblError } from "@dnsrep/mtbl";
 import { isWdnsError } from "@dnsrep/wdns";
 import { formatEntry, formatTime } from "./dnstable-dump.js";
 
@@ -279,20 +279,43 @@ async function metaQuery(pos: string[], io: CliIo, o: Opts): Promise<number> {
   return 0;
 }
 
-/** DNSTABLE_FNAME (one file) or DNSTABLE_SETFILE (a set file; -u: unaggregated). */
+/**
+ * DNSTABLE_FNAME (one file) or DNSTABLE_SETFILE (a set file; -u: unaggregated). dnstable_lookup
+ * answers from whatever members libmtbl could open and says nothing of the others; here a member
+ * that cannot be opened is named on stderr (and left out), a set file that cannot be read or names
+ * no file, a member that is not an mtbl file, or a set none of whose members opens, exits 1.
+ */
 function openSource(io: CliIo, unaggregated: boolean): { reader: DnstableReader; fname: string } {
   const fname = io.env.DNSTABLE_FNAME;
   const setfile = io.env.DNSTABLE_SETFILE;
   if ((fname === undefined) === (setfile === undefined))
     throw new UsageError("exactly one of DNSTABLE_FNAME, DNSTABLE_SETFILE must be set");
-  try {
-    if (fname !== undefined) {
-      if (unaggregated) throw new CliError("-u flag not valid with a single input mtbl file; it is only valid with a setfile");
+  if (fname !== undefined) {
+    if (unaggregated) throw new CliError("-u flag not valid with a single input mtbl file; it is only valid with a setfile");
+    try {
       return { reader: DnstableReader.open(fname), fname };
+    } catch (e) {
+      if (isMtblError(e)) throw new CliError(e.message.startsWith(fname) ? e.message : `${fname}: ${e.message}`);
+      throw e;
     }
-    return { reader: DnstableReader.openSetFile(setfile as string, { aggregated: !unaggregated }), fname: setfile as string };
+  }
+  const set = setfile as string;
+  let skipped = 0;
+  const onError = (e: MtblError): void => {
+    skipped++;
+    io.stderr.write(`dnstable-lookup: ${e.message}\n`);
+  };
+  let reader: DnstableReader;
+  try {
+    reader = DnstableReader.openSetFile(set, { aggregated: !unaggregated, onError });
   } catch (e) {
-    if (isMtblError(e)) throw new CliError(`${fname ?? setfile}: ${e.message}`);
+    // the set file's and members' messages name the file they are about
+    if (isMtblError(e)) throw new CliError(e.message);
     throw e;
   }
+  if (reader.files.length === 0) {
+    reader.close();
+    throw new CliError(skipped > 0 ? `no member of set file ${set} could be opened` : `set file ${set} names no files`);
+  }
+  return { reader, fname: set };
 }

@@ -1,5 +1,9 @@
-import { readFileSync } from "node:fs";
-import { describe, expect, it, vi } from "vitest";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { memoryIo } from "@dnsrep/cli";
 import { readVectorText, vectorPath } from "../../../test/vectors.js";
 import { run } from "../src/dnstable-lookup.js";
@@ -88,5 +92,79 @@ describe("dnstable-lookup errors", () => {
   it("a missing data file exits 1", async () => {
     const r = await runCase({ id: "x", env: { DNSTABLE_FNAME: "dnstable/nope.mtbl" }, args: ["rrset", "a.test"], rc: 1 });
     expect(r.rc).toBe(1);
+  });
+});
+
+describe("dnstable-lookup set files that are not what they should be", () => {
+  const dir = mkdtempSync(join(tmpdir(), "dnstable-lookup-set-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const part1 = vectorPath("dnstable/dns.part1.none.mtbl");
+  const set = (name: string, text: string | Uint8Array): string => {
+    const p = join(dir, name);
+    writeFileSync(p, text);
+    return p;
+  };
+  const lookup = async (env: Record<string, string>, args = ["rrset", "*.test"]): Promise<{ rc: number; out: string; err: string }> => {
+    const io = memoryIo("", env);
+    let rc: number;
+    try {
+      rc = await run(args, io);
+    } catch (e) {
+      io.stderr.write(`dnstable-lookup: ${(e as Error).message}\n`);
+      rc = (e as { name?: string }).name === "UsageError" ? 2 : 1;
+    }
+    return { rc, out: io.out(), err: io.err() };
+  };
+
+  it("a missing member is named on stderr and left out; the others answer", async () => {
+    const s = set("holey.set", `${part1}\nmissing.mtbl\n`);
+    const alone = await lookup({ DNSTABLE_FNAME: part1 });
+    for (const args of [["rrset", "*.test"], ["-u", "rrset", "*.test"]]) {
+      const r = await lookup({ DNSTABLE_SETFILE: s }, args);
+      expect(r.rc).toBe(0);
+      expect(r.out).toBe(alone.out);
+      expect(r.err).toBe(`dnstable-lookup: cannot open set member ${join(dir, "missing.mtbl")}: no such file or directory\n${alone.err}`);
+    }
+  });
+
+  it("exits 1 with one line for a bad member, an unreadable or non-text set file, an empty set", async () => {
+    const garbage = new Uint8Array(3000);
+    for (let i = 0; i < garbage.length; i++) garbage[i] = (i * 2654435761) >>> 24;
+    for (const [setfile, line] of [
+      [set("nonmtbl.set", `${part1}\n${vectorPath("dnstable/parts.set")}\n`), `bad set member ${vectorPath("dnstable/parts.set")}: file too small (40 bytes) to be an mtbl file`],
+      [set("dirmember.set", `${part1}\n${dir}\n`), `bad set member ${dir}: a directory, not an mtbl file`],
+      [dir, `cannot read set file ${dir}: is a directory`],
+      [join(dir, "absent.set"), `cannot read set file ${join(dir, "absent.set")}: no such file or directory`],
+      [set("garbage.set", garbage), `not a set file: ${join(dir, "garbage.set")} (it holds binary data, not a list of file names)`],
+      [part1, `not a set file: ${part1} (it is an mtbl file, not a list of file names)`],
+      [set("empty.set", ""), `set file ${join(dir, "empty.set")} names no files`],
+      [set("blank.set", "\n  \n"), `set file ${join(dir, "blank.set")} names no files`],
+    ]) {
+      const r = await lookup({ DNSTABLE_SETFILE: setfile as string });
+      expect(r.rc, line).toBe(1);
+      expect(r.out).toBe("");
+      expect(r.err).toBe(`dnstable-lookup: ${line}\n`);
+    }
+  });
+
+  it("exits 1 when no member opens, after naming each", async () => {
+    const r = await lookup({ DNSTABLE_SETFILE: set("allgone.set", "x.mtbl\ny.mtbl\n") });
+    expect(r.rc).toBe(1);
+    expect(r.err).toBe(
+      `dnstable-lookup: cannot open set member ${join(dir, "x.mtbl")}: no such file or directory\n` +
+        `dnstable-lookup: cannot open set member ${join(dir, "y.mtbl")}: no such file or directory\n` +
+        `dnstable-lookup: no member of set file ${join(dir, "allgone.set")} could be opened\n`,
+    );
+  });
+
+  it("the built binary says the same and exits 1", () => {
+    const bin = fileURLToPath(new URL("../bin/dnstable-lookup.js", import.meta.url));
+    const r = spawnSync(process.execPath, [bin, "rrset", "*.test"], {
+      env: { ...process.env, DNSTABLE_SETFILE: set("bin.set", `${part1}\n${dir}\n`) },
+      encoding: "utf8",
+    });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe(`dnstable-lookup: bad set member ${dir}: a directory, not an mtbl file\n`);
   });
 });
