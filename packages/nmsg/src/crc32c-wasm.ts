@@ -100,29 +100,16 @@ function room(w: Crc, bytes: number): boolean {
  * One copy of buf[start, end) into wasm memory and one call: callers pass a
  * window of a few dozen KiB, copied while it is still in cache.
  */
-export function crc32cRanges(
-  buf: Uint8Array,
-  start: number,
-  end: number,
-  ranges: Int32Array,
-  from: number,
-  to: number,
-  out: Uint32Array,
-): void {
+/** the signature of crc32cRanges and wasmCrc32cRanges */
+type RangesCrc = (buf: Uint8Array, start: number, end: number, ranges: Int32Array, from: number, to: number, out: Uint32Array) => void;
+
+export const crc32cRanges: RangesCrc = (buf, start, end, ranges, from, to, out) => {
   if (nativeCrc32c !== null) nativeCrc32c.ranges(buf, ranges, from, to, out);
   else wasmCrc32cRanges(buf, start, end, ranges, from, to, out);
-}
+};
 
 /** crc32cRanges in WebAssembly whatever is built (exported for tests and comparisons). */
-export function wasmCrc32cRanges(
-  buf: Uint8Array,
-  start: number,
-  end: number,
-  ranges: Int32Array,
-  from: number,
-  to: number,
-  out: Uint32Array,
-): void {
+export const wasmCrc32cRanges: RangesCrc = (buf, start, end, ranges, from, to, out) => {
   const list = (DATA + end - start + 7) & ~7;
   if (wasm === null || !room(wasm, list + 8 * (to - from))) {
     for (let i = from; i < to; i++) {
@@ -140,4 +127,4 @@ export function wasmCrc32cRanges(
   }
   wasm.crcs(list, to - from);
   for (let i = from, k = (list >> 2) + 1; i < to; i++, k += 2) out[i] = (w[k] as number) >>> 0;
-}
+};
