@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 need_apt=()
 dpkg -s libpcap-dev >/dev/null 2>&1 || need_apt+=(libpcap-dev)
 dpkg -s mtbl-bin >/dev/null 2>&1 || need_apt+=(mtbl-bin)
+dpkg -s libdeflate-dev >/dev/null 2>&1 || need_apt+=(libdeflate-dev)
 if [ "${#need_apt[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "setup: installing Debian packages: ${need_apt[*]}" >&2
@@ -25,9 +26,12 @@ if [ -n "${CI:-}" ]; then
 else
   $PNPM install --reporter=append-only >&2
 fi
-# the optional native CRC32C of @dnsrep/util (SSE4.2); without it the portable code runs,
-# and on CI a test fails so a broken build is not missed
+# the optional native parts (pnpm runs the packages' install scripts too; this makes sure):
+# @dnsrep/util's CRC32C (SSE4.2) and @dnsrep/mtbl's libdeflate binding for zlib blocks.
+# Without them the portable code runs; on CI a test fails so a broken build is not missed.
 GYP="$(npm root -g)/npm/node_modules/node-gyp/bin/node-gyp.js"
-(cd packages/util && node "$GYP" rebuild --loglevel=warn >&2) ||
-  echo "setup: native CRC32C (packages/util/native) not built; the portable code will run" >&2
+for pkg in util mtbl; do
+  (cd "packages/$pkg" && node "$GYP" rebuild --loglevel=warn >&2) ||
+    echo "setup: the native part of packages/$pkg was not built; its portable code will run" >&2
+done
 npx tsc -b

@@ -1,7 +1,9 @@
 /**
  * Block codecs. Ids are libmtbl's: 0 none, 1 snappy, 2 zlib, 3 lz4, 4 lz4hc, 5 zstd.
  *
- * - zlib: node:zlib (a zlib stream with the 78 xx header, as libmtbl's deflate writes).
+ * - zlib: a zlib stream (the 78 xx header, as libmtbl's deflate writes) of each block, by
+ *   libdeflate through native/zlib.c where that is built (levels as zlib's; -1 is 6), else by
+ *   node:zlib. Either reads the other's blocks; neither output is byte-identical to libmtbl's.
  * - snappy: the `snappy` package (napi-rs binding of the reference C++ snappy, raw block format).
  * - lz4 / lz4hc: `lz4-napi` (lz4_flex); its block API already writes libmtbl's framing,
  *   an LE32 uncompressed size followed by a raw LZ4 block. lz4_flex has no HC mode, so lz4hc
@@ -12,6 +14,7 @@
 import { createRequire } from "node:module";
 import { deflateSync, inflateSync, constants as zc } from "node:zlib";
 import { MtblError, MtblErrorCode } from "./errors.js";
+import { nativeZlib } from "./native-zlib.js";
 
 const require = createRequire(import.meta.url);
 
@@ -61,6 +64,35 @@ function asBytes(b: Buffer): Uint8Array {
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }
 
+/** scratch output of the native codec, grown as needed up to 1 MiB (beyond, a buffer for the call); results are copied out */
+let scratch = new Uint8Array(64 * 1024);
+function roomFor(n: number): Uint8Array {
+  if (scratch.length >= n) return scratch;
+  if (n > 1 << 20) return new Uint8Array(n);
+  return (scratch = new Uint8Array(Math.min(1 << 20, Math.max(n, 2 * scratch.length))));
+}
+
+function deflateBlock(data: Uint8Array, level: number): Uint8Array {
+  const lv = level < -1 ? -1 : level > 9 ? 9 : level;
+  // level 0 (stored blocks) is left to node:zlib: libdeflate before 1.16 has no level 0
+  if (nativeZlib === null || lv === 0) return asBytes(deflateSync(data, { level: lv === -1 ? zc.Z_DEFAULT_COMPRESSION : lv }));
+  const native = lv === -1 ? 6 : lv;
+  const out = roomFor(nativeZlib.bound(native, data.length));
+  return out.slice(0, nativeZlib.compress(data, native, out));
+}
+
+function inflateBlock(data: Uint8Array, maxSize: number): Uint8Array {
+  if (nativeZlib === null) return asBytes(inflateSync(data, { maxOutputLength: maxSize }));
+  // a block is mostly a few KiB; start from the scratch buffer and grow up to maxSize when it is not enough
+  for (let room = Math.min(maxSize, Math.max(scratch.length, 4 * data.length)); ; room = Math.min(maxSize, 2 * room)) {
+    const out = roomFor(room);
+    const n = nativeZlib.decompress(data, out.length > maxSize ? out.subarray(0, maxSize) : out);
+    if (n >= 0) return out.slice(0, n);
+    if (n === -2) throw new Error("invalid zlib stream");
+    if (room >= maxSize) throw new Error(`block inflates to more than ${maxSize} bytes`);
+  }
+}
+
 /** Default level per algorithm, as libmtbl picks them. */
 export function defaultLevel(id: number): number {
   if (id === Compression.zlib) return -1;
@@ -73,10 +105,8 @@ export function compressBlock(id: number, data: Uint8Array, level: number): Uint
   switch (id) {
     case Compression.none:
       return data;
-    case Compression.zlib: {
-      const lv = level < -1 ? -1 : level > 9 ? 9 : level;
-      return asBytes(deflateSync(data, { level: lv === -1 ? zc.Z_DEFAULT_COMPRESSION : lv }));
-    }
+    case Compression.zlib:
+      return deflateBlock(data, level);
     case Compression.snappy:
       return asBytes(snappyLib().compressSync(data));
     case Compression.lz4:
@@ -98,7 +128,7 @@ export function decompressBlock(id: number, data: Uint8Array, maxSize: number): 
       case Compression.none:
         return data;
       case Compression.zlib:
-        return asBytes(inflateSync(data, { maxOutputLength: maxSize }));
+        return inflateBlock(data, maxSize);
       case Compression.snappy:
         return asBytes(snappyLib().uncompressSync(data, { asBuffer: true }));
       case Compression.lz4:

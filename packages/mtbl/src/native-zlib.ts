@@ -1,0 +1,32 @@
+/**
+ * The optional libdeflate binding (native/zlib.c, built by node-gyp where
+ * Debian's libdeflate-dev is installed; scripts/setup.sh does it) that
+ * compresses and decompresses mtbl's zlib blocks 2-3x faster than node:zlib.
+ * `null` where it was not built or DNSREP_ZLIB=node is set: compression.ts
+ * then uses node:zlib. Both read each other's blocks: the format is zlib's.
+ */
+import { createRequire } from "node:module";
+
+export interface NativeZlib {
+  /** zlib stream of src at level 1-12 into dst; the bytes written, 0 when dst is too small */
+  compress(src: Uint8Array, level: number, dst: Uint8Array): number;
+  /** inflate the zlib stream src (all of it) into dst; the bytes written, -1 when dst is too small, -2 when src is not one */
+  decompress(src: Uint8Array, dst: Uint8Array): number;
+  /** the most compress can write for n bytes at a level */
+  bound(level: number, n: number): number;
+}
+
+function load(): NativeZlib | null {
+  if (process.env.DNSREP_ZLIB === "node") return null;
+  try {
+    // src/ and dist/ are both one level below the package root, beside build/
+    const m = createRequire(import.meta.url)("../build/Release/zlib.node") as Partial<NativeZlib>;
+    return typeof m.compress === "function" && typeof m.decompress === "function" && typeof m.bound === "function"
+      ? (m as NativeZlib)
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+export const nativeZlib: NativeZlib | null = load();
