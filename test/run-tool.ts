@@ -15,7 +15,11 @@ export interface ToolResult {
 }
 
 /** Spawn `node_modules/.bin/<name>` with args; stdin from `input`. */
-export function runTool(name: string, args: string[], opts: { input?: Uint8Array | string; cwd?: string; env?: Record<string, string> } = {}): ToolResult {
+export function runTool(
+  name: string,
+  args: string[],
+  opts: { input?: Uint8Array | string; cwd?: string; env?: Record<string, string> } = {},
+): ToolResult {
   const r = spawnSync(join(repoRoot, "node_modules", ".bin", name), args, {
     cwd: opts.cwd ?? repoRoot,
     input: opts.input,

@@ -46,12 +46,24 @@ async function rrsets(file: string): Promise<Map<string, Block>> {
   const out = new Map<string, Block>();
   for (const b of text.split("\n\n").filter((x) => x.trim())) {
     const lines = b.split("\n");
-    const get = (label: string): string => lines.find((l) => l.startsWith(label))!.slice(label.length).trim();
+    const get = (label: string): string =>
+      lines
+        .find((l) => l.startsWith(label))!
+        .slice(label.length)
+        .trim();
     const rrs = lines.filter((l) => !l.startsWith(";;"));
     const [owner, , rrtype] = rrs[0]!.split(" ");
     const bailiwick = get(";;  bailiwick:");
     const id = `${bailiwick} | ${rrs.join(" / ")}`;
-    out.set(id, { id, owner: owner!, rrtype: rrtype!, bailiwick, count: Number(get(";;      count:")), first: get(";; first seen:"), last: get(";;  last seen:") });
+    out.set(id, {
+      id,
+      owner: owner!,
+      rrtype: rrtype!,
+      bailiwick,
+      count: Number(get(";;      count:")),
+      first: get(";; first seen:"),
+      last: get(";;  last seen:"),
+    });
   }
   return out;
 }
@@ -62,7 +74,12 @@ const within = (owner: string, zone: string): boolean => zone === "." || owner =
 async function pipeline(tag: string, cacheFlags: string[]): Promise<{ dns: string; dnssec: string; cacheErr: string }> {
   await tool("nmsg-sensor", sensor, ["-q", "-p", vectorPath("pcap/dns.pcap"), "-w", at(`${tag}.dnsqr.nmsg`)]);
   const io = memoryIo();
-  const rc = await runCommand("nmsg-dns-cache", cache, ["-r", at(`${tag}.dnsqr.nmsg`), "--root-hints", vectorPath("inputs/zones/root.hints"), ...cacheFlags, "-w", at(`${tag}.dedupe.nmsg`)], io);
+  const rc = await runCommand(
+    "nmsg-dns-cache",
+    cache,
+    ["-r", at(`${tag}.dnsqr.nmsg`), "--root-hints", vectorPath("inputs/zones/root.hints"), ...cacheFlags, "-w", at(`${tag}.dedupe.nmsg`)],
+    io,
+  );
   expect(rc).toBe(0);
   writeFileSync(at("noise.list"), "# nothing in the lab world is noise\ninvalid\n");
   await tool("nmsg-dns-filter", filter, ["-q", "-f", at("noise.list"), "-r", at(`${tag}.dedupe.nmsg`), "-w", at(`${tag}.kept.nmsg`)]);

@@ -5,7 +5,17 @@ import { Readable, Writable } from "node:stream";
 import { decodeMessage, encodeMessage, getModule, type Msg, type NmsgPayload, readPayloads } from "@dnsrep/nmsg";
 import { Command } from "commander";
 import { describe, expect, it } from "vitest";
-import { CliError, configureProgram, memoryIo, OutputWriter, openNmsgOutputs, parseIntOption, parseOption, runCommand, UsageError } from "./index.js";
+import {
+  CliError,
+  configureProgram,
+  memoryIo,
+  OutputWriter,
+  openNmsgOutputs,
+  parseIntOption,
+  parseOption,
+  runCommand,
+  UsageError,
+} from "./index.js";
 
 describe("runCommand", () => {
   it("returns the command's status", async () => {
@@ -156,7 +166,15 @@ describe("openNmsgOutputs", () => {
       const mod = getModule(2, 1)!;
       const msgs: Msg[] = [];
       for (let i = 0; i < 300; i++) {
-        msgs.push({ type: 0, count: i + 1, rrname: Uint8Array.of(1, 97 + (i % 26), 0), rrtype: 1, rrclass: 1, rdata: [Uint8Array.of(10, 0, i >> 8, i & 255)], time_first: 1700000000 + i });
+        msgs.push({
+          type: 0,
+          count: i + 1,
+          rrname: Uint8Array.of(1, 97 + (i % 26), 0),
+          rrtype: 1,
+          rrclass: 1,
+          rdata: [Uint8Array.of(10, 0, i >> 8, i & 255)],
+          time_first: 1700000000 + i,
+        });
       }
       const nmsg = join(dir, "out.nmsg");
       const json = join(dir, "out.json");

@@ -75,7 +75,8 @@ export async function readNmsgInputs(
         }
       } catch (e) {
         // corrupt input, and any system error (a missing file, a directory, no permission) named with its path
-        if (isNmsgError(e) || typeof (e as NodeJS.ErrnoException).syscall === "string") throw new CliError(`${file}: ${(e as Error).message}`);
+        if (isNmsgError(e) || typeof (e as NodeJS.ErrnoException).syscall === "string")
+          throw new CliError(`${file}: ${(e as Error).message}`);
         throw e;
       }
     }

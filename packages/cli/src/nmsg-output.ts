@@ -7,8 +7,18 @@
 import { createSocket } from "node:dgram";
 import { createWriteStream, openSync, renameSync, unlinkSync, type WriteStream } from "node:fs";
 import type { Writable } from "node:stream";
+import {
+  connectNmsg,
+  encodeMessage,
+  type MessageModule,
+  type Msg,
+  type NmsgPayload,
+  NmsgWriter,
+  type PayloadHeader,
+  payloadToJson,
+  payloadToPres,
+} from "@dnsrep/nmsg";
 import { outputTarget } from "@dnsrep/util";
-import { connectNmsg, encodeMessage, type MessageModule, type Msg, type NmsgPayload, NmsgWriter, type PayloadHeader, payloadToJson, payloadToPres } from "@dnsrep/nmsg";
 import type { Command } from "commander";
 import { CliError, UsageError } from "./errors.js";
 import type { CliIo } from "./io.js";

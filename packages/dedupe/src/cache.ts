@@ -102,7 +102,7 @@ export class DedupeCache {
     this.#last[s] = sec;
     this.#ttl[s] = ttl;
     this.#flags[s] = authoritative ? AUTH : 0;
-    const ipLen = ip.length < 16 ? ip.length : 16;
+    const ipLen = Math.min(ip.length, 16);
     this.#ip[s * 17] = ipLen;
     for (let i = 0; i < ipLen; i++) this.#ip[s * 17 + 1 + i] = ip[i]!;
     this.stats.inserts++;

@@ -28,7 +28,10 @@ class Model {
   }
   learnNS(zone: string, targets: string[]): void {
     let z = this.zones.get(zone);
-    if (!z) this.zones.set(zone, (z = { ns: new Set(), servers: new Set() }));
+    if (!z) {
+      z = { ns: new Set(), servers: new Set() };
+      this.zones.set(zone, z);
+    }
     for (const t of targets) {
       z.ns.add(t);
       if (!this.served.has(t)) this.served.set(t, new Set());

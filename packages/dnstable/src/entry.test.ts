@@ -97,16 +97,24 @@ describe("dnstable entry encoding", () => {
     const wire = fc.array(label, { maxLength: 5 }).map((ls) => Uint8Array.from([...ls.flat(), 0]));
     const latin1 = (b: Uint8Array): string => Buffer.from(b).toString("latin1");
     fc.assert(
-      fc.property(wire, wire, fc.array(fc.uint8Array({ maxLength: 40 }), { minLength: 1, maxLength: 3 }), fc.integer({ min: 0, max: 65535 }), (owner, zone, rdatas, type) => {
-        const rd = rdatas[0] as Uint8Array;
-        expect(latin1Keys.rrset(owner, type, zone, rdatas)).toBe(latin1(rrsetKey(owner, type, zone, rdatas)));
-        expect(latin1Keys.rrsetNameFwd(owner)).toBe(latin1(rrsetNameFwdKey(owner)));
-        expect(latin1Keys.rdata(rd, type, owner)).toBe(latin1(rdataKey(rd, type, owner)));
-        const off = rd.length >> 1;
-        expect(latin1Keys.rdataSliced(rd, off, rd.subarray(off), type, owner)).toBe(latin1(rdataSlicedKey(rd, off, rd.subarray(off), type, owner)));
-        expect(latin1Keys.rdataNameRev(zone)).toBe(latin1(rdataNameRevKey(zone)));
-        expect(latin1(rdataNameRevKey(zone)).slice(1)).toBe(latin1(reverseWireName(zone)));
-      }),
+      fc.property(
+        wire,
+        wire,
+        fc.array(fc.uint8Array({ maxLength: 40 }), { minLength: 1, maxLength: 3 }),
+        fc.integer({ min: 0, max: 65535 }),
+        (owner, zone, rdatas, type) => {
+          const rd = rdatas[0] as Uint8Array;
+          expect(latin1Keys.rrset(owner, type, zone, rdatas)).toBe(latin1(rrsetKey(owner, type, zone, rdatas)));
+          expect(latin1Keys.rrsetNameFwd(owner)).toBe(latin1(rrsetNameFwdKey(owner)));
+          expect(latin1Keys.rdata(rd, type, owner)).toBe(latin1(rdataKey(rd, type, owner)));
+          const off = rd.length >> 1;
+          expect(latin1Keys.rdataSliced(rd, off, rd.subarray(off), type, owner)).toBe(
+            latin1(rdataSlicedKey(rd, off, rd.subarray(off), type, owner)),
+          );
+          expect(latin1Keys.rdataNameRev(zone)).toBe(latin1(rdataNameRevKey(zone)));
+          expect(latin1(rdataNameRevKey(zone)).slice(1)).toBe(latin1(reverseWireName(zone)));
+        },
+      ),
       { numRuns: 200 },
     );
   });

@@ -155,7 +155,7 @@ export class BlockIterator {
   /** Current key compared with `target`, without making a view of the key. */
   #compareKey(target: Uint8Array): number {
     const k = this.#keyBuf;
-    const n = this.#keyLen < target.length ? this.#keyLen : target.length;
+    const n = Math.min(this.#keyLen, target.length);
     for (let i = 0; i < n; i++) {
       const d = (k[i] as number) - (target[i] as number);
       if (d !== 0) return d;

@@ -69,11 +69,12 @@ let scratch = new Uint8Array(64 * 1024);
 function roomFor(n: number): Uint8Array {
   if (scratch.length >= n) return scratch;
   if (n > 1 << 20) return new Uint8Array(n);
-  return (scratch = new Uint8Array(Math.min(1 << 20, Math.max(n, 2 * scratch.length))));
+  scratch = new Uint8Array(Math.min(1 << 20, Math.max(n, 2 * scratch.length)));
+  return scratch;
 }
 
 function deflateBlock(data: Uint8Array, level: number): Uint8Array {
-  const lv = level < -1 ? -1 : level > 9 ? 9 : level;
+  const lv = Math.min(Math.max(level, -1), 9);
   // level 0 (stored blocks) is left to node:zlib: libdeflate before 1.16 has no level 0
   if (nativeZlib === null || lv === 0) return asBytes(deflateSync(data, { level: lv === -1 ? zc.Z_DEFAULT_COMPRESSION : lv }));
   const native = lv === -1 ? 6 : lv;
@@ -113,7 +114,7 @@ export function compressBlock(id: number, data: Uint8Array, level: number): Uint
     case Compression.lz4hc:
       return asBytes(lz4Lib().compressSync(data));
     case Compression.zstd: {
-      const lv = level < 1 ? 1 : level > 22 ? 22 : level;
+      const lv = Math.min(Math.max(level, 1), 22);
       return asBytes(zstdLib().compress(data, { compressionLevel: lv }));
     }
     default:

@@ -72,7 +72,9 @@ export class Writer {
       // a device or FIFO (/dev/null, a pipe) is written in place, never replaced
       const t = outputTarget(path);
       this.#target = t.path;
-      this.tempPath = t.inPlace ? "" : join(dirname(t.path), `.${basename(t.path)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+      this.tempPath = t.inPlace
+        ? ""
+        : join(dirname(t.path), `.${basename(t.path)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
       this.#fd = t.inPlace ? openSync(t.path, "w") : openSync(this.tempPath, "wx", 0o644);
     } catch (e) {
       throw new MtblError(MtblErrorCode.IO, `${path}: ${(e as Error).message.replace(`${path}: `, "")}`);

@@ -1,6 +1,6 @@
+import { Readable } from "node:stream";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { Readable } from "node:stream";
 import { containerHeader, decodeFragment, decodeNmsg, encodeFragment, encodeNmsg, unzlibBody, zlibBody } from "./container.js";
 import { isNmsgError, NmsgErrorCode } from "./errors.js";
 import { decodePayload, encodePayload, type NmsgPayload, payloadCrc } from "./payload.js";
@@ -63,9 +63,13 @@ describe("fragment input limits", () => {
     c.set(frag, 10);
     const stats = newStats();
     const run = async (): Promise<void> => {
-      for await (const _ of readPayloads((async function* () {
-        yield c;
-      })(), { stats })) expect.unreachable();
+      for await (const _ of readPayloads(
+        (async function* () {
+          yield c;
+        })(),
+        { stats },
+      ))
+        expect.unreachable();
     };
     await expect(run()).rejects.toThrow(/never completed/);
     expect(stats.fragmentsDropped).toBe(1);
@@ -84,9 +88,12 @@ describe("legacy version 1", () => {
     v1.set(body, 8);
     const read = async (b: Uint8Array): Promise<string[]> => {
       const out: string[] = [];
-      for await (const p of readPayloads((async function* () {
-        yield b;
-      })())) out.push(Buffer.from(p.payload).toString("hex"));
+      for await (const p of readPayloads(
+        (async function* () {
+          yield b;
+        })(),
+      ))
+        out.push(Buffer.from(p.payload).toString("hex"));
       return out;
     };
     const got = await read(v1);
@@ -100,7 +107,10 @@ describe("legacy version 1", () => {
         msgtype: fc.oneof(fc.nat({ max: 127 }), fc.nat({ max: 70000 })),
         timeSec: fc.oneof(fc.nat({ max: 2 ** 35 - 1 }), fc.constantFrom(0, 127, 128, 2 ** 35, 2 ** 40, -1, -(2 ** 31))),
         timeNsec: fc.nat({ max: 2 ** 32 - 1 }),
-        payload: fc.oneof(fc.uint8Array({ maxLength: 40 }), fc.nat({ max: 20000 }).map((n) => new Uint8Array(n).fill(5))),
+        payload: fc.oneof(
+          fc.uint8Array({ maxLength: 40 }),
+          fc.nat({ max: 20000 }).map((n) => new Uint8Array(n).fill(5)),
+        ),
         source: fc.nat({ max: 2 ** 32 - 1 }).filter((x) => x > 0),
         operator: fc.nat({ max: 9 }).filter((x) => x > 0),
         group: fc.nat({ max: 2 ** 32 - 1 }).filter((x) => x > 0),
@@ -118,7 +128,13 @@ describe("legacy version 1", () => {
 });
 
 describe("payload CRCs", () => {
-  const payloads: NmsgPayload[] = Array.from({ length: 6 }, (_, i) => ({ vid: 1, msgtype: 9, timeSec: 1700000000 + i, timeNsec: i, payload: new Uint8Array(40 + i).fill(i + 1) }));
+  const payloads: NmsgPayload[] = Array.from({ length: 6 }, (_, i) => ({
+    vid: 1,
+    msgtype: 9,
+    timeSec: 1700000000 + i,
+    timeNsec: i,
+    payload: new Uint8Array(40 + i).fill(i + 1),
+  }));
   const packed = payloads.map((p) => encodePayload(p));
   const crcs = payloads.map((p) => payloadCrc(p.payload));
   const seconds = (d: { payloads: NmsgPayload[] }): number[] => d.payloads.map((p) => p.timeSec - 1700000000);

@@ -1,9 +1,23 @@
 /** The JSON rendering of a DNS message that dnsqr's query_json/response_json fields carry. */
-import { type Message, nameToString, opcodeName, parseMessage, rcodeName, rdataToString, rrclassName, rrtypeName, type RRset, type Question } from "@dnsrep/wdns";
+import {
+  type Message,
+  nameToString,
+  opcodeName,
+  parseMessage,
+  type Question,
+  type RRset,
+  rcodeName,
+  rdataToString,
+  rrclassName,
+  rrtypeName,
+} from "@dnsrep/wdns";
 import { jsonString } from "./format.js";
 
 function flagList(pairs: [boolean, string][]): string {
-  return `[${pairs.filter(([on]) => on).map(([, n]) => `"${n}"`).join(",")}]`;
+  return `[${pairs
+    .filter(([on]) => on)
+    .map(([, n]) => `"${n}"`)
+    .join(",")}]`;
 }
 
 function sectionJson(list: (RRset | Question)[], question: boolean): string {
@@ -47,7 +61,9 @@ export function dnsMessageJson(wire: Uint8Array): string {
   ]);
   if (m.edns) {
     s += `,"opt":{"edns":{"version":${m.edns.version},"flags":${flagList([[(m.edns.flags & 0x8000) !== 0, "do"]])},"udp":${m.edns.udpSize}`;
-    const opts = rdataToString(41, 0, m.edns.options).split("\n").filter((l) => l);
+    const opts = rdataToString(41, 0, m.edns.options)
+      .split("\n")
+      .filter((l) => l);
     s += `,"options":[${opts.map(jsonString).join(",")}]}}`;
   }
   s += "}";

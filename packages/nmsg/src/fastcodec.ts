@@ -20,7 +20,7 @@
 import type protobuf from "protobufjs";
 import { compileDecoder } from "./fastdecode.js";
 import { compileEncoder, type Encoder } from "./fastencode.js";
-import { type AnyMsg, BAIL, type Ctor, type FastField, fastFields } from "./fastfields.js";
+import { type AnyMsg, type BAIL, type Ctor, type FastField, fastFields } from "./fastfields.js";
 
 export { BAIL } from "./fastfields.js";
 

@@ -80,7 +80,18 @@ export function fastFields(type: protobuf.Type): FastField[] | null {
     if (kind === undefined) return null;
     const wt = WIRE[kind] as number;
     const tag = (f.id << 3) | wt;
-    fields.push({ id: f.id, name: f.name, kind, wt, repeated: f.repeated, required: f.required, tag, tagLen: varintLen32(tag), values, order });
+    fields.push({
+      id: f.id,
+      name: f.name,
+      kind,
+      wt,
+      repeated: f.repeated,
+      required: f.required,
+      tag,
+      tagLen: varintLen32(tag),
+      values,
+      order,
+    });
   }
   fields.sort((a, b) => a.id - b.id);
   return fields;

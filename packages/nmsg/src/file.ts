@@ -64,7 +64,11 @@ export async function createNmsgFileWriter(path: string, opts: WriterOptions = {
 }
 
 /** Write every payload to `path` (temp file renamed into place); returns the payload count. */
-export async function writeNmsgFile(path: string, payloads: Iterable<NmsgPayload> | AsyncIterable<NmsgPayload>, opts: WriterOptions = {}): Promise<number> {
+export async function writeNmsgFile(
+  path: string,
+  payloads: Iterable<NmsgPayload> | AsyncIterable<NmsgPayload>,
+  opts: WriterOptions = {},
+): Promise<number> {
   const w = await createNmsgFileWriter(path, opts);
   let n = 0;
   try {

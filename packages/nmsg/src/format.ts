@@ -1,6 +1,6 @@
 /** Presentation and JSON text of payloads, as nmsgtool prints them. */
 import { base64Encode, ipv4ToString, ipv6ToString } from "@dnsrep/wdns";
-import { getModule, has, type FieldSpec, type MessageModule, type Msg, decodeMessage } from "./module.js";
+import { decodeMessage, type FieldSpec, getModule, has, type MessageModule, type Msg } from "./module.js";
 import type { NmsgPayload } from "./payload.js";
 
 const pad = (n: number, w = 2): string => String(n).padStart(w, "0");
@@ -103,7 +103,11 @@ function valuesOf(f: FieldSpec, m: Msg): unknown[] | undefined {
 }
 
 function headerFields(p: NmsgPayload): [string, string, string] {
-  return [p.source ? p.source.toString(16).padStart(8, "0") : "00000000", p.operator ? String(p.operator) : "", p.group ? String(p.group) : ""];
+  return [
+    p.source ? p.source.toString(16).padStart(8, "0") : "00000000",
+    p.operator ? String(p.operator) : "",
+    p.group ? String(p.group) : "",
+  ];
 }
 
 /** nmsgtool's presentation form of one payload (header line, fields, blank line). */

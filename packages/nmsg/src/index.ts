@@ -1,25 +1,49 @@
-export { NmsgError, NmsgErrorCode, isNmsgError } from "./errors.js";
-export { encodePayload, decodePayload, payloadCrc, packedPayloadSize } from "./payload.js";
-export type { NmsgPayload, PayloadHeader } from "./payload.js";
-export { decodeNmsg, encodeNmsg, containerHeader, zlibBody, unzlibBody, decodeFragment, encodeFragment, FLAG_ZLIB, FLAG_FRAGMENT, MAX_CONTAINER } from "./container.js";
-export { readPayloads, readPayloadBatches, ContainerDecoder, parseHeader, newStats } from "./reader.js";
-export type { ReaderStats, ReadOptions } from "./reader.js";
 export type { ZlibEngine } from "./container.js";
-export { NmsgWriter, WBUFSZ_MAX, WBUFSZ_MIN } from "./writer.js";
-export type { WriterOptions, Sink } from "./writer.js";
-export { readNmsgFile, createNmsgFileWriter, writeNmsgFile } from "./file.js";
-export type { NmsgFileWriter } from "./file.js";
-export { registerModule, getModule, findModuleByName, vendorId, msgtypeId, decodeMessage, encodeMessage, has } from "./module.js";
-export type { MessageModule, FieldSpec, FieldKind, Msg } from "./module.js";
-export { payloadToPres, payloadToJson, formatTime, formatTimeNs, jsonDouble } from "./format.js";
-export { payloadFromJson } from "./json-input.js";
 export {
-  VENDOR_BASE, VENDOR_SIE, MSGTYPE_DNSQR, MSGTYPE_DNSDEDUPE, MSGTYPE_DNS, MSGTYPE_IPCONN, dnsFields, ipconnFields, DnsQRKind, UdpChecksum, DnsDedupeKind, dnsqrFields, dnsdedupeFields,
-} from "./modules.js";
-export { DnsQRKind as DnsQRType, DnsDedupeKind as DnsDedupeType } from "./modules.js";
-export { encodeDnsQR, decodeDnsQR, encodeDnsDedupe, decodeDnsDedupe } from "./typed.js";
-export type { DnsQR, DnsDedupe } from "./typed.js";
+  containerHeader,
+  decodeFragment,
+  decodeNmsg,
+  encodeFragment,
+  encodeNmsg,
+  FLAG_FRAGMENT,
+  FLAG_ZLIB,
+  MAX_CONTAINER,
+  unzlibBody,
+  zlibBody,
+} from "./container.js";
 export { dnsMessageJson } from "./dnsjson.js";
+export { isNmsgError, NmsgError, NmsgErrorCode } from "./errors.js";
+export type { NmsgFileWriter } from "./file.js";
+export { createNmsgFileWriter, readNmsgFile, writeNmsgFile } from "./file.js";
+export { formatTime, formatTimeNs, jsonDouble, payloadToJson, payloadToPres } from "./format.js";
 export { parseUdpDatagram, verifyUdpChecksum } from "./ipdg.js";
-export { listenNmsg, connectNmsg } from "./transport.js";
+export { payloadFromJson } from "./json-input.js";
+export type { FieldKind, FieldSpec, MessageModule, Msg } from "./module.js";
+export { decodeMessage, encodeMessage, findModuleByName, getModule, has, msgtypeId, registerModule, vendorId } from "./module.js";
+export {
+  DnsDedupeKind,
+  DnsDedupeKind as DnsDedupeType,
+  DnsQRKind,
+  DnsQRKind as DnsQRType,
+  dnsdedupeFields,
+  dnsFields,
+  dnsqrFields,
+  ipconnFields,
+  MSGTYPE_DNS,
+  MSGTYPE_DNSDEDUPE,
+  MSGTYPE_DNSQR,
+  MSGTYPE_IPCONN,
+  UdpChecksum,
+  VENDOR_BASE,
+  VENDOR_SIE,
+} from "./modules.js";
+export type { NmsgPayload, PayloadHeader } from "./payload.js";
+export { decodePayload, encodePayload, packedPayloadSize, payloadCrc } from "./payload.js";
+export type { ReaderStats, ReadOptions } from "./reader.js";
+export { ContainerDecoder, newStats, parseHeader, readPayloadBatches, readPayloads } from "./reader.js";
 export type { Endpoint } from "./transport.js";
+export { connectNmsg, listenNmsg } from "./transport.js";
+export type { DnsDedupe, DnsQR } from "./typed.js";
+export { decodeDnsDedupe, decodeDnsQR, encodeDnsDedupe, encodeDnsQR } from "./typed.js";
+export type { Sink, WriterOptions } from "./writer.js";
+export { NmsgWriter, WBUFSZ_MAX, WBUFSZ_MIN } from "./writer.js";

@@ -1,5 +1,18 @@
 /** Built-in message modules: base/dnsqr (1/9) and SIE/dnsdedupe (2/1). */
-import { isWdnsError, messageToString, nameFromString, nameToString, parseMessage, rcodeName, rdataToString, rrclassFromString, rrclassName, rrtypeFromString, rrtypeName, stringToRdata } from "@dnsrep/wdns";
+import {
+  isWdnsError,
+  messageToString,
+  nameFromString,
+  nameToString,
+  parseMessage,
+  rcodeName,
+  rdataToString,
+  rrclassFromString,
+  rrclassName,
+  rrtypeFromString,
+  rrtypeName,
+  stringToRdata,
+} from "@dnsrep/wdns";
 import { dnsMessageJson } from "./dnsjson.js";
 import { NmsgError, NmsgErrorCode } from "./errors.js";
 import { formatTime } from "./format.js";
@@ -13,10 +26,25 @@ export const MSGTYPE_DNSQR = 9;
 export const MSGTYPE_DNSDEDUPE = 1;
 
 export const DnsQRKind = {
-  UDP_INVALID: 0, UDP_QUERY_RESPONSE: 1, UDP_UNANSWERED_QUERY: 2, UDP_UNSOLICITED_RESPONSE: 3, TCP: 4, ICMP: 5, UDP_QUERY_ONLY: 6, UDP_RESPONSE_ONLY: 7,
+  UDP_INVALID: 0,
+  UDP_QUERY_RESPONSE: 1,
+  UDP_UNANSWERED_QUERY: 2,
+  UDP_UNSOLICITED_RESPONSE: 3,
+  TCP: 4,
+  ICMP: 5,
+  UDP_QUERY_ONLY: 6,
+  UDP_RESPONSE_ONLY: 7,
 } as const;
 export const UdpChecksum = { ERROR: 0, ABSENT: 1, INCORRECT: 2, CORRECT: 3 } as const;
-export const DnsDedupeKind = { INSERTION: 0, EXPIRATION: 1, CHAFF: 2, AUTHORITATIVE: 3, MERGED: 4, MERGED_AUTHORITATIVE: 5, MERGED_INSERTION: 6 } as const;
+export const DnsDedupeKind = {
+  INSERTION: 0,
+  EXPIRATION: 1,
+  CHAFF: 2,
+  AUTHORITATIVE: 3,
+  MERGED: 4,
+  MERGED_AUTHORITATIVE: 5,
+  MERGED_INSERTION: 6,
+} as const;
 
 const u8 = (v: unknown): Uint8Array => v as Uint8Array;
 const num = (v: unknown): number => (typeof v === "number" ? v : Number(v));
@@ -117,7 +145,19 @@ export const dnsqrFields: FieldSpec[] = [
     print: (v) => `rcode: ${rcodeName(num(v) & 0xffff) ?? "<UNKNOWN>"} (${num(v) & 0xffff})\n`,
     format: (v) => rcodeName(num(v) & 0xffff) ?? String(num(v) & 0xffff),
     parse: (t) => {
-      const names = ["NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED", "YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH", "NOTZONE"];
+      const names = [
+        "NOERROR",
+        "FORMERR",
+        "SERVFAIL",
+        "NXDOMAIN",
+        "NOTIMP",
+        "REFUSED",
+        "YXDOMAIN",
+        "YXRRSET",
+        "NXRRSET",
+        "NOTAUTH",
+        "NOTZONE",
+      ];
       const i = names.indexOf(t.toUpperCase());
       return i >= 0 ? i : Number(t);
     },
@@ -141,10 +181,32 @@ export const dnsqrFields: FieldSpec[] = [
     },
   },
   { name: "resolver_address_zeroed", kind: "bool" },
-  { name: "query", kind: "bytes", get: (m) => dnsPayload(m.query_packet as Uint8Array[], u8(m.query_ip)), print: (v) => messageLines("query", u8(v)) },
-  { name: "query_json", kind: "bytes", noprint: true, get: (m) => dnsPayload(m.query_packet as Uint8Array[], u8(m.query_ip)), json: (v) => dnsMessageJson(u8(v)) },
-  { name: "response", kind: "bytes", get: (m) => dnsPayload(m.response_packet as Uint8Array[], u8(m.response_ip)), print: (v) => messageLines("response", u8(v)) },
-  { name: "response_json", kind: "bytes", noprint: true, get: (m) => dnsPayload(m.response_packet as Uint8Array[], u8(m.response_ip)), json: (v) => dnsMessageJson(u8(v)) },
+  {
+    name: "query",
+    kind: "bytes",
+    get: (m) => dnsPayload(m.query_packet as Uint8Array[], u8(m.query_ip)),
+    print: (v) => messageLines("query", u8(v)),
+  },
+  {
+    name: "query_json",
+    kind: "bytes",
+    noprint: true,
+    get: (m) => dnsPayload(m.query_packet as Uint8Array[], u8(m.query_ip)),
+    json: (v) => dnsMessageJson(u8(v)),
+  },
+  {
+    name: "response",
+    kind: "bytes",
+    get: (m) => dnsPayload(m.response_packet as Uint8Array[], u8(m.response_ip)),
+    print: (v) => messageLines("response", u8(v)),
+  },
+  {
+    name: "response_json",
+    kind: "bytes",
+    noprint: true,
+    get: (m) => dnsPayload(m.response_packet as Uint8Array[], u8(m.response_ip)),
+    json: (v) => dnsMessageJson(u8(v)),
+  },
   { name: "dns", kind: "bytes", noprint: true, get: (m) => dnsPayload(m.response_packet as Uint8Array[], u8(m.response_ip)) },
   { name: "tcp", kind: "bytes", noprint: true },
   { name: "icmp", kind: "bytes", noprint: true },
@@ -258,4 +320,11 @@ export const MSGTYPE_IPCONN = 5;
 registerModule({ vid: VENDOR_BASE, msgtype: MSGTYPE_DNS, vname: "base", mname: "dns", type: DnsType, fields: dnsFields });
 registerModule({ vid: VENDOR_BASE, msgtype: MSGTYPE_IPCONN, vname: "base", mname: "ipconn", type: IPConnType, fields: ipconnFields });
 registerModule({ vid: VENDOR_BASE, msgtype: MSGTYPE_DNSQR, vname: "base", mname: "dnsqr", type: DnsQRType, fields: dnsqrFields });
-registerModule({ vid: VENDOR_SIE, msgtype: MSGTYPE_DNSDEDUPE, vname: "SIE", mname: "dnsdedupe", type: DnsDedupeType, fields: dnsdedupeFields });
+registerModule({
+  vid: VENDOR_SIE,
+  msgtype: MSGTYPE_DNSDEDUPE,
+  vname: "SIE",
+  mname: "dnsdedupe",
+  type: DnsDedupeType,
+  fields: dnsdedupeFields,
+});

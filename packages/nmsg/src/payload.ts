@@ -242,7 +242,15 @@ export function payloadCrc(payload: Uint8Array): number {
 }
 
 /** payloadCrc of ranges from..to-1 of buf at once, into out (see crc32cRanges). */
-export function payloadCrcs(buf: Uint8Array, start: number, end: number, ranges: Int32Array, from: number, to: number, out: Uint32Array): void {
+export function payloadCrcs(
+  buf: Uint8Array,
+  start: number,
+  end: number,
+  ranges: Int32Array,
+  from: number,
+  to: number,
+  out: Uint32Array,
+): void {
   crc32cRanges(buf, start, end, ranges, from, to, out);
   for (let i = from; i < to; i++) out[i] = bswap32(out[i] as number);
 }

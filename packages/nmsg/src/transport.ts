@@ -2,7 +2,7 @@
 import { createConnection, createServer, type Server, type Socket } from "node:net";
 import { isNmsgError } from "./errors.js";
 import type { NmsgPayload } from "./payload.js";
-import { type ReadOptions, readPayloads, type ReaderStats } from "./reader.js";
+import { type ReaderStats, type ReadOptions, readPayloads } from "./reader.js";
 
 export type Endpoint = { host: string; port: number } | { path: string };
 

@@ -1,6 +1,6 @@
 /** Plain TypeScript views of base/dnsqr and SIE/dnsdedupe for code that builds or reads them. */
 import { BAIL, fastCodecOf } from "./fastcodec.js";
-import { encodeMessage, getModule, decodeMessage, type MessageModule } from "./module.js";
+import { decodeMessage, encodeMessage, getModule, type MessageModule } from "./module.js";
 import { MSGTYPE_DNSDEDUPE, MSGTYPE_DNSQR, VENDOR_BASE, VENDOR_SIE } from "./modules.js";
 
 export interface DnsQR {
@@ -61,7 +61,7 @@ function num(v: unknown): unknown {
  */
 function plain<T>(m: Record<string, unknown>, fields: readonly string[], repeated: readonly string[]): T {
   const out: Record<string, unknown> = {};
-  for (const f of fields) if (Object.prototype.hasOwnProperty.call(m, f)) out[f] = num(m[f]);
+  for (const f of fields) if (Object.hasOwn(m, f)) out[f] = num(m[f]);
   for (const f of repeated) {
     const a = (m[f] as unknown[] | undefined) ?? [];
     for (let i = 0; i < a.length; i++) {

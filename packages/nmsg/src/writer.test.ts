@@ -60,7 +60,13 @@ describe("NmsgWriter.writeMessage", () => {
         qname: bytes(40),
         query_packet: fc.array(fc.oneof(bytes(100), bytes(20000)), { maxLength: 2 }),
         query_time_sec: fc.array(fc.maxSafeNat(), { maxLength: 2 }),
-        response_packet: fc.array(fc.oneof(bytes(200), fc.nat({ max: 17000 }).map((n) => new Uint8Array(n).fill(7))), { maxLength: 2 }),
+        response_packet: fc.array(
+          fc.oneof(
+            bytes(200),
+            fc.nat({ max: 17000 }).map((n) => new Uint8Array(n).fill(7)),
+          ),
+          { maxLength: 2 },
+        ),
       },
       { requiredKeys: ["type", "query_ip", "response_ip", "proto", "query_port", "response_port"] },
     );
@@ -79,16 +85,20 @@ describe("NmsgWriter.writeMessage", () => {
       return [h, QR, m] as const;
     });
     await fc.assert(
-      fc.asyncProperty(fc.array(item, { maxLength: 12 }), fc.constantFrom<WriterOptions>({}, { bufsz: 50000 }, { bufsz: 65536, unbuffered: true }), async (items, opts) => {
-        let ref: Buffer | null;
-        try {
-          ref = await written(items, opts, false);
-        } catch {
-          ref = null; // protobufjs refuses one of them (a required field missing): so must writeMessage
-        }
-        if (ref === null) await expect(written(items, opts, true)).rejects.toThrow();
-        else expect(Buffer.compare(await written(items, opts, true), ref)).toBe(0);
-      }),
+      fc.asyncProperty(
+        fc.array(item, { maxLength: 12 }),
+        fc.constantFrom<WriterOptions>({}, { bufsz: 50000 }, { bufsz: 65536, unbuffered: true }),
+        async (items, opts) => {
+          let ref: Buffer | null;
+          try {
+            ref = await written(items, opts, false);
+          } catch {
+            ref = null; // protobufjs refuses one of them (a required field missing): so must writeMessage
+          }
+          if (ref === null) await expect(written(items, opts, true)).rejects.toThrow();
+          else expect(Buffer.compare(await written(items, opts, true), ref)).toBe(0);
+        },
+      ),
       { numRuns: 60 },
     );
   });

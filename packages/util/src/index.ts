@@ -1,3 +1,11 @@
+export { allocBytes, ByteWriter, compareBytes, concatBytes, copyBytes, equalBytes, SlabAllocator, startsWith, viewOf } from "./bytes.js";
+export { bswap32, Crc32c, crc32c, crc32cPortable } from "./crc32c.js";
+export type { NativeCrc32c } from "./crc32c-native.js";
+export { nativeCrc32c } from "./crc32c-native.js";
+export { fromHex, hexByte, hexValue, toHex } from "./hex.js";
+export type { OutputTarget } from "./output-path.js";
+export { outputTarget } from "./output-path.js";
+export type { VarintCursor } from "./varint.js";
 export {
   decodeVarint32,
   decodeVarint64,
@@ -6,11 +14,3 @@ export {
   encodeVarintBig,
   varintLength,
 } from "./varint.js";
-export type { VarintCursor } from "./varint.js";
-export { crc32c, crc32cPortable, Crc32c, bswap32 } from "./crc32c.js";
-export { nativeCrc32c } from "./crc32c-native.js";
-export type { NativeCrc32c } from "./crc32c-native.js";
-export { toHex, fromHex, hexByte, hexValue } from "./hex.js";
-export { compareBytes, equalBytes, startsWith, concatBytes, copyBytes, allocBytes, SlabAllocator, viewOf, ByteWriter } from "./bytes.js";
-export { outputTarget } from "./output-path.js";
-export type { OutputTarget } from "./output-path.js";

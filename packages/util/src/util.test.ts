@@ -4,24 +4,24 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { outputTarget } from "./index.js";
 import {
   allocBytes,
   ByteWriter,
   bswap32,
+  Crc32c,
   compareBytes,
   crc32c,
-  Crc32c,
   decodeVarint32,
   decodeVarint64,
   decodeVarint64Big,
   encodeVarint,
   encodeVarintBig,
   fromHex,
+  outputTarget,
   SlabAllocator,
   toHex,
-  varintLength,
   type VarintCursor,
+  varintLength,
 } from "./index.js";
 
 describe("crc32c", () => {
@@ -149,7 +149,9 @@ describe("allocBytes", () => {
       a.fill((i % 255) + 1);
     });
     // every array still holds what was written into it: none overlaps another
-    arrays.forEach((a, i) => expect(a.every((b) => b === (i % 255) + 1)).toBe(true));
+    arrays.forEach((a, i) => {
+      expect(a.every((b) => b === (i % 255) + 1)).toBe(true);
+    });
     // small ones come from a few shared slabs, not a buffer each
     expect(new Set(arrays.map((a) => a.buffer)).size).toBeLessThan(10);
     const small = new SlabAllocator(1024);

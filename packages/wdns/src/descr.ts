@@ -4,14 +4,51 @@
  * and to print rdata. `cls` "in" descriptors apply only to class IN.
  */
 export type Rdf =
-  | "bytes" | "bytes_b64" | "bytes_str" | "name" | "uname" | "int8" | "int16" | "int32" | "ipv4" | "ipv6"
-  | "ipv6prefix" | "eui48" | "eui64" | "string" | "repstring" | "rrtype" | "type_bitmap" | "salt" | "hash"
-  | "svcparams" | "edns_opt";
+  | "bytes"
+  | "bytes_b64"
+  | "bytes_str"
+  | "name"
+  | "uname"
+  | "int8"
+  | "int16"
+  | "int32"
+  | "ipv4"
+  | "ipv6"
+  | "ipv6prefix"
+  | "eui48"
+  | "eui64"
+  | "string"
+  | "repstring"
+  | "rrtype"
+  | "type_bitmap"
+  | "salt"
+  | "hash"
+  | "svcparams"
+  | "edns_opt";
 
 /** Numeric field codes for the parser's hot loop (same order as Rdf names below). */
 export const RDF_CODES: readonly Rdf[] = [
-  "bytes", "bytes_b64", "bytes_str", "name", "uname", "int8", "int16", "int32", "ipv4", "ipv6", "ipv6prefix",
-  "eui48", "eui64", "string", "repstring", "rrtype", "type_bitmap", "salt", "hash", "svcparams", "edns_opt",
+  "bytes",
+  "bytes_b64",
+  "bytes_str",
+  "name",
+  "uname",
+  "int8",
+  "int16",
+  "int32",
+  "ipv4",
+  "ipv6",
+  "ipv6prefix",
+  "eui48",
+  "eui64",
+  "string",
+  "repstring",
+  "rrtype",
+  "type_bitmap",
+  "salt",
+  "hash",
+  "svcparams",
+  "edns_opt",
 ];
 
 export interface Descr {
@@ -31,7 +68,10 @@ const inet = (...fields: Rdf[]): Descr => ({ cls: "in", fields, codes: codes(fie
 export const DESCR: ReadonlyMap<number, Descr> = new Map<number, Descr>([
   [5, un("name")], // CNAME
   [13, un("string", "string")], // HINFO
-  [7, un("name")], [3, un("name")], [4, un("name")], [8, un("name")], // MB MD MF MG
+  [7, un("name")],
+  [3, un("name")],
+  [4, un("name")],
+  [8, un("name")], // MB MD MF MG
   [14, un("name", "name")], // MINFO
   [9, un("name")], // MR
   [15, un("int16", "name")], // MX

@@ -1,16 +1,47 @@
-export { WdnsError, WdnsErrorCode, isWdnsError } from "./errors.js";
+export { downcaseRdata } from "./downcase.js";
+export { isWdnsError, WdnsError, WdnsErrorCode } from "./errors.js";
+export { messageToString } from "./message-to-string.js";
 export {
-  rrtypeToString, rrtypeFromString, rrtypeName, rrclassToString, rrclassFromString, rrclassName,
-  rcodeToString, rcodeName, opcodeToString, opcodeName, RRTYPE, RRCLASS,
+  countLabels,
+  domainToString,
+  downcaseName,
+  downcaseNameInPlace,
+  isSubdomain,
+  lenUname,
+  MAXLEN_NAME,
+  nameFromString,
+  nameLength,
+  nameToString,
+  parentName,
+  reverseName,
+  skipName,
+  unpackName,
+} from "./name.js";
+export type { Edns, Message, Question, RR, RRset } from "./parse.js";
+export { downcaseRRset, parseMessage, parseRdata, sortRRset } from "./parse.js";
+export { rdataToString } from "./rdata-to-string.js";
+export { stringToRdata } from "./string-to-rdata.js";
+export {
+  opcodeName,
+  opcodeToString,
+  RRCLASS,
+  RRTYPE,
+  rcodeName,
+  rcodeToString,
+  rrclassFromString,
+  rrclassName,
+  rrclassToString,
+  rrtypeFromString,
+  rrtypeName,
+  rrtypeToString,
 } from "./tables.js";
 export {
-  unpackName, skipName, lenUname, nameLength, domainToString, nameToString, nameFromString, downcaseName,
-  downcaseNameInPlace, reverseName, countLabels, isSubdomain, parentName, MAXLEN_NAME,
-} from "./name.js";
-export { parseMessage, parseRdata, downcaseRRset, sortRRset } from "./parse.js";
-export type { Message, RRset, RR, Question, Edns } from "./parse.js";
-export { downcaseRdata } from "./downcase.js";
-export { rdataToString } from "./rdata-to-string.js";
-export { messageToString } from "./message-to-string.js";
-export { stringToRdata } from "./string-to-rdata.js";
-export { ipv4ToString, ipv6ToString, parseIpv4, parseIpv6, base64Encode, base64Decode, base32HexEncode, base32HexDecode } from "./text-codecs.js";
+  base32HexDecode,
+  base32HexEncode,
+  base64Decode,
+  base64Encode,
+  ipv4ToString,
+  ipv6ToString,
+  parseIpv4,
+  parseIpv6,
+} from "./text-codecs.js";

@@ -75,7 +75,7 @@ export function skipName(buf: Uint8Array, off: number, eod: number): number {
     src += c + 1;
   }
   src++;
-  return src > eod ? eod : src;
+  return Math.min(src, eod);
 }
 
 /**

@@ -7,7 +7,10 @@ import { stringToRdata } from "./string-to-rdata.js";
 describe("RRset downcase and sort (libwdns order)", () => {
   it("sorts rdata by length, then bytes", () => {
     const r: RRset = {
-      name: nameFromString("x."), rrtype: 16, rrclass: 1, rrttl: 0,
+      name: nameFromString("x."),
+      rrtype: 16,
+      rrclass: 1,
+      rrttl: 0,
       rdatas: [Uint8Array.of(2, 98, 98), Uint8Array.of(1, 122), Uint8Array.of(2, 97, 122)],
     };
     sortRRset(r);
@@ -15,7 +18,10 @@ describe("RRset downcase and sort (libwdns order)", () => {
   });
   it("downcases the owner and names inside rdata, not other text", () => {
     const r: RRset = {
-      name: nameFromString("WWW.Example.COM."), rrtype: 15, rrclass: 1, rrttl: 5,
+      name: nameFromString("WWW.Example.COM."),
+      rrtype: 15,
+      rrclass: 1,
+      rrttl: 5,
       rdatas: [stringToRdata(15, 1, "10 MAIL.Example.com.")],
     };
     downcaseRRset(r);

@@ -1,7 +1,8 @@
 /** Parsing DNS messages (libwdns wdns_parse_message semantics). */
-import { WdnsError, WdnsErrorCode } from "./errors.js";
+
 import { descrFor } from "./descr.js";
-import { downcaseName, unpackNameInto, unpacked } from "./name.js";
+import { WdnsError, WdnsErrorCode } from "./errors.js";
+import { downcaseName, unpacked, unpackNameInto } from "./name.js";
 import { RRTYPE } from "./tables.js";
 
 export interface RRset {
@@ -55,7 +56,8 @@ export interface Message {
 }
 
 const u16 = (b: Uint8Array, o: number): number => ((b[o] as number) << 8) | (b[o + 1] as number);
-const u32 = (b: Uint8Array, o: number): number => (((b[o] as number) << 24) | ((b[o + 1] as number) << 16) | ((b[o + 2] as number) << 8) | (b[o + 3] as number)) >>> 0;
+const u32 = (b: Uint8Array, o: number): number =>
+  (((b[o] as number) << 24) | ((b[o + 1] as number) << 16) | ((b[o + 2] as number) << 8) | (b[o + 3] as number)) >>> 0;
 
 function parseError(): never {
   throw new WdnsError(WdnsErrorCode.PARSE_ERROR);
@@ -118,32 +120,32 @@ export function parseRdata(pkt: Uint8Array, eop: number, rrtype: number, rrclass
       case 0: /* bytes */
       case 1: /* bytes_b64 */
       case 2: /* bytes_str */
-      case 20: /* edns_opt */
+      case 20 /* edns_opt */:
         n = left;
         break;
-      case 5: /* int8 */
+      case 5 /* int8 */:
         n = 1;
         break;
       case 6: /* int16 */
-      case 15: /* rrtype */
+      case 15 /* rrtype */:
         n = 2;
         break;
       case 7: /* int32 */
-      case 8: /* ipv4 */
+      case 8 /* ipv4 */:
         n = 4;
         break;
-      case 9: /* ipv6 */
+      case 9 /* ipv6 */:
         n = 16;
         break;
-      case 11: /* eui48 */
+      case 11 /* eui48 */:
         n = 6;
         break;
-      case 12: /* eui64 */
+      case 12 /* eui64 */:
         n = 8;
         break;
       case 13: /* string */
       case 17: /* salt */
-      case 18: /* hash */
+      case 18 /* hash */:
         n = (pkt[src] as number) + 1;
         break;
       case 14: /* repstring */ {

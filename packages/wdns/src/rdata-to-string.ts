@@ -94,11 +94,31 @@ function svcparamToStr(key: number, b: Uint8Array, start: number, len: number): 
 }
 
 const EDE = [
-  "Other Error", "Unsupported DNSKEY Algorithm", "Unsupported DS Digest Type", "Stale Answer", "Forged Answer",
-  "DNSSEC Indeterminate", "DNSSEC Bogus", "Signature Expired", "Signature Not Yet Valid", "DNSKEY Missing",
-  "RRSIGs Missing", "No Zone Key Bit Set", "NSEC Missing", "Cached Error", "Not Ready", "Blocked", "Censored",
-  "Filtered", "Prohibited", "Stale NXDomain Answer", "Not Authoritative", "Not Supported", "No Reachable Authority",
-  "Network Error", "Invalid Data",
+  "Other Error",
+  "Unsupported DNSKEY Algorithm",
+  "Unsupported DS Digest Type",
+  "Stale Answer",
+  "Forged Answer",
+  "DNSSEC Indeterminate",
+  "DNSSEC Bogus",
+  "Signature Expired",
+  "Signature Not Yet Valid",
+  "DNSKEY Missing",
+  "RRSIGs Missing",
+  "No Zone Key Bit Set",
+  "NSEC Missing",
+  "Cached Error",
+  "Not Ready",
+  "Blocked",
+  "Censored",
+  "Filtered",
+  "Prohibited",
+  "Stale NXDomain Answer",
+  "Not Authoritative",
+  "Not Supported",
+  "No Reachable Authority",
+  "Network Error",
+  "Invalid Data",
 ];
 const printable = (b: Uint8Array, start: number, end: number): string => {
   let s = "";
@@ -362,8 +382,18 @@ export function appendRdataText(prefix: string, rrtype: number, rrclass: number,
 /** wdns_res enum values, for the `### PARSE ERROR #N ###` form. */
 function resNumber(code: string): number {
   const order = [
-    "success", "ERR_FAILURE", "ERR_INVALID_COMPRESSION_POINTER", "ERR_INVALID_LENGTH_OCTET", "invalid_opcode",
-    "invalid_rcode", "ERR_LEN", "malloc", "ERR_NAME_LEN", "ERR_NAME_OVERFLOW", "ERR_OUT_OF_BOUNDS", "ERR_OVERFLOW",
+    "success",
+    "ERR_FAILURE",
+    "ERR_INVALID_COMPRESSION_POINTER",
+    "ERR_INVALID_LENGTH_OCTET",
+    "invalid_opcode",
+    "invalid_rcode",
+    "ERR_LEN",
+    "malloc",
+    "ERR_NAME_LEN",
+    "ERR_NAME_OVERFLOW",
+    "ERR_OUT_OF_BOUNDS",
+    "ERR_OVERFLOW",
     "ERR_PARSE_ERROR",
   ];
   const i = order.indexOf(code);

@@ -148,7 +148,7 @@ function sigTime(tok: Token): number {
   const t = tok.text;
   if (/^\d{14}$/.test(t)) {
     const ms = Date.UTC(+t.slice(0, 4), +t.slice(4, 6) - 1, +t.slice(6, 8), +t.slice(8, 10), +t.slice(10, 12), +t.slice(12, 14));
-    return (Math.floor(ms / 1000) >>> 0);
+    return Math.floor(ms / 1000) >>> 0;
   }
   return int(tok, 32, "time");
 }
@@ -280,7 +280,13 @@ function loc(c: Cursor): Uint8Array {
   const vp = prec(meters(toks[i++], 10));
   if (i < toks.length) fail("trailing LOC fields");
   const w = new ByteWriter(16);
-  w.byte(0).byte(size).byte(hp).byte(vp).u32be(lat >>> 0).u32be(lon >>> 0).u32be(alt >>> 0);
+  w.byte(0)
+    .byte(size)
+    .byte(hp)
+    .byte(vp)
+    .u32be(lat >>> 0)
+    .u32be(lon >>> 0)
+    .u32be(alt >>> 0);
   return w.toBytes();
 }
 
@@ -292,7 +298,13 @@ export function stringToRdata(rrtype: number, rrclass: number, text: string): Ui
   if (toks[0]?.text === "\\#" && !toks[0].quoted) {
     c.next("\\#");
     const len = int(c.next("length"), 16, "length");
-    const data = hex(c.rest().map((t) => t.text).join(""), "generic rdata");
+    const data = hex(
+      c
+        .rest()
+        .map((t) => t.text)
+        .join(""),
+      "generic rdata",
+    );
     if (data.length !== len) fail(`generic rdata length ${len} does not match ${data.length} bytes`);
     return data;
   }
@@ -302,7 +314,16 @@ export function stringToRdata(rrtype: number, rrclass: number, text: string): Ui
   const i32 = (what: string): void => void w.u32be(int(c.next(what), 32, what));
   const nm = (what: string): void => name(w, c.next(what));
   const str = (what: string): void => charString(w, c.next(what));
-  const hexRest = (what: string): void => void w.bytes(hex(c.rest().map((t) => t.text).join(""), what));
+  const hexRest = (what: string): void =>
+    void w.bytes(
+      hex(
+        c
+          .rest()
+          .map((t) => t.text)
+          .join(""),
+        what,
+      ),
+    );
   switch (rrtype) {
     case 1: {
       const ip = parseIpv4(c.next("address").text);
@@ -316,10 +337,21 @@ export function stringToRdata(rrtype: number, rrclass: number, text: string): Ui
       w.bytes(ip);
       break;
     }
-    case 2: case 3: case 4: case 5: case 7: case 8: case 9: case 12: case 39:
+    case 2:
+    case 3:
+    case 4:
+    case 5:
+    case 7:
+    case 8:
+    case 9:
+    case 12:
+    case 39:
       nm("name");
       break;
-    case 15: case 18: case 21: case 36:
+    case 15:
+    case 18:
+    case 21:
+    case 36:
       i16("preference");
       nm("name");
       break;
@@ -328,15 +360,18 @@ export function stringToRdata(rrtype: number, rrclass: number, text: string): Ui
       if (!c.done) nm("rname");
       for (let k = 0; k < 5 && !c.done; k++) i32("SOA number");
       break;
-    case 16: case 99:
+    case 16:
+    case 99:
       if (c.done) fail("missing character-string");
       for (const t of c.rest()) charString(w, t);
       break;
-    case 13: case 20: // like libwdns, a missing trailing field is tolerated
+    case 13:
+    case 20: // like libwdns, a missing trailing field is tolerated
       str("string");
       if (!c.done) str("string");
       break;
-    case 17: case 14:
+    case 17:
+    case 14:
       nm("name");
       nm("name");
       break;
@@ -362,19 +397,24 @@ export function stringToRdata(rrtype: number, rrclass: number, text: string): Ui
       i8("fingerprint type");
       hexRest("fingerprint");
       break;
-    case 52: case 53:
+    case 52:
+    case 53:
       i8("usage");
       i8("selector");
       i8("matching type");
       hexRest("certificate data");
       break;
-    case 43: case 59: case 32769:
+    case 43:
+    case 59:
+    case 32769:
       i16("key tag");
       i8("algorithm");
       i8("digest type");
       hexRest("digest");
       break;
-    case 48: case 60: case 25:
+    case 48:
+    case 60:
+    case 25:
       i16("flags");
       i8("protocol");
       i8("algorithm");
@@ -439,7 +479,8 @@ export function stringToRdata(rrtype: number, rrclass: number, text: string): Ui
       str("tag");
       if (!c.done) w.bytes(c.next("value").bytes);
       break;
-    case 64: case 65:
+    case 64:
+    case 65:
       i16("priority");
       nm("target");
       svcParams(w, c.rest());

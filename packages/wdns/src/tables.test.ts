@@ -1,7 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  opcodeToString, rcodeToString, rrclassFromString, rrclassToString, rrtypeFromString, rrtypeToString,
-} from "./tables.js";
+import { opcodeToString, rcodeToString, rrclassFromString, rrclassToString, rrtypeFromString, rrtypeToString } from "./tables.js";
 
 describe("type/class/rcode/opcode tables", () => {
   it("names known rrtypes and falls back to TYPEn", () => {

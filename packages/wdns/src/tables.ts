@@ -1,21 +1,96 @@
 /** RR type, class, rcode and opcode mnemonics, as libwdns names them. */
 
 const TYPES: [number, string][] = [
-  [1, "A"], [2, "NS"], [3, "MD"], [4, "MF"], [5, "CNAME"], [6, "SOA"], [7, "MB"], [8, "MG"], [9, "MR"],
-  [10, "NULL"], [11, "WKS"], [12, "PTR"], [13, "HINFO"], [14, "MINFO"], [15, "MX"], [16, "TXT"], [17, "RP"],
-  [18, "AFSDB"], [19, "X25"], [20, "ISDN"], [21, "RT"], [22, "NSAP"], [23, "NSAP-PTR"], [24, "SIG"], [25, "KEY"],
-  [26, "PX"], [27, "GPOS"], [28, "AAAA"], [29, "LOC"], [30, "NXT"], [31, "EID"], [32, "NIMLOC"], [33, "SRV"],
-  [34, "ATMA"], [35, "NAPTR"], [36, "KX"], [37, "CERT"], [38, "A6"], [39, "DNAME"], [40, "SINK"], [41, "OPT"],
-  [42, "APL"], [43, "DS"], [44, "SSHFP"], [45, "IPSECKEY"], [46, "RRSIG"], [47, "NSEC"], [48, "DNSKEY"],
-  [49, "DHCID"], [50, "NSEC3"], [51, "NSEC3PARAM"], [52, "TLSA"], [55, "HIP"], [56, "NINFO"], [57, "RKEY"],
-  [58, "TALINK"], [59, "CDS"], [60, "CDNSKEY"], [61, "OPENPGPKEY"], [62, "CSYNC"], [64, "SVCB"], [65, "HTTPS"],
-  [99, "SPF"], [100, "UINFO"], [101, "UID"], [102, "GID"], [103, "UNSPEC"], [104, "NID"], [105, "L32"],
-  [106, "L64"], [107, "LP"], [108, "EUI48"], [109, "EUI64"], [249, "TKEY"], [250, "TSIG"], [251, "IXFR"],
-  [252, "AXFR"], [253, "MAILB"], [254, "MAILA"], [255, "ANY"], [256, "URI"], [257, "CAA"], [32768, "TA"],
+  [1, "A"],
+  [2, "NS"],
+  [3, "MD"],
+  [4, "MF"],
+  [5, "CNAME"],
+  [6, "SOA"],
+  [7, "MB"],
+  [8, "MG"],
+  [9, "MR"],
+  [10, "NULL"],
+  [11, "WKS"],
+  [12, "PTR"],
+  [13, "HINFO"],
+  [14, "MINFO"],
+  [15, "MX"],
+  [16, "TXT"],
+  [17, "RP"],
+  [18, "AFSDB"],
+  [19, "X25"],
+  [20, "ISDN"],
+  [21, "RT"],
+  [22, "NSAP"],
+  [23, "NSAP-PTR"],
+  [24, "SIG"],
+  [25, "KEY"],
+  [26, "PX"],
+  [27, "GPOS"],
+  [28, "AAAA"],
+  [29, "LOC"],
+  [30, "NXT"],
+  [31, "EID"],
+  [32, "NIMLOC"],
+  [33, "SRV"],
+  [34, "ATMA"],
+  [35, "NAPTR"],
+  [36, "KX"],
+  [37, "CERT"],
+  [38, "A6"],
+  [39, "DNAME"],
+  [40, "SINK"],
+  [41, "OPT"],
+  [42, "APL"],
+  [43, "DS"],
+  [44, "SSHFP"],
+  [45, "IPSECKEY"],
+  [46, "RRSIG"],
+  [47, "NSEC"],
+  [48, "DNSKEY"],
+  [49, "DHCID"],
+  [50, "NSEC3"],
+  [51, "NSEC3PARAM"],
+  [52, "TLSA"],
+  [55, "HIP"],
+  [56, "NINFO"],
+  [57, "RKEY"],
+  [58, "TALINK"],
+  [59, "CDS"],
+  [60, "CDNSKEY"],
+  [61, "OPENPGPKEY"],
+  [62, "CSYNC"],
+  [64, "SVCB"],
+  [65, "HTTPS"],
+  [99, "SPF"],
+  [100, "UINFO"],
+  [101, "UID"],
+  [102, "GID"],
+  [103, "UNSPEC"],
+  [104, "NID"],
+  [105, "L32"],
+  [106, "L64"],
+  [107, "LP"],
+  [108, "EUI48"],
+  [109, "EUI64"],
+  [249, "TKEY"],
+  [250, "TSIG"],
+  [251, "IXFR"],
+  [252, "AXFR"],
+  [253, "MAILB"],
+  [254, "MAILA"],
+  [255, "ANY"],
+  [256, "URI"],
+  [257, "CAA"],
+  [32768, "TA"],
   [32769, "DLV"],
 ];
 /** Types libwdns 0.12 has no mnemonic for but that we parse from text (printed as TYPEnnn, as libwdns does). */
-const EXTRA_TEXT_TYPES: [number, string][] = [[53, "SMIMEA"], [63, "ZONEMD"]];
+const EXTRA_TEXT_TYPES: [number, string][] = [
+  [53, "SMIMEA"],
+  [63, "ZONEMD"],
+];
 
 const TYPE_NAME = new Map<number, string>(TYPES);
 const TYPE_NUM = new Map<string, number>([...TYPES, ...EXTRA_TEXT_TYPES].map(([n, s]) => [s, n]));
@@ -41,7 +116,13 @@ export function rrtypeFromString(s: string): number | undefined {
   return undefined;
 }
 
-const CLASSES: [number, string][] = [[1, "IN"], [3, "CH"], [4, "HS"], [254, "NONE"], [255, "ANY"]];
+const CLASSES: [number, string][] = [
+  [1, "IN"],
+  [3, "CH"],
+  [4, "HS"],
+  [254, "NONE"],
+  [255, "ANY"],
+];
 const CLASS_NAME = new Map<number, string>(CLASSES);
 const CLASS_NUM = new Map<string, number>(CLASSES.map(([n, s]) => [s, n]));
 export function rrclassName(c: number): string | null {
@@ -60,8 +141,18 @@ export function rrclassFromString(s: string): number | undefined {
 }
 
 const RCODES = new Map<number, string>([
-  [0, "NOERROR"], [1, "FORMERR"], [2, "SERVFAIL"], [3, "NXDOMAIN"], [4, "NOTIMP"], [5, "REFUSED"],
-  [6, "YXDOMAIN"], [7, "YXRRSET"], [8, "NXRRSET"], [9, "NOTAUTH"], [10, "NOTZONE"], [16, "BADVERS"],
+  [0, "NOERROR"],
+  [1, "FORMERR"],
+  [2, "SERVFAIL"],
+  [3, "NXDOMAIN"],
+  [4, "NOTIMP"],
+  [5, "REFUSED"],
+  [6, "YXDOMAIN"],
+  [7, "YXRRSET"],
+  [8, "NXRRSET"],
+  [9, "NOTAUTH"],
+  [10, "NOTZONE"],
+  [16, "BADVERS"],
 ]);
 export function rcodeName(r: number): string | null {
   return RCODES.get(r) ?? null;
@@ -70,7 +161,13 @@ export function rcodeToString(r: number): string {
   return RCODES.get(r) ?? String(r);
 }
 
-const OPCODES = new Map<number, string>([[0, "QUERY"], [1, "IQUERY"], [2, "STATUS"], [4, "NOTIFY"], [5, "UPDATE"]]);
+const OPCODES = new Map<number, string>([
+  [0, "QUERY"],
+  [1, "IQUERY"],
+  [2, "STATUS"],
+  [4, "NOTIFY"],
+  [5, "UPDATE"],
+]);
 export function opcodeName(o: number): string | null {
   return OPCODES.get(o) ?? null;
 }
@@ -79,9 +176,40 @@ export function opcodeToString(o: number): string {
 }
 
 export const RRTYPE = {
-  A: 1, NS: 2, CNAME: 5, SOA: 6, PTR: 12, HINFO: 13, MX: 15, TXT: 16, RP: 17, AAAA: 28, LOC: 29, SRV: 33,
-  NAPTR: 35, DNAME: 39, OPT: 41, DS: 43, SSHFP: 44, RRSIG: 46, NSEC: 47, DNSKEY: 48, NSEC3: 50, NSEC3PARAM: 51,
-  TLSA: 52, SMIMEA: 53, CDS: 59, CDNSKEY: 60, OPENPGPKEY: 61, ZONEMD: 63, SVCB: 64, HTTPS: 65, SPF: 99, URI: 256,
-  CAA: 257, TA: 32768, DLV: 32769,
+  A: 1,
+  NS: 2,
+  CNAME: 5,
+  SOA: 6,
+  PTR: 12,
+  HINFO: 13,
+  MX: 15,
+  TXT: 16,
+  RP: 17,
+  AAAA: 28,
+  LOC: 29,
+  SRV: 33,
+  NAPTR: 35,
+  DNAME: 39,
+  OPT: 41,
+  DS: 43,
+  SSHFP: 44,
+  RRSIG: 46,
+  NSEC: 47,
+  DNSKEY: 48,
+  NSEC3: 50,
+  NSEC3PARAM: 51,
+  TLSA: 52,
+  SMIMEA: 53,
+  CDS: 59,
+  CDNSKEY: 60,
+  OPENPGPKEY: 61,
+  ZONEMD: 63,
+  SVCB: 64,
+  HTTPS: 65,
+  SPF: 99,
+  URI: 256,
+  CAA: 257,
+  TA: 32768,
+  DLV: 32769,
 } as const;
 export const RRCLASS = { IN: 1, CH: 3, HS: 4, NONE: 254, ANY: 255 } as const;

@@ -144,7 +144,7 @@ export function parseIpv6(s: string): Uint8Array | null {
   let words: number[];
   if (dbl === -1) {
     const w = parsePart(s);
-    if (!w || w.length !== 8) return null;
+    if (w?.length !== 8) return null;
     words = w;
   } else {
     const a = parsePart(s.slice(0, dbl));

@@ -1,4 +1,5 @@
 import { createReadStream, existsSync, unlinkSync } from "node:fs";
+import { resolve } from "node:path";
 import { CliError, type CliIo, configureProgram, crcDropped, Progress, parseIntOption, parseOption, UsageError } from "@dnsrep/cli";
 import {
   dnstableMerge,
@@ -14,10 +15,9 @@ import {
 } from "@dnsrep/dnstable";
 import { isMtblError, parseCompression, Sorter, Writer } from "@dnsrep/mtbl";
 import { decodeDnsDedupe, isNmsgError, MSGTYPE_DNSDEDUPE, readPayloadBatches, VENDOR_SIE } from "@dnsrep/nmsg";
-import { downcaseName, nameLength } from "@dnsrep/wdns";
 import { outputTarget } from "@dnsrep/util";
+import { downcaseName, nameLength } from "@dnsrep/wdns";
 import { Command } from "commander";
-import { resolve } from "node:path";
 
 /** Types whose RRsets go to the DNSSEC file (dnstable_convert's list). */
 const DNSSEC_TYPES = new Set([43, 59, 46, 47, 48, 60, 50, 51, 32768, 32769]);
@@ -89,7 +89,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   if (dnsAt.path === dnssecAt.path && !dnsAt.inPlace) throw new UsageError("the DNS and DNSSEC outputs are the same file");
   if (input !== "-") {
     const inAt = where(input);
-    if (!inAt.inPlace && (inAt.path === dnsAt.path || inAt.path === dnssecAt.path)) throw new UsageError("an output would overwrite the input");
+    if (!inAt.inPlace && (inAt.path === dnsAt.path || inAt.path === dnssecAt.path))
+      throw new UsageError("an output would overwrite the input");
   }
   const compression = parseOption("-c", o.c, parseCompression);
   const sizes = o.b.split(",");
@@ -152,7 +153,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         } else targets.push(dns);
         const rrtype = d.rrtype;
         let union = unions.get(rrtype);
-        if (union === undefined) unions.set(rrtype, (union = latin1(encodeRRtypeSingle(rrtype))));
+        if (union === undefined) {
+          union = latin1(encodeRRtypeSingle(rrtype));
+          unions.set(rrtype, union);
+        }
         for (const f of targets) {
           f.rrsets++;
           if (first < f.first) f.first = first;

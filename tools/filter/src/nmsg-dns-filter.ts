@@ -9,8 +9,8 @@ import {
   type NmsgOutputFlags,
   type NmsgOutputs,
   openNmsgOutputs,
-  parseIntOption,
   Progress,
+  parseIntOption,
   readNmsgInputs,
   UsageError,
 } from "@dnsrep/cli";

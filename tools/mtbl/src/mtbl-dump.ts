@@ -1,7 +1,7 @@
-import { Command } from "commander";
-import { type CliIo, CliError, configureProgram, OutputWriter, UsageError } from "@dnsrep/cli";
+import { CliError, type CliIo, configureProgram, OutputWriter, UsageError } from "@dnsrep/cli";
 import { formatDumpLine, isMtblError } from "@dnsrep/mtbl";
 import { fromHex, startsWith } from "@dnsrep/util";
+import { Command } from "commander";
 import { openReader } from "./common.js";
 
 function hexArg(flag: string, v: string): Uint8Array {
@@ -19,7 +19,7 @@ function minLen(flag: string, v: string): number {
 /** mtbl-dump: print every entry of an mtbl file, as mtbl_dump does. */
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const p = configureProgram(new Command("mtbl-dump"), io)
-    .description("Print the entries of an mtbl file, one \"key\" \"value\" line each (mtbl_dump)")
+    .description('Print the entries of an mtbl file, one "key" "value" line each (mtbl_dump)')
     .usage("[-s] [-x] [-k HEX] [-v HEX] [-K N] [-V N] FILE")
     .option("-s", "silent: read and check every entry, print nothing")
     .option("-x", "print keys and values as LEN:hh-hh-... hex")

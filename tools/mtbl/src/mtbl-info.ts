@@ -1,6 +1,6 @@
-import { Command } from "commander";
 import { type CliIo, configureProgram } from "@dnsrep/cli";
 import { formatInfo } from "@dnsrep/mtbl";
+import { Command } from "commander";
 import { openReader } from "./common.js";
 
 /** mtbl-info: print the metadata of mtbl files, as mtbl_info does (LC_ALL=C formatting). */

@@ -1,10 +1,10 @@
-import { Command } from "commander";
 import { existsSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { type CliIo, CliError, configureProgram, parseIntOption, parseOption, UsageError } from "@dnsrep/cli";
+import { CliError, type CliIo, configureProgram, parseIntOption, parseOption, UsageError } from "@dnsrep/cli";
 import { isMtblError, type MergeFn, Merger, type MtblIterator, parseCompression, type Reader, Writer } from "@dnsrep/mtbl";
 import { concatBytes } from "@dnsrep/util";
+import { Command } from "commander";
 import { openReader } from "./common.js";
 
 /** Built-in merge functions by name; "dnstable" is loaded from @dnsrep/dnstable when present. */

@@ -1,6 +1,6 @@
-import { Command } from "commander";
 import { type CliIo, configureProgram } from "@dnsrep/cli";
 import { isMtblError, Reader, verifyFile } from "@dnsrep/mtbl";
+import { Command } from "commander";
 
 /** mtbl-verify: check every block's CRC32C and framing; "FILE: OK" or "FILE: FAILED". */
 export async function run(argv: string[], io: CliIo): Promise<number> {

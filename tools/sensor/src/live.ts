@@ -41,7 +41,8 @@ export function parseIfaceSpec(spec: string): [string, string | undefined, strin
   const m = /^([^,+]+)(\+)?(?:,(\d+))?$/.exec(spec);
   if (!m) throw new UsageError(`-i: bad interface spec ${JSON.stringify(spec)} (NAME[+][,SNAPLEN])`);
   const [, dev, plus, snap] = m;
-  if (snap !== undefined && !(Number(snap) >= 1 && Number(snap) <= 262144)) throw new UsageError(`-i: snap length must be between 1 and 262144, got ${snap}`);
+  if (snap !== undefined && !(Number(snap) >= 1 && Number(snap) <= 262144))
+    throw new UsageError(`-i: snap length must be between 1 and 262144, got ${snap}`);
   return [dev as string, plus, snap];
 }
 

@@ -8,8 +8,8 @@ import {
   type NmsgOutputFlags,
   openInput,
   openNmsgOutputs,
-  Progress,
   PendingWrites,
+  Progress,
   parseIntOption,
   UsageError,
 } from "@dnsrep/cli";
@@ -152,7 +152,16 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const verbose = f.verbose ? setInterval(() => io.stderr.write(`nmsg-sensor: ${show()}\n`), 10000) : undefined;
   let failure: unknown;
   try {
-    if (f.readif !== undefined) await live(f.readif, f.bpf, matcher, drain, () => payloads, stop.signal, () => payloads >= count);
+    if (f.readif !== undefined)
+      await live(
+        f.readif,
+        f.bpf,
+        matcher,
+        drain,
+        () => payloads,
+        stop.signal,
+        () => payloads >= count,
+      );
     else {
       for (const file of files) {
         const parser = new CaptureParser((...a) => matcher.packet(...a));
