@@ -5,7 +5,7 @@
  * (UDP_UNANSWERED_QUERY); responses nobody asked for are UDP_UNSOLICITED_RESPONSE; TCP segments
  * on port 53 are passed through whole (TCP); ICMP errors about DNS packets become ICMP messages.
  */
-import type { DnsQR } from "@dnsrep/nmsg";
+import { type DnsQR, DnsQRKind } from "@dnsrep/nmsg";
 import { copyBytes } from "@dnsrep/util";
 import { skipName } from "@dnsrep/wdns";
 import { UdpChecksum, verifyUdpChecksum } from "./checksum.js";
@@ -14,15 +14,8 @@ import { type LinkOut, linkOffset } from "./link.js";
 import { type ReasmOptions, type Reassembled, Reassembler } from "./reasm.js";
 import { type TcpDnsMessage, TcpDnsReassembler } from "./tcp.js";
 
-export const DnsQRType = {
-  UDP_QUERY_RESPONSE: 1,
-  UDP_UNANSWERED_QUERY: 2,
-  UDP_UNSOLICITED_RESPONSE: 3,
-  TCP: 4,
-  ICMP: 5,
-  UDP_QUERY_ONLY: 6,
-  UDP_RESPONSE_ONLY: 7,
-} as const;
+/** base/dnsqr's type values (nmsg's DnsQRKind, under the name this package has always exported) */
+export const DnsQRType = DnsQRKind;
 
 export interface DnsqrOptions {
   /** UDP ports that carry DNS (default 53 and 5353) */
