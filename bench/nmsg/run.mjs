@@ -10,7 +10,7 @@
 // reading + decoding the file without writing. The full pipeline re-encodes each message
 // straight into the output container (NmsgWriter.writeMessage); the older way, encodeMessage
 // into an array and NmsgWriter.write of it, is shown beside it. Every measurement runs
-// --repeat times (default 3) and the best run counts, the same for every column.
+// --repeat times (default 3; the columns interleaved) and the best run counts, the same for every column.
 //   node bench/nmsg/run.mjs [--payloads N] [--repeat R]     (default 200,000 and 3)
 import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -29,13 +29,19 @@ async function build(zlib) {
   return f;
 }
 
-/** best of R runs, in seconds */
-async function best(fn) {
-  let b = Infinity;
+/**
+ * Best of R runs of each function, in seconds. The runs are interleaved (every function once, then
+ * again), so that a column measured early and one measured late see the same machine: this VM's
+ * speed drifts by a third within minutes, which skewed ratios taken column after column.
+ */
+async function bestOf(fns) {
+  const b = fns.map(() => Infinity);
   for (let r = 0; r < R; r++) {
-    const t = performance.now();
-    await fn();
-    b = Math.min(b, (performance.now() - t) / 1000);
+    for (let i = 0; i < fns.length; i++) {
+      const t = performance.now();
+      await fns[i]();
+      b[i] = Math.min(b[i], (performance.now() - t) / 1000);
+    }
   }
   return b;
 }
@@ -55,55 +61,57 @@ function zlibBodies(file) {
 const stream = (f) => createReadStream(f, { highWaterMark: 1 << 20 });
 
 async function measure(label, file, zlib, engine) {
-  const io = await best(async () => {
-    for await (const _ of stream(file));
-  });
-  let limit = await best(() => {
-    for (let i = 0; i < N; i++) mod.type.decode(payloads[i % payloads.length]);
-  });
-  if (zlib) {
-    const bodies = zlibBodies(file);
-    limit += await best(() => {
+  const bodies = zlib ? zlibBodies(file) : [];
+  const [io, decode, inflate, codec, readDecode, full, fullArrays] = await bestOf([
+    async () => {
+      for await (const _ of stream(file));
+    },
+    () => {
+      for (let i = 0; i < N; i++) mod.type.decode(payloads[i % payloads.length]);
+    },
+    () => {
       for (const z of bodies) inflateSync(z);
-    });
-  }
-  const codec = await best(() => {
-    for (let i = 0; i < N; i++) decodeMessage(mod, payloads[i % payloads.length]);
-  });
-  const readDecode = await best(async () => {
-    let n = 0;
-    for await (const batch of readPayloadBatches(stream(file))) for (const p of batch) n += decodeMessage(mod, p.payload) ? 1 : 0;
-    if (n !== N) throw new Error(`read ${n} of ${N}`);
-  });
-  // read + decode + re-encode + write: each message encoded into the writer's container
-  const full = await best(async () => {
-    let n = 0;
-    const w = new NmsgWriter(() => {}, { zlib, zlibEngine: engine });
-    for await (const batch of readPayloadBatches(stream(file))) {
-      for (const p of batch) {
-        const pending = w.writeMessage(p, mod, decodeMessage(mod, p.payload));
-        if (pending) await pending;
-        n++;
+    },
+    () => {
+      for (let i = 0; i < N; i++) decodeMessage(mod, payloads[i % payloads.length]);
+    },
+    async () => {
+      let n = 0;
+      for await (const batch of readPayloadBatches(stream(file))) for (const p of batch) n += decodeMessage(mod, p.payload) ? 1 : 0;
+      if (n !== N) throw new Error(`read ${n} of ${N}`);
+    },
+    // read + decode + re-encode + write: each message encoded into the writer's container
+    async () => {
+      let n = 0;
+      const w = new NmsgWriter(() => {}, { zlib, zlibEngine: engine });
+      for await (const batch of readPayloadBatches(stream(file))) {
+        for (const p of batch) {
+          const pending = w.writeMessage(p, mod, decodeMessage(mod, p.payload));
+          if (pending) await pending;
+          n++;
+        }
       }
-    }
-    await w.close();
-    if (n !== N) throw new Error(`read ${n} of ${N}`);
-  });
-  // the same through encodeMessage (a new array per message) and write
-  const fullArrays = await best(async () => {
-    let n = 0;
-    const w = new NmsgWriter(() => {}, { zlib, zlibEngine: engine });
-    for await (const batch of readPayloadBatches(stream(file))) {
-      for (const p of batch) {
-        const m = decodeMessage(mod, p.payload);
-        const pending = w.write({ ...p, payload: encodeMessage(mod, m) });
-        if (pending) await pending;
-        n++;
+      await w.close();
+      if (n !== N) throw new Error(`read ${n} of ${N}`);
+    },
+    // the same through encodeMessage (a new array per message) and write
+    async () => {
+      let n = 0;
+      const w = new NmsgWriter(() => {}, { zlib, zlibEngine: engine });
+      for await (const batch of readPayloadBatches(stream(file))) {
+        for (const p of batch) {
+          const m = decodeMessage(mod, p.payload);
+          const pending = w.write({ ...p, payload: encodeMessage(mod, m) });
+          if (pending) await pending;
+          n++;
+        }
       }
-    }
-    await w.close();
-    if (n !== N) throw new Error(`read ${n} of ${N}`);
-  });
+      await w.close();
+      if (n !== N) throw new Error(`read ${n} of ${N}`);
+    },
+  ]);
+  // the decode limit: protobufjs decoding, plus inflating the bodies for a zlib file (any reader must)
+  const limit = decode + inflate;
   return [label, `${(readFileSync(file).length / 1e6).toFixed(0)} MB`, N / io, N / limit, N / codec, N / readDecode, N / full, N / fullArrays, limit / full];
 }
 
