@@ -26,12 +26,16 @@ if [ -n "${CI:-}" ]; then
 else
   $PNPM install --reporter=append-only >&2
 fi
-# the optional native parts (pnpm runs the packages' install scripts too; this makes sure):
-# @dnsrep/util's CRC32C (SSE4.2) and @dnsrep/mtbl's libdeflate binding for zlib blocks.
-# Without them the portable code runs; on CI a test fails so a broken build is not missed.
+# the optional native parts: @dnsrep/util's CRC32C (SSE4.2) and @dnsrep/mtbl's libdeflate binding
+# for zlib blocks. pnpm builds them with the packages' install scripts on a fresh install; this
+# builds one again only when it is missing or older than its source (an install pnpm skipped as up
+# to date). Without them the portable code runs; on CI a test fails so a broken build is not missed.
 GYP="$(npm root -g)/npm/node_modules/node-gyp/bin/node-gyp.js"
 for pkg in util mtbl; do
-  (cd "packages/$pkg" && node "$GYP" rebuild --loglevel=warn >&2) ||
-    echo "setup: the native part of packages/$pkg was not built; its portable code will run" >&2
+  dir="packages/$pkg"
+  addon=$(ls "$dir"/build/Release/*.node 2>/dev/null | head -n 1 || true)
+  if [ -n "$addon" ] && [ -z "$(find "$dir/native" "$dir/binding.gyp" -newer "$addon" 2>/dev/null)" ]; then continue; fi
+  (cd "$dir" && node "$GYP" rebuild --loglevel=warn >&2) ||
+    echo "setup: the native part of $dir was not built; its portable code will run" >&2
 done
 npx tsc -b

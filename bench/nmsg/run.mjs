@@ -60,6 +60,21 @@ function zlibBodies(file) {
 
 const stream = (f) => createReadStream(f, { highWaterMark: 1 << 20 });
 
+/** read every payload of the file and hand it to writeOne(writer, payload), awaiting the writer's pushback */
+async function pipeline(file, zlib, engine, writeOne) {
+  let n = 0;
+  const w = new NmsgWriter(() => {}, { zlib, zlibEngine: engine });
+  for await (const batch of readPayloadBatches(stream(file))) {
+    for (const p of batch) {
+      const pending = writeOne(w, p);
+      if (pending) await pending;
+      n++;
+    }
+  }
+  await w.close();
+  if (n !== N) throw new Error(`read ${n} of ${N}`);
+}
+
 async function measure(label, file, zlib, engine) {
   const bodies = zlib ? zlibBodies(file) : [];
   const [io, decode, inflate, codec, readDecode, full, fullArrays] = await bestOf([
@@ -81,34 +96,9 @@ async function measure(label, file, zlib, engine) {
       if (n !== N) throw new Error(`read ${n} of ${N}`);
     },
     // read + decode + re-encode + write: each message encoded into the writer's container
-    async () => {
-      let n = 0;
-      const w = new NmsgWriter(() => {}, { zlib, zlibEngine: engine });
-      for await (const batch of readPayloadBatches(stream(file))) {
-        for (const p of batch) {
-          const pending = w.writeMessage(p, mod, decodeMessage(mod, p.payload));
-          if (pending) await pending;
-          n++;
-        }
-      }
-      await w.close();
-      if (n !== N) throw new Error(`read ${n} of ${N}`);
-    },
+    () => pipeline(file, zlib, engine, (w, p) => w.writeMessage(p, mod, decodeMessage(mod, p.payload))),
     // the same through encodeMessage (a new array per message) and write
-    async () => {
-      let n = 0;
-      const w = new NmsgWriter(() => {}, { zlib, zlibEngine: engine });
-      for await (const batch of readPayloadBatches(stream(file))) {
-        for (const p of batch) {
-          const m = decodeMessage(mod, p.payload);
-          const pending = w.write({ ...p, payload: encodeMessage(mod, m) });
-          if (pending) await pending;
-          n++;
-        }
-      }
-      await w.close();
-      if (n !== N) throw new Error(`read ${n} of ${N}`);
-    },
+    () => pipeline(file, zlib, engine, (w, p) => w.write({ ...p, payload: encodeMessage(mod, decodeMessage(mod, p.payload)) })),
   ]);
   // the decode limit: protobufjs decoding, plus inflating the bodies for a zlib file (any reader must)
   const limit = decode + inflate;

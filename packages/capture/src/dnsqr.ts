@@ -5,7 +5,7 @@
  * (UDP_UNANSWERED_QUERY); responses nobody asked for are UDP_UNSOLICITED_RESPONSE; TCP segments
  * on port 53 are passed through whole (TCP); ICMP errors about DNS packets become ICMP messages.
  */
-import { type DnsQR, DnsQRKind } from "@dnsrep/nmsg";
+import { type DnsQR, DnsQRType } from "@dnsrep/nmsg";
 import { copyBytes } from "@dnsrep/util";
 import { skipName } from "@dnsrep/wdns";
 import { UdpChecksum, verifyUdpChecksum } from "./checksum.js";
@@ -14,8 +14,8 @@ import { type LinkOut, linkOffset } from "./link.js";
 import { type ReasmOptions, type Reassembled, Reassembler } from "./reasm.js";
 import { type TcpDnsMessage, TcpDnsReassembler } from "./tcp.js";
 
-/** base/dnsqr's type values (nmsg's DnsQRKind, under the name this package has always exported) */
-export const DnsQRType = DnsQRKind;
+// base/dnsqr's type values: nmsg's table (DnsQRKind, also exported as DnsQRType), re-exported under the name this package has always had
+export { DnsQRType };
 
 export interface DnsqrOptions {
   /** UDP ports that carry DNS (default 53 and 5353) */
