@@ -72,6 +72,8 @@ export interface SetFileOptions {
    * file, always throws.
    */
   onError?: (error: MtblError, path: string) => void;
+  /** check each data block's CRC32C as it is read (ERR_CHECKSUM on a mismatch) */
+  verifyChecksums?: boolean;
 }
 
 export class DnstableReader {
@@ -85,9 +87,12 @@ export class DnstableReader {
     this.#files = files;
   }
 
-  /** One dnstable (mtbl) file. Throws MtblError if it cannot be opened or is not an mtbl file. */
-  static open(path: string): DnstableReader {
-    const r = Reader.open(path);
+  /**
+   * One dnstable (mtbl) file. Throws MtblError if it cannot be opened or is not an mtbl file.
+   * With `verifyChecksums`, each data block's CRC32C is checked as it is read (ERR_CHECKSUM).
+   */
+  static open(path: string, opts: { verifyChecksums?: boolean } = {}): DnstableReader {
+    const r = Reader.open(path, opts);
     return new DnstableReader(
       r,
       () => r.close(),
@@ -109,6 +114,7 @@ export class DnstableReader {
       reload: opts.reload ?? false,
       reloadIntervalMs: opts.reloadIntervalMs ?? 1000,
       ...(opts.onError ? { onError: opts.onError } : {}),
+      ...(opts.verifyChecksums ? { verifyChecksums: true } : {}),
     });
     const files = (): string[] => fs.files;
     if (aggregated) return new DnstableReader(fs, () => fs.close(), files);

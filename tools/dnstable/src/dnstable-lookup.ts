@@ -284,6 +284,8 @@ async function metaQuery(pos: string[], io: CliIo, o: Opts): Promise<number> {
  * answers from whatever members libmtbl could open and says nothing of the others; here a member
  * that cannot be opened is named on stderr (and left out), a set file that cannot be read or names
  * no file, a member that is not an mtbl file, or a set none of whose members opens, exits 1.
+ * Data blocks are checked against their CRC32C as they are read (libmtbl's readers do not check
+ * by default, so dnstable_lookup prints whatever a damaged block holds): a damaged block exits 1.
  */
 function openSource(io: CliIo, unaggregated: boolean): { reader: DnstableReader; fname: string } {
   const fname = io.env.DNSTABLE_FNAME;
@@ -293,7 +295,7 @@ function openSource(io: CliIo, unaggregated: boolean): { reader: DnstableReader;
   if (fname !== undefined) {
     if (unaggregated) throw new CliError("-u flag not valid with a single input mtbl file; it is only valid with a setfile");
     try {
-      return { reader: DnstableReader.open(fname), fname };
+      return { reader: DnstableReader.open(fname, { verifyChecksums: true }), fname };
     } catch (e) {
       if (isMtblError(e)) throw new CliError(e.message.startsWith(fname) ? e.message : `${fname}: ${e.message}`);
       throw e;
@@ -307,7 +309,7 @@ function openSource(io: CliIo, unaggregated: boolean): { reader: DnstableReader;
   };
   let reader: DnstableReader;
   try {
-    reader = DnstableReader.openSetFile(set, { aggregated: !unaggregated, onError });
+    reader = DnstableReader.openSetFile(set, { aggregated: !unaggregated, onError, verifyChecksums: true });
   } catch (e) {
     // the set file's and members' messages name the file they are about
     if (isMtblError(e)) throw new CliError(e.message);

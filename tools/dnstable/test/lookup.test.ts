@@ -93,6 +93,25 @@ describe("dnstable-lookup errors", () => {
     const r = await runCase({ id: "x", env: { DNSTABLE_FNAME: "dnstable/nope.mtbl" }, args: ["rrset", "a.test"], rc: 1 });
     expect(r.rc).toBe(1);
   });
+  it("a damaged data block exits 1 with one line, as a file and as a set member (dnstable_lookup would print what it holds)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "dnstable-lookup-crc-"));
+    try {
+      const f = join(dir, "flip.mtbl");
+      const b = readFileSync(vectorPath("dnstable/dns.none.mtbl"));
+      for (let i = 200; i < 204; i++) b[i] = (b[i] as number) ^ 0xff;
+      writeFileSync(f, b);
+      writeFileSync(join(dir, "flip.set"), `${f}\n`);
+      for (const env of [{ DNSTABLE_FNAME: f }, { DNSTABLE_SETFILE: join(dir, "flip.set") }]) {
+        // run() throws the CliError that the bin prints as one line and exits 1 for
+        await expect(run(["rrset", "*.test"], memoryIo("", env))).rejects.toMatchObject({
+          name: "CliError",
+          message: expect.stringMatching(/block at offset \d+ has a bad CRC32C$/),
+        });
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe("dnstable-lookup set files that are not what they should be", () => {
