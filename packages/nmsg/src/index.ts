@@ -41,6 +41,8 @@ export type { NmsgPayload, PayloadHeader } from "./payload.js";
 export { decodePayload, encodePayload, packedPayloadSize, payloadCrc } from "./payload.js";
 export type { ReaderStats, ReadOptions } from "./reader.js";
 export { ContainerDecoder, newStats, parseHeader, readPayloadBatches, readPayloads } from "./reader.js";
+export type { FileReadOptions } from "./thread-reader.js";
+export { readNmsgFileBatches } from "./thread-reader.js";
 export type { Endpoint } from "./transport.js";
 export { connectNmsg, listenNmsg } from "./transport.js";
 export type { DnsDedupe, DnsQR } from "./typed.js";
