@@ -6,8 +6,17 @@
  * reported on stderr with its peer and skipped.
  */
 import { createSocket } from "node:dgram";
-import { createReadStream } from "node:fs";
-import { ContainerDecoder, isNmsgError, listenNmsg, type NmsgPayload, parseHeader, readPayloadBatches } from "@dnsrep/nmsg";
+import { createReadStream, statSync } from "node:fs";
+import {
+  ContainerDecoder,
+  isNmsgError,
+  listenNmsg,
+  type NmsgPayload,
+  parseHeader,
+  type ReadOptions,
+  readNmsgFileBatches,
+  readPayloadBatches,
+} from "@dnsrep/nmsg";
 import type { Command } from "commander";
 import { CliError } from "./errors.js";
 import type { CliIo } from "./io.js";
@@ -39,6 +48,26 @@ export function hasNmsgInput(f: NmsgInputFlags): boolean {
   return (f.readnmsg?.length ?? 0) > 0 || (f.readsock?.length ?? 0) > 0 || f.readtcp !== undefined || f.readunix !== undefined;
 }
 
+/** files from this size on are read on a worker thread (readNmsgFileBatches), whose start (~90 ms) small files would not repay */
+export const THREADED_READ_MIN = 64 << 20;
+
+/** The payload batches of one -r source: stdin or a small file on this thread, a large regular file on a worker. */
+function openBatches(file: string, io: CliIo, signal: AbortSignal, opts: ReadOptions): AsyncIterable<NmsgPayload[]> {
+  if (file !== "-") {
+    let size = 0;
+    try {
+      const st = statSync(file);
+      if (st.isFile()) size = st.size;
+    } catch {
+      // the stream below reports it, with the path
+    }
+    const force = process.env.DNSREP_READ_THREAD; // "1": always (tests), "0": never
+    if (force === "1" || (force !== "0" && size >= THREADED_READ_MIN)) return readNmsgFileBatches(file, opts);
+  }
+  const src = file === "-" ? io.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
+  return readPayloadBatches(abortable(src as AsyncIterable<Uint8Array>, signal), opts);
+}
+
 /** Handles one payload; false stops reading. */
 export type PayloadHandler = (p: NmsgPayload) => boolean | Promise<boolean>;
 
@@ -59,14 +88,13 @@ export async function readNmsgInputs(
   io.signal?.addEventListener("abort", abort);
   try {
     for (const file of files) {
-      const src = file === "-" ? io.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
       try {
         // batches of payloads per read, each handed over in order; a handler that answers
         // synchronously costs no promise per payload
         const onCrcError = (n: number, at: number | undefined): void => {
           io.stderr.write(`${prog}: ${file}: ${crcDropped(n)} (container at offset ${at ?? 0})\n`);
         };
-        for await (const batch of readPayloadBatches(abortable(src as AsyncIterable<Uint8Array>, ac.signal), { onCrcError })) {
+        for await (const batch of openBatches(file, io, ac.signal, { onCrcError })) {
           for (const pl of batch) {
             const r = handle(pl);
             if (r === false || (r !== true && !(await r))) return;

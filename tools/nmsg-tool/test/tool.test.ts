@@ -1,5 +1,5 @@
 /** nmsg-tool against nmsgtool's vectors (cases.jsonl), UDP loopback round trip, and bad input. */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
@@ -160,5 +160,46 @@ describe("bad input", () => {
       }),
       { numRuns: 60 },
     );
+  });
+});
+
+describe("-r FILE read on a worker thread (as for files of 64 MiB and more; DNSREP_READ_THREAD=1 forces it)", () => {
+  const withThread = async (argv: string[]) => {
+    process.env.DNSREP_READ_THREAD = "1";
+    try {
+      return await tool(argv);
+    } finally {
+      delete process.env.DNSREP_READ_THREAD;
+    }
+  };
+  const cases = vectorCases().filter((c) => /^nmsgtool -r \S+\.nmsg( -J -)?$/.test(c.cmd) && c.stdout);
+  it("has cases", () => expect(cases.length).toBeGreaterThan(4));
+  for (const c of cases) {
+    it(c.cmd, async () => {
+      const r = await withThread(c.cmd.replace(/^nmsgtool /, "").split(/\s+/));
+      expect(r.err).toBe("");
+      expect(r.rc).toBe(c.rc);
+      expect(r.out.toString("utf8")).toBe(readVectorText(c.stdout as string));
+    });
+  }
+  it("a truncated file and a damaged payload are reported as without the thread", async () => {
+    const good = readVector("nmsg/dnsqr.bufsz4096.nmsg");
+    const cut = join(dir, "cut.nmsg");
+    writeFileSync(cut, good.subarray(0, good.length - 50));
+    const a = await withThread(["-r", cut, "-J", "-"]);
+    const b = await tool(["-r", cut, "-J", "-"]);
+    expect(a.rc).toBe(1);
+    expect(a.err).toBe(b.err);
+    expect(a.err).toMatch(/truncated container .* at offset \d+/);
+    expect(Buffer.compare(a.out, b.out)).toBe(0);
+    const crc = Buffer.from(readVector("nmsg/dnsqr.unbuffered.nmsg"));
+    crc[crc.length - 3]! ^= 0x01;
+    const f = join(dir, "crc.nmsg");
+    writeFileSync(f, crc);
+    const c = await withThread(["-r", f, "-J", "-"]);
+    expect(c.rc).toBe(0);
+    expect(c.err).toMatch(/1 payload dropped: CRC32C mismatch \(container at offset \d+\)\n$/);
+    expect(c.err).toBe((await tool(["-r", f, "-J", "-"])).err);
+    expect((await withThread(["-r", join(dir, "absent.nmsg")])).rc).toBe(1);
   });
 });
