@@ -4,7 +4,15 @@ export { OutputWriter, openInput, processIo, readAllInput } from "./io.js";
 export type { RunFn } from "./main.js";
 export { configureProgram, main, parseIntOption, parseOption, runCommand } from "./main.js";
 export type { NmsgInputFlags, PayloadHandler } from "./nmsg-input.js";
-export { abortable, addNmsgInputOptions, crcDropped, hasNmsgInput, readNmsgInputs } from "./nmsg-input.js";
+export {
+  abortable,
+  addNmsgInputOptions,
+  crcDropped,
+  hasNmsgInput,
+  nmsgSourceBatches,
+  readNmsgInputs,
+  THREADED_READ_MIN,
+} from "./nmsg-input.js";
 export type { NmsgOutputFlags, NmsgOutputs } from "./nmsg-output.js";
 export { addNmsgOutputOptions, openNmsgOutputs, PendingWrites, parseAddrPort, parseU32Option } from "./nmsg-output.js";
 export { Progress } from "./progress.js";

@@ -51,8 +51,12 @@ export function hasNmsgInput(f: NmsgInputFlags): boolean {
 /** files from this size on are read on a worker thread (readNmsgFileBatches), whose start (~90 ms) small files would not repay */
 export const THREADED_READ_MIN = 64 << 20;
 
-/** The payload batches of one -r source: stdin or a small file on this thread, a large regular file on a worker. */
-function openBatches(file: string, io: CliIo, signal: AbortSignal, opts: ReadOptions): AsyncIterable<NmsgPayload[]> {
+/**
+ * The payload batches of one nmsg input ('-' = stdin): stdin or a small file on this thread, a
+ * regular file of THREADED_READ_MIN bytes or more on a worker thread (DNSREP_READ_THREAD=0 never,
+ * =1 always). The signal stops reading on this thread's path.
+ */
+export function nmsgSourceBatches(file: string, io: CliIo, opts: ReadOptions, signal?: AbortSignal): AsyncIterable<NmsgPayload[]> {
   if (file !== "-") {
     let size = 0;
     try {
@@ -65,7 +69,8 @@ function openBatches(file: string, io: CliIo, signal: AbortSignal, opts: ReadOpt
     if (force === "1" || (force !== "0" && size >= THREADED_READ_MIN)) return readNmsgFileBatches(file, opts);
   }
   const src = file === "-" ? io.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
-  return readPayloadBatches(abortable(src as AsyncIterable<Uint8Array>, signal), opts);
+  const chunks = src as AsyncIterable<Uint8Array>;
+  return readPayloadBatches(signal ? abortable(chunks, signal) : chunks, opts);
 }
 
 /** Handles one payload; false stops reading. */
@@ -94,7 +99,7 @@ export async function readNmsgInputs(
         const onCrcError = (n: number, at: number | undefined): void => {
           io.stderr.write(`${prog}: ${file}: ${crcDropped(n)} (container at offset ${at ?? 0})\n`);
         };
-        for await (const batch of openBatches(file, io, ac.signal, { onCrcError })) {
+        for await (const batch of nmsgSourceBatches(file, io, { onCrcError }, ac.signal)) {
           for (const pl of batch) {
             const r = handle(pl);
             if (r === false || (r !== true && !(await r))) return;

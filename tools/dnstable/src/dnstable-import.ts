@@ -1,6 +1,16 @@
-import { createReadStream, existsSync, unlinkSync } from "node:fs";
+import { existsSync, unlinkSync } from "node:fs";
 import { resolve } from "node:path";
-import { CliError, type CliIo, configureProgram, crcDropped, Progress, parseIntOption, parseOption, UsageError } from "@dnsrep/cli";
+import {
+  CliError,
+  type CliIo,
+  configureProgram,
+  crcDropped,
+  nmsgSourceBatches,
+  Progress,
+  parseIntOption,
+  parseOption,
+  UsageError,
+} from "@dnsrep/cli";
 import {
   dnstableMerge,
   EntryType,
@@ -14,7 +24,7 @@ import {
   versionKey,
 } from "@dnsrep/dnstable";
 import { isMtblError, parseCompression, Sorter, Writer } from "@dnsrep/mtbl";
-import { decodeDnsDedupe, isNmsgError, MSGTYPE_DNSDEDUPE, readPayloadBatches, VENDOR_SIE } from "@dnsrep/nmsg";
+import { decodeDnsDedupe, isNmsgError, MSGTYPE_DNSDEDUPE, VENDOR_SIE } from "@dnsrep/nmsg";
 import { outputTarget } from "@dnsrep/util";
 import { downcaseName, nameLength } from "@dnsrep/wdns";
 import { Command } from "commander";
@@ -123,12 +133,11 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   };
   const unions = new Map<number, string>();
 
-  const src = input === "-" ? io.stdin : createReadStream(input, { highWaterMark: 1 << 20 });
   try {
     const onCrcError = (n: number, at: number | undefined): void => {
       io.stderr.write(`dnstable-import: ${input}: ${crcDropped(n)} (container at offset ${at ?? 0})\n`);
     };
-    for await (const batch of readPayloadBatches(src as AsyncIterable<Uint8Array>, { onCrcError })) {
+    for await (const batch of nmsgSourceBatches(input, io, { onCrcError })) {
       for (const pl of batch) {
         if (pl.vid !== VENDOR_SIE || pl.msgtype !== MSGTYPE_DNSDEDUPE) {
           skipped++;
