@@ -16,10 +16,13 @@ export class NmsgError extends Error {
   readonly code: NmsgErrorCode;
   /** byte offset in the input stream where the problem was found, when known */
   readonly offset: number | undefined;
+  /** the message without its offset (what the constructor was given) */
+  readonly detail: string;
   constructor(code: NmsgErrorCode, message: string, offset?: number) {
     super(offset === undefined ? message : `${message} at offset ${offset}`);
     this.code = code;
     this.offset = offset;
+    this.detail = message;
   }
 }
 export function isNmsgError(e: unknown): e is NmsgError {

@@ -18,10 +18,9 @@ const data = workerData as ReadWorkerData;
 const stats = newStats();
 let credit = data.ahead;
 let wake: (() => void) | null = null;
-let stopped = false;
-port.on("message", (m: "ack" | "stop") => {
-  if (m === "stop") stopped = true;
-  else credit++;
+// each "ack" is a batch the reader has taken (a reader that stops early terminates this thread)
+port.on("message", () => {
+  credit++;
   const w = wake;
   wake = null;
   w?.();
@@ -74,8 +73,7 @@ async function main(): Promise<void> {
       const ro: ReadOptions = { stats, onCrcError };
       if (data.maxFragmentSets !== undefined) ro.maxFragmentSets = data.maxFragmentSets;
       for await (const batch of readPayloadBatches(src, ro)) {
-        while (credit <= 0 && !stopped) await new Promise<void>((r) => (wake = r));
-        if (stopped) return;
+        while (credit <= 0) await new Promise<void>((r) => (wake = r));
         credit--;
         let m = pack(batch, false);
         try {
@@ -92,7 +90,7 @@ async function main(): Promise<void> {
     post({ kind: "done", stats: { ...stats } });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    if (isNmsgError(e)) post({ kind: "error", nmsg: { code: e.code, message: e.message, offset: e.offset }, stats: { ...stats } });
+    if (isNmsgError(e)) post({ kind: "error", nmsg: { code: e.code, detail: e.detail, offset: e.offset }, stats: { ...stats } });
     else
       post({
         kind: "error",

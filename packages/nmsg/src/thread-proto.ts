@@ -25,7 +25,7 @@ export type WorkerReply =
   | { kind: "done"; stats: ReaderStats }
   | {
       kind: "error";
-      nmsg?: { code: NmsgErrorCode; message: string; offset: number | undefined };
+      nmsg?: { code: NmsgErrorCode; detail: string; offset: number | undefined };
       sys?: {
         message: string;
         code?: string | undefined;

@@ -37,11 +37,7 @@ function copyStats(to: ReaderStats, from: ReaderStats, base: ReaderStats): void 
 }
 
 function rebuildError(m: Extract<WorkerReply, { kind: "error" }>): Error {
-  if (m.nmsg) {
-    const { code, message, offset } = m.nmsg;
-    const suffix = offset === undefined ? "" : ` at offset ${offset}`;
-    return new NmsgError(code, suffix && message.endsWith(suffix) ? message.slice(0, -suffix.length) : message, offset);
-  }
+  if (m.nmsg) return new NmsgError(m.nmsg.code, m.nmsg.detail, m.nmsg.offset);
   const s = m.sys ?? { message: "read worker failed" };
   return Object.assign(new Error(s.message), { code: s.code, syscall: s.syscall, path: s.path, errno: s.errno });
 }
@@ -128,9 +124,6 @@ export async function* readNmsgFileBatches(path: string, opts: FileReadOptions =
       }
     }
   } finally {
-    if (!finished) {
-      worker.postMessage("stop");
-      await worker.terminate();
-    }
+    if (!finished) await worker.terminate();
   }
 }
