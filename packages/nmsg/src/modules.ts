@@ -70,6 +70,10 @@ function dnsPayload(packets: Uint8Array[], ip: Uint8Array): Uint8Array | undefin
   return parseUdpDatagram(u8(packets[0]), ip.length === 16)?.payload.slice();
 }
 
+/** the DNS messages a dnsqr carries: the query's and the response's UDP payload */
+const queryMessage = (m: Msg): Uint8Array | undefined => dnsPayload(m.query_packet as Uint8Array[], u8(m.query_ip));
+const responseMessage = (m: Msg): Uint8Array | undefined => dnsPayload(m.response_packet as Uint8Array[], u8(m.response_ip));
+
 function delay(m: Msg): number | undefined {
   if (m.type !== DnsQRKind.UDP_QUERY_RESPONSE) return undefined;
   const qs = m.query_time_sec as unknown[];
@@ -184,30 +188,30 @@ export const dnsqrFields: FieldSpec[] = [
   {
     name: "query",
     kind: "bytes",
-    get: (m) => dnsPayload(m.query_packet as Uint8Array[], u8(m.query_ip)),
+    get: queryMessage,
     print: (v) => messageLines("query", u8(v)),
   },
   {
     name: "query_json",
     kind: "bytes",
     noprint: true,
-    get: (m) => dnsPayload(m.query_packet as Uint8Array[], u8(m.query_ip)),
+    get: queryMessage,
     json: (v) => dnsMessageJson(u8(v)),
   },
   {
     name: "response",
     kind: "bytes",
-    get: (m) => dnsPayload(m.response_packet as Uint8Array[], u8(m.response_ip)),
+    get: responseMessage,
     print: (v) => messageLines("response", u8(v)),
   },
   {
     name: "response_json",
     kind: "bytes",
     noprint: true,
-    get: (m) => dnsPayload(m.response_packet as Uint8Array[], u8(m.response_ip)),
+    get: responseMessage,
     json: (v) => dnsMessageJson(u8(v)),
   },
-  { name: "dns", kind: "bytes", noprint: true, get: (m) => dnsPayload(m.response_packet as Uint8Array[], u8(m.response_ip)) },
+  { name: "dns", kind: "bytes", noprint: true, get: responseMessage },
   { name: "tcp", kind: "bytes", noprint: true },
   { name: "icmp", kind: "bytes", noprint: true },
 ];
