@@ -57,3 +57,22 @@ export function verifyUdpChecksum(packets: readonly Uint8Array[]): number {
   while (sum > 0xffff) sum = (sum & 0xffff) + Math.floor(sum / 0x10000);
   return sum === 0xffff ? UdpChecksum.CORRECT : UdpChecksum.INCORRECT;
 }
+
+/**
+ * The same verification for one whole UDP datagram already decoded into `d` (not a fragment): no
+ * second parse, no array of packets.
+ */
+export function udpChecksumOf(d: Datagram): number {
+  const b = d.buf;
+  const t = d.trans;
+  const ck = (b[t + 6]! << 8) | b[t + 7]!;
+  if (ck === 0) return UdpChecksum.ABSENT;
+  const ulen = (b[t + 4]! << 8) | b[t + 5]!;
+  const n = d.addrLen;
+  let sum = sum16(b, d.src, d.src + n, 0);
+  sum = sum16(b, d.dst, d.dst + n, sum);
+  sum += IpProto.UDP + ulen;
+  sum = sum16(b, t, Math.min(d.ipEnd, t + ulen), sum);
+  while (sum > 0xffff) sum = (sum & 0xffff) + Math.floor(sum / 0x10000);
+  return sum === 0xffff ? UdpChecksum.CORRECT : UdpChecksum.INCORRECT;
+}

@@ -8,9 +8,11 @@
 import { type DnsQR, DnsQRType } from "@dnsrep/nmsg";
 import { copyBytes } from "@dnsrep/util";
 import { skipName } from "@dnsrep/wdns";
-import { UdpChecksum, verifyUdpChecksum } from "./checksum.js";
+import { UdpChecksum, udpChecksumOf, verifyUdpChecksum } from "./checksum.js";
+import { DnsqrEncoding } from "./dnsqr-encode.js";
 import { Datagram, IpProto, IpReject, parseIp } from "./ip.js";
 import { type LinkOut, linkOffset } from "./link.js";
+import { PendingQueries, Slot } from "./pending.js";
 import { type ReasmOptions, type Reassembled, Reassembler } from "./reasm.js";
 import { type TcpDnsMessage, TcpDnsReassembler } from "./tcp.js";
 
@@ -47,6 +49,15 @@ export interface DnsqrOptions {
    * copy per response. Ignored with zeroResolverAddress (which rewrites the packets).
    */
   borrow?: boolean;
+  /**
+   * Receives the UDP messages made of single datagrams as encodings laid out straight from the
+   * captured bytes (no DnsQR object, no copy of a response). The encoding borrows the capture
+   * buffer and the table of waiting queries: encode it (NmsgWriter.writeEncoded) or copy it
+   * before the callback returns. Messages this path does not make (TCP, ICMP, IP fragments)
+   * still go to the emit callback. Used only without the message-rewriting and filtering options
+   * (captureQr, captureRd, zeroResolverAddress, qname lists), which need the message object.
+   */
+  raw?: DnsqrRawEmit;
 }
 
 export interface DnsqrStats {
@@ -81,11 +92,8 @@ export interface DnsqrStats {
 /** Receives each finished message with the time nmsg stamps on its payload. */
 export type DnsqrEmit = (q: DnsQR, sec: number, nsec: number) => void;
 
-interface Pending {
-  q: DnsQR;
-  key: string;
-  done: boolean;
-}
+/** Receives a message encoded straight from the capture (see DnsqrOptions.raw). */
+export type DnsqrRawEmit = (m: DnsqrEncoding, sec: number, nsec: number) => void;
 
 const EMPTY = new Uint8Array(0);
 
@@ -120,10 +128,11 @@ export class DnsqrMatcher {
   readonly #borrow: boolean;
   readonly #include: Set<string> | undefined;
   readonly #exclude: Set<string> | undefined;
-  readonly #table = new Map<string, Pending[]>();
-  /** waiting queries in arrival order (answered ones are skipped lazily) */
-  #fifo: Pending[] = [];
-  #head = 0;
+  /** the queries waiting for their response */
+  readonly #pending = new PendingQueries();
+  /** the raw path's sink and its one reused encoding (undefined: every message is an object) */
+  readonly #raw: DnsqrRawEmit | undefined;
+  readonly #enc = new DnsqrEncoding();
   #nowSec = 0;
   #nowNsec = 0;
   readonly #d = new Datagram();
@@ -134,6 +143,13 @@ export class DnsqrMatcher {
     this.#emit = emit;
     this.#o = opts;
     this.#borrow = (opts.borrow ?? false) && !opts.zeroResolverAddress;
+    const plain =
+      opts.captureQr === undefined &&
+      opts.captureRd === undefined &&
+      !opts.zeroResolverAddress &&
+      !opts.qnameInclude?.length &&
+      !opts.qnameExclude?.length;
+    this.#raw = plain ? opts.raw : undefined;
     this.#udp = new Set(opts.udpPorts ?? [53, 5353]);
     this.#tcp = new Set(opts.tcpPorts ?? [53]);
     this.#timeout = opts.queryTimeout ?? 60;
@@ -230,6 +246,7 @@ export class DnsqrMatcher {
     const flags = (b[p + 2]! << 8) | b[p + 3]!;
     const qd = (b[p + 4]! << 8) | b[p + 5]!;
     const isResponse = flags >> 15 === 1;
+    if (this.#raw !== undefined && frags === null && this.#udpRaw(d, sport, dport, id, flags, qd, isResponse, sec, nsec)) return;
     const q = newQR(0, IpProto.UDP, isResponse ? dport : sport, isResponse ? sport : dport, id);
     // one private copy of the datagram; the message's addresses and qname are views into it
     const view = b.subarray(d.net, d.end);
@@ -352,104 +369,189 @@ export class DnsqrMatcher {
     this.#emit(q, sec, nsec);
   }
 
+  /**
+   * The raw path for a whole UDP datagram: queries are copied into the table, answers and
+   * unsolicited responses are encoded from the capture buffer and the table. Returns false (having
+   * changed nothing) when the response answers a query kept as an object, which the object path
+   * then handles.
+   */
+  #udpRaw(
+    d: Datagram,
+    sport: number,
+    dport: number,
+    id: number,
+    flags: number,
+    qd: number,
+    isResponse: boolean,
+    sec: number,
+    nsec: number,
+  ): boolean {
+    const b = d.buf;
+    const p = d.payload;
+    const len = d.payloadLen;
+    let nlen = -1;
+    let qtype = 0;
+    let qclass = 0;
+    if (qd === 1 && len > 12) {
+      nlen = skipName(b, p + 12, p + len) - (p + 12);
+      if (len - 12 - nlen < 4) {
+        this.stats.malformedDns++;
+        return true;
+      }
+      const qe = p + 12 + nlen;
+      qtype = (b[qe]! << 8) | b[qe + 1]!;
+      qclass = (b[qe + 2]! << 8) | b[qe + 3]!;
+    }
+    const n = d.addrLen;
+    const t = this.#pending;
+    const st = this.stats;
+    if (!isResponse) {
+      st.udpQueries++;
+      t.insertPacket(b, d.net, d.end, d.src, d.dst, n, p + 12, nlen, qtype, qclass, IpProto.UDP, sport, dport, id, sec, nsec);
+      if (++st.pending > st.pendingMax) st.pendingMax = st.pending;
+      return true;
+    }
+    const rcode = flags & 0xf;
+    const s = t.find(b, d.dst, b, d.src, n, IpProto.UDP, dport, sport, id, b, p + 12, nlen, qtype, qclass, rcode);
+    if (s >= 0 && t.isObject(s)) return false;
+    st.udpResponses++;
+    const e = this.#enc;
+    e.reset(s < 0 ? DnsQRType.UDP_UNSOLICITED_RESPONSE : DnsQRType.UDP_QUERY_RESPONSE, IpProto.UDP, dport, sport, id);
+    e.setAddresses(b, d.dst, d.src, n);
+    if (nlen >= 0) e.setQuestion(b, p + 12, nlen, qtype, qclass);
+    e.rcode = rcode;
+    e.setResponse(b, d.net, d.end - d.net, sec, nsec);
+    e.udpChecksum = udpChecksumOf(d);
+    if (s < 0) {
+      e.finish();
+      st.unsolicited++;
+      this.#raw!(e, sec, nsec);
+      return true;
+    }
+    const ar = t.arena;
+    if (nlen < 0 && t.field(s, Slot.nameLen) >= 0)
+      e.setQuestion(ar, t.at(s, Slot.name), t.field(s, Slot.nameLen), t.field(s, Slot.qtype), t.field(s, Slot.qclass));
+    const qsec = t.sec(s);
+    const qnsec = t.nsec(s);
+    e.setQuery(ar, t.field(s, Slot.packet), t.field(s, Slot.packetLen), qsec, qnsec);
+    e.finish();
+    // the slot's bytes stay readable until the next insert
+    this.#removed(s);
+    st.queryResponse++;
+    this.#raw!(e, qsec, qnsec);
+    return true;
+  }
+
   // ---- the table of waiting queries
 
-  /** The 6-tuple as a string: one fromCharCode call, no intermediate strings. */
-  #key(q: DnsQR): string {
-    const a = q.query_ip;
-    const r = q.response_ip;
-    if (a.length === 4) {
-      return String.fromCharCode(
-        q.proto,
-        q.query_port,
-        q.response_port,
-        q.id,
-        (a[0]! << 8) | r[0]!,
-        (a[1]! << 8) | r[1]!,
-        (a[2]! << 8) | r[2]!,
-        (a[3]! << 8) | r[3]!,
-      );
-    }
-    const k = this.#keyScratch;
-    k.length = 4 + a.length;
-    k[0] = q.proto;
-    k[1] = q.query_port;
-    k[2] = q.response_port;
-    k[3] = q.id;
-    for (let i = 0; i < a.length; i++) k[4 + i] = (a[i]! << 8) | r[i]!;
-    return String.fromCharCode.apply(null, k);
-  }
-  readonly #keyScratch: number[] = [];
-
   #insert(q: DnsQR): void {
-    const e: Pending = { q, key: this.#key(q), done: false };
-    const l = this.#table.get(e.key);
-    if (l) l.push(e);
-    else this.#table.set(e.key, [e]);
-    this.#fifo.push(e);
+    this.#pending.insertObject(q);
     const st = this.stats;
     if (++st.pending > st.pendingMax) st.pendingMax = st.pending;
   }
 
-  #retrieve(r: DnsQR, rcode: number): DnsQR | undefined {
-    const key = this.#key(r);
-    const l = this.#table.get(key);
-    if (!l) return undefined;
-    for (let i = 0; i < l.length; i++) {
-      const e = l[i]!;
-      if (!matches(r, e.q, rcode)) continue;
-      l.splice(i, 1);
-      if (l.length === 0) this.#table.delete(key);
-      this.#remove(e);
-      return e.q;
-    }
-    return undefined;
+  #removed(s: number): void {
+    this.#pending.remove(s);
+    this.stats.pending--;
   }
 
-  #remove(e: Pending): void {
-    e.done = true;
-    this.stats.pending--;
-    // keep the FIFO compact when answered entries pile up behind an old unanswered one
-    while (this.#head < this.#fifo.length && this.#fifo[this.#head]!.done) this.#head++;
-    const dead = this.#fifo.length - this.#head - this.stats.pending;
-    if (this.#head > 4096 && this.#head * 2 > this.#fifo.length) {
-      this.#fifo = this.#fifo.slice(this.#head);
-      this.#head = 0;
-    } else if (dead > 4096 && dead > this.stats.pending * 2) {
-      this.#fifo = this.#fifo.slice(this.#head).filter((x) => !x.done);
-      this.#head = 0;
+  #retrieve(r: DnsQR, rcode: number): DnsQR | undefined {
+    const t = this.#pending;
+    const nm = r.qname;
+    const s = t.find(
+      r.query_ip,
+      0,
+      r.response_ip,
+      0,
+      r.query_ip.length,
+      r.proto,
+      r.query_port,
+      r.response_port,
+      r.id,
+      nm ?? EMPTY,
+      0,
+      nm === undefined ? -1 : nm.length,
+      r.qtype ?? 0,
+      r.qclass ?? 0,
+      rcode,
+    );
+    if (s < 0) return undefined;
+    const q = t.object(s) ?? this.#materialize(s);
+    this.#removed(s);
+    return q;
+  }
+
+  /** A query of the table as the message the object path would have kept (its own copy of the datagram). */
+  #materialize(s: number): DnsQR {
+    const t = this.#pending;
+    const off = t.field(s, Slot.packet);
+    const own = t.arena.slice(off, off + t.field(s, Slot.packetLen));
+    const q = newQR(
+      DnsQRType.UDP_UNANSWERED_QUERY,
+      t.field(s, Slot.proto),
+      t.field(s, Slot.queryPort),
+      t.field(s, Slot.responsePort),
+      t.field(s, Slot.id),
+    );
+    const a = t.field(s, Slot.addrLen);
+    q.query_ip = own.subarray(t.at(s, Slot.queryIp) - off, t.at(s, Slot.queryIp) - off + a);
+    q.response_ip = own.subarray(t.at(s, Slot.responseIp) - off, t.at(s, Slot.responseIp) - off + a);
+    const nlen = t.field(s, Slot.nameLen);
+    if (nlen >= 0) {
+      q.qname = own.subarray(t.at(s, Slot.name) - off, t.at(s, Slot.name) - off + nlen);
+      q.qtype = t.field(s, Slot.qtype);
+      q.qclass = t.field(s, Slot.qclass);
     }
+    setQuery(q, [own], [t.sec(s)], [t.nsec(s)]);
+    return q;
   }
 
   /** Emit queries that waited too long (or all of them, at the end). */
   #trim(all = false): void {
+    const t = this.#pending;
     for (;;) {
-      while (this.#head < this.#fifo.length && this.#fifo[this.#head]!.done) this.#head++;
-      const e = this.#fifo[this.#head];
-      if (!e) break;
-      const q = e.q;
-      if (!all && this.stats.pending <= this.#max && this.#nowSec - q.query_time_sec[0]! <= this.#timeout) break;
-      const l = this.#table.get(e.key)!;
-      l.splice(l.indexOf(e), 1);
-      if (l.length === 0) this.#table.delete(e.key);
-      this.#remove(e);
-      let ts = this.#nowSec - q.query_time_sec[0]!;
-      let tn = this.#nowNsec - q.query_time_nsec[0]!;
+      const s = t.oldest();
+      if (s < 0) break;
+      const qsec = t.sec(s);
+      const qnsec = t.nsec(s);
+      if (!all && this.stats.pending <= this.#max && this.#nowSec - qsec <= this.#timeout) break;
+      let ts = this.#nowSec - qsec;
+      let tn = this.#nowNsec - qnsec;
       if (tn < 0) {
         ts -= 1;
         tn += 1e9;
       }
-      q.timeout = ts + tn / 1e9;
+      const timeout = ts + tn / 1e9;
+      if (!t.isObject(s) && this.#raw !== undefined) {
+        const e = this.#enc;
+        const ar = t.arena;
+        e.reset(
+          DnsQRType.UDP_UNANSWERED_QUERY,
+          t.field(s, Slot.proto),
+          t.field(s, Slot.queryPort),
+          t.field(s, Slot.responsePort),
+          t.field(s, Slot.id),
+        );
+        e.setAddresses(ar, t.at(s, Slot.queryIp), t.at(s, Slot.responseIp), t.field(s, Slot.addrLen));
+        if (t.field(s, Slot.nameLen) >= 0)
+          e.setQuestion(ar, t.at(s, Slot.name), t.field(s, Slot.nameLen), t.field(s, Slot.qtype), t.field(s, Slot.qclass));
+        e.setQuery(ar, t.field(s, Slot.packet), t.field(s, Slot.packetLen), qsec, qnsec);
+        e.timeout = timeout;
+        e.finish();
+        this.#removed(s);
+        this.stats.unanswered++;
+        this.#raw(e, qsec, qnsec);
+        continue;
+      }
+      const q = t.object(s) ?? this.#materialize(s);
+      this.#removed(s);
+      q.timeout = timeout;
       if (this.#filtered(q)) {
         this.stats.filtered++;
         continue;
       }
       this.stats.unanswered++;
-      this.#out(q, q.query_time_sec[0]!, q.query_time_nsec[0]!);
-    }
-    if (this.#head === this.#fifo.length && this.#head > 0) {
-      this.#fifo = [];
-      this.#head = 0;
+      this.#out(q, qsec, qnsec);
     }
   }
 
@@ -514,17 +616,6 @@ function passThrough(type: number, proto: number, field: "tcp" | "icmp", pkt: Ui
   const q = newQR(type, proto, 0, 0, 0);
   q[field] = pkt;
   return q;
-}
-
-/** dnsqr's equality: the 9-tuple when both sides have a question, else the 6-tuple for error rcodes. */
-function matches(r: DnsQR, q: DnsQR, rcode: number): boolean {
-  if (r.qname !== undefined && q.qname !== undefined) {
-    if (r.qtype !== q.qtype || r.qclass !== q.qclass || r.qname.length !== q.qname.length) return false;
-    for (let i = 0; i < r.qname.length; i++) if (r.qname[i] !== q.qname[i]) return false;
-    return true;
-  }
-  // FORMERR, SERVFAIL, NOTIMP, REFUSED responses may come without a question
-  return rcode >= 1 && rcode <= 5 && rcode !== 3;
 }
 
 function queryFlags(pkt: Uint8Array, d: Datagram): number {

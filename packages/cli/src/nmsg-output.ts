@@ -9,6 +9,8 @@ import { createWriteStream, openSync, renameSync, unlinkSync, type WriteStream }
 import type { Writable } from "node:stream";
 import {
   connectNmsg,
+  type EncodedMessage,
+  encodedBytes,
   encodeMessage,
   type MessageModule,
   type Msg,
@@ -80,6 +82,11 @@ export interface NmsgOutputs {
    * container (NmsgWriter.writeMessage), once into an array only for text destinations.
    */
   writeMessage(h: PayloadHeader, mod: MessageModule, m: Msg): Promise<void> | undefined;
+  /**
+   * The same for a message that lays out its own bytes (EncodedMessage): put straight into each
+   * nmsg destination's container, into an array once only for text destinations.
+   */
+  writeEncoded(h: PayloadHeader, m: EncodedMessage): Promise<void> | undefined;
   /** Flush everything and rename finished files into place. */
   close(): Promise<void>;
   /** Give up: close sockets and delete unfinished files. */
@@ -92,6 +99,7 @@ interface Dest {
   write(p: NmsgPayload): Promise<void> | undefined | void;
   /** nmsg destinations: encode the message into the container */
   writeMessage?(h: PayloadHeader, mod: MessageModule, m: Msg): Promise<void> | undefined;
+  writeEncoded?(h: PayloadHeader, m: EncodedMessage): Promise<void> | undefined;
   close(): Promise<void>;
   abort(): Promise<void>;
 }
@@ -128,6 +136,7 @@ export async function openNmsgOutputs(f: NmsgOutputFlags, io: CliIo, fallback: "
       dests.push({
         write: (p) => w.write(p),
         writeMessage: (h, mod, m) => w.writeMessage(h, mod, m),
+        writeEncoded: (h, m) => w.writeEncoded(h, m),
         close: async () => {
           await w.close();
           await file.finish();
@@ -144,6 +153,7 @@ export async function openNmsgOutputs(f: NmsgOutputFlags, io: CliIo, fallback: "
       dests.push({
         write: (p) => w.write(p),
         writeMessage: (h, mod, m) => w.writeMessage(h, mod, m),
+        writeEncoded: (h, m) => w.writeEncoded(h, m),
         close: async () => {
           await w.close();
           sock.close();
@@ -169,6 +179,7 @@ export async function openNmsgOutputs(f: NmsgOutputFlags, io: CliIo, fallback: "
       dests.push({
         write: (p) => w.write(p),
         writeMessage: (h, mod, m) => w.writeMessage(h, mod, m),
+        writeEncoded: (h, m) => w.writeEncoded(h, m),
         close: async () => {
           await w.close();
           await conn.close();
@@ -210,6 +221,19 @@ export async function openNmsgOutputs(f: NmsgOutputFlags, io: CliIo, fallback: "
         if (d.writeMessage) wait.add(d.writeMessage(h, mod, m));
         else {
           bytes ??= encodeMessage(mod, m);
+          wait.add(d.write({ ...h, payload: bytes }));
+        }
+      }
+      return wait.wait();
+    },
+    writeEncoded(h, m) {
+      stampHeader(h);
+      const wait = new PendingWrites();
+      let bytes: Uint8Array | undefined;
+      for (const d of dests) {
+        if (d.writeEncoded) wait.add(d.writeEncoded(h, m));
+        else {
+          bytes ??= encodedBytes(m);
           wait.add(d.write({ ...h, payload: bytes }));
         }
       }

@@ -47,5 +47,5 @@ export type { Endpoint } from "./transport.js";
 export { connectNmsg, listenNmsg } from "./transport.js";
 export type { DnsDedupe, DnsQR } from "./typed.js";
 export { decodeDnsDedupe, decodeDnsQR, encodeDnsDedupe, encodeDnsQR } from "./typed.js";
-export type { Sink, WriterOptions } from "./writer.js";
-export { NmsgWriter, WBUFSZ_MAX, WBUFSZ_MIN } from "./writer.js";
+export type { EncodedMessage, Sink, WriterOptions } from "./writer.js";
+export { encodedBytes, NmsgWriter, WBUFSZ_MAX, WBUFSZ_MIN } from "./writer.js";

@@ -1,5 +1,5 @@
 /** NmsgPayload: one message plus its header fields, and the container message around payloads. */
-import { ByteWriter, bswap32, decodeVarint64Big, varintLength } from "@dnsrep/util";
+import { ByteWriter, bswap32, decodeVarint64Big, putVarint, varintLength } from "@dnsrep/util";
 import { crc32c, crc32cRanges } from "./crc32c-wasm.js";
 import { NmsgError, NmsgErrorCode } from "./errors.js";
 import { cur, readVarint, skipField } from "./pb.js";
@@ -48,20 +48,6 @@ export function trailerSize(h: PayloadHeader): number {
   if (h.operator) n += 1 + varintLength(h.operator >>> 0);
   if (h.group) n += 1 + varintLength(h.group >>> 0);
   return n;
-}
-
-/** Put a varint of a non-negative integer (up to 2^53) at o[p]; returns the position after it. */
-export function putVarint(o: Uint8Array, p: number, v: number): number {
-  while (v > 0x7fffffff) {
-    o[p++] = (v % 128) | 0x80;
-    v = Math.floor(v / 128);
-  }
-  while (v > 127) {
-    o[p++] = (v & 127) | 0x80;
-    v >>>= 7;
-  }
-  o[p++] = v;
-  return p;
 }
 
 /**

@@ -9,7 +9,7 @@
  * while their bytes are still in cache, in one wasm call per window.
  */
 import { randomInt } from "node:crypto";
-import { ByteWriter, varintLength } from "@dnsrep/util";
+import { ByteWriter, putVarint, varintLength } from "@dnsrep/util";
 import {
   containerHeader,
   encodeFragment,
@@ -32,11 +32,27 @@ import {
   payloadCrcs,
   putHeader,
   putTrailer,
-  putVarint,
   trailerSize,
 } from "./payload.js";
 
 export type Sink = (container: Uint8Array) => void | Promise<void>;
+
+/**
+ * A message already laid out by its producer (for example a dnsqr built straight from captured
+ * packet bytes): its encoded length, and a method putting exactly that many bytes at any position
+ * of any buffer. NmsgWriter.writeEncoded puts it into the container with no array in between.
+ */
+export interface EncodedMessage {
+  readonly length: number;
+  putAt(o: Uint8Array, at: number): void;
+}
+
+/** An encoded message's bytes in an array of their own. */
+export function encodedBytes(m: EncodedMessage): Uint8Array {
+  const out = new Uint8Array(m.length);
+  m.putAt(out, 0);
+  return out;
+}
 
 export interface WriterOptions {
   zlib?: boolean;
@@ -94,6 +110,22 @@ export class NmsgWriter {
     this.#sequence = opts.sequence ?? false;
     this.#seqId = (BigInt(randomInt(0, 2 ** 32)) << 32n) | BigInt(randomInt(0, 2 ** 32));
     this.#body.length = HEADER_LEN; // the body is written after room for the container header
+  }
+
+  /**
+   * Add a payload whose message `m` lays out its own bytes (see EncodedMessage): the same
+   * container, CRC and framing as write() of those bytes, with no copy in between.
+   */
+  writeEncoded(h: PayloadHeader, m: EncodedMessage): Promise<void> | undefined {
+    const len = m.length;
+    const npLen = packedSizeWith(h, len);
+    const pending = this.#room(npLen);
+    const o = this.#reserve(npLen);
+    let q = this.#entry(o, npLen);
+    q = putHeader(o, q, h, len);
+    m.putAt(o, q);
+    this.#body.length = putTrailer(o, q + len, h);
+    return this.#then(pending, this.#added(q, len, npLen));
   }
 
   /**

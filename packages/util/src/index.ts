@@ -12,5 +12,6 @@ export {
   decodeVarint64Big,
   encodeVarint,
   encodeVarintBig,
+  putVarint,
   varintLength,
 } from "./varint.js";

@@ -123,6 +123,23 @@ export function encodeVarint(buf: Uint8Array, pos: number, value: number): numbe
   return pos;
 }
 
+/**
+ * encodeVarint without the check, for hot paths whose values are known to be non-negative safe
+ * integers (lengths, ports, times): 32-bit shifts below 2^32, division above.
+ */
+export function putVarint(o: Uint8Array, p: number, v: number): number {
+  while (v > 0x7fffffff) {
+    o[p++] = (v % 128) | 0x80;
+    v = Math.floor(v / 128);
+  }
+  while (v > 127) {
+    o[p++] = (v & 127) | 0x80;
+    v >>>= 7;
+  }
+  o[p++] = v;
+  return p;
+}
+
 /** Write an unsigned 64-bit bigint as a varint; returns the new position. */
 export function encodeVarintBig(buf: Uint8Array, pos: number, value: bigint): number {
   if (value < 0n || value >= 1n << 64n) throw new RangeError(`varint value out of range: ${value}`);

@@ -136,6 +136,12 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   // is emitted; an output that pushes back leaves a promise, awaited before more input is parsed
   let payloads = 0;
   const pending = new PendingWrites();
+  // UDP messages of whole datagrams come encoded straight from the capture (opts.raw), the rest as objects
+  opts.raw = (m, sec, nsec) => {
+    if (payloads >= count) return;
+    payloads++;
+    pending.add(out.writeEncoded({ vid: 1, msgtype: 9, timeSec: sec, timeNsec: nsec }, m));
+  };
   const matcher = new DnsqrMatcher((q, sec, nsec) => {
     if (payloads >= count) return;
     payloads++;

@@ -1,0 +1,206 @@
+/**
+ * A base/dnsqr message laid out straight from captured bytes: the addresses, the qname and the
+ * packets are offsets into the capture buffer or the table of waiting queries, never copied into
+ * a message object. It encodes exactly what protobufjs encodes for the DnsQR object the matcher
+ * would otherwise build (fields in number order; repeated scalars unpacked, as proto2 has them),
+ * and it is an nmsg EncodedMessage, so NmsgWriter.writeEncoded puts it into the container.
+ *
+ * One instance is reused for every message: fill it with set*(), then finish(), then hand it to
+ * the writer before the next packet (it borrows its buffers).
+ */
+import type { EncodedMessage } from "@dnsrep/nmsg";
+import { putVarint, varintLength } from "@dnsrep/util";
+
+function putRaw(o: Uint8Array, p: number, src: Uint8Array, off: number, len: number): number {
+  if (len < 32) for (let i = 0; i < len; i++) o[p++] = src[off + i] as number;
+  else {
+    o.set(src.subarray(off, off + len), p);
+    p += len;
+  }
+  return p;
+}
+
+function putFixed32(o: Uint8Array, p: number, v: number): number {
+  o[p] = v & 255;
+  o[p + 1] = (v >>> 8) & 255;
+  o[p + 2] = (v >>> 16) & 255;
+  o[p + 3] = (v >>> 24) & 255;
+  return p + 4;
+}
+
+const f64b = new Uint8Array(8);
+const f64 = new DataView(f64b.buffer);
+const EMPTY = new Uint8Array(0);
+
+/** the length of a bytes field (tag of `tagLen` bytes) holding n bytes */
+const bytesField = (tagLen: number, n: number): number => tagLen + varintLength(n) + n;
+
+export class DnsqrEncoding implements EncodedMessage {
+  type = 0;
+  proto = 17;
+  queryPort = 0;
+  responsePort = 0;
+  id = 0;
+  /** the addresses: addrLen bytes at each offset */
+  ipBuf: Uint8Array = EMPTY;
+  queryIp = 0;
+  responseIp = 0;
+  addrLen = 4;
+  /** the question's name (nameLen < 0: none, and no qtype/qclass) */
+  nameBuf: Uint8Array = EMPTY;
+  nameOff = 0;
+  nameLen = -1;
+  qtype = 0;
+  qclass = 0;
+  /** < 0: absent */
+  rcode = -1;
+  /** the query's IP datagram (queryLen < 0: none) and when it was seen */
+  queryBuf: Uint8Array = EMPTY;
+  queryOff = 0;
+  queryLen = -1;
+  querySec = 0;
+  queryNsec = 0;
+  responseBuf: Uint8Array = EMPTY;
+  responseOff = 0;
+  responseLen = -1;
+  responseSec = 0;
+  responseNsec = 0;
+  /** seconds an unanswered query waited; NaN: absent */
+  timeout = Number.NaN;
+  /** UdpChecksum value; < 0: absent */
+  udpChecksum = -1;
+  length = 0;
+
+  /** Start a message with its required fields. */
+  reset(type: number, proto: number, queryPort: number, responsePort: number, id: number): void {
+    this.type = type;
+    this.proto = proto;
+    this.queryPort = queryPort;
+    this.responsePort = responsePort;
+    this.id = id;
+    this.nameLen = -1;
+    this.rcode = -1;
+    this.queryLen = -1;
+    this.responseLen = -1;
+    this.timeout = Number.NaN;
+    this.udpChecksum = -1;
+  }
+
+  setAddresses(buf: Uint8Array, queryIp: number, responseIp: number, addrLen: number): void {
+    this.ipBuf = buf;
+    this.queryIp = queryIp;
+    this.responseIp = responseIp;
+    this.addrLen = addrLen;
+  }
+
+  setQuestion(buf: Uint8Array, off: number, len: number, qtype: number, qclass: number): void {
+    this.nameBuf = buf;
+    this.nameOff = off;
+    this.nameLen = len;
+    this.qtype = qtype;
+    this.qclass = qclass;
+  }
+
+  setQuery(buf: Uint8Array, off: number, len: number, sec: number, nsec: number): void {
+    this.queryBuf = buf;
+    this.queryOff = off;
+    this.queryLen = len;
+    this.querySec = sec;
+    this.queryNsec = nsec;
+  }
+
+  setResponse(buf: Uint8Array, off: number, len: number, sec: number, nsec: number): void {
+    this.responseBuf = buf;
+    this.responseOff = off;
+    this.responseLen = len;
+    this.responseSec = sec;
+    this.responseNsec = nsec;
+  }
+
+  /** Compute the encoded length (call after the last set*). */
+  finish(): void {
+    const a = this.addrLen;
+    let n =
+      2 +
+      2 * bytesField(1, a) +
+      1 +
+      varintLength(this.proto) +
+      1 +
+      varintLength(this.queryPort) +
+      1 +
+      varintLength(this.responsePort) +
+      1 +
+      varintLength(this.id);
+    if (this.nameLen >= 0) n += bytesField(1, this.nameLen) + 1 + varintLength(this.qtype) + 1 + varintLength(this.qclass);
+    if (this.rcode >= 0) n += 1 + varintLength(this.rcode);
+    if (this.queryLen >= 0) n += bytesField(1, this.queryLen) + 1 + varintLength(this.querySec) + 5;
+    if (this.responseLen >= 0) n += bytesField(1, this.responseLen) + 2 + varintLength(this.responseSec) + 6;
+    if (!Number.isNaN(this.timeout)) n += 10;
+    if (this.udpChecksum >= 0) n += 2 + varintLength(this.udpChecksum);
+    this.length = n;
+  }
+
+  putAt(o: Uint8Array, p: number): void {
+    const a = this.addrLen;
+    o[p++] = 0x08;
+    o[p++] = this.type;
+    o[p++] = 0x12;
+    o[p++] = a;
+    p = putRaw(o, p, this.ipBuf, this.queryIp, a);
+    o[p++] = 0x1a;
+    o[p++] = a;
+    p = putRaw(o, p, this.ipBuf, this.responseIp, a);
+    o[p++] = 0x20;
+    p = putVarint(o, p, this.proto);
+    o[p++] = 0x28;
+    p = putVarint(o, p, this.queryPort);
+    o[p++] = 0x30;
+    p = putVarint(o, p, this.responsePort);
+    o[p++] = 0x38;
+    p = putVarint(o, p, this.id);
+    if (this.nameLen >= 0) {
+      o[p++] = 0x42;
+      p = putVarint(o, p, this.nameLen);
+      p = putRaw(o, p, this.nameBuf, this.nameOff, this.nameLen);
+      o[p++] = 0x48;
+      p = putVarint(o, p, this.qtype);
+      o[p++] = 0x50;
+      p = putVarint(o, p, this.qclass);
+    }
+    if (this.rcode >= 0) {
+      o[p++] = 0x58;
+      p = putVarint(o, p, this.rcode);
+    }
+    if (this.queryLen >= 0) {
+      o[p++] = 0x62;
+      p = putVarint(o, p, this.queryLen);
+      p = putRaw(o, p, this.queryBuf, this.queryOff, this.queryLen);
+      o[p++] = 0x68;
+      p = putVarint(o, p, this.querySec);
+      o[p++] = 0x75;
+      p = putFixed32(o, p, this.queryNsec);
+    }
+    if (this.responseLen >= 0) {
+      o[p++] = 0x7a;
+      p = putVarint(o, p, this.responseLen);
+      p = putRaw(o, p, this.responseBuf, this.responseOff, this.responseLen);
+      o[p++] = 0x80;
+      o[p++] = 0x01;
+      p = putVarint(o, p, this.responseSec);
+      o[p++] = 0x8d;
+      o[p++] = 0x01;
+      p = putFixed32(o, p, this.responseNsec);
+    }
+    if (!Number.isNaN(this.timeout)) {
+      o[p++] = 0xa1;
+      o[p++] = 0x01;
+      f64.setFloat64(0, this.timeout, true);
+      for (let i = 0; i < 8; i++) o[p++] = f64b[i] as number;
+    }
+    if (this.udpChecksum >= 0) {
+      o[p++] = 0xa8;
+      o[p++] = 0x01;
+      p = putVarint(o, p, this.udpChecksum);
+    }
+  }
+}
