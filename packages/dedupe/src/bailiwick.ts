@@ -6,7 +6,7 @@
  * (NS first, so a referral's glue counts for the child it introduces).
  */
 import { downcaseRRset, type Message, type RRset, sortRRset } from "@dnsrep/wdns";
-import { addrKey, isAtOrBelow, nameKey, ROOT_KEY } from "./names.js";
+import { addrKey, nameKey, ROOT_KEY } from "./names.js";
 import type { ZoneCache } from "./zones.js";
 
 /** Why RRsets were not accepted. */
@@ -34,7 +34,7 @@ export interface AcceptedRRset {
   /** downcased, rdata sorted (libwdns order) */
   rrset: RRset;
   /** key of the owner name */
-  owner: string;
+  readonly owner: string;
   /** key of the bailiwick zone */
   bailiwick: string;
 }
@@ -57,6 +57,32 @@ export interface BailiwickOptions {
 }
 
 const SKIP_TYPES = new Set([41, 249, 250]); // OPT, TKEY, TSIG: transport, not data
+
+/** An accepted RRset; the owner's key is made when asked for (most callers use the wire name). */
+class Accepted implements AcceptedRRset {
+  readonly rrset: RRset;
+  readonly bailiwick: string;
+  #owner: string | undefined;
+  constructor(rrset: RRset, bailiwick: string) {
+    this.rrset = rrset;
+    this.bailiwick = bailiwick;
+  }
+  get owner(): string {
+    this.#owner ??= nameKey(this.rrset.name);
+    return this.#owner;
+  }
+}
+
+/** Whether the (downcased) wire name is `zone` (a name key) or below it: isAtOrBelow without a key for the name. */
+function wireAtOrBelow(name: Uint8Array, zone: string): boolean {
+  const at = name.length - zone.length;
+  if (at < 0) return false;
+  for (let i = 0; i < zone.length; i++) if (name[at + i] !== zone.charCodeAt(i)) return false;
+  // the suffix must start at a label boundary
+  let p = 0;
+  while (p < at) p += name[p]! + 1;
+  return p === at;
+}
 
 export class BailiwickChecker {
   readonly zones: ZoneCache;
@@ -83,7 +109,8 @@ export class BailiwickChecker {
     }
     const v: Verdict = { accepted: [], rejected: {} };
     let out = 0;
-    for (const section of [msg.answer, msg.authority, msg.additional]) {
+    for (let sec = 0; sec < 3; sec++) {
+      const section = sec === 0 ? msg.answer : sec === 1 ? msg.authority : msg.additional;
       for (const r of section) {
         if (SKIP_TYPES.has(r.rrtype)) continue;
         if (zone === undefined) {
@@ -92,8 +119,7 @@ export class BailiwickChecker {
         }
         downcaseRRset(r);
         sortRRset(r);
-        const owner = nameKey(r.name);
-        if (isAtOrBelow(owner, zone)) v.accepted.push({ rrset: r, owner, bailiwick: zone });
+        if (wireAtOrBelow(r.name, zone)) v.accepted.push(new Accepted(r, zone));
         else out++;
       }
     }

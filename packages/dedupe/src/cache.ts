@@ -5,23 +5,36 @@
  * (flush) — it is reported with its count and first/last times (EXPIRATION), plus AUTHORITATIVE
  * for a SOA RRset served authoritatively. Nothing counted is lost: flush() reports every entry.
  *
- * Memory: the key string holds everything needed to rebuild the record (names are self-delimiting
- * wire forms, rdata length-prefixed), so an entry is its key plus one Map slot and ~40 bytes in
- * typed arrays indexed by a slot number. Insertion order is kept in a ring of slot numbers (taking
- * the first entry of a Map whose front has been deleted over and over is not O(1) in V8).
+ * No object per entry. Entries leave in the order they came, so everything is a ring: an entry's
+ * slot is its place in a ring of typed-array columns (count, times, TTL, flags, server address,
+ * key place, hash, hash chain), and the keys' bytes follow one another through a byte ring (the
+ * key holds everything needed to rebuild the record: names are self-delimiting wire forms, rdata
+ * length-prefixed). A hash table of slot chains finds a key: chains hold the newest first, so the
+ * entry that leaves is always the last of its chain. The hash is seeded per process, so crafted
+ * names cannot aim at one chain.
+ *
+ * Records go out as DnsDedupe objects (the emit callback) or, with the `raw` option, as a
+ * DedupeEncoding laid out from the rings for NmsgWriter.writeEncoded.
  */
+import { randomInt } from "node:crypto";
 import type { DnsDedupe } from "@dnsrep/nmsg";
 import { SlabAllocator } from "@dnsrep/util";
-
-const latin1Slice = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string;
+import { DedupeEncoding } from "./encoding.js";
 
 export const DedupeType = { INSERTION: 0, EXPIRATION: 1, AUTHORITATIVE: 3 } as const;
+
+/** Receives each record as bytes (see DedupeEncoding): valid only during the call. */
+export type DedupeRawEmit = (m: DedupeEncoding, sec: number, nsec: number) => void;
 
 export interface DedupeCacheOptions {
   /** most entries (default 1,000,000) */
   maxEntries?: number;
   /** most bytes of keys plus per-entry overhead (default 512 MiB) */
   maxBytes?: number;
+  /** report records as encoded messages instead of objects (the emit callback is not called) */
+  raw?: DedupeRawEmit;
+  /** first size of the key ring in bytes (default 64 KiB; it doubles when full) */
+  keyRingBytes?: number;
 }
 
 export interface DedupeCacheStats {
@@ -41,234 +54,390 @@ export interface DedupeCacheStats {
  */
 export type DedupeEmit = (d: DnsDedupe, sec: number, nsec: number) => void;
 
-/** accounted per entry beyond its key: the Map slot and the typed-array columns */
-export const ENTRY_OVERHEAD = 80;
+/** accounted per entry beyond its key: the columns (50 bytes), the hash table and the key ring's slack */
+export const ENTRY_OVERHEAD = 64;
 
 const AUTH = 1;
+const SLOTS_MIN = 1024;
+const KEYS_MIN = 1 << 16;
+
+/** murmur3's 32-bit mix over key[0, n), seeded */
+function hashKey(k: Uint8Array, n: number, seed: number): number {
+  let h = seed ^ n;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    let w = k[i]! | (k[i + 1]! << 8) | (k[i + 2]! << 16) | (k[i + 3]! << 24);
+    w = Math.imul(w, 0xcc9e2d51);
+    w = Math.imul((w << 15) | (w >>> 17), 0x1b873593);
+    h ^= w;
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+  }
+  let w = 0;
+  for (let s = 0; i < n; i++, s += 8) w |= k[i]! << s;
+  w = Math.imul(w, 0xcc9e2d51);
+  h ^= Math.imul((w << 15) | (w >>> 17), 0x1b873593);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+// a slot's columns: M ints of #meta (hash, key place and length, chain), V of #vals (count, times,
+// TTL) and IP bytes of #ip (flags, address length, address): the lookup reads one line of #meta
+const M = 4;
+const HASH = 0;
+const KEY_AT = 1;
+const KEY_LEN = 2;
+const CHAIN = 3;
+const V = 4;
+const COUNT = 0;
+const FIRST = 1;
+const LAST = 2;
+const TTL = 3;
+const IP = 18;
+const FLAGS = 0;
+const IP_LEN = 1;
 
 export class DedupeCache {
   readonly stats: DedupeCacheStats = { hits: 0, inserts: 0, expirations: 0, entries: 0, bytes: 0 };
   readonly #emit: DedupeEmit;
+  readonly #raw: DedupeRawEmit | undefined;
+  readonly #enc = new DedupeEncoding();
   readonly #maxEntries: number;
   readonly #maxBytes: number;
-  readonly #slots = new Map<string, number>();
-  #free: number[] = [];
+  readonly #seed = randomInt(0x7fffffff);
+  // the ring of slots: #size entries from #head, oldest first
   #cap = 0;
-  /** key per slot, and the ring of slots in insertion order */
-  #keys: (string | undefined)[] = [];
-  #ring = new Int32Array(0);
   #head = 0;
   #size = 0;
-  #count = new Uint32Array(0);
-  #first = new Uint32Array(0);
-  #last = new Uint32Array(0);
-  #ttl = new Uint32Array(0);
-  #flags = new Uint8Array(0);
-  /** response address per slot: length byte + up to 16 bytes */
+  #meta = new Int32Array(0);
+  #vals = new Uint32Array(0);
   #ip = new Uint8Array(0);
+  #buckets = new Int32Array(0);
+  #mask = 0;
+  // the ring of keys: the live keys' bytes run from #keyHead to #keyTail, wrapping at most once
+  #keys: Uint8Array;
+  #keyHead = 0;
+  #keyTail = 0;
   #nowSec = 0;
   #nowNsec = 0;
 
   constructor(emit: DedupeEmit, opts: DedupeCacheOptions = {}) {
     this.#emit = emit;
+    this.#raw = opts.raw;
     this.#maxEntries = opts.maxEntries ?? 1_000_000;
     this.#maxBytes = opts.maxBytes ?? 512 << 20;
+    this.#keys = new Uint8Array(Math.max(16, opts.keyRingBytes ?? KEYS_MIN));
     if (!(this.#maxEntries >= 1)) throw new RangeError("maxEntries must be at least 1");
   }
 
   /**
-   * Record one sighting of an RRset. `key` comes from dedupeKey(); `ip` is the responding server;
-   * `sec`/`nsec` the response time; `authoritative` marks a SOA RRset from an AA response.
+   * Record one sighting of an RRset: its key is key[0, keyLen), from dedupeKey() or
+   * putDedupeKey(); `ip` is the responding server; `sec`/`nsec` the response time;
+   * `authoritative` marks a SOA RRset from an AA response. The key's bytes are copied.
    */
-  observe(key: string, ttl: number, ip: Uint8Array, sec: number, nsec: number, authoritative: boolean): void {
+  observe(key: Uint8Array, ttl: number, ip: Uint8Array, sec: number, nsec: number, authoritative: boolean, keyLen = key.length): void {
+    if (!(keyLen > 0 && keyLen <= key.length)) throw new RangeError("empty or out-of-range dedupe key");
     this.#nowSec = sec;
     this.#nowNsec = nsec;
-    const slot = this.#slots.get(key);
-    if (slot !== undefined) {
-      this.stats.hits++;
-      this.#count[slot]!++;
-      if (sec > this.#last[slot]!) this.#last[slot] = sec;
-      if (sec < this.#first[slot]!) this.#first[slot] = sec;
-      this.#ttl[slot] = ttl;
-      if (authoritative) this.#flags[slot]! |= AUTH;
-      return;
+    const h = hashKey(key, keyLen, this.#seed);
+    if (this.#size > 0) {
+      const ks = this.#keys;
+      const m = this.#meta;
+      next: for (let s = this.#buckets[h & this.#mask]!; s >= 0; s = m[s * M + CHAIN]!) {
+        const o = s * M;
+        if (m[o + HASH] !== h || m[o + KEY_LEN] !== keyLen) continue;
+        const at = m[o + KEY_AT]!;
+        for (let i = 0; i < keyLen; i++) if (ks[at + i] !== key[i]) continue next;
+        this.stats.hits++;
+        const v = this.#vals;
+        const w = s * V;
+        v[w + COUNT]!++;
+        if (sec > v[w + LAST]!) v[w + LAST] = sec;
+        if (sec < v[w + FIRST]!) v[w + FIRST] = sec;
+        v[w + TTL] = ttl;
+        if (authoritative) this.#ip[s * IP + FLAGS]! |= AUTH;
+        return;
+      }
     }
-    const s = this.#alloc();
-    this.#slots.set(key, s);
-    this.#keys[s] = key;
-    this.#ring[(this.#head + this.#size++) % this.#cap] = s;
-    this.#count[s] = 1;
-    this.#first[s] = sec;
-    this.#last[s] = sec;
-    this.#ttl[s] = ttl;
-    this.#flags[s] = authoritative ? AUTH : 0;
+    if (this.#size === this.#cap) this.#grow();
+    const at = this.#allocKey(keyLen);
+    const ks = this.#keys;
+    if (keyLen < 64) for (let i = 0; i < keyLen; i++) ks[at + i] = key[i]!;
+    else ks.set(key.subarray(0, keyLen), at);
+    let s = this.#head + this.#size++;
+    if (s >= this.#cap) s -= this.#cap;
+    const m = this.#meta;
+    const o = s * M;
+    m[o + HASH] = h;
+    m[o + KEY_AT] = at;
+    m[o + KEY_LEN] = keyLen;
+    const b = h & this.#mask;
+    m[o + CHAIN] = this.#buckets[b]!;
+    this.#buckets[b] = s;
+    const v = this.#vals;
+    const w = s * V;
+    v[w + COUNT] = 1;
+    v[w + FIRST] = sec;
+    v[w + LAST] = sec;
+    v[w + TTL] = ttl;
     const ipLen = Math.min(ip.length, 16);
-    this.#ip[s * 17] = ipLen;
-    for (let i = 0; i < ipLen; i++) this.#ip[s * 17 + 1 + i] = ip[i]!;
-    this.stats.inserts++;
-    this.stats.entries++;
-    this.stats.bytes += key.length + ENTRY_OVERHEAD;
-    this.#emit(this.#record(key, s, DedupeType.INSERTION), sec, nsec);
-    while (this.stats.entries > this.#maxEntries || (this.stats.bytes > this.#maxBytes && this.stats.entries > 1)) this.#expireOldest();
+    const ips = this.#ip;
+    const a = s * IP;
+    ips[a + FLAGS] = authoritative ? AUTH : 0;
+    ips[a + IP_LEN] = ipLen;
+    for (let i = 0; i < ipLen; i++) ips[a + 2 + i] = ip[i]!;
+    const st = this.stats;
+    st.inserts++;
+    st.entries++;
+    st.bytes += keyLen + ENTRY_OVERHEAD;
+    this.#report(s, DedupeType.INSERTION, sec, nsec);
+    while (st.entries > this.#maxEntries || (st.bytes > this.#maxBytes && st.entries > 1)) this.#expireOldest();
   }
 
   /** Report every entry (oldest first) and empty the cache: end of input or shutdown. */
   flush(): void {
-    while (this.stats.entries > 0) this.#expireOldest();
+    while (this.#size > 0) this.#expireOldest();
   }
 
   #expireOldest(): void {
-    if (this.#size === 0) return;
-    const s = this.#ring[this.#head]!;
-    this.#head = (this.#head + 1) % this.#cap;
+    const s = this.#head;
+    this.#head = s + 1 === this.#cap ? 0 : s + 1;
     this.#size--;
-    const key = this.#keys[s]!;
-    this.#keys[s] = undefined;
-    this.#slots.delete(key);
-    this.stats.entries--;
-    this.stats.bytes -= key.length + ENTRY_OVERHEAD;
-    this.stats.expirations++;
-    this.#emit(this.#record(key, s, DedupeType.EXPIRATION), this.#nowSec, this.#nowNsec);
-    if (this.#flags[s]! & AUTH) this.#emit(this.#record(key, s, DedupeType.AUTHORITATIVE), this.#nowSec, this.#nowNsec);
-    this.#free.push(s);
+    // the oldest entry is the last of its chain
+    const m = this.#meta;
+    const o = s * M;
+    const b = m[o + HASH]! & this.#mask;
+    let p = this.#buckets[b]!;
+    if (p === s) this.#buckets[b] = m[o + CHAIN]!;
+    else {
+      while (m[p * M + CHAIN] !== s) p = m[p * M + CHAIN]!;
+      m[p * M + CHAIN] = m[o + CHAIN]!;
+    }
+    const st = this.stats;
+    st.entries--;
+    st.bytes -= m[o + KEY_LEN]! + ENTRY_OVERHEAD;
+    st.expirations++;
+    // the key's bytes stay where they are until the next insert
+    this.#report(s, DedupeType.EXPIRATION, this.#nowSec, this.#nowNsec);
+    if (this.#ip[s * IP + FLAGS]! & AUTH) this.#report(s, DedupeType.AUTHORITATIVE, this.#nowSec, this.#nowNsec);
+    if (this.#size === 0) {
+      this.#keyHead = 0;
+      this.#keyTail = 0;
+    } else this.#keyHead = m[this.#head * M + KEY_AT]!;
   }
 
-  #alloc(): number {
-    const s = this.#free.pop();
-    if (s !== undefined) return s;
-    const n = this.#slots.size + this.#free.length;
-    if (n >= this.#cap) this.#grow(Math.max(1024, this.#cap * 2));
-    return n;
+  /** Room for n key bytes at the ring's tail (wrapping to the front, or growing the ring). */
+  #allocKey(n: number): number {
+    const head = this.#keyHead;
+    const tail = this.#keyTail;
+    if (tail >= head) {
+      // not wrapped: free space after the tail, and before the head
+      if (tail + n <= this.#keys.length) {
+        this.#keyTail = tail + n;
+        return tail;
+      }
+      if (n < head) {
+        this.#keyTail = n;
+        return 0;
+      }
+    } else if (tail + n < head) {
+      this.#keyTail = tail + n;
+      return tail;
+    }
+    // full: a bigger ring, the live keys moved to its front oldest first
+    const live = tail >= head ? tail - head : this.#keys.length - head + tail;
+    const bigger = new Uint8Array(Math.max(2 * this.#keys.length, 2 * (live + n)));
+    const m = this.#meta;
+    let o = 0;
+    for (let i = 0, s = this.#head; i < this.#size; i++, s = s + 1 === this.#cap ? 0 : s + 1) {
+      const at = m[s * M + KEY_AT]!;
+      const len = m[s * M + KEY_LEN]!;
+      bigger.set(this.#keys.subarray(at, at + len), o);
+      m[s * M + KEY_AT] = o;
+      o += len;
+    }
+    this.#keys = bigger;
+    this.#keyHead = 0;
+    this.#keyTail = o + n;
+    return o;
   }
 
-  #grow(cap: number): void {
-    const g32 = (a: Uint32Array): Uint32Array<ArrayBuffer> => {
-      const b = new Uint32Array(cap);
-      b.set(a);
-      return b;
-    };
-    this.#count = g32(this.#count);
-    this.#first = g32(this.#first);
-    this.#last = g32(this.#last);
-    this.#ttl = g32(this.#ttl);
-    const f = new Uint8Array(cap);
-    f.set(this.#flags);
-    this.#flags = f;
-    const ip = new Uint8Array(cap * 17);
-    ip.set(this.#ip);
+  /** Twice the slots: the ring unrolled to the front, the hash table rebuilt. */
+  #grow(): void {
+    const cap = Math.max(SLOTS_MIN, 2 * this.#cap);
+    const meta = new Int32Array(cap * M);
+    const vals = new Uint32Array(cap * V);
+    const ip = new Uint8Array(cap * IP);
+    // the ring's two runs, [head, cap) then [0, head), to the front
+    const first = this.#cap - this.#head;
+    const runs: [number, number, number][] = [
+      [this.#head, Math.min(this.#cap, this.#head + this.#size), 0],
+      [0, Math.max(0, this.#size - first), first],
+    ];
+    for (const [from, to, at] of runs) {
+      meta.set(this.#meta.subarray(from * M, to * M), at * M);
+      vals.set(this.#vals.subarray(from * V, to * V), at * V);
+      ip.set(this.#ip.subarray(from * IP, to * IP), at * IP);
+    }
+    let nb = SLOTS_MIN;
+    while (nb < cap) nb *= 2;
+    const buckets = new Int32Array(nb).fill(-1);
+    const mask = nb - 1;
+    // oldest first, each at its chain's head: chains end up newest first
+    for (let s = 0; s < this.#size; s++) {
+      const b = meta[s * M + HASH]! & mask;
+      meta[s * M + CHAIN] = buckets[b]!;
+      buckets[b] = s;
+    }
+    this.#meta = meta;
+    this.#vals = vals;
     this.#ip = ip;
-    // unroll the ring into the front of the bigger one
-    const ring = new Int32Array(cap);
-    for (let i = 0; i < this.#size; i++) ring[i] = this.#ring[(this.#head + i) % this.#cap]!;
-    this.#ring = ring;
-    this.#head = 0;
+    this.#buckets = buckets;
+    this.#mask = mask;
     this.#cap = cap;
+    this.#head = 0;
   }
 
-  #record(key: string, s: number, type: number): DnsDedupe {
+  #report(s: number, type: number, sec: number, nsec: number): void {
+    const m = this.#meta;
+    const v = this.#vals;
+    const at = m[s * M + KEY_AT]!;
+    const len = m[s * M + KEY_LEN]!;
+    const a = s * IP;
+    const ipLen = this.#ip[a + IP_LEN]!;
+    const count = v[s * V + COUNT]!;
+    const first = v[s * V + FIRST]!;
+    const last = v[s * V + LAST]!;
+    const ttl = v[s * V + TTL]!;
+    if (this.#raw !== undefined) {
+      const e = this.#enc;
+      e.set(this.#keys, at, len, this.#ip, a + 2, ipLen, type, count, ttl, first, last, type === DedupeType.AUTHORITATIVE);
+      this.#raw(e, sec, nsec);
+      return;
+    }
     // one buffer holds the key's parts and, after them, the response address
-    const ipLen = this.#ip[s * 17]!;
-    const k = splitKey(key, ipLen);
-    const ip = new Uint8Array(k.rrname.buffer, k.rrname.byteOffset + key.length, ipLen);
-    for (let i = 0; i < ipLen; i++) ip[i] = this.#ip[s * 17 + 1 + i]!;
+    const k = splitKey(this.#keys, at, len, ipLen);
+    const ip = new Uint8Array(k.rrname.buffer, k.rrname.byteOffset + len, ipLen);
+    for (let i = 0; i < ipLen; i++) ip[i] = this.#ip[a + 2 + i]!;
     const d: DnsDedupe = {
       type,
-      count: this.#count[s]!,
+      count,
       response_ip: ip,
       bailiwick: k.bailiwick,
       rrname: k.rrname,
       rrclass: k.rrclass,
       rrtype: k.rrtype,
-      rrttl: this.#ttl[s]!,
+      rrttl: ttl,
       rdata: k.rdata,
     };
     if (type === DedupeType.AUTHORITATIVE) {
-      d.zone_time_first = this.#first[s]!;
-      d.zone_time_last = this.#last[s]!;
+      d.zone_time_first = first;
+      d.zone_time_last = last;
     } else {
-      d.time_first = this.#first[s]!;
-      d.time_last = this.#last[s]!;
+      d.time_first = first;
+      d.time_last = last;
     }
-    return d;
+    this.#emit(d, sec, nsec);
   }
+}
+
+/** A name given as a name key (a one-byte string, see nameKey) or as wire bytes. */
+type KeyName = string | Uint8Array;
+
+function putName(o: Uint8Array, p: number, n: KeyName): number {
+  if (typeof n === "string") for (let i = 0; i < n.length; i++) o[p++] = n.charCodeAt(i);
+  else for (let i = 0; i < n.length; i++) o[p++] = n[i]!;
+  return p;
+}
+
+/** Bytes putDedupeKey() writes. */
+export function dedupeKeyLength(owner: KeyName, bailiwick: KeyName, rdatas: readonly Uint8Array[]): number {
+  let n = owner.length + bailiwick.length + 4;
+  for (const rd of rdatas) n += 2 + rd.length;
+  return n;
 }
 
 /**
- * The cache key of an RRset: owner and bailiwick wire names, type, class, then each rdata with a
- * 16-bit length; every character is a byte, so the key stays a one-byte string.
+ * Write the cache key of an RRset at o[0]: owner and bailiwick wire names (downcased by the
+ * caller), type, class, then each rdata with a 16-bit length. `o` must hold
+ * dedupeKeyLength() bytes; returns that length.
  */
-export function dedupeKey(owner: string, bailiwick: string, rrtype: number, rrclass: number, rdatas: readonly Uint8Array[]): string {
-  // built in a byte buffer and decoded once: a flat one-byte string, hashed once by the Map,
-  // instead of a chain of concatenations V8 must flatten first
-  let n = owner.length + bailiwick.length + 4;
-  for (const rd of rdatas) n += 2 + rd.length;
-  if (n > keyScratch.length) keyScratch = new Uint8Array(n * 2);
-  const b = keyScratch;
-  let o = 0;
-  for (let i = 0; i < owner.length; i++) b[o++] = owner.charCodeAt(i);
-  for (let i = 0; i < bailiwick.length; i++) b[o++] = bailiwick.charCodeAt(i);
-  b[o++] = rrtype >> 8;
-  b[o++] = rrtype & 0xff;
-  b[o++] = rrclass >> 8;
-  b[o++] = rrclass & 0xff;
+export function putDedupeKey(
+  o: Uint8Array,
+  owner: KeyName,
+  bailiwick: KeyName,
+  rrtype: number,
+  rrclass: number,
+  rdatas: readonly Uint8Array[],
+): number {
+  let p = putName(o, 0, owner);
+  p = putName(o, p, bailiwick);
+  o[p++] = rrtype >> 8;
+  o[p++] = rrtype & 0xff;
+  o[p++] = rrclass >> 8;
+  o[p++] = rrclass & 0xff;
   for (const rd of rdatas) {
-    b[o++] = rd.length >> 8;
-    b[o++] = rd.length & 0xff;
-    b.set(rd, o);
-    o += rd.length;
+    o[p++] = rd.length >> 8;
+    o[p++] = rd.length & 0xff;
+    if (rd.length < 32) for (let i = 0; i < rd.length; i++) o[p++] = rd[i]!;
+    else {
+      o.set(rd, p);
+      p += rd.length;
+    }
   }
-  return latin1Slice.call(b, 0, o);
+  return p;
 }
-let keyScratch = new Uint8Array(1024);
 
-/** The parts of a dedupeKey(): views into one copy of the key's bytes. */
-export function parseDedupeKey(key: string): {
+/** The cache key of an RRset (see putDedupeKey), in an array of its own. */
+export function dedupeKey(owner: KeyName, bailiwick: KeyName, rrtype: number, rrclass: number, rdatas: readonly Uint8Array[]): Uint8Array {
+  const k = new Uint8Array(dedupeKeyLength(owner, bailiwick, rdatas));
+  putDedupeKey(k, owner, bailiwick, rrtype, rrclass, rdatas);
+  return k;
+}
+
+export interface DedupeKeyParts {
   rrname: Uint8Array;
   bailiwick: Uint8Array;
   rrtype: number;
   rrclass: number;
   rdata: Uint8Array[];
-} {
-  return splitKey(key, 0);
+}
+
+/** The parts of a dedupeKey(): views into one copy of the key's bytes. */
+export function parseDedupeKey(key: Uint8Array): DedupeKeyParts {
+  return splitKey(key, 0, key.length, 0);
 }
 
 /** record bytes: 8 KiB slabs, so a record a user keeps holds on to at most 8 KiB */
 const recordBytes = new SlabAllocator(8192);
 
-/** splitKey's parts, and `extra` bytes after the key's copy in the same buffer (for the response address) */
-function splitKey(
-  key: string,
-  extra: number,
-): {
-  rrname: Uint8Array;
-  bailiwick: Uint8Array;
-  rrtype: number;
-  rrclass: number;
-  rdata: Uint8Array[];
-} {
-  const n = key.length;
+/** The parts of the key src[at, at + n), copied, with `extra` bytes after the copy in the same buffer. */
+function splitKey(src: Uint8Array, at: number, n: number, extra: number): DedupeKeyParts {
   // from a shared slab, and the parts as views made directly: a small array of its own lives on the
   // V8 heap, and its first subarray() moves its bytes out (the dearest step of rebuilding a record)
   const b = recordBytes.alloc(n + extra);
   const ab = b.buffer;
-  const at = b.byteOffset;
-  for (let i = 0; i < n; i++) b[i] = key.charCodeAt(i); // cheaper than Buffer#latin1Write's native call for keys this short
+  const o0 = b.byteOffset;
+  for (let i = 0; i < n; i++) b[i] = src[at + i]!;
   // the two names are self-delimiting wire forms, the rdata length-prefixed
   let o = 0;
-  while (b[o] !== 0) o += b[o]! + 1;
+  while (o < n && b[o] !== 0) o += b[o]! + 1;
   o++;
   let z = o;
-  while (b[z] !== 0) z += b[z]! + 1;
+  while (z < n && b[z] !== 0) z += b[z]! + 1;
   z++;
   const rdata: Uint8Array[] = [];
-  for (let p = z + 4; p < n; ) {
-    const len = (b[p]! << 8) | b[p + 1]!;
-    rdata.push(new Uint8Array(ab, at + p + 2, len));
+  for (let p = z + 4; p + 2 <= n; ) {
+    const len = Math.min((b[p]! << 8) | b[p + 1]!, n - p - 2);
+    rdata.push(new Uint8Array(ab, o0 + p + 2, len));
     p += 2 + len;
   }
   return {
-    rrname: new Uint8Array(ab, at, o),
-    bailiwick: new Uint8Array(ab, at + o, z - o),
+    rrname: new Uint8Array(ab, o0, Math.min(o, n)),
+    bailiwick: new Uint8Array(ab, o0 + Math.min(o, n), Math.max(0, Math.min(z, n) - o)),
     rrtype: (b[z]! << 8) | b[z + 1]!,
     rrclass: (b[z + 2]! << 8) | b[z + 3]!,
     rdata,

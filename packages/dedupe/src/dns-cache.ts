@@ -8,7 +8,7 @@ import { Datagram, IpProto, IpReject, parseIp, Reassembler, TcpDnsReassembler } 
 import type { DnsDedupe, DnsQR } from "@dnsrep/nmsg";
 import { isWdnsError, parseMessage } from "@dnsrep/wdns";
 import { BailiwickChecker, type BailiwickOptions, RejectReason } from "./bailiwick.js";
-import { DedupeCache, type DedupeCacheOptions, dedupeKey } from "./cache.js";
+import { DedupeCache, type DedupeCacheOptions, dedupeKeyLength, putDedupeKey } from "./cache.js";
 import { addrKey } from "./names.js";
 import { ZoneCache } from "./zones.js";
 
@@ -53,6 +53,7 @@ export class DnsCache {
   readonly #frags = new Reassembler({ maxDatagrams: 64 });
   readonly #useTcp: boolean;
   #tcpSec = 0;
+  #key = new Uint8Array(1024);
 
   constructor(emit: (d: DnsDedupe, sec: number, nsec: number) => void, opts: DnsCacheOptions = {}) {
     this.zones = opts.zones ?? ZoneCache.withRootHints();
@@ -124,7 +125,8 @@ export class DnsCache {
       return;
     }
     const v = this.#checker.check(msg, addrKey(server));
-    for (const [r, n] of Object.entries(v.rejected)) {
+    for (const r in v.rejected) {
+      const n = v.rejected[r as RejectReason]!;
       st.rejected[r as RejectReason] += n;
       st.rrsets += n;
     }
@@ -135,7 +137,11 @@ export class DnsCache {
       st.rrsets++;
       st.accepted++;
       const r = a.rrset;
-      this.cache.observe(dedupeKey(a.owner, a.bailiwick, r.rrtype, r.rrclass, r.rdatas), r.rrttl, server, sec, nsec, aa && r.rrtype === 6);
+      const n = dedupeKeyLength(r.name, a.bailiwick, r.rdatas);
+      if (n > this.#key.length) this.#key = new Uint8Array(2 * n);
+      // the owner's wire bytes: downcased by the check (a.owner is their key)
+      putDedupeKey(this.#key, r.name, a.bailiwick, r.rrtype, r.rrclass, r.rdatas);
+      this.cache.observe(this.#key, r.rrttl, server, sec, nsec, aa && r.rrtype === 6, n);
     }
   }
 

@@ -1,9 +1,10 @@
 export type { AcceptedRRset, BailiwickOptions, Verdict } from "./bailiwick.js";
 export { BailiwickChecker, RejectReason } from "./bailiwick.js";
-export type { DedupeCacheOptions, DedupeCacheStats, DedupeEmit } from "./cache.js";
-export { DedupeCache, DedupeType, dedupeKey, ENTRY_OVERHEAD, parseDedupeKey } from "./cache.js";
+export type { DedupeCacheOptions, DedupeCacheStats, DedupeEmit, DedupeKeyParts, DedupeRawEmit } from "./cache.js";
+export { DedupeCache, DedupeType, dedupeKey, dedupeKeyLength, ENTRY_OVERHEAD, parseDedupeKey, putDedupeKey } from "./cache.js";
 export type { DnsCacheOptions, DnsCacheStats } from "./dns-cache.js";
 export { DnsCache } from "./dns-cache.js";
+export { DedupeEncoding } from "./encoding.js";
 export type { FilterList } from "./filter-list.js";
 export { FilterListError, matchFilterAddress, matchFilterList, parseFilterList } from "./filter-list.js";
 export { addrKey, isAtOrBelow, keyBytes, keyToString, nameKey, ROOT_KEY } from "./names.js";

@@ -1,7 +1,10 @@
 /** libwdns wdns_downcase_rdata: downcase names inside rdata, only for the RFC 4034 §6.2 types. */
 import { descrFor } from "./descr.js";
 
-const DOWNCASE_TYPES = new Set([38, 18, 5, 39, 36, 7, 3, 4, 8, 14, 9, 15, 35, 2, 30, 12, 26, 17, 21, 24, 6, 33]);
+/** the types whose rdata names libwdns downcases */
+export const DOWNCASE_TYPES: ReadonlySet<number> = new Set([
+  38, 18, 5, 39, 36, 7, 3, 4, 8, 14, 9, 15, 35, 2, 30, 12, 26, 17, 21, 24, 6, 33,
+]);
 
 /** A copy of `rdata` with embedded names downcased (unchanged for other types or malformed rdata). */
 export function downcaseRdata(rdata: Uint8Array, rrtype: number, rrclass = 1): Uint8Array {

@@ -346,11 +346,26 @@ export function parseMessage(input: Uint8Array): Message {
 
 /** libwdns wdns_downcase_rrset: owner name and the names inside rdata of known types. */
 export function downcaseRRset(r: RRset): void {
-  r.name = downcaseName(r.name);
-  r.rdatas = r.rdatas.map((rd) => downcaseRdata(rd, r.rrtype));
+  // copies only what changes: most names are lower case already, most rdata hold no names
+  if (hasUpper(r.name)) r.name = downcaseName(r.name);
+  if (!DOWNCASE_TYPES.has(r.rrtype)) return;
+  const rds = r.rdatas;
+  for (let i = 0; i < rds.length; i++) {
+    const rd = rds[i]!;
+    if (hasUpper(rd)) rds[i] = downcaseRdata(rd, r.rrtype);
+  }
 }
 
-import { downcaseRdata } from "./downcase.js";
+/** any byte in A-Z (a name or rdata without one has nothing to downcase) */
+function hasUpper(b: Uint8Array): boolean {
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i]!;
+    if (c >= 0x41 && c <= 0x5a) return true;
+  }
+  return false;
+}
+
+import { DOWNCASE_TYPES, downcaseRdata } from "./downcase.js";
 
 /** libwdns wdns_sort_rrset: rdata by length, then bytes. */
 export function sortRRset(r: RRset): void {

@@ -15,7 +15,7 @@ import {
   UsageError,
 } from "@dnsrep/cli";
 import { addrKey, DnsCache, type DnsCacheStats, IANA_ROOT_HINTS, nameKey, parseRootHints, ZoneCache } from "@dnsrep/dedupe";
-import { decodeDnsQR, getModule, isNmsgError, type MessageModule, type Msg } from "@dnsrep/nmsg";
+import { decodeDnsQR, isNmsgError } from "@dnsrep/nmsg";
 import { nameFromString, parseIpv4, parseIpv6 } from "@dnsrep/wdns";
 import { Command } from "commander";
 
@@ -105,18 +105,22 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   if (f.zones !== undefined) loadZones(zones, readText("--zones", f.zones), f.zones);
 
   const out = await openNmsgOutputs(f, io, "nmsg");
-  const dedupeModule = getModule(2, 1) as MessageModule;
-  // records are encoded straight into the output containers as the cache reports them; an output
-  // that pushes back leaves a promise, awaited before the next input payload
+  // records are laid out straight into the output containers as the cache reports them (the
+  // cache's raw path: no record objects); an output that pushes back leaves a promise, awaited
+  // before the next input payload
   let written = 0;
   const pending = new PendingWrites();
-  const cache = new DnsCache(
-    (d, sec, nsec) => {
-      pending.add(out.writeMessage({ vid: 2, msgtype: 1, timeSec: sec, timeNsec: nsec }, dedupeModule, d as unknown as Msg));
+  const cache = new DnsCache(() => {}, {
+    zones,
+    recursive: f.recursive,
+    maxEntries,
+    maxBytes,
+    tcp: f.tcp !== false,
+    raw: (m, sec, nsec) => {
+      pending.add(out.writeEncoded({ vid: 2, msgtype: 1, timeSec: sec, timeNsec: nsec }, m));
       written++;
     },
-    { zones, recursive: f.recursive, maxEntries, maxBytes, tcp: f.tcp !== false },
-  );
+  });
   /** What the outputs still push back on; a promise only when there is something. */
   const drain = (): Promise<void> | undefined => pending.wait();
   const yes = (): boolean => true;
