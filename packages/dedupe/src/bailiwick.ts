@@ -134,11 +134,17 @@ export class BailiwickChecker {
   }
 
   #learn(accepted: readonly AcceptedRRset[]): void {
-    for (const a of accepted) if (a.rrset.rrtype === 2 && a.rrset.rrclass === 1) this.zones.learnNS(a.owner, a.rrset.rdatas.map(nameKey));
-    for (const a of accepted) {
-      const t = a.rrset.rrtype;
-      if (a.rrset.rrclass !== 1 || (t !== 1 && t !== 28)) continue;
-      for (const rd of a.rrset.rdatas) if (rd.length === (t === 1 ? 4 : 16)) this.zones.learnAddress(a.owner, addrKey(rd));
+    const z = this.zones;
+    for (let i = 0; i < accepted.length; i++) {
+      const r = accepted[i]!.rrset;
+      if (r.rrtype === 2 && r.rrclass === 1) z.learnNSRdata(accepted[i]!.owner, r.rdatas);
+    }
+    for (let i = 0; i < accepted.length; i++) {
+      const r = accepted[i]!.rrset;
+      const t = r.rrtype;
+      if (r.rrclass !== 1 || (t !== 1 && t !== 28) || !z.mayServe(r.name)) continue;
+      const owner = accepted[i]!.owner;
+      for (const rd of r.rdatas) if (rd.length === (t === 1 ? 4 : 16)) z.learnAddress(owner, addrKey(rd));
     }
   }
 }

@@ -9,8 +9,11 @@ import type { DnsDedupe, DnsQR } from "@dnsrep/nmsg";
 import { isWdnsError, parseMessage } from "@dnsrep/wdns";
 import { BailiwickChecker, type BailiwickOptions, RejectReason } from "./bailiwick.js";
 import { DedupeCache, type DedupeCacheOptions, dedupeKeyLength, putDedupeKey } from "./cache.js";
+import { DnsqrFields, scanDnsqr } from "./dnsqr-wire.js";
 import { addrKey } from "./names.js";
 import { ZoneCache } from "./zones.js";
+
+const RRSETS_ONLY = { rrs: false };
 
 export interface DnsCacheOptions extends BailiwickOptions, DedupeCacheOptions {
   /** the zone hierarchy to start from (default: the IANA root hints) */
@@ -54,6 +57,7 @@ export class DnsCache {
   readonly #useTcp: boolean;
   #tcpSec = 0;
   #key = new Uint8Array(1024);
+  readonly #fields = new DnsqrFields();
 
   constructor(emit: (d: DnsDedupe, sec: number, nsec: number) => void, opts: DnsCacheOptions = {}) {
     this.zones = opts.zones ?? ZoneCache.withRootHints();
@@ -102,6 +106,26 @@ export class DnsCache {
     }
   }
 
+  /**
+   * Feed an encoded base/dnsqr message without decoding it, when it is an answered UDP query with
+   * one response datagram (most are): true when it was taken; false when the caller must decode
+   * it and feed the object (dnsqrAt), which also handles every other kind and malformed messages.
+   */
+  dnsqrBytes(b: Uint8Array): boolean {
+    const f = this.#fields;
+    if (!scanDnsqr(b, f)) return false;
+    this.stats.messages++;
+    const d = this.#d;
+    const p = f.responsePacket;
+    if (parseIp(d, p, 0, p.length) !== IpReject.NONE || d.proto !== IpProto.UDP || d.trans < 0 || d.isFragment) {
+      this.stats.responses++;
+      this.stats.rejected.malformed++;
+      return true;
+    }
+    this.response(p.subarray(d.payload, d.payload + d.payloadLen), f.responseIp, f.sec, f.nsec);
+    return true;
+  }
+
   /** Feed a dnsqr message with the time of its nmsg payload (used for TCP segments). */
   dnsqrAt(q: DnsQR, sec: number): void {
     this.#tcpSec = sec;
@@ -114,7 +138,7 @@ export class DnsCache {
     st.responses++;
     let msg: ReturnType<typeof parseMessage>;
     try {
-      msg = parseMessage(wire);
+      msg = parseMessage(wire, RRSETS_ONLY);
     } catch (e) {
       if (!isWdnsError(e)) throw e;
       st.rejected.malformed++;

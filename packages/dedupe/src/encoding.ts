@@ -97,11 +97,11 @@ export class DedupeEncoding implements EncodedMessage {
     o[p++] = 0x0a; // rrname = 1
     p = putBytes(o, p, k, at, ne - at);
     o[p++] = 0x10; // rrtype = 2
-    p = putVarint(o, p, this.rrtype);
+    p = putVar(o, p, this.rrtype);
     o[p++] = 0x18; // rrclass = 3
-    p = putVarint(o, p, this.rrclass);
+    p = putVar(o, p, this.rrclass);
     o[p++] = 0x20; // rrttl = 4
-    p = putVarint(o, p, this.rrttl);
+    p = putVar(o, p, this.rrttl);
     for (let q = ze + 4; q + 2 <= end; ) {
       const rl = Math.min((k[q]! << 8) | k[q + 1]!, end - q - 2);
       o[p++] = 0x2a; // rdata = 5
@@ -109,15 +109,15 @@ export class DedupeEncoding implements EncodedMessage {
       q += 2 + rl;
     }
     o[p++] = 0x50; // count = 10
-    p = putVarint(o, p, this.count);
+    p = putVar(o, p, this.count);
     if (!this.zoneTimes) {
       o[p++] = 0x58; // time_first = 11
-      p = putVarint(o, p, this.timeFirst);
+      p = putVar(o, p, this.timeFirst);
       o[p++] = 0x60; // time_last = 12
-      p = putVarint(o, p, this.timeLast);
+      p = putVar(o, p, this.timeLast);
     }
     o[p++] = 0x68; // type = 13
-    p = putVarint(o, p, this.type);
+    p = putVar(o, p, this.type);
     o[p++] = 0x72; // response_ip = 14
     p = putBytes(o, p, this.#ip, this.#ipAt, this.#ipLen);
     o[p++] = 0x82; // bailiwick = 16
@@ -126,17 +126,26 @@ export class DedupeEncoding implements EncodedMessage {
     if (this.zoneTimes) {
       o[p++] = 0x88; // zone_time_first = 17
       o[p++] = 0x01;
-      p = putVarint(o, p, this.timeFirst);
+      p = putVar(o, p, this.timeFirst);
       o[p++] = 0x90; // zone_time_last = 18
       o[p++] = 0x01;
-      p = putVarint(o, p, this.timeLast);
+      p = putVar(o, p, this.timeLast);
     }
     return p;
   }
 }
 
+/** a varint, the one-byte case inline (most lengths, types and counts here) */
+function putVar(o: Uint8Array, p: number, v: number): number {
+  if (v < 0x80) {
+    o[p] = v;
+    return p + 1;
+  }
+  return putVarint(o, p, v);
+}
+
 function putBytes(o: Uint8Array, p: number, src: Uint8Array, at: number, n: number): number {
-  p = putVarint(o, p, n);
+  p = putVar(o, p, n);
   if (n < 32) for (let i = 0; i < n; i++) o[p++] = src[at + i]!;
   else {
     o.set(src.subarray(at, at + n), p);

@@ -1,7 +1,11 @@
 /** Property tests: random and bit-flipped input to every parser of this package. */
+
+import { udpDatagram } from "@dnsrep/capture";
+import { decodeDnsQR, encodeDnsQR } from "@dnsrep/nmsg";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DnsCache } from "./dns-cache.js";
+import { DnsqrFields, scanDnsqr } from "./dnsqr-wire.js";
 import { FilterListError, parseFilterList } from "./filter-list.js";
 import { parseRootHints, RootHintsError } from "./root-hints.js";
 import { ZoneCache } from "./zones.js";
@@ -65,5 +69,85 @@ describe("properties", () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it("scanDnsqr takes only what a full decode agrees with, for random and bit-flipped dnsqr messages", () => {
+    const bytes = fc.uint8Array({ maxLength: 40 });
+    const qr = fc.record({
+      type: fc.oneof(fc.constant(1), fc.integer({ min: 0, max: 7 })),
+      ip: fc.constantFrom(Uint8Array.of(10, 0, 0, 1), new Uint8Array(16)),
+      packets: fc.oneof(
+        bytes.map((p) => [p]),
+        fc.array(bytes, { maxLength: 2 }),
+      ),
+      secs: fc.array(fc.integer({ min: 0, max: 2 ** 40 }), { maxLength: 2 }),
+      nsecs: fc.array(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), { maxLength: 2 }),
+      qname: fc.option(bytes, { nil: undefined }),
+    });
+    const flips = fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 7 })), { maxLength: 3 });
+    const f = new DnsqrFields();
+    let taken = 0;
+    fc.assert(
+      fc.property(qr, flips, (r, fl) => {
+        const b = encodeDnsQR({
+          type: r.type,
+          query_ip: r.ip,
+          response_ip: r.ip,
+          proto: 17,
+          query_port: 1,
+          response_port: 53,
+          id: 7,
+          qname: r.qname,
+          query_packet: [],
+          query_time_sec: [],
+          query_time_nsec: [],
+          response_packet: r.packets,
+          response_time_sec: r.secs,
+          response_time_nsec: r.nsecs,
+        });
+        for (const [i, bit] of fl) if (b.length > 0) b[i % b.length]! ^= 1 << bit;
+        if (!scanDnsqr(b, f)) return;
+        taken++;
+        const q = decodeDnsQR(b); // a taken message decodes, and to the same fields
+        expect(q.type).toBe(1);
+        expect(q.response_packet).toHaveLength(1);
+        expect([...f.responsePacket]).toEqual([...q.response_packet[0]!]);
+        expect([...f.responseIp]).toEqual([...q.response_ip]);
+        expect(f.sec).toBe(q.response_time_sec.at(-1) ?? 0);
+        expect(f.nsec).toBe(q.response_time_nsec.at(-1) ?? 0);
+      }),
+      { numRuns: Number(process.env.DNSREP_PROPERTY_RUNS ?? 5000) },
+    );
+    expect(taken).toBeGreaterThan(200);
+  });
+
+  it("a dnsqr fed as bytes counts exactly as the decoded object does", () => {
+    const resp = REFERRAL;
+    const pkt = udpDatagram({ src: Uint8Array.of(10, 0, 0, 1), dst: Uint8Array.of(10, 9, 9, 9), sport: 53, dport: 4000, payload: resp });
+    const b = encodeDnsQR({
+      type: 1,
+      query_ip: Uint8Array.of(10, 9, 9, 9),
+      response_ip: Uint8Array.of(10, 0, 0, 1),
+      proto: 17,
+      query_port: 4000,
+      response_port: 53,
+      id: 1,
+      query_packet: [],
+      query_time_sec: [],
+      query_time_nsec: [],
+      response_packet: [pkt],
+      response_time_sec: [5],
+      response_time_nsec: [6],
+    });
+    const run = (bytesPath: boolean): unknown[] => {
+      const out: unknown[] = [];
+      const c = new DnsCache((d, sec, nsec) => out.push([d, sec, nsec]), { zones: ZoneCache.withRootHints(HINTS) });
+      if (bytesPath) expect(c.dnsqrBytes(b)).toBe(true);
+      else c.dnsqr(decodeDnsQR(b));
+      c.flush();
+      out.push(c.stats);
+      return out;
+    };
+    expect(run(true)).toEqual(run(false));
   });
 });

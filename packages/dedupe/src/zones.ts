@@ -14,6 +14,27 @@ interface Zone {
   servers: Set<string>;
   /** the zone's name-server names (name keys) */
   ns: Set<string>;
+  /** the NS rdata (wire names) learned last: the same RRset again teaches nothing */
+  lastNS?: Uint8Array[];
+}
+
+function sameRdatas(a: readonly Uint8Array[], b: readonly Uint8Array[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.length !== y.length) return false;
+    for (let j = 0; j < x.length; j++) if (x[j] !== y[j]) return false;
+  }
+  return true;
+}
+
+/** FNV-1a over a name's bytes, given as wire bytes or as a key (the same value for both) */
+function nameHash(n: Uint8Array | string): number {
+  let h = 0x811c9dc5;
+  if (typeof n === "string") for (let i = 0; i < n.length; i++) h = Math.imul(h ^ n.charCodeAt(i), 0x01000193);
+  else for (let i = 0; i < n.length; i++) h = Math.imul(h ^ n[i]!, 0x01000193);
+  return h;
 }
 
 export interface ZoneCacheOptions {
@@ -27,6 +48,8 @@ export class ZoneCache {
   readonly #served = new Map<string, Set<string>>();
   /** host name → its addresses */
   readonly #hosts = new Map<string, Set<string>>();
+  /** hashes of the names in #served: most A/AAAA owners are no name server, known without a key */
+  readonly #servedHashes = new Set<number>();
   readonly #maxZones: number;
   readonly #maxHosts: number;
 
@@ -67,11 +90,25 @@ export class ZoneCache {
       if (!s) {
         s = new Set();
         this.#served.set(t, s);
+        this.#servedHashes.add(nameHash(t));
       }
       s.add(zone);
       for (const a of this.#hosts.get(t) ?? []) z.servers.add(a);
     }
     while (this.#zones.size > this.#maxZones) this.#evictZone();
+  }
+
+  /**
+   * learnNS for an NS RRset's rdata (downcased wire names): the RRset the zone learned last is
+   * recognised without making keys of its names.
+   */
+  learnNSRdata(zone: string, rdatas: readonly Uint8Array[]): void {
+    const z = this.#zones.get(zone);
+    // a zone's name servers are only ever added to while it lives: the same set adds nothing
+    if (z?.lastNS !== undefined && sameRdatas(z.lastNS, rdatas)) return;
+    this.learnNS(zone, rdatas.map(nameKey));
+    const learned = this.#zones.get(zone);
+    if (learned) learned.lastNS = rdatas.map((r) => r.slice());
   }
 
   /**
@@ -89,6 +126,14 @@ export class ZoneCache {
     } else if (h.has(addr)) return; // known: already given to every zone the host serves (learnNS adds a host's addresses to a zone it joins)
     h.add(addr);
     for (const zone of zones) this.#zones.get(zone)?.servers.add(addr);
+  }
+
+  /**
+   * False when the host (downcased wire bytes) is certainly no zone's name server, so that
+   * learnAddress would ignore it; true when it may be one.
+   */
+  mayServe(host: Uint8Array): boolean {
+    return this.#servedHashes.has(nameHash(host));
   }
 
   /** Seed: `addr` serves `zone` (a static server → zones map). */

@@ -254,9 +254,11 @@ function sameName(a: Uint8Array, b: Uint8Array): boolean {
  * Parse a DNS message. Names (and names inside rdata of known types) are
  * decompressed into fresh arrays. A message whose sections end early (fewer
  * RRs than the header counts) parses successfully, as in libwdns. Throws
- * WdnsError (never RangeError) on malformed input.
+ * WdnsError (never RangeError) on malformed input. With `{ rrs: false }` the individual RRs
+ * (Message.rrs) are left empty: for callers that read only the RRsets.
  */
-export function parseMessage(input: Uint8Array): Message {
+export function parseMessage(input: Uint8Array, opts?: { rrs?: boolean }): Message {
+  const keepRRs = opts?.rrs !== false;
   // Names and rdata in the result are copies (carved from shared chunks), never views of `input`.
   const wire = input;
   const len = wire.length;
@@ -326,7 +328,7 @@ export function parseMessage(input: Uint8Array): Message {
         m.rcode |= (rrttl >>> 16) & 0xff00;
         continue;
       }
-      m.rrs[sec - 1]!.push({ name, rrtype, rrclass, rrttl, rdata });
+      if (keepRRs) m.rrs[sec - 1]!.push({ name, rrtype, rrclass, rrttl, rdata });
       const list = sets[sec - 1] as RRset[];
       let found = false;
       for (let i = list.length - 1; i >= 0; i--) {

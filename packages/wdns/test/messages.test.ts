@@ -44,3 +44,25 @@ describe("wdns message golden vectors", () => {
     });
   }
 });
+
+describe("parseMessage without the individual RRs", () => {
+  it("gives the same message, RRsets included, with rrs left empty (every vector message)", () => {
+    const { hex } = golden("wdns/messages.hex", "wdns/messages.txt");
+    let compared = 0;
+    for (const line of hex) {
+      const wire = fromHex(line.trim())!;
+      let full: ReturnType<typeof parseMessage>;
+      try {
+        full = parseMessage(wire);
+      } catch (e) {
+        expect(() => parseMessage(wire, { rrs: false })).toThrow((e as Error).message);
+        continue;
+      }
+      const lean = parseMessage(wire, { rrs: false });
+      expect(lean.rrs).toEqual([[], [], []]);
+      expect({ ...lean, rrs: full.rrs }).toEqual(full);
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(100);
+  });
+});

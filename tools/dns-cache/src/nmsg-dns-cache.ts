@@ -131,15 +131,17 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   try {
     await readNmsgInputs(f, io, "nmsg-dns-cache", (pl) => {
       if (pl.vid === 1 && pl.msgtype === 9) {
-        let q: ReturnType<typeof decodeDnsQR>;
-        try {
-          q = decodeDnsQR(pl.payload);
-        } catch (e) {
-          if (!isNmsgError(e) && !(e instanceof Error)) throw e;
-          cache.stats.rejected.malformed++;
-          return true;
+        // answered UDP queries straight from their bytes; the rest decoded
+        if (!cache.dnsqrBytes(pl.payload)) {
+          let q: ReturnType<typeof decodeDnsQR> | undefined;
+          try {
+            q = decodeDnsQR(pl.payload);
+          } catch (e) {
+            if (!isNmsgError(e) && !(e instanceof Error)) throw e;
+            cache.stats.rejected.malformed++;
+          }
+          if (q) cache.dnsqrAt(q, pl.timeSec);
         }
-        cache.dnsqrAt(q, pl.timeSec);
       } else cache.stats.ignored++;
       const pending = drain();
       progress.tick(show);
