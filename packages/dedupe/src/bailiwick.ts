@@ -43,6 +43,8 @@ export interface Verdict {
   accepted: AcceptedRRset[];
   /** RRsets not accepted, by reason (a whole-response rejection counts every RRset in it) */
   rejected: Partial<Record<RejectReason, number>>;
+  /** the sum of `rejected` */
+  rejectedCount: number;
   /** set when the whole response was rejected */
   reason?: RejectReason;
 }
@@ -107,7 +109,7 @@ export class BailiwickChecker {
       zone = recursive ? (this.zones.enclosingZone(qname) ?? ROOT_KEY) : this.zones.servedZone(qname, server);
       if (zone === undefined) reason = RejectReason.UNKNOWN_SERVER;
     }
-    const v: Verdict = { accepted: [], rejected: {} };
+    const v: Verdict = { accepted: [], rejected: {}, rejectedCount: 0 };
     let out = 0;
     for (let sec = 0; sec < 3; sec++) {
       const section = sec === 0 ? msg.answer : sec === 1 ? msg.authority : msg.additional;
@@ -125,10 +127,12 @@ export class BailiwickChecker {
     }
     if (reason !== undefined) {
       v.rejected[reason] = out;
+      v.rejectedCount = out;
       v.reason = reason;
       return v;
     }
     if (out > 0) v.rejected[RejectReason.OUT_OF_BAILIWICK] = out;
+    v.rejectedCount = out;
     if (!recursive) this.#learn(v.accepted);
     return v;
   }

@@ -149,11 +149,12 @@ export class DnsCache {
       return;
     }
     const v = this.#checker.check(msg, addrKey(server));
-    for (const r in v.rejected) {
-      const n = v.rejected[r as RejectReason]!;
-      st.rejected[r as RejectReason] += n;
-      st.rrsets += n;
-    }
+    if (v.rejectedCount > 0)
+      for (const r in v.rejected) {
+        const n = v.rejected[r as RejectReason]!;
+        st.rejected[r as RejectReason] += n;
+        st.rrsets += n;
+      }
     if (v.accepted.length === 0) return;
     st.responsesUsed++;
     const aa = (msg.flags & 0x0400) !== 0;

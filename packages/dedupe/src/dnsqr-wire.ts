@@ -38,7 +38,7 @@ function varint(b: Uint8Array, p: number, end: number): number {
 // the required fields of DnsQR: type, query_ip, response_ip, proto, query_port, response_port, id
 const REQUIRED = 0b11111110;
 /** each DnsQR field's wire type (index = field number; -1 unknown) */
-const WIRE = [-1, 0, 2, 2, 0, 0, 0, 0, 2, 0, 0, 0, 2, 0, 5, 2, 0, 5, 2, 2, 1, 0, 0];
+const WIRE = Int8Array.of(-1, 0, 2, 2, 0, 0, 0, 0, 2, 0, 0, 0, 2, 0, 5, 2, 0, 5, 2, 2, 1, 0, 0);
 
 /**
  * Scan the DnsQR message b for de-duplication: true (and f filled) for a UDP_QUERY_RESPONSE with
@@ -55,27 +55,41 @@ export function scanDnsqr(b: Uint8Array, f: DnsqrFields): boolean {
   f.nsec = 0;
   let p = 0;
   while (p < end) {
-    const tag = varint(b, p, end);
-    if (vEnd < 0) return false;
-    p = vEnd;
-    const field = Math.floor(tag / 8);
+    // tags and most values are one byte: read those inline, the rest through varint()
+    let tag = b[p]!;
+    if (tag < 0x80) p++;
+    else {
+      tag = varint(b, p, end);
+      if (vEnd < 0) return false;
+      p = vEnd;
+    }
+    const field = tag < 0x80 ? tag >> 3 : Math.floor(tag / 8);
     const wt = tag & 7;
     // unknown fields, packed repeated times and unexpected wire types: the full decoder's call
     if (field >= WIRE.length || WIRE[field] !== wt) return false;
     if (field < 8) seen |= 1 << field;
     if (wt === 0) {
-      const v = varint(b, p, end);
-      if (vEnd < 0) return false;
-      p = vEnd;
+      let v = p < end ? b[p]! : 0x80;
+      if (v < 0x80) p++;
+      else {
+        v = varint(b, p, end);
+        if (vEnd < 0) return false;
+        p = vEnd;
+      }
       if (field === 1) f.type = v;
       else if (field === 16) {
         f.sec = v;
         secs++;
       }
     } else if (wt === 2) {
-      const n = varint(b, p, end);
-      if (vEnd < 0 || vEnd + n > end) return false;
-      p = vEnd;
+      let n = p < end ? b[p]! : 0x80;
+      if (n < 0x80) p++;
+      else {
+        n = varint(b, p, end);
+        if (vEnd < 0) return false;
+        p = vEnd;
+      }
+      if (p + n > end) return false;
       if (field === 3) f.responseIp = b.subarray(p, p + n);
       else if (field === 15) {
         f.responsePacket = b.subarray(p, p + n);
