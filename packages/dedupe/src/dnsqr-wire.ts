@@ -19,6 +19,11 @@ export class DnsqrFields {
 // a varint's value and end; pos -1: truncated, or beyond 2^49 (left to the full decoder)
 let vEnd = 0;
 function varint(b: Uint8Array, p: number, end: number): number {
+  // most tags, lengths and values are one byte
+  if (p < end && b[p]! < 0x80) {
+    vEnd = p + 1;
+    return b[p]!;
+  }
   let v = 0;
   let mul = 1;
   for (let i = 0; i < 7; i++) {
@@ -55,41 +60,27 @@ export function scanDnsqr(b: Uint8Array, f: DnsqrFields): boolean {
   f.nsec = 0;
   let p = 0;
   while (p < end) {
-    // tags and most values are one byte: read those inline, the rest through varint()
-    let tag = b[p]!;
-    if (tag < 0x80) p++;
-    else {
-      tag = varint(b, p, end);
-      if (vEnd < 0) return false;
-      p = vEnd;
-    }
+    const tag = varint(b, p, end);
+    if (vEnd < 0) return false;
+    p = vEnd;
     const field = tag < 0x80 ? tag >> 3 : Math.floor(tag / 8);
     const wt = tag & 7;
     // unknown fields, packed repeated times and unexpected wire types: the full decoder's call
     if (field >= WIRE.length || WIRE[field] !== wt) return false;
     if (field < 8) seen |= 1 << field;
     if (wt === 0) {
-      let v = p < end ? b[p]! : 0x80;
-      if (v < 0x80) p++;
-      else {
-        v = varint(b, p, end);
-        if (vEnd < 0) return false;
-        p = vEnd;
-      }
+      const v = varint(b, p, end);
+      if (vEnd < 0) return false;
+      p = vEnd;
       if (field === 1) f.type = v;
       else if (field === 16) {
         f.sec = v;
         secs++;
       }
     } else if (wt === 2) {
-      let n = p < end ? b[p]! : 0x80;
-      if (n < 0x80) p++;
-      else {
-        n = varint(b, p, end);
-        if (vEnd < 0) return false;
-        p = vEnd;
-      }
-      if (p + n > end) return false;
+      const n = varint(b, p, end);
+      if (vEnd < 0 || vEnd + n > end) return false;
+      p = vEnd;
       if (field === 3) f.responseIp = b.subarray(p, p + n);
       else if (field === 15) {
         f.responsePacket = b.subarray(p, p + n);
