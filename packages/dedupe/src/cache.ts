@@ -61,20 +61,22 @@ const AUTH = 1;
 const SLOTS_MIN = 1024;
 const KEYS_MIN = 1 << 16;
 
-/** murmur3's 32-bit mix over key[0, n), seeded */
-function hashKey(k: Uint8Array, n: number, seed: number): number {
+/**
+ * murmur3's 32-bit mix over a key of n bytes, seeded: the whole words from k32 (a little-endian
+ * view of the same 4-byte-aligned bytes as k), the tail from k
+ */
+function hashKey(k32: Int32Array, k: Uint8Array, n: number, seed: number): number {
   let h = seed ^ n;
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    let w = k[i]! | (k[i + 1]! << 8) | (k[i + 2]! << 16) | (k[i + 3]! << 24);
-    w = Math.imul(w, 0xcc9e2d51);
+  const words = n >> 2;
+  for (let i = 0; i < words; i++) {
+    let w = Math.imul(k32[i]!, 0xcc9e2d51);
     w = Math.imul((w << 15) | (w >>> 17), 0x1b873593);
     h ^= w;
     h = (h << 13) | (h >>> 19);
     h = (Math.imul(h, 5) + 0xe6546b64) | 0;
   }
   let w = 0;
-  for (let s = 0; i < n; i++, s += 8) w |= k[i]! << s;
+  for (let i = words * 4, s = 0; i < n; i++, s += 8) w |= k[i]! << s;
   w = Math.imul(w, 0xcc9e2d51);
   h ^= Math.imul((w << 15) | (w >>> 17), 0x1b873593);
   h ^= h >>> 16;
@@ -83,6 +85,9 @@ function hashKey(k: Uint8Array, n: number, seed: number): number {
   h = Math.imul(h, 0xc2b2ae35);
   return h ^ (h >>> 16);
 }
+
+/** a typed array's bytes rounded up to whole words */
+const words = (n: number): number => (n + 3) >> 2;
 
 // a slot's columns: M ints of #meta (hash, key place and length, chain), V of #vals (count, times,
 // TTL) and IP bytes of #ip (flags, address length, address): the lookup reads one line of #meta
@@ -119,6 +124,10 @@ export class DedupeCache {
   #mask = 0;
   // the ring of keys: the live keys' bytes run from #keyHead to #keyTail, wrapping at most once
   #keys: Uint8Array;
+  #keys32: Int32Array;
+  // where keys are built (keyBuffer) and looked up from: word-aligned, like the ring's keys
+  #scratch = new Uint8Array(1024);
+  #scratch32 = new Int32Array(this.#scratch.buffer);
   #keyHead = 0;
   #keyTail = 0;
   #nowSec = 0;
@@ -129,7 +138,8 @@ export class DedupeCache {
     this.#raw = opts.raw;
     this.#maxEntries = opts.maxEntries ?? 1_000_000;
     this.#maxBytes = opts.maxBytes ?? 512 << 20;
-    this.#keys = new Uint8Array(Math.max(16, opts.keyRingBytes ?? KEYS_MIN));
+    this.#keys = new Uint8Array(4 * words(Math.max(16, opts.keyRingBytes ?? KEYS_MIN)));
+    this.#keys32 = new Int32Array(this.#keys.buffer);
     if (!(this.#maxEntries >= 1)) throw new RangeError("maxEntries must be at least 1");
   }
 
@@ -140,17 +150,39 @@ export class DedupeCache {
    */
   observe(key: Uint8Array, ttl: number, ip: Uint8Array, sec: number, nsec: number, authoritative: boolean, keyLen = key.length): void {
     if (!(keyLen > 0 && keyLen <= key.length)) throw new RangeError("empty or out-of-range dedupe key");
+    this.keyBuffer(keyLen).set(key.subarray(0, keyLen));
+    this.observeBuffered(keyLen, ttl, ip, sec, nsec, authoritative);
+  }
+
+  /** A buffer of at least n bytes to build a key in (putDedupeKey) for observeBuffered(); valid until the next call. */
+  keyBuffer(n: number): Uint8Array {
+    if (n > this.#scratch.length) {
+      this.#scratch = new Uint8Array(4 * words(2 * n));
+      this.#scratch32 = new Int32Array(this.#scratch.buffer);
+    }
+    return this.#scratch;
+  }
+
+  /** observe() for the key of keyLen bytes built in keyBuffer(): no copy, and words at a time. */
+  observeBuffered(keyLen: number, ttl: number, ip: Uint8Array, sec: number, nsec: number, authoritative: boolean): void {
+    if (!(keyLen > 0 && keyLen <= this.#scratch.length)) throw new RangeError("empty or out-of-range dedupe key");
     this.#nowSec = sec;
     this.#nowNsec = nsec;
-    const h = hashKey(key, keyLen, this.#seed);
+    const key = this.#scratch;
+    const key32 = this.#scratch32;
+    const h = hashKey(key32, key, keyLen, this.#seed);
+    const whole = keyLen >> 2;
     if (this.#size > 0) {
       const ks = this.#keys;
+      const ks32 = this.#keys32;
       const m = this.#meta;
       next: for (let s = this.#buckets[h & this.#mask]!; s >= 0; s = m[s * M + CHAIN]!) {
         const o = s * M;
         if (m[o + HASH] !== h || m[o + KEY_LEN] !== keyLen) continue;
         const at = m[o + KEY_AT]!;
-        for (let i = 0; i < keyLen; i++) if (ks[at + i] !== key[i]) continue next;
+        const at32 = at >> 2;
+        for (let i = 0; i < whole; i++) if (ks32[at32 + i] !== key32[i]) continue next;
+        for (let i = whole * 4; i < keyLen; i++) if (ks[at + i] !== key[i]) continue next;
         this.stats.hits++;
         const v = this.#vals;
         const w = s * V;
@@ -163,10 +195,11 @@ export class DedupeCache {
       }
     }
     if (this.#size === this.#cap) this.#grow();
-    const at = this.#allocKey(keyLen);
-    const ks = this.#keys;
-    if (keyLen < 64) for (let i = 0; i < keyLen; i++) ks[at + i] = key[i]!;
-    else ks.set(key.subarray(0, keyLen), at);
+    // keys take whole words of the ring: copied a word at a time (the last one padded)
+    const at = this.#allocKey(4 * words(keyLen));
+    const ks32 = this.#keys32;
+    const n32 = words(keyLen);
+    for (let i = 0, d = at >> 2; i < n32; i++) ks32[d + i] = key32[i]!;
     let s = this.#head + this.#size++;
     if (s >= this.#cap) s -= this.#cap;
     const m = this.#meta;
@@ -229,7 +262,7 @@ export class DedupeCache {
     } else this.#keyHead = m[this.#head * M + KEY_AT]!;
   }
 
-  /** Room for n key bytes at the ring's tail (wrapping to the front, or growing the ring). */
+  /** Room for n key bytes (whole words) at the ring's tail (wrapping to the front, or growing the ring). */
   #allocKey(n: number): number {
     const head = this.#keyHead;
     const tail = this.#keyTail;
@@ -249,7 +282,7 @@ export class DedupeCache {
     }
     // full: a bigger ring, the live keys moved to its front oldest first
     const live = tail >= head ? tail - head : this.#keys.length - head + tail;
-    const bigger = new Uint8Array(Math.max(2 * this.#keys.length, 2 * (live + n)));
+    const bigger = new Uint8Array(4 * words(Math.max(2 * this.#keys.length, 2 * (live + n))));
     const m = this.#meta;
     let o = 0;
     for (let i = 0, s = this.#head; i < this.#size; i++, s = s + 1 === this.#cap ? 0 : s + 1) {
@@ -257,9 +290,10 @@ export class DedupeCache {
       const len = m[s * M + KEY_LEN]!;
       bigger.set(this.#keys.subarray(at, at + len), o);
       m[s * M + KEY_AT] = o;
-      o += len;
+      o += 4 * words(len);
     }
     this.#keys = bigger;
+    this.#keys32 = new Int32Array(bigger.buffer);
     this.#keyHead = 0;
     this.#keyTail = o + n;
     return o;

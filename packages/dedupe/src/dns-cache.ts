@@ -56,7 +56,6 @@ export class DnsCache {
   readonly #frags = new Reassembler({ maxDatagrams: 64 });
   readonly #useTcp: boolean;
   #tcpSec = 0;
-  #key = new Uint8Array(1024);
   readonly #fields = new DnsqrFields();
 
   constructor(emit: (d: DnsDedupe, sec: number, nsec: number) => void, opts: DnsCacheOptions = {}) {
@@ -163,10 +162,9 @@ export class DnsCache {
       st.accepted++;
       const r = a.rrset;
       const n = dedupeKeyLength(r.name, a.bailiwick, r.rdatas);
-      if (n > this.#key.length) this.#key = new Uint8Array(2 * n);
       // the owner's wire bytes: downcased by the check (a.owner is their key)
-      putDedupeKey(this.#key, r.name, a.bailiwick, r.rrtype, r.rrclass, r.rdatas);
-      this.cache.observe(this.#key, r.rrttl, server, sec, nsec, aa && r.rrtype === 6, n);
+      putDedupeKey(this.cache.keyBuffer(n), r.name, a.bailiwick, r.rrtype, r.rrclass, r.rdatas);
+      this.cache.observeBuffered(n, r.rrttl, server, sec, nsec, aa && r.rrtype === 6);
     }
   }
 
