@@ -120,7 +120,8 @@ describe("raw dnsqr path", () => {
     dt: fc.nat(3_000_000),
     flip: fc.option(fc.tuple(fc.nat(), fc.nat(7)), { freq: 8 }),
   });
-  function frames(list: fc.RecordValue<typeof pkt>[]): { frame: Uint8Array; sec: number; nsec: number }[] {
+  type Pkt = typeof pkt extends fc.Arbitrary<infer T> ? T : never;
+  function frames(list: Pkt[]): { frame: Uint8Array; sec: number; nsec: number }[] {
     const out: { frame: Uint8Array; sec: number; nsec: number }[] = [];
     let t = 1_700_000_000 * 1e6;
     for (const p of list) {

@@ -97,7 +97,7 @@ describe("properties", () => {
           query_port: 1,
           response_port: 53,
           id: 7,
-          qname: r.qname,
+          ...(r.qname === undefined ? {} : { qname: r.qname }),
           query_packet: [],
           query_time_sec: [],
           query_time_nsec: [],
