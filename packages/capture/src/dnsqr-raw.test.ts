@@ -77,7 +77,7 @@ describe("raw dnsqr path", () => {
     expect(raw.out).toEqual(obj.out);
   });
 
-  it("times beyond 32 bits (pcapng offsets) encode as int64 varints", () => {
+  it("times beyond 32 bits (pcapng offsets) encode as int64 varints, and odd times as the object path has them", () => {
     const C = Uint8Array.of(10, 0, 0, 1);
     const S = Uint8Array.of(10, 0, 0, 53);
     const dnsq = Uint8Array.of(0, 9, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0x61, 0, 0, 1, 0, 1);
@@ -91,6 +91,21 @@ describe("raw dnsqr path", () => {
         m.packet(q, 0, q.length, q.length, sec, 5, LinkType.ETHERNET);
       });
       expect(rawCount).toBe(2);
+      expect(raw.out).toEqual(obj.out);
+    }
+    // beyond 2^53 s the object path decides (protobufjs's int64 rules); nanoseconds past 2^31 (a
+    // classic pcap's out-of-range microseconds times 1000) stay as they are
+    for (const [sec, nsec] of [
+      [2 ** 63, 0],
+      [2 ** 70, 0],
+      [100, 3e9],
+      [100, 4.2e12],
+    ]) {
+      const { obj, raw } = both((m) => {
+        m.packet(q, 0, q.length, q.length, sec!, nsec!, LinkType.ETHERNET);
+        m.packet(r, 0, r.length, r.length, sec!, 0, LinkType.ETHERNET);
+        m.packet(q, 0, q.length, q.length, sec!, nsec!, LinkType.ETHERNET);
+      });
       expect(raw.out).toEqual(obj.out);
     }
   });

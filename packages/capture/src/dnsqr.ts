@@ -386,6 +386,8 @@ export class DnsqrMatcher {
     sec: number,
     nsec: number,
   ): boolean {
+    // times beyond 2^53 s (a crafted pcapng offset or resolution): protobufjs's int64 rules, on the object path
+    if (sec > Number.MAX_SAFE_INTEGER) return false;
     const b = d.buf;
     const p = d.payload;
     const len = d.payloadLen;

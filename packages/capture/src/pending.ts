@@ -28,12 +28,12 @@ const PROTO = 9;
 const QPORT = 10;
 const RPORT = 11;
 const ID = 12;
-const NSEC = 13;
-const HASH = 14;
-const CHAIN = 15; // next slot in the hash bucket
-const PREV = 16; // arrival order
-const NEXT = 17;
-const F = 18;
+const HASH = 13;
+const CHAIN = 14; // next slot in the hash bucket
+const PREV = 15; // arrival order
+const NEXT = 16;
+const F = 17;
+// the times are numbers of their own (#sec, #nsec): a capture's nanoseconds can pass 2^31
 
 /**
  * The fields of a slot that users read with PendingQueries.field(): the datagram's place in the
@@ -99,6 +99,7 @@ export class PendingQueries {
   #cap = SLOTS_MIN;
   #m = new Int32Array(SLOTS_MIN * F);
   #sec = new Float64Array(SLOTS_MIN);
+  #nsec = new Float64Array(SLOTS_MIN);
   #objs: (DnsQR | undefined)[] = [];
   #free = new Int32Array(SLOTS_MIN);
   #nfree = 0;
@@ -125,7 +126,7 @@ export class PendingQueries {
     return this.#sec[s]!;
   }
   nsec(s: number): number {
-    return this.#m[s * F + NSEC]!;
+    return this.#nsec[s]!;
   }
   /** a slot's field (see Slot) */
   field(s: number, f: SlotField): number {
@@ -305,8 +306,8 @@ export class PendingQueries {
     m[o + QPORT] = queryPort;
     m[o + RPORT] = responsePort;
     m[o + ID] = id;
-    m[o + NSEC] = nsec;
     this.#sec[s] = sec;
+    this.#nsec[s] = nsec;
     const base = m[o + AOFF]!;
     const h = hashKey(this.arena, base + m[o + QIP]!, this.arena, base + m[o + RIP]!, addrLen, proto, queryPort, responsePort, id);
     m[o + HASH] = h;
@@ -331,6 +332,9 @@ export class PendingQueries {
       const sec = new Float64Array(2 * cap);
       sec.set(this.#sec);
       this.#sec = sec;
+      const nsec = new Float64Array(2 * cap);
+      nsec.set(this.#nsec);
+      this.#nsec = nsec;
       this.#free = new Int32Array(2 * cap);
       for (let i = 2 * cap - 1; i >= cap; i--) this.#free[this.#nfree++] = i;
       this.#cap = 2 * cap;

@@ -16,9 +16,11 @@ export class DnsqrFields {
   nsec = 0;
 }
 
-// a varint's value and end; pos -1: truncated, or beyond 2^49 (left to the full decoder)
+// a varint's value and end; vEnd -1: truncated, longer than `most` bytes or beyond 2^49 (left to
+// the full decoder). Tags and lengths take at most 4 bytes here: protobufjs refuses some longer
+// (padded) forms of them, and no real message needs one.
 let vEnd = 0;
-function varint(b: Uint8Array, p: number, end: number): number {
+function varint(b: Uint8Array, p: number, end: number, most = 7): number {
   // most tags, lengths and values are one byte
   if (p < end && b[p]! < 0x80) {
     vEnd = p + 1;
@@ -26,7 +28,7 @@ function varint(b: Uint8Array, p: number, end: number): number {
   }
   let v = 0;
   let mul = 1;
-  for (let i = 0; i < 7; i++) {
+  for (let i = 0; i < most; i++) {
     if (p >= end) break;
     const c = b[p++]!;
     v += (c & 0x7f) * mul;
@@ -60,7 +62,7 @@ export function scanDnsqr(b: Uint8Array, f: DnsqrFields): boolean {
   f.nsec = 0;
   let p = 0;
   while (p < end) {
-    const tag = varint(b, p, end);
+    const tag = varint(b, p, end, 4);
     if (vEnd < 0) return false;
     p = vEnd;
     const field = tag < 0x80 ? tag >> 3 : Math.floor(tag / 8);
@@ -78,7 +80,7 @@ export function scanDnsqr(b: Uint8Array, f: DnsqrFields): boolean {
         secs++;
       }
     } else if (wt === 2) {
-      const n = varint(b, p, end);
+      const n = varint(b, p, end, 4);
       if (vEnd < 0 || vEnd + n > end) return false;
       p = vEnd;
       if (field === 3) f.responseIp = b.subarray(p, p + n);
@@ -99,5 +101,7 @@ export function scanDnsqr(b: Uint8Array, f: DnsqrFields): boolean {
       p += 8;
     } else return false;
   }
+  // the object path takes the nsec at the index of the last sec: none without a sec
+  if (secs === 0) f.nsec = 0;
   return f.type === 1 && packets === 1 && (seen & REQUIRED) === REQUIRED && secs <= 1 && nsecs <= 1;
 }

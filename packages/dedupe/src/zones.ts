@@ -105,7 +105,11 @@ export class ZoneCache {
   learnNSRdata(zone: string, rdatas: readonly Uint8Array[]): void {
     const z = this.#zones.get(zone);
     // a zone's name servers are only ever added to while it lives: the same set adds nothing
-    if (z?.lastNS !== undefined && sameRdatas(z.lastNS, rdatas)) return;
+    if (z?.lastNS !== undefined && sameRdatas(z.lastNS, rdatas)) {
+      // as learnNS would: a cache seeded past its bound (addServer) shrinks on the next NS
+      while (this.#zones.size > this.#maxZones) this.#evictZone();
+      return;
+    }
     this.learnNS(zone, rdatas.map(nameKey));
     const learned = this.#zones.get(zone);
     if (learned) learned.lastNS = rdatas.map((r) => r.slice());
