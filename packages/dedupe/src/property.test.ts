@@ -184,4 +184,32 @@ describe("properties", () => {
     }
     expect(taken).toBeGreaterThan(3);
   });
+
+  it("bit-flipped dnsqr messages count the same through the bytes path and the object path, and never throw", () => {
+    const good = answered(REFERRAL);
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 7 })), { minLength: 1, maxLength: 4 }), (flips) => {
+        const b = good.slice();
+        for (const [i, bit] of flips) b[i % b.length]! ^= 1 << bit;
+        const run = (bytesPath: boolean): unknown[] => {
+          const out: unknown[] = [];
+          const c = new DnsCache((d, sec, nsec) => out.push([d, sec, nsec]), { zones: ZoneCache.withRootHints(HINTS) });
+          let q: ReturnType<typeof decodeDnsQR> | undefined;
+          if (!bytesPath || !c.dnsqrBytes(b)) {
+            try {
+              q = decodeDnsQR(b);
+            } catch {
+              out.push("undecodable");
+            }
+            if (q) c.dnsqr(q);
+          }
+          c.flush();
+          out.push(c.stats);
+          return out;
+        };
+        expect(run(true)).toEqual(run(false));
+      }),
+      { numRuns: Number(process.env.DNSREP_PROPERTY_RUNS ?? 3000) },
+    );
+  });
 });
