@@ -238,6 +238,8 @@ function svcparamValid(key: number, v: Uint8Array): boolean {
   }
 }
 
+const NO_RRS = Object.freeze([Object.freeze([]), Object.freeze([]), Object.freeze([])]) as unknown as [RR[], RR[], RR[]];
+
 function sameName(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) {
@@ -255,7 +257,7 @@ function sameName(a: Uint8Array, b: Uint8Array): boolean {
  * decompressed into fresh arrays. A message whose sections end early (fewer
  * RRs than the header counts) parses successfully, as in libwdns. Throws
  * WdnsError (never RangeError) on malformed input. With `{ rrs: false }` the individual RRs
- * (Message.rrs) are left empty: for callers that read only the RRsets.
+ * (Message.rrs) are left out (one shared, frozen, empty triple): for callers that read only the RRsets.
  */
 export function parseMessage(input: Uint8Array, opts?: { rrs?: boolean }): Message {
   const keepRRs = opts?.rrs !== false;
@@ -265,7 +267,6 @@ export function parseMessage(input: Uint8Array, opts?: { rrs?: boolean }): Messa
   if (len < 12) throw new WdnsError(WdnsErrorCode.LEN);
   const id = u16(wire, 0);
   const flags = u16(wire, 2);
-  const counts = [u16(wire, 4), u16(wire, 6), u16(wire, 8), u16(wire, 10)];
   const m: Message = {
     id,
     flags,
@@ -275,14 +276,14 @@ export function parseMessage(input: Uint8Array, opts?: { rrs?: boolean }): Messa
     answer: [],
     authority: [],
     additional: [],
-    rrs: [[], [], []],
+    rrs: keepRRs ? [[], [], []] : NO_RRS,
     edns: null,
   };
-  const sets = [m.answer, m.authority, m.additional];
   let cacheN = 0;
   let p = 12;
   outer: for (let sec = 0; sec < 4; sec++) {
-    for (let n = 0; n < (counts[sec] as number); n++) {
+    const count = u16(wire, 4 + 2 * sec);
+    for (let n = 0; n < count; n++) {
       if (p === len) break outer;
       // Owner names that are the same compression pointer decompress to the same
       // bytes: share one array (names are never mutated in place).
@@ -329,7 +330,7 @@ export function parseMessage(input: Uint8Array, opts?: { rrs?: boolean }): Messa
         continue;
       }
       if (keepRRs) m.rrs[sec - 1]!.push({ name, rrtype, rrclass, rrttl, rdata });
-      const list = sets[sec - 1] as RRset[];
+      const list = sec === 1 ? m.answer : sec === 2 ? m.authority : m.additional;
       let found = false;
       for (let i = list.length - 1; i >= 0; i--) {
         const r = list[i] as RRset;
