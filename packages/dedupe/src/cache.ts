@@ -407,7 +407,18 @@ export function putDedupeKey(
   rrclass: number,
   rdatas: readonly Uint8Array[],
 ): number {
-  let p = putName(o, 0, owner);
+  return putKeyRest(o, putName(o, 0, owner), bailiwick, rrtype, rrclass, rdatas);
+}
+
+/** putDedupeKey after the owner: the key's bailiwick, type, class and rdata at o[p]; returns the end. */
+export function putKeyRest(
+  o: Uint8Array,
+  p: number,
+  bailiwick: KeyName,
+  rrtype: number,
+  rrclass: number,
+  rdatas: readonly Uint8Array[],
+): number {
   p = putName(o, p, bailiwick);
   o[p++] = rrtype >> 8;
   o[p++] = rrtype & 0xff;

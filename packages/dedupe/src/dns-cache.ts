@@ -8,8 +8,9 @@ import { Datagram, IpProto, IpReject, parseIp, Reassembler, TcpDnsReassembler } 
 import type { DnsDedupe, DnsQR } from "@dnsrep/nmsg";
 import { isWdnsError, parseMessage } from "@dnsrep/wdns";
 import { BailiwickChecker, type BailiwickOptions, RejectReason } from "./bailiwick.js";
-import { DedupeCache, type DedupeCacheOptions, dedupeKeyLength, putDedupeKey } from "./cache.js";
+import { DedupeCache, type DedupeCacheOptions, dedupeKeyLength, putDedupeKey, putKeyRest } from "./cache.js";
 import { DnsqrFields, scanDnsqr } from "./dnsqr-wire.js";
+import { LeanResponse } from "./lean.js";
 import { addrKey } from "./names.js";
 import { ZoneCache } from "./zones.js";
 
@@ -20,6 +21,8 @@ export interface DnsCacheOptions extends BailiwickOptions, DedupeCacheOptions {
   zones?: ZoneCache;
   /** examine DNS over TCP (reassembled from TCP messages; default true) */
   tcp?: boolean;
+  /** judge the common response without a wdns Message (default true; false: always the full path, for comparison) */
+  lean?: boolean;
 }
 
 export interface DnsCacheStats {
@@ -57,12 +60,15 @@ export class DnsCache {
   readonly #useTcp: boolean;
   #tcpSec = 0;
   readonly #fields = new DnsqrFields();
+  readonly #lean: LeanResponse | undefined;
 
   constructor(emit: (d: DnsDedupe, sec: number, nsec: number) => void, opts: DnsCacheOptions = {}) {
     this.zones = opts.zones ?? ZoneCache.withRootHints();
     this.#checker = new BailiwickChecker(this.zones, opts);
     this.cache = new DedupeCache(emit, opts);
     this.#useTcp = opts.tcp ?? true;
+    // the fast path takes only responses without RD, which the recursive option does not concern
+    if (opts.lean !== false) this.#lean = new LeanResponse();
     this.#tcp = new TcpDnsReassembler((m) => {
       if (!m.toServer) this.response(m.message, m.serverIp, m.sec, m.nsec);
     });
@@ -133,6 +139,7 @@ export class DnsCache {
 
   /** Examine one DNS response (wire bytes) from `server` (4 or 16 address bytes) received at sec/nsec. */
   response(wire: Uint8Array, server: Uint8Array, sec: number, nsec: number): void {
+    if (this.#lean !== undefined && this.#leanResponse(this.#lean, wire, server, sec, nsec)) return;
     const st = this.stats;
     st.responses++;
     let msg: ReturnType<typeof parseMessage>;
@@ -166,6 +173,56 @@ export class DnsCache {
       putDedupeKey(this.cache.keyBuffer(n), r.name, a.bailiwick, r.rrtype, r.rrclass, r.rdatas);
       this.cache.observeBuffered(n, r.rrttl, server, sec, nsec, aa && r.rrtype === 6);
     }
+  }
+
+  /**
+   * The common case without a wdns Message (see lean.ts): false, with nothing changed, when the
+   * response is anything else. The same steps as response() with BailiwickChecker.check.
+   */
+  #leanResponse(l: LeanResponse, wire: Uint8Array, server: Uint8Array, sec: number, nsec: number): boolean {
+    if (!l.scan(wire)) return false;
+    const zones = this.zones;
+    const zone = zones.servedZone(l.qnameKey(), addrKey(server));
+    if (zone === undefined) return false;
+    const out = l.judge(zone);
+    // learning, as the check does: delegations first, so that their glue counts
+    const names = l.names;
+    for (let i = 0; i < l.count; i++) {
+      const s = l.sets[i]!;
+      if (s.accepted && s.type === 2 && s.cls === 1) zones.learnNSRdata(l.ownerKey(i), s.rdatas);
+    }
+    for (let i = 0; i < l.count; i++) {
+      const s = l.sets[i]!;
+      const t = s.type;
+      if (!s.accepted || s.cls !== 1 || (t !== 1 && t !== 28) || !zones.mayServe(names, s.at, s.len)) continue;
+      const owner = l.ownerKey(i);
+      for (const rd of s.rdatas) if (rd.length === (t === 1 ? 4 : 16)) zones.learnAddress(owner, addrKey(rd));
+    }
+    const st = this.stats;
+    st.responses++;
+    if (out > 0) {
+      st.rejected.out_of_bailiwick += out;
+      st.rrsets += out;
+    }
+    if (out === l.count) return true;
+    st.responsesUsed++;
+    const aa = (l.flags & 0x0400) !== 0;
+    const cache = this.cache;
+    for (let i = 0; i < l.count; i++) {
+      const s = l.sets[i]!;
+      if (!s.accepted) continue;
+      st.rrsets++;
+      st.accepted++;
+      // the key (see putDedupeKey) straight from the names arena
+      const rds = s.rdatas;
+      let n = s.len + zone.length + 4;
+      for (let j = 0; j < rds.length; j++) n += 2 + rds[j]!.length;
+      const k = cache.keyBuffer(n);
+      for (let j = 0; j < s.len; j++) k[j] = names[s.at + j]!;
+      putKeyRest(k, s.len, zone, s.type, s.cls, rds);
+      cache.observeBuffered(n, s.ttl, server, sec, nsec, aa && s.type === 6);
+    }
+    return true;
   }
 
   /** End of input or shutdown: every cached RRset is reported. */

@@ -30,10 +30,10 @@ function sameRdatas(a: readonly Uint8Array[], b: readonly Uint8Array[]): boolean
 }
 
 /** FNV-1a over a name's bytes, given as wire bytes or as a key (the same value for both) */
-function nameHash(n: Uint8Array | string): number {
+function nameHash(n: Uint8Array | string, at = 0, len = n.length): number {
   let h = 0x811c9dc5;
-  if (typeof n === "string") for (let i = 0; i < n.length; i++) h = Math.imul(h ^ n.charCodeAt(i), 0x01000193);
-  else for (let i = 0; i < n.length; i++) h = Math.imul(h ^ n[i]!, 0x01000193);
+  if (typeof n === "string") for (let i = at; i < at + len; i++) h = Math.imul(h ^ n.charCodeAt(i), 0x01000193);
+  else for (let i = at; i < at + len; i++) h = Math.imul(h ^ n[i]!, 0x01000193);
   return h;
 }
 
@@ -133,11 +133,11 @@ export class ZoneCache {
   }
 
   /**
-   * False when the host (downcased wire bytes) is certainly no zone's name server, so that
+   * False when the host (downcased wire bytes, host[at, at + len)) is certainly no zone's name server, so that
    * learnAddress would ignore it; true when it may be one.
    */
-  mayServe(host: Uint8Array): boolean {
-    return this.#servedHashes.has(nameHash(host));
+  mayServe(host: Uint8Array, at = 0, len = host.length - at): boolean {
+    return this.#servedHashes.has(nameHash(host, at, len));
   }
 
   /** Seed: `addr` serves `zone` (a static server → zones map). */

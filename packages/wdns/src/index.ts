@@ -1,4 +1,4 @@
-export { downcaseRdata } from "./downcase.js";
+export { DOWNCASE_TYPES, downcaseRdata } from "./downcase.js";
 export { isWdnsError, WdnsError, WdnsErrorCode } from "./errors.js";
 export { messageToString } from "./message-to-string.js";
 export {
@@ -15,7 +15,9 @@ export {
   parentName,
   reverseName,
   skipName,
+  unpacked,
   unpackName,
+  unpackNameInto,
 } from "./name.js";
 export type { Edns, Message, Question, RR, RRset } from "./parse.js";
 export { downcaseRRset, parseMessage, parseRdata, sortRRset } from "./parse.js";
