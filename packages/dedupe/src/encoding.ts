@@ -8,7 +8,7 @@
  * The cache reuses one instance for every record: it is valid only during the raw callback.
  */
 import type { EncodedMessage } from "@dnsrep/nmsg";
-import { putVarint, varintLength } from "@dnsrep/util";
+import { varintLength } from "@dnsrep/util";
 
 const AUTHORITATIVE = 3;
 
@@ -135,13 +135,14 @@ export class DedupeEncoding implements EncodedMessage {
   }
 }
 
-/** a varint, the one-byte case inline (most lengths, types and counts here) */
+/** a varint of a value below 2^32 (every value here: Uint32 columns and lengths) */
 function putVar(o: Uint8Array, p: number, v: number): number {
-  if (v < 0x80) {
-    o[p] = v;
-    return p + 1;
+  while (v > 127) {
+    o[p++] = (v & 127) | 128;
+    v >>>= 7;
   }
-  return putVarint(o, p, v);
+  o[p] = v;
+  return p + 1;
 }
 
 function putBytes(o: Uint8Array, p: number, src: Uint8Array, at: number, n: number): number {
