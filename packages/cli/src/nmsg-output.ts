@@ -205,16 +205,20 @@ export async function openNmsgOutputs(f: NmsgOutputFlags, io: CliIo, fallback: "
     if (stamp.operator !== undefined) h.operator = stamp.operator;
     if (stamp.group !== undefined) h.group = stamp.group;
   };
+  // one destination (the usual case): its own answer, without collecting it
+  const only = dests.length === 1 ? dests[0] : undefined;
   return {
     explicit,
     write(p) {
       stampHeader(p);
+      if (only) return only.write(p) || undefined;
       const wait = new PendingWrites();
       for (const d of dests) wait.add(d.write(p));
       return wait.wait();
     },
     writeMessage(h, mod, m) {
       stampHeader(h);
+      if (only?.writeMessage) return only.writeMessage(h, mod, m);
       const wait = new PendingWrites();
       let bytes: Uint8Array | undefined;
       for (const d of dests) {
@@ -228,6 +232,7 @@ export async function openNmsgOutputs(f: NmsgOutputFlags, io: CliIo, fallback: "
     },
     writeEncoded(h, m) {
       stampHeader(h);
+      if (only?.writeEncoded) return only.writeEncoded(h, m);
       const wait = new PendingWrites();
       let bytes: Uint8Array | undefined;
       for (const d of dests) {
