@@ -14,7 +14,7 @@ export {
   THREADED_READ_MIN,
 } from "./nmsg-input.js";
 export type { NmsgOutputFlags, NmsgOutputs } from "./nmsg-output.js";
-export { addNmsgOutputOptions, openNmsgOutputs, PendingWrites, parseAddrPort, parseU32Option } from "./nmsg-output.js";
+export { addNmsgOutputOptions, headerStamp, openNmsgOutputs, PendingWrites, parseAddrPort, parseU32Option } from "./nmsg-output.js";
 export { Progress } from "./progress.js";
 export type { MemoryIo } from "./testing.js";
 export { memoryIo } from "./testing.js";

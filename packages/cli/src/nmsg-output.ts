@@ -254,6 +254,20 @@ export async function openNmsgOutputs(f: NmsgOutputFlags, io: CliIo, fallback: "
 }
 
 /**
+ * Headers for a stream of (vid, msgtype) payloads, one object reused: (sec, nsec) → the header.
+ * NmsgOutputs reads a header during the call and keeps nothing of it, so records written one by
+ * one need no header object each.
+ */
+export function headerStamp(vid: number, msgtype: number): (sec: number, nsec: number) => PayloadHeader {
+  const h: PayloadHeader = { vid, msgtype, timeSec: 0, timeNsec: 0 };
+  return (sec, nsec) => {
+    h.timeSec = sec;
+    h.timeNsec = nsec;
+    return h;
+  };
+}
+
+/**
  * The backpressure of writes that answer with a promise only when an output pushes back: collected
  * as they come, then waited on together (nothing to wait on: no promise).
  */

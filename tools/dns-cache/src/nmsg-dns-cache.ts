@@ -5,6 +5,7 @@ import {
   CliError,
   type CliIo,
   configureProgram,
+  headerStamp,
   type NmsgInputFlags,
   type NmsgOutputFlags,
   openNmsgOutputs,
@@ -109,6 +110,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   // cache's raw path: no record objects); an output that pushes back leaves a promise, awaited
   // before the next input payload
   let written = 0;
+  const stamp = headerStamp(2, 1);
   const pending = new PendingWrites();
   const cache = new DnsCache(() => {}, {
     zones,
@@ -117,7 +119,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     maxBytes,
     tcp: f.tcp !== false,
     raw: (m, sec, nsec) => {
-      pending.add(out.writeEncoded({ vid: 2, msgtype: 1, timeSec: sec, timeNsec: nsec }, m));
+      pending.add(out.writeEncoded(stamp(sec, nsec), m));
       written++;
     },
   });

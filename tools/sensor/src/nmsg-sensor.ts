@@ -5,6 +5,7 @@ import {
   CliError,
   type CliIo,
   configureProgram,
+  headerStamp,
   type NmsgOutputFlags,
   openInput,
   openNmsgOutputs,
@@ -135,12 +136,13 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   // messages borrow the capture buffer: each is encoded straight into the output containers as it
   // is emitted; an output that pushes back leaves a promise, awaited before more input is parsed
   let payloads = 0;
+  const stamp = headerStamp(1, 9);
   const pending = new PendingWrites();
   // UDP messages of whole datagrams come encoded straight from the capture (opts.raw), the rest as objects
   opts.raw = (m, sec, nsec) => {
     if (payloads >= count) return;
     payloads++;
-    pending.add(out.writeEncoded({ vid: 1, msgtype: 9, timeSec: sec, timeNsec: nsec }, m));
+    pending.add(out.writeEncoded(stamp(sec, nsec), m));
   };
   const matcher = new DnsqrMatcher((q, sec, nsec) => {
     if (payloads >= count) return;
