@@ -197,6 +197,27 @@ describe("FIFO de-duplication cache", () => {
     );
   });
 
+  it("starts empty after a flush: the same keys are inserted again", () => {
+    const { c, out } = cache({ maxEntries: 2 });
+    for (const k of ["a", "b", "c"]) c.observe(key(k), 60, IP, 1, 0, false);
+    c.flush();
+    for (const k of ["c", "a", "c"]) c.observe(key(k), 60, IP, 2, 0, false);
+    c.flush();
+    expect(summary(out)).toEqual([
+      "INS a n=1 1-1 @1",
+      "INS b n=1 1-1 @1",
+      "INS c n=1 1-1 @1",
+      "EXP a n=1 1-1 @1",
+      "EXP b n=1 1-1 @1",
+      "EXP c n=1 1-1 @1",
+      "INS c n=1 2-2 @2",
+      "INS a n=1 2-2 @2",
+      "EXP c n=2 2-2 @2",
+      "EXP a n=1 2-2 @2",
+    ]);
+    expect(c.stats).toMatchObject({ hits: 1, inserts: 5, expirations: 5, entries: 0, bytes: 0 });
+  });
+
   it("rejects an empty key", () => {
     const { c } = cache({});
     expect(() => c.observe(new Uint8Array(0), 60, IP, 1, 0, false)).toThrow(RangeError);
