@@ -9,16 +9,7 @@
  * the writer before the next packet (it borrows its buffers).
  */
 import type { EncodedMessage } from "@dnsrep/nmsg";
-import { putVarint, varintLength } from "@dnsrep/util";
-
-function putRaw(o: Uint8Array, p: number, src: Uint8Array, off: number, len: number): number {
-  if (len < 32) for (let i = 0; i < len; i++) o[p++] = src[off + i] as number;
-  else {
-    o.set(src.subarray(off, off + len), p);
-    p += len;
-  }
-  return p;
-}
+import { copyInto, putVarint, varintLength } from "@dnsrep/util";
 
 function putFixed32(o: Uint8Array, p: number, v: number): number {
   o[p] = v & 255;
@@ -146,10 +137,10 @@ export class DnsqrEncoding implements EncodedMessage {
     o[p++] = this.type;
     o[p++] = 0x12;
     o[p++] = a;
-    p = putRaw(o, p, this.ipBuf, this.queryIp, a);
+    p = copyInto(o, p, this.ipBuf, this.queryIp, a);
     o[p++] = 0x1a;
     o[p++] = a;
-    p = putRaw(o, p, this.ipBuf, this.responseIp, a);
+    p = copyInto(o, p, this.ipBuf, this.responseIp, a);
     o[p++] = 0x20;
     p = putVarint(o, p, this.proto);
     o[p++] = 0x28;
@@ -161,7 +152,7 @@ export class DnsqrEncoding implements EncodedMessage {
     if (this.nameLen >= 0) {
       o[p++] = 0x42;
       p = putVarint(o, p, this.nameLen);
-      p = putRaw(o, p, this.nameBuf, this.nameOff, this.nameLen);
+      p = copyInto(o, p, this.nameBuf, this.nameOff, this.nameLen);
       o[p++] = 0x48;
       p = putVarint(o, p, this.qtype);
       o[p++] = 0x50;
@@ -174,7 +165,7 @@ export class DnsqrEncoding implements EncodedMessage {
     if (this.queryLen >= 0) {
       o[p++] = 0x62;
       p = putVarint(o, p, this.queryLen);
-      p = putRaw(o, p, this.queryBuf, this.queryOff, this.queryLen);
+      p = copyInto(o, p, this.queryBuf, this.queryOff, this.queryLen);
       o[p++] = 0x68;
       p = putVarint(o, p, this.querySec);
       o[p++] = 0x75;
@@ -183,7 +174,7 @@ export class DnsqrEncoding implements EncodedMessage {
     if (this.responseLen >= 0) {
       o[p++] = 0x7a;
       p = putVarint(o, p, this.responseLen);
-      p = putRaw(o, p, this.responseBuf, this.responseOff, this.responseLen);
+      p = copyInto(o, p, this.responseBuf, this.responseOff, this.responseLen);
       o[p++] = 0x80;
       o[p++] = 0x01;
       p = putVarint(o, p, this.responseSec);

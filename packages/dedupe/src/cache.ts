@@ -18,7 +18,7 @@
  */
 import { randomInt } from "node:crypto";
 import type { DnsDedupe } from "@dnsrep/nmsg";
-import { SlabAllocator } from "@dnsrep/util";
+import { copyInto, SlabAllocator } from "@dnsrep/util";
 import { DedupeEncoding } from "./encoding.js";
 
 export const DedupeType = { INSERTION: 0, EXPIRATION: 1, AUTHORITATIVE: 3 } as const;
@@ -444,11 +444,7 @@ export function putKeyRest(
   for (const rd of rdatas) {
     o[p++] = rd.length >> 8;
     o[p++] = rd.length & 0xff;
-    if (rd.length < 32) for (let i = 0; i < rd.length; i++) o[p++] = rd[i]!;
-    else {
-      o.set(rd, p);
-      p += rd.length;
-    }
+    p = copyInto(o, p, rd);
   }
   return p;
 }

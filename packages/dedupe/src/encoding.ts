@@ -8,7 +8,7 @@
  * The cache reuses one instance for every record: it is valid only during the raw callback.
  */
 import type { EncodedMessage } from "@dnsrep/nmsg";
-import { varintLength } from "@dnsrep/util";
+import { copyInto, varintLength } from "@dnsrep/util";
 
 const AUTHORITATIVE = 3;
 
@@ -146,11 +146,5 @@ function putVar(o: Uint8Array, p: number, v: number): number {
 }
 
 function putBytes(o: Uint8Array, p: number, src: Uint8Array, at: number, n: number): number {
-  p = putVar(o, p, n);
-  if (n < 32) for (let i = 0; i < n; i++) o[p++] = src[at + i]!;
-  else {
-    o.set(src.subarray(at, at + n), p);
-    p += n;
-  }
-  return p;
+  return copyInto(o, putVar(o, p, n), src, at, n);
 }

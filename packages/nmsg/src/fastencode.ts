@@ -13,7 +13,7 @@
  * object, a value can only be inherited from Object.prototype, so the call is
  * made only when Object.prototype has a property of that name.
  */
-import { allocBytes as alloc } from "@dnsrep/util";
+import { allocBytes as alloc, copyInto } from "@dnsrep/util";
 import { type AnyMsg, BAIL, type Ctor, type FastField, K, longCtor, S, varintLen32 } from "./fastfields.js";
 
 /** Two's complement bits of an int64 value (a safe integer, or a Long when protobufjs has Long) into S.lo/S.hi; false for anything else. */
@@ -79,14 +79,7 @@ function putDouble(o: Uint8Array, p: number, v: number): number {
   return p;
 }
 function putBytes(o: Uint8Array, p: number, v: Uint8Array): number {
-  const n = v.length;
-  p = put32(o, p, n);
-  if (n < 32) for (let i = 0; i < n; i++) o[p++] = v[i] as number;
-  else {
-    o.set(v, p);
-    p += n;
-  }
-  return p;
+  return copyInto(o, put32(o, p, v.length), v);
 }
 
 // encoded messages come from util's shared slabs (allocBytes): a typed array of their own costs more than encoding them

@@ -80,6 +80,19 @@ export function copyBytes(view: Uint8Array): Uint8Array {
   return out;
 }
 
+/**
+ * Copy src[at, at + n) to o[p] and return p + n: short runs (most names, addresses and rdata) by a
+ * loop, which is cheaper for them than a subarray and set(); longer ones by set().
+ */
+export function copyInto(o: Uint8Array, p: number, src: Uint8Array, at = 0, n = src.length - at): number {
+  if (n < 32) for (let i = 0; i < n; i++) o[p++] = src[at + i]!;
+  else {
+    o.set(at === 0 && n === src.length ? src : src.subarray(at, at + n), p);
+    p += n;
+  }
+  return p;
+}
+
 /** A DataView over exactly the bytes of `buf` (respects byteOffset of pooled Buffers). */
 export function viewOf(buf: Uint8Array): DataView {
   return new DataView(buf.buffer, buf.byteOffset, buf.byteLength);

@@ -1,4 +1,15 @@
-export { allocBytes, ByteWriter, compareBytes, concatBytes, copyBytes, equalBytes, SlabAllocator, startsWith, viewOf } from "./bytes.js";
+export {
+  allocBytes,
+  ByteWriter,
+  compareBytes,
+  concatBytes,
+  copyBytes,
+  copyInto,
+  equalBytes,
+  SlabAllocator,
+  startsWith,
+  viewOf,
+} from "./bytes.js";
 export { bswap32, Crc32c, crc32c, crc32cPortable } from "./crc32c.js";
 export type { NativeCrc32c } from "./crc32c-native.js";
 export { nativeCrc32c } from "./crc32c-native.js";

@@ -1,5 +1,6 @@
 /** Parsing DNS messages (libwdns wdns_parse_message semantics). */
 
+import { copyInto } from "@dnsrep/util";
 import { descrFor } from "./descr.js";
 import { WdnsError, WdnsErrorCode } from "./errors.js";
 import { downcaseName, unpacked, unpackNameInto } from "./name.js";
@@ -78,8 +79,7 @@ function carve(src: Uint8Array, start: number, end: number): Uint8Array {
     chunkPos = 0;
   }
   const out = chunk.subarray(chunkPos, chunkPos + n);
-  if (n < 32) for (let i = 0; i < n; i++) out[i] = src[start + i] as number;
-  else out.set(src.subarray(start, end));
+  copyInto(chunk, chunkPos, src, start, n);
   chunkPos += n;
   return out;
 }
