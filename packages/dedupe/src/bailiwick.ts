@@ -6,7 +6,7 @@
  * (NS first, so a referral's glue counts for the child it introduces).
  */
 import { downcaseRRset, type Message, type RRset, sortRRset } from "@dnsrep/wdns";
-import { addrKey, nameKey, ROOT_KEY } from "./names.js";
+import { addrKey, atOrBelowAt, nameKey, ROOT_KEY } from "./names.js";
 import type { ZoneCache } from "./zones.js";
 
 /** Why RRsets were not accepted. */
@@ -75,17 +75,6 @@ class Accepted implements AcceptedRRset {
   }
 }
 
-/** Whether the (downcased) wire name is `zone` (a name key) or below it: isAtOrBelow without a key for the name. */
-function wireAtOrBelow(name: Uint8Array, zone: string): boolean {
-  const at = name.length - zone.length;
-  if (at < 0) return false;
-  for (let i = 0; i < zone.length; i++) if (name[at + i] !== zone.charCodeAt(i)) return false;
-  // the suffix must start at a label boundary
-  let p = 0;
-  while (p < at) p += name[p]! + 1;
-  return p === at;
-}
-
 export class BailiwickChecker {
   readonly zones: ZoneCache;
   readonly #recursive: "reject" | "accept";
@@ -121,7 +110,7 @@ export class BailiwickChecker {
         }
         downcaseRRset(r);
         sortRRset(r);
-        if (wireAtOrBelow(r.name, zone)) v.accepted.push(new Accepted(r, zone));
+        if (atOrBelowAt(r.name, 0, r.name.length, zone)) v.accepted.push(new Accepted(r, zone));
         else out++;
       }
     }

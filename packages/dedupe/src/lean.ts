@@ -8,9 +8,17 @@
  * a whole-response rejection, an extended rcode, too many RRs for the arena) makes scan() return
  * false before any state has changed, and the caller takes the full path.
  */
-import { DOWNCASE_TYPES, downcaseNameInPlace, downcaseRdata, isWdnsError, parseRdata, unpacked, unpackNameInto } from "@dnsrep/wdns";
-
-const latin1Slice = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string;
+import {
+  downcaseNameInPlace,
+  downcaseRdatas,
+  isWdnsError,
+  parseRdata,
+  sameNameAt,
+  sortRdatas,
+  unpacked,
+  unpackNameInto,
+} from "@dnsrep/wdns";
+import { atOrBelowAt, keyAt } from "./names.js";
 
 const u16 = (b: Uint8Array, o: number): number => (b[o]! << 8) | b[o + 1]!;
 
@@ -25,46 +33,6 @@ export class LeanSet {
   rdatas: Uint8Array[] = [];
   /** judged in bailiwick */
   accepted = false;
-}
-
-function hasUpper(b: Uint8Array): boolean {
-  for (let i = 0; i < b.length; i++) {
-    const c = b[i]!;
-    if (c >= 0x41 && c <= 0x5a) return true;
-  }
-  return false;
-}
-
-function sameNameAt(b: Uint8Array, x: number, xl: number, y: number, yl: number): boolean {
-  if (xl !== yl) return false;
-  for (let i = 0; i < xl; i++) {
-    let c = b[x + i]!;
-    let d = b[y + i]!;
-    if (c >= 0x41 && c <= 0x5a) c |= 0x20;
-    if (d >= 0x41 && d <= 0x5a) d |= 0x20;
-    if (c !== d) return false;
-  }
-  return true;
-}
-
-/** libwdns's rdata order: by length, then bytes */
-function byLengthThenBytes(a: Uint8Array, b: Uint8Array): number {
-  if (a.length !== b.length) return a.length - b.length;
-  for (let i = 0; i < a.length; i++) {
-    const d = a[i]! - b[i]!;
-    if (d) return d;
-  }
-  return 0;
-}
-
-/** whether the downcased wire name b[at, at + len) is `zone` (a name key) or below it */
-export function atOrBelowAt(b: Uint8Array, at: number, len: number, zone: string): boolean {
-  const off = len - zone.length;
-  if (off < 0) return false;
-  for (let i = 0; i < zone.length; i++) if (b[at + off + i] !== zone.charCodeAt(i)) return false;
-  let p = 0;
-  while (p < off) p += b[at + p]! + 1;
-  return p === off;
 }
 
 const ROOM = 256; // MAXLEN_NAME + 1: what unpackNameInto may write
@@ -125,7 +93,7 @@ export class LeanResponse {
           for (let i = this.count - 1; i >= 0; i--) {
             const s = this.sets[i]!;
             if (s.sec !== sec) break;
-            if (s.type === type && s.cls === cls && sameNameAt(names, s.at, s.len, at, nlen)) {
+            if (s.type === type && s.cls === cls && sameNameAt(names, s.at, s.len, names, at, nlen)) {
               s.rdatas.push(rdata);
               if (ttl < s.ttl) s.ttl = ttl;
               found = true;
@@ -155,7 +123,7 @@ export class LeanResponse {
   /** the question's name key (downcased) */
   qnameKey(): string {
     downcaseNameInPlace(this.names, 0, this.qLen);
-    return latin1Slice.call(this.names, 0, this.qLen);
+    return keyAt(this.names, 0, this.qLen);
   }
 
   /** Downcase and sort every RRset and judge it against `zone`; returns how many fell outside. */
@@ -165,9 +133,8 @@ export class LeanResponse {
     for (let i = 0; i < this.count; i++) {
       const s = this.sets[i]!;
       downcaseNameInPlace(names, s.at, s.at + s.len);
-      const rds = s.rdatas;
-      if (DOWNCASE_TYPES.has(s.type)) for (let j = 0; j < rds.length; j++) if (hasUpper(rds[j]!)) rds[j] = downcaseRdata(rds[j]!, s.type);
-      if (rds.length > 1) rds.sort(byLengthThenBytes);
+      downcaseRdatas(s.rdatas, s.type);
+      sortRdatas(s.rdatas);
       s.accepted = atOrBelowAt(names, s.at, s.len, zone);
       if (!s.accepted) out++;
     }
@@ -177,6 +144,6 @@ export class LeanResponse {
   /** the owner key (downcased) of set i */
   ownerKey(i: number): string {
     const s = this.sets[i]!;
-    return latin1Slice.call(this.names, s.at, s.at + s.len);
+    return keyAt(this.names, s.at, s.at + s.len);
   }
 }

@@ -49,6 +49,17 @@ export function isAtOrBelow(name: string, zone: string): boolean {
   return p === at;
 }
 
+/** isAtOrBelow for a (downcased) wire name b[at, at + len), without making a key of it. */
+export function atOrBelowAt(b: Uint8Array, at: number, len: number, zone: string): boolean {
+  const off = len - zone.length;
+  if (off < 0) return false;
+  for (let i = 0; i < zone.length; i++) if (b[at + off + i] !== zone.charCodeAt(i)) return false;
+  // the suffix must start at a label boundary
+  let p = 0;
+  while (p < off) p += b[at + p]! + 1;
+  return p === off;
+}
+
 /** Presentation form of a key ("www.example.com."). */
 export function keyToString(key: string): string {
   return nameToString(keyBytes(key));
@@ -57,4 +68,9 @@ export function keyToString(key: string): string {
 /** Address as a key (4 or 16 one-byte characters). */
 export function addrKey(b: Uint8Array): string {
   return latin1Slice.call(b, 0, b.length);
+}
+
+/** The key of bytes already in key form (a downcased wire name): b[start, end) as one-byte characters. */
+export function keyAt(b: Uint8Array, start: number, end: number): string {
+  return latin1Slice.call(b, start, end);
 }

@@ -1,4 +1,4 @@
-export { DOWNCASE_TYPES, downcaseRdata } from "./downcase.js";
+export { downcaseRdata } from "./downcase.js";
 export { isWdnsError, WdnsError, WdnsErrorCode } from "./errors.js";
 export { messageToString } from "./message-to-string.js";
 export {
@@ -14,13 +14,14 @@ export {
   nameToString,
   parentName,
   reverseName,
+  sameNameAt,
   skipName,
   unpacked,
   unpackName,
   unpackNameInto,
 } from "./name.js";
 export type { Edns, Message, Question, RR, RRset } from "./parse.js";
-export { downcaseRRset, parseMessage, parseRdata, sortRRset } from "./parse.js";
+export { downcaseRdatas, downcaseRRset, parseMessage, parseRdata, sortRdatas, sortRRset } from "./parse.js";
 export { rdataToString } from "./rdata-to-string.js";
 export { stringToRdata } from "./string-to-rdata.js";
 export {

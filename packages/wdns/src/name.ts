@@ -236,6 +236,19 @@ export function downcaseNameInPlace(buf: Uint8Array, start: number, end: number)
   }
 }
 
+/** Whether the names a[ai, ai + al) and b[bi, bi + bl) are equal, ignoring ASCII case. */
+export function sameNameAt(a: Uint8Array, ai: number, al: number, b: Uint8Array, bi: number, bl: number): boolean {
+  if (al !== bl) return false;
+  for (let i = 0; i < al; i++) {
+    let x = a[ai + i]!;
+    let y = b[bi + i]!;
+    if (x >= 0x41 && x <= 0x5a) x |= 0x20;
+    if (y >= 0x41 && y <= 0x5a) y |= 0x20;
+    if (x !== y) return false;
+  }
+  return true;
+}
+
 /** Split an uncompressed name into label start offsets (without the root). */
 function labelOffsets(wire: Uint8Array): number[] {
   const offs: number[] = [];

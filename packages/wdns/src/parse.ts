@@ -3,7 +3,7 @@
 import { copyInto } from "@dnsrep/util";
 import { descrFor } from "./descr.js";
 import { WdnsError, WdnsErrorCode } from "./errors.js";
-import { downcaseName, unpacked, unpackNameInto } from "./name.js";
+import { downcaseName, sameNameAt, unpacked, unpackNameInto } from "./name.js";
 import { RRTYPE } from "./tables.js";
 
 export interface RRset {
@@ -240,18 +240,6 @@ function svcparamValid(key: number, v: Uint8Array): boolean {
 
 const NO_RRS = Object.freeze([Object.freeze([]), Object.freeze([]), Object.freeze([])]) as unknown as [RR[], RR[], RR[]];
 
-function sameName(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    let x = a[i] as number;
-    let y = b[i] as number;
-    if (x >= 0x41 && x <= 0x5a) x |= 0x20;
-    if (y >= 0x41 && y <= 0x5a) y |= 0x20;
-    if (x !== y) return false;
-  }
-  return true;
-}
-
 /**
  * Parse a DNS message. Names (and names inside rdata of known types) are
  * decompressed into fresh arrays. A message whose sections end early (fewer
@@ -334,7 +322,7 @@ export function parseMessage(input: Uint8Array, opts?: { rrs?: boolean }): Messa
       let found = false;
       for (let i = list.length - 1; i >= 0; i--) {
         const r = list[i] as RRset;
-        if (r.rrtype === rrtype && r.rrclass === rrclass && sameName(r.name, name)) {
+        if (r.rrtype === rrtype && r.rrclass === rrclass && sameNameAt(r.name, 0, r.name.length, name, 0, name.length)) {
           r.rdatas.push(rdata);
           if (rrttl < r.rrttl) r.rrttl = rrttl;
           found = true;
@@ -351,11 +339,18 @@ export function parseMessage(input: Uint8Array, opts?: { rrs?: boolean }): Messa
 export function downcaseRRset(r: RRset): void {
   // copies only what changes: most names are lower case already, most rdata hold no names
   if (hasUpper(r.name)) r.name = downcaseName(r.name);
-  if (!DOWNCASE_TYPES.has(r.rrtype)) return;
-  const rds = r.rdatas;
-  for (let i = 0; i < rds.length; i++) {
-    const rd = rds[i]!;
-    if (hasUpper(rd)) rds[i] = downcaseRdata(rd, r.rrtype);
+  downcaseRdatas(r.rdatas, r.rrtype);
+}
+
+/**
+ * The rdata half of downcaseRRset, for RRsets kept in other shapes: the names inside each rdata
+ * of a known type downcased, by replacing the array's element with a copy where one changes.
+ */
+export function downcaseRdatas(rdatas: Uint8Array[], rrtype: number): void {
+  if (!DOWNCASE_TYPES.has(rrtype)) return;
+  for (let i = 0; i < rdatas.length; i++) {
+    const rd = rdatas[i]!;
+    if (hasUpper(rd)) rdatas[i] = downcaseRdata(rd, rrtype);
   }
 }
 
@@ -370,15 +365,22 @@ function hasUpper(b: Uint8Array): boolean {
 
 import { DOWNCASE_TYPES, downcaseRdata } from "./downcase.js";
 
+/** libwdns's rdata order (wdns_sort_rrset): by length, then bytes. */
+function compareRdata(a: Uint8Array, b: Uint8Array): number {
+  if (a.length !== b.length) return a.length - b.length;
+  for (let i = 0; i < a.length; i++) {
+    const d = (a[i] as number) - (b[i] as number);
+    if (d) return d;
+  }
+  return 0;
+}
+
 /** libwdns wdns_sort_rrset: rdata by length, then bytes. */
 export function sortRRset(r: RRset): void {
-  if (r.rdatas.length < 2) return;
-  r.rdatas.sort((a, b) => {
-    if (a.length !== b.length) return a.length - b.length;
-    for (let i = 0; i < a.length; i++) {
-      const d = (a[i] as number) - (b[i] as number);
-      if (d) return d;
-    }
-    return 0;
-  });
+  sortRdatas(r.rdatas);
+}
+
+/** The rdata half of sortRRset, for RRsets kept in other shapes. */
+export function sortRdatas(rdatas: Uint8Array[]): void {
+  if (rdatas.length > 1) rdatas.sort(compareRdata);
 }
