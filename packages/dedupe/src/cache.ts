@@ -19,7 +19,7 @@
 import { randomInt } from "node:crypto";
 import type { DnsDedupe } from "@dnsrep/nmsg";
 import { copyInto, SlabAllocator } from "@dnsrep/util";
-import { DedupeEncoding } from "./encoding.js";
+import { DedupeEncoding, keyNameEnd } from "./encoding.js";
 
 export const DedupeType = { INSERTION: 0, EXPIRATION: 1, AUTHORITATIVE: 3 } as const;
 
@@ -406,8 +406,13 @@ function putName(o: Uint8Array, p: number, n: KeyName): number {
 
 /** Bytes putDedupeKey() writes. */
 export function dedupeKeyLength(owner: KeyName, bailiwick: KeyName, rdatas: readonly Uint8Array[]): number {
-  let n = owner.length + bailiwick.length + 4;
-  for (const rd of rdatas) n += 2 + rd.length;
+  return owner.length + keyRestLength(bailiwick, rdatas);
+}
+
+/** Bytes putKeyRest() writes. */
+export function keyRestLength(bailiwick: KeyName, rdatas: readonly Uint8Array[]): number {
+  let n = bailiwick.length + 4;
+  for (let i = 0; i < rdatas.length; i++) n += 2 + rdatas[i]!.length;
   return n;
 }
 
@@ -481,12 +486,8 @@ function splitKey(src: Uint8Array, at: number, n: number, extra: number): Dedupe
   const o0 = b.byteOffset;
   for (let i = 0; i < n; i++) b[i] = src[at + i]!;
   // the two names are self-delimiting wire forms, the rdata length-prefixed
-  let o = 0;
-  while (o < n && b[o] !== 0) o += b[o]! + 1;
-  o++;
-  let z = o;
-  while (z < n && b[z] !== 0) z += b[z]! + 1;
-  z++;
+  const o = keyNameEnd(b, 0, n);
+  const z = keyNameEnd(b, o, n);
   const rdata: Uint8Array[] = [];
   for (let p = z + 4; p + 2 <= n; ) {
     const len = Math.min((b[p]! << 8) | b[p + 1]!, n - p - 2);
@@ -494,10 +495,10 @@ function splitKey(src: Uint8Array, at: number, n: number, extra: number): Dedupe
     p += 2 + len;
   }
   return {
-    rrname: new Uint8Array(ab, o0, Math.min(o, n)),
-    bailiwick: new Uint8Array(ab, o0 + Math.min(o, n), Math.max(0, Math.min(z, n) - o)),
-    rrtype: (b[z]! << 8) | b[z + 1]!,
-    rrclass: (b[z + 2]! << 8) | b[z + 3]!,
+    rrname: new Uint8Array(ab, o0, o),
+    bailiwick: new Uint8Array(ab, o0 + o, z - o),
+    rrtype: z + 2 <= n ? (b[z]! << 8) | b[z + 1]! : 0,
+    rrclass: z + 4 <= n ? (b[z + 2]! << 8) | b[z + 3]! : 0,
     rdata,
   };
 }

@@ -6,9 +6,10 @@
  */
 import { Datagram, IpProto, IpReject, parseIp, Reassembler, TcpDnsReassembler } from "@dnsrep/capture";
 import type { DnsDedupe, DnsQR } from "@dnsrep/nmsg";
+import { copyInto } from "@dnsrep/util";
 import { isWdnsError, parseMessage } from "@dnsrep/wdns";
 import { BailiwickChecker, type BailiwickOptions, RejectReason } from "./bailiwick.js";
-import { DedupeCache, type DedupeCacheOptions, dedupeKeyLength, putDedupeKey, putKeyRest } from "./cache.js";
+import { DedupeCache, type DedupeCacheOptions, dedupeKeyLength, keyRestLength, putDedupeKey, putKeyRest } from "./cache.js";
 import { DnsqrFields, scanDnsqr } from "./dnsqr-wire.js";
 import { LeanResponse } from "./lean.js";
 import { addrKey } from "./names.js";
@@ -214,12 +215,9 @@ export class DnsCache {
       st.rrsets++;
       st.accepted++;
       // the key (see putDedupeKey) straight from the names arena
-      const rds = s.rdatas;
-      let n = s.len + zone.length + 4;
-      for (let j = 0; j < rds.length; j++) n += 2 + rds[j]!.length;
+      const n = s.len + keyRestLength(zone, s.rdatas);
       const k = cache.keyBuffer(n);
-      for (let j = 0; j < s.len; j++) k[j] = names[s.at + j]!;
-      putKeyRest(k, s.len, zone, s.type, s.cls, rds);
+      putKeyRest(k, copyInto(k, 0, names, s.at, s.len), zone, s.type, s.cls, s.rdatas);
       cache.observeBuffered(n, s.ttl, server, sec, nsec, aa && s.type === 6);
     }
     return true;

@@ -12,8 +12,8 @@ import { copyInto, varintLength } from "@dnsrep/util";
 
 const AUTHORITATIVE = 3;
 
-/** end of the wire name at b[p] (after its root label), clipped to end */
-function nameEnd(b: Uint8Array, p: number, end: number): number {
+/** end of a key's wire name at b[p] (after its root label), clipped to end */
+export function keyNameEnd(b: Uint8Array, p: number, end: number): number {
   while (p < end && b[p] !== 0) p += b[p]! + 1;
   return Math.min(p + 1, end);
 }
@@ -70,10 +70,11 @@ export class DedupeEncoding implements EncodedMessage {
     this.timeFirst = first;
     this.timeLast = last;
     this.zoneTimes = zoneTimes || type === AUTHORITATIVE;
-    const ne = nameEnd(key, at, end);
-    const ze = nameEnd(key, ne, end);
+    const ne = keyNameEnd(key, at, end);
+    const ze = keyNameEnd(key, ne, end);
     this.#nameEnd = ne;
     this.#zoneEnd = ze;
+    // the same parts splitKey (cache.ts) reads for the object records
     this.rrtype = ze + 2 <= end ? (key[ze]! << 8) | key[ze + 1]! : 0;
     this.rrclass = ze + 4 <= end ? (key[ze + 2]! << 8) | key[ze + 3]! : 0;
     let n = bytesLength(ne - at) + 1 + varintLength(this.rrtype) + 1 + varintLength(this.rrclass) + 1 + varintLength(rrttl);

@@ -6,6 +6,7 @@
  * Bounded: the oldest zones and name-server hosts leave first (never the root).
  */
 
+import { equalBytes } from "@dnsrep/util";
 import { addrKey, nameKey, ROOT_KEY } from "./names.js";
 import { type HintRecord, IANA_ROOT_HINTS, parseRootHints } from "./root-hints.js";
 
@@ -20,12 +21,7 @@ interface Zone {
 
 function sameRdatas(a: readonly Uint8Array[], b: readonly Uint8Array[]): boolean {
   if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i]!;
-    const y = b[i]!;
-    if (x.length !== y.length) return false;
-    for (let j = 0; j < x.length; j++) if (x[j] !== y[j]) return false;
-  }
+  for (let i = 0; i < a.length; i++) if (!equalBytes(a[i]!, b[i]!)) return false;
   return true;
 }
 
@@ -95,6 +91,11 @@ export class ZoneCache {
       s.add(zone);
       for (const a of this.#hosts.get(t) ?? []) z.servers.add(a);
     }
+    this.#bound();
+  }
+
+  /** the oldest zones out, down to maxZones (never the root) */
+  #bound(): void {
     while (this.#zones.size > this.#maxZones) this.#evictZone();
   }
 
@@ -106,8 +107,7 @@ export class ZoneCache {
     const z = this.#zones.get(zone);
     // a zone's name servers are only ever added to while it lives: the same set adds nothing
     if (z?.lastNS !== undefined && sameRdatas(z.lastNS, rdatas)) {
-      // as learnNS would: a cache seeded past its bound (addServer) shrinks on the next NS
-      while (this.#zones.size > this.#maxZones) this.#evictZone();
+      this.#bound(); // as learnNS would: a cache seeded past its bound (addServer) shrinks on the next NS
       return;
     }
     this.learnNS(zone, rdatas.map(nameKey));
