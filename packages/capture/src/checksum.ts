@@ -13,6 +13,19 @@ function sum16(b: Uint8Array, s: number, e: number, acc: number): number {
   return acc;
 }
 
+/** the pseudo header's sum (addresses, protocol, UDP length) for the datagram in d, added to acc */
+function pseudoHeader(b: Uint8Array, d: Datagram, ulen: number, acc: number): number {
+  acc = sum16(b, d.src, d.src + d.addrLen, acc);
+  acc = sum16(b, d.dst, d.dst + d.addrLen, acc);
+  return acc + IpProto.UDP + ulen;
+}
+
+/** the verdict on a finished one's-complement sum */
+function verdict(sum: number): number {
+  while (sum > 0xffff) sum = (sum & 0xffff) + Math.floor(sum / 0x10000);
+  return sum === 0xffff ? UdpChecksum.CORRECT : UdpChecksum.INCORRECT;
+}
+
 /**
  * Verify the UDP checksum over the IP datagrams in `packets` (one datagram, or its fragments in
  * payload order). Returns a UdpChecksum value: ABSENT for a zero checksum, ERROR when the packets
@@ -35,10 +48,7 @@ export function verifyUdpChecksum(packets: readonly Uint8Array[]): number {
       if (ck === 0) return UdpChecksum.ABSENT;
       const ulen = (pkt[t + 4]! << 8) | pkt[t + 5]!;
       haveHeader = true;
-      // pseudo header: addresses, protocol, UDP length
-      sum = sum16(pkt, d.src, d.src + d.addrLen, sum);
-      sum = sum16(pkt, d.dst, d.dst + d.addrLen, sum);
-      sum += IpProto.UDP + ulen;
+      sum = pseudoHeader(pkt, d, ulen, sum);
       s = t;
       e = d.isFragment ? d.ipEnd : Math.min(d.ipEnd, t + ulen);
     } else {
@@ -54,8 +64,7 @@ export function verifyUdpChecksum(packets: readonly Uint8Array[]): number {
     if ((e - s) & 1) odd = true;
   }
   if (!haveHeader) return UdpChecksum.ERROR;
-  while (sum > 0xffff) sum = (sum & 0xffff) + Math.floor(sum / 0x10000);
-  return sum === 0xffff ? UdpChecksum.CORRECT : UdpChecksum.INCORRECT;
+  return verdict(sum);
 }
 
 /**
@@ -68,11 +77,5 @@ export function udpChecksumOf(d: Datagram): number {
   const ck = (b[t + 6]! << 8) | b[t + 7]!;
   if (ck === 0) return UdpChecksum.ABSENT;
   const ulen = (b[t + 4]! << 8) | b[t + 5]!;
-  const n = d.addrLen;
-  let sum = sum16(b, d.src, d.src + n, 0);
-  sum = sum16(b, d.dst, d.dst + n, sum);
-  sum += IpProto.UDP + ulen;
-  sum = sum16(b, t, Math.min(d.ipEnd, t + ulen), sum);
-  while (sum > 0xffff) sum = (sum & 0xffff) + Math.floor(sum / 0x10000);
-  return sum === 0xffff ? UdpChecksum.CORRECT : UdpChecksum.INCORRECT;
+  return verdict(sum16(b, t, Math.min(d.ipEnd, t + ulen), pseudoHeader(b, d, ulen, 0)));
 }

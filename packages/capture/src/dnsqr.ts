@@ -430,18 +430,25 @@ export class DnsqrMatcher {
       this.#raw!(e, sec, nsec);
       return true;
     }
-    const ar = t.arena;
-    if (nlen < 0 && t.field(s, Slot.nameLen) >= 0)
-      e.setQuestion(ar, t.at(s, Slot.name), t.field(s, Slot.nameLen), t.field(s, Slot.qtype), t.field(s, Slot.qclass));
     const qsec = t.sec(s);
     const qnsec = t.nsec(s);
-    e.setQuery(ar, t.field(s, Slot.packet), t.field(s, Slot.packetLen), qsec, qnsec);
+    // a response without a question takes the query's
+    this.#setQuery(e, s, nlen < 0);
     e.finish();
     // the slot's bytes stay readable until the next insert
     this.#removed(s);
     st.queryResponse++;
     this.#raw!(e, qsec, qnsec);
     return true;
+  }
+
+  /** The query of slot s into the encoding: its datagram and times, and its question when `question`. */
+  #setQuery(e: DnsqrEncoding, s: number, question: boolean): void {
+    const t = this.#pending;
+    const ar = t.arena;
+    if (question && t.field(s, Slot.nameLen) >= 0)
+      e.setQuestion(ar, t.at(s, Slot.name), t.field(s, Slot.nameLen), t.field(s, Slot.qtype), t.field(s, Slot.qclass));
+    e.setQuery(ar, t.field(s, Slot.packet), t.field(s, Slot.packetLen), t.sec(s), t.nsec(s));
   }
 
   // ---- the table of waiting queries
@@ -526,7 +533,6 @@ export class DnsqrMatcher {
       const timeout = ts + tn / 1e9;
       if (!t.isObject(s) && this.#raw !== undefined) {
         const e = this.#enc;
-        const ar = t.arena;
         e.reset(
           DnsQRType.UDP_UNANSWERED_QUERY,
           t.field(s, Slot.proto),
@@ -534,10 +540,8 @@ export class DnsqrMatcher {
           t.field(s, Slot.responsePort),
           t.field(s, Slot.id),
         );
-        e.setAddresses(ar, t.at(s, Slot.queryIp), t.at(s, Slot.responseIp), t.field(s, Slot.addrLen));
-        if (t.field(s, Slot.nameLen) >= 0)
-          e.setQuestion(ar, t.at(s, Slot.name), t.field(s, Slot.nameLen), t.field(s, Slot.qtype), t.field(s, Slot.qclass));
-        e.setQuery(ar, t.field(s, Slot.packet), t.field(s, Slot.packetLen), qsec, qnsec);
+        e.setAddresses(t.arena, t.at(s, Slot.queryIp), t.at(s, Slot.responseIp), t.field(s, Slot.addrLen));
+        this.#setQuery(e, s, true);
         e.timeout = timeout;
         e.finish();
         this.#removed(s);
