@@ -159,17 +159,8 @@ export class PendingQueries {
     sec: number,
     nsec: number,
   ): number {
-    const len = end - start;
-    const at = this.#alloc(len);
-    this.arena.set(buf.subarray(start, end), at);
-    const s = this.#slot();
-    const m = this.#m;
-    const o = s * F;
-    m[o + AOFF] = at;
-    m[o + ALEN] = len;
-    m[o + QIP] = queryIp - start;
-    m[o + RIP] = responseIp - start;
-    m[o + NAME] = nameLen >= 0 ? nameOff - start : 0;
+    const s = this.#claim(end - start, queryIp - start, responseIp - start, nameLen >= 0 ? nameOff - start : 0);
+    this.arena.set(buf.subarray(start, end), this.#m[s * F + AOFF]!);
     this.#link(s, addrLen, nameLen, qtype, qclass, proto, queryPort, responsePort, id, sec, nsec);
     return s;
   }
@@ -179,19 +170,13 @@ export class PendingQueries {
     const a = q.query_ip.length;
     const name = q.qname;
     const nlen = name === undefined ? -1 : name.length;
-    const at = this.#alloc(2 * a + Math.max(nlen, 0));
+    // the key bytes: the two addresses, then the qname
+    const s = this.#claim(2 * a + Math.max(nlen, 0), 0, a, 2 * a);
+    const at = this.#m[s * F + AOFF]!;
     const ar = this.arena;
     ar.set(q.query_ip, at);
     ar.set(q.response_ip.subarray(0, a), at + a);
     if (name !== undefined) ar.set(name, at + 2 * a);
-    const s = this.#slot();
-    const m = this.#m;
-    const o = s * F;
-    m[o + AOFF] = at;
-    m[o + ALEN] = 2 * a + Math.max(nlen, 0);
-    m[o + QIP] = 0;
-    m[o + RIP] = a;
-    m[o + NAME] = 2 * a;
     this.#objs[s] = q;
     this.#link(
       s,
@@ -281,6 +266,23 @@ export class PendingQueries {
       this.#top = 0;
       this.#live = 0;
     }
+  }
+
+  /**
+   * A slot with len arena bytes of its own (filled by the caller before #link), the addresses and
+   * the qname at the given offsets into them.
+   */
+  #claim(len: number, queryIp: number, responseIp: number, name: number): number {
+    const at = this.#alloc(len);
+    const s = this.#slot();
+    const m = this.#m;
+    const o = s * F;
+    m[o + AOFF] = at;
+    m[o + ALEN] = len;
+    m[o + QIP] = queryIp;
+    m[o + RIP] = responseIp;
+    m[o + NAME] = name;
+    return s;
   }
 
   #link(
