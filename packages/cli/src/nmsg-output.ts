@@ -97,9 +97,8 @@ export interface NmsgOutputs {
 
 interface Dest {
   write(p: NmsgPayload): Promise<void> | undefined | void;
-  /** nmsg destinations: encode the message into the container */
-  writeMessage?(h: PayloadHeader, mod: MessageModule, m: Msg): Promise<void> | undefined;
-  writeEncoded?(h: PayloadHeader, m: EncodedMessage): Promise<void> | undefined;
+  /** nmsg destinations: their writer, which encodes messages straight into its containers */
+  writer?: NmsgWriter;
   close(): Promise<void>;
   abort(): Promise<void>;
 }
@@ -135,8 +134,7 @@ export async function openNmsgOutputs(f: NmsgOutputFlags, io: CliIo, fallback: "
       const w = new NmsgWriter((c) => file.out.bytes(c), { zlib, unbuffered });
       dests.push({
         write: (p) => w.write(p),
-        writeMessage: (h, mod, m) => w.writeMessage(h, mod, m),
-        writeEncoded: (h, m) => w.writeEncoded(h, m),
+        writer: w,
         close: async () => {
           await w.close();
           await file.finish();
@@ -152,8 +150,7 @@ export async function openNmsgOutputs(f: NmsgOutputFlags, io: CliIo, fallback: "
       const w = new NmsgWriter(send, { zlib, unbuffered, bufsz: mtu, sequence: true });
       dests.push({
         write: (p) => w.write(p),
-        writeMessage: (h, mod, m) => w.writeMessage(h, mod, m),
-        writeEncoded: (h, m) => w.writeEncoded(h, m),
+        writer: w,
         close: async () => {
           await w.close();
           sock.close();
@@ -178,8 +175,7 @@ export async function openNmsgOutputs(f: NmsgOutputFlags, io: CliIo, fallback: "
       const w = new NmsgWriter(conn.sink, { zlib, unbuffered, sequence: true });
       dests.push({
         write: (p) => w.write(p),
-        writeMessage: (h, mod, m) => w.writeMessage(h, mod, m),
-        writeEncoded: (h, m) => w.writeEncoded(h, m),
+        writer: w,
         close: async () => {
           await w.close();
           await conn.close();
@@ -218,30 +214,19 @@ export async function openNmsgOutputs(f: NmsgOutputFlags, io: CliIo, fallback: "
     },
     writeMessage(h, mod, m) {
       stampHeader(h);
-      if (only?.writeMessage) return only.writeMessage(h, mod, m);
+      if (only?.writer) return only.writer.writeMessage(h, mod, m);
       const wait = new PendingWrites();
       let bytes: Uint8Array | undefined;
-      for (const d of dests) {
-        if (d.writeMessage) wait.add(d.writeMessage(h, mod, m));
-        else {
-          bytes ??= encodeMessage(mod, m);
-          wait.add(d.write({ ...h, payload: bytes }));
-        }
-      }
+      for (const d of dests)
+        wait.add(d.writer ? d.writer.writeMessage(h, mod, m) : d.write({ ...h, payload: (bytes ??= encodeMessage(mod, m)) }));
       return wait.wait();
     },
     writeEncoded(h, m) {
       stampHeader(h);
-      if (only?.writeEncoded) return only.writeEncoded(h, m);
+      if (only?.writer) return only.writer.writeEncoded(h, m);
       const wait = new PendingWrites();
       let bytes: Uint8Array | undefined;
-      for (const d of dests) {
-        if (d.writeEncoded) wait.add(d.writeEncoded(h, m));
-        else {
-          bytes ??= encodedBytes(m);
-          wait.add(d.write({ ...h, payload: bytes }));
-        }
-      }
+      for (const d of dests) wait.add(d.writer ? d.writer.writeEncoded(h, m) : d.write({ ...h, payload: (bytes ??= encodedBytes(m)) }));
       return wait.wait();
     },
     async close() {
