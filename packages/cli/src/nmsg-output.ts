@@ -217,8 +217,13 @@ export async function openNmsgOutputs(f: NmsgOutputFlags, io: CliIo, fallback: "
       if (only?.writer) return only.writer.writeMessage(h, mod, m);
       const wait = new PendingWrites();
       let bytes: Uint8Array | undefined;
-      for (const d of dests)
-        wait.add(d.writer ? d.writer.writeMessage(h, mod, m) : d.write({ ...h, payload: (bytes ??= encodeMessage(mod, m)) }));
+      for (const d of dests) {
+        if (d.writer) wait.add(d.writer.writeMessage(h, mod, m));
+        else {
+          bytes ??= encodeMessage(mod, m);
+          wait.add(d.write({ ...h, payload: bytes }));
+        }
+      }
       return wait.wait();
     },
     writeEncoded(h, m) {
@@ -226,7 +231,13 @@ export async function openNmsgOutputs(f: NmsgOutputFlags, io: CliIo, fallback: "
       if (only?.writer) return only.writer.writeEncoded(h, m);
       const wait = new PendingWrites();
       let bytes: Uint8Array | undefined;
-      for (const d of dests) wait.add(d.writer ? d.writer.writeEncoded(h, m) : d.write({ ...h, payload: (bytes ??= encodedBytes(m)) }));
+      for (const d of dests) {
+        if (d.writer) wait.add(d.writer.writeEncoded(h, m));
+        else {
+          bytes ??= encodedBytes(m);
+          wait.add(d.write({ ...h, payload: bytes }));
+        }
+      }
       return wait.wait();
     },
     async close() {
