@@ -18,6 +18,7 @@ import {
   encodeVarintBig,
   fromHex,
   outputTarget,
+  putVarint,
   SlabAllocator,
   toHex,
   type VarintCursor,
@@ -50,6 +51,36 @@ describe("varint", () => {
       for (const v of [2 ** k - 1, 2 ** k, 2 ** k + 1])
         if (v <= Number.MAX_SAFE_INTEGER) expect(varintLength(v)).toBe(encodeVarint(b, 0, v));
     }
+  });
+  it("putVarint writes what encodeVarint writes, across the 32-bit boundaries it switches at", () => {
+    const a = new Uint8Array(10);
+    const b = new Uint8Array(10);
+    const edges = [
+      0,
+      127,
+      128,
+      2 ** 31 - 1,
+      2 ** 31,
+      2 ** 31 + 1,
+      0xf0ef6133,
+      2 ** 32 - 1,
+      2 ** 32,
+      2 ** 32 + 1,
+      2 ** 35,
+      Number.MAX_SAFE_INTEGER,
+    ];
+    for (const v of edges) {
+      const n = putVarint(a, 0, v);
+      expect(n).toBe(encodeVarint(b, 0, v));
+      expect(toHex(a.subarray(0, n))).toBe(toHex(b.subarray(0, n)));
+    }
+    fc.assert(
+      fc.property(fc.maxSafeNat(), (v) => {
+        const n = putVarint(a, 0, v);
+        expect(n).toBe(encodeVarint(b, 0, v));
+        expect(toHex(a.subarray(0, n))).toBe(toHex(b.subarray(0, n)));
+      }),
+    );
   });
   it("round trips safe integers", () => {
     fc.assert(

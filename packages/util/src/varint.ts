@@ -128,10 +128,11 @@ export function encodeVarint(buf: Uint8Array, pos: number, value: number): numbe
  * integers (lengths, ports, times): 32-bit shifts below 2^32, division above.
  */
 export function putVarint(o: Uint8Array, p: number, v: number): number {
-  while (v > 0x7fffffff) {
+  while (v > 0xffffffff) {
     o[p++] = (v % 128) | 0x80;
     v = Math.floor(v / 128);
   }
+  // below 2^32 (a CRC, say) the unsigned shift is exact: >>> takes the value as uint32
   while (v > 127) {
     o[p++] = (v & 127) | 0x80;
     v >>>= 7;
