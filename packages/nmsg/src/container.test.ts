@@ -158,6 +158,29 @@ describe("payload CRCs", () => {
     expect(one.crcErrors).toBe(1);
   });
 
+  it("checks every payload of a container larger than the reader's scratch tables, and payloads with no message", () => {
+    // 10,000 payloads (the scratch tables start at 4,096), every 997th CRC wrong, and
+    // every 1,000th payload without a message (its CRC is that of no bytes)
+    const many: NmsgPayload[] = Array.from({ length: 10_000 }, (_, i) => ({
+      vid: 1,
+      msgtype: 9,
+      timeSec: 1700000000 + i,
+      timeNsec: i,
+      payload: i % 1000 === 999 ? new Uint8Array(0) : new Uint8Array(3 + (i % 50)).fill(i & 255),
+    }));
+    const sums = many.map((p, i) => (i % 997 === 0 ? payloadCrc(p.payload) ^ 1 : payloadCrc(p.payload)) >>> 0);
+    const d = decodeNmsg(
+      encodeNmsg(
+        many.map((p) => encodePayload(p)),
+        sums,
+      ),
+    );
+    const kept = many.filter((_, i) => i % 997 !== 0);
+    expect(d.crcErrors).toBe(many.length - kept.length);
+    expect(d.payloads.map((p) => p.timeSec)).toEqual(kept.map((p) => p.timeSec));
+    expect(d.payloads.map((p) => Buffer.from(p.payload).toString("hex"))).toEqual(kept.map((p) => Buffer.from(p.payload).toString("hex")));
+  });
+
   it("the reader reports dropped payloads with the container's offset", async () => {
     const good = encodeNmsg(packed, crcs);
     const bad = crcs.slice();

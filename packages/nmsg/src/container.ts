@@ -8,7 +8,7 @@ import { deflateSync, inflateSync } from "node:zlib";
 import { ByteWriter, bswap32, crc32c } from "@dnsrep/util";
 import pako from "pako";
 import { NmsgError, NmsgErrorCode } from "./errors.js";
-import { decodePayloadAt, type NmsgPayload, payloadCrcs } from "./payload.js";
+import { decodePayloadAt, msgAt, type NmsgPayload, payloadCrcs } from "./payload.js";
 import { cur, readVarint, skipField } from "./pb.js";
 
 export const MAGIC = [0x4e, 0x4d, 0x53, 0x47] as const; // "NMSG"
@@ -32,10 +32,13 @@ export interface DecodedNmsg {
 // scratch for the payload CRC check: (offset, length) of each payload, and their CRCs
 let rangeList = new Int32Array(8192);
 let sums = new Uint32Array(4096);
+/** room for n payloads (the ranges kept) */
 function scratch(n: number): Int32Array {
   if (sums.length < n) {
-    rangeList = new Int32Array(2 * n);
-    sums = new Uint32Array(n);
+    const r = new Int32Array(4 * n);
+    r.set(rangeList);
+    rangeList = r;
+    sums = new Uint32Array(2 * n);
   }
   return rangeList;
 }
@@ -48,20 +51,16 @@ const WINDOW = 32 * 1024;
  * i-th CRC checks the i-th payload, for as many payloads as there are CRCs (a container whose
  * counts differ was damaged: payloads past the damage fail their check instead of passing unseen).
  */
-function checkCrcs(b: Uint8Array, crcs: readonly number[], out: DecodedNmsg): void {
+function checkCrcs(b: Uint8Array, crcs: readonly number[], ranges: Int32Array, out: DecodedNmsg): void {
   const payloads = out.payloads;
   const n = Math.min(payloads.length, crcs.length);
-  const ranges = scratch(n);
   let from = 0;
   let start = 0;
   let stop = 0;
   for (let i = 0; i < n; i++) {
-    const v = (payloads[i] as NmsgPayload).payload;
-    const at = v.length === 0 ? stop : v.byteOffset - b.byteOffset; // an absent payload is not a view of b
-    ranges[2 * i] = at;
-    ranges[2 * i + 1] = v.length;
+    const at = ranges[2 * i] as number;
     if (i === from) start = at;
-    stop = at + v.length;
+    stop = at + (ranges[2 * i + 1] as number);
     if (stop - start >= WINDOW || i === n - 1) {
       payloadCrcs(b, start, stop, ranges, from, i + 1, sums);
       from = i + 1;
@@ -81,6 +80,10 @@ export function decodeNmsg(b: Uint8Array): DecodedNmsg {
   const crcs: number[] = [];
   const out: DecodedNmsg = { payloads: [], crcErrors: 0 };
   const payloads = out.payloads;
+  // the position and length of each payload's message in b, for the CRC check
+  let ranges: Int32Array = rangeList;
+  const ab = b.buffer;
+  const bo = b.byteOffset;
   let pos = 0;
   const end = b.length;
   while (pos < end) {
@@ -92,7 +95,11 @@ export function decodeNmsg(b: Uint8Array): DecodedNmsg {
       const n = readVarint(b, pos, end);
       pos = cur.pos;
       if (pos + n > end) throw new NmsgError(NmsgErrorCode.PARSE, "payload runs past the container");
-      payloads.push(decodePayloadAt(b, pos, pos + n));
+      const i = payloads.length;
+      payloads.push(decodePayloadAt(b, ab, bo, pos, pos + n));
+      if (2 * i + 2 > ranges.length) ranges = scratch(i + 1);
+      ranges[2 * i] = msgAt.pos;
+      ranges[2 * i + 1] = msgAt.len;
       pos += n;
     } else if (field === 2 && wt === 0) {
       crcs.push(readVarint(b, pos, end) >>> 0);
@@ -116,7 +123,7 @@ export function decodeNmsg(b: Uint8Array): DecodedNmsg {
       pos = cur.pos;
     } else pos = skipField(b, pos, end, wt);
   }
-  if (crcs.length > 0 && payloads.length > 0) checkCrcs(b, crcs, out);
+  if (crcs.length > 0 && payloads.length > 0) checkCrcs(b, crcs, ranges, out);
   return out;
 }
 

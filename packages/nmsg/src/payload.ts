@@ -123,12 +123,22 @@ const EMPTY = new Uint8Array(0);
 
 /** Decode an NmsgPayload; `payload` is a view into `b` (readers pass a private copy of each container). */
 export function decodePayload(b: Uint8Array): NmsgPayload {
-  return decodePayloadAt(b, 0, b.length);
+  return decodePayloadAt(b, b.buffer, b.byteOffset, 0, b.length);
 }
 
-/** Decode the NmsgPayload in b[start, end); `payload` is a view into b's buffer. */
-export function decodePayloadAt(b: Uint8Array, start: number, end: number): NmsgPayload {
-  return commonPayloadAt(b, start, end) ?? anyPayloadAt(b, start, end);
+/**
+ * Where decodePayloadAt found the message bytes: their position in b (the payload's start when it
+ * has none) and length.
+ */
+export const msgAt = { pos: 0, len: 0 };
+
+/**
+ * Decode the NmsgPayload in b[start, end); `payload` is a view into b's buffer. The caller passes
+ * b.buffer and b.byteOffset (`ab`, `bo`): read once per container, as both accessors cost as much
+ * as building a view.
+ */
+export function decodePayloadAt(b: Uint8Array, ab: ArrayBufferLike, bo: number, start: number, end: number): NmsgPayload {
+  return commonPayloadAt(b, ab, bo, start, end) ?? anyPayloadAt(b, ab, bo, start, end);
 }
 
 /**
@@ -136,7 +146,7 @@ export function decodePayloadAt(b: Uint8Array, start: number, end: number): Nmsg
  * under 128, time_sec under 2^35, time_nsec, the message; read straight through, or null for
  * anything else. Every byte read is before the position checked against `end` at the end.
  */
-function commonPayloadAt(b: Uint8Array, start: number, end: number): NmsgPayload | null {
+function commonPayloadAt(b: Uint8Array, ab: ArrayBufferLike, bo: number, start: number, end: number): NmsgPayload | null {
   let p = start;
   const vid = b[p + 1] as number;
   const msgtype = b[p + 3] as number;
@@ -164,11 +174,15 @@ function commonPayloadAt(b: Uint8Array, start: number, end: number): NmsgPayload
     }
   }
   if (p + n !== end) return null;
-  return { vid, msgtype, timeSec, timeNsec, payload: new Uint8Array(b.buffer, b.byteOffset + p, n) };
+  msgAt.pos = p;
+  msgAt.len = n;
+  return { vid, msgtype, timeSec, timeNsec, payload: new Uint8Array(ab, bo + p, n) };
 }
 
-function anyPayloadAt(b: Uint8Array, start: number, end: number): NmsgPayload {
+function anyPayloadAt(b: Uint8Array, ab: ArrayBufferLike, bo: number, start: number, end: number): NmsgPayload {
   const p: NmsgPayload = { vid: 0, msgtype: 0, timeSec: 0, timeNsec: 0, payload: EMPTY };
+  msgAt.pos = start;
+  msgAt.len = 0;
   let pos = start;
   let seen = 0;
   while (pos < end) {
@@ -185,7 +199,9 @@ function anyPayloadAt(b: Uint8Array, start: number, end: number): NmsgPayload {
       const n = readVarint(b, pos, end);
       pos = cur.pos;
       if (pos + n > end) throw new NmsgError(NmsgErrorCode.PARSE, "truncated payload");
-      p.payload = new Uint8Array(b.buffer, b.byteOffset + pos, n); // a view of the container body, which the reader copied
+      p.payload = new Uint8Array(ab, bo + pos, n); // a view of the container body, which the reader copied
+      msgAt.pos = pos;
+      msgAt.len = n;
       pos += n;
     } else if (field === 3 && wt === 0) {
       // int64 read exactly: as a float, a negative time's ten bytes lose its low bits (-1 came back 0)
