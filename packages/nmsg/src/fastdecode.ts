@@ -101,7 +101,9 @@ const rt = {
   longToNumber,
   skipField,
   longCtor,
-  discard: (): boolean => protobuf.Reader.discardUnknown,
+  // read in line by each decode (a call through rt would cost more than the decision)
+  reader: protobuf.Reader as unknown as { discardUnknown: boolean },
+  util: protobuf.util as unknown as { Long: unknown },
 };
 
 /**
@@ -180,6 +182,7 @@ export function compileDecoder(ctor: Ctor, fields: readonly FastField[], plain =
     );
     if (!f.repeated) assign.push(`if (pres & ${1 << s}) m[${key}] = f${s};`);
   });
+  const allArgs = [...ctorArgs, ...single.map((_, s) => `f${s}`)].join(", ");
   const locals = [...single.map((_, s) => `f${s}`), ...repeated.flatMap((f) => [`c${f.id} = 0`, `x${f.id}`, `r${f.id}`])].join(", ");
   // a repeated scalar sent packed (wire type 2): protobufjs reads it as packed; left to it
   const packed = fields.filter((f) => f.repeated && f.kind !== K.BYTES).map((f) => `case ${(f.id << 3) | 2}:`);
@@ -187,14 +190,23 @@ export function compileDecoder(ctor: Ctor, fields: readonly FastField[], plain =
   // first expected in that order, one comparison per field; whatever follows out of order (or
   // unknown) goes through the general loop, which takes any order.
   const src = `
-const S = rt.S, BAIL = rt.BAIL;
+const S = rt.S, BAIL = rt.BAIL, R = rt.reader, U = rt.util;
 function M(${ctorArgs.join(", ")}) {
   ${ctorSrc.join("\n  ")}
 }
 M.prototype = ${plain ? "Object.prototype" : "C.prototype"};
+let W0 = -1, W1 = -1, W2 = -1, W3 = -1, K0 = null, K1 = null, K2 = null, K3 = null;
+function learn(mask) {
+  const body = [${ctorSrc.map((l) => JSON.stringify(l)).join(", ")}];
+  const names = [${single.map((f) => JSON.stringify(f.name)).join(", ")}];
+  for (let s = 0; s < names.length; s++) if (mask & (1 << s)) body.push("this[" + JSON.stringify(names[s]) + "] = f" + s + ";");
+  const K = new Function(...${JSON.stringify(allArgs)}.split(", "), body.join(" "));
+  K.prototype = M.prototype;
+  if (W0 === -1) { W0 = mask; K0 = K; } else if (W1 === -1) { W1 = mask; K1 = K; } else if (W2 === -1) { W2 = mask; K2 = K; } else { W3 = mask; K3 = K; }
+}
 return function decode(b) {
-  if (!rt.discard()) return BAIL; // unknown fields would have to be kept
-  const L = rt.longCtor();
+  if (!R.discardUnknown) return BAIL; // unknown fields would have to be kept
+  const L = U.Long || null;
   const end = b.length, AB = b.buffer, BO = b.byteOffset;
   let p = 0, t = -1, v, n = 0, x = 0, h = 0, pres = 0${locals ? `, ${locals}` : ""};
   ${next}
@@ -211,6 +223,11 @@ return function decode(b) {
     ${next}
   }
   ${reqMask ? `if ((pres & ${reqMask}) !== ${reqMask}) return BAIL;` : ""}
+  if (pres === W0) return new K0(${allArgs});
+  if (pres === W1) return new K1(${allArgs});
+  if (pres === W2) return new K2(${allArgs});
+  if (pres === W3) return new K3(${allArgs});
+  if (W3 === -1) { learn(pres); return decode(b); }
   const m = new M(${ctorArgs.join(", ")});
   ${assign.join("\n  ")}
   return m;
