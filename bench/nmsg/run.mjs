@@ -107,13 +107,14 @@ async function measure(label, file, zlib, engine) {
   return [label, `${(readFileSync(file).length / 1e6).toFixed(0)} MB`, N / io, N / limit, N / codec, N / readDecode, N / full, N / fullArrays, limit / full, N / fullThreaded, limit / fullThreaded];
 }
 
-const plain = await build(false);
-const zlibFile = await build(true);
-const rows = [
-  await measure("plain → plain", plain, false, "native"),
-  await measure("zlib → zlib (deflate as libnmsg: pako)", zlibFile, true, "libnmsg"),
-  await measure("zlib → zlib (Node's native deflate)", zlibFile, true, "native"),
-];
+const only = process.argv.includes("--plain") ? "plain" : process.argv.includes("--zlib") ? "zlib" : "";
+const rows = [];
+if (only !== "zlib") rows.push(await measure("plain → plain", await build(false), false, "native"));
+if (only !== "plain") {
+  const zlibFile = await build(true);
+  rows.push(await measure("zlib → zlib (deflate as libnmsg: pako)", zlibFile, true, "libnmsg"));
+  rows.push(await measure("zlib → zlib (Node's native deflate)", zlibFile, true, "native"));
+}
 rmSync(dir, { recursive: true, force: true });
 const f = (x) => Math.round(x).toLocaleString("en-US");
 console.log(`\nnmsg: ${N.toLocaleString("en-US")} base/dnsqr payloads, best of ${R} runs, node ${process.version}\n`);
