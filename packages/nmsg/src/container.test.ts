@@ -194,3 +194,35 @@ describe("payload CRCs", () => {
     expect(seen).toEqual([[1, 10 + good.length]]);
   });
 });
+
+describe("zlib container bodies", () => {
+  const raw = new Uint8Array(300_000).map((_, i) => (i * 7) & 255);
+  const withLength = (len: number): Uint8Array => {
+    const b = zlibBody(raw, "native").slice();
+    new DataView(b.buffer, b.byteOffset).setUint32(0, len, false);
+    return b;
+  };
+  const code = (f: () => unknown): NmsgErrorCode | "none" => {
+    try {
+      f();
+      return "none";
+    } catch (e) {
+      if (!isNmsgError(e)) throw e;
+      return e.code;
+    }
+  };
+  it("inflates to exactly the stated length, whichever engine deflated it", () => {
+    for (const engine of ["native", "libnmsg"] as const)
+      expect(Buffer.from(unzlibBody(zlibBody(raw, engine))).equals(Buffer.from(raw))).toBe(true);
+    expect(unzlibBody(zlibBody(new Uint8Array(0))).length).toBe(0);
+  });
+  it("a stated length other than the inflated one is an error, not a short or long container", () => {
+    // more bytes than stated: stopped at the stated size (a bomb stops there too)
+    expect(code(() => unzlibBody(withLength(raw.length - 1)))).toBe(NmsgErrorCode.DECOMPRESS);
+    // fewer than stated, in one chunk of the stated size and (beyond 4 MiB) in default chunks
+    expect(code(() => unzlibBody(withLength(raw.length + 1)))).toBe(NmsgErrorCode.DECOMPRESS);
+    expect(code(() => unzlibBody(withLength(8 << 20)))).toBe(NmsgErrorCode.DECOMPRESS);
+    // beyond what a container may hold: refused before inflating
+    expect(code(() => unzlibBody(withLength(0xffffffff)))).toBe(NmsgErrorCode.DECOMPRESS);
+  });
+});

@@ -178,13 +178,21 @@ export function zlibBody(raw: Uint8Array, engine: ZlibEngine = "libnmsg"): Uint8
   return out;
 }
 
+/** containers up to this size inflate into one chunk of their stated size */
+const INFLATE_CHUNK_MAX = 4 << 20;
+
 export function unzlibBody(body: Uint8Array, offset?: number): Uint8Array {
   if (body.length < 4) throw new NmsgError(NmsgErrorCode.DECOMPRESS, "short zlib container", offset);
   const len = new DataView(body.buffer, body.byteOffset, body.byteLength).getUint32(0, false);
   if (len > MAX_CONTAINER) throw new NmsgError(NmsgErrorCode.DECOMPRESS, `zlib container claims ${len} bytes`, offset);
   let out: Buffer;
   try {
-    out = inflateSync(body.subarray(4), { maxOutputLength: Math.max(len, 1) });
+    // output in one chunk of the size the container states (+1, so that a full chunk is not taken
+    // for more output to come): no 16 KiB chunks gathered and concatenated, a quarter less time.
+    // A larger claim than libnmsg's containers ever take gets the default chunks, not its size up front.
+    const opts =
+      len < INFLATE_CHUNK_MAX ? { maxOutputLength: Math.max(len, 1), chunkSize: Math.max(len + 1, 64) } : { maxOutputLength: len };
+    out = inflateSync(body.subarray(4), opts);
   } catch (e) {
     throw new NmsgError(NmsgErrorCode.DECOMPRESS, `corrupt zlib container (${(e as Error).message})`, offset);
   }
