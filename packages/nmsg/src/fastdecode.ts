@@ -10,7 +10,11 @@
  * store), and the object is made by a constructor that sets the repeated
  * fields in protobufjs's order before the present singular fields are set in
  * field-number order — so messages with the same fields share one hidden
- * class whatever the wire order.
+ * class whatever the wire order. The first four sets of present fields a
+ * decoder meets each get a constructor of their own that sets all of them
+ * (one allocation, every field in-object, no property transitions); other
+ * sets take the general constructor and assignments, with the same keys in
+ * the same order.
  */
 import protobuf from "protobufjs";
 import { type AnyMsg, BAIL, type Ctor, type FastField, K, longCtor, S } from "./fastfields.js";
