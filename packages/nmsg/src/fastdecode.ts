@@ -16,8 +16,7 @@
  * sets take the general constructor and assignments, with the same keys in
  * the same order.
  */
-import protobuf from "protobufjs";
-import { type AnyMsg, BAIL, type Ctor, type FastField, K, longCtor, S } from "./fastfields.js";
+import { type AnyMsg, BAIL, type Ctor, type FastField, K, pbReader, pbUtil, S } from "./fastfields.js";
 
 /**
  * Read a varint of at most `max` bytes at p (before `end`): returns its low
@@ -96,6 +95,9 @@ function skipField(b: Uint8Array, p: number, end: number, wt: number): number {
   }
 }
 
+/** field sets per decoder that get a constructor of their own (a dnsqr stream has three or so: answered, timed out, TCP) */
+const OWN_CTORS = 4;
+
 const rt = {
   S,
   BAIL,
@@ -104,10 +106,8 @@ const rt = {
   readDouble,
   longToNumber,
   skipField,
-  longCtor,
-  // read in line by each decode (a call through rt would cost more than the decision)
-  reader: protobuf.Reader as unknown as { discardUnknown: boolean },
-  util: protobuf.util as unknown as { Long: unknown },
+  reader: pbReader,
+  util: pbUtil,
 };
 
 /**
@@ -186,7 +186,9 @@ export function compileDecoder(ctor: Ctor, fields: readonly FastField[], plain =
     );
     if (!f.repeated) assign.push(`if (pres & ${1 << s}) m[${key}] = f${s};`);
   });
+  // the constructors of the first OWN_CTORS field sets met (K0, ...; W0, ...: their presence masks)
   const allArgs = [...ctorArgs, ...single.map((_, s) => `f${s}`)].join(", ");
+  const own = Array.from({ length: OWN_CTORS }, (_, k) => k);
   const locals = [...single.map((_, s) => `f${s}`), ...repeated.flatMap((f) => [`c${f.id} = 0`, `x${f.id}`, `r${f.id}`])].join(", ");
   // a repeated scalar sent packed (wire type 2): protobufjs reads it as packed; left to it
   const packed = fields.filter((f) => f.repeated && f.kind !== K.BYTES).map((f) => `case ${(f.id << 3) | 2}:`);
@@ -199,14 +201,14 @@ function M(${ctorArgs.join(", ")}) {
   ${ctorSrc.join("\n  ")}
 }
 M.prototype = ${plain ? "Object.prototype" : "C.prototype"};
-let W0 = -1, W1 = -1, W2 = -1, W3 = -1, K0 = null, K1 = null, K2 = null, K3 = null;
+let ${own.map((k) => `W${k} = -1, K${k} = null`).join(", ")};
 function learn(mask) {
   const body = [${ctorSrc.map((l) => JSON.stringify(l)).join(", ")}];
   const names = [${single.map((f) => JSON.stringify(f.name)).join(", ")}];
   for (let s = 0; s < names.length; s++) if (mask & (1 << s)) body.push("this[" + JSON.stringify(names[s]) + "] = f" + s + ";");
   const K = new Function(...${JSON.stringify(allArgs)}.split(", "), body.join(" "));
   K.prototype = M.prototype;
-  if (W0 === -1) { W0 = mask; K0 = K; } else if (W1 === -1) { W1 = mask; K1 = K; } else if (W2 === -1) { W2 = mask; K2 = K; } else { W3 = mask; K3 = K; }
+  ${own.map((k) => `if (W${k} === -1) { W${k} = mask; K${k} = K; return; }`).join("\n  ")}
 }
 return function decode(b) {
   if (!R.discardUnknown) return BAIL; // unknown fields would have to be kept
@@ -227,11 +229,8 @@ return function decode(b) {
     ${next}
   }
   ${reqMask ? `if ((pres & ${reqMask}) !== ${reqMask}) return BAIL;` : ""}
-  if (pres === W0) return new K0(${allArgs});
-  if (pres === W1) return new K1(${allArgs});
-  if (pres === W2) return new K2(${allArgs});
-  if (pres === W3) return new K3(${allArgs});
-  if (W3 === -1) { learn(pres); return decode(b); }
+  ${own.map((k) => `if (pres === W${k}) return new K${k}(${allArgs});`).join("\n  ")}
+  if (W${OWN_CTORS - 1} === -1) { learn(pres); return decode(b); }
   const m = new M(${ctorArgs.join(", ")});
   ${assign.join("\n  ")}
   return m;

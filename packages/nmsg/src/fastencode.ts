@@ -13,9 +13,8 @@
  * object, a value can only be inherited from Object.prototype, so the call is
  * made only when Object.prototype has a property of that name.
  */
-import { allocBytes as alloc } from "@dnsrep/util";
-import protobuf from "protobufjs";
-import { type AnyMsg, BAIL, type Ctor, type FastField, K, longCtor, S, varintLen32 } from "./fastfields.js";
+import { allocBytes as alloc, putVarint, varintLength } from "@dnsrep/util";
+import { type AnyMsg, BAIL, type Ctor, type FastField, K, longCtor, pbUtil, S } from "./fastfields.js";
 
 /** Two's complement bits of an int64 value (a safe integer, or a Long when protobufjs has Long) into S.lo/S.hi; false for anything else. */
 function longBits(v: unknown): boolean {
@@ -48,21 +47,13 @@ function longBits(v: unknown): boolean {
 
 /** varint size of the int64 whose bits longBits left in S */
 function size64(): number {
-  if (S.hi === 0) return varintLen32(S.lo);
+  if (S.hi === 0) return varintLength(S.lo);
   // 5 bytes carry 35 bits, each further byte 7
   let n = 5;
   for (let h = S.hi >>> 3; h !== 0; h >>>= 7) n++;
   return n;
 }
 
-function put32(o: Uint8Array, p: number, v: number): number {
-  while (v > 127) {
-    o[p++] = (v & 127) | 128;
-    v >>>= 7;
-  }
-  o[p++] = v;
-  return p;
-}
 function put64(o: Uint8Array, p: number, lo: number, hi: number): number {
   while (hi !== 0 || lo > 127) {
     o[p++] = (lo & 127) | 128;
@@ -85,14 +76,14 @@ const wt = {
   S,
   BAIL,
   alloc,
-  varintLen32,
+  varintLength,
   size64,
   longBits,
-  longCtor,
-  put32,
+  // a varint below 2^32 (util's putVarint shifts in 32 bits there)
+  put32: putVarint,
   put64,
   putDouble,
-  util: protobuf.util as unknown as { Long: unknown },
+  util: pbUtil,
 };
 
 /** code returning -1 unless value `x` is one protobufjs encodes as we do (for int64: leaves its bits in S) */
@@ -124,10 +115,10 @@ function checkCode(f: FastField, i: number, x: string): string {
 function lenCode(f: FastField, x: string): string {
   switch (f.kind) {
     case K.UINT32:
-      return `n = wt.varintLen32(${x} >>> 0);`;
+      return `n = wt.varintLength(${x} >>> 0);`;
     case K.INT32:
     case K.ENUM:
-      return `n = ${x} < 0 ? 10 : wt.varintLen32(${x});`;
+      return `n = ${x} < 0 ? 10 : wt.varintLength(${x});`;
     case K.INT64:
     case K.UINT64:
       return "n = wt.size64();";
@@ -139,7 +130,7 @@ function lenCode(f: FastField, x: string): string {
     case K.DOUBLE:
       return "n = 8;";
     default:
-      return `n = wt.varintLen32(${x}.length) + ${x}.length;`;
+      return `n = wt.varintLength(${x}.length) + ${x}.length;`;
   }
 }
 

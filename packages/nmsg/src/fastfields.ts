@@ -3,6 +3,7 @@
  * the field table built from a protobufjs type, the BAIL marker, and the
  * cursor their helpers report through.
  */
+import { varintLength } from "@dnsrep/util";
 import protobuf from "protobufjs";
 
 export const BAIL: unique symbol = Symbol("bail");
@@ -44,11 +45,15 @@ export type AnyMsg = Record<string, any>;
 export type Ctor = new () => AnyMsg;
 
 export type LongCtor = new (lo: number, hi: number, unsigned: boolean) => AnyMsg;
+/**
+ * protobufjs's settings the generated codecs read on every call (in line, as `U.Long || null` and
+ * `R.discardUnknown`: a call through a helper would cost more than the decision)
+ */
+export const pbUtil = protobuf.util as unknown as { Long: LongCtor | null | undefined };
+export const pbReader = protobuf.Reader as unknown as { discardUnknown: boolean };
 /** protobufjs returns int64 as Long when it found the long package, else as (possibly unsafe) numbers */
-export const longCtor = (): LongCtor | null => protobuf.util.Long as unknown as LongCtor | null;
+export const longCtor = (): LongCtor | null => pbUtil.Long || null;
 const MAX_ID = 1024;
-
-export const varintLen32 = (v: number): number => (v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5);
 
 /** cursor shared by the helpers: position after the last read, 64-bit halves, and the encoder's presence bits */
 export interface State {
@@ -88,7 +93,7 @@ export function fastFields(type: protobuf.Type): FastField[] | null {
       repeated: f.repeated,
       required: f.required,
       tag,
-      tagLen: varintLen32(tag),
+      tagLen: varintLength(tag),
       values,
       order,
     });
