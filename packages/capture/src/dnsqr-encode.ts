@@ -9,7 +9,7 @@
  * the writer before the next packet (it borrows its buffers).
  */
 import type { EncodedMessage } from "@dnsrep/nmsg";
-import { copyInto, putVarint, varintLength } from "@dnsrep/util";
+import { bytesFieldLength, copyInto, putVarint, varintLength } from "@dnsrep/util";
 
 function putFixed32(o: Uint8Array, p: number, v: number): number {
   o[p] = v & 255;
@@ -22,9 +22,6 @@ function putFixed32(o: Uint8Array, p: number, v: number): number {
 const f64b = new Uint8Array(8);
 const f64 = new DataView(f64b.buffer);
 const EMPTY = new Uint8Array(0);
-
-/** the length of a bytes field (tag of `tagLen` bytes) holding n bytes */
-const bytesField = (tagLen: number, n: number): number => tagLen + varintLength(n) + n;
 
 export class DnsqrEncoding implements EncodedMessage {
   type = 0;
@@ -113,7 +110,7 @@ export class DnsqrEncoding implements EncodedMessage {
     const a = this.addrLen;
     let n =
       2 +
-      2 * bytesField(1, a) +
+      2 * bytesFieldLength(a) +
       1 +
       varintLength(this.proto) +
       1 +
@@ -122,10 +119,10 @@ export class DnsqrEncoding implements EncodedMessage {
       varintLength(this.responsePort) +
       1 +
       varintLength(this.id);
-    if (this.nameLen >= 0) n += bytesField(1, this.nameLen) + 1 + varintLength(this.qtype) + 1 + varintLength(this.qclass);
+    if (this.nameLen >= 0) n += bytesFieldLength(this.nameLen) + 1 + varintLength(this.qtype) + 1 + varintLength(this.qclass);
     if (this.rcode >= 0) n += 1 + varintLength(this.rcode);
-    if (this.queryLen >= 0) n += bytesField(1, this.queryLen) + 1 + varintLength(this.querySec) + 5;
-    if (this.responseLen >= 0) n += bytesField(1, this.responseLen) + 2 + varintLength(this.responseSec) + 6;
+    if (this.queryLen >= 0) n += bytesFieldLength(this.queryLen) + 1 + varintLength(this.querySec) + 5;
+    if (this.responseLen >= 0) n += bytesFieldLength(this.responseLen) + 2 + varintLength(this.responseSec) + 6;
     if (!Number.isNaN(this.timeout)) n += 10;
     if (this.udpChecksum >= 0) n += 2 + varintLength(this.udpChecksum);
     this.length = n;

@@ -8,7 +8,7 @@
  * The cache reuses one instance for every record: it is valid only during the raw callback.
  */
 import type { EncodedMessage } from "@dnsrep/nmsg";
-import { copyInto, varintLength } from "@dnsrep/util";
+import { bytesFieldLength, copyInto, putVarint, varintLength } from "@dnsrep/util";
 
 const AUTHORITATIVE = 3;
 
@@ -16,10 +16,6 @@ const AUTHORITATIVE = 3;
 export function keyNameEnd(b: Uint8Array, p: number, end: number): number {
   while (p < end && b[p] !== 0) p += b[p]! + 1;
   return Math.min(p + 1, end);
-}
-
-function bytesLength(n: number): number {
-  return 1 + varintLength(n) + n;
 }
 
 export class DedupeEncoding implements EncodedMessage {
@@ -77,13 +73,13 @@ export class DedupeEncoding implements EncodedMessage {
     // the same parts splitKey (cache.ts) reads for the object records
     this.rrtype = ze + 2 <= end ? (key[ze]! << 8) | key[ze + 1]! : 0;
     this.rrclass = ze + 4 <= end ? (key[ze + 2]! << 8) | key[ze + 3]! : 0;
-    let n = bytesLength(ne - at) + 1 + varintLength(this.rrtype) + 1 + varintLength(this.rrclass) + 1 + varintLength(rrttl);
+    let n = bytesFieldLength(ne - at) + 1 + varintLength(this.rrtype) + 1 + varintLength(this.rrclass) + 1 + varintLength(rrttl);
     for (let p = ze + 4; p + 2 <= end; ) {
       const rl = Math.min((key[p]! << 8) | key[p + 1]!, end - p - 2);
-      n += bytesLength(rl);
+      n += bytesFieldLength(rl);
       p += 2 + rl;
     }
-    n += 1 + varintLength(count) + 1 + varintLength(type) + bytesLength(ipLen) + 1 + bytesLength(ze - ne);
+    n += 1 + varintLength(count) + 1 + varintLength(type) + bytesFieldLength(ipLen) + 1 + bytesFieldLength(ze - ne);
     // time_first/last (fields 11, 12) or zone_time_first/last (17, 18: two-byte tags)
     n += this.zoneTimes ? 4 + varintLength(first) + varintLength(last) : 2 + varintLength(first) + varintLength(last);
     this.length = n;
@@ -98,11 +94,11 @@ export class DedupeEncoding implements EncodedMessage {
     o[p++] = 0x0a; // rrname = 1
     p = putBytes(o, p, k, at, ne - at);
     o[p++] = 0x10; // rrtype = 2
-    p = putVar(o, p, this.rrtype);
+    p = putVarint(o, p, this.rrtype);
     o[p++] = 0x18; // rrclass = 3
-    p = putVar(o, p, this.rrclass);
+    p = putVarint(o, p, this.rrclass);
     o[p++] = 0x20; // rrttl = 4
-    p = putVar(o, p, this.rrttl);
+    p = putVarint(o, p, this.rrttl);
     for (let q = ze + 4; q + 2 <= end; ) {
       const rl = Math.min((k[q]! << 8) | k[q + 1]!, end - q - 2);
       o[p++] = 0x2a; // rdata = 5
@@ -110,15 +106,15 @@ export class DedupeEncoding implements EncodedMessage {
       q += 2 + rl;
     }
     o[p++] = 0x50; // count = 10
-    p = putVar(o, p, this.count);
+    p = putVarint(o, p, this.count);
     if (!this.zoneTimes) {
       o[p++] = 0x58; // time_first = 11
-      p = putVar(o, p, this.timeFirst);
+      p = putVarint(o, p, this.timeFirst);
       o[p++] = 0x60; // time_last = 12
-      p = putVar(o, p, this.timeLast);
+      p = putVarint(o, p, this.timeLast);
     }
     o[p++] = 0x68; // type = 13
-    p = putVar(o, p, this.type);
+    p = putVarint(o, p, this.type);
     o[p++] = 0x72; // response_ip = 14
     p = putBytes(o, p, this.#ip, this.#ipAt, this.#ipLen);
     o[p++] = 0x82; // bailiwick = 16
@@ -127,25 +123,15 @@ export class DedupeEncoding implements EncodedMessage {
     if (this.zoneTimes) {
       o[p++] = 0x88; // zone_time_first = 17
       o[p++] = 0x01;
-      p = putVar(o, p, this.timeFirst);
+      p = putVarint(o, p, this.timeFirst);
       o[p++] = 0x90; // zone_time_last = 18
       o[p++] = 0x01;
-      p = putVar(o, p, this.timeLast);
+      p = putVarint(o, p, this.timeLast);
     }
     return p;
   }
 }
 
-/** a varint of a value below 2^32 (every value here: Uint32 columns and lengths) */
-function putVar(o: Uint8Array, p: number, v: number): number {
-  while (v > 127) {
-    o[p++] = (v & 127) | 128;
-    v >>>= 7;
-  }
-  o[p] = v;
-  return p + 1;
-}
-
 function putBytes(o: Uint8Array, p: number, src: Uint8Array, at: number, n: number): number {
-  return copyInto(o, putVar(o, p, n), src, at, n);
+  return copyInto(o, putVarint(o, p, n), src, at, n);
 }

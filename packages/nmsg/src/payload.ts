@@ -256,8 +256,3 @@ export function payloadCrcs(
   crc32cRanges(buf, start, end, ranges, from, to, out);
   for (let i = from; i < to; i++) out[i] = bswap32(out[i] as number);
 }
-
-/** Size the "payloads" entry of a packed payload takes in the Nmsg message (tag + length + bytes). */
-export function entrySize(packedLen: number): number {
-  return 1 + varintLength(packedLen) + packedLen;
-}

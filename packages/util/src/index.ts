@@ -18,6 +18,7 @@ export type { OutputTarget } from "./output-path.js";
 export { outputTarget } from "./output-path.js";
 export type { VarintCursor } from "./varint.js";
 export {
+  bytesFieldLength,
   decodeVarint32,
   decodeVarint64,
   decodeVarint64Big,

@@ -8,6 +8,7 @@ import {
   allocBytes,
   ByteWriter,
   bswap32,
+  bytesFieldLength,
   Crc32c,
   compareBytes,
   crc32c,
@@ -51,6 +52,10 @@ describe("varint", () => {
       for (const v of [2 ** k - 1, 2 ** k, 2 ** k + 1])
         if (v <= Number.MAX_SAFE_INTEGER) expect(varintLength(v)).toBe(encodeVarint(b, 0, v));
     }
+  });
+  it("bytesFieldLength is a one-byte tag, the length's varint and the bytes", () => {
+    const b = new Uint8Array(10);
+    for (const n of [0, 1, 127, 128, 16383, 16384, 2 ** 21, 2 ** 28]) expect(bytesFieldLength(n)).toBe(1 + encodeVarint(b, 0, n) + n);
   });
   it("putVarint writes what encodeVarint writes, across the 32-bit boundaries it switches at", () => {
     const a = new Uint8Array(10);

@@ -107,6 +107,11 @@ export function varintLength(value: number): number {
   return n;
 }
 
+/** Bytes a protobuf length-delimited field of n bytes takes with a one-byte tag: tag, length, bytes. */
+export function bytesFieldLength(n: number): number {
+  return 1 + varintLength(n) + n;
+}
+
 /**
  * Write the varint of a non-negative safe integer at `pos`; returns the new
  * position. The caller guarantees room (at most 10 bytes).
