@@ -159,6 +159,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const timer = seconds ? setTimeout(() => stop.abort(), seconds * 1000) : undefined;
   const verbose = f.verbose ? setInterval(() => io.stderr.write(`nmsg-sensor: ${show()}\n`), 10000) : undefined;
   let failure: unknown;
+  let truncated = false;
   try {
     if (f.readif !== undefined)
       await live(
@@ -181,7 +182,11 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
             if (payloads >= count || stop.signal.aborted) break;
           }
           if (payloads < count && !stop.signal.aborted) parser.end();
-          if (parser.info.truncatedTail) io.stderr.write(`nmsg-sensor: ${file}: capture ends inside a packet record (dropped)\n`);
+          if (parser.info.truncatedTail) {
+            // as tcpdump -r does with a cut capture: what came before is written, and the exit status says the input was cut
+            io.stderr.write(`nmsg-sensor: ${file}: truncated capture: it ends inside a packet record (that record dropped)\n`);
+            truncated = true;
+          }
           if (parser.info.badInterface)
             io.stderr.write(`nmsg-sensor: ${file}: ${parser.info.badInterface} packets name an undescribed interface (dropped)\n`);
         } catch (e) {
@@ -204,7 +209,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   await out.close();
   if (f.quiet !== true) io.stderr.write(`nmsg-sensor: ${show()}\n`);
   if (failure) throw failure;
-  return 0;
+  return truncated ? 1 : 0;
 }
 
 let liveCaptureOpened = false;
