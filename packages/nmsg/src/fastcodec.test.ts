@@ -19,6 +19,17 @@ const MODS = [QR, DD, mod(VENDOR_BASE, MSGTYPE_DNS), mod(VENDOR_BASE, MSGTYPE_IP
 const codec = (m: MessageModule): FastCodec => buildFastCodec(m.type) as FastCodec;
 const isLong = (v: unknown): boolean => typeof v === "object" && v !== null && "low" in v && "high" in v && "unsigned" in v;
 
+/** a DnsQR with its required fields only */
+const requiredQr = (): Msg => ({
+  type: 1,
+  query_ip: new Uint8Array(4),
+  response_ip: new Uint8Array(4),
+  proto: 17,
+  query_port: 1,
+  response_port: 2,
+  id: 3,
+});
+
 /** A comparable picture of a decoded message: own fields, bytes as hex, Longs as bits, -0 and NaN kept apart. */
 function picture(m: Msg): unknown {
   const val = (v: unknown): unknown => {
@@ -337,6 +348,29 @@ describe.each([
     );
   });
 
+  it("int64 times at every varint length boundary (2^7k) and around 2^31, 2^32 encode to protobufjs's bytes", () => {
+    const edges: number[] = [0, 1, 127, 128];
+    for (const e of [14, 21, 28, 31, 32, 35, 42, 49, 52]) edges.push(2 ** e - 1, 2 ** e, 2 ** e + 1);
+    edges.push(Number.MAX_SAFE_INTEGER, -1, -(2 ** 31), -(2 ** 32));
+    const base = requiredQr();
+    for (const t of edges) {
+      const values: unknown[] = [t];
+      if (withLong) values.push((Long as { fromNumber(n: number): unknown }).fromNumber(t));
+      for (const v of values) {
+        const o = { ...base, query_time_sec: [v], response_time_sec: [v, 5] } as Msg;
+        const fast = fastEncode(codec(QR), o);
+        expect(fast, `time ${t}`).not.toBe(BAIL);
+        expect(Buffer.from(fast as Uint8Array).toString("hex"), `time ${t}`).toBe(
+          Buffer.from(pbEncode(QR, o) as Uint8Array).toString("hex"),
+        );
+        // and straight into a buffer, as NmsgWriter.writeMessage does
+        const out = new Uint8Array(256);
+        const end = codec(QR).put(o, out, 3, 256 - 64);
+        expect(Buffer.from(out.subarray(3, end)).equals(Buffer.from(fast as Uint8Array)), `put, time ${t}`).toBe(true);
+      }
+    }
+  });
+
   it("objects outside the fast path (wrong types, missing required fields, odd values) go to protobufjs", () => {
     const weird: Msg[] = [
       { type: 1, query_ip: new Uint8Array(4), response_ip: new Uint8Array(4), proto: 17, query_port: 1, response_port: 2 }, // no id
@@ -344,16 +378,7 @@ describe.each([
       { type: "TCP", query_ip: new Uint8Array(4), response_ip: new Uint8Array(4), proto: 17, query_port: 1, response_port: 2, id: 3 },
       { type: 1, query_ip: "AAAA", response_ip: new Uint8Array(4), proto: 17, query_port: 1, response_port: 2, id: 3 },
       { type: 1, query_ip: new Uint8Array(4), response_ip: new Uint8Array(4), proto: 1.5, query_port: 1, response_port: 2, id: 3 },
-      {
-        type: 1,
-        query_ip: new Uint8Array(4),
-        response_ip: new Uint8Array(4),
-        proto: 17,
-        query_port: 1,
-        response_port: 2,
-        id: 3,
-        query_time_sec: [2 ** 60],
-      },
+      { ...requiredQr(), query_time_sec: [2 ** 60] },
     ];
     for (const o of weird) {
       expect(fastEncode(codec(QR), o)).toBe(BAIL);

@@ -86,8 +86,11 @@ const wt = {
   util: pbUtil,
 };
 
-/** code returning -1 unless value `x` is one protobufjs encodes as we do (for int64: leaves its bits in S) */
-function checkCode(f: FastField, i: number, x: string): string {
+/**
+ * code returning -1 unless value `x` is one protobufjs encodes as we do (for int64: leaves its bits
+ * in S, or with `locals` in the locals lo and hi, which V8 keeps in registers)
+ */
+function checkCode(f: FastField, i: number, x: string, locals = false): string {
   switch (f.kind) {
     case K.UINT32:
     case K.FIXED32:
@@ -101,7 +104,9 @@ function checkCode(f: FastField, i: number, x: string): string {
     case K.INT64:
     case K.UINT64:
       // a Long (protobufjs takes low >>> 0 and high >>> 0 of any object), else longBits decides
-      return `if (L !== null && ${x} instanceof L) { S.lo = ${x}.low >>> 0; S.hi = ${x}.high >>> 0; } else if (!wt.longBits(${x})) return -1;`;
+      return locals
+        ? `if (L !== null && ${x} instanceof L) { lo = ${x}.low >>> 0; hi = ${x}.high >>> 0; } else if (wt.longBits(${x})) { lo = S.lo; hi = S.hi; } else return -1;`
+        : `if (L !== null && ${x} instanceof L) { S.lo = ${x}.low >>> 0; S.hi = ${x}.high >>> 0; } else if (!wt.longBits(${x})) return -1;`;
     case K.BOOL:
       return `if (typeof ${x} !== "boolean") return -1;`;
     case K.DOUBLE:
@@ -138,7 +143,7 @@ function lenCode(f: FastField, x: string): string {
 const roomCode = (f: FastField, x: string): string =>
   f.kind === K.BYTES ? `if (p + ${x}.length > end) return -2;` : "if (p > end) return -2;";
 
-/** code putting tag and checked value `x` at o[p] (int64: with its bits in S when `bitsSet`, else from x) */
+/** code putting tag and checked value `x` at o[p] (int64: with its bits in the locals lo and hi when `bitsSet`, else from x through S) */
 function writeCode(f: FastField, x: string, bitsSet: boolean): string {
   let tag = "";
   for (let t = f.tag; ; t >>>= 7) {
@@ -156,8 +161,11 @@ function writeCode(f: FastField, x: string, bitsSet: boolean): string {
       return `${tag} p = ${x} < 0 ? wt.put64(o, p, ${x} >>> 0, 0xffffffff) : wt.put32(o, p, ${x});`;
     case K.INT64:
     case K.UINT64:
-      // a time in seconds (under 2^32) is the common value: its varint written in line
-      return `${tag} ${bitsSet ? "" : `wt.longBits(${x}); `}u = S.lo; if (S.hi === 0 && u < 2 ** 28) { while (u > 127) { o[p++] = (u & 127) | 128; u >>>= 7; } o[p++] = u; } else p = wt.put64(o, p, u, S.hi);`;
+      // a time in seconds is the common value: its varint written in line while it stays a small
+      // integer to V8 (below 2^31: five bytes for today's times, which were a call to put64 above 2^28)
+      return bitsSet
+        ? `${tag} u = lo; if (hi === 0 && u < 2 ** 31) { while (u > 127) { o[p++] = (u & 127) | 128; u >>>= 7; } o[p++] = u; } else p = wt.put64(o, p, u, hi);`
+        : `${tag} wt.longBits(${x}); u = S.lo; if (S.hi === 0 && u < 2 ** 31) { while (u > 127) { o[p++] = (u & 127) | 128; u >>>= 7; } o[p++] = u; } else p = wt.put64(o, p, u, S.hi);`;
     case K.BOOL:
       return `${tag} o[p++] = ${x} ? 1 : 0;`;
     case K.FIXED32:
@@ -213,7 +221,7 @@ export function compileEncoder(ctor: Ctor, fields: readonly FastField[]): Encode
     visit(
       f,
       optional,
-      (x) => `${checkCode(f, i, x)} ${roomCode(f, x)} ${writeCode(f, x, true)}`,
+      (x) => `${checkCode(f, i, x, true)} ${roomCode(f, x)} ${writeCode(f, x, true)}`,
       () => "",
     ),
   );
@@ -246,7 +254,7 @@ function write(m, o, p) {
   return p;
 }
 function put(m, o, p, end) {${prelude}
-  let v, u;
+  let v, u, lo = 0, hi = 0;
   ${putting.join("\n  ")}
   return p;
 }
