@@ -85,7 +85,10 @@ describe("runCommand", () => {
     };
     let io = memoryIo();
     expect(await runCommand("t", (a) => run(a, io), ["--nope"], io)).toBe(2);
-    expect(io.err()).toMatch(/unknown option/);
+    expect(io.err()).toBe("t: unknown option '--nope'\n");
+    io = memoryIo();
+    expect(await runCommand("t", (a) => run(a, io), ["-x"], io)).toBe(2);
+    expect(io.err()).toBe("t: option '-x, --ex <n>' argument missing\n");
     io = memoryIo();
     expect(await runCommand("t", (a) => run(a, io), ["--help"], io)).toBe(0);
     expect(io.out()).toMatch(/Usage: t/);

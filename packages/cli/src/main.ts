@@ -55,8 +55,8 @@ export function main(prog: string, run: RunFn, opts: { exitWhenDone?: () => bool
 }
 
 /**
- * Make a commander program wired for in-process use: errors go to io.stderr,
- * help to io.stdout, and nothing calls process.exit. Usage errors surface as
+ * Make a commander program wired for in-process use: errors go to io.stderr
+ * as `prog: message`, help to io.stdout, and nothing calls process.exit. Usage errors surface as
  * CommanderError (mapped to exit 2 by runCommand).
  */
 export function configureProgram(program: Command, io: CliIo): Command {
@@ -65,6 +65,8 @@ export function configureProgram(program: Command, io: CliIo): Command {
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
+      // a usage error as every other error: `prog: message` (commander writes `error: message`)
+      outputError: (s, write) => write(`${program.name()}: ${s.replace(/^error: /, "")}`),
     })
     .showHelpAfterError(false)
     .allowExcessArguments(false);
