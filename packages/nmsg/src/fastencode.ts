@@ -86,6 +86,9 @@ const wt = {
   util: pbUtil,
 };
 
+/** where generated code keeps an int64's bits: put's locals (which V8 keeps in registers), else the shared S */
+const bitsIn = (locals: boolean): readonly [string, string] => (locals ? ["lo", "hi"] : ["S.lo", "S.hi"]);
+
 /**
  * code returning -1 unless value `x` is one protobufjs encodes as we do (for int64: leaves its bits
  * in S, or with `locals` in the locals lo and hi, which V8 keeps in registers)
@@ -102,11 +105,12 @@ function checkCode(f: FastField, i: number, x: string, locals = false): string {
     case K.ENUM:
       return `if (typeof ${x} !== "number" || E${i}[${x}] === undefined) return -1;`;
     case K.INT64:
-    case K.UINT64:
-      // a Long (protobufjs takes low >>> 0 and high >>> 0 of any object), else longBits decides
-      return locals
-        ? `if (L !== null && ${x} instanceof L) { lo = ${x}.low >>> 0; hi = ${x}.high >>> 0; } else if (wt.longBits(${x})) { lo = S.lo; hi = S.hi; } else return -1;`
-        : `if (L !== null && ${x} instanceof L) { S.lo = ${x}.low >>> 0; S.hi = ${x}.high >>> 0; } else if (!wt.longBits(${x})) return -1;`;
+    case K.UINT64: {
+      // a Long (protobufjs takes low >>> 0 and high >>> 0 of any object), else longBits decides (into S)
+      const [lo, hi] = bitsIn(locals);
+      const other = locals ? `if (wt.longBits(${x})) { lo = S.lo; hi = S.hi; } else return -1;` : `if (!wt.longBits(${x})) return -1;`;
+      return `if (L !== null && ${x} instanceof L) { ${lo} = ${x}.low >>> 0; ${hi} = ${x}.high >>> 0; } else ${other}`;
+    }
     case K.BOOL:
       return `if (typeof ${x} !== "boolean") return -1;`;
     case K.DOUBLE:
@@ -160,12 +164,12 @@ function writeCode(f: FastField, x: string, bitsSet: boolean): string {
     case K.ENUM:
       return `${tag} p = ${x} < 0 ? wt.put64(o, p, ${x} >>> 0, 0xffffffff) : wt.put32(o, p, ${x});`;
     case K.INT64:
-    case K.UINT64:
+    case K.UINT64: {
       // a time in seconds is the common value: its varint written in line while it stays a small
       // integer to V8 (below 2^31: five bytes for today's times, which were a call to put64 above 2^28)
-      return bitsSet
-        ? `${tag} u = lo; if (hi === 0 && u < 2 ** 31) { while (u > 127) { o[p++] = (u & 127) | 128; u >>>= 7; } o[p++] = u; } else p = wt.put64(o, p, u, hi);`
-        : `${tag} wt.longBits(${x}); u = S.lo; if (S.hi === 0 && u < 2 ** 31) { while (u > 127) { o[p++] = (u & 127) | 128; u >>>= 7; } o[p++] = u; } else p = wt.put64(o, p, u, S.hi);`;
+      const [lo, hi] = bitsIn(bitsSet);
+      return `${tag} ${bitsSet ? "" : `wt.longBits(${x}); `}u = ${lo}; if (${hi} === 0 && u < 2 ** 31) { while (u > 127) { o[p++] = (u & 127) | 128; u >>>= 7; } o[p++] = u; } else p = wt.put64(o, p, u, ${hi});`;
+    }
     case K.BOOL:
       return `${tag} o[p++] = ${x} ? 1 : 0;`;
     case K.FIXED32:
