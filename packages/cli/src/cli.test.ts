@@ -159,6 +159,26 @@ describe("OutputWriter", () => {
     await new Promise((r) => setTimeout(r, 5));
     expect(w.closed).toBe(true);
     expect(w.bytes(new Uint8Array([2]))).toBeUndefined();
+    await w.end(); // the reader going away is a normal end
+  });
+  it("ends with the stream's error when it failed other than by EPIPE (a full disk)", async () => {
+    const full = new Writable({
+      write(_c, _e, cb) {
+        cb(Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC", syscall: "write" }));
+      },
+    });
+    const w = new OutputWriter(full, "out.json");
+    w.text("x");
+    await expect(w.end()).rejects.toThrow(/^out\.json: ENOSPC: no space left on device, write$/);
+    const stdout = new OutputWriter(
+      new Writable({
+        write(_c, _e, cb) {
+          cb(Object.assign(new Error("EIO: i/o error, write"), { code: "EIO", syscall: "write" }));
+        },
+      }),
+    );
+    await stdout.bytes(new Uint8Array([1]));
+    await expect(stdout.end()).rejects.toThrow(/^stdout: EIO/);
   });
 });
 

@@ -1,6 +1,7 @@
 import { createReadStream } from "node:fs";
 import type { Readable, Writable } from "node:stream";
 import { concatBytes } from "@dnsrep/util";
+import { CliError, errorLine, isBrokenPipe } from "./errors.js";
 
 /**
  * Everything a command touches of the outside world. Tests pass in-memory
@@ -34,21 +35,28 @@ export function processIo(signal?: AbortSignal): CliIo {
 
 /**
  * Buffered writer over a Writable that honours backpressure: `write` only
- * returns a pending promise when the stream asked us to wait.
+ * returns a pending promise when the stream asked us to wait. A failed stream
+ * stops taking writes; end() then throws its error (`label: message`), unless
+ * it was only the reader going away (EPIPE: a normal end, as `| head` makes).
  */
 export class OutputWriter {
   readonly stream: Writable;
+  readonly #label: string;
   #pending: string[] = [];
   #pendingLen = 0;
   #closed = false;
+  #error: unknown = null;
   #drained: Promise<void> | undefined;
-  constructor(stream: Writable) {
+  /** `label` names the output in the error end() throws (default "stdout") */
+  constructor(stream: Writable, label = "stdout") {
     this.stream = stream;
-    stream.on("error", () => {
+    this.#label = label;
+    stream.on("error", (e) => {
       this.#closed = true;
+      this.#error ??= e;
     });
   }
-  /** True once the reader went away (EPIPE) or the stream failed. */
+  /** True once the reader went away (EPIPE) or the stream failed: stop producing output. */
   get closed(): boolean {
     return this.#closed;
   }
@@ -92,16 +100,23 @@ export class OutputWriter {
     return this.#drained;
   }
 
-  /** Flush and wait until everything handed to the stream has been accepted. */
+  /**
+   * Flush and wait until everything handed to the stream has been accepted; throws a CliError
+   * (`label: message`) if the stream failed other than by the reader going away.
+   */
   async end(): Promise<void> {
     await this.flush();
-    if (this.#closed) return;
-    await new Promise<void>((resolve) => {
-      if (this.stream.writableNeedDrain) {
-        this.stream.once("drain", () => resolve());
-        this.stream.once("error", () => resolve());
-      } else resolve();
-    });
+    if (!this.#closed)
+      await new Promise<void>((resolve) => {
+        if (this.stream.writableNeedDrain) {
+          this.stream.once("drain", () => resolve());
+          this.stream.once("error", () => resolve());
+        } else resolve();
+      });
+    // a write that failed reports it on a later tick (a file's synchronous write included)
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const e = this.#error;
+    if (e !== null && !isBrokenPipe(e)) throw new CliError(`${this.#label}: ${errorLine(e)}`);
   }
 }
 

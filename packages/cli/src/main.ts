@@ -1,5 +1,5 @@
 import { type Command, CommanderError } from "commander";
-import { EXIT_OK, EXIT_USAGE, errorLine, exitCodeOf, isBrokenPipe, UsageError } from "./errors.js";
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, errorLine, exitCodeOf, isBrokenPipe, UsageError } from "./errors.js";
 import { type CliIo, processIo } from "./io.js";
 
 /** A command: parses argv (without node and script), does its work, returns the exit status. */
@@ -35,9 +35,22 @@ export function main(prog: string, run: RunFn, opts: { exitWhenDone?: () => bool
   const onSignal = (): void => ac.abort();
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
+  // stdout failing other than by a closed pipe (a full disk, /dev/full) loses output: remembered, and
+  // the run fails with it unless it already failed (an OutputWriter reports it itself)
+  let stdoutError: unknown = null;
   process.stdout.on("error", (err) => {
+    if (stdoutError !== null) return; // later writes to the failed stream fail too
     if (isBrokenPipe(err)) process.exit(0);
+    stdoutError = err;
   });
+  // checked as the process exits: a write's failure may be reported after the run has finished
+  process.on("exit", () => {
+    if (stdoutError === null || (process.exitCode ?? EXIT_OK) !== EXIT_OK) return;
+    process.stderr.write(`${prog}: stdout: ${errorLine(stdoutError)}\n`);
+    process.exitCode = EXIT_FAILURE;
+  });
+  // nothing can be reported on a stderr that failed (a closed pipe: `2>&1 | head`)
+  process.stderr.on("error", () => {});
   const io = processIo(ac.signal);
   runCommand(prog, run, process.argv.slice(2), io).then(
     (code) => {

@@ -304,7 +304,7 @@ function openStream(path: string, io: CliIo): { out: OutputWriter; finish: () =>
   } catch (e) {
     throw new CliError(`${path}: ${(e as Error).message}`);
   }
-  const out = new OutputWriter(ws);
+  const out = new OutputWriter(ws, path);
   const endStream = (s: Writable): Promise<void> => new Promise((res, rej) => s.end((e?: Error | null) => (e ? rej(e) : res())));
   const removeTmp = (): void => {
     if (target.inPlace) return;
@@ -321,7 +321,7 @@ function openStream(path: string, io: CliIo): { out: OutputWriter; finish: () =>
         if (!target.inPlace) renameSync(tmp, target.path);
       } catch (e) {
         removeTmp();
-        throw new CliError(`${path}: ${(e as Error).message}`);
+        throw e instanceof CliError ? e : new CliError(`${path}: ${(e as Error).message}`);
       }
     },
     abort: async () => {

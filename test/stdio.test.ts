@@ -1,0 +1,53 @@
+/**
+ * The tools' stdio as a shell gives it: output lost to a full device is an error (exit 1, one
+ * line naming stdout), a reader that went away (`| head`) is a normal end on stdout and on
+ * stderr. Spawns the built binaries (`tsc -b` first, as the README's test command does).
+ */
+import { spawnSync } from "node:child_process";
+import { closeSync, existsSync, openSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { repoRoot } from "./run-tool.js";
+
+const bin = (name: string): string => join(repoRoot, "node_modules", ".bin", name);
+const vec = (p: string): string => join(repoRoot, "test", "vectors", p);
+
+const cases: [string, string[]][] = [
+  ["mtbl-dump", [vec("mtbl/merge.AB.mtbl")]],
+  ["mtbl-info", [vec("mtbl/merge.AB.mtbl")]],
+  ["dnstable-dump", ["-r", vec("dnstable/dns.dnssec.lz4.mtbl")]],
+  ["nmsg-tool", ["-r", vec("nmsg/dnsqr.nmsg")]],
+  ["nmsg-tool", ["-r", vec("nmsg/dnsqr.nmsg"), "-J", "-"]],
+  ["nmsg-tool", ["-r", vec("nmsg/dnsqr.nmsg"), "-w", "-"]],
+  ["nmsg-sensor", ["-p", vec("pcap/dns.pcap"), "-J", "-"]],
+];
+
+describe.skipIf(!existsSync("/dev/full"))("a full stdout", () => {
+  let full = -1;
+  beforeAll(() => {
+    full = openSync("/dev/full", "w");
+  });
+  afterAll(() => closeSync(full));
+  it.each(cases)("%s %s exits 1 naming stdout", (name, args) => {
+    const r = spawnSync(bin(name), args, { stdio: ["ignore", full, "pipe"], env: { ...process.env, TZ: "UTC" } });
+    expect(r.stderr.toString()).toBe(`${name}: stdout: ENOSPC: no space left on device, write\n`);
+    expect(r.status).toBe(1);
+  });
+  it("a full output file is named, and no temp file is left", () => {
+    const r = spawnSync(bin("nmsg-tool"), ["-r", vec("nmsg/dnsqr.nmsg"), "-J", "/dev/full"], { encoding: "utf8" });
+    expect(r.stderr).toBe("nmsg-tool: /dev/full: ENOSPC: no space left on device, write\n");
+    expect(r.status).toBe(1);
+  });
+});
+
+describe("a reader that goes away", () => {
+  // dnstable-lookup writes its ";;; Dumped" line to stderr after the output: with 2>&1 it meets the closed pipe too
+  it.each([
+    ["stdout", ""],
+    ["stdout and stderr", " 2>&1"],
+  ])("is a normal end (%s)", (_what, redirect) => {
+    const cmd = `DNSTABLE_FNAME="${vec("dnstable/dns.dnssec.lz4.mtbl")}" "${bin("dnstable-lookup")}" rrset '*.test'${redirect} | head -c 100 > /dev/null; echo "rc=\${PIPESTATUS[0]}"`;
+    const r = spawnSync("bash", ["-c", cmd], { encoding: "utf8" });
+    expect(r.stdout.trim()).toBe("rc=0");
+  });
+});
