@@ -101,6 +101,13 @@ export function defaultLevel(id: number): number {
   return 0;
 }
 
+/** The levels an algorithm takes, inclusive (zlib −1…9, zstd 1…22), or null when it takes none (snappy, lz4: any level is ignored). */
+export function levelRange(id: number): readonly [number, number] | null {
+  if (id === Compression.zlib) return [-1, 9];
+  if (id === Compression.zstd) return [1, 22];
+  return null;
+}
+
 /** Compress one block's contents. */
 export function compressBlock(id: number, data: Uint8Array, level: number): Uint8Array {
   switch (id) {

@@ -1,7 +1,7 @@
 export { Block, BlockIterator } from "./block.js";
 export { BlockBuilder } from "./block-builder.js";
 export type { CompressionName } from "./compression.js";
-export { Compression, compressBlock, compressionName, decompressBlock, parseCompression } from "./compression.js";
+export { Compression, compressBlock, compressionName, decompressBlock, levelRange, parseCompression } from "./compression.js";
 export { isMtblError, MtblError, MtblErrorCode } from "./errors.js";
 export type { FilesetOptions } from "./fileset.js";
 export { Fileset } from "./fileset.js";

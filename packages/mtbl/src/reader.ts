@@ -62,7 +62,9 @@ export class Reader implements MtblSource {
       return new Reader(path, fd, opts);
     } catch (e) {
       closeSync(fd);
-      throw e;
+      if (e instanceof MtblError) throw e;
+      // a system error while reading the trailer (a directory: EISDIR; EIO): named after the file
+      throw new MtblError(MtblErrorCode.IO, `${path}: ${(e as Error).message}`);
     }
   }
 

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { CliError, type CliIo, configureProgram, parseIntOption, parseOption, UsageError } from "@dnsrep/cli";
-import { isMtblError, type MergeFn, Merger, type MtblIterator, parseCompression, type Reader, Writer } from "@dnsrep/mtbl";
+import { Compression, isMtblError, levelRange, type MergeFn, Merger, type MtblIterator, parseCompression, type Reader, Writer } from "@dnsrep/mtbl";
 import { concatBytes } from "@dnsrep/util";
 import { Command } from "commander";
 import { openReader } from "./common.js";
@@ -68,11 +68,13 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const inputs = p.args.slice(0, -1);
   const output = p.args[p.args.length - 1] as string;
   const compression = parseOption("-c", o.c, parseCompression);
+  // a level outside what the codec takes is a usage error (it was clamped); a codec without levels ignores it
+  const levels = levelRange(Compression[compression]) ?? [-1, 22];
   const opts = {
     compression,
     blockSize: parseIntOption("-b", o.b, 1, 1 << 30),
     restartInterval: parseIntOption("-r", o.r, 1, 1 << 20),
-    ...(o.l !== undefined ? { level: parseIntOption("-l", o.l, -1, 22) } : {}),
+    ...(o.l !== undefined ? { level: parseIntOption(`-l (${compression})`, o.l, levels[0], levels[1]) } : {}),
   };
   const counter = { n: 0 };
   const merge = o.merge ? counting(await resolveMerge(o.merge, o.sep), counter) : undefined;

@@ -5,7 +5,7 @@
  * Skipped (with the reason) where the binaries are not installed.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { memoryIo } from "@dnsrep/cli";
@@ -98,6 +98,15 @@ void first_func(void *clos, const uint8_t *key, size_t len_key, const uint8_t *v
   });
 });
 
+/** a valid mtbl file of one entry in the test directory */
+function oneEntryFile(name: string): string {
+  const path = join(dir, name);
+  const w = Writer.create(path, {});
+  w.add(new Uint8Array([1]), new Uint8Array([2]));
+  w.close();
+  return path;
+}
+
 describe("tool exit codes on bad input", () => {
   it("missing file → 1, corrupt file → 1 with one line, bad flag → 2", async () => {
     let io = memoryIo();
@@ -122,5 +131,34 @@ describe("tool exit codes on bad input", () => {
     io = memoryIo();
     expect(await runCommand("mtbl-merge", mtblMerge, ["-q", junk, join(dir, "o2.mtbl")], io)).toBe(1);
     expect(existsSync(join(dir, "o2.mtbl"))).toBe(false);
+  });
+  it("mtbl-verify reports a directory or unreadable input as FAILED and goes on to the next file", async () => {
+    const { runCommand } = await import("@dnsrep/cli");
+    const good = oneEntryFile("verify-good.mtbl");
+    const sub = join(dir, "a-directory");
+    mkdirSync(sub, { recursive: true });
+    const io = memoryIo();
+    expect(await runCommand("mtbl-verify", mtblVerify, [good, sub, good], io)).toBe(1);
+    expect(io.out()).toBe(`${good}: OK\n${sub}: FAILED\n${good}: OK\n`);
+    expect(io.err()).toContain(`${sub}: Error: ${sub}: EISDIR`);
+  });
+  it("a compression level outside the codec's range is a usage error (it was clamped)", async () => {
+    const { runCommand } = await import("@dnsrep/cli");
+    const good = oneEntryFile("level-in.mtbl");
+    for (const [c, l, code] of [
+      ["zlib", "15", 2],
+      ["zlib", "-2", 2],
+      ["zstd", "0", 2],
+      ["zstd", "23", 2],
+      ["zlib", "9", 0],
+      ["zstd", "22", 0],
+      ["snappy", "5", 0],
+    ] as const) {
+      const io = memoryIo();
+      const out = join(dir, `level-${c}-${l}.mtbl`);
+      expect(await runCommand("mtbl-merge", mtblMerge, ["-q", "-c", c, "-l", l, good, out], io)).toBe(code);
+      expect(existsSync(out)).toBe(code === 0);
+      if (code === 2) expect(io.err()).toMatch(new RegExp(`^mtbl-merge: -l \\(${c}\\): must be between`));
+    }
   });
 });

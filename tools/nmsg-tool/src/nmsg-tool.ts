@@ -102,6 +102,11 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
           }
           if (!(await handle(pl))) break;
         }
+      } catch (e) {
+        // a system error reading the file (a directory, EIO) named with its path, as the nmsg inputs' are
+        const sys = e as { code?: unknown; syscall?: unknown };
+        if (e instanceof CliError || typeof sys.code !== "string" || typeof sys.syscall !== "string") throw e;
+        throw new CliError(`${file}: ${(e as Error).message}`);
       } finally {
         (src as { destroy?: () => void }).destroy?.();
       }

@@ -123,6 +123,18 @@ describe("stream transports", () => {
 });
 
 describe("bad input", () => {
+  it("an input that is a directory or missing is named in its one-line error (nmsg and JSON input)", async () => {
+    for (const flag of ["-r", "-j"]) {
+      for (const [path, msg] of [
+        [dir, "EISDIR"],
+        [join(dir, "missing"), "ENOENT"],
+      ] as const) {
+        const r = await tool([flag, path]);
+        expect(r.rc).toBe(1);
+        expect(r.err).toMatch(new RegExp(`^nmsg-tool: ${path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: ${msg}[^\n]*\n$`));
+      }
+    }
+  });
   const good = readVector("nmsg/dnsqr.zlib.nmsg");
   it("truncated, bad magic, corrupt zlib: exit 1 with the offset, one line", async () => {
     for (const bad of [good.subarray(0, 500), Buffer.concat([Buffer.from("XMSG"), Buffer.from(good.subarray(4))]), (() => {
@@ -143,6 +155,21 @@ describe("bad input", () => {
     expect(r.rc).toBe(0);
     expect(r.out.toString().split("\n").filter((l) => l).length).toBe(559);
     expect(r.err).toMatch(/^nmsg-tool: -: 1 payload dropped: CRC32C mismatch \(container at offset \d+\)\n$/);
+  });
+  it("a bad payload header field in JSON input: exit 1 naming file and line, nothing wrapped", async () => {
+    const lines = readVectorText("nmsg/dnsqr.first10.source.json").split("\n");
+    for (const [from, to, msg] of [
+      ['"source":"a1ba02cf"', '"source":"1ffffffffff"', /source: "1ffffffffff" is out of range for uint32/],
+      ['"source":"a1ba02cf"', '"source":"zzz"', /source: "zzz" is not a hex number/],
+      ['"source":"a1ba02cf"', '"operator":1099511627776', /operator: 1099511627776 is out of range for uint32/],
+      ['"source":"a1ba02cf"', '"operator":-3', /operator: -3 is out of range for uint32/],
+    ] as const) {
+      const f = join(dir, "header.json");
+      writeFileSync(f, lines.map((l, i) => (i === 2 ? l.replace(from, to) : l)).join("\n"));
+      const r = await tool(["-j", f, "-w", join(dir, "header.nmsg")]);
+      expect(r.rc).toBe(1);
+      expect(r.err).toMatch(new RegExp(`^nmsg-tool: ${f}:3: ${msg.source}\n$`));
+    }
   });
   it("bad flags exit 2", async () => {
     expect((await tool(["-r", "x", "-c", "zero"])).rc).toBe(2);
