@@ -11,6 +11,7 @@ import {
   memoryIo,
   OutputWriter,
   openNmsgOutputs,
+  parseAddrPort,
   parseIntOption,
   parseOption,
   runCommand,
@@ -92,6 +93,17 @@ describe("runCommand", () => {
     io = memoryIo();
     expect(await runCommand("t", (a) => run(a, io), ["--help"], io)).toBe(0);
     expect(io.out()).toMatch(/Usage: t/);
+  });
+});
+
+describe("parseAddrPort", () => {
+  it("takes literal IPv4 and IPv6 addresses (IPv6 brackets tolerated), nothing to look up", () => {
+    expect(parseAddrPort("-s", "127.0.0.1/5555")).toEqual(["127.0.0.1", 5555]);
+    expect(parseAddrPort("-s", "::1/53")).toEqual(["::1", 53]);
+    expect(parseAddrPort("-s", "[::1]/53")).toEqual(["::1", 53]);
+    for (const bad of ["999.1.1.1/53", "1.2.3/53", "localhost/53", "[1.2.3.4]x/53"])
+      expect(() => parseAddrPort("-s", bad)).toThrow(/^-s: not an IP address: /);
+    for (const bad of ["127.0.0.1/0", "127.0.0.1/65536", "127.0.0.1", "/53"]) expect(() => parseAddrPort("-l", bad)).toThrow(UsageError);
   });
 });
 

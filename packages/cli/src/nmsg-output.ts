@@ -5,6 +5,7 @@
  * --setsource/--setoperator/--setgroup stamps. Files are written to a temp name and renamed.
  */
 import { createSocket } from "node:dgram";
+import { isIP } from "node:net";
 import { createWriteStream, openSync, renameSync, unlinkSync, type WriteStream } from "node:fs";
 import type { Writable } from "node:stream";
 import {
@@ -71,7 +72,11 @@ export function parseU32Option(flag: string, v: string): number {
 export function parseAddrPort(flag: string, v: string): [string, number] {
   const i = v.lastIndexOf("/");
   if (i <= 0) throw new UsageError(`${flag}: expected ADDR/PORT, got ${v}`);
-  return [v.slice(0, i), parseIntOption(flag, v.slice(i + 1), 1, 65535)];
+  // a literal IPv4 or IPv6 address, as nmsgtool takes (brackets around IPv6 tolerated); no name lookups
+  let addr = v.slice(0, i);
+  if (addr.startsWith("[") && addr.endsWith("]")) addr = addr.slice(1, -1);
+  if (isIP(addr) === 0) throw new UsageError(`${flag}: not an IP address: ${v.slice(0, i)}`);
+  return [addr, parseIntOption(flag, v.slice(i + 1), 1, 65535)];
 }
 
 export interface NmsgOutputs {
