@@ -16,6 +16,9 @@ describe("filter list", () => {
     expect(matchFilterList(list, "ads12.foo.net.")).toBe(true);
     expect(matchFilterList(list, "xads12.foo.net.")).toBe(false);
   });
+  it("rejects a binary file at its first line that is not text, without echoing it", () => {
+    expect(() => parseFilterList("example.com\n\u0000\u0007\ufffd\n")).toThrow(/^line 2: not text \(a binary file\?\)$/);
+  });
   it("rejects a bad regex with its line", () => {
     expect(() => parseFilterList("ok.com\n~(")).toThrow(FilterListError);
   });

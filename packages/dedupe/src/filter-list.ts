@@ -2,6 +2,7 @@
  * Filter list: `name` (name and below), `=name` (exact), `~REGEX` (owner presentation form),
  * `ADDRESS` or `ADDRESS/PREFIX` (IPv4/IPv6, matched against A/AAAA rdata where asked), `#` comments.
  */
+import { firstBinaryLine } from "@dnsrep/util";
 import { nameFromString, nameToString, parseIpv4, parseIpv6 } from "@dnsrep/wdns";
 
 export interface FilterList {
@@ -54,6 +55,8 @@ function entryName(text: string, line: number): string {
 }
 
 export function parseFilterList(text: string): FilterList {
+  const bin = firstBinaryLine(text);
+  if (bin > 0) throw new FilterListError(`line ${bin}: not text (a binary file?)`, bin);
   const list: FilterList = { exact: new Set(), subdomain: new Set(), regexes: [], prefixes: [] };
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {

@@ -11,6 +11,6 @@ export { addrKey, isAtOrBelow, keyBytes, keyToString, nameKey, ROOT_KEY } from "
 export type { RecordFilterOptions } from "./record-filter.js";
 export { RecordFilter } from "./record-filter.js";
 export type { HintRecord } from "./root-hints.js";
-export { IANA_ROOT_HINTS, parseRootHints, RootHintsError } from "./root-hints.js";
+export { IANA_ROOT_HINTS, parseRootHints, RootHintsError, rootServerAddresses } from "./root-hints.js";
 export type { ZoneCacheOptions } from "./zones.js";
 export { ZoneCache } from "./zones.js";

@@ -2,7 +2,8 @@
  * Root hints: named.root zone-file form ("NAME TTL [CLASS] NS|A|AAAA DATA", ';' comments), and the
  * IANA root servers built in.
  */
-import { nameFromString, parseIpv4, parseIpv6 } from "@dnsrep/wdns";
+import { firstBinaryLine } from "@dnsrep/util";
+import { nameFromString, nameToString, parseIpv4, parseIpv6 } from "@dnsrep/wdns";
 
 export interface HintRecord {
   name: Uint8Array;
@@ -22,6 +23,8 @@ export class RootHintsError extends Error {
 
 /** Parse named.root text. Record types other than NS, A and AAAA are ignored. */
 export function parseRootHints(text: string): HintRecord[] {
+  const bin = firstBinaryLine(text);
+  if (bin > 0) throw new RootHintsError("not text (a binary file?)", bin);
   const out: HintRecord[] = [];
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
@@ -55,6 +58,13 @@ export function parseRootHints(text: string): HintRecord[] {
     }
   }
   return out;
+}
+
+/** How many addresses the hints give for the root's name servers (a "." NS record's target with an A or AAAA record). */
+export function rootServerAddresses(records: readonly HintRecord[]): number {
+  const key = (n: Uint8Array): string => nameToString(n).toLowerCase();
+  const targets = new Set(records.filter((r) => r.type === "NS" && r.name.length === 1 && r.name[0] === 0).map((r) => key(r.data)));
+  return records.filter((r) => r.type !== "NS" && targets.has(key(r.name))).length;
 }
 
 const servers: [string, string, string][] = [

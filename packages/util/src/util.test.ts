@@ -17,6 +17,7 @@ import {
   decodeVarint64Big,
   encodeVarint,
   encodeVarintBig,
+  firstBinaryLine,
   fromHex,
   outputTarget,
   putVarint,
@@ -25,6 +26,18 @@ import {
   type VarintCursor,
   varintLength,
 } from "./index.js";
+
+describe("firstBinaryLine", () => {
+  it("finds the first line with NUL, a control character or U+FFFD; tab, CR and LF are text", () => {
+    expect(firstBinaryLine("a\tb\r\nc\n")).toBe(0);
+    expect(firstBinaryLine("")).toBe(0);
+    expect(firstBinaryLine("\u0000")).toBe(1);
+    expect(firstBinaryLine("a\nb\nc\u0007d\n\u0000")).toBe(3);
+    expect(firstBinaryLine("ok\n\n\ufffd")).toBe(3);
+    expect(firstBinaryLine("x\u007f")).toBe(1);
+    expect(firstBinaryLine("résumé ünïcode\n")).toBe(0);
+  });
+});
 
 describe("crc32c", () => {
   it("matches the RFC 3720 check value", () => {

@@ -15,8 +15,18 @@ import {
   readNmsgInputs,
   UsageError,
 } from "@dnsrep/cli";
-import { addrKey, DnsCache, type DnsCacheStats, IANA_ROOT_HINTS, nameKey, parseRootHints, ZoneCache } from "@dnsrep/dedupe";
+import {
+  addrKey,
+  DnsCache,
+  type DnsCacheStats,
+  IANA_ROOT_HINTS,
+  nameKey,
+  parseRootHints,
+  rootServerAddresses,
+  ZoneCache,
+} from "@dnsrep/dedupe";
 import { decodeDnsQR, isNmsgError } from "@dnsrep/nmsg";
+import { firstBinaryLine } from "@dnsrep/util";
 import { nameFromString, parseIpv4, parseIpv6 } from "@dnsrep/wdns";
 import { Command } from "commander";
 
@@ -41,6 +51,8 @@ function readText(flag: string, path: string): string {
 
 /** --zones FILE: "ADDRESS ZONE..." lines, a static server → zones seed (as the vectors' model uses). */
 function loadZones(z: ZoneCache, text: string, path: string): void {
+  const bin = firstBinaryLine(text);
+  if (bin > 0) throw new CliError(`${path}:${bin}: not text (a binary file?)`);
   text.split(/\r?\n/).forEach((raw, i) => {
     const line = raw.replace(/#.*$/, "").trim();
     if (!line) return;
@@ -97,7 +109,11 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const zones = new ZoneCache();
   if (f.rootHints !== undefined) {
     try {
-      zones.loadHints(parseRootHints(readText("--root-hints", f.rootHints)));
+      const hints = parseRootHints(readText("--root-hints", f.rootHints));
+      // with no root server every response would be rejected (unknown_server) and nothing written
+      if (rootServerAddresses(hints) === 0)
+        throw new Error('no root server: it needs ". NS" records and A or AAAA records for their targets');
+      zones.loadHints(hints);
     } catch (e) {
       if (e instanceof CliError) throw e;
       throw new CliError(`--root-hints ${f.rootHints}: ${(e as Error).message}`);

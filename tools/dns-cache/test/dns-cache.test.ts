@@ -104,4 +104,26 @@ describe("nmsg-dns-cache", () => {
     expect(await runCommand("nmsg-dns-cache", run, ["--zones", z], io2)).toBe(1);
     expect(io2.err()).toMatch(/bad\.zones:1: expected ADDRESS ZONE/);
   });
+
+  it("refuses root hints that name no root server address, and binary files, in one line", async () => {
+    const cases: [string, string, RegExp][] = [
+      ["empty.hints", "", /: no root server: /],
+      ["ns-only.hints", ".  3600000  NS  a.root-servers.test.\n", /: no root server: /],
+      ["other-zone.hints", "test.  3600 NS  ns.test.\nns.test.  3600 A  127.0.0.1\n", /: no root server: /],
+      ["binary.hints", "\u0000\u0001\u00ff garbage", /binary\.hints: line 1: not text \(a binary file\?\)$/],
+    ];
+    for (const [name, text, msg] of cases) {
+      const f = join(dir, name);
+      writeFileSync(f, text);
+      const io = memoryIo();
+      expect(await runCommand("nmsg-dns-cache", run, ["--root-hints", f], io)).toBe(1);
+      expect(io.err().trim()).toMatch(msg);
+      expect(io.err().trim().split("\n")).toHaveLength(1);
+    }
+    const z = join(dir, "binary.zones");
+    writeFileSync(z, "127.0.0.1 test.\n\u0000\u0000");
+    const io = memoryIo();
+    expect(await runCommand("nmsg-dns-cache", run, ["--zones", z], io)).toBe(1);
+    expect(io.err()).toMatch(/binary\.zones:2: not text/);
+  });
 });
