@@ -5,8 +5,8 @@
  * --setsource/--setoperator/--setgroup stamps. Files are written to a temp name and renamed.
  */
 import { createSocket } from "node:dgram";
-import { isIP } from "node:net";
 import { createWriteStream, openSync, renameSync, unlinkSync, type WriteStream } from "node:fs";
+import { isIP } from "node:net";
 import type { Writable } from "node:stream";
 import {
   connectNmsg,

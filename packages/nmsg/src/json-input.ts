@@ -118,8 +118,33 @@ export function payloadFromJson(line: string, fallback?: { vname: string; mname:
     }
   }
   const p: NmsgPayload = { vid: mod.vid, msgtype: mod.msgtype, timeSec, timeNsec, payload: encodeMessage(mod, m) };
-  if (typeof o.source === "string") p.source = Number.parseInt(o.source, 16) >>> 0;
-  if (typeof o.operator === "number") p.operator = o.operator;
-  if (typeof o.group === "number") p.group = o.group;
+  if ("source" in o) p.source = headerSource(o.source);
+  if ("operator" in o) p.operator = headerU32("operator", o.operator);
+  if ("group" in o) p.group = headerU32("group", o.group);
   return p;
+}
+
+/**
+ * The payload's source: libnmsg takes a string as hex (as nmsgtool prints it, `%08x`) or a JSON
+ * integer. Where libnmsg would keep garbage (sscanf matching nothing) or wrap a value beyond 32
+ * bits, this refuses it.
+ */
+function headerSource(v: unknown): number {
+  if (typeof v !== "string") return headerU32("source", v);
+  const m = /^(?:0[xX])?0*([0-9a-fA-F]{1,8})$/.exec(v);
+  if (m) return Number.parseInt(m[1] as string, 16);
+  if (/^(?:0[xX])?[0-9a-fA-F]+$/.test(v)) bad(`source: ${JSON.stringify(v)} is out of range for uint32`);
+  return bad(`source: ${JSON.stringify(v)} is not a hex number`);
+}
+
+/**
+ * Operator and group: a JSON integer of 32 bits unsigned (libnmsg casts a wider one down). libnmsg
+ * also takes a name from its alias files (nmsg.opalias, nmsg.gralias), mapping an unknown name to
+ * 0; nmsg-tool reads no alias files and prints numbers, so every name is refused.
+ */
+function headerU32(name: string, v: unknown): number {
+  if (typeof v === "string") bad(`${name}: unknown alias ${JSON.stringify(v)} (alias files are not supported)`);
+  if (typeof v !== "number") bad(`${name}: expected ${name === "source" ? "a hex string or " : ""}an integer`);
+  if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) bad(`${name}: ${JSON.stringify(v)} is out of range for uint32`);
+  return v;
 }

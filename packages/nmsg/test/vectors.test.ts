@@ -129,6 +129,37 @@ describe("base/dns and base/ipconn modules", () => {
   });
 });
 
+describe("payload header fields in JSON input", () => {
+  // the first line of nmsgtool's own -J output carrying a source (a1ba02cf)
+  const first = readVectorText("nmsg/dnsqr.first10.source.json").split("\n")[0] as string;
+  const withHeader = (fields: string): string => first.replace('"source":"a1ba02cf",', fields);
+  it("reads what nmsgtool -J prints, and what libnmsg also takes (a JSON integer, 0x)", () => {
+    expect(payloadFromJson(first).source).toBe(0xa1ba02cf);
+    expect(payloadToJson(payloadFromJson(first))).toBe(first);
+    const p = payloadFromJson(withHeader('"source":5,"operator":4294967295,"group":7,'));
+    expect([p.source, p.operator, p.group]).toEqual([5, 0xffffffff, 7]);
+    expect(payloadFromJson(withHeader('"source":"0xA1BA02CF",')).source).toBe(0xa1ba02cf);
+    expect(payloadFromJson(withHeader('"source":"0000a1ba02cf",')).source).toBe(0xa1ba02cf);
+  });
+  it("refuses what libnmsg would not take or would wrap, instead of dropping or truncating it", () => {
+    for (const [fields, msg] of [
+      ['"source":"zzz",', /source: "zzz" is not a hex number/],
+      ['"source":"",', /source: "" is not a hex number/],
+      ['"source":"1ffffffffff",', /source: "1ffffffffff" is out of range for uint32/],
+      ['"source":4294967296,', /source: 4294967296 is out of range for uint32/],
+      ['"source":null,', /source: expected a hex string or an integer/],
+      ['"operator":1099511627776,', /operator: 1099511627776 is out of range for uint32/],
+      ['"operator":-3,', /operator: -3 is out of range for uint32/],
+      ['"operator":1.5,', /operator: 1.5 is out of range/],
+      ['"operator":true,', /operator: expected an integer/],
+      ['"group":"sie",', /group: unknown alias "sie"/],
+      ['"group":[1],', /group: expected an integer/],
+    ] as const) {
+      expect(() => payloadFromJson(withHeader(fields)), fields).toThrow(msg);
+    }
+  });
+});
+
 describe("container-scan.txt", () => {
   const optsFor: Record<string, ConstructorParameters<typeof NmsgWriter>[1]> = {
     "dnsqr.nmsg": {},

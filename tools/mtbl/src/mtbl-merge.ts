@@ -2,7 +2,17 @@ import { existsSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { CliError, type CliIo, configureProgram, parseIntOption, parseOption, UsageError } from "@dnsrep/cli";
-import { Compression, isMtblError, levelRange, type MergeFn, Merger, type MtblIterator, parseCompression, type Reader, Writer } from "@dnsrep/mtbl";
+import {
+  Compression,
+  isMtblError,
+  levelRange,
+  type MergeFn,
+  Merger,
+  type MtblIterator,
+  parseCompression,
+  type Reader,
+  Writer,
+} from "@dnsrep/mtbl";
 import { concatBytes } from "@dnsrep/util";
 import { Command } from "commander";
 import { openReader } from "./common.js";
