@@ -8,7 +8,7 @@ export { CaptureError, CaptureErrorCode, isCaptureError } from "./errors.js";
 export { Datagram, IpProto, IpReject, parseIp, port } from "./ip.js";
 export type { LinkOut } from "./link.js";
 export { isSupportedLinkType, LinkType, linkOffset } from "./link.js";
-export type { CaptureInfo, PacketHandler } from "./pcap.js";
+export type { CaptureInfo, CaptureParserOptions, PacketHandler } from "./pcap.js";
 export { CaptureParser, readCapture } from "./pcap.js";
 export type { SlotField } from "./pending.js";
 export { PendingQueries, Slot } from "./pending.js";

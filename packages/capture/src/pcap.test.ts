@@ -161,6 +161,45 @@ describe("pcapng", () => {
     const { recs } = parseAll([...f].map((b) => Uint8Array.of(b)));
     expect(recs).toHaveLength(2);
   });
+  it("a packet on an interface no IDB describes is corrupt framing (libpcap's read error), after the packets before it", () => {
+    const f = pcapng(true);
+    f[48 + 8] = 3; // the EPB (after a 28-byte SHB and a 20-byte IDB) names interface 3
+    const recs: number[] = [];
+    const p = new CaptureParser((_d, _o, caplen) => recs.push(caplen));
+    let err: unknown;
+    try {
+      p.push(f);
+    } catch (e) {
+      err = e;
+    }
+    expect(isCaptureError(err) && err.code).toBe("ERR_CORRUPTION");
+    expect((err as Error).message).toBe("pcapng packet on interface 3, which no interface description block describes at offset 48");
+    expect(recs).toEqual([]);
+    // an SPB with no IDB at all
+    const noIdb = Uint8Array.from([...pcapng(true).subarray(0, 28), ...pcapng(true).subarray(88)]);
+    expect(() => parseAll([noIdb])).toThrow(/pcapng packet on interface 0, which no interface description block describes at offset 28$/);
+  });
+  it("with linkTypes, refuses a pcap file or a pcapng interface of another link type (ERR_UNSUPPORTED)", () => {
+    const onlyRaw = { linkTypes: (lt: number) => lt === 101 };
+    const parse = (b: Uint8Array): unknown => {
+      try {
+        const p = new CaptureParser(() => {}, onlyRaw);
+        p.push(b);
+        p.end();
+        return p.info.packets;
+      } catch (e) {
+        return isCaptureError(e) ? `${e.code}: ${e.message}` : e;
+      }
+    };
+    expect(parse(encodePcap([{ data: pkt(4, 7), sec: 3 }], 101))).toBe(1);
+    expect(parse(encodePcap([{ data: pkt(4, 7), sec: 3 }], 999))).toBe("ERR_UNSUPPORTED: unsupported link type 999");
+    expect(parse(pcapng(true))).toBe("ERR_UNSUPPORTED: unsupported link type 1 (pcapng interface 0)");
+    // an interface of an unsupported type that carries no packet is harmless
+    const idbOnly = pcapng(true).subarray(0, 48);
+    expect(parse(idbOnly)).toBe(0);
+    // without the option every link type is handed on
+    expect(parseAll([encodePcap([{ data: pkt(4, 7), sec: 3 }], 999)]).recs[0]?.lt).toBe(999);
+  });
   it("rejects a block whose trailing length disagrees", () => {
     const f = pcapng(true);
     f[f.length - 1] = 99;

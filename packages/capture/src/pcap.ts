@@ -27,8 +27,15 @@ export interface CaptureInfo {
   bytes: number;
   /** a partial record at the end of the input (a capture cut short), dropped */
   truncatedTail: boolean;
-  /** pcapng packet blocks naming an interface that was never described, dropped */
-  badInterface: number;
+}
+
+export interface CaptureParserOptions {
+  /**
+   * The link types the consumer can decode. With it, a pcap file of another link type is refused
+   * at its header, and a pcapng packet on an interface of another link type where it is met (as
+   * tcpdump refuses a capture it cannot print), each as ERR_UNSUPPORTED.
+   */
+  linkTypes?: (linktype: number) => boolean;
 }
 
 const PCAP_HDR = 24;
@@ -38,6 +45,8 @@ const MAX_SNAPLEN = 262144;
 
 interface Iface {
   linktype: number;
+  /** whether options.linkTypes accepts linktype */
+  supported: boolean;
   /** time units per second, and nanoseconds per unit (or units per nanosecond when < 1) */
   unitsPerSec: number;
   offsetSec: number;
@@ -48,8 +57,9 @@ interface Iface {
  * is not a capture or whose framing is broken beyond resynchronisation.
  */
 export class CaptureParser {
-  readonly info: CaptureInfo = { format: undefined, packets: 0, bytes: 0, truncatedTail: false, badInterface: 0 };
+  readonly info: CaptureInfo = { format: undefined, packets: 0, bytes: 0, truncatedTail: false };
   readonly #onPacket: PacketHandler;
+  readonly #linkTypes: ((linktype: number) => boolean) | undefined;
   #pending: Uint8Array | null = null;
   /** input offset of #pending[0] (or of the next chunk when nothing is pending) */
   #base = 0;
@@ -61,8 +71,9 @@ export class CaptureParser {
   // pcapng state
   #ifaces: Iface[] = [];
 
-  constructor(onPacket: PacketHandler) {
+  constructor(onPacket: PacketHandler, options: CaptureParserOptions = {}) {
     this.#onPacket = onPacket;
+    this.#linkTypes = options.linkTypes;
   }
 
   push(input: Uint8Array): void {
@@ -119,6 +130,8 @@ export class CaptureParser {
     const snap = dv.getUint32(16, this.#le);
     if (snap > MAX_SNAPLEN) this.#snaplen = snap;
     this.#linktype = dv.getUint32(20, this.#le) & 0xffff;
+    if (this.#linkTypes && !this.#linkTypes(this.#linktype))
+      throw new CaptureError(CaptureErrorCode.UNSUPPORTED, `unsupported link type ${this.#linktype}`);
   }
 
   #pcapRecords(buf: Uint8Array, start: number): number {
@@ -184,7 +197,8 @@ export class CaptureParser {
       case 1: {
         // interface description
         if (len < 20) throw new CaptureError(CaptureErrorCode.CORRUPTION, "short pcapng interface block", this.#base + off);
-        const iface: Iface = { linktype: dv.getUint16(off + 8, le), unitsPerSec: 1e6, offsetSec: 0 };
+        const linktype = dv.getUint16(off + 8, le);
+        const iface: Iface = { linktype, supported: this.#linkTypes?.(linktype) ?? true, unitsPerSec: 1e6, offsetSec: 0 };
         for (let o = off + 16; o + 4 <= end; ) {
           const code = dv.getUint16(o, le);
           const olen = dv.getUint16(o + 2, le);
@@ -209,21 +223,13 @@ export class CaptureParser {
         const origlen = dv.getUint32(off + 24, le);
         if (off + 28 + caplen > end)
           throw new CaptureError(CaptureErrorCode.CORRUPTION, "pcapng packet data runs past its block", this.#base + off);
-        const iface = this.#ifaces[ifi];
-        if (!iface) {
-          this.info.badInterface++;
-          return;
-        }
+        const iface = this.#iface(ifi, off);
         this.#emitStamped(buf, off + 28, caplen, origlen, iface, dv.getUint32(off + 12, le), dv.getUint32(off + 16, le));
         return;
       }
       case 3: {
         // simple packet block: no timestamp, interface 0
-        const iface = this.#ifaces[0];
-        if (!iface) {
-          this.info.badInterface++;
-          return;
-        }
+        const iface = this.#iface(0, off);
         const origlen = dv.getUint32(off + 8, le);
         const caplen = Math.min(origlen, len - 16);
         this.info.packets++;
@@ -233,6 +239,24 @@ export class CaptureParser {
       default:
         return;
     }
+  }
+
+  /**
+   * The interface a packet block at `off` names. One no interface block describes is corrupt
+   * framing, as libpcap reads it ("a packet arrived on interface N, but there's no Interface
+   * Description Block for that interface").
+   */
+  #iface(ifi: number, off: number): Iface {
+    const iface = this.#ifaces[ifi];
+    if (!iface)
+      throw new CaptureError(
+        CaptureErrorCode.CORRUPTION,
+        `pcapng packet on interface ${ifi}, which no interface description block describes`,
+        this.#base + off,
+      );
+    if (!iface.supported)
+      throw new CaptureError(CaptureErrorCode.UNSUPPORTED, `unsupported link type ${iface.linktype} (pcapng interface ${ifi})`);
+    return iface;
   }
 
   #emitStamped(buf: Uint8Array, off: number, caplen: number, origlen: number, iface: Iface, hi: number, lo: number): void {
@@ -260,8 +284,9 @@ export async function readCapture(
   src: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   onPacket: PacketHandler,
   onChunk?: () => void | Promise<void>,
+  options?: CaptureParserOptions,
 ): Promise<CaptureInfo> {
-  const p = new CaptureParser(onPacket);
+  const p = new CaptureParser(onPacket, options);
   for await (const chunk of src) {
     p.push(chunk instanceof Uint8Array ? chunk : new Uint8Array(chunk as ArrayBuffer));
     if (onChunk) await onChunk();

@@ -17,6 +17,8 @@ interface PcapSession {
   stats(): { ps_recv: number; ps_drop: number; ps_ifdrop: number };
 }
 interface PcapModule {
+  /** called with libpcap's message when pcap_lookupnet fails (no IPv4 address, no such device) */
+  warningHandler?: (msg: string) => void;
   createSession(
     dev: string,
     opts: { filter?: string; snap_length?: number; buffer_size?: number; promiscuous?: boolean; buffer_timeout?: number },
@@ -48,18 +50,31 @@ export function parseIfaceSpec(spec: string): [string, string | undefined, strin
 
 /**
  * Open `iface` (nmsgtool syntax: NAME[+][,SNAPLEN]; '+' asks for promiscuous mode) with an optional
- * BPF filter, and hand every packet to `onPacket`.
+ * BPF filter, and hand every packet to `onPacket`. libpcap's warnings (the interface's netmask
+ * could not be found) go to `warn` once the interface is open, as tcpdump prints them; when it
+ * cannot be opened, the error alone says why.
  */
-export async function openLive(spec: string, filter: string | undefined, onPacket: PacketHandler): Promise<LiveCapture> {
+export async function openLive(
+  spec: string,
+  filter: string | undefined,
+  onPacket: PacketHandler,
+  warn: (msg: string) => void,
+): Promise<LiveCapture> {
   const [dev, plus, snap] = parseIfaceSpec(spec);
   let pcap: PcapModule;
   try {
     const mod = (await import("pcap")) as unknown as PcapModule & { default?: PcapModule };
-    pcap = mod.default ?? mod;
+    // the CommonJS exports object (mutable, unlike the namespace): warningHandler is set on it
+    pcap = mod.default ?? { ...mod };
   } catch (e) {
     throw new CliError(`live capture needs the optional 'pcap' module (and libpcap): ${(e as Error).message.split("\n")[0]}`);
   }
   let session: PcapSession;
+  const warnings: string[] = [];
+  // the module's default handler prints an unprefixed "warning: …" line with console.warn
+  pcap.warningHandler = (msg) => {
+    warnings.push(String(msg));
+  };
   try {
     const opts: Parameters<PcapModule["createSession"]>[1] = {
       snap_length: snap ? Number(snap) : 262144,
@@ -76,6 +91,7 @@ export async function openLive(spec: string, filter: string | undefined, onPacke
     session.close();
     throw new CliError(`${dev}: unsupported link type ${session.link_type}`);
   }
+  for (const w of warnings) warn(`${dev}: warning: ${w}`);
   session.on("packet", (p) => {
     const h = p.header;
     const data = new Uint8Array(p.buf.buffer, p.buf.byteOffset, p.buf.byteLength);

@@ -1,4 +1,4 @@
-import { CaptureParser, DnsqrMatcher, type DnsqrOptions, type DnsqrStats, isCaptureError } from "@dnsrep/capture";
+import { CaptureParser, DnsqrMatcher, type DnsqrOptions, type DnsqrStats, isCaptureError, isSupportedLinkType } from "@dnsrep/capture";
 import {
   abortable,
   addNmsgOutputOptions,
@@ -165,6 +165,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       await live(
         f.readif,
         f.bpf,
+        (msg) => io.stderr.write(`nmsg-sensor: ${msg}\n`),
         matcher,
         drain,
         () => payloads,
@@ -173,7 +174,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       );
     else {
       for (const file of files) {
-        const parser = new CaptureParser((...a) => matcher.packet(...a));
+        // a link type the matcher cannot decode is refused, not read as packets that are all not_ip
+        const parser = new CaptureParser((...a) => matcher.packet(...a), { linkTypes: isSupportedLinkType });
         try {
           for await (const chunk of abortable(openInput(file, io), stop.signal)) {
             parser.push(chunk);
@@ -187,8 +189,6 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
             io.stderr.write(`nmsg-sensor: ${file}: truncated capture: it ends inside a packet record (that record dropped)\n`);
             truncated = true;
           }
-          if (parser.info.badInterface)
-            io.stderr.write(`nmsg-sensor: ${file}: ${parser.info.badInterface} packets name an undescribed interface (dropped)\n`);
         } catch (e) {
           if (isCaptureError(e)) throw new CliError(`${file}: ${e.message}`);
           if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new CliError(`${file}: no such file`);
@@ -207,7 +207,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   matcher.flush();
   await drain();
   await out.close();
-  if (f.quiet !== true) io.stderr.write(`nmsg-sensor: ${show()}\n`);
+  // a run that fails before reading a packet (no such interface or file, not a capture) prints only its error
+  if (f.quiet !== true && !(failure && matcher.stats.packets === 0)) io.stderr.write(`nmsg-sensor: ${show()}\n`);
   if (failure) throw failure;
   return truncated ? 1 : 0;
 }
@@ -225,6 +226,7 @@ export function holdsNativeHandles(): boolean {
 async function live(
   spec: string,
   bpf: string | undefined,
+  warn: (msg: string) => void,
   matcher: DnsqrMatcher,
   drain: () => Promise<void>,
   emitted: () => number,
@@ -235,10 +237,15 @@ async function live(
   let wake: (() => void) | undefined;
   let seen = emitted();
   liveCaptureOpened = true;
-  cap = await openLive(spec, bpf, (...a) => {
-    matcher.packet(...a);
-    if (emitted() !== seen && wake) wake();
-  });
+  cap = await openLive(
+    spec,
+    bpf,
+    (...a) => {
+      matcher.packet(...a);
+      if (emitted() !== seen && wake) wake();
+    },
+    warn,
+  );
   // one abort listener for the whole capture (not one per wait)
   const onAbort = (): void => wake?.();
   signal.addEventListener("abort", onAbort, { once: true });

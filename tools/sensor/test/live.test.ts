@@ -1,7 +1,7 @@
 /** Live capture on the loopback interface: a UDP DNS responder on 127.0.0.1, queries to it, pairs in the output. */
 import { createSocket } from "node:dgram";
 import { memoryIo, runCommand } from "@dnsrep/cli";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { run } from "../src/nmsg-sensor.js";
 
 /** Why live capture cannot run here (no module, no permission), or undefined when it can. */
@@ -17,6 +17,10 @@ async function captureUnavailable(): Promise<string | undefined> {
 }
 
 const why = await captureUnavailable();
+const noModule = await import("pcap").then(
+  () => undefined,
+  (e: Error) => e.message.split("\n")[0],
+);
 if (why) console.warn(`live capture test skipped: ${why}`);
 
 describe.skipIf(why !== undefined)("live capture on lo", () => {
@@ -49,5 +53,20 @@ describe.skipIf(why !== undefined)("live capture on lo", () => {
     expect(out.match(/^type: UDP_QUERY_RESPONSE$/gm)).toHaveLength(5);
     expect(out.match(/^qname: www\.example\.test\.$/gm)).toHaveLength(5);
     expect(out).toMatch(new RegExp(`^response_port: ${port}$`, "m"));
+  });
+});
+
+describe.skipIf(noModule !== undefined)("an interface that cannot be opened", () => {
+  it("is one line, its error: no counters, and no unprefixed libpcap warning", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      const io = memoryIo();
+      const rc = await runCommand("nmsg-sensor", run, ["-i", "nosuchif0", "-o", "/dev/null"], io);
+      expect(rc).toBe(1);
+      expect(io.err()).toMatch(/^nmsg-sensor: nosuchif0: cannot capture: [^\n]+\n$/);
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
   });
 });

@@ -106,6 +106,78 @@ describe("nmsgtool's dnsqr vectors", () => {
   });
 });
 
+/**
+ * dns.pcap rewritten as pcapng: a section header, one interface block of link type `linktype`, and
+ * an enhanced packet block per record naming `ifaceOf(i)` (0, the one described, by default).
+ */
+function pcapngOf(pcap: Uint8Array, linktype = 1, ifaceOf: (i: number) => number = () => 0): Uint8Array {
+  const src = new DataView(pcap.buffer, pcap.byteOffset, pcap.byteLength);
+  const blocks: Uint8Array[] = [];
+  const block = (type: number, body: Uint8Array): void => {
+    const len = 12 + ((body.length + 3) & ~3);
+    const b = new Uint8Array(len);
+    const dv = new DataView(b.buffer);
+    dv.setUint32(0, type, true);
+    dv.setUint32(4, len, true);
+    b.set(body, 8);
+    dv.setUint32(len - 4, len, true);
+    blocks.push(b);
+  };
+  block(0x0a0d0d0a, Uint8Array.from([0x4d, 0x3c, 0x2b, 0x1a, 1, 0, 0, 0, 255, 255, 255, 255, 255, 255, 255, 255]));
+  block(1, Uint8Array.from([linktype & 0xff, linktype >> 8, 0, 0, 0, 0, 4, 0]));
+  for (let off = 24, i = 0; off + 16 <= pcap.length; i++) {
+    const caplen = src.getUint32(off + 8, true);
+    const body = new Uint8Array(20 + caplen);
+    const dv = new DataView(body.buffer);
+    const usec = src.getUint32(off, true) * 1e6 + src.getUint32(off + 4, true);
+    dv.setUint32(0, ifaceOf(i), true);
+    dv.setUint32(4, Math.floor(usec / 2 ** 32), true);
+    dv.setUint32(8, usec >>> 0, true);
+    dv.setUint32(12, caplen, true);
+    dv.setUint32(16, src.getUint32(off + 12, true), true);
+    body.set(pcap.subarray(off + 16, off + 16 + caplen), 20);
+    block(6, body);
+    off += 16 + caplen;
+  }
+  return Buffer.concat(blocks);
+}
+
+describe("link types and pcapng interfaces", () => {
+  const pcap = readVector("pcap/dns.pcap");
+  it("dns.pcap as pcapng gives the same bytes", async () => {
+    const r = await sensor(["-q", "--no-icmp", "-p", "-"], pcapngOf(pcap));
+    expect(r.rc).toBe(0);
+    expect(Buffer.compare(Buffer.from(r.out), Buffer.from(readVector("nmsg/dnsqr.nmsg")))).toBe(0);
+  });
+  it("a pcap of an unsupported link type is one line naming file and link type, exit 1 (as tcpdump refuses it)", async () => {
+    const bad = Buffer.from(pcap);
+    bad.writeUInt32LE(999, 20);
+    const f = join(dir, "badlt.pcap");
+    writeFileSync(f, bad);
+    for (const quiet of [["-q"], []]) {
+      const r = await sensor([...quiet, "-p", f, "-J", "-"]);
+      expect(r.rc).toBe(1);
+      expect(r.err).toBe(`nmsg-sensor: ${f}: unsupported link type 999\n`);
+      expect(r.out.length).toBe(0);
+    }
+  });
+  it("a pcapng interface of an unsupported link type carrying packets: the same", async () => {
+    const r = await sensor(["-p", "-", "-J", "-"], pcapngOf(pcap, 999));
+    expect(r.rc).toBe(1);
+    expect(r.err).toBe("nmsg-sensor: -: unsupported link type 999 (pcapng interface 0)\n");
+    expect(r.out.length).toBe(0);
+  });
+  it("a packet naming an undescribed interface is corrupt framing: what came before is written, exit 1", async () => {
+    const r = await sensor(["-p", "-", "-J", "-"], pcapngOf(pcap, 1, (i) => (i === 600 ? 7 : 0)));
+    expect(r.rc).toBe(1);
+    const lines = r.err.split("\n");
+    expect(lines[0]).toMatch(/^nmsg-sensor: packets=600 payloads=\d+ /);
+    expect(lines[1]).toMatch(/^nmsg-sensor: -: pcapng packet on interface 7, which no interface description block describes at offset \d+$/);
+    expect(lines.slice(2)).toEqual([""]);
+    expect(Buffer.from(r.out).toString()).toMatch(/"type":"UDP_QUERY_RESPONSE"/);
+  });
+});
+
 describe("bad input", () => {
   it("a file that is not a capture exits 1 with one line", async () => {
     const f = join(dir, "not.pcap");
