@@ -191,7 +191,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
           }
         } catch (e) {
           if (isCaptureError(e)) throw new CliError(`${file}: ${e.message}`);
-          if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new CliError(`${file}: no such file`);
+          const sys = e as NodeJS.ErrnoException;
+          if (sys.code === "ENOENT") throw new CliError(`${file}: no such file`);
+          // any other system error (a directory: EISDIR, no permission, EIO) named with its file
+          if (typeof sys.code === "string" && typeof sys.syscall === "string") throw new CliError(`${file}: ${sys.message}`);
           throw e;
         }
       }

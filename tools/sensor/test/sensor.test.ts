@@ -193,6 +193,12 @@ describe("bad input", () => {
     expect(r.err).toMatch(/no such file/);
   });
 
+  it("a directory given as the capture is named in its one-line error, exit 1", async () => {
+    const r = await sensor(["-q", "-p", dir, "-o", "/dev/null"]);
+    expect(r.rc).toBe(1);
+    expect(r.err).toBe(`nmsg-sensor: ${dir}: EISDIR: illegal operation on a directory, read\n`);
+  });
+
   it("a capture cut inside a record keeps what came before, says so and exits 1", async () => {
     const full = readVector("pcap/dns.pcap");
     const r = await sensor(["-p", "-", "-o", "-"], full.subarray(0, Math.floor(full.length / 2)));
