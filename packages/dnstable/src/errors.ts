@@ -8,10 +8,13 @@ export type DnstableErrorCode = (typeof DnstableErrorCode)[keyof typeof Dnstable
 
 export class DnstableError extends Error {
   readonly code: DnstableErrorCode;
-  constructor(code: DnstableErrorCode, message: string) {
+  /** For ERR_CORRUPTION: the key of the entry that does not decode, when one is to blame. */
+  readonly key: Uint8Array | undefined;
+  constructor(code: DnstableErrorCode, message: string, key?: Uint8Array) {
     super(message);
     this.name = "DnstableError";
     this.code = code;
+    this.key = key;
   }
 }
 

@@ -1,3 +1,4 @@
+export { entryProblem, keyProblem, keyText, valueProblem } from "./check.js";
 export type { RdataKey, RRsetKey, Triplet } from "./entry.js";
 export {
   decodeRdataKey,
@@ -23,6 +24,6 @@ export {
 } from "./entry.js";
 export { DnstableError, DnstableErrorCode, isDnstableError } from "./errors.js";
 export { dnstableMerge } from "./merge.js";
-export type { DnstableQuery, DnstableResult, QueryOptions, SetFileOptions, TimeFence } from "./query.js";
+export type { CorruptEntry, DnstableQuery, DnstableResult, QueryOptions, SetFileOptions, TimeFence } from "./query.js";
 export { DnstableReader, parseIpQuery } from "./query.js";
 export { decodeRRtypeUnion, encodeRRtypeBitmap, encodeRRtypeSingle, rrtypeUnionHas } from "./rrtype-union.js";

@@ -2,6 +2,7 @@ import { fromHex as fromHexOrNull, toHex } from "@dnsrep/util";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { encodeTriplet, versionKey } from "./entry.js";
+import { type DnstableError, isDnstableError } from "./errors.js";
 import { dnstableMerge } from "./merge.js";
 import { decodeRRtypeUnion, encodeRRtypeBitmap } from "./rrtype-union.js";
 
@@ -35,14 +36,38 @@ describe("dnstableMerge", () => {
     expect(toHex(dnstableMerge(versionKey(2), fromHex("02"), fromHex("01")))).toBe("01");
     expect(dnstableMerge(versionKey(9), fromHex("02"), fromHex("01")).length).toBe(0);
   });
-  it("never throws on garbage values", () => {
+  it("refuses a value it cannot fold: ERR_CORRUPTION with the key, never an empty value", () => {
+    const good = encodeTriplet({ timeFirst: 5, timeLast: 9, count: 2 });
+    for (const [key, a, b] of [
+      [Uint8Array.of(0, 1), good, good.subarray(0, 1)],
+      [Uint8Array.of(2, 1), fromHex(""), good],
+      [Uint8Array.of(0xfe), fromHex("05"), fromHex("0307")],
+      [versionKey(2), fromHex("02"), fromHex("80")],
+      [Uint8Array.of(1, 0), fromHex("000462"), fromHex("0101")],
+    ] as const) {
+      let err: unknown;
+      try {
+        dnstableMerge(key, a, b);
+      } catch (e) {
+        err = e;
+      }
+      expect(isDnstableError(err) && err.code).toBe("ERR_CORRUPTION");
+      expect(toHex((err as DnstableError).key ?? new Uint8Array(0))).toBe(toHex(key));
+      expect((err as Error).message).toMatch(new RegExp(`^cannot merge key ${toHex(key)}: `));
+    }
+  });
+  it("garbage values give bytes or ERR_CORRUPTION, nothing else", () => {
     fc.assert(
       fc.property(
         fc.uint8Array({ minLength: 1, maxLength: 4 }),
         fc.uint8Array({ maxLength: 20 }),
         fc.uint8Array({ maxLength: 20 }),
         (k, a, b) => {
-          expect(dnstableMerge(k, a, b)).toBeInstanceOf(Uint8Array);
+          try {
+            expect(dnstableMerge(k, a, b)).toBeInstanceOf(Uint8Array);
+          } catch (e) {
+            expect(isDnstableError(e) && e.code).toBe("ERR_CORRUPTION");
+          }
         },
       ),
       { numRuns: 300 },

@@ -5,9 +5,10 @@ import { isMtblError } from "@dnsrep/mtbl";
 import { nameToString } from "@dnsrep/wdns";
 import { afterAll, describe, expect, it } from "vitest";
 import { vectorPath } from "../../../test/vectors.js";
+import { keysCutInHalf, valuesCutToOneByte, writeDamaged } from "../test/corrupt.js";
 import { decodeRRsetKey } from "./entry.js";
-import { isDnstableError } from "./errors.js";
-import { DnstableReader } from "./query.js";
+import { type DnstableError, isDnstableError } from "./errors.js";
+import { type CorruptEntry, type DnstableQuery, DnstableReader, parseIpQuery } from "./query.js";
 
 const dir = mkdtempSync(join(tmpdir(), "dnstable-query-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -107,6 +108,107 @@ describe("DnstableReader", () => {
       utimesSync(set, new Date(), new Date(Date.now() + 10_000));
       const after = [...r.query({ type: "rrset", name: "*.test" })].length;
       expect(after).toBeGreaterThan(before);
+    } finally {
+      r.close();
+    }
+  });
+
+  it("throws for a malformed query when it is made, before reading anything", () => {
+    const r = DnstableReader.open(vectorPath("dnstable/dns.mtbl"));
+    try {
+      expect(() => r.query({ type: "rrset", name: "a..b" })).toThrow(/bad name/);
+      expect(() => r.query({ type: "rdata_name", name: "*.test", rrtype: "NOPE" })).toThrow(/unknown rrtype/);
+    } finally {
+      r.close();
+    }
+  });
+
+  it("shows the address query as typed in its errors", () => {
+    const msg = (q: string): string => {
+      try {
+        parseIpQuery(q);
+        return "";
+      } catch (e) {
+        return (e as Error).message;
+      }
+    };
+    expect(msg("1.2.3.4/-1")).toBe("bad prefix length: 1.2.3.4/-1");
+    expect(msg("1.2.3.4-1.2.3.999")).toBe("bad address: 1.2.3.999 (in 1.2.3.4-1.2.3.999)");
+    expect(msg("1.2.3")).toBe("bad address: 1.2.3");
+  });
+});
+
+describe("DnstableReader on entries that do not decode", () => {
+  const ok = vectorPath("dnstable/dns.none.mtbl");
+  const val1 = join(dir, "val1.mtbl");
+  const keyhalf = join(dir, "keyhalf.mtbl");
+  writeDamaged(val1, valuesCutToOneByte);
+  writeDamaged(keyhalf, keysCutInHalf);
+  const all: DnstableQuery = { type: "rrset", name: "*.test" };
+  const run = (r: DnstableReader, q: DnstableQuery): { n: number; corrupt: CorruptEntry[] } => {
+    const corrupt: CorruptEntry[] = [];
+    const n = [...r.query(q, { onCorrupt: (c) => corrupt.push(c) })].length;
+    return { n, corrupt };
+  };
+  const firstError = (r: DnstableReader, q: DnstableQuery): DnstableError | undefined => {
+    try {
+      for (const _ of r.query(q)) {
+        // draining
+      }
+    } catch (e) {
+      if (isDnstableError(e)) return e;
+      throw e;
+    }
+    return undefined;
+  };
+  const good = DnstableReader.open(ok);
+  const expected = [...good.query(all)].length;
+  good.close();
+
+  it("skips them as libdnstable does, but tells onCorrupt of each; without it the query throws ERR_CORRUPTION", () => {
+    const r = DnstableReader.open(val1);
+    try {
+      const got = run(r, all);
+      expect(got.n).toBe(0);
+      expect(got.corrupt).toHaveLength(expected);
+      expect(got.corrupt[0]?.reason).toBe("RRSET value (1 byte) is not a time_first, time_last, count triplet");
+      expect(r.locate(got.corrupt[0]!.key)).toEqual([val1]);
+      const err = firstError(r, all);
+      expect(err?.code).toBe("ERR_CORRUPTION");
+      expect(err?.key).toEqual(got.corrupt[0]?.key);
+      expect(run(r, { type: "rdata_ip", ip: "0.0.0.0/0" }).corrupt.length).toBeGreaterThan(0);
+    } finally {
+      r.close();
+    }
+  });
+
+  it("a set with a damaged member answers from the good one and reports the damage, merged or not", () => {
+    const set = join(dir, "half-bad.set");
+    writeFileSync(set, `${ok}\n${val1}\n`);
+    for (const aggregated of [true, false]) {
+      const r = DnstableReader.openSetFile(set, { aggregated });
+      try {
+        const got = run(r, all);
+        expect(got.n, `aggregated ${aggregated}`).toBe(expected);
+        expect(got.corrupt).toHaveLength(expected);
+        expect(r.locate(got.corrupt[0]!.key)).toEqual([val1]);
+        expect(firstError(r, all)?.code).toBe("ERR_CORRUPTION");
+      } finally {
+        r.close();
+      }
+    }
+  });
+
+  it("a damaged name in an index is corrupt data (ERR_CORRUPTION), not a bad query (ERR_INVALID)", () => {
+    const r = DnstableReader.open(keyhalf);
+    try {
+      for (const q of [
+        { type: "rdata_name", name: "*.test" },
+        { type: "rrset", name: "*.test" },
+      ] as const) {
+        expect(firstError(r, q)?.code, q.name).toBe("ERR_CORRUPTION");
+        expect(run(r, q).corrupt.length, q.name).toBeGreaterThan(0);
+      }
     } finally {
       r.close();
     }

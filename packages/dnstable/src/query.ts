@@ -4,12 +4,15 @@
  * or raw bytes; time fencing (loose or strict). A `DnstableReader` reads one mtbl file or a set
  * file (merged with the dnstable merge function, or unaggregated; re-read when it changes).
  * Results come from a generator (usable with `for` or `for await`), each a copy of the entry's key
- * and value plus its decoded triplet.
+ * and value plus its decoded triplet. An entry that does not decode (libdnstable's
+ * dnstable_entry_decode answers NULL and its iterators skip it silently) goes to `onCorrupt`, or
+ * without it throws DnstableError ERR_CORRUPTION.
  */
-import { Fileset, type MtblError, type MtblIterator, type MtblSource, Reader } from "@dnsrep/mtbl";
+import { Fileset, type MergeFn, type MtblError, type MtblIterator, type MtblSource, Reader } from "@dnsrep/mtbl";
 import { compareBytes, encodeVarint, equalBytes } from "@dnsrep/util";
 import { downcaseName, isWdnsError, nameFromString, rrtypeFromString } from "@dnsrep/wdns";
-import { decodeRdataKey, decodeRRsetKey, decodeTriplet, EntryType, reverseWireName } from "./entry.js";
+import { entryProblem, keyProblem, keyText, valueProblem } from "./check.js";
+import { decodeRdataKey, decodeRRsetKey, decodeTriplet, EntryType, reverseWireName, type Triplet } from "./entry.js";
 import { DnstableError, DnstableErrorCode, isDnstableError } from "./errors.js";
 import { dnstableMerge } from "./merge.js";
 import { rrtypeUnionHas } from "./rrtype-union.js";
@@ -39,7 +42,24 @@ export interface QueryOptions {
   strict?: boolean;
   /** polled between entries: true stops the query (a time limit) */
   stop?: () => boolean;
+  /**
+   * Told of each entry the query skips because it does not decode (a key or value that is not
+   * what dnstable writes; `DnstableReader.locate` says which file holds it). Without it the query
+   * throws DnstableError ERR_CORRUPTION at the first one.
+   */
+  onCorrupt?: (entry: CorruptEntry) => void;
 }
+
+/** An entry that does not decode. */
+export interface CorruptEntry {
+  /** a copy of its key */
+  key: Uint8Array;
+  /** what is wrong with it */
+  reason: string;
+}
+
+/** Told of an entry that does not decode: `key` is borrowed. */
+type Report = (key: Uint8Array, reason: string) => void;
 
 export interface DnstableResult {
   /** EntryType.RRSET or EntryType.RDATA */
@@ -80,11 +100,22 @@ export class DnstableReader {
   readonly source: MtblSource;
   readonly #close: () => void;
   readonly #files: () => string[];
+  readonly #opts: { verifyChecksums?: boolean };
+  /** Corrupt values the set file's merge kept out of a merged entry, until a query reports them. */
+  readonly #faults: CorruptEntry[] | undefined;
 
-  private constructor(source: MtblSource, close: () => void, files: () => string[]) {
+  private constructor(
+    source: MtblSource,
+    close: () => void,
+    files: () => string[],
+    opts: { verifyChecksums?: boolean },
+    faults?: CorruptEntry[],
+  ) {
     this.source = source;
     this.#close = close;
     this.#files = files;
+    this.#opts = opts;
+    this.#faults = faults;
   }
 
   /**
@@ -97,6 +128,7 @@ export class DnstableReader {
       r,
       () => r.close(),
       () => [path],
+      opts,
     );
   }
 
@@ -105,26 +137,30 @@ export class DnstableReader {
    * `aggregated: false`, not merged (equal keys one after another, by time_first then time_last,
    * as libdnstable's dupsort orders them). With `reload`, the set file is re-read when it changes.
    * Throws MtblError for a set file that cannot be read or is not a set file, a member that is not
-   * an mtbl file, and (without `onError`) a member that cannot be opened; see Fileset.
+   * an mtbl file, and (without `onError`) a member that cannot be opened; see Fileset. Where one
+   * member's value for a key does not decode, the merged entry keeps the others' (libdnstable's
+   * merge asserts) and the query reports the damage as for a corrupt entry.
    */
   static openSetFile(path: string, opts: SetFileOptions = {}): DnstableReader {
     const aggregated = opts.aggregated ?? true;
+    const faults: CorruptEntry[] = [];
     const fs = new Fileset(path, {
-      ...(aggregated ? { merge: dnstableMerge } : {}),
+      ...(aggregated ? { merge: tolerantMerge(faults) } : {}),
       reload: opts.reload ?? false,
       reloadIntervalMs: opts.reloadIntervalMs ?? 1000,
       ...(opts.onError ? { onError: opts.onError } : {}),
       ...(opts.verifyChecksums ? { verifyChecksums: true } : {}),
     });
     const files = (): string[] => fs.files;
-    if (aggregated) return new DnstableReader(fs, () => fs.close(), files);
+    const readerOpts = opts.verifyChecksums ? { verifyChecksums: true } : {};
+    if (aggregated) return new DnstableReader(fs, () => fs.close(), files, readerOpts, faults);
     const wrap: MtblSource = {
       iter: () => dupsort(fs.iter()),
       get: (k) => dupsort(fs.get(k)),
       getPrefix: (k) => dupsort(fs.getPrefix(k)),
       getRange: (a, b) => dupsort(fs.getRange(a, b)),
     };
-    return new DnstableReader(wrap, () => fs.close(), files);
+    return new DnstableReader(wrap, () => fs.close(), files, readerOpts);
   }
 
   /** The mtbl files being read: the one file, or the members of the set currently open. */
@@ -136,16 +172,58 @@ export class DnstableReader {
     this.#close();
   }
 
-  /** Run a query. Throws DnstableError (ERR_INVALID) for a malformed query before yielding. */
+  /**
+   * The files that hold an entry with this key that does not decode (the one file; for a set file,
+   * the members found to) — for naming the file a corrupt entry came from. Opens each member anew:
+   * meant for a report, not for every entry.
+   */
+  locate(key: Uint8Array): string[] {
+    const found: string[] = [];
+    for (const f of this.#files()) {
+      let r: Reader;
+      try {
+        r = Reader.open(f, this.#opts);
+      } catch {
+        continue;
+      }
+      try {
+        const it = r.get(key);
+        while (it.next()) {
+          if (entryProblem(it.key, it.value) !== null) {
+            found.push(f);
+            break;
+          }
+        }
+      } catch {
+        // a damaged block: the query that found the entry reports it
+      } finally {
+        r.close();
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Run a query. Throws DnstableError (ERR_INVALID) for a malformed query, before it returns; the
+   * generator throws ERR_CORRUPTION (without `onCorrupt`) and MtblError for damaged data.
+   */
   query(q: DnstableQuery, opts: QueryOptions = {}): Generator<DnstableResult> {
     const fence = effectiveFence(opts.fence ?? {}, opts.strict ?? false);
     const cs = opts.caseSensitive ?? false;
     const stop = opts.stop ?? (() => false);
+    const onCorrupt = opts.onCorrupt;
+    const report: Report = (key, reason) => {
+      if (!onCorrupt)
+        throw new DnstableError(DnstableErrorCode.ERR_CORRUPTION, `corrupt entry (key ${keyText(key)}): ${reason}`, key.slice());
+      onCorrupt({ key: key.slice(), reason });
+    };
+    const src = this.#faults === undefined ? this.source : reporting(this.source, this.#faults, report);
+    const ctx: Ctx = { src, fence, stop, report };
     switch (q.type) {
       case "rrset":
-        return rrsetQuery(this.source, q, cs, fence, stop);
+        return rrsetQuery(ctx, q, cs);
       case "rdata_name":
-        return rdataNameQuery(this.source, q, cs, fence, stop);
+        return rdataNameQuery(ctx, q, cs);
       case "rdata_ip": {
         const [lo, hi] = parseIpQuery(q.ip);
         const rrtype = lo.length === 4 ? 1 : 28;
@@ -156,9 +234,8 @@ export class DnstableReader {
         to[0] = EntryType.RDATA;
         to.set(hi, 1);
         return scanRdata(
-          this.source.getRange(from, to),
-          fence,
-          stop,
+          ctx,
+          src.getRange(from, to),
           (k) => k.rrtype === rrtype && k.rdata.length === lo.length && compareBytes(k.rdata, lo) >= 0 && compareBytes(k.rdata, hi) <= 0,
         );
       }
@@ -169,7 +246,7 @@ export class DnstableReader {
         const prefix = new Uint8Array(1 + hex.length / 2);
         prefix[0] = EntryType.RDATA;
         for (let i = 0; i < hex.length / 2; i++) prefix[1 + i] = Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16);
-        return scanRdata(this.source.getPrefix(prefix), fence, stop, (k) => rrtype === undefined || k.rrtype === rrtype);
+        return scanRdata(ctx, src.getPrefix(prefix), (k) => rrtype === undefined || k.rrtype === rrtype);
       }
     }
   }
@@ -223,10 +300,16 @@ function oneMoreLabel(key: Uint8Array, at: number): boolean {
   return l !== 0 && at + 1 + l < key.length && key[at + 1 + l] === 0;
 }
 
-/** The entry, if its value decodes and passes the fence. */
-function result(entryType: number, key: Uint8Array, value: Uint8Array, f: TimeFence): DnstableResult | null {
-  const t = decodeTriplet(value);
-  if (t === null) return null;
+/** What a query's steps share. */
+interface Ctx {
+  src: MtblSource;
+  fence: TimeFence;
+  stop: () => boolean;
+  report: Report;
+}
+
+/** The entry if it passes the fence (its triplet already decoded). */
+function result(entryType: number, key: Uint8Array, value: Uint8Array, t: Triplet, f: TimeFence): DnstableResult | null {
   if (f.firstAfter !== undefined && t.timeFirst < f.firstAfter) return null;
   if (f.lastBefore !== undefined && t.timeLast > f.lastBefore) return null;
   if (f.lastAfter !== undefined && t.timeLast < f.lastAfter) return null;
@@ -234,18 +317,50 @@ function result(entryType: number, key: Uint8Array, value: Uint8Array, f: TimeFe
   return { entryType, key: key.slice(), value: value.slice(), timeFirst: t.timeFirst, timeLast: t.timeLast, count: t.count };
 }
 
-function* rrsetQuery(
-  src: MtblSource,
-  q: { name: string; rrtype?: string; bailiwick?: string },
-  cs: boolean,
-  fence: TimeFence,
-  stop: () => boolean,
-): Generator<DnstableResult> {
+/** The triplet of an entry that is kept, or null (reported) when its value does not decode. */
+function triplet(ctx: Ctx, key: Uint8Array, value: Uint8Array): Triplet | null {
+  const t = decodeTriplet(value);
+  if (t === null) ctx.report(key, valueProblem(key, value) ?? "value does not decode");
+  return t;
+}
+
+/**
+ * An index entry (RRSET_NAME_FWD, RDATA_NAME_REV) that names a name and, when `rrtype` is given,
+ * admits it; a key or rrtype union that does not decode is reported and not followed.
+ */
+function indexEntry(ctx: Ctx, key: Uint8Array, value: Uint8Array, rrtype: number | undefined): boolean {
+  const bad = keyProblem(key);
+  if (bad !== null) {
+    ctx.report(key, bad);
+    return false;
+  }
+  if (rrtype === undefined) return true;
+  try {
+    return rrtypeUnionHas(value, rrtype);
+  } catch (e) {
+    if (!isDnstableError(e)) throw e;
+    ctx.report(key, valueProblem(key, value) ?? e.message);
+    return false;
+  }
+}
+
+function rrsetQuery(ctx: Ctx, q: { name: string; rrtype?: string; bailiwick?: string }, cs: boolean): Generator<DnstableResult> {
   if (q.name.includes("/")) throw invalid("/ is not allowed in OWNER NAME");
   const w = splitWildcard(q.name);
   const name = queryName(w.name, cs);
   const rrtype = queryType(q.rrtype);
   const bailiwick = q.bailiwick !== undefined ? queryName(q.bailiwick, false) : undefined;
+  return rrsetEntries(ctx, w, name, rrtype, bailiwick);
+}
+
+function* rrsetEntries(
+  ctx: Ctx,
+  w: Wild,
+  name: Uint8Array,
+  rrtype: number | undefined,
+  bailiwick: Uint8Array | undefined,
+): Generator<DnstableResult> {
+  const { src, fence, stop } = ctx;
   // right wildcards walk the forward-name index to find the owner names first
   const owners: Uint8Array[] = [];
   if (w.kind !== "right") owners.push(name);
@@ -258,7 +373,7 @@ function* rrsetQuery(
       const k = it.key;
       if (k.length - fwd.length <= 1) continue;
       if (w.one && !oneMoreLabel(k, fwd.length)) continue;
-      if (rrtype !== undefined && !rrtypeUnionHas(it.value, rrtype)) continue;
+      if (!indexEntry(ctx, k, it.value, rrtype)) continue;
       owners.push(k.slice(1));
     }
   }
@@ -277,27 +392,28 @@ function* rrsetQuery(
       try {
         k = decodeRRsetKey(key);
       } catch (e) {
-        if (isDnstableError(e)) continue;
-        throw e;
+        if (!isDnstableError(e)) throw e;
+        ctx.report(key, e.message);
+        continue;
       }
       if (rrtype !== undefined && k.rrtype !== rrtype) continue;
       if (bailiwick !== undefined && !equalBytes(downcaseName(k.bailiwick), bailiwick)) continue;
-      const r = result(EntryType.RRSET, key, it.value, fence);
+      const t = triplet(ctx, key, it.value);
+      const r = t && result(EntryType.RRSET, key, it.value, t, fence);
       if (r) yield r;
     }
   }
 }
 
-function* rdataNameQuery(
-  src: MtblSource,
-  q: { name: string; rrtype?: string },
-  cs: boolean,
-  fence: TimeFence,
-  stop: () => boolean,
-): Generator<DnstableResult> {
+function rdataNameQuery(ctx: Ctx, q: { name: string; rrtype?: string }, cs: boolean): Generator<DnstableResult> {
   const w = splitWildcard(q.name);
   const name = queryName(w.name, cs);
   const rrtype = queryType(q.rrtype);
+  return rdataNameEntries(ctx, w, name, rrtype);
+}
+
+function* rdataNameEntries(ctx: Ctx, w: Wild, name: Uint8Array, rrtype: number | undefined): Generator<DnstableResult> {
+  const { src, stop } = ctx;
   const typeOk = (t: number): boolean => (rrtype === undefined ? NAME_RDATA_TYPES.has(t) : t === rrtype);
   /** RDATA key prefix for names starting with `wire` (the rrtype appended when it follows the name). */
   const keyFor = (wire: Uint8Array, withType: boolean): Uint8Array => {
@@ -310,13 +426,13 @@ function* rdataNameQuery(
     return k;
   };
   if (w.kind === "none") {
-    yield* scanRdata(src.getPrefix(keyFor(name, true)), fence, stop, (k) => typeOk(k.rrtype));
+    yield* scanRdata(ctx, src.getPrefix(keyFor(name, true)), (k) => typeOk(k.rrtype));
     return;
   }
   if (w.kind === "right") {
     // the name's labels, then anything: a prefix scan of the RDATA entries
     const prefix = keyFor(name.subarray(0, name.length - 1), false);
-    yield* scanRdata(src.getPrefix(prefix), fence, stop, (k, key) => typeOk(k.rrtype) && (!w.one || oneMoreLabel(key, prefix.length)));
+    yield* scanRdata(ctx, src.getPrefix(prefix), (k, key) => typeOk(k.rrtype) && (!w.one || oneMoreLabel(key, prefix.length)));
     return;
   }
   // left: walk the label-reversed rdata-name index, then look each name up
@@ -329,35 +445,86 @@ function* rdataNameQuery(
   while (it.next()) {
     const k = it.key;
     if (w.one && !oneMoreLabel(k, index.length)) continue;
-    if (rrtype !== undefined && !rrtypeUnionHas(it.value, rrtype)) continue;
+    if (!indexEntry(ctx, k, it.value, rrtype)) continue;
     names.push(reverseWireName(k.subarray(1)));
   }
   for (const n of names) {
     if (stop()) return;
-    yield* scanRdata(src.getPrefix(keyFor(n, true)), fence, stop, (k) => typeOk(k.rrtype));
+    yield* scanRdata(ctx, src.getPrefix(keyFor(n, true)), (k) => typeOk(k.rrtype));
   }
 }
 
 /** The RDATA entries of `it` that `keep` accepts. */
 function* scanRdata(
+  ctx: Ctx,
   it: MtblIterator,
-  fence: TimeFence,
-  stop: () => boolean,
   keep: (k: NonNullable<ReturnType<typeof decodeRdataKey>>, key: Uint8Array) => boolean,
 ): Generator<DnstableResult> {
   while (it.next()) {
-    if (stop()) return;
+    if (ctx.stop()) return;
+    const key = it.key;
     let k: ReturnType<typeof decodeRdataKey>;
     try {
-      k = decodeRdataKey(it.key);
+      k = decodeRdataKey(key);
     } catch (e) {
-      if (isDnstableError(e)) continue;
-      throw e;
+      if (!isDnstableError(e)) throw e;
+      k = null;
     }
-    if (k === null || !keep(k, it.key)) continue;
-    const r = result(EntryType.RDATA, it.key, it.value, fence);
+    if (k === null) {
+      ctx.report(key, keyProblem(key) ?? "bad RDATA key");
+      continue;
+    }
+    if (!keep(k, key)) continue;
+    const t = triplet(ctx, key, it.value);
+    const r = t && result(EntryType.RDATA, key, it.value, t, ctx.fence);
     if (r) yield r;
   }
+}
+
+/**
+ * The set file's merge: dnstableMerge, except that where one side's value does not decode the
+ * other side is kept and the damage queued in `faults` for the query to report (libdnstable's merge
+ * asserts; an empty value would lose the good side too).
+ */
+function tolerantMerge(faults: CorruptEntry[]): MergeFn {
+  return (key, a, b) => {
+    try {
+      return dnstableMerge(key, a, b);
+    } catch (e) {
+      if (!isDnstableError(e)) throw e;
+      const badA = valueProblem(key, a);
+      const badB = valueProblem(key, b);
+      // both bad: the merged value stays bad, and the query reports it when it reads it
+      if (badA === null || badB === null) faults.push({ key: key.slice(), reason: (badA ?? badB) as string });
+      return badA === null ? a.slice() : b.slice();
+    }
+  };
+}
+
+/** `src` with every iterator handing the merge's queued faults to `report` after each step. */
+function reporting(src: MtblSource, faults: CorruptEntry[], report: Report): MtblSource {
+  const watch = (it: MtblIterator): MtblIterator => ({
+    next(): boolean {
+      const more = it.next();
+      while (faults.length > 0) {
+        const f = faults.shift() as CorruptEntry;
+        report(f.key, f.reason);
+      }
+      return more;
+    },
+    get key() {
+      return it.key;
+    },
+    get value() {
+      return it.value;
+    },
+  });
+  return {
+    iter: () => watch(src.iter()),
+    get: (k) => watch(src.get(k)),
+    getPrefix: (k) => watch(src.getPrefix(k)),
+    getRange: (a, b) => watch(src.getRange(a, b)),
+  };
 }
 
 function parseAddr(s: string): Uint8Array {
@@ -393,19 +560,29 @@ function parseAddr(s: string): Uint8Array {
 
 /** ADDRESS, ADDRESS/PREFIX or ADDRESS-ADDRESS to an inclusive [lo, hi] byte range. */
 export function parseIpQuery(q: string): [Uint8Array, Uint8Array] {
-  const dash = q.indexOf("-");
-  if (dash >= 0) {
-    const lo = parseAddr(q.slice(0, dash));
-    const hi = parseAddr(q.slice(dash + 1));
+  /** An address that is part of the query: a message shows both the part and what was typed. */
+  const addr = (part: string): Uint8Array => {
+    try {
+      return parseAddr(part);
+    } catch (e) {
+      if (isDnstableError(e) && part !== q) throw invalid(`bad address: ${part} (in ${q})`);
+      throw e;
+    }
+  };
+  const slash = q.indexOf("/");
+  // a prefix first: its length may look like a range ("10.0.0.0/-1")
+  if (slash < 0 && q.includes("-")) {
+    const dash = q.indexOf("-");
+    const lo = addr(q.slice(0, dash));
+    const hi = addr(q.slice(dash + 1));
     if (lo.length !== hi.length || compareBytes(lo, hi) > 0) throw invalid(`bad range: ${q}`);
     return [lo, hi];
   }
-  const slash = q.indexOf("/");
   if (slash < 0) {
-    const a = parseAddr(q);
+    const a = addr(q);
     return [a, a];
   }
-  const a = parseAddr(q.slice(0, slash));
+  const a = addr(q.slice(0, slash));
   const bitsText = q.slice(slash + 1);
   const bits = Number(bitsText);
   if (!/^\d+$/.test(bitsText) || bits > a.length * 8) throw invalid(`bad prefix length: ${q}`);

@@ -101,11 +101,14 @@ export function defaultLevel(id: number): number {
   return 0;
 }
 
-/** The levels an algorithm takes, inclusive (zlib −1…9, zstd 1…22), or null when it takes none (snappy, lz4: any level is ignored). */
-export function levelRange(id: number): readonly [number, number] | null {
-  if (id === Compression.zlib) return [-1, 9];
-  if (id === Compression.zstd) return [1, 22];
-  return null;
+/**
+ * The compression levels accepted for an algorithm, inclusive: zlib −1…9, zstd 1…22; the others
+ * take none and accept anything from −1 to 22, ignored (as libmtbl ignores it).
+ */
+export function levelRange(name: CompressionName): readonly [number, number] {
+  if (name === "zlib") return [-1, 9];
+  if (name === "zstd") return [1, 22];
+  return [-1, 22];
 }
 
 /** Compress one block's contents. */

@@ -7,13 +7,15 @@ import {
   decodeTriplet,
   decodeVersion,
   EntryType,
+  entryProblem,
   isDnstableError,
   reverseWireName,
 } from "@dnsrep/dnstable";
-import { isMtblError, Reader } from "@dnsrep/mtbl";
+import { isMtblError } from "@dnsrep/mtbl";
 import { encodeVarint, toHex } from "@dnsrep/util";
-import { nameToString, rdataToString, rrtypeToString } from "@dnsrep/wdns";
+import { isWdnsError, nameToString, rdataToString, rrtypeToString } from "@dnsrep/wdns";
 import { Command } from "commander";
+import { aboutFile, CorruptTally, openMtbl } from "./inputs.js";
 
 const VERSION_NAMES: Record<number, string> = { 0: "rrset", 1: "rrset_name", 2: "rdata", 3: "rdata_name" };
 
@@ -33,7 +35,11 @@ function typesText(val: Uint8Array): string {
     .join(" ");
 }
 
-/** dnstable-dump: print the entries of one kind from a dnstable data file (dnstable_dump). */
+/**
+ * dnstable-dump: print the entries of one kind from a dnstable data file (dnstable_dump). An entry
+ * that does not decode is skipped, as dnstable_dump skips it, but not silently: the run ends with
+ * one line naming the file, the number skipped and the first one, and exits 1.
+ */
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const p = configureProgram(new Command("dnstable-dump"), io)
     .description("Dump the entries of one kind from a dnstable data file (dnstable_dump)")
@@ -63,13 +69,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const modes = [o.rrset, o.rdata, o.rrset_names, o.rdata_names, o.time_range, o.version, o.source_info].filter(Boolean).length;
   if (modes !== 1) throw new UsageError("exactly one of -r, -d, --rrset_names, --rdata_names, -t, -v, -s is required");
   const file = p.args[0] as string;
-  let reader: Reader;
-  try {
-    reader = Reader.open(file);
-  } catch (e) {
-    if (isMtblError(e)) throw new CliError(`${file}: ${e.message}`);
-    throw e;
-  }
+  const reader = openMtbl(file);
+  const corrupt = new CorruptTally();
   const out = new OutputWriter(io.stdout);
   const json = o.json === true;
   const prefix = o.rrset
@@ -90,22 +91,28 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     while (it.next()) {
       const key = it.key;
       const val = it.value;
+      const bad = entryProblem(key, val);
+      if (bad !== null) {
+        corrupt.add(key, bad);
+        continue;
+      }
       let line: string | null = null;
       try {
         line = formatEntry(prefix, key, val, json, o.raw === true);
       } catch (e) {
-        if (!isDnstableError(e)) throw e;
+        if (!isDnstableError(e) && !isWdnsError(e)) throw e;
+        corrupt.add(key, e.message);
       }
       if (line !== null) await out.text(line);
     }
   } catch (e) {
-    if (isMtblError(e)) throw new CliError(`${file}: ${e.message}`);
+    if (isMtblError(e)) throw new CliError(aboutFile(file, e.message));
     throw e;
   } finally {
     reader.close();
   }
   await out.flush();
-  return 0;
+  return corrupt.finish(io, "dnstable-dump", file);
 }
 
 /** A value triplet as libdnstable presents it: count 0 shows as 1, time_last 0 as time_first. */

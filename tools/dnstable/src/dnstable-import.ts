@@ -23,7 +23,7 @@ import {
   TIME_RANGE_KEY,
   versionKey,
 } from "@dnsrep/dnstable";
-import { isMtblError, parseCompression, Sorter, Writer } from "@dnsrep/mtbl";
+import { isMtblError, levelRange, parseCompression, Sorter, Writer } from "@dnsrep/mtbl";
 import { decodeDnsDedupe, isNmsgError, MSGTYPE_DNSDEDUPE, VENDOR_SIE } from "@dnsrep/nmsg";
 import { outputTarget } from "@dnsrep/util";
 import { downcaseName, nameLength } from "@dnsrep/wdns";
@@ -57,7 +57,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     .description("Convert SIE/dnsdedupe nmsg into dnstable DNS and DNSSEC files (dnstable_convert)")
     .usage("[options] INPUT DNS_FILE DNSSEC_FILE")
     .option("-c <codec>", "compression: none, snappy, zlib, lz4, lz4hc, zstd", "zlib")
-    .option("-l <level>", "compression level")
+    .option("-l <level>", "compression level (zlib -1..9, zstd 1..22; others take none)")
     .option("-b <sizes>", "block sizes DNS,DNSSEC in bytes", "8192,65536")
     .option("-m <megabytes>", "memory for sorting, in MiB (runs beyond it spill to temp files)", "1024")
     .option("-D", "also write CDS, CDNSKEY and TA RRsets to the DNS file")
@@ -107,7 +107,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   if (sizes.length !== 2) throw new UsageError("-b: expected DNS,DNSSEC block sizes");
   const blockDns = parseIntOption("-b", sizes[0] as string, 1024, 1 << 30);
   const blockDnssec = parseIntOption("-b", sizes[1] as string, 1024, 1 << 30);
-  const level = o.l !== undefined ? parseIntOption("-l", o.l, -1, 22) : undefined;
+  // a level outside what the codec takes is a usage error; a codec without levels ignores it
+  const levels = levelRange(compression);
+  const level = o.l !== undefined ? parseIntOption(`-l (${compression})`, o.l, levels[0], levels[1]) : undefined;
   const mem = parseIntOption("-m", o.m, 16, 1 << 20) * 1024 * 1024;
   if (o.S && !o.s) throw new UsageError("-S needs -s NAME");
   const rname = o.r === true;

@@ -6,18 +6,22 @@ import {
   decodeTimeRange,
   decodeVersion,
   EntryType,
+  entryProblem,
   isDnstableError,
   type TimeFence,
 } from "@dnsrep/dnstable";
 import { isMtblError, type MtblError } from "@dnsrep/mtbl";
 import { isWdnsError } from "@dnsrep/wdns";
 import { formatEntry, formatTime } from "./dnstable-dump.js";
+import { aboutFile, CorruptTally, notDirectory } from "./inputs.js";
 
 /**
  * dnstable-lookup: dnstable_lookup's queries over DNSTABLE_FNAME (one file) or DNSTABLE_SETFILE
  * (a set of files, merged — or, with -u, not): rrset by owner name with left/right `*`/`+`
  * wildcards, type and bailiwick; rdata by name (wildcards too), IP address/prefix/range, or raw
- * hex; time_range and version. Text, JSON (-j/-J, -R raw rdata) or a count (-n).
+ * hex; time_range and version. Text, JSON (-j/-J, -R raw rdata) or a count (-n). Entries that do
+ * not decode are skipped, as dnstable_lookup skips them, and reported in one line naming the file
+ * when the run ends (exit 1).
  */
 export const USAGE = `Usage: dnstable-lookup [-j|-J] [-R] [-n] [-u] [-c] [-C] [-O N] [-t SECONDS] [-a T] [-A T] [-b T] [-B T] QUERY
 
@@ -87,8 +91,11 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       pos.push(a);
       continue;
     }
-    if (a === "-j") o.json = true;
-    else if (a === "-J") {
+    if (a === "-j") {
+      if (o.rfc3339) throw new UsageError("cannot specify both -j and -J");
+      o.json = true;
+    } else if (a === "-J") {
+      if (o.json && !o.rfc3339) throw new UsageError("cannot specify both -j and -J");
       o.json = true;
       o.rfc3339 = true;
     } else if (a === "-R") o.raw = true;
@@ -145,6 +152,7 @@ class Printer {
   readonly #out: OutputWriter;
   n = 0;
   timedOut = false;
+  readonly corrupt = new CorruptTally();
   constructor(io: CliIo, o: Opts) {
     this.#io = io;
     this.#o = o;
@@ -164,13 +172,14 @@ class Printer {
     this.n++;
     if (!this.#o.count) await this.#out.text(line);
   }
-  async finish(): Promise<number> {
+  /** Flush, say what was dumped, and report the corrupt entries skipped (in `file`): the exit status. */
+  async finish(file: string): Promise<number> {
     await this.#out.flush();
     if (!this.#o.json) {
       if (this.timedOut) this.#io.stderr.write(";;; timed out\n");
       this.#io.stderr.write(`;;; Dumped ${this.n} entries.\n`);
     }
-    return 0;
+    return this.corrupt.finish(this.#io, "dnstable-lookup", file);
   }
 }
 
@@ -180,8 +189,9 @@ async function emitEntry(p: Printer, o: Opts, r: DnstableResult): Promise<void> 
   try {
     line = formatEntry(r.entryType, r.key, r.value, o.json, o.raw);
   } catch (e) {
-    if (isDnstableError(e) || isWdnsError(e)) return;
-    throw e;
+    if (!isDnstableError(e) && !isWdnsError(e)) throw e;
+    p.corrupt.add(r.key, e.message);
+    return;
   }
   if (line === null) return;
   if (o.rfc3339) line = line.replace(/"time_(first|last)":(\d+)/g, (_m, w: string, d: string) => `"time_${w}":"${iso(Number(d))}"`);
@@ -192,17 +202,39 @@ async function emitEntry(p: Printer, o: Opts, r: DnstableResult): Promise<void> 
 async function search(q: DnstableQuery, io: CliIo, o: Opts): Promise<number> {
   const { reader, fname } = openSource(io, o.unaggregated);
   const p = new Printer(io, o);
+  let file = fname;
   try {
-    const results = reader.query(q, { caseSensitive: o.caseSensitive, fence: o.fence, strict: o.strict, stop: () => p.expired() });
+    let results: Iterable<DnstableResult>;
+    try {
+      results = reader.query(q, {
+        caseSensitive: o.caseSensitive,
+        fence: o.fence,
+        strict: o.strict,
+        stop: () => p.expired(),
+        onCorrupt: (c) => p.corrupt.add(c.key, c.reason),
+      });
+    } catch (e) {
+      // the query itself (a name, type, address or hex the user gave); nothing has been read yet
+      if (isDnstableError(e) && e.code === "ERR_INVALID") throw new UsageError(e.message);
+      throw e;
+    }
     for (const r of results) await emitEntry(p, o, r);
+    file = corruptFile(reader, p.corrupt, fname);
   } catch (e) {
-    if (isDnstableError(e) && e.code === "ERR_INVALID") throw new UsageError(e.message);
-    if (isMtblError(e)) throw new CliError(`${fname}: ${e.message}`);
+    if (isMtblError(e)) throw new CliError(aboutFile(fname, e.message));
     throw e;
   } finally {
     reader.close();
   }
-  return p.finish();
+  return p.finish(file);
+}
+
+/** The file(s) to name for the corrupt entries skipped: those holding the first, else the data named by the environment. */
+function corruptFile(reader: DnstableReader, corrupt: CorruptTally, fname: string): string {
+  const key = corrupt.firstKey;
+  if (key === null) return fname;
+  const files = reader.locate(key);
+  return files.length > 0 ? files.join(", ") : fname;
 }
 
 function iso(epoch: number): string {
@@ -243,10 +275,19 @@ async function metaQuery(pos: string[], io: CliIo, o: Opts): Promise<number> {
   } else if (pos.length > 1) throw new UsageError(`unexpected argument: ${pos[1]}`);
   const { reader, fname } = openSource(io, o.unaggregated);
   const lines: string[] = [];
+  const corrupt = new CorruptTally();
+  let file = fname;
+  /** Whether an entry decodes (one that does not is counted as corrupt). */
+  const sound = (key: Uint8Array, value: Uint8Array): boolean => {
+    const bad = entryProblem(key, value);
+    if (bad !== null) corrupt.add(key, bad);
+    return bad === null;
+  };
   try {
     if (pos[0] === "time_range") {
       const it = reader.source.get(Uint8Array.of(EntryType.TIME_RANGE));
       while (it.next()) {
+        if (!sound(it.key, it.value)) continue;
         const r = decodeTimeRange(it.value);
         if (r !== null) {
           if (json) {
@@ -260,14 +301,16 @@ async function metaQuery(pos: string[], io: CliIo, o: Opts): Promise<number> {
       for (const [name, t] of types) {
         const it = reader.source.get(Uint8Array.of(EntryType.VERSION, t));
         while (it.next()) {
+          if (!sound(it.key, it.value)) continue;
           const v = decodeVersion(it.value);
           if (v === null) continue;
           lines.push(json ? `${JSON.stringify({ entry_type: name, version: v })}\n` : `;; Version type ${name}: ${v}\n`);
         }
       }
     }
+    file = corruptFile(reader, corrupt, fname);
   } catch (e) {
-    if (isMtblError(e)) throw new CliError(`${fname}: ${e.message}`);
+    if (isMtblError(e)) throw new CliError(aboutFile(fname, e.message));
     throw e;
   } finally {
     reader.close();
@@ -276,7 +319,7 @@ async function metaQuery(pos: string[], io: CliIo, o: Opts): Promise<number> {
   for (const l of lines) await out.text(l);
   await out.flush();
   if (!json) io.stderr.write(`;;; Dumped ${lines.length} entries.\n`);
-  return 0;
+  return corrupt.finish(io, "dnstable-lookup", file);
 }
 
 /**
@@ -288,16 +331,21 @@ async function metaQuery(pos: string[], io: CliIo, o: Opts): Promise<number> {
  * by default, so dnstable_lookup prints whatever a damaged block holds): a damaged block exits 1.
  */
 function openSource(io: CliIo, unaggregated: boolean): { reader: DnstableReader; fname: string } {
-  const fname = io.env.DNSTABLE_FNAME;
-  const setfile = io.env.DNSTABLE_SETFILE;
-  if ((fname === undefined) === (setfile === undefined))
-    throw new UsageError("exactly one of DNSTABLE_FNAME, DNSTABLE_SETFILE must be set");
+  // an empty value names no file: it counts as unset (dnstable_lookup would try to open "")
+  const fname = io.env.DNSTABLE_FNAME || undefined;
+  const setfile = io.env.DNSTABLE_SETFILE || undefined;
+  if ((fname === undefined) === (setfile === undefined)) {
+    const empty = ["DNSTABLE_FNAME", "DNSTABLE_SETFILE"].filter((v) => io.env[v] === "");
+    const note = fname === undefined && empty.length > 0 ? ` (${empty.join(" and ")} ${empty.length > 1 ? "are" : "is"} empty)` : "";
+    throw new UsageError(`exactly one of DNSTABLE_FNAME, DNSTABLE_SETFILE must be set${note}`);
+  }
   if (fname !== undefined) {
     if (unaggregated) throw new CliError("-u flag not valid with a single input mtbl file; it is only valid with a setfile");
+    notDirectory(fname);
     try {
       return { reader: DnstableReader.open(fname, { verifyChecksums: true }), fname };
     } catch (e) {
-      if (isMtblError(e)) throw new CliError(e.message.startsWith(fname) ? e.message : `${fname}: ${e.message}`);
+      if (isMtblError(e)) throw new CliError(aboutFile(fname, e.message));
       throw e;
     }
   }

@@ -1,24 +1,29 @@
 import { CliError, type CliIo, configureProgram, parseIntOption, parseOption, UsageError } from "@dnsrep/cli";
-import { dnstableMerge } from "@dnsrep/dnstable";
-import { isMtblError, Merger, parseCompression, Reader, Writer } from "@dnsrep/mtbl";
+import { dnstableMerge, entryProblem, isDnstableError } from "@dnsrep/dnstable";
+import { isMtblError, levelRange, Merger, parseCompression, type Reader, Writer } from "@dnsrep/mtbl";
 import { Command } from "commander";
+import { aboutFile, openMtbl } from "./inputs.js";
 
-function openInput(path: string): Reader {
-  try {
-    return Reader.open(path);
-  } catch (e) {
-    if (isMtblError(e)) throw new CliError(e.message.startsWith(path) ? e.message : `${path}: ${e.message}`);
-    throw e;
-  }
+/** The inputs whose entry for `key` does not decode: the files a merge failure is about. */
+function holding(inputs: string[], readers: Reader[], key: Uint8Array): string[] {
+  return inputs.filter((_f, i) => {
+    const it = (readers[i] as Reader).get(key);
+    while (it.next()) if (entryProblem(it.key, it.value) !== null) return true;
+    return false;
+  });
 }
 
-/** dnstable-merge: merge dnstable files (e.g. hourly into daily) with dnstable's merge function. */
+/**
+ * dnstable-merge: merge dnstable files (e.g. hourly into daily) with dnstable's merge function. A
+ * value the merge cannot fold (libdnstable's merge asserts) fails the run, naming the input and
+ * the key; the output's temporary file is removed.
+ */
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const p = configureProgram(new Command("dnstable-merge"), io)
     .description("Merge dnstable data files into one, folding equal keys with the dnstable merge function (dnstable_merge)")
     .usage("[-c CODEC] [-l LEVEL] [-b BLOCKSIZE] [-q] INPUT... OUTPUT")
     .option("-c <codec>", "compression: none, snappy, zlib, lz4, lz4hc, zstd", "zlib")
-    .option("-l <level>", "compression level")
+    .option("-l <level>", "compression level (zlib -1..9, zstd 1..22; others take none)")
     .option("-b <size>", "data block size in bytes", "8192")
     .option("-q, --quiet", "no summary on stderr")
     .argument("<files...>", "input files, then the output file");
@@ -28,17 +33,19 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const inputs = p.args.slice(0, -1);
   const output = p.args[p.args.length - 1] as string;
   const compression = parseOption("-c", o.c, parseCompression);
+  // a level outside what the codec takes is a usage error; a codec without levels ignores it
+  const levels = levelRange(compression);
   const opts = {
     compression,
     blockSize: parseIntOption("-b", o.b, 1, 1 << 30),
-    ...(o.l !== undefined ? { level: parseIntOption("-l", o.l, -1, 22) } : {}),
+    ...(o.l !== undefined ? { level: parseIntOption(`-l (${compression})`, o.l, levels[0], levels[1]) } : {}),
   };
   const readers: Reader[] = [];
   const t0 = process.hrtime.bigint();
   let n = 0;
   let w: Writer | undefined;
   try {
-    for (const f of inputs) readers.push(openInput(f));
+    for (const f of inputs) readers.push(openMtbl(f));
     w = Writer.create(output, opts);
     const it = new Merger(readers, dnstableMerge).iter();
     while (it.next()) {
@@ -48,6 +55,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     w.close();
   } catch (e) {
     w?.abort();
+    if (isDnstableError(e) && e.key !== undefined) {
+      const files = holding(inputs, readers, e.key);
+      throw new CliError(files.length > 0 ? aboutFile(files.join(", "), e.message) : e.message);
+    }
     if (isMtblError(e)) throw new CliError(e.message);
     throw e;
   } finally {

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { memoryIo, runCommand } from "@dnsrep/cli";
 import { Reader } from "@dnsrep/mtbl";
 import { afterAll, describe, expect, it } from "vitest";
+import { LEVEL_CASES, levelError } from "../../../test/compression-levels.js";
 import { readVector, vectorPath } from "../../../test/vectors.js";
 import { run } from "../src/dnstable-import.js";
 
@@ -84,6 +85,12 @@ describe("dnstable-import (dnstable_convert vectors)", () => {
     expect(await runCommand("dnstable-import", run, ["-c", "brotli", bad, join(dir, "x"), join(dir, "y")], io)).toBe(2);
     io = memoryIo();
     expect(await runCommand("dnstable-import", run, ["-b", "10", bad, join(dir, "x"), join(dir, "y")], io)).toBe(2);
+    // (the usage errors only: the input here is bad, so a valid level goes on to fail on it)
+    for (const [c, l] of LEVEL_CASES.filter(([, , rc]) => rc === 2)) {
+      io = memoryIo();
+      expect(await runCommand("dnstable-import", run, ["-c", c, "-l", l, bad, join(dir, "x"), join(dir, "y")], io)).toBe(2);
+      expect(io.err()).toMatch(levelError("dnstable-import", c));
+    }
   });
   it("refuses outputs that are the same file, the input, or stdout (exit 2, nothing touched)", async () => {
     const input = join(dir, "keep.nmsg");

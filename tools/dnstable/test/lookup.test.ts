@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { memoryIo } from "@dnsrep/cli";
+import { memoryIo, runCommand } from "@dnsrep/cli";
+import { keysCutInHalf, valuesCutToOneByte, writeDamaged } from "../../../packages/dnstable/test/corrupt.js";
 import { readVectorText, vectorPath } from "../../../test/vectors.js";
 import { run } from "../src/dnstable-lookup.js";
 
@@ -185,5 +186,86 @@ describe("dnstable-lookup set files that are not what they should be", () => {
     expect(r.status).toBe(1);
     expect(r.stdout).toBe("");
     expect(r.stderr).toBe(`dnstable-lookup: bad set member ${dir}: a directory, not an mtbl file\n`);
+  });
+});
+
+describe("dnstable-lookup on entries that do not decode", () => {
+  const dir = mkdtempSync(join(tmpdir(), "dnstable-lookup-corrupt-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const ok = vectorPath("dnstable/dns.none.mtbl");
+  const val1 = join(dir, "val1.mtbl");
+  const keyhalf = join(dir, "keyhalf.mtbl");
+  writeDamaged(val1, valuesCutToOneByte);
+  writeDamaged(keyhalf, keysCutInHalf);
+  const lookup = async (env: Record<string, string>, args: string[]): Promise<{ rc: number; out: string; err: string }> => {
+    const io = memoryIo("", env);
+    const rc = await runCommand("dnstable-lookup", run, args, io);
+    return { rc, out: io.out(), err: io.err() };
+  };
+  const triplet = "RRSET value (1 byte) is not a time_first, time_last, count triplet";
+
+  it("skips them as dnstable_lookup does, then names the file in one line and exits 1", async () => {
+    const r = await lookup({ DNSTABLE_FNAME: val1 }, ["rrset", "*.test"]);
+    expect(r.rc).toBe(1);
+    expect(r.out).toBe("");
+    expect(r.err).toMatch(new RegExp(`^;;; Dumped 0 entries\\.\ndnstable-lookup: ${val1}: 120 corrupt entries skipped, the first \\(key [0-9a-f]+… \\(\\d+ bytes\\)\\): ${triplet.replace(/[()]/g, "\\$&")}\n$`));
+    const t = await lookup({ DNSTABLE_FNAME: val1 }, ["-j", "time_range"]);
+    expect(t.rc).toBe(1);
+    expect(t.err).toBe(`dnstable-lookup: ${val1}: corrupt entry skipped (key fe): TIME_RANGE value (1 byte) is not a time_first, time_last pair\n`);
+  });
+
+  it("a set with a damaged member prints the good member's entries and names the damaged one", async () => {
+    const set = join(dir, "half-bad.set");
+    writeFileSync(set, `${ok}\n${val1}\n`);
+    const alone = await lookup({ DNSTABLE_FNAME: ok }, ["rrset", "*.test"]);
+    for (const args of [["rrset", "*.test"], ["-u", "rrset", "*.test"]]) {
+      const r = await lookup({ DNSTABLE_SETFILE: set }, args);
+      expect(r.rc, args.join(" ")).toBe(1);
+      expect(r.out, args.join(" ")).toBe(alone.out);
+      expect(r.err, args.join(" ")).toMatch(new RegExp(`^;;; Dumped 120 entries\\.\ndnstable-lookup: ${val1}: 120 corrupt entries skipped, the first \\(key `));
+    }
+  });
+
+  it("a damaged name in an index is a data error naming the file (exit 1), not a usage error", async () => {
+    const r = await lookup({ DNSTABLE_FNAME: keyhalf }, ["-j", "rdata", "name", "*.test"]);
+    expect(r.rc).toBe(1);
+    expect(r.err).toMatch(new RegExp(`^dnstable-lookup: ${keyhalf}: \\d+ corrupt entries skipped, the first \\(key 03[0-9a-f]+\\): bad name in RDATA_NAME_REV key\n$`));
+  });
+});
+
+describe("dnstable-lookup usage", () => {
+  const env = { DNSTABLE_FNAME: vectorPath("dnstable/dns.mtbl") };
+  const lookup = async (e: Record<string, string>, args: string[]): Promise<{ rc: number; err: string }> => {
+    const io = memoryIo("", e);
+    const rc = await runCommand("dnstable-lookup", run, args, io);
+    return { rc, err: io.err() };
+  };
+  it("-j and -J together are a usage error, as dnstable_lookup refuses them", async () => {
+    for (const args of [["-j", "-J"], ["-J", "-j"]]) {
+      expect(await lookup(env, [...args, "rrset", "x.test"])).toEqual({ rc: 2, err: "dnstable-lookup: cannot specify both -j and -J\n" });
+    }
+    expect((await lookup(env, ["-J", "-J", "rrset", "x.test"])).rc).toBe(0);
+  });
+  it("an empty DNSTABLE_FNAME or DNSTABLE_SETFILE counts as unset, and the message says it was empty", async () => {
+    expect(await lookup({ DNSTABLE_FNAME: "" }, ["rrset", "x.test"])).toEqual({
+      rc: 2,
+      err: "dnstable-lookup: exactly one of DNSTABLE_FNAME, DNSTABLE_SETFILE must be set (DNSTABLE_FNAME is empty)\n",
+    });
+    expect((await lookup({ DNSTABLE_SETFILE: "", ...env }, ["rrset", "x.test"])).rc).toBe(0);
+  });
+  it("address errors show the query as typed", async () => {
+    expect(await lookup(env, ["rdata", "ip", "1.2.3.4/-1"])).toEqual({ rc: 2, err: "dnstable-lookup: bad prefix length: 1.2.3.4/-1\n" });
+    expect(await lookup(env, ["rdata", "ip", "1.2.3.4-1.2.3.999"])).toEqual({
+      rc: 2,
+      err: "dnstable-lookup: bad address: 1.2.3.999 (in 1.2.3.4-1.2.3.999)\n",
+    });
+  });
+  it("a data file that is a directory is named", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "dnstable-lookup-dir-"));
+    try {
+      expect(await lookup({ DNSTABLE_FNAME: dir }, ["rrset", "x.test"])).toEqual({ rc: 1, err: `dnstable-lookup: ${dir}: a directory, not an mtbl file\n` });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

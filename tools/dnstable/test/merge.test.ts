@@ -1,10 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { memoryIo } from "@dnsrep/cli";
+import { memoryIo, runCommand } from "@dnsrep/cli";
 import { equalBytes } from "@dnsrep/util";
+import { LEVEL_CASES, levelError } from "../../../test/compression-levels.js";
 import { vectorPath } from "../../../test/vectors.js";
+import { valuesCutToOneByte, writeDamaged } from "../../../packages/dnstable/test/corrupt.js";
 import { run } from "../src/dnstable-merge.js";
 
 describe("dnstable-merge", () => {
@@ -31,6 +33,53 @@ describe("dnstable-merge", () => {
         rc = (e as { name?: string }).name === "CliError" ? 1 : 99;
       }
       expect(rc).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it("a value the merge cannot fold fails the run, naming the file and the key; no output is left", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "dnstable-merge-"));
+    try {
+      const bad = join(dir, "val1.mtbl");
+      writeDamaged(bad, valuesCutToOneByte);
+      const out = join(dir, "out.mtbl");
+      const io = memoryIo();
+      const rc = await runCommand("dnstable-merge", run, ["-c", "none", vectorPath("dnstable/dns.none.mtbl"), bad, out], io);
+      expect(rc).toBe(1);
+      expect(io.err()).toMatch(
+        new RegExp(`^dnstable-merge: ${bad}: cannot merge key [0-9a-f]+: RRSET value \\(1 byte\\) is not a time_first, time_last, count triplet\n$`),
+      );
+      expect(existsSync(out)).toBe(false);
+      expect(readdirSync(dir)).toEqual(["val1.mtbl"]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it("names a missing or directory input once", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "dnstable-merge-"));
+    try {
+      for (const [input, line] of [
+        [join(dir, "nope.mtbl"), new RegExp(`^dnstable-merge: ${join(dir, "nope.mtbl")}: ENOENT: no such file or directory, open '[^']+'\n$`)],
+        [dir, new RegExp(`^dnstable-merge: ${dir}: a directory, not an mtbl file\n$`)],
+      ] as const) {
+        const io = memoryIo();
+        expect(await runCommand("dnstable-merge", run, [input, join(dir, "o.mtbl")], io)).toBe(1);
+        expect(io.err()).toMatch(line);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it("a level outside the codec's range is a usage error (zlib -1..9, zstd 1..22); codecs without levels ignore it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "dnstable-merge-"));
+    try {
+      const input = vectorPath("dnstable/dns.part1.none.mtbl");
+      const out = join(dir, "o.mtbl");
+      for (const [c, l, rc] of LEVEL_CASES) {
+        const io = memoryIo();
+        expect(await runCommand("dnstable-merge", run, ["-q", "-c", c, "-l", l, input, out], io), `-c ${c} -l ${l}`).toBe(rc);
+        if (rc === 2) expect(io.err()).toMatch(levelError("dnstable-merge", c));
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -2,17 +2,7 @@ import { existsSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { CliError, type CliIo, configureProgram, parseIntOption, parseOption, UsageError } from "@dnsrep/cli";
-import {
-  Compression,
-  isMtblError,
-  levelRange,
-  type MergeFn,
-  Merger,
-  type MtblIterator,
-  parseCompression,
-  type Reader,
-  Writer,
-} from "@dnsrep/mtbl";
+import { isMtblError, levelRange, type MergeFn, Merger, type MtblIterator, parseCompression, type Reader, Writer } from "@dnsrep/mtbl";
 import { concatBytes } from "@dnsrep/util";
 import { Command } from "commander";
 import { openReader } from "./common.js";
@@ -79,7 +69,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const output = p.args[p.args.length - 1] as string;
   const compression = parseOption("-c", o.c, parseCompression);
   // a level outside what the codec takes is a usage error (it was clamped); a codec without levels ignores it
-  const levels = levelRange(Compression[compression]) ?? [-1, 22];
+  const levels = levelRange(compression);
   const opts = {
     compression,
     blockSize: parseIntOption("-b", o.b, 1, 1 << 30),
