@@ -1,4 +1,4 @@
-import { existsSync, unlinkSync } from "node:fs";
+import { lstatSync, unlinkSync } from "node:fs";
 import { resolve } from "node:path";
 import {
   CliError,
@@ -251,7 +251,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const finish = (f: FileState, path: string, blockSize: number): number => {
     if (f.rrsets === 0 && !o.p) {
       f.sorter.close();
-      if (existsSync(path)) unlinkSync(path);
+      // no RRsets, no file: an old regular file of that name is removed; a device, FIFO or symlink
+      // (/dev/null included) is never unlinked, and is left as it is
+      if (lstatSync(path, { throwIfNoEntry: false })?.isFile()) unlinkSync(path);
       return 0;
     }
     if (o.S && o.s) f.sorter.add(sourceInfoKey(o.s), new Uint8Array(0));

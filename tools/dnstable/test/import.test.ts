@@ -1,12 +1,14 @@
 /** dnstable-import against dnstable_convert's vectors: byte-identical files for -c none. */
-import { mkdtempSync, readFileSync, rmSync, existsSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { appendFileSync, existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { memoryIo, runCommand } from "@dnsrep/cli";
 import { Reader } from "@dnsrep/mtbl";
+import { NmsgWriter, payloadFromJson } from "@dnsrep/nmsg";
 import { afterAll, describe, expect, it } from "vitest";
 import { LEVEL_CASES, levelError } from "../../../test/compression-levels.js";
-import { readVector, vectorPath } from "../../../test/vectors.js";
+import { readVector, readVectorText, vectorPath } from "../../../test/vectors.js";
 import { run } from "../src/dnstable-import.js";
 
 const dir = mkdtempSync(join(tmpdir(), "dnstable-import-"));
@@ -91,6 +93,29 @@ describe("dnstable-import (dnstable_convert vectors)", () => {
       expect(await runCommand("dnstable-import", run, ["-c", c, "-l", l, bad, join(dir, "x"), join(dir, "y")], io)).toBe(2);
       expect(io.err()).toMatch(levelError("dnstable-import", c));
     }
+  });
+  it("an output with no RRsets: an old regular file is removed; a FIFO or a symlink is never unlinked", async () => {
+    // the first three dedupe records hold no DNSSEC RRsets
+    const input = join(dir, "first3.nmsg");
+    const w = new NmsgWriter((c) => void appendFileSync(input, c), {});
+    for (const line of readVectorText("dedupe/dedupe.first3.via-stdin.json").split("\n").filter(Boolean)) await w.write(payloadFromJson(line));
+    await w.close();
+    const dns = join(dir, "first3.dns.mtbl");
+    const regular = join(dir, "first3.dnssec.mtbl");
+    writeFileSync(regular, "old");
+    expect(await runCommand("dnstable-import", run, ["-q", input, dns, regular], memoryIo())).toBe(0);
+    expect(existsSync(regular)).toBe(false);
+    const target = join(dir, "first3.target");
+    writeFileSync(target, "old");
+    const link = join(dir, "first3.link");
+    symlinkSync(target, link);
+    const fifo = join(dir, "first3.fifo");
+    execFileSync("mkfifo", [fifo]);
+    for (const out of [link, fifo]) {
+      expect(await runCommand("dnstable-import", run, ["-q", input, dns, out], memoryIo())).toBe(0);
+      expect(lstatSync(out).isSymbolicLink() || lstatSync(out).isFIFO()).toBe(true);
+    }
+    expect(readFileSync(target, "utf8")).toBe("old");
   });
   it("refuses outputs that are the same file, the input, or stdout (exit 2, nothing touched)", async () => {
     const input = join(dir, "keep.nmsg");
