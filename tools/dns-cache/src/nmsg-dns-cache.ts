@@ -171,11 +171,17 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     if (verbose) clearInterval(verbose);
     progress.done();
   }
-  // end of input, a signal or an error: every cached RRset is still reported
+  if (failure) {
+    // an input error: output files are left as they were (their temporary files removed), as
+    // nmsg-tool leaves them; what already went to stdout or a socket stays sent
+    await out.abort();
+    if (f.quiet !== true) io.stderr.write(`nmsg-dns-cache: ${show()}\n`);
+    throw failure;
+  }
+  // end of input or a signal: every cached RRset is still reported
   cache.flush();
   await drain();
   await out.close();
   if (f.quiet !== true) io.stderr.write(`nmsg-dns-cache: ${show()}\n`);
-  if (failure) throw failure;
   return 0;
 }

@@ -1,5 +1,5 @@
 /** nmsg-dns-cache as a command: the vectors' dnsqr stream, seeds, shutdown, bad input. */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -103,6 +103,20 @@ describe("nmsg-dns-cache", () => {
     const io2 = memoryIo();
     expect(await runCommand("nmsg-dns-cache", run, ["--zones", z], io2)).toBe(1);
     expect(io2.err()).toMatch(/bad\.zones:1: expected ADDRESS ZONE/);
+  });
+
+  it("an input that fails halfway leaves the old output file as it was, and no temporary file", async () => {
+    const good = readFileSync(vectorPath("nmsg/dnsqr.nmsg"));
+    const cut = join(dir, "cut.nmsg");
+    writeFileSync(cut, Buffer.concat([good, good.subarray(0, good.length - 7)]));
+    const out = join(dir, "kept.nmsg");
+    writeFileSync(out, "old");
+    const io = memoryIo();
+    const argv = ["-q", "--root-hints", vectorPath("inputs/zones/root.hints"), "-r", cut, "-w", out];
+    expect(await runCommand("nmsg-dns-cache", run, argv, io)).toBe(1);
+    expect(io.err()).toMatch(/cut\.nmsg/);
+    expect(readFileSync(out, "utf8")).toBe("old");
+    expect(readdirSync(dir).filter((f) => f.includes(".tmp-"))).toEqual([]);
   });
 
   it("refuses root hints that name no root server address, and binary files, in one line", async () => {

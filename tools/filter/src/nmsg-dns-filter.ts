@@ -160,8 +160,14 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     if (verbose) clearInterval(verbose);
     progress.done();
   }
-  await out.close();
-  await rejects?.close();
+  if (failure) {
+    // an input error: output files are left as they were (their temporary files removed)
+    await out.abort();
+    await rejects?.abort();
+  } else {
+    await out.close();
+    await rejects?.close();
+  }
   if (f.quiet !== true) io.stderr.write(`nmsg-dns-filter: ${show()}\n`);
   if (failure) throw failure;
   return 0;

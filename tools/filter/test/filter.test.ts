@@ -1,5 +1,5 @@
 /** nmsg-dns-filter on the vectors' dedupe stream: lists, diversion, reloads without restart or loss. */
-import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -37,6 +37,22 @@ describe("nmsg-dns-filter", () => {
     expect(kept.some((p) => bad(owner(p)))).toBe(false);
     expect(kept.length + rej.length).toBe(all.length);
     expect(io.err()).toBe(`nmsg-dns-filter: in=${all.length} passed=${kept.length} rejected=${rej.length} reloads=0\n`);
+  });
+
+  it("an input that fails halfway leaves the old output files as they were, and no temporary files", async () => {
+    writeFileSync(at("b.list"), "another.test\n");
+    const good = readVector("dedupe/dedupe.nmsg");
+    const cut = at("cut.nmsg");
+    writeFileSync(cut, Buffer.concat([good, good.subarray(0, good.length - 7)]));
+    writeFileSync(at("kept.nmsg"), "old");
+    writeFileSync(at("diverted.nmsg"), "old");
+    const io = memoryIo();
+    const argv = ["-q", "-f", at("b.list"), "-r", cut, "-w", at("kept.nmsg"), "--reject-output", at("diverted.nmsg")];
+    expect(await runCommand("nmsg-dns-filter", run, argv, io)).toBe(1);
+    expect(io.err()).toMatch(/cut\.nmsg/);
+    expect(readFileSync(at("kept.nmsg"), "utf8")).toBe("old");
+    expect(readFileSync(at("diverted.nmsg"), "utf8")).toBe("old");
+    expect(readdirSync(dir).filter((f) => f.includes(".tmp-"))).toEqual([]);
   });
 
   it("--rdata also matches names and addresses in rdata", async () => {
