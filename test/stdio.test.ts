@@ -3,8 +3,9 @@
  * line naming stdout), a reader that went away (`| head`) is a normal end on stdout and on
  * stderr. Spawns the built binaries (`tsc -b` first, as the README's test command does).
  */
-import { spawnSync } from "node:child_process";
-import { closeSync, existsSync, openSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "./run-tool.js";
@@ -49,5 +50,32 @@ describe("a reader that goes away", () => {
     const cmd = `DNSTABLE_FNAME="${vec("dnstable/dns.dnssec.lz4.mtbl")}" "${bin("dnstable-lookup")}" rrset '*.test'${redirect} | head -c 100 > /dev/null; echo "rc=\${PIPESTATUS[0]}"`;
     const r = spawnSync("bash", ["-c", cmd], { encoding: "utf8" });
     expect(r.stdout.trim()).toBe("rc=0");
+  });
+});
+
+describe("a signal", () => {
+  it("stops dnstable-import waiting on its stdin: exit 1, the old outputs kept, no temporary files", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "stdio-signal-"));
+    try {
+      const [a, b] = [join(dir, "dns.mtbl"), join(dir, "dnssec.mtbl")];
+      writeFileSync(a, "old");
+      writeFileSync(b, "old");
+      const child = spawn(bin("dnstable-import"), ["-q", "-", a, b], { stdio: ["pipe", "ignore", "pipe"] });
+      let err = "";
+      child.stderr.on("data", (d: Buffer) => {
+        err += d.toString();
+      });
+      child.stdin.write(readFileSync(vec("dedupe/dedupe.nmsg"))); // then no more input, and no end of it
+      await new Promise((r) => setTimeout(r, 1500));
+      child.kill("SIGTERM");
+      const code = await new Promise<number | null>((r) => child.on("close", r));
+      expect(err).toBe("dnstable-import: interrupted by a signal: output not written\n");
+      expect(code).toBe(1);
+      expect(readFileSync(a, "utf8")).toBe("old");
+      expect(readFileSync(b, "utf8")).toBe("old");
+      expect(readdirSync(dir).sort()).toEqual(["dns.mtbl", "dnssec.mtbl"]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

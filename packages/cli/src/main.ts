@@ -57,8 +57,9 @@ export function main(prog: string, run: RunFn, opts: { exitWhenDone?: () => bool
       process.exitCode = code;
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
-      // a native module may hold the event loop after the tool finished (libpcap's poll handle)
-      if (opts.exitWhenDone?.()) process.exit(code);
+      // a native module may hold the event loop after the tool finished (libpcap's poll handle); after a
+      // signal, so may an abandoned read of a stdin that is still open: the run has finished and flushed
+      if (ac.signal.aborted || opts.exitWhenDone?.()) process.exit(code);
     },
     (err: unknown) => {
       process.stderr.write(`${prog}: ${errorLine(err)}\n`);

@@ -5,6 +5,7 @@ import {
   type CliIo,
   configureProgram,
   crcDropped,
+  interrupted,
   nmsgSourceBatches,
   Progress,
   parseIntOption,
@@ -139,7 +140,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const onCrcError = (n: number, at: number | undefined): void => {
       io.stderr.write(`dnstable-import: ${input}: ${crcDropped(n)} (container at offset ${at ?? 0})\n`);
     };
-    for await (const batch of nmsgSourceBatches(input, io, { onCrcError })) {
+    // a signal ends the reading (a stdin waiting for data included) and the run: nothing is written
+    for await (const batch of nmsgSourceBatches(input, io, { onCrcError }, io.signal)) {
+      if (io.signal?.aborted) break;
       for (const pl of batch) {
         if (pl.vid !== VENDOR_SIE || pl.msgtype !== MSGTYPE_DNSDEDUPE) {
           skipped++;
@@ -240,6 +243,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         () => `dnstable-import: ${payloads} payloads, ${dns.entries + dnssec.entries} entries, ${((Date.now() - t0) / 1000).toFixed(0)} s`,
       );
     }
+    if (io.signal?.aborted) throw interrupted();
   } catch (e) {
     dns.sorter.close();
     dnssec.sorter.close();

@@ -1,4 +1,4 @@
-import { CliError, type CliIo, configureProgram, parseIntOption, parseOption, UsageError } from "@dnsrep/cli";
+import { CliError, type CliIo, checkSignal, configureProgram, Progress, parseIntOption, parseOption, UsageError } from "@dnsrep/cli";
 import { dnstableMerge, entryProblem, isDnstableError } from "@dnsrep/dnstable";
 import { isMtblError, levelRange, Merger, parseCompression, type Reader, Writer } from "@dnsrep/mtbl";
 import { Command } from "commander";
@@ -41,6 +41,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     ...(o.l !== undefined ? { level: parseIntOption(`-l (${compression})`, o.l, levels[0], levels[1]) } : {}),
   };
   const readers: Reader[] = [];
+  const progress = new Progress(io, { quiet: o.quiet === true });
   const t0 = process.hrtime.bigint();
   let n = 0;
   let w: Writer | undefined;
@@ -50,10 +51,16 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const it = new Merger(readers, dnstableMerge).iter();
     while (it.next()) {
       w.add(it.key, it.value);
-      n++;
+      // every 64Ki entries: a signal stops the merge (the output is not written), and progress is drawn
+      if ((++n & 0xffff) === 0) {
+        await checkSignal(io);
+        progress.tick(() => `dnstable-merge: ${n} entries`);
+      }
     }
+    progress.done();
     w.close();
   } catch (e) {
+    progress.done();
     w?.abort();
     if (isDnstableError(e) && e.key !== undefined) {
       const files = holding(inputs, readers, e.key);

@@ -1,10 +1,11 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { memoryIo, runCommand } from "@dnsrep/cli";
 import { equalBytes } from "@dnsrep/util";
 import { LEVEL_CASES, levelError } from "../../../test/compression-levels.js";
+import { signalMergeInputs } from "../../../test/signal-merge.js";
 import { vectorPath } from "../../../test/vectors.js";
 import { valuesCutToOneByte, writeDamaged } from "../../../packages/dnstable/test/corrupt.js";
 import { run } from "../src/dnstable-merge.js";
@@ -66,6 +67,21 @@ describe("dnstable-merge", () => {
         expect(await runCommand("dnstable-merge", run, [input, join(dir, "o.mtbl")], io)).toBe(1);
         expect(io.err()).toMatch(line);
       }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it("a signal stops the merge: exit 1, the old output kept, no temporary file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "dnstable-merge-"));
+    try {
+      const out = join(dir, "o.mtbl");
+      writeFileSync(out, "old");
+      const io = memoryIo();
+      io.signal = AbortSignal.abort();
+      expect(await runCommand("dnstable-merge", run, ["-q", ...signalMergeInputs(dir), out], io)).toBe(1);
+      expect(io.err()).toBe("dnstable-merge: interrupted by a signal: output not written\n");
+      expect(readFileSync(out, "utf8")).toBe("old");
+      expect(readdirSync(dir).sort()).toEqual(["o.mtbl", "signal-0.mtbl", "signal-1.mtbl"]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { CliError, type CliIo, configureProgram, parseIntOption, parseOption, UsageError } from "@dnsrep/cli";
+import { CliError, type CliIo, checkSignal, configureProgram, Progress, parseIntOption, parseOption, UsageError } from "@dnsrep/cli";
 import { isMtblError, levelRange, type MergeFn, Merger, type MtblIterator, parseCompression, type Reader, Writer } from "@dnsrep/mtbl";
 import { concatBytes } from "@dnsrep/util";
 import { Command } from "commander";
@@ -84,6 +84,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const readers: Reader[] = [];
   say(`opening output file ${output}`);
   const w = Writer.create(output, opts);
+  const progress = new Progress(io, { quiet: o.quiet === true });
   const t0 = process.hrtime.bigint();
   let n = 0;
   try {
@@ -101,10 +102,16 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         }
         throw e;
       }
-      n++;
+      // every 64Ki entries: a signal stops the merge (the output is not written), and progress is drawn
+      if ((++n & 0xffff) === 0) {
+        await checkSignal(io);
+        progress.tick(() => `mtbl-merge: ${n} entries (${counter.n} merged)`);
+      }
     }
+    progress.done();
     w.close();
   } catch (e) {
+    progress.done();
     w.abort();
     if (isMtblError(e)) throw new CliError(e.message);
     throw e;

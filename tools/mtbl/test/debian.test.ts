@@ -5,13 +5,14 @@
  * Skipped (with the reason) where the binaries are not installed.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { memoryIo } from "@dnsrep/cli";
 import { type CompressionName, Writer } from "@dnsrep/mtbl";
 import { afterAll, describe, expect, it } from "vitest";
 import { LEVEL_CASES, levelError } from "../../../test/compression-levels.js";
+import { signalMergeInputs } from "../../../test/signal-merge.js";
 import { mtblDump, mtblMerge, mtblVerify } from "../src/index.js";
 
 const have = (b: string): boolean => spawnSync("sh", ["-c", `command -v ${b}`]).status === 0;
@@ -142,6 +143,18 @@ describe("tool exit codes on bad input", () => {
     expect(await runCommand("mtbl-verify", mtblVerify, [good, sub, good], io)).toBe(1);
     expect(io.out()).toBe(`${good}: OK\n${sub}: FAILED\n${good}: OK\n`);
     expect(io.err()).toContain(`${sub}: Error: ${sub}: EISDIR`);
+  });
+  it("a signal stops a merge: exit 1, the old output kept, no temporary file", async () => {
+    const { runCommand } = await import("@dnsrep/cli");
+    const inputs = signalMergeInputs(dir);
+    const out = join(dir, "signal-out.mtbl");
+    writeFileSync(out, "old");
+    const io = memoryIo();
+    io.signal = AbortSignal.abort();
+    expect(await runCommand("mtbl-merge", mtblMerge, ["-q", ...inputs, out], io)).toBe(1);
+    expect(io.err()).toBe("mtbl-merge: interrupted by a signal: output not written\n");
+    expect(readFileSync(out, "utf8")).toBe("old");
+    expect(readdirSync(dir).filter((f) => f.includes("signal-out") && f !== "signal-out.mtbl")).toEqual([]);
   });
   it("a compression level outside the codec's range is a usage error (it was clamped)", async () => {
     const { runCommand } = await import("@dnsrep/cli");

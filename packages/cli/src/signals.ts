@@ -1,0 +1,17 @@
+import { CliError } from "./errors.js";
+import type { CliIo } from "./io.js";
+
+/** The error a run stopped by SIGINT or SIGTERM ends with (exit 1): its output files are not written. */
+export function interrupted(): CliError {
+  return new CliError("interrupted by a signal: output not written");
+}
+
+/**
+ * A pause in a long synchronous loop (a merge, a sort): lets the event loop run — the signal
+ * handlers that fire io.signal, progress — and throws interrupted() once io.signal has fired.
+ * Meant for every few tens of thousands of steps: each call waits for one turn of the loop.
+ */
+export async function checkSignal(io: CliIo): Promise<void> {
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  if (io.signal?.aborted) throw interrupted();
+}
