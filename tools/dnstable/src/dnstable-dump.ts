@@ -68,6 +68,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }>();
   const modes = [o.rrset, o.rdata, o.rrset_names, o.rdata_names, o.time_range, o.version, o.source_info].filter(Boolean).length;
   if (modes !== 1) throw new UsageError("exactly one of -r, -d, --rrset_names, --rdata_names, -t, -v, -s is required");
+  // libdnstable has no JSON form for these entries (its formatter returns nothing and dnstable_dump
+  // aborts): refused, rather than text lines under -j
+  if (o.json && (o.rrset_names || o.rdata_names || o.source_info))
+    throw new UsageError("-j: --rrset_names, --rdata_names and -s entries have no JSON form (use it with -r, -d, -t or -v)");
   const file = p.args[0] as string;
   const reader = openMtbl(file);
   const corrupt = new CorruptTally();

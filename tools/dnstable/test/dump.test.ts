@@ -94,6 +94,15 @@ describe("dnstable-dump on damaged input", () => {
     }
   });
 
+  it("-j with the name or source-info entries (which have no JSON form) is a usage error", async () => {
+    for (const mode of ["--rrset_names", "--rdata_names", "-s"]) {
+      const r = await dump(["-j", mode, vectorPath("dnstable/dns.none.mtbl")]);
+      expect(r.rc).toBe(2);
+      expect(r.err).toMatch(/^dnstable-dump: -j: .*no JSON form/);
+      expect(r.out).toBe("");
+    }
+  });
+
   it("names a missing file or a directory once", async () => {
     const missing = join(dir, "nonexist");
     let r = await dump(["-r", missing]);
