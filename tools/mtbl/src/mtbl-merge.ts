@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { CliError, type CliIo, checkSignal, configureProgram, Progress, parseIntOption, parseOption, UsageError } from "@dnsrep/cli";
-import { isMtblError, levelRange, type MergeFn, Merger, type MtblIterator, parseCompression, type Reader, Writer } from "@dnsrep/mtbl";
+import { isMtblError, levelRange, type MergeFn, Merger, type MtblIterator, parseCompression, type Reader, verifyFile, Writer } from "@dnsrep/mtbl";
 import { concatBytes } from "@dnsrep/util";
 import { Command } from "commander";
 import { openReader } from "./common.js";
@@ -90,7 +90,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   try {
     for (const f of inputs) {
       say(`opening input file ${f}`);
-      readers.push(openReader(f));
+      readers.push(openReader(f, { verifyChecksums: true })); // a damaged block is an error, not merged values
     }
     const it: MtblIterator = new Merger(readers, merge).iter();
     while (it.next()) {
@@ -113,7 +113,11 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   } catch (e) {
     progress.done();
     w.abort();
-    if (isMtblError(e)) throw new CliError(e.message);
+    if (isMtblError(e)) {
+      // a damaged block met while merging: the input it is in, found by verifying each (failure path only)
+      const bad = readers.findIndex((r) => verifyFile(r) !== null);
+      throw new CliError(bad >= 0 && !e.message.startsWith(inputs[bad] as string) ? `${inputs[bad]}: ${e.message}` : e.message);
+    }
     throw e;
   } finally {
     for (const r of readers) r.close();

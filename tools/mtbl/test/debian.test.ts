@@ -144,6 +144,22 @@ describe("tool exit codes on bad input", () => {
     expect(io.out()).toBe(`${good}: OK\n${sub}: FAILED\n${good}: OK\n`);
     expect(io.err()).toContain(`${sub}: Error: ${sub}: EISDIR`);
   });
+  it("a data block with a bad CRC32C is an error naming the file in mtbl-dump and mtbl-merge (libmtbl does not check)", async () => {
+    const { runCommand } = await import("@dnsrep/cli");
+    const good = oneEntryFile("crc-good.mtbl");
+    const bad = join(dir, "crc-bad.mtbl");
+    const bytes = readFileSync(good);
+    bytes[12] = (bytes[12] as number) ^ 0x55; // inside the first data block's contents
+    writeFileSync(bad, bytes);
+    let io = memoryIo();
+    expect(await runCommand("mtbl-dump", mtblDump, [bad], io)).toBe(1);
+    expect(io.err()).toBe(`mtbl-dump: ${bad}: block at offset 0 has a bad CRC32C\n`);
+    io = memoryIo();
+    const out = join(dir, "crc-merged.mtbl");
+    expect(await runCommand("mtbl-merge", mtblMerge, ["-q", "--merge", "concat", good, bad, out], io)).toBe(1);
+    expect(io.err()).toBe(`mtbl-merge: ${bad}: block at offset 0 has a bad CRC32C\n`);
+    expect(existsSync(out)).toBe(false);
+  });
   it("a signal stops a merge: exit 1, the old output kept, no temporary file", async () => {
     const { runCommand } = await import("@dnsrep/cli");
     const inputs = signalMergeInputs(dir);
