@@ -132,6 +132,22 @@ export function compressBlock(id: number, data: Uint8Array, level: number): Uint
   }
 }
 
+/**
+ * The content size a zstd frame header declares (RFC 8878 §3.1.1.1), or null when it declares none
+ * or is not a frame header.
+ */
+function zstdContentSize(b: Uint8Array): number | null {
+  if (b.length < 5 || b[0] !== 0x28 || b[1] !== 0xb5 || b[2] !== 0x2f || b[3] !== 0xfd) return null;
+  const fhd = b[4] as number;
+  const single = (fhd >> 5) & 1;
+  const fcsLen = [single, 2, 4, 8][fhd >> 6] as number;
+  const at = 5 + (single ? 0 : 1) + ([0, 1, 2, 4][fhd & 3] as number);
+  if (fcsLen === 0 || at + fcsLen > b.length) return null;
+  let v = 0;
+  for (let i = fcsLen - 1; i >= 0; i--) v = v * 256 + (b[at + i] as number);
+  return fcsLen === 2 ? v + 256 : v;
+}
+
 /** Decompress one block; any codec failure becomes ERR_DECOMPRESSION. */
 export function decompressBlock(id: number, data: Uint8Array, maxSize: number): Uint8Array {
   try {
@@ -146,11 +162,19 @@ export function decompressBlock(id: number, data: Uint8Array, maxSize: number): 
       case Compression.lz4hc: {
         if (data.length < 4) throw new Error("short lz4 block");
         const size = (data[0]! | (data[1]! << 8) | (data[2]! << 16) | (data[3]! << 24)) >>> 0;
-        if (size > maxSize) throw new Error(`lz4 block claims ${size} bytes`);
-        return asBytes(lz4Lib().uncompressSync(data));
+        // lz4 expands at most 255-fold: a larger claim is damage, not data, and is not allocated
+        if (size > maxSize || size > (data.length - 4) * 255 + 64) throw new Error(`lz4 block claims ${size} bytes`);
+        const out = asBytes(lz4Lib().uncompressSync(data));
+        if (out.length !== size) throw new Error(`lz4 block claims ${size} bytes and holds ${out.length}`);
+        return out;
       }
-      case Compression.zstd:
+      case Compression.zstd: {
+        // the frame's declared size is checked before zstd allocates it (libmtbl's writer always declares it)
+        const size = zstdContentSize(data);
+        if (size === null) throw new Error("zstd frame without a content size");
+        if (size > maxSize) throw new Error(`zstd block claims ${size} bytes`);
         return asBytes(zstdLib().decompress(data));
+      }
       default:
         throw new MtblError(MtblErrorCode.INVALID, `unknown compression algorithm ${id}`);
     }

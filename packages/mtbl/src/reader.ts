@@ -184,7 +184,10 @@ export class Reader implements MtblSource {
     const raw = compressed ? view : view.slice();
     this.#lastEnd = offset + hlen + len;
     const stored = this.#unframe(raw, 0, offset, verify, hlen + len);
-    const data = decompressBlock(this.metadata.compressionAlgorithm, stored, Math.max(this.metadata.dataBlockSize * 64, 64 << 20));
+    // the trailer's block size raises the limit for files of large blocks, but never past MAX_BLOCK (a
+    // damaged trailer must not let one block claim gigabytes)
+    const maxSize = Math.min(Math.max(this.metadata.dataBlockSize * 64, 64 << 20), MAX_BLOCK);
+    const data = decompressBlock(this.metadata.compressionAlgorithm, stored, maxSize);
     const b = new Block(data);
     this.#cache.set(offset, b);
     if (this.#cache.size > this.#cacheSize) {

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { vectorPath } from "../../../test/vectors.js";
-import { isMtblError, Reader, verifyFile } from "../src/index.js";
+import { Compression, decompressBlock, isMtblError, Reader, verifyFile } from "../src/index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "mtbl-corrupt-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -98,5 +98,48 @@ describe("corrupt mtbl files", () => {
       }),
       { numRuns: 100 },
     );
+  });
+});
+
+describe("compressed blocks that claim more than they can hold", () => {
+  const fails = (id: number, hex: string): void => {
+    const before = process.memoryUsage().arrayBuffers;
+    let err: unknown;
+    try {
+      decompressBlock(id, Buffer.from(hex, "hex"), 64 << 20);
+    } catch (e) {
+      err = e;
+    }
+    expect(isMtblError(err) && err.code).toBe("ERR_DECOMPRESSION");
+    // refused before the claimed size was allocated
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(16 << 20);
+  };
+  it("lz4: a size beyond 255 times the block, or other than what the block holds", () => {
+    fails(Compression.lz4, "0000000300"); // 48 MiB from one byte
+    fails(Compression.lz4, "0a00000010aa"); // claims 10, holds 1
+  });
+  it("zstd: a frame whose declared content size is past the limit, or that declares none", () => {
+    fails(Compression.zstd, "28b52ffda000000080010000"); // 2 GiB declared
+    fails(Compression.zstd, "28b52ffd0000010000"); // no content size
+  });
+  it("a damaged trailer's huge data block size does not lift the limit past 1 GiB", async () => {
+    // an lz4 block claiming 4 GiB - 1 in a file whose trailer says data blocks are 2^27 bytes
+    const t = Buffer.alloc(512);
+    [26, 2 ** 27, 3, 1, 1, 26, 21].forEach((v, i) => {
+      t.writeBigUInt64LE(BigInt(v), 8 * i);
+    });
+    t.writeUInt32LE(0x4d54424c, 508);
+    const block = Buffer.from("15ac837fe0fffffffff0000004006b30303000000000010000001046f665d60004016b303030000000000001000000", "hex");
+    const f = join(dir, "huge-claim.mtbl");
+    writeFileSync(f, Buffer.concat([block, t]));
+    const r = Reader.open(f);
+    try {
+      const it = r.iter();
+      expect(() => {
+        while (it.next());
+      }).toThrow(/lz4 block claims 4294967295 bytes/);
+    } finally {
+      r.close();
+    }
   });
 });

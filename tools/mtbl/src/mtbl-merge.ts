@@ -2,7 +2,17 @@ import { existsSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { CliError, type CliIo, checkSignal, configureProgram, Progress, parseIntOption, parseOption, UsageError } from "@dnsrep/cli";
-import { isMtblError, levelRange, type MergeFn, Merger, type MtblIterator, parseCompression, type Reader, verifyFile, Writer } from "@dnsrep/mtbl";
+import {
+  isMtblError,
+  levelRange,
+  type MergeFn,
+  Merger,
+  type MtblIterator,
+  parseCompression,
+  type Reader,
+  verifyFile,
+  Writer,
+} from "@dnsrep/mtbl";
 import { concatBytes } from "@dnsrep/util";
 import { Command } from "commander";
 import { openReader } from "./common.js";
