@@ -152,6 +152,24 @@ describe("pcapng", () => {
       ]);
     });
   }
+  it("a pcapng simple packet block shorter than its fixed fields is corrupt framing, not a packet of negative length", () => {
+    // section header, interface description (link type 1), then a simple packet block of 12 bytes
+    const b = Buffer.from(
+      "0a0d0d0a1c0000004d3c2b1a01000000ffffffffffffffff1c0000000100000014000000010000000000040014000000030000000c0000000c000000",
+      "hex",
+    );
+    const lens: number[] = [];
+    const p = new CaptureParser((_b, _o, caplen) => void lens.push(caplen));
+    let err: unknown;
+    try {
+      p.push(b);
+      p.end();
+    } catch (e) {
+      err = e;
+    }
+    expect(isCaptureError(err) && err.code).toBe("ERR_CORRUPTION");
+    expect(lens).toEqual([]);
+  });
   it("honours if_tsresol (nanoseconds) exactly", () => {
     const { recs } = parseAll([pcapng(true, 9)]);
     expect(recs[0]).toMatchObject({ sec: 1700000000, nsec: 123456789 });

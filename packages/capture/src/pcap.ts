@@ -229,6 +229,7 @@ export class CaptureParser {
       }
       case 3: {
         // simple packet block: no timestamp, interface 0
+        if (len < 16) throw new CaptureError(CaptureErrorCode.CORRUPTION, "short pcapng simple packet block", this.#base + off);
         const iface = this.#iface(0, off);
         const origlen = dv.getUint32(off + 8, le);
         const caplen = Math.min(origlen, len - 16);

@@ -1,5 +1,5 @@
 /** JSON input (nmsgtool -j): one JSON object per line → NmsgPayload, encoding like libnmsg. */
-import { base64Decode, parseIpv4, parseIpv6 } from "@dnsrep/wdns";
+import { base64Decode, isWdnsError, parseIpv4, parseIpv6 } from "@dnsrep/wdns";
 import { NmsgError, NmsgErrorCode } from "./errors.js";
 import { encodeMessage, type FieldSpec, findModuleByName, type MessageModule, type Msg } from "./module.js";
 import type { NmsgPayload } from "./payload.js";
@@ -110,11 +110,17 @@ export function payloadFromJson(line: string, fallback?: { vname: string; mname:
     // fields computed on output only (not in the schema) are ignored on input
     if (!mod.type.fields[f.name] || !(f.name in src)) continue;
     const v = src[f.name];
-    if (f.repeated) {
-      if (!Array.isArray(v)) bad(`${f.name}: expected an array`);
-      m[f.name] = v.map((x) => fieldValue(mod, f, x, m));
-    } else if (v !== null || f.kind === "ip") {
-      m[f.name] = fieldValue(mod, f, v, m);
+    try {
+      if (f.repeated) {
+        if (!Array.isArray(v)) bad(`${f.name}: expected an array`);
+        m[f.name] = v.map((x) => fieldValue(mod, f, x, m));
+      } else if (v !== null || f.kind === "ip") {
+        m[f.name] = fieldValue(mod, f, v, m);
+      }
+    } catch (e) {
+      // a name or rdata text wdns cannot read is this line's parse error, like any other bad field
+      if (isWdnsError(e)) bad(`${f.name}: ${e.message}`);
+      throw e;
     }
   }
   const p: NmsgPayload = { vid: mod.vid, msgtype: mod.msgtype, timeSec, timeNsec, payload: encodeMessage(mod, m) };

@@ -2,7 +2,7 @@
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { readVector, readVectorText } from "../../../test/vectors.js";
-import { NmsgWriter, type NmsgPayload, payloadFromJson, payloadToJson, payloadToPres, readPayloads } from "../src/index.js";
+import { isNmsgError, NmsgWriter, type NmsgPayload, payloadFromJson, payloadToJson, payloadToPres, readPayloads } from "../src/index.js";
 
 async function payloadsOf(rel: string, chunk = 65536): Promise<NmsgPayload[]> {
   const b = readVector(rel);
@@ -126,6 +126,22 @@ describe("base/dns and base/ipconn modules", () => {
       `{"time":"2026-01-02 03:04:05.000000000","vname":"base","mname":"dnsqr","message":{"type":"UDP_QUERY_RESPONSE","query_ip":"192.0.2.1","response_ip":"192.0.2.2","proto":"${proto}","query_port":1,"response_port":53,"id":1}}`;
     expect(payloadFromJson(qr("UDP")).payload.length).toBeGreaterThan(0);
     expect(() => payloadFromJson(qr("70000"))).toThrow(/proto: 70000 is out of range for uint16/);
+  });
+  it("a name or rdata text that does not parse is an NmsgError naming the field, as every bad field is", () => {
+    const dd = (msg: string): string => `{"time":"2026-01-02 03:04:05.000000000","vname":"SIE","mname":"dnsdedupe","message":${msg}}`;
+    for (const [msg, field] of [
+      ['{"rrclass":"IN","rrtype":"A","rdata":["x"]}', "rdata"],
+      ['{"rrname":"bad..name."}', "rrname"],
+    ] as const) {
+      let err: unknown;
+      try {
+        payloadFromJson(dd(msg));
+      } catch (e) {
+        err = e;
+      }
+      expect(isNmsgError(err) && err.code).toBe("ERR_PARSE_ERROR");
+      expect((err as Error).message).toMatch(new RegExp(`^${field}: `));
+    }
   });
 });
 
