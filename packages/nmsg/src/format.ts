@@ -1,14 +1,14 @@
 /** Presentation and JSON text of payloads, as nmsgtool prints them. */
+import { utcDateTime } from "@dnsrep/util";
 import { base64Encode, ipv4ToString, ipv6ToString } from "@dnsrep/wdns";
 import { decodeMessage, type FieldSpec, getModule, has, type MessageModule, type Msg } from "./module.js";
 import type { NmsgPayload } from "./payload.js";
 
 const pad = (n: number, w = 2): string => String(n).padStart(w, "0");
 
-/** "YYYY-MM-DD HH:MM:SS" in UTC. */
+/** "YYYY-MM-DD HH:MM:SS" in UTC (any int64 time a double holds, not only JS Date's range). */
 export function formatTime(sec: number): string {
-  const d = new Date(sec * 1000);
-  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+  return utcDateTime(sec);
 }
 /** "YYYY-MM-DD HH:MM:SS.nnnnnnnnn" in UTC. */
 export function formatTimeNs(sec: number, nsec: number): string {

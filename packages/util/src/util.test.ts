@@ -23,6 +23,7 @@ import {
   putVarint,
   SlabAllocator,
   toHex,
+  utcDateTime,
   type VarintCursor,
   varintLength,
 } from "./index.js";
@@ -36,6 +37,22 @@ describe("firstBinaryLine", () => {
     expect(firstBinaryLine("ok\n\n\ufffd")).toBe(3);
     expect(firstBinaryLine("x\u007f")).toBe(1);
     expect(firstBinaryLine("résumé ünïcode\n")).toBe(0);
+  });
+});
+
+describe("utcDateTime", () => {
+  const viaDate = (s: number): string => new Date(s * 1000).toISOString().replace("T", " ").slice(0, 19);
+  it("agrees with Date over its range (leap days, centuries, before 1970)", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 253402300799 }), (s) => utcDateTime(s) === viaDate(s)),
+      { numRuns: 20000 },
+    );
+    for (const s of [0, 86399, 951782400, 4102444800, -1, -86400 * 365]) expect(utcDateTime(s)).toBe(viaDate(s));
+  });
+  it("goes on past Date's last day instead of printing NaN", () => {
+    expect(utcDateTime(8.64e12)).toBe("275760-09-13 00:00:00");
+    expect(utcDateTime(8.64e12 + 86400 + 3661)).toBe("275760-09-14 01:01:01");
+    expect(utcDateTime(2 ** 53 / 1000)).toMatch(/^287396-10-12 08:59:00$/);
   });
 });
 

@@ -12,21 +12,16 @@ import {
   reverseWireName,
 } from "@dnsrep/dnstable";
 import { isMtblError } from "@dnsrep/mtbl";
-import { encodeVarint, toHex } from "@dnsrep/util";
+import { encodeVarint, toHex, utcDateTime } from "@dnsrep/util";
 import { isWdnsError, nameToString, rdataToString, rrtypeToString } from "@dnsrep/wdns";
 import { Command } from "commander";
 import { aboutFile, CorruptTally, openMtbl } from "./inputs.js";
 
 const VERSION_NAMES: Record<number, string> = { 0: "rrset", 1: "rrset_name", 2: "rdata", 3: "rdata_name" };
 
-function pad(n: number): string {
-  return n < 10 ? `0${n}` : String(n);
-}
-
-/** dnstable's text time format: "YYYY-MM-DD HH:MM:SS -0000" (UTC). */
+/** dnstable's text time format: "YYYY-MM-DD HH:MM:SS -0000" (UTC, for any time in a triplet a double holds). */
 export function formatTime(epoch: number): string {
-  const d = new Date(epoch * 1000);
-  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} -0000`;
+  return `${utcDateTime(epoch)} -0000`;
 }
 
 function typesText(val: Uint8Array): string {
