@@ -11,6 +11,7 @@ import {
   memoryIo,
   OutputWriter,
   openNmsgOutputs,
+  Progress,
   parseAddrPort,
   parseIntOption,
   parseOption,
@@ -93,6 +94,35 @@ describe("runCommand", () => {
     io = memoryIo();
     expect(await runCommand("t", (a) => run(a, io), ["--help"], io)).toBe(0);
     expect(io.out()).toMatch(/Usage: t/);
+  });
+});
+
+describe("Progress", () => {
+  it("draws a tick that came too soon once the interval is over, so a stalled run shows its last count", async () => {
+    const io = { ...memoryIo(), stderrIsTTY: true };
+    const p = new Progress(io, { intervalMs: 20 });
+    let n = 1;
+    p.tick(() => `n=${n}`);
+    n = 2;
+    p.tick(() => `n=${n}`);
+    n = 3;
+    p.tick(() => `n=${n}`);
+    expect(io.err()).toBe("\r\x1b[Kn=1");
+    await new Promise((r) => setTimeout(r, 60));
+    expect(io.err()).toBe("\r\x1b[Kn=1\r\x1b[Kn=3");
+    p.tick(() => "drawn"); // the interval is over: drawn now
+    p.tick(() => "pending"); // too soon: waits, and done() drops it
+    p.done();
+    await new Promise((r) => setTimeout(r, 40));
+    expect(io.err()).toBe("\r\x1b[Kn=1\r\x1b[Kn=3\r\x1b[Kdrawn\r\x1b[K");
+  });
+  it("draws nothing without a TTY or with quiet", () => {
+    for (const io of [memoryIo(), { ...memoryIo(), stderrIsTTY: true }]) {
+      const p = new Progress(io, { quiet: io.stderrIsTTY });
+      p.tick(() => "x");
+      p.done();
+      expect(io.err()).toBe("");
+    }
   });
 });
 
