@@ -197,12 +197,38 @@ export class Sorter {
    * entries go in as strings, with no copies.
    */
   writeTo(w: Writer): number {
+    const g = this.#write(w);
+    for (;;) {
+      const r = g.next();
+      if (r.done) return r.value;
+    }
+  }
+
+  /**
+   * writeTo, awaiting `pause()` after every 64Ki entries: the caller's chance to let the event loop
+   * run (signals, progress) and to stop the write by throwing (spill files are removed either way).
+   */
+  async writeToPausing(w: Writer, pause: () => Promise<void>): Promise<number> {
+    const g = this.#write(w);
+    try {
+      for (;;) {
+        const r = g.next();
+        if (r.done) return r.value;
+        await pause();
+      }
+    } finally {
+      g.return(0);
+    }
+  }
+
+  /** The entries written into `w`, yielding after every 64Ki; returns their number. */
+  *#write(w: Writer): Generator<void, number> {
     let n = 0;
     try {
       const merged = this.#merged();
       while (merged.next()) {
         w.addLatin1(merged.key, merged.value);
-        n++;
+        if ((++n & 0xffff) === 0) yield;
       }
     } finally {
       this.close();

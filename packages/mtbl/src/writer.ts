@@ -45,6 +45,9 @@ export class Writer {
   #lastOffset = 0;
   #pendingOffset = 0;
   #closed = false;
+  /** finish() completed the temporary file; commit() (or abort()) has run */
+  #finished = false;
+  #committed = false;
   #enc = new ByteWriter(16);
   // metadata counters
   countEntries = 0;
@@ -191,6 +194,27 @@ export class Writer {
 
   /** Finish the file: last block, index, trailer, fsync, rename into place. */
   close(): void {
+    this.finish();
+    this.commit();
+  }
+
+  /**
+   * Rename the file finish() completed into place (nothing to do for a device or FIFO written in
+   * place). For outputs that must appear together: finish each, then commit each.
+   */
+  commit(): void {
+    if (!this.#finished || this.#committed) return;
+    this.#committed = true;
+    try {
+      if (this.tempPath) renameSync(this.tempPath, this.#target);
+    } catch (e) {
+      this.abort();
+      throw new MtblError(MtblErrorCode.IO, `${this.path}: ${(e as Error).message}`);
+    }
+  }
+
+  /** Complete the file (last block, index, trailer, fsync) under its temporary name: commit() puts it in place, abort() removes it. */
+  finish(): void {
     if (this.#closed) return;
     try {
       this.#flushData();
@@ -215,7 +239,7 @@ export class Writer {
       if (this.tempPath) fsyncSync(this.#fd);
       closeSync(this.#fd);
       this.#closed = true;
-      if (this.tempPath) renameSync(this.tempPath, this.#target);
+      this.#finished = true;
     } catch (e) {
       this.abort();
       if (e instanceof MtblError) throw e;
@@ -223,8 +247,10 @@ export class Writer {
     }
   }
 
-  /** Give up: close and remove the temp file; the destination is untouched. */
+  /** Give up: close and remove the temp file; the destination is untouched (nothing to undo once committed). */
   abort(): void {
+    if (this.#committed) return;
+    this.#committed = true;
     if (!this.#closed) {
       this.#closed = true;
       try {

@@ -3,7 +3,7 @@
  * writer → reader / merger / sorter, compared with a sorted array at every
  * seek and step.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
@@ -234,5 +234,57 @@ describe("merger and sorter against a model", () => {
       [2, 3 << 20, 255],
       [3, (3 << 20) - 5, 255],
     ]);
+  });
+});
+
+describe("outputs committed together", () => {
+  const one = (path: string, v: number): Writer => {
+    const w = Writer.create(path, {});
+    w.add(new Uint8Array([1]), new Uint8Array([v]));
+    return w;
+  };
+  const value = (path: string): number => {
+    const r = Reader.open(path);
+    const it = r.iter();
+    it.next();
+    const v = it.value[0] as number;
+    r.close();
+    return v;
+  };
+  it("finish() completes the file under its temporary name; commit() renames it, abort() removes it", () => {
+    const path = join(dir, "together.mtbl");
+    one(path, 1).close();
+    const w = one(path, 2);
+    w.finish();
+    expect(value(path)).toBe(1);
+    w.commit();
+    expect(value(path)).toBe(2);
+    w.abort(); // nothing to undo once committed
+    expect(value(path)).toBe(2);
+    const x = one(path, 3);
+    x.finish();
+    x.abort();
+    expect(value(path)).toBe(2);
+    expect(readdirSync(dir).filter((f) => f.includes("together") && f !== "together.mtbl")).toEqual([]);
+  });
+  it("Sorter.writeToPausing pauses every 64Ki entries, and a pause that throws ends the write", async () => {
+    const mk = (): Sorter => {
+      const s = new Sorter({});
+      for (let i = 0; i < 150_000; i++) s.add(new Uint8Array([i >> 16, (i >> 8) & 255, i & 255]), new Uint8Array(0));
+      return s;
+    };
+    let pauses = 0;
+    const w = Writer.create(join(dir, "paused.mtbl"), {});
+    expect(await mk().writeToPausing(w, async () => void pauses++)).toBe(150_000);
+    w.close();
+    expect(pauses).toBe(2);
+    const w2 = Writer.create(join(dir, "stopped.mtbl"), {});
+    await expect(
+      mk().writeToPausing(w2, async () => {
+        throw new Error("stop");
+      }),
+    ).rejects.toThrow("stop");
+    w2.abort();
+    expect(w2.countEntries).toBe(65536);
   });
 });

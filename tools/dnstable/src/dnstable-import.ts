@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import {
   CliError,
   type CliIo,
+  checkSignal,
   configureProgram,
   crcDropped,
   interrupted,
@@ -252,12 +253,14 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   progress.done();
 
-  const finish = (f: FileState, path: string, blockSize: number): number => {
+  // Both files are completed under temporary names, then both renamed into place: a failure or a
+  // signal (seen every 64Ki entries written) leaves both old files as they were.
+  const done: Writer[] = [];
+  const empty: string[] = [];
+  const write = async (f: FileState, path: string, blockSize: number): Promise<number> => {
     if (f.rrsets === 0 && !o.p) {
       f.sorter.close();
-      // no RRsets, no file: an old regular file of that name is removed; a device, FIFO or symlink
-      // (/dev/null included) is never unlinked, and is left as it is
-      if (lstatSync(path, { throwIfNoEntry: false })?.isFile()) unlinkSync(path);
+      empty.push(path);
       return 0;
     }
     if (o.S && o.s) f.sorter.add(sourceInfoKey(o.s), new Uint8Array(0));
@@ -267,21 +270,34 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     f.sorter.add(versionKey(EntryType.RDATA), encodeVarintValue(rname ? 2 : 1));
     f.sorter.add(versionKey(EntryType.RDATA_NAME_REV), encodeVarintValue(rname ? 2 : 1));
     const w = Writer.create(path, { compression, blockSize, ...(level !== undefined ? { level } : {}) });
-    let n = 0;
+    done.push(w);
     try {
-      n = f.sorter.writeTo(w);
-      w.close();
+      const n = await f.sorter.writeToPausing(w, () => checkSignal(io));
+      w.finish();
+      return n;
     } catch (e) {
-      w.abort();
       if (isMtblError(e)) throw new CliError(`${path}: ${e.message}`);
       throw e;
     } finally {
       f.sorter.close();
     }
-    return n;
   };
-  const nDns = finish(dns, dnsPath, blockDns);
-  const nDnssec = finish(dnssec, dnssecPath, blockDnssec);
+  let nDns: number;
+  let nDnssec: number;
+  try {
+    nDns = await write(dns, dnsPath, blockDns);
+    nDnssec = await write(dnssec, dnssecPath, blockDnssec);
+    await checkSignal(io);
+  } catch (e) {
+    dns.sorter.close();
+    dnssec.sorter.close();
+    for (const w of done) w.abort();
+    throw e;
+  }
+  for (const w of done) w.commit();
+  // no RRsets, no file: an old regular file of that name is removed; a device, FIFO or symlink
+  // (/dev/null included) is never unlinked, and is left as it is
+  for (const path of empty) if (lstatSync(path, { throwIfNoEntry: false })?.isFile()) unlinkSync(path);
   if (!o.q) {
     io.stderr.write(
       `dnstable-import: ${payloads} payloads (${skipped} skipped) → ${nDns} DNS entries, ${nDnssec} DNSSEC entries in ${((Date.now() - t0) / 1000).toFixed(2)} s\n`,

@@ -1,6 +1,6 @@
 /** dnstable-import against dnstable_convert's vectors: byte-identical files for -c none. */
 import { execFileSync } from "node:child_process";
-import { appendFileSync, existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { memoryIo, runCommand } from "@dnsrep/cli";
@@ -116,6 +116,26 @@ describe("dnstable-import (dnstable_convert vectors)", () => {
       expect(lstatSync(out).isSymbolicLink() || lstatSync(out).isFIFO()).toBe(true);
     }
     expect(readFileSync(target, "utf8")).toBe("old");
+  });
+  it("a signal while the files are written leaves both old files as they were, and no temporary files", async () => {
+    const out = mkdtempSync(join(dir, "signal-"));
+    const [a, b] = [join(out, "dns.mtbl"), join(out, "dnssec.mtbl")];
+    writeFileSync(a, "old");
+    writeFileSync(b, "old");
+    const io = memoryIo();
+    // the signal "arrives" once the first output's temporary file exists: after the input, mid-write
+    io.signal = {
+      get aborted() {
+        return readdirSync(out).some((f) => f !== "dns.mtbl" && f !== "dnssec.mtbl");
+      },
+      addEventListener() {},
+      removeEventListener() {},
+    } as unknown as AbortSignal;
+    expect(await runCommand("dnstable-import", run, ["-q", "-T", dir, vectorPath("dedupe/dedupe.nmsg"), a, b], io)).toBe(1);
+    expect(io.err()).toBe("dnstable-import: interrupted by a signal: output not written\n");
+    expect(readFileSync(a, "utf8")).toBe("old");
+    expect(readFileSync(b, "utf8")).toBe("old");
+    expect(readdirSync(out).sort()).toEqual(["dns.mtbl", "dnssec.mtbl"]);
   });
   it("refuses outputs that are the same file, the input, or stdout (exit 2, nothing touched)", async () => {
     const input = join(dir, "keep.nmsg");
