@@ -200,11 +200,11 @@ export async function openNmsgOutputs(f: NmsgOutputFlags, io: CliIo, fallback: "
     for (const d of dests) await d.abort();
     throw e;
   }
-  /** --setsource, --setoperator, --setgroup */
+  /** --setsource, --setoperator, --setgroup; 0 sets nothing, as in libnmsg (its outputs stamp a value only when it is not 0) */
   const stampHeader = (h: PayloadHeader): void => {
-    if (stamp.source !== undefined) h.source = stamp.source;
-    if (stamp.operator !== undefined) h.operator = stamp.operator;
-    if (stamp.group !== undefined) h.group = stamp.group;
+    if (stamp.source) h.source = stamp.source;
+    if (stamp.operator) h.operator = stamp.operator;
+    if (stamp.group) h.group = stamp.group;
   };
   // one destination (the usual case): its own answer, without collecting it
   const only = dests.length === 1 ? dests[0] : undefined;

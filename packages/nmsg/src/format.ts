@@ -104,9 +104,10 @@ function valuesOf(f: FieldSpec, m: Msg): unknown[] | undefined {
 
 function headerFields(p: NmsgPayload): [string, string, string] {
   return [
-    p.source ? p.source.toString(16).padStart(8, "0") : "00000000",
-    p.operator ? String(p.operator) : "",
-    p.group ? String(p.group) : "",
+    // as nmsgtool prints them: a present operator or group, zero included; an absent one as nothing
+    (p.source ?? 0).toString(16).padStart(8, "0"),
+    p.operator !== undefined ? String(p.operator) : "",
+    p.group !== undefined ? String(p.group) : "",
   ];
 }
 
@@ -131,9 +132,10 @@ export function payloadToPres(p: NmsgPayload): string {
 export function payloadToJson(p: NmsgPayload): string {
   const mod = getModule(p.vid, p.msgtype);
   let s = `{"time":"${formatTimeNs(p.timeSec, p.timeNsec)}","vname":${jsonString(mod?.vname ?? "(unknown)")},"mname":${jsonString(mod?.mname ?? "(unknown)")}`;
-  if (p.source) s += `,"source":"${p.source.toString(16).padStart(8, "0")}"`;
-  if (p.operator) s += `,"operator":${p.operator}`;
-  if (p.group) s += `,"group":${p.group}`;
+  // present header fields, zero included (libnmsg: has_source, has_operator_, has_group)
+  if (p.source !== undefined) s += `,"source":"${p.source.toString(16).padStart(8, "0")}"`;
+  if (p.operator !== undefined) s += `,"operator":${p.operator}`;
+  if (p.group !== undefined) s += `,"group":${p.group}`;
   if (!mod) return `${s},"message":${jsonString(base64Encode(p.payload))}}`;
   const m = decodeMessage(mod, p.payload);
   const parts: string[] = [];

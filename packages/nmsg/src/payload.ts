@@ -43,10 +43,11 @@ export function headerSize(h: PayloadHeader): number {
 
 /** Bytes putTrailer puts. */
 export function trailerSize(h: PayloadHeader): number {
+  // present fields are written, zero included (libnmsg's has_source etc.), absent ones are not
   let n = 0;
-  if (h.source) n += 1 + varintLength(h.source >>> 0);
-  if (h.operator) n += 1 + varintLength(h.operator >>> 0);
-  if (h.group) n += 1 + varintLength(h.group >>> 0);
+  if (h.source !== undefined) n += 1 + varintLength(h.source >>> 0);
+  if (h.operator !== undefined) n += 1 + varintLength(h.operator >>> 0);
+  if (h.group !== undefined) n += 1 + varintLength(h.group >>> 0);
   return n;
 }
 
@@ -93,15 +94,15 @@ export function putHeader(o: Uint8Array, q: number, h: PayloadHeader, len: numbe
 
 /** Put h's fields that follow the message at o[q]; returns the position after them. */
 export function putTrailer(o: Uint8Array, q: number, h: PayloadHeader): number {
-  if (h.source) {
+  if (h.source !== undefined) {
     o[q++] = 0x38;
     q = putVarint(o, q, h.source >>> 0);
   }
-  if (h.operator) {
+  if (h.operator !== undefined) {
     o[q++] = 0x40;
     q = putVarint(o, q, h.operator >>> 0);
   }
-  if (h.group) {
+  if (h.group !== undefined) {
     o[q++] = 0x48;
     q = putVarint(o, q, h.group >>> 0);
   }

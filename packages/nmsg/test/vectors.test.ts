@@ -174,6 +174,23 @@ describe("payload header fields in JSON input", () => {
       expect(() => payloadFromJson(withHeader(fields)), fields).toThrow(msg);
     }
   });
+  it("a header field given as zero is present, as libnmsg keeps it (has_source): written, and printed back", async () => {
+    const line = withHeader('"source":"00000000","operator":0,');
+    const p = payloadFromJson(line);
+    expect([p.source, p.operator, p.group]).toEqual([0, 0, undefined]);
+    expect(payloadToJson(p)).toBe(line);
+    expect(payloadToPres(p).split("\n")[0]).toMatch(/ \[00000000\] \[0\] \[\] $/);
+    const parts: Uint8Array[] = [];
+    const w = new NmsgWriter((c) => void parts.push(c));
+    await w.write(p);
+    await w.close();
+    const back: NmsgPayload[] = [];
+    for await (const q of readPayloads(Readable.from(parts.map((c) => Buffer.from(c))))) back.push(q);
+    expect([back[0]?.source, back[0]?.operator, back[0]?.group]).toEqual([0, 0, undefined]);
+    // absent stays absent
+    const none = payloadFromJson(withHeader(""));
+    expect(payloadToJson(none)).not.toContain('"source"');
+  });
 });
 
 describe("container-scan.txt", () => {

@@ -122,6 +122,14 @@ describe("stream transports", () => {
   });
 });
 
+describe("header stamps", () => {
+  it("--setsource/--setoperator/--setgroup 0 set nothing, as in libnmsg (0 is its 'not set')", async () => {
+    const r = await tool(["-r", "nmsg/dnsqr.nmsg", "--setsource", "0", "--setoperator", "0", "--setgroup", "0", "-w", "-"]);
+    expect(r.rc).toBe(0);
+    expect(Buffer.compare(r.out, Buffer.from(readVector("nmsg/dnsqr.nmsg")))).toBe(0);
+  });
+});
+
 describe("bad input", () => {
   it("an input that is a directory or missing is named in its one-line error (nmsg and JSON input)", async () => {
     for (const flag of ["-r", "-j"]) {
