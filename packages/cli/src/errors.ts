@@ -26,14 +26,23 @@ export function isBrokenPipe(err: unknown): boolean {
   return code === "EPIPE" || code === "ERR_STREAM_DESTROYED" || code === "ERR_STREAM_WRITE_AFTER_END";
 }
 
+/** A Node system error (fs, net: an errno code and the syscall that failed). */
+export function isSystemError(err: unknown): err is NodeJS.ErrnoException {
+  const e = err as { code?: unknown; syscall?: unknown } | null;
+  return err instanceof Error && typeof e?.code === "string" && typeof e.syscall === "string";
+}
+
+/** A message about file `path`, naming it once (a reader's own messages may start with it already). */
+export function aboutFile(path: string, message: string): string {
+  return message.startsWith(`${path}: `) ? message : `${path}: ${message}`;
+}
+
 /** One line describing any thrown value, without a stack trace. */
 export function errorLine(err: unknown): string {
   if (err instanceof Error) {
-    const code = (err as { code?: unknown }).code;
-    const sys = err as { syscall?: unknown; path?: unknown };
-    if (typeof code === "string" && typeof sys.syscall === "string") {
+    if (isSystemError(err)) {
       // Node system errors: "ENOENT: no such file or directory, open 'x'"
-      return err.message.split("\n")[0] ?? String(code);
+      return err.message.split("\n")[0] ?? String(err.code);
     }
     return (err.message || err.name).split("\n")[0] ?? err.name;
   }

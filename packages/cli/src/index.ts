@@ -1,4 +1,15 @@
-export { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, errorLine, exitCodeOf, isBrokenPipe, UsageError } from "./errors.js";
+export {
+  aboutFile,
+  CliError,
+  EXIT_FAILURE,
+  EXIT_OK,
+  EXIT_USAGE,
+  errorLine,
+  exitCodeOf,
+  isBrokenPipe,
+  isSystemError,
+  UsageError,
+} from "./errors.js";
 export type { CliIo } from "./io.js";
 export { OutputWriter, openInput, processIo, readAllInput } from "./io.js";
 export type { RunFn } from "./main.js";

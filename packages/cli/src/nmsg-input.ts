@@ -18,7 +18,7 @@ import {
   readPayloadBatches,
 } from "@dnsrep/nmsg";
 import type { Command } from "commander";
-import { CliError } from "./errors.js";
+import { CliError, isSystemError } from "./errors.js";
 import type { CliIo } from "./io.js";
 import { parseAddrPort } from "./nmsg-output.js";
 
@@ -108,8 +108,7 @@ export async function readNmsgInputs(
         }
       } catch (e) {
         // corrupt input, and any system error (a missing file, a directory, no permission) named with its path
-        if (isNmsgError(e) || typeof (e as NodeJS.ErrnoException).syscall === "string")
-          throw new CliError(`${file}: ${(e as Error).message}`);
+        if (isNmsgError(e) || isSystemError(e)) throw new CliError(`${file}: ${(e as Error).message}`);
         throw e;
       }
     }

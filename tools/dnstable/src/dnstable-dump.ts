@@ -1,4 +1,4 @@
-import { CliError, type CliIo, configureProgram, OutputWriter, UsageError } from "@dnsrep/cli";
+import { aboutFile, CliError, type CliIo, configureProgram, OutputWriter, UsageError } from "@dnsrep/cli";
 import {
   decodeRdataKey,
   decodeRRsetKey,
@@ -15,7 +15,7 @@ import { isMtblError } from "@dnsrep/mtbl";
 import { encodeVarint, toHex, utcDateTime } from "@dnsrep/util";
 import { isWdnsError, nameToString, rdataToString, rrtypeToString } from "@dnsrep/wdns";
 import { Command } from "commander";
-import { aboutFile, CorruptTally, openMtbl } from "./inputs.js";
+import { CorruptTally, openMtbl } from "./inputs.js";
 
 const VERSION_NAMES: Record<number, string> = { 0: "rrset", 1: "rrset_name", 2: "rdata", 3: "rdata_name" };
 

@@ -1,4 +1,4 @@
-import { CliError, type CliIo, OutputWriter, UsageError } from "@dnsrep/cli";
+import { aboutFile, CliError, type CliIo, OutputWriter, UsageError } from "@dnsrep/cli";
 import {
   type DnstableQuery,
   DnstableReader,
@@ -13,7 +13,7 @@ import {
 import { isMtblError, type MtblError } from "@dnsrep/mtbl";
 import { isWdnsError } from "@dnsrep/wdns";
 import { formatEntry, formatTime } from "./dnstable-dump.js";
-import { aboutFile, CorruptTally, notDirectory } from "./inputs.js";
+import { CorruptTally, notDirectory } from "./inputs.js";
 
 /**
  * dnstable-lookup: dnstable_lookup's queries over DNSTABLE_FNAME (one file) or DNSTABLE_SETFILE

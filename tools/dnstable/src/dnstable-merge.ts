@@ -1,8 +1,18 @@
-import { CliError, type CliIo, checkSignal, configureProgram, Progress, parseIntOption, parseOption, UsageError } from "@dnsrep/cli";
+import {
+  aboutFile,
+  CliError,
+  type CliIo,
+  checkSignal,
+  configureProgram,
+  Progress,
+  parseIntOption,
+  parseOption,
+  UsageError,
+} from "@dnsrep/cli";
 import { dnstableMerge, entryProblem, isDnstableError } from "@dnsrep/dnstable";
 import { isMtblError, levelRange, Merger, parseCompression, type Reader, Writer } from "@dnsrep/mtbl";
 import { Command } from "commander";
-import { aboutFile, openMtbl } from "./inputs.js";
+import { openMtbl } from "./inputs.js";
 
 /** The inputs whose entry for `key` does not decode: the files a merge failure is about. */
 function holding(inputs: string[], readers: Reader[], key: Uint8Array): string[] {

@@ -1,13 +1,8 @@
 /** What the dnstable tools share about their inputs: opening an mtbl file, and reporting entries that do not decode. */
 import { statSync } from "node:fs";
-import { CliError, type CliIo, errorLine } from "@dnsrep/cli";
+import { aboutFile, CliError, type CliIo, errorLine, isSystemError } from "@dnsrep/cli";
 import { keyText } from "@dnsrep/dnstable";
 import { isMtblError, Reader, type ReaderOptions } from "@dnsrep/mtbl";
-
-/** An error message about `path`, naming it once (the reader's own messages may already). */
-export function aboutFile(path: string, message: string): string {
-  return message.startsWith(`${path}: `) ? message : `${path}: ${message}`;
-}
 
 /** Refuse a directory given as a data file, in the words set members use (the reader would say EISDIR). */
 export function notDirectory(path: string): void {
@@ -26,7 +21,7 @@ export function openMtbl(path: string, opts: ReaderOptions = {}): Reader {
   try {
     return Reader.open(path, opts);
   } catch (e) {
-    if (isMtblError(e) || (e as { syscall?: unknown }).syscall !== undefined) throw new CliError(aboutFile(path, errorLine(e)));
+    if (isMtblError(e) || isSystemError(e)) throw new CliError(aboutFile(path, errorLine(e)));
     throw e;
   }
 }

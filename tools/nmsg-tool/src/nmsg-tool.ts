@@ -6,6 +6,7 @@ import {
   type CliIo,
   configureProgram,
   hasNmsgInput,
+  isSystemError,
   type NmsgInputFlags,
   type NmsgOutputFlags,
   openNmsgOutputs,
@@ -104,9 +105,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         }
       } catch (e) {
         // a system error reading the file (a directory, EIO) named with its path, as the nmsg inputs' are
-        const sys = e as { code?: unknown; syscall?: unknown };
-        if (e instanceof CliError || typeof sys.code !== "string" || typeof sys.syscall !== "string") throw e;
-        throw new CliError(`${file}: ${(e as Error).message}`);
+        if (isSystemError(e)) throw new CliError(`${file}: ${e.message}`);
+        throw e;
       } finally {
         (src as { destroy?: () => void }).destroy?.();
       }

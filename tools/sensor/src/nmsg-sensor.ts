@@ -6,6 +6,7 @@ import {
   type CliIo,
   configureProgram,
   headerStamp,
+  isSystemError,
   type NmsgOutputFlags,
   openInput,
   openNmsgOutputs,
@@ -191,10 +192,11 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
           }
         } catch (e) {
           if (isCaptureError(e)) throw new CliError(`${file}: ${e.message}`);
-          const sys = e as NodeJS.ErrnoException;
-          if (sys.code === "ENOENT") throw new CliError(`${file}: no such file`);
-          // any other system error (a directory: EISDIR, no permission, EIO) named with its file
-          if (typeof sys.code === "string" && typeof sys.syscall === "string") throw new CliError(`${file}: ${sys.message}`);
+          if (isSystemError(e)) {
+            if (e.code === "ENOENT") throw new CliError(`${file}: no such file`);
+            // any other system error (a directory: EISDIR, no permission, EIO) named with its file
+            throw new CliError(`${file}: ${e.message}`);
+          }
           throw e;
         }
       }
