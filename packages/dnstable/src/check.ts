@@ -3,6 +3,7 @@
  * lets every iterator skip the entry without a word). Here the reason is kept, so that readers can
  * report what they skip and merges can refuse what they cannot fold.
  */
+import type { MtblSource } from "@dnsrep/mtbl";
 import { toHex } from "@dnsrep/util";
 import { decodeRdataKey, decodeRRsetKey, decodeTimeRange, decodeTriplet, decodeVersion, EntryType, wireNameLength } from "./entry.js";
 import { isDnstableError } from "./errors.js";
@@ -79,6 +80,13 @@ export function keyProblem(key: Uint8Array): string | null {
     default:
       return null;
   }
+}
+
+/** Whether `src` holds an entry with this key that does not decode (a file to name in a report). */
+export function holdsCorrupt(src: Pick<MtblSource, "get">, key: Uint8Array): boolean {
+  const it = src.get(key);
+  while (it.next()) if (entryProblem(it.key, it.value) !== null) return true;
+  return false;
 }
 
 /** What is wrong with an entry, key first, or null when it decodes. */

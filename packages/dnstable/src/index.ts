@@ -1,4 +1,4 @@
-export { entryProblem, keyProblem, keyText, valueProblem } from "./check.js";
+export { entryProblem, holdsCorrupt, keyProblem, keyText, valueProblem } from "./check.js";
 export type { RdataKey, RRsetKey, Triplet } from "./entry.js";
 export {
   decodeRdataKey,

@@ -11,7 +11,7 @@
 import { Fileset, type MergeFn, type MtblError, type MtblIterator, type MtblSource, Reader } from "@dnsrep/mtbl";
 import { compareBytes, encodeVarint, equalBytes } from "@dnsrep/util";
 import { downcaseName, isWdnsError, nameFromString, rrtypeFromString } from "@dnsrep/wdns";
-import { entryProblem, keyProblem, keyText, valueProblem } from "./check.js";
+import { holdsCorrupt, keyProblem, keyText, valueProblem } from "./check.js";
 import { decodeRdataKey, decodeRRsetKey, decodeTriplet, EntryType, reverseWireName, type Triplet } from "./entry.js";
 import { DnstableError, DnstableErrorCode, isDnstableError } from "./errors.js";
 import { dnstableMerge } from "./merge.js";
@@ -187,13 +187,7 @@ export class DnstableReader {
         continue;
       }
       try {
-        const it = r.get(key);
-        while (it.next()) {
-          if (entryProblem(it.key, it.value) !== null) {
-            found.push(f);
-            break;
-          }
-        }
+        if (holdsCorrupt(r, key)) found.push(f);
       } catch {
         // a damaged block: the query that found the entry reports it
       } finally {

@@ -9,18 +9,14 @@ import {
   parseOption,
   UsageError,
 } from "@dnsrep/cli";
-import { dnstableMerge, entryProblem, isDnstableError } from "@dnsrep/dnstable";
+import { dnstableMerge, holdsCorrupt, isDnstableError } from "@dnsrep/dnstable";
 import { isMtblError, levelRange, Merger, parseCompression, type Reader, Writer } from "@dnsrep/mtbl";
 import { Command } from "commander";
 import { openMtbl } from "./inputs.js";
 
 /** The inputs whose entry for `key` does not decode: the files a merge failure is about. */
 function holding(inputs: string[], readers: Reader[], key: Uint8Array): string[] {
-  return inputs.filter((_f, i) => {
-    const it = (readers[i] as Reader).get(key);
-    while (it.next()) if (entryProblem(it.key, it.value) !== null) return true;
-    return false;
-  });
+  return inputs.filter((_f, i) => holdsCorrupt(readers[i] as Reader, key));
 }
 
 /**
