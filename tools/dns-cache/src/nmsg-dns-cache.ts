@@ -175,13 +175,13 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     // an input error: output files are left as they were (their temporary files removed), as
     // nmsg-tool leaves them; what already went to stdout or a socket stays sent
     await out.abort();
-    if (f.quiet !== true) io.stderr.write(`nmsg-dns-cache: ${show()}\n`);
-    throw failure;
+  } else {
+    // end of input or a signal: every cached RRset is still reported
+    cache.flush();
+    await drain();
+    await out.close();
   }
-  // end of input or a signal: every cached RRset is still reported
-  cache.flush();
-  await drain();
-  await out.close();
   if (f.quiet !== true) io.stderr.write(`nmsg-dns-cache: ${show()}\n`);
+  if (failure) throw failure;
   return 0;
 }
