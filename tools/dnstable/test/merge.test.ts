@@ -10,22 +10,27 @@ import { vectorPath } from "../../../test/vectors.js";
 import { valuesCutToOneByte, writeDamaged } from "../../../packages/dnstable/test/corrupt.js";
 import { run } from "../src/dnstable-merge.js";
 
+/** Run `fn` in a new temporary directory, removed afterwards whatever happens. */
+async function inTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "dnstable-merge-"));
+  try {
+    await fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe("dnstable-merge", () => {
-  it("dnstable-merge -c none part1 part2 OUT reproduces dns.merged.none.mtbl", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "dnstable-merge-"));
-    try {
+  it("dnstable-merge -c none part1 part2 OUT reproduces dns.merged.none.mtbl", () =>
+    inTempDir(async (dir) => {
       const out = join(dir, "m.mtbl");
       const io = memoryIo();
       const rc = await run(["-c", "none", vectorPath("dnstable/dns.part1.none.mtbl"), vectorPath("dnstable/dns.part2.none.mtbl"), out], io);
       expect(rc).toBe(0);
       expect(equalBytes(readFileSync(out), readFileSync(vectorPath("dnstable/dns.merged.none.mtbl")))).toBe(true);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-  it("a missing input exits non-zero with one line", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "dnstable-merge-"));
-    try {
+    }));
+  it("a missing input exits non-zero with one line", () =>
+    inTempDir(async (dir) => {
       const io = memoryIo();
       let rc: number;
       try {
@@ -34,13 +39,9 @@ describe("dnstable-merge", () => {
         rc = (e as { name?: string }).name === "CliError" ? 1 : 99;
       }
       expect(rc).toBe(1);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-  it("a value the merge cannot fold fails the run, naming the file and the key; no output is left", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "dnstable-merge-"));
-    try {
+    }));
+  it("a value the merge cannot fold fails the run, naming the file and the key; no output is left", () =>
+    inTempDir(async (dir) => {
       const bad = join(dir, "val1.mtbl");
       writeDamaged(bad, valuesCutToOneByte);
       const out = join(dir, "out.mtbl");
@@ -52,13 +53,9 @@ describe("dnstable-merge", () => {
       );
       expect(existsSync(out)).toBe(false);
       expect(readdirSync(dir)).toEqual(["val1.mtbl"]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-  it("names a missing or directory input once", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "dnstable-merge-"));
-    try {
+    }));
+  it("names a missing or directory input once", () =>
+    inTempDir(async (dir) => {
       for (const [input, line] of [
         [join(dir, "nope.mtbl"), new RegExp(`^dnstable-merge: ${join(dir, "nope.mtbl")}: ENOENT: no such file or directory, open '[^']+'\n$`)],
         [dir, new RegExp(`^dnstable-merge: ${dir}: a directory, not an mtbl file\n$`)],
@@ -67,13 +64,9 @@ describe("dnstable-merge", () => {
         expect(await runCommand("dnstable-merge", run, [input, join(dir, "o.mtbl")], io)).toBe(1);
         expect(io.err()).toMatch(line);
       }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-  it("a signal stops the merge: exit 1, the old output kept, no temporary file", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "dnstable-merge-"));
-    try {
+    }));
+  it("a signal stops the merge: exit 1, the old output kept, no temporary file", () =>
+    inTempDir(async (dir) => {
       const out = join(dir, "o.mtbl");
       writeFileSync(out, "old");
       const io = memoryIo();
@@ -82,13 +75,9 @@ describe("dnstable-merge", () => {
       expect(io.err()).toBe("dnstable-merge: interrupted by a signal: output not written\n");
       expect(readFileSync(out, "utf8")).toBe("old");
       expect(readdirSync(dir).sort()).toEqual(["o.mtbl", "signal-0.mtbl", "signal-1.mtbl"]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-  it("a level outside the codec's range is a usage error (zlib -1..9, zstd 1..22); codecs without levels ignore it", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "dnstable-merge-"));
-    try {
+    }));
+  it("a level outside the codec's range is a usage error (zlib -1..9, zstd 1..22); codecs without levels ignore it", () =>
+    inTempDir(async (dir) => {
       const input = vectorPath("dnstable/dns.part1.none.mtbl");
       const out = join(dir, "o.mtbl");
       for (const [c, l, rc] of LEVEL_CASES) {
@@ -96,8 +85,5 @@ describe("dnstable-merge", () => {
         expect(await runCommand("dnstable-merge", run, ["-q", "-c", c, "-l", l, input, out], io), `-c ${c} -l ${l}`).toBe(rc);
         if (rc === 2) expect(io.err()).toMatch(levelError("dnstable-merge", c));
       }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 });
