@@ -110,8 +110,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const blockDns = parseIntOption("-b", sizes[0] as string, 1024, 1 << 30);
   const blockDnssec = parseIntOption("-b", sizes[1] as string, 1024, 1 << 30);
   // a level outside what the codec takes is a usage error; a codec without levels ignores it
-  const levels = levelRange(compression);
-  const level = o.l !== undefined ? parseIntOption(`-l (${compression})`, o.l, levels[0], levels[1]) : undefined;
+  const level = o.l !== undefined ? parseIntOption(`-l (${compression})`, o.l, ...levelRange(compression)) : undefined;
   const mem = parseIntOption("-m", o.m, 16, 1 << 20) * 1024 * 1024;
   if (o.S && !o.s) throw new UsageError("-S needs -s NAME");
   const rname = o.r === true;

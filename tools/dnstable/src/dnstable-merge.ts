@@ -40,11 +40,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const output = p.args[p.args.length - 1] as string;
   const compression = parseOption("-c", o.c, parseCompression);
   // a level outside what the codec takes is a usage error; a codec without levels ignores it
-  const levels = levelRange(compression);
   const opts = {
     compression,
     blockSize: parseIntOption("-b", o.b, 1, 1 << 30),
-    ...(o.l !== undefined ? { level: parseIntOption(`-l (${compression})`, o.l, levels[0], levels[1]) } : {}),
+    ...(o.l !== undefined ? { level: parseIntOption(`-l (${compression})`, o.l, ...levelRange(compression)) } : {}),
   };
   const readers: Reader[] = [];
   const progress = new Progress(io, { quiet: o.quiet === true });

@@ -79,12 +79,11 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const output = p.args[p.args.length - 1] as string;
   const compression = parseOption("-c", o.c, parseCompression);
   // a level outside what the codec takes is a usage error (it was clamped); a codec without levels ignores it
-  const levels = levelRange(compression);
   const opts = {
     compression,
     blockSize: parseIntOption("-b", o.b, 1, 1 << 30),
     restartInterval: parseIntOption("-r", o.r, 1, 1 << 20),
-    ...(o.l !== undefined ? { level: parseIntOption(`-l (${compression})`, o.l, levels[0], levels[1]) } : {}),
+    ...(o.l !== undefined ? { level: parseIntOption(`-l (${compression})`, o.l, ...levelRange(compression)) } : {}),
   };
   const counter = { n: 0 };
   const merge = o.merge ? counting(await resolveMerge(o.merge, o.sep), counter) : undefined;
