@@ -1,34 +1,9 @@
 import { aboutFile, CliError, type CliIo, configureProgram, OutputWriter, UsageError } from "@dnsrep/cli";
-import {
-  decodeRdataKey,
-  decodeRRsetKey,
-  decodeRRtypeUnion,
-  decodeTimeRange,
-  decodeTriplet,
-  decodeVersion,
-  EntryType,
-  entryProblem,
-  isDnstableError,
-  reverseWireName,
-} from "@dnsrep/dnstable";
+import { EntryType, entryProblem, formatEntry, isDnstableError } from "@dnsrep/dnstable";
 import { isMtblError } from "@dnsrep/mtbl";
-import { encodeVarint, toHex, utcDateTime } from "@dnsrep/util";
-import { isWdnsError, nameToString, rdataToString, rrtypeToString } from "@dnsrep/wdns";
+import { isWdnsError } from "@dnsrep/wdns";
 import { Command } from "commander";
 import { CorruptTally, openMtbl } from "./inputs.js";
-
-const VERSION_NAMES: Record<number, string> = { 0: "rrset", 1: "rrset_name", 2: "rdata", 3: "rdata_name" };
-
-/** dnstable's text time format: "YYYY-MM-DD HH:MM:SS -0000" (UTC, for any time in a triplet a double holds). */
-export function formatTime(epoch: number): string {
-  return `${utcDateTime(epoch)} -0000`;
-}
-
-function typesText(val: Uint8Array): string {
-  return decodeRRtypeUnion(val)
-    .map((t) => rrtypeToString(t))
-    .join(" ");
-}
 
 /**
  * dnstable-dump: print the entries of one kind from a dnstable data file (dnstable_dump). An entry
@@ -112,81 +87,4 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   await out.flush();
   return corrupt.finish(io, "dnstable-dump", file);
-}
-
-/** A value triplet as libdnstable presents it: count 0 shows as 1, time_last 0 as time_first. */
-function displayTriplet(val: Uint8Array): ReturnType<typeof decodeTriplet> {
-  const t = decodeTriplet(val);
-  if (t === null) return null;
-  return { timeFirst: t.timeFirst, timeLast: t.timeLast === 0 ? t.timeFirst : t.timeLast, count: t.count === 0 ? 1 : t.count };
-}
-
-/** The leading fields of an entry's JSON object, in libdnstable's order. */
-function jsonHead(t: NonNullable<ReturnType<typeof decodeTriplet>>, rrname: string, rrtype: string): Record<string, unknown> {
-  return { count: t.count, time_first: t.timeFirst, time_last: t.timeLast, rrname, rrtype };
-}
-
-export function formatEntry(prefix: number, key: Uint8Array, val: Uint8Array, json: boolean, raw = false): string | null {
-  switch (prefix) {
-    case EntryType.RDATA: {
-      const k = decodeRdataKey(key);
-      const t = displayTriplet(val);
-      if (k === null || t === null) return null;
-      const owner = nameToString(k.rrname);
-      const type = rrtypeToString(k.rrtype);
-      const rd = rdataToString(k.rrtype, 1, k.rdata);
-      if (json) {
-        const obj = jsonHead(t, owner, type);
-        obj.rdata = rd;
-        if (raw) obj.rdata_raw = toHex(k.rdata);
-        return `${JSON.stringify(obj)}\n`;
-      }
-      return `${owner} IN ${type} ${rd}\n`;
-    }
-    case EntryType.RRSET: {
-      const k = decodeRRsetKey(key);
-      const t = displayTriplet(val);
-      if (t === null) return null;
-      const owner = nameToString(k.rrname);
-      const type = rrtypeToString(k.rrtype);
-      const rd = k.rdatas.map((r) => rdataToString(k.rrtype, 1, r));
-      if (json) {
-        const obj = jsonHead(t, owner, type);
-        obj.bailiwick = nameToString(k.bailiwick);
-        obj.rdata = rd;
-        // libdnstable appends the rrtype as a varint to each raw rdata of an RRSET entry
-        if (raw) {
-          const v = new Uint8Array(5);
-          const tail = toHex(v.subarray(0, encodeVarint(v, 0, k.rrtype)));
-          obj.rdata_raw = k.rdatas.map((r) => toHex(r) + tail);
-        }
-        return `${JSON.stringify(obj)}\n`;
-      }
-      let s = `;;  bailiwick: ${nameToString(k.bailiwick)}\n;;      count: ${t.count}\n;; first seen: ${formatTime(t.timeFirst)}\n;;  last seen: ${formatTime(t.timeLast)}\n`;
-      for (const r of rd) s += `${owner} IN ${type} ${r}\n`;
-      return `${s}\n`;
-    }
-    case EntryType.RRSET_NAME_FWD:
-      return `${nameToString(key.subarray(1))} RRtypes=[${typesText(val)}]  ;; rrset name fwd\n\n`;
-    case EntryType.RDATA_NAME_REV:
-      return `${nameToString(reverseWireName(key.subarray(1)))} RRtypes=[${typesText(val)}]  ;; rdata name rev\n\n`;
-    case EntryType.TIME_RANGE: {
-      const r = decodeTimeRange(val);
-      if (r === null) return null;
-      if (json) return `${JSON.stringify({ time_first: r.first, time_last: r.last })}\n`;
-      return `;; Earliest time_first: ${formatTime(r.first)}\n;; Latest time_last: ${formatTime(r.last)}\n\n`;
-    }
-    case EntryType.VERSION: {
-      const v = decodeVersion(val);
-      const name = VERSION_NAMES[key[1] ?? -1];
-      if (v === null || name === undefined || key.length !== 2) return null;
-      if (json) return `${JSON.stringify({ entry_type: name, version: v })}\n`;
-      return `;; Version type ${name}: ${v}\n\n`;
-    }
-    default: {
-      let end = key.length;
-      if (end > 1 && key[end - 1] === 0) end--;
-      return `;; source info: ${new TextDecoder().decode(key.subarray(1, end))}\n\n`;
-    }
-  }
 }

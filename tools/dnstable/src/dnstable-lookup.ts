@@ -7,12 +7,13 @@ import {
   decodeVersion,
   EntryType,
   entryProblem,
+  formatEntry,
+  formatTime,
   isDnstableError,
   type TimeFence,
 } from "@dnsrep/dnstable";
 import { isMtblError, type MtblError } from "@dnsrep/mtbl";
 import { isWdnsError } from "@dnsrep/wdns";
-import { formatEntry, formatTime } from "./dnstable-dump.js";
 import { CorruptTally, notDirectory } from "./inputs.js";
 
 /**
