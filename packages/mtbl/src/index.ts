@@ -17,5 +17,7 @@ export { shortestSeparator } from "./separator.js";
 export type { SorterOptions } from "./sorter.js";
 export { Sorter } from "./sorter.js";
 export type { MergeFn, MtblIterator, MtblSource } from "./source.js";
+export type { BlockWalkOptions } from "./verify.js";
+export { verifyDataBlocks } from "./verify.js";
 export type { WriterOptions } from "./writer.js";
 export { Writer } from "./writer.js";

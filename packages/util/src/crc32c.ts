@@ -81,6 +81,11 @@ export class Crc32c {
   digest(): number {
     return (this.#state ^ 0xffffffff) >>> 0;
   }
+  /** Start over, for the next buffer. */
+  reset(): this {
+    this.#state = 0xffffffff;
+    return this;
+  }
 }
 
 /** Swap the byte order of a 32-bit value (htonl/ntohl on a little-endian host). */
