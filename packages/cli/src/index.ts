@@ -14,18 +14,6 @@ export type { CliIo } from "./io.js";
 export { OutputWriter, openInput, processIo, readAllInput } from "./io.js";
 export type { RunFn } from "./main.js";
 export { configureProgram, main, parseIntOption, parseOption, runCommand } from "./main.js";
-export type { NmsgInputFlags, PayloadHandler } from "./nmsg-input.js";
-export {
-  abortable,
-  addNmsgInputOptions,
-  crcDropped,
-  hasNmsgInput,
-  nmsgSourceBatches,
-  readNmsgInputs,
-  THREADED_READ_MIN,
-} from "./nmsg-input.js";
-export type { NmsgOutputFlags, NmsgOutputs } from "./nmsg-output.js";
-export { addNmsgOutputOptions, headerStamp, openNmsgOutputs, PendingWrites, parseAddrPort, parseU32Option } from "./nmsg-output.js";
 export { Progress } from "./progress.js";
 export { checkSignal, interrupted } from "./signals.js";
 export type { MemoryIo } from "./testing.js";

@@ -1,20 +1,5 @@
 import { readFileSync } from "node:fs";
-import {
-  addNmsgInputOptions,
-  addNmsgOutputOptions,
-  CliError,
-  type CliIo,
-  configureProgram,
-  headerStamp,
-  type NmsgInputFlags,
-  type NmsgOutputFlags,
-  openNmsgOutputs,
-  PendingWrites,
-  Progress,
-  parseIntOption,
-  readNmsgInputs,
-  UsageError,
-} from "@dnsrep/cli";
+import { CliError, type CliIo, configureProgram, Progress, parseIntOption, UsageError } from "@dnsrep/cli";
 import {
   addrKey,
   DnsCache,
@@ -26,6 +11,16 @@ import {
   ZoneCache,
 } from "@dnsrep/dedupe";
 import { decodeDnsQR, isNmsgError } from "@dnsrep/nmsg";
+import {
+  addNmsgInputOptions,
+  addNmsgOutputOptions,
+  headerStamp,
+  type NmsgInputFlags,
+  type NmsgOutputFlags,
+  openNmsgOutputs,
+  PendingWrites,
+  readNmsgInputs,
+} from "@dnsrep/nmsg-cli";
 import { firstBinaryLine } from "@dnsrep/util";
 import { nameFromString, parseIpv4, parseIpv6 } from "@dnsrep/wdns";
 import { Command } from "commander";

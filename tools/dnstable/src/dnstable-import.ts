@@ -5,9 +5,7 @@ import {
   type CliIo,
   checkSignal,
   configureProgram,
-  crcDropped,
   interrupted,
-  nmsgSourceBatches,
   Progress,
   parseIntOption,
   parseOption,
@@ -27,6 +25,7 @@ import {
 } from "@dnsrep/dnstable";
 import { isMtblError, levelRange, parseCompression, Sorter, Writer } from "@dnsrep/mtbl";
 import { decodeDnsDedupe, isNmsgError, MSGTYPE_DNSDEDUPE, VENDOR_SIE } from "@dnsrep/nmsg";
+import { crcDropped, nmsgSourceBatches } from "@dnsrep/nmsg-cli";
 import { outputTarget } from "@dnsrep/util";
 import { downcaseName, nameLength } from "@dnsrep/wdns";
 import { Command } from "commander";

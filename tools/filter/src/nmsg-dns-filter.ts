@@ -1,21 +1,16 @@
 import { readFileSync, statSync } from "node:fs";
+import { CliError, type CliIo, configureProgram, Progress, parseIntOption, UsageError } from "@dnsrep/cli";
+import { type FilterList, parseFilterList, RecordFilter } from "@dnsrep/dedupe";
+import { decodeDnsDedupe, decodeDnsQR, type NmsgPayload } from "@dnsrep/nmsg";
 import {
   addNmsgInputOptions,
   addNmsgOutputOptions,
-  CliError,
-  type CliIo,
-  configureProgram,
   type NmsgInputFlags,
   type NmsgOutputFlags,
   type NmsgOutputs,
   openNmsgOutputs,
-  Progress,
-  parseIntOption,
   readNmsgInputs,
-  UsageError,
-} from "@dnsrep/cli";
-import { type FilterList, parseFilterList, RecordFilter } from "@dnsrep/dedupe";
-import { decodeDnsDedupe, decodeDnsQR, type NmsgPayload } from "@dnsrep/nmsg";
+} from "@dnsrep/nmsg-cli";
 import { Command } from "commander";
 
 interface Flags extends NmsgInputFlags, NmsgOutputFlags {

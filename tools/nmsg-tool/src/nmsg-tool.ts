@@ -1,21 +1,16 @@
 import { createReadStream } from "node:fs";
+import { CliError, type CliIo, configureProgram, isSystemError, parseIntOption, UsageError } from "@dnsrep/cli";
+import { msgtypeId, type NmsgPayload, payloadFromJson, vendorId } from "@dnsrep/nmsg";
 import {
   addNmsgInputOptions,
   addNmsgOutputOptions,
-  CliError,
-  type CliIo,
-  configureProgram,
   hasNmsgInput,
-  isSystemError,
   type NmsgInputFlags,
   type NmsgOutputFlags,
   openNmsgOutputs,
-  parseIntOption,
   parseU32Option,
   readNmsgInputs,
-  UsageError,
-} from "@dnsrep/cli";
-import { msgtypeId, type NmsgPayload, payloadFromJson, vendorId } from "@dnsrep/nmsg";
+} from "@dnsrep/nmsg-cli";
 import { Command } from "commander";
 
 interface Flags extends NmsgInputFlags, NmsgOutputFlags {

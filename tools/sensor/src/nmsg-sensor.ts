@@ -1,21 +1,7 @@
 import { CaptureParser, DnsqrMatcher, type DnsqrOptions, type DnsqrStats, isCaptureError, isSupportedLinkType } from "@dnsrep/capture";
-import {
-  abortable,
-  addNmsgOutputOptions,
-  CliError,
-  type CliIo,
-  configureProgram,
-  headerStamp,
-  isSystemError,
-  type NmsgOutputFlags,
-  openInput,
-  openNmsgOutputs,
-  PendingWrites,
-  Progress,
-  parseIntOption,
-  UsageError,
-} from "@dnsrep/cli";
+import { CliError, type CliIo, configureProgram, isSystemError, openInput, Progress, parseIntOption, UsageError } from "@dnsrep/cli";
 import { getModule, type MessageModule, type Msg } from "@dnsrep/nmsg";
+import { abortable, addNmsgOutputOptions, headerStamp, type NmsgOutputFlags, openNmsgOutputs, PendingWrites } from "@dnsrep/nmsg-cli";
 import { nameFromString } from "@dnsrep/wdns";
 import { Command } from "commander";
 import { type LiveCapture, openLive, parseIfaceSpec } from "./live.js";

@@ -8,6 +8,7 @@ import { createSocket } from "node:dgram";
 import { createWriteStream, openSync, renameSync, unlinkSync, type WriteStream } from "node:fs";
 import { isIP } from "node:net";
 import type { Writable } from "node:stream";
+import { CliError, type CliIo, OutputWriter, parseIntOption, UsageError } from "@dnsrep/cli";
 import {
   connectNmsg,
   type EncodedMessage,
@@ -23,10 +24,6 @@ import {
 } from "@dnsrep/nmsg";
 import { outputTarget } from "@dnsrep/util";
 import type { Command } from "commander";
-import { CliError, UsageError } from "./errors.js";
-import type { CliIo } from "./io.js";
-import { OutputWriter } from "./io.js";
-import { parseIntOption } from "./main.js";
 
 /** The option values addNmsgOutputOptions registers (commander's camel-cased long names). */
 export interface NmsgOutputFlags {

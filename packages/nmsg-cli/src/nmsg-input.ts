@@ -7,6 +7,7 @@
  */
 import { createSocket } from "node:dgram";
 import { createReadStream, statSync } from "node:fs";
+import { CliError, type CliIo, isSystemError } from "@dnsrep/cli";
 import {
   ContainerDecoder,
   isNmsgError,
@@ -18,8 +19,6 @@ import {
   readPayloadBatches,
 } from "@dnsrep/nmsg";
 import type { Command } from "commander";
-import { CliError, isSystemError } from "./errors.js";
-import type { CliIo } from "./io.js";
 import { parseAddrPort } from "./nmsg-output.js";
 
 export interface NmsgInputFlags {
