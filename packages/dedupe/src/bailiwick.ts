@@ -5,7 +5,7 @@
  * bailiwick. Accepted NS and A/AAAA RRsets teach the cache new delegations and server addresses
  * (NS first, so a referral's glue counts for the child it introduces).
  */
-import { downcaseRRset, type Message, type RRset, sortRRset } from "@dnsrep/wdns";
+import { downcaseRRset, type Message, type RRset, RRTYPE, sortRRset } from "@dnsrep/wdns";
 import { addrKey, atOrBelowAt, nameKey, ROOT_KEY } from "./names.js";
 import type { ZoneCache } from "./zones.js";
 
@@ -58,7 +58,8 @@ export interface BailiwickOptions {
   recursive?: "reject" | "accept";
 }
 
-const SKIP_TYPES = new Set([41, 249, 250]); // OPT, TKEY, TSIG: transport, not data
+/** transport, not data */
+const SKIP_TYPES: ReadonlySet<number> = new Set<number>([RRTYPE.OPT, RRTYPE.TKEY, RRTYPE.TSIG]);
 
 /** An accepted RRset; the owner's key is made when asked for (most callers use the wire name). */
 class Accepted implements AcceptedRRset {

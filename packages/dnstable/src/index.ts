@@ -29,3 +29,4 @@ export { dnstableMerge } from "./merge.js";
 export type { CorruptEntry, DnstableQuery, DnstableResult, QueryOptions, SetFileOptions, TimeFence } from "./query.js";
 export { DnstableReader, parseIpQuery } from "./query.js";
 export { decodeRRtypeUnion, encodeRRtypeBitmap, encodeRRtypeSingle, rrtypeUnionHas } from "./rrtype-union.js";
+export { DNSSEC_TYPES, DUAL_TYPES, NAME_RDATA_TYPES, STANDALONE_NAME_TYPES } from "./rrtypes.js";

@@ -16,6 +16,7 @@ import { decodeRdataKey, decodeRRsetKey, decodeTriplet, EntryType, reverseWireNa
 import { DnstableError, DnstableErrorCode, isDnstableError } from "./errors.js";
 import { dnstableMerge } from "./merge.js";
 import { rrtypeUnionHas } from "./rrtype-union.js";
+import { NAME_RDATA_TYPES, STANDALONE_NAME_TYPES } from "./rrtypes.js";
 
 /** Time fence bounds, in epoch seconds (dnstable_lookup's -a, -A, -B, -b). */
 export interface TimeFence {
@@ -70,11 +71,6 @@ export interface DnstableResult {
   timeLast: number;
   count: number;
 }
-
-/** Every rrtype whose RDATA key begins with a name (libdnstable's CASE_RDATA_NAME_TYPE_ALL). */
-const NAME_RDATA_TYPES = new Set([15, 33, 2, 5, 39, 12, 6, 64, 65, 47, 17, 30]);
-/** …and those where the name is all of the keyed rdata, so the rrtype follows it (…_STANDALONE). */
-const STANDALONE_NAME_TYPES = new Set([15, 33, 2, 5, 39, 12]);
 
 const invalid = (m: string): DnstableError => new DnstableError(DnstableErrorCode.ERR_INVALID, m);
 

@@ -1,123 +1,129 @@
+import { RRTYPE } from "./tables.js";
+
 /**
  * Rdata field descriptors (what libwdns calls record_descr): how each type's
  * rdata is laid out, used both to decompress names when parsing a message
  * and to print rdata. `cls` "in" descriptors apply only to class IN.
  */
-export type Rdf =
-  | "bytes"
-  | "bytes_b64"
-  | "bytes_str"
-  | "name"
-  | "uname"
-  | "int8"
-  | "int16"
-  | "int32"
-  | "ipv4"
-  | "ipv6"
-  | "ipv6prefix"
-  | "eui48"
-  | "eui64"
-  | "string"
-  | "repstring"
-  | "rrtype"
-  | "type_bitmap"
-  | "salt"
-  | "hash"
-  | "svcparams"
-  | "edns_opt";
 
-/** Numeric field codes for the parser's hot loop (same order as Rdf names below). */
-export const RDF_CODES: readonly Rdf[] = [
-  "bytes",
-  "bytes_b64",
-  "bytes_str",
-  "name",
-  "uname",
-  "int8",
-  "int16",
-  "int32",
-  "ipv4",
-  "ipv6",
-  "ipv6prefix",
-  "eui48",
-  "eui64",
-  "string",
-  "repstring",
-  "rrtype",
-  "type_bitmap",
-  "salt",
-  "hash",
-  "svcparams",
-  "edns_opt",
-];
+/**
+ * Rdata field kinds (libwdns's rdf types), as small integers so the parser's hot loop switches on
+ * numbers; the parser, the printer and downcasing all switch on these names.
+ */
+export const Rdf = {
+  BYTES: 0,
+  BYTES_B64: 1,
+  BYTES_STR: 2,
+  NAME: 3,
+  UNAME: 4,
+  INT8: 5,
+  INT16: 6,
+  INT32: 7,
+  IPV4: 8,
+  IPV6: 9,
+  IPV6PREFIX: 10,
+  EUI48: 11,
+  EUI64: 12,
+  STRING: 13,
+  REPSTRING: 14,
+  RRTYPE: 15,
+  TYPE_BITMAP: 16,
+  SALT: 17,
+  HASH: 18,
+  SVCPARAMS: 19,
+  EDNS_OPT: 20,
+} as const;
+export type Rdf = (typeof Rdf)[keyof typeof Rdf];
 
 export interface Descr {
   cls: "un" | "in";
+  /** the rdata's fields in order */
   fields: readonly Rdf[];
-  /** `fields` as indexes into RDF_CODES */
-  codes: Uint8Array;
   /** whether any field is a domain name (names are decompressed, so the rdata cannot be sliced as is) */
   hasName: boolean;
 }
 
-const hasName = (fields: Rdf[]): boolean => fields.includes("name") || fields.includes("uname");
-const codes = (fields: Rdf[]): Uint8Array => Uint8Array.from(fields.map((f) => RDF_CODES.indexOf(f)));
-const un = (...fields: Rdf[]): Descr => ({ cls: "un", fields, codes: codes(fields), hasName: hasName(fields) });
-const inet = (...fields: Rdf[]): Descr => ({ cls: "in", fields, codes: codes(fields), hasName: hasName(fields) });
+const hasName = (fields: Rdf[]): boolean => fields.includes(Rdf.NAME) || fields.includes(Rdf.UNAME);
+const un = (...fields: Rdf[]): Descr => ({ cls: "un", fields, hasName: hasName(fields) });
+const inet = (...fields: Rdf[]): Descr => ({ cls: "in", fields, hasName: hasName(fields) });
+const {
+  BYTES,
+  BYTES_B64,
+  BYTES_STR,
+  NAME,
+  UNAME,
+  INT8,
+  INT16,
+  INT32,
+  IPV4,
+  IPV6,
+  IPV6PREFIX,
+  EUI48,
+  EUI64,
+  STRING,
+  REPSTRING,
+  RRTYPE: TYPE,
+  TYPE_BITMAP,
+  SALT,
+  HASH,
+  SVCPARAMS,
+  EDNS_OPT,
+} = Rdf;
+const T = RRTYPE;
 
 export const DESCR: ReadonlyMap<number, Descr> = new Map<number, Descr>([
-  [5, un("name")], // CNAME
-  [13, un("string", "string")], // HINFO
-  [7, un("name")],
-  [3, un("name")],
-  [4, un("name")],
-  [8, un("name")], // MB MD MF MG
-  [14, un("name", "name")], // MINFO
-  [9, un("name")], // MR
-  [15, un("int16", "name")], // MX
-  [2, un("name")], // NS
-  [10, un("bytes")], // NULL
-  [12, un("name")], // PTR
-  [6, un("name", "name", "int32", "int32", "int32", "int32", "int32")], // SOA
-  [16, un("repstring")], // TXT
-  [1, inet("ipv4")], // A
-  [11, inet("int32", "int8", "bytes")], // WKS
-  [18, un("int16", "name")], // AFSDB
-  [20, un("string", "string")], // ISDN
-  [17, un("name", "name")], // RP
-  [21, un("int16", "name")], // RT
-  [19, un("string")], // X25
-  [30, un("name", "bytes")], // NXT
-  [24, un("int16", "int8", "int8", "int32", "int32", "int32", "int16", "name", "bytes")], // SIG
-  [39, un("uname")], // DNAME
-  [38, inet("ipv6prefix", "uname")], // A6
-  [28, inet("ipv6")], // AAAA
-  [36, inet("int16", "uname")], // KX
-  [26, inet("int16", "name", "name")], // PX
-  [35, inet("int16", "int16", "string", "string", "string", "name")], // NAPTR
-  [33, inet("int16", "int16", "int16", "name")], // SRV
-  [48, un("int16", "int8", "int8", "bytes_b64")], // DNSKEY
-  [46, un("rrtype", "int8", "int8", "int32", "int32", "int32", "int16", "uname", "bytes_b64")], // RRSIG
-  [47, un("uname", "type_bitmap")], // NSEC
-  [43, un("int16", "int8", "int8", "bytes")], // DS
-  [50, un("int8", "int8", "int16", "salt", "hash", "type_bitmap")], // NSEC3
-  [51, un("int8", "int8", "int16", "salt")], // NSEC3PARAM
-  [99, un("repstring")], // SPF
-  [52, un("int8", "int8", "int8", "bytes")], // TLSA
-  [60, un("int16", "int8", "int8", "bytes_b64")], // CDNSKEY
-  [59, un("int16", "int8", "int8", "bytes")], // CDS
-  [61, un("bytes_b64")], // OPENPGPKEY
-  [62, un("int32", "int16", "type_bitmap")], // CSYNC
-  [108, un("eui48")], // EUI48
-  [109, un("eui64")], // EUI64
-  [256, un("int16", "int16", "bytes_str")], // URI
-  [64, inet("int16", "name", "svcparams")], // SVCB
-  [65, inet("int16", "name", "svcparams")], // HTTPS
-  [257, inet("int8", "string", "bytes_str")], // CAA
-  [41, un("edns_opt")], // OPT
+  [T.CNAME, un(NAME)],
+  [T.HINFO, un(STRING, STRING)],
+  [T.MB, un(NAME)],
+  [T.MD, un(NAME)],
+  [T.MF, un(NAME)],
+  [T.MG, un(NAME)],
+  [T.MINFO, un(NAME, NAME)],
+  [T.MR, un(NAME)],
+  [T.MX, un(INT16, NAME)],
+  [T.NS, un(NAME)],
+  [T.NULL, un(BYTES)],
+  [T.PTR, un(NAME)],
+  [T.SOA, un(NAME, NAME, INT32, INT32, INT32, INT32, INT32)],
+  [T.TXT, un(REPSTRING)],
+  [T.A, inet(IPV4)],
+  [T.WKS, inet(INT32, INT8, BYTES)],
+  [T.AFSDB, un(INT16, NAME)],
+  [T.ISDN, un(STRING, STRING)],
+  [T.RP, un(NAME, NAME)],
+  [T.RT, un(INT16, NAME)],
+  [T.X25, un(STRING)],
+  [T.NXT, un(NAME, BYTES)],
+  [T.SIG, un(INT16, INT8, INT8, INT32, INT32, INT32, INT16, NAME, BYTES)],
+  [T.DNAME, un(UNAME)],
+  [T.A6, inet(IPV6PREFIX, UNAME)],
+  [T.AAAA, inet(IPV6)],
+  [T.KX, inet(INT16, UNAME)],
+  [T.PX, inet(INT16, NAME, NAME)],
+  [T.NAPTR, inet(INT16, INT16, STRING, STRING, STRING, NAME)],
+  [T.SRV, inet(INT16, INT16, INT16, NAME)],
+  [T.DNSKEY, un(INT16, INT8, INT8, BYTES_B64)],
+  [T.RRSIG, un(TYPE, INT8, INT8, INT32, INT32, INT32, INT16, UNAME, BYTES_B64)],
+  [T.NSEC, un(UNAME, TYPE_BITMAP)],
+  [T.DS, un(INT16, INT8, INT8, BYTES)],
+  [T.NSEC3, un(INT8, INT8, INT16, SALT, HASH, TYPE_BITMAP)],
+  [T.NSEC3PARAM, un(INT8, INT8, INT16, SALT)],
+  [T.SPF, un(REPSTRING)],
+  [T.TLSA, un(INT8, INT8, INT8, BYTES)],
+  [T.CDNSKEY, un(INT16, INT8, INT8, BYTES_B64)],
+  [T.CDS, un(INT16, INT8, INT8, BYTES)],
+  [T.OPENPGPKEY, un(BYTES_B64)],
+  [T.CSYNC, un(INT32, INT16, TYPE_BITMAP)],
+  [T.EUI48, un(EUI48)],
+  [T.EUI64, un(EUI64)],
+  [T.URI, un(INT16, INT16, BYTES_STR)],
+  [T.SVCB, inet(INT16, NAME, SVCPARAMS)],
+  [T.HTTPS, inet(INT16, NAME, SVCPARAMS)],
+  [T.CAA, inet(INT8, STRING, BYTES_STR)],
+  [T.OPT, un(EDNS_OPT)],
 ]);
 
-/** The descriptor that applies to (rrtype, rrclass), or null for generic handling / class mismatch. */
+/** The descriptor of `rrtype`, or null for a type handled generically; a caller checks an "in" descriptor against the class itself. */
 export function descrFor(rrtype: number): Descr | null {
   return DESCR.get(rrtype) ?? null;
 }

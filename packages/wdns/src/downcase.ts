@@ -1,9 +1,31 @@
 /** libwdns wdns_downcase_rdata: downcase names inside rdata, only for the RFC 4034 §6.2 types. */
-import { descrFor } from "./descr.js";
+import { descrFor, Rdf } from "./descr.js";
+import { RRTYPE as T } from "./tables.js";
 
 /** the types whose rdata names libwdns downcases */
-export const DOWNCASE_TYPES: ReadonlySet<number> = new Set([
-  38, 18, 5, 39, 36, 7, 3, 4, 8, 14, 9, 15, 35, 2, 30, 12, 26, 17, 21, 24, 6, 33,
+export const DOWNCASE_TYPES: ReadonlySet<number> = new Set<number>([
+  T.A6,
+  T.AFSDB,
+  T.CNAME,
+  T.DNAME,
+  T.KX,
+  T.MB,
+  T.MD,
+  T.MF,
+  T.MG,
+  T.MINFO,
+  T.MR,
+  T.MX,
+  T.NAPTR,
+  T.NS,
+  T.NXT,
+  T.PTR,
+  T.PX,
+  T.RP,
+  T.RT,
+  T.SIG,
+  T.SOA,
+  T.SRV,
 ]);
 
 /** A copy of `rdata` with embedded names downcased (unchanged for other types or malformed rdata). */
@@ -17,8 +39,8 @@ export function downcaseRdata(rdata: Uint8Array, rrtype: number, rrclass = 1): U
   for (const f of d.fields) {
     if (left === 0) break;
     switch (f) {
-      case "name":
-      case "uname":
+      case Rdf.NAME:
+      case Rdf.UNAME:
         while (left-- !== 0) {
           const c = out[p] as number;
           if (c === 0) {
@@ -30,29 +52,29 @@ export function downcaseRdata(rdata: Uint8Array, rrtype: number, rrclass = 1): U
         }
         if (left < 0) left = 0;
         break;
-      case "int8":
+      case Rdf.INT8:
         if (left < 1) return rdata;
         p += 1;
         left -= 1;
         break;
-      case "int16":
+      case Rdf.INT16:
         if (left < 2) return rdata;
         p += 2;
         left -= 2;
         break;
-      case "int32":
+      case Rdf.INT32:
         if (left < 4) return rdata;
         p += 4;
         left -= 4;
         break;
-      case "string": {
+      case Rdf.STRING: {
         const n = (out[p] as number) + 1;
         if (left < n) return rdata;
         p += n;
         left -= n;
         break;
       }
-      case "ipv6prefix": {
+      case Rdf.IPV6PREFIX: {
         const n = (out[p] as number) + 1;
         if (left < n) return rdata;
         p += n;

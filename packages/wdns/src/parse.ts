@@ -1,7 +1,7 @@
 /** Parsing DNS messages (libwdns wdns_parse_message semantics). */
 
 import { copyInto } from "@dnsrep/util";
-import { descrFor } from "./descr.js";
+import { descrFor, Rdf } from "./descr.js";
 import { WdnsError, WdnsErrorCode } from "./errors.js";
 import { downcaseName, sameNameAt, unpacked, unpackNameInto } from "./name.js";
 import { RRTYPE } from "./tables.js";
@@ -103,13 +103,13 @@ export function parseRdata(pkt: Uint8Array, eop: number, rrtype: number, rrclass
   let o = 0;
   let src = start;
   let left = rdlen;
-  const fields = d.codes;
+  const fields = d.fields;
   for (let fi = 0; fi < fields.length; fi++) {
     if (left === 0) break;
     let n = -1; // bytes to copy verbatim
     switch (fields[fi]) {
-      case 3: /* name */
-      case 4: /* uname */ {
+      case Rdf.NAME:
+      case Rdf.UNAME: {
         o = unpackNameInto(pkt, eop, src, RD, o);
         const next = unpacked.wireEnd;
         left -= next - src;
@@ -117,38 +117,38 @@ export function parseRdata(pkt: Uint8Array, eop: number, rrtype: number, rrclass
         if (left < 0) throw new WdnsError(WdnsErrorCode.OUT_OF_BOUNDS);
         break;
       }
-      case 0: /* bytes */
-      case 1: /* bytes_b64 */
-      case 2: /* bytes_str */
-      case 20 /* edns_opt */:
+      case Rdf.BYTES:
+      case Rdf.BYTES_B64:
+      case Rdf.BYTES_STR:
+      case Rdf.EDNS_OPT:
         n = left;
         break;
-      case 5 /* int8 */:
+      case Rdf.INT8:
         n = 1;
         break;
-      case 6: /* int16 */
-      case 15 /* rrtype */:
+      case Rdf.INT16:
+      case Rdf.RRTYPE:
         n = 2;
         break;
-      case 7: /* int32 */
-      case 8 /* ipv4 */:
+      case Rdf.INT32:
+      case Rdf.IPV4:
         n = 4;
         break;
-      case 9 /* ipv6 */:
+      case Rdf.IPV6:
         n = 16;
         break;
-      case 11 /* eui48 */:
+      case Rdf.EUI48:
         n = 6;
         break;
-      case 12 /* eui64 */:
+      case Rdf.EUI64:
         n = 8;
         break;
-      case 13: /* string */
-      case 17: /* salt */
-      case 18 /* hash */:
+      case Rdf.STRING:
+      case Rdf.SALT:
+      case Rdf.HASH:
         n = (pkt[src] as number) + 1;
         break;
-      case 14: /* repstring */ {
+      case Rdf.REPSTRING: {
         let p = src;
         let l = left;
         while (l > 0) {
@@ -160,7 +160,7 @@ export function parseRdata(pkt: Uint8Array, eop: number, rrtype: number, rrclass
         n = left;
         break;
       }
-      case 10: /* ipv6prefix */ {
+      case Rdf.IPV6PREFIX: {
         const pl = pkt[src] as number;
         if (pl > 128) throw new WdnsError(WdnsErrorCode.OUT_OF_BOUNDS);
         let oc = (128 - pl) >> 3;
@@ -168,7 +168,7 @@ export function parseRdata(pkt: Uint8Array, eop: number, rrtype: number, rrclass
         n = oc + 1;
         break;
       }
-      case 16: /* type_bitmap */ {
+      case Rdf.TYPE_BITMAP: {
         let p = src;
         let l = left;
         while (l >= 2) {
@@ -181,7 +181,7 @@ export function parseRdata(pkt: Uint8Array, eop: number, rrtype: number, rrclass
         n = p - src;
         break;
       }
-      case 19: /* svcparams */ {
+      case Rdf.SVCPARAMS: {
         let p = src;
         let l = left;
         while (l > 0) {

@@ -3,7 +3,7 @@
  * (quirks included: no-descriptor types as `\# len` + spaced hex with a
  * trailing space, RRSIG times as epoch seconds, ` ### PARSE ERROR ###`).
  */
-import { descrFor } from "./descr.js";
+import { descrFor, Rdf } from "./descr.js";
 import { isWdnsError, WdnsError, WdnsErrorCode } from "./errors.js";
 import { domainToString, lenUname } from "./name.js";
 import { rrtypeName } from "./tables.js";
@@ -208,26 +208,26 @@ export function appendRdataText(prefix: string, rrtype: number, rrclass: number,
     for (const f of d.fields) {
       if (left === 0) break;
       switch (f) {
-        case "name":
-        case "uname": {
+        case Rdf.NAME:
+        case Rdf.UNAME: {
           const len = lenUname(rdata, src, src + left);
           s += `${domainToString(rdata, src, len)} `;
           take(len);
           break;
         }
-        case "bytes":
+        case Rdf.BYTES:
           s += hexString(rdata, true, src, src + left);
           left = 0;
           break;
-        case "bytes_b64":
+        case Rdf.BYTES_B64:
           s += base64Encode(rdata.subarray(src, src + left));
           left = 0;
           break;
-        case "bytes_str":
+        case Rdf.BYTES_STR:
           s += `"${quotedBody(rdata, src, src + left)}" `;
           take(left);
           break;
-        case "ipv6prefix": {
+        case Rdf.IPV6PREFIX: {
           need(1);
           const pl = rdata[src++] as number;
           if (pl > 128) bad();
@@ -244,7 +244,7 @@ export function appendRdataText(prefix: string, rrtype: number, rrclass: number,
           src += oc;
           break;
         }
-        case "salt": {
+        case Rdf.SALT: {
           need(1);
           const oc = rdata[src++] as number;
           need(1 + oc);
@@ -254,7 +254,7 @@ export function appendRdataText(prefix: string, rrtype: number, rrclass: number,
           left -= oc + 1;
           break;
         }
-        case "hash": {
+        case Rdf.HASH: {
           need(1);
           const oc = rdata[src++] as number;
           need(1 + oc);
@@ -268,34 +268,34 @@ export function appendRdataText(prefix: string, rrtype: number, rrclass: number,
           left -= oc + 1;
           break;
         }
-        case "int8":
+        case Rdf.INT8:
           need(1);
           s += `${rdata[src]} `;
           take(1);
           break;
-        case "int16":
+        case Rdf.INT16:
           need(2);
           s += `${u16(src)} `;
           take(2);
           break;
-        case "int32":
+        case Rdf.INT32:
           need(4);
           s += `${((u16(src) << 16) >>> 0) + u16(src + 2)} `;
           take(4);
           break;
-        case "ipv4":
+        case Rdf.IPV4:
           need(4);
           s += `${ipv4ToString(rdata, src)} `;
           take(4);
           break;
-        case "ipv6":
+        case Rdf.IPV6:
           need(16);
           s += `${ipv6ToString(rdata, src)} `;
           take(16);
           break;
-        case "eui48":
-        case "eui64": {
-          const n = f === "eui48" ? 6 : 8;
+        case Rdf.EUI48:
+        case Rdf.EUI64: {
+          const n = f === Rdf.EUI48 ? 6 : 8;
           need(n);
           const parts: string[] = [];
           for (let i = 0; i < n; i++) parts.push(hexString(rdata, false, src + i, src + i + 1));
@@ -303,14 +303,14 @@ export function appendRdataText(prefix: string, rrtype: number, rrclass: number,
           take(n);
           break;
         }
-        case "string":
+        case Rdf.STRING:
           need(1);
           charString();
           break;
-        case "repstring":
+        case Rdf.REPSTRING:
           while (left > 0) charString();
           break;
-        case "svcparams":
+        case Rdf.SVCPARAMS:
           while (left > 0) {
             need(2);
             const key = u16(src);
@@ -325,14 +325,14 @@ export function appendRdataText(prefix: string, rrtype: number, rrclass: number,
             take(vlen);
           }
           break;
-        case "rrtype": {
+        case Rdf.RRTYPE: {
           need(2);
           const t = u16(src);
           take(2);
           s += `${rrtypeName(t) ?? `TYPE${t}`} `;
           break;
         }
-        case "type_bitmap":
+        case Rdf.TYPE_BITMAP:
           need(2);
           while (left >= 2) {
             const win = rdata[src] as number;
@@ -353,7 +353,7 @@ export function appendRdataText(prefix: string, rrtype: number, rrclass: number,
             take(bl);
           }
           break;
-        case "edns_opt":
+        case Rdf.EDNS_OPT:
           while (left > 0) {
             need(2);
             const code = u16(src);

@@ -7,7 +7,7 @@
 import { ByteWriter } from "@dnsrep/util";
 import { WdnsError, WdnsErrorCode } from "./errors.js";
 import { nameFromString } from "./name.js";
-import { rrtypeFromString } from "./tables.js";
+import { RRTYPE, rrtypeFromString } from "./tables.js";
 import { base32HexDecode, base64Decode, parseIpv4, parseIpv6 } from "./text-codecs.js";
 
 interface Token {
@@ -325,63 +325,63 @@ export function stringToRdata(rrtype: number, rrclass: number, text: string): Ui
       ),
     );
   switch (rrtype) {
-    case 1: {
+    case RRTYPE.A: {
       const ip = parseIpv4(c.next("address").text);
       if (!ip) fail(`bad IPv4 address in ${JSON.stringify(text)}`);
       w.bytes(ip);
       break;
     }
-    case 28: {
+    case RRTYPE.AAAA: {
       const ip = parseIpv6(c.next("address").text);
       if (!ip) fail(`bad IPv6 address in ${JSON.stringify(text)}`);
       w.bytes(ip);
       break;
     }
-    case 2:
-    case 3:
-    case 4:
-    case 5:
-    case 7:
-    case 8:
-    case 9:
-    case 12:
-    case 39:
+    case RRTYPE.NS:
+    case RRTYPE.MD:
+    case RRTYPE.MF:
+    case RRTYPE.CNAME:
+    case RRTYPE.MB:
+    case RRTYPE.MG:
+    case RRTYPE.MR:
+    case RRTYPE.PTR:
+    case RRTYPE.DNAME:
       nm("name");
       break;
-    case 15:
-    case 18:
-    case 21:
-    case 36:
+    case RRTYPE.MX:
+    case RRTYPE.AFSDB:
+    case RRTYPE.RT:
+    case RRTYPE.KX:
       i16("preference");
       nm("name");
       break;
-    case 6: // SOA: libwdns accepts a prefix of the fields
+    case RRTYPE.SOA: // SOA: libwdns accepts a prefix of the fields
       nm("mname");
       if (!c.done) nm("rname");
       for (let k = 0; k < 5 && !c.done; k++) i32("SOA number");
       break;
-    case 16:
-    case 99:
+    case RRTYPE.TXT:
+    case RRTYPE.SPF:
       if (c.done) fail("missing character-string");
       for (const t of c.rest()) charString(w, t);
       break;
-    case 13:
-    case 20: // like libwdns, a missing trailing field is tolerated
+    case RRTYPE.HINFO:
+    case RRTYPE.ISDN: // like libwdns, a missing trailing field is tolerated
       str("string");
       if (!c.done) str("string");
       break;
-    case 17:
-    case 14:
+    case RRTYPE.RP:
+    case RRTYPE.MINFO:
       nm("name");
       nm("name");
       break;
-    case 33:
+    case RRTYPE.SRV:
       i16("priority");
       i16("weight");
       i16("port");
       nm("target");
       break;
-    case 35:
+    case RRTYPE.NAPTR:
       i16("order");
       i16("preference");
       str("flags");
@@ -389,38 +389,38 @@ export function stringToRdata(rrtype: number, rrclass: number, text: string): Ui
       str("regexp");
       nm("replacement");
       break;
-    case 29:
+    case RRTYPE.LOC:
       w.bytes(loc(c));
       break;
-    case 44:
+    case RRTYPE.SSHFP:
       i8("algorithm");
       i8("fingerprint type");
       hexRest("fingerprint");
       break;
-    case 52:
-    case 53:
+    case RRTYPE.TLSA:
+    case RRTYPE.SMIMEA:
       i8("usage");
       i8("selector");
       i8("matching type");
       hexRest("certificate data");
       break;
-    case 43:
-    case 59:
-    case 32769:
+    case RRTYPE.DS:
+    case RRTYPE.CDS:
+    case RRTYPE.DLV:
       i16("key tag");
       i8("algorithm");
       i8("digest type");
       hexRest("digest");
       break;
-    case 48:
-    case 60:
-    case 25:
+    case RRTYPE.DNSKEY:
+    case RRTYPE.CDNSKEY:
+    case RRTYPE.KEY:
       i16("flags");
       i8("protocol");
       i8("algorithm");
       w.bytes(b64(c.rest(), "public key"));
       break;
-    case 46: {
+    case RRTYPE.RRSIG: {
       const tt = rrtypeFromString(c.next("type covered").text);
       if (tt === undefined) fail("unknown type covered");
       w.u16be(tt);
@@ -434,11 +434,11 @@ export function stringToRdata(rrtype: number, rrclass: number, text: string): Ui
       w.bytes(b64(c.rest(), "signature"));
       break;
     }
-    case 47:
+    case RRTYPE.NSEC:
       nm("next name");
       typeBitmap(w, c.rest());
       break;
-    case 50: {
+    case RRTYPE.NSEC3: {
       i8("hash algorithm");
       i8("flags");
       i16("iterations");
@@ -451,7 +451,7 @@ export function stringToRdata(rrtype: number, rrclass: number, text: string): Ui
       typeBitmap(w, c.rest());
       break;
     }
-    case 51: {
+    case RRTYPE.NSEC3PARAM: {
       i8("hash algorithm");
       i8("flags");
       i16("iterations");
@@ -460,27 +460,27 @@ export function stringToRdata(rrtype: number, rrclass: number, text: string): Ui
       w.byte(sb.length).bytes(sb);
       break;
     }
-    case 61:
+    case RRTYPE.OPENPGPKEY:
       w.bytes(b64(c.rest(), "key"));
       break;
-    case 63:
+    case RRTYPE.ZONEMD:
       i32("serial");
       i8("scheme");
       i8("hash algorithm");
       hexRest("digest");
       break;
-    case 256:
+    case RRTYPE.URI:
       i16("priority");
       i16("weight");
       w.bytes(c.next("target").bytes);
       break;
-    case 257:
+    case RRTYPE.CAA:
       i8("flags");
       str("tag");
       if (!c.done) w.bytes(c.next("value").bytes);
       break;
-    case 64:
-    case 65:
+    case RRTYPE.SVCB:
+    case RRTYPE.HTTPS:
       i16("priority");
       nm("target");
       svcParams(w, c.rest());

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { opcodeToString, rcodeToString, rrclassFromString, rrclassToString, rrtypeFromString, rrtypeToString } from "./tables.js";
+import {
+  opcodeToString,
+  RRTYPE,
+  rcodeToString,
+  rrclassFromString,
+  rrclassToString,
+  rrtypeFromString,
+  rrtypeName,
+  rrtypeToString,
+} from "./tables.js";
 
 describe("type/class/rcode/opcode tables", () => {
   it("names known rrtypes and falls back to TYPEn", () => {
@@ -23,5 +32,15 @@ describe("type/class/rcode/opcode tables", () => {
     expect(rcodeToString(16)).toBe("BADVERS");
     expect(opcodeToString(0)).toBe("QUERY");
     expect(opcodeToString(5)).toBe("UPDATE");
+  });
+});
+
+describe("RRTYPE", () => {
+  it("names every type by the mnemonic libwdns prints (with - as _) and nothing else", () => {
+    for (const [name, value] of Object.entries(RRTYPE)) expect(rrtypeFromString(name.replace(/_/g, "-"))).toBe(value);
+    for (let t = 0; t < 65536; t++) {
+      const name = rrtypeName(t);
+      if (name !== null) expect(RRTYPE[name.replace(/-/g, "_") as keyof typeof RRTYPE]).toBe(t);
+    }
   });
 });

@@ -12,6 +12,8 @@ import {
   UsageError,
 } from "@dnsrep/cli";
 import {
+  DNSSEC_TYPES,
+  DUAL_TYPES,
   dnstableMerge,
   EntryType,
   encodeRRtypeSingle,
@@ -29,11 +31,6 @@ import { crcDropped, nmsgSourceBatches } from "@dnsrep/nmsg-cli";
 import { outputTarget } from "@dnsrep/util";
 import { downcaseName, nameLength } from "@dnsrep/wdns";
 import { Command } from "commander";
-
-/** Types whose RRsets go to the DNSSEC file (dnstable_convert's list). */
-const DNSSEC_TYPES = new Set([43, 59, 46, 47, 48, 60, 50, 51, 32768, 32769]);
-/** Copied to the DNS file too with -D. */
-const DUAL_TYPES = new Set([59, 60, 32768]);
 
 interface FileState {
   sorter: Sorter;
