@@ -17,7 +17,7 @@ import { concatBytes } from "@dnsrep/util";
 import { Command } from "commander";
 import { openReader } from "./common.js";
 
-/** Built-in merge functions by name; "dnstable" is loaded from @dnsrep/dnstable when present. */
+/** Built-in merge functions by name; "dnstable" loads @dnsrep/dnstable only when it is asked for. */
 export async function resolveMerge(name: string, sep: string): Promise<MergeFn> {
   const sepBytes = new TextEncoder().encode(sep);
   switch (name) {
@@ -28,12 +28,8 @@ export async function resolveMerge(name: string, sep: string): Promise<MergeFn> 
     case "last":
       return (_k, _a, b) => b;
     case "dnstable": {
-      try {
-        const spec = "@dnsrep/dnstable";
-        const mod = (await import(spec)) as { dnstableMerge?: MergeFn };
-        if (typeof mod.dnstableMerge === "function") return mod.dnstableMerge;
-      } catch {}
-      throw new CliError("merge function 'dnstable' needs @dnsrep/dnstable (dnstableMerge)");
+      const { dnstableMerge } = await import("@dnsrep/dnstable");
+      return dnstableMerge;
     }
     default: {
       const path = isAbsolute(name) ? name : resolve(name);
