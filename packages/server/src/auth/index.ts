@@ -3,6 +3,7 @@
 // pieces, which live one concept per file beside it.
 import type { FastifyPluginAsync } from "fastify";
 import fp from "fastify-plugin";
+import { authPluginBody } from "./plugin.js";
 
 /** Options of the auth plugin (createServer passes them through). */
 export interface AuthOptions {
@@ -43,15 +44,13 @@ declare module "fastify" {
   }
 }
 
-const plugin: FastifyPluginAsync<AuthOptions> = async (app, opts) => {
-  if (!opts.noAuth && opts.keysFile === undefined) throw new TypeError("auth: keysFile is required unless noAuth");
-  app.decorateRequest("principal", null);
-  app.decorate("authUsage", () => ({ keys: 0, usage: [] }));
-  app.addHook("onRequest", async (request) => {
-    if (request.routeOptions.config.auth === undefined) return;
-    request.principal = { name: "-", resultsMax: null, offsetMax: null };
-  });
-};
-
 /** The auth plugin: fastify-plugin wrapped (not encapsulated), registered before the routes. */
-export const authPlugin: FastifyPluginAsync<AuthOptions> = fp(plugin, { fastify: "5.x", name: "dnsrep-auth" });
+export const authPlugin: FastifyPluginAsync<AuthOptions> = fp(authPluginBody, { fastify: "5.x", name: "dnsrep-auth" });
+
+export type { KeyListing, NewKeyLimits } from "./admin.js";
+export { addKey, listKeys, revokeKey } from "./admin.js";
+export { AuthError, AuthErrorCode, isAuthError } from "./errors.js";
+export type { Burst, KeyLimits, KeyRecord } from "./keys-file.js";
+export { checkKeyName, formatKeysFile, parseKeysFile, readKeysFile } from "./keys-file.js";
+export { parseBasicAuth, RATE_LIMIT_PATH } from "./plugin.js";
+export { formatKeyTime, parseKeyTime } from "./time.js";
