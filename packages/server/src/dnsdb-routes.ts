@@ -44,7 +44,7 @@ export function dnsdbRoutes(app: FastifyInstance, ctx: QueryContext, statsOf: St
           limit,
           humantime: p.humantime,
         };
-        body = streamBody(ctx, run, verb === "lookup" ? lookupLines(w, stats) : summarizeLines(w, p.maxCount, stats));
+        body = streamBody(ctx, run, verb === "lookup" ? lookupLines(w, stats) : summarizeLines(w, p.maxCount, stats), stats);
       } catch (e) {
         run.release();
         throw e;

@@ -28,12 +28,14 @@ export function pdnsRoute(app: FastifyInstance, ctx: QueryContext, statsOf: Stat
     const value = req.params.prefix === undefined ? req.params.value : `${req.params.value},${req.params.prefix}`;
     if (value.length === 0 || value.length > 1100) throw badQuery(`bad query value: ${printable(value.slice(0, 100))}`);
     const limit = effectiveLimit(p.limit, ctx.defaultLimit, ctx.maxLimit, req.principal?.resultsMax ?? null);
-    const queries: DnstableQuery[] = looksLikeIp(value)
-      ? [{ type: "rdata_ip", ip: checkIp(value) }]
-      : [
-          { type: "rrset", name: checkName(value, true) },
-          { type: "rdata_name", name: value },
-        ];
+    // two segments can only be ADDR/PREFIX
+    const queries: DnstableQuery[] =
+      req.params.prefix !== undefined || looksLikeIp(value)
+        ? [{ type: "rdata_ip", ip: checkIp(value) }]
+        : [
+            { type: "rrset", name: checkName(value, true) },
+            { type: "rdata_name", name: value },
+          ];
     const stats = statsOf(req);
     stats.swclient = p.swclient;
     stats.version = p.version;
@@ -43,7 +45,7 @@ export function pdnsRoute(app: FastifyInstance, ctx: QueryContext, statsOf: Stat
       // each query starts (and is checked) before the response does
       const results = queries.map((q) => run.query(q, p));
       const windows = results.map((r) => (): ResultWindow => window(r, p, limit));
-      body = streamBody(ctx, run, cofStream(windows, stats));
+      body = streamBody(ctx, run, cofStream(windows, stats), stats);
     } catch (e) {
       run.release();
       throw e;

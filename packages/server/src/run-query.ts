@@ -41,9 +41,10 @@ export function begin(ctx: QueryContext, stats: StreamStats): Running {
 }
 
 /** The response body for a generator of lines: counted as an open stream, the data released when it ends. */
-export function streamBody(ctx: QueryContext, run: Running, lines: Generator<string, void, undefined>): LineStream {
+export function streamBody(ctx: QueryContext, run: Running, lines: Generator<string, void, undefined>, stats: StreamStats): LineStream {
   ctx.metrics.streamOpened();
-  return new LineStream(lines, () => {
+  return new LineStream(lines, (aborted) => {
+    stats.aborted = aborted;
     ctx.metrics.streamClosed();
     run.release();
   });

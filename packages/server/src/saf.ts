@@ -22,13 +22,15 @@ export interface StreamStats {
   corrupt: number;
   /** how it ended: "succeeded", "limited", "failed"; "-" for no stream or while running */
   end: string;
+  /** whether the client left before the results were all produced */
+  aborted: boolean;
   /** the client's swclient and version parameters, for the access log */
   swclient: string | null;
   version: string | null;
 }
 
 export function newStats(): StreamStats {
-  return { results: 0, corrupt: 0, end: "-", swclient: null, version: null };
+  return { results: 0, corrupt: 0, end: "-", aborted: false, swclient: null, version: null };
 }
 
 /** The results a query yields after the type selection and offset, up to `limit`. */

@@ -1,6 +1,6 @@
 import { createServer as createHttpServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from "fastify";
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { accessLine } from "./access-log.js";
 import { type AuthOptions, authPlugin } from "./auth/index.js";
 import { DataStore } from "./data.js";
@@ -101,6 +101,11 @@ export async function createServer(opts: ServerOptions): Promise<DnstableServer>
     routerOptions: { maxParamLength: 2048, ignoreDuplicateSlashes: false },
     ...(opts.tls ? { https: { cert: opts.tls.cert, key: opts.tls.key } } : {}),
     forceCloseConnections: "idle",
+    // a URL that does not decode (bad percent-encoding), a bad content type: one line, no stack
+    frameworkErrors: (err: FastifyError, _req: unknown, reply: FastifyReply) => {
+      const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
+      reply.code(status).type("text/plain; charset=utf-8").send(errorBody(err, status));
+    },
     return503OnClosing: true,
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
   let usage: (() => { keys: number; usage: { used: number; limit: number | null }[] }) | undefined;
@@ -116,33 +121,37 @@ export async function createServer(opts: ServerOptions): Promise<DnstableServer>
   app.addHook("onRequest", async (req, reply) => {
     const t0 = process.hrtime.bigint();
     const time = new Date(nowMs());
-    reply.raw.once("close", () => {
-      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-      const endpoint = endpointOf(req.routeOptions.url);
-      const st = req.dnstableStats;
-      const status = reply.raw.writableFinished ? reply.statusCode : st ? 499 : reply.statusCode;
-      const results = st?.results ?? 0;
-      metrics.request(endpoint, reply.statusCode, ms / 1000, results);
-      opts.accessLog?.(
-        accessLine(
-          {
-            time,
-            client: req.ip,
-            key: req.principal?.name ?? "-",
-            endpoint,
-            method: req.method,
-            url: req.url,
-            status,
-            results,
-            ms,
-            swclient: st?.swclient ?? null,
-            version: st?.version ?? null,
-            end: st ? (reply.raw.writableFinished ? st.end : "aborted") : "-",
-          },
-          opts.zeroClientIp ?? false,
-        ),
-      );
-    });
+    // after the close: fastify destroys a result stream on it first, which marks an aborted one
+    reply.raw.once("close", () =>
+      setImmediate(() => {
+        const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+        const endpoint = endpointOf(req.routeOptions.url);
+        const st = req.dnstableStats;
+        // a client that left before its results were all produced: 499, as nginx logs it
+        const status = st?.aborted ? 499 : reply.statusCode;
+        const results = st?.results ?? 0;
+        metrics.request(endpoint, reply.statusCode, ms / 1000, results);
+        opts.accessLog?.(
+          accessLine(
+            {
+              time,
+              client: req.ip,
+              key: req.principal?.name ?? "-",
+              endpoint,
+              method: req.method,
+              url: req.url,
+              status,
+              results,
+              ms,
+              swclient: st?.swclient ?? null,
+              version: st?.version ?? null,
+              end: st ? (st.aborted ? "aborted" : st.end) : "-",
+            },
+            opts.zeroClientIp ?? false,
+          ),
+        );
+      }),
+    );
   });
   await app.register(authPlugin, opts.auth);
   usage = () => app.authUsage();
