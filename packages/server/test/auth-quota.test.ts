@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -131,6 +131,22 @@ describe("auth plugin: quotas", () => {
       expect(JSON.parse(readFileSync(stateFile, "utf8"))).toEqual({ version: 1, usage: { alice: { day: Date.parse(DAY) / 86_400_000, used: 1 } } });
       writeFileSync(stateFile, "{");
       await expect(makeApp({ keysFile: file, stateFile })).rejects.toThrow(/counters\.json: not a valid quota state file: /);
+    }));
+});
+
+describe("auth plugin: the state file while running", () => {
+  it("is written within a few seconds of a counted query, without a close", () =>
+    inTempDir(async (dir) => {
+      const { file, token } = makeKeys(dir, { alice: { dailyLimit: 10 } });
+      const stateFile = join(dir, "state.json");
+      const app = await makeApp({ keysFile: file, stateFile });
+      try {
+        expect((await app.inject({ url: "/pdns/q", headers: { authorization: `Basic ${Buffer.from(`alice:${token.alice}`).toString("base64")}` } })).statusCode).toBe(200);
+        await until(() => existsSync(stateFile), 15_000);
+        expect(JSON.parse(readFileSync(stateFile, "utf8")).usage.alice.used).toBe(1);
+      } finally {
+        await app.close();
+      }
     }));
 });
 
