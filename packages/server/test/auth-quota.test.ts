@@ -17,6 +17,8 @@ describe("auth plugin: quotas", () => {
       const q = async (url = "/q") => app.inject({ url, headers: { "x-api-key": token.alice ?? "" } });
       try {
         expect((await q()).statusCode).toBe(200);
+        // a query the route refuses (400) gives its count back
+        expect((await q("/bad")).statusCode).toBe(400);
         // ping and rate_limit do not consume the quota
         expect((await q("/ping")).statusCode).toBe(200);
         expect(JSON.parse((await q("/dnsdb/v2/rate_limit")).body).rate).toMatchObject({ limit: 2, remaining: 1, reset: MIDNIGHT });
@@ -42,6 +44,7 @@ describe("auth plugin: quotas", () => {
       const app = await makeApp({ keysFile: file, now: clock.now });
       const q = async () => app.inject({ url: "/q", headers: { "x-api-key": token.alice ?? "" } });
       try {
+        expect((await app.inject({ url: "/bad", headers: { "x-api-key": token.alice ?? "" } })).statusCode).toBe(400);
         expect((await q()).statusCode).toBe(200);
         clock.ms += 10_000;
         expect((await q()).statusCode).toBe(200);

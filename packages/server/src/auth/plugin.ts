@@ -137,7 +137,11 @@ export async function authPluginBody(app: FastifyInstance, opts: AuthOptions): P
       const q = quotas.consume(key.name, key.dailyLimit, key.burst, t);
       if (!q.ok) return refuse(reply, 429, `${q.reason}: retry in ${q.retryAfter} s`, { "Retry-After": String(q.retryAfter) });
       const leave = quotas.enter(key.name);
-      reply.raw.once("finish", leave);
+      reply.raw.once("finish", () => {
+        // a query the route refused (400 and the like) is not charged; one that failed after its 200 is
+        if (reply.raw.statusCode >= 400) quotas.refund(key.name, t);
+        leave();
+      });
       reply.raw.once("close", leave);
     }
     keyOf.set(request, key);
