@@ -153,6 +153,23 @@ describe("auth plugin: the state file while running", () => {
     }));
 });
 
+describe("auth plugin: a state file that cannot be written", () => {
+  it("is reported once through the log option, and the server keeps answering", () =>
+    inTempDir(async (dir) => {
+      const { file, token } = makeKeys(dir, { alice: { dailyLimit: 10 } });
+      const stateFile = join(dir, "missing-dir", "state.json");
+      const lines: string[] = [];
+      const app = await makeApp({ keysFile: file, stateFile, log: (line) => lines.push(line) });
+      const headers = { "x-api-key": token.alice ?? "" };
+      expect((await app.inject({ url: "/q", headers })).statusCode).toBe(200);
+      await until(() => lines.length > 0, 15_000);
+      expect((await app.inject({ url: "/q", headers })).statusCode).toBe(200);
+      await app.close();
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/missing-dir\/state\.json: cannot write the quota state file: ENOENT/);
+    }));
+});
+
 describe("auth plugin: concurrency", () => {
   it("answers 503 beyond maxConcurrentPerKey and frees the slot when a request ends", () =>
     inTempDir(async (dir) => {
