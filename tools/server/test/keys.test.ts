@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { memoryIo, runCommand } from "@dnsrep/cli";
@@ -87,10 +87,13 @@ describe("dnstable-server keys", () => {
     });
   });
 
-  it("revoke marks the key revoked and keeps it", async () => {
+  it("revoke marks the key revoked and keeps it, and the file keeps its mode", async () => {
     await keys("add", "--keys", file, "alice");
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    chmodSync(file, 0o640);
     expect(await keys("revoke", "--keys", file, "alice")).toEqual({ code: 0, out: "", err: "" });
     expect(JSON.parse(readFileSync(file, "utf8")).keys[0]).toMatchObject({ name: "alice", revoked: true });
+    expect(statSync(file).mode & 0o777).toBe(0o640);
   });
 
   it.each([
