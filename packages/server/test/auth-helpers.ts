@@ -49,7 +49,7 @@ export class Gate {
 
 /**
  * A fastify instance with the auth plugin and dummy routes: /q (dnsdb, quota), /pdns/q (circl,
- * quota), /ping (dnsdb, no quota), /open (no auth), /slow (dnsdb, quota, waits on `gate`).
+ * quota), /ping (dnsdb, no quota), /open (no auth), /bad (dnsdb, quota, answers 400), /slow (dnsdb, quota, waits on `gate`).
  * Each answers with the request's principal as JSON.
  */
 export async function makeApp(opts: AuthOptions, gate?: Gate, logs?: string[]): Promise<FastifyInstance> {
@@ -62,6 +62,7 @@ export async function makeApp(opts: AuthOptions, gate?: Gate, logs?: string[]): 
   app.get("/pdns/q", { config: { auth: "circl", quota: true } }, principal);
   app.get("/ping", { config: { auth: "dnsdb" } }, principal);
   app.get("/open", principal);
+  app.get("/bad", { config: { auth: "dnsdb", quota: true } }, async (_request, reply) => reply.code(400).type("text/plain").send("bad query\n"));
   app.get("/slow", { config: { auth: "dnsdb", quota: true } }, async (request) => {
     if (gate) {
       gate.entered++;

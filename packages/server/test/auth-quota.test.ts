@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -17,6 +17,8 @@ describe("auth plugin: quotas", () => {
       const q = async (url = "/q") => app.inject({ url, headers: { "x-api-key": token.alice ?? "" } });
       try {
         expect((await q()).statusCode).toBe(200);
+        // a query the route refuses (400) gives its count back
+        expect((await q("/bad")).statusCode).toBe(400);
         // ping and rate_limit do not consume the quota
         expect((await q("/ping")).statusCode).toBe(200);
         expect(JSON.parse((await q("/dnsdb/v2/rate_limit")).body).rate).toMatchObject({ limit: 2, remaining: 1, reset: MIDNIGHT });
@@ -42,6 +44,7 @@ describe("auth plugin: quotas", () => {
       const app = await makeApp({ keysFile: file, now: clock.now });
       const q = async () => app.inject({ url: "/q", headers: { "x-api-key": token.alice ?? "" } });
       try {
+        expect((await app.inject({ url: "/bad", headers: { "x-api-key": token.alice ?? "" } })).statusCode).toBe(400);
         expect((await q()).statusCode).toBe(200);
         clock.ms += 10_000;
         expect((await q()).statusCode).toBe(200);
@@ -131,6 +134,39 @@ describe("auth plugin: quotas", () => {
       expect(JSON.parse(readFileSync(stateFile, "utf8"))).toEqual({ version: 1, usage: { alice: { day: Date.parse(DAY) / 86_400_000, used: 1 } } });
       writeFileSync(stateFile, "{");
       await expect(makeApp({ keysFile: file, stateFile })).rejects.toThrow(/counters\.json: not a valid quota state file: /);
+    }));
+});
+
+describe("auth plugin: the state file while running", () => {
+  it("is written within a few seconds of a counted query, without a close", () =>
+    inTempDir(async (dir) => {
+      const { file, token } = makeKeys(dir, { alice: { dailyLimit: 10 } });
+      const stateFile = join(dir, "state.json");
+      const app = await makeApp({ keysFile: file, stateFile });
+      try {
+        expect((await app.inject({ url: "/pdns/q", headers: { authorization: `Basic ${Buffer.from(`alice:${token.alice}`).toString("base64")}` } })).statusCode).toBe(200);
+        await until(() => existsSync(stateFile), 15_000);
+        expect(JSON.parse(readFileSync(stateFile, "utf8")).usage.alice.used).toBe(1);
+      } finally {
+        await app.close();
+      }
+    }));
+});
+
+describe("auth plugin: a state file that cannot be written", () => {
+  it("is reported once through the log option, and the server keeps answering", () =>
+    inTempDir(async (dir) => {
+      const { file, token } = makeKeys(dir, { alice: { dailyLimit: 10 } });
+      const stateFile = join(dir, "missing-dir", "state.json");
+      const lines: string[] = [];
+      const app = await makeApp({ keysFile: file, stateFile, log: (line) => lines.push(line) });
+      const headers = { "x-api-key": token.alice ?? "" };
+      expect((await app.inject({ url: "/q", headers })).statusCode).toBe(200);
+      await until(() => lines.length > 0, 15_000);
+      expect((await app.inject({ url: "/q", headers })).statusCode).toBe(200);
+      await app.close();
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/missing-dir\/state\.json: cannot write the quota state file: ENOENT/);
     }));
 });
 

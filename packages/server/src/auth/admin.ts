@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, renameSync, unlinkSync } from "node:fs";
+import { closeSync, fchmodSync, fchownSync, openSync, readFileSync, renameSync, type Stats, statSync, unlinkSync } from "node:fs";
 import { writeTempFile } from "./atomic.js";
 import { AuthError, messageOf } from "./errors.js";
 import { checkKeyName, formatKeysFile, type KeyLimits, type KeyRecord, parseKeysFile } from "./keys-file.js";
@@ -40,7 +40,10 @@ function updateKeysFile(path: string, change: (keys: KeyRecord[]) => KeyRecord[]
       if ((e as NodeJS.ErrnoException).code !== "ENOENT")
         throw new AuthError("ERR_KEYS_FILE", `${path}: cannot read the keys file: ${messageOf(e)}`);
     }
-    if (text !== null) keys = parseKeysFile(text, path);
+    if (text !== null) {
+      keys = parseKeysFile(text, path);
+      keepOwnerAndMode(fd, path);
+    }
     const next = change(keys);
     written = true;
     writeTempFile(fd, formatKeysFile(next));
@@ -54,6 +57,21 @@ function updateKeysFile(path: string, change: (keys: KeyRecord[]) => KeyRecord[]
     }
     throw e;
   }
+}
+
+/**
+ * Give the new file the old one's mode (and, when run as root, its owner), so a server running
+ * as another user can still read it after `keys add` run as root. A new file is 0600.
+ */
+function keepOwnerAndMode(fd: number, path: string): void {
+  let old: Stats;
+  try {
+    old = statSync(path);
+  } catch {
+    return; // gone meanwhile: the new file keeps 0600
+  }
+  fchmodSync(fd, old.mode & 0o777);
+  if (process.getuid?.() === 0) fchownSync(fd, old.uid, old.gid);
 }
 
 /** Limits of a new key, all optional. */

@@ -19,6 +19,11 @@ export interface AuthOptions {
   pollMs?: number;
   /** epoch ms (tests) */
   now?: () => number;
+  /**
+   * diagnostics while running (a keys file that turned invalid, a state file that cannot be
+   * written): one line, no newline. Default: the fastify logger's error level.
+   */
+  log?: (line: string) => void;
 }
 
 /** Who a request is, once authenticated. */

@@ -50,6 +50,7 @@ export async function authPluginBody(app: FastifyInstance, opts: AuthOptions): P
   const now = opts.now ?? Date.now;
   const maxConcurrent = positiveInt("maxConcurrentPerKey", opts.maxConcurrentPerKey, DEFAULT_MAX_CONCURRENT);
   const pollMs = positiveInt("pollMs", opts.pollMs, DEFAULT_POLL_MS);
+  const log = opts.log ?? ((line: string) => app.log.error(line));
   app.decorateRequest("principal", null);
 
   if (opts.noAuth) {
@@ -67,7 +68,7 @@ export async function authPluginBody(app: FastifyInstance, opts: AuthOptions): P
   if (keysFile === undefined || keysFile === "") throw new TypeError("auth: a keys file is required unless noAuth is set");
   const stateFile = opts.stateFile ?? `${keysFile}.state`;
   // both throw a one-line AuthError naming the file: the server refuses to start
-  const store = new KeyStore(keysFile, (line) => app.log.error(line));
+  const store = new KeyStore(keysFile, log);
   const quotas = new Quotas(readStateFile(stateFile));
   const keyOf = new WeakMap<FastifyRequest, KeyRecord>();
 
@@ -82,7 +83,7 @@ export async function authPluginBody(app: FastifyInstance, opts: AuthOptions): P
       flushFailed = false;
     } catch (e) {
       quotas.dirty = true;
-      if (!flushFailed) app.log.error(`${stateFile}: cannot write the quota state file: ${messageOf(e)}`);
+      if (!flushFailed) log(`${stateFile}: cannot write the quota state file: ${messageOf(e)}`);
       flushFailed = true;
     }
   };
@@ -137,7 +138,11 @@ export async function authPluginBody(app: FastifyInstance, opts: AuthOptions): P
       const q = quotas.consume(key.name, key.dailyLimit, key.burst, t);
       if (!q.ok) return refuse(reply, 429, `${q.reason}: retry in ${q.retryAfter} s`, { "Retry-After": String(q.retryAfter) });
       const leave = quotas.enter(key.name);
-      reply.raw.once("finish", leave);
+      reply.raw.once("finish", () => {
+        // a query the route refused (400 and the like) is not charged; one that failed after its 200 is
+        if (reply.raw.statusCode >= 400) quotas.refund(key.name, t);
+        leave();
+      });
       reply.raw.once("close", leave);
     }
     keyOf.set(request, key);

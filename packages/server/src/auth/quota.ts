@@ -52,6 +52,21 @@ export class Quotas {
     return { ok: true };
   }
 
+  /**
+   * Take back a query counted at `atMs` (the route refused it: a bad query is not charged).
+   * Undoes the daily count if the day has not turned, and the query's place in the burst window.
+   */
+  refund(name: string, atMs: number): void {
+    const u = this.usage.get(name);
+    if (u !== undefined && u.day === utcDay(atMs) && u.used > 0) {
+      this.usage.set(name, { day: u.day, used: u.used - 1 });
+      this.dirty = true;
+    }
+    const times = this.#burst.get(name);
+    const i = times?.lastIndexOf(atMs) ?? -1;
+    if (times !== undefined && i >= 0) times.splice(i, 1);
+  }
+
   /** The burst window of `name` with the queries older than `window` seconds dropped. */
   #window(name: string, burst: Burst, nowMs: number): number[] {
     let times = this.#burst.get(name);
