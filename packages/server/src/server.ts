@@ -153,7 +153,7 @@ export async function createServer(opts: ServerOptions): Promise<DnstableServer>
       }),
     );
   });
-  await app.register(authPlugin, opts.auth);
+  await app.register(authPlugin, { log, ...opts.auth });
   usage = () => app.authUsage();
 
   app.setErrorHandler((err: FastifyError, _req, reply) => {

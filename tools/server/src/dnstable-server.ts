@@ -54,10 +54,9 @@ function readPem(flag: string, path: string): Buffer {
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
   if (argv[0] === "keys") {
-    // server-auth's subcommands, loaded only when used
-    const path = "./keys.js";
-    const mod = (await import(path)) as { runKeys: (argv: string[], io: CliIo) => Promise<number> };
-    return mod.runKeys(argv.slice(1), io);
+    // the keys subcommands, loaded only when used
+    const { runKeys } = await import("./keys.js");
+    return runKeys(argv.slice(1), io);
   }
   const p = configureProgram(new Command("dnstable-server"), io)
     .description("DNSDB API v2 and CIRCL COF lookups over dnstable files, with API keys and quotas")
