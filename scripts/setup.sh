@@ -9,6 +9,10 @@ need_apt=()
 dpkg -s libpcap-dev >/dev/null 2>&1 || need_apt+=(libpcap-dev)
 dpkg -s mtbl-bin >/dev/null 2>&1 || need_apt+=(mtbl-bin)
 dpkg -s libdeflate-dev >/dev/null 2>&1 || need_apt+=(libdeflate-dev)
+# dnstable-server tests: Debian's dnsdbq (the DNSDB client), curl, openssl (a TLS test certificate)
+dpkg -s dnsdbq >/dev/null 2>&1 || need_apt+=(dnsdbq)
+dpkg -s curl >/dev/null 2>&1 || need_apt+=(curl)
+dpkg -s openssl >/dev/null 2>&1 || need_apt+=(openssl)
 if [ "${#need_apt[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "setup: installing Debian packages: ${need_apt[*]}" >&2

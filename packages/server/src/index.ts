@@ -1,2 +1,20 @@
-// @dnsrep/server: the public surface (filled in by the dnstable-server work)
-export const SERVER_PACKAGE = "@dnsrep/server";
+export type { AccessRecord } from "./access-log.js";
+export { accessLine } from "./access-log.js";
+// the auth part (API keys, quotas, rate_limit): tools/server's `keys` command uses these
+export type { AuthOptions, Burst, KeyLimits, KeyListing, KeyRecord, NewKeyLimits, Principal } from "./auth/index.js";
+export { AuthError, AuthErrorCode, addKey, authPlugin, isAuthError, listKeys, parseKeyTime, revokeKey } from "./auth/index.js";
+export type { DataOptions } from "./data.js";
+export { DataStore, isMtblFile } from "./data.js";
+export { isServerError, ServerError, ServerErrorCode } from "./errors.js";
+export type { Endpoint } from "./metrics.js";
+export { ENDPOINTS, ServerMetrics } from "./metrics.js";
+export type { QueryParams } from "./params.js";
+export { effectiveLimit, parseQueryParams } from "./params.js";
+export type { LookupPath, LookupQuery } from "./query.js";
+export { parseLookupPath } from "./query.js";
+export type { TypeSelect } from "./rrtypes.js";
+export { DNSSEC_TYPES, parseTypeSelect, typeSelected } from "./rrtypes.js";
+export type { StreamStats } from "./saf.js";
+export { SAF_BEGIN, SAF_LIMITED, SAF_SUCCEEDED } from "./saf.js";
+export type { DnstableServer, ServerOptions } from "./server.js";
+export { createServer } from "./server.js";

@@ -1,3 +1,5 @@
 #!/usr/bin/env node
-console.error("dnstable-server: not built yet");
-process.exit(1);
+import { main } from "@dnsrep/cli";
+import { run } from "../dist/dnstable-server.js";
+
+main("dnstable-server", run);

@@ -1,2 +1,1 @@
-// dnstable-server's commands (filled in by the dnstable-server work)
-export const SERVER_TOOL = "dnstable-server";
+export { isLoopback, parseListen, run as dnstable_server } from "./dnstable-server.js";

@@ -1,0 +1,91 @@
+import { statSync } from "node:fs";
+import { messageOf } from "./errors.js";
+import { type KeyRecord, readKeysFile } from "./keys-file.js";
+import { digestsEqual, tokenDigest } from "./token.js";
+
+/** Why a presented key was refused (a 403), or the key it names. */
+export type KeyCheck = { ok: true; key: KeyRecord } | { ok: false; reason: string };
+
+const DUMMY_DIGEST = Buffer.alloc(32);
+
+/**
+ * The keys of a keys file, reloaded when the file changes. `open` reads the file (a bad file
+ * throws: the server refuses to start); `poll` re-reads it when its identity, size or mtime
+ * changed, and on failure keeps the last good keys and reports the error through `onError`.
+ */
+export class KeyStore {
+  readonly path: string;
+  #keys: KeyRecord[] = [];
+  #byName = new Map<string, KeyRecord>();
+  #stamp = "";
+  #failedStamp = "";
+  readonly #onError: (line: string) => void;
+
+  constructor(path: string, onError: (line: string) => void) {
+    this.path = path;
+    this.#onError = onError;
+    const stamp = this.#statStamp();
+    this.#set(readKeysFile(path));
+    this.#stamp = stamp ?? "";
+  }
+
+  get keys(): readonly KeyRecord[] {
+    return this.#keys;
+  }
+
+  #set(keys: KeyRecord[]): void {
+    this.#keys = keys;
+    this.#byName = new Map(keys.map((k) => [k.name, k]));
+  }
+
+  #statStamp(): string | null {
+    try {
+      const st = statSync(this.path, { bigint: true });
+      return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}`;
+    } catch (e) {
+      return `error:${(e as NodeJS.ErrnoException).code ?? messageOf(e)}`;
+    }
+  }
+
+  /** Re-read the keys file if it changed; true when new keys were loaded. */
+  poll(): boolean {
+    const stamp = this.#statStamp();
+    if (stamp === this.#stamp || stamp === this.#failedStamp) return false;
+    try {
+      this.#set(readKeysFile(this.path));
+      this.#stamp = stamp ?? "";
+      this.#failedStamp = "";
+      return true;
+    } catch (e) {
+      // one line per bad version of the file, not one per poll
+      this.#failedStamp = stamp ?? "";
+      this.#onError(`${messageOf(e)} (keeping the ${this.#keys.length} keys loaded before)`);
+      return false;
+    }
+  }
+
+  /**
+   * The key whose digest matches `token` (X-API-Key). Every key's digest is compared in
+   * constant time, without stopping at a match, so the time taken says nothing about the keys.
+   */
+  byToken(token: string, nowSeconds: number): KeyCheck {
+    const d = tokenDigest(token);
+    let found: KeyRecord | undefined;
+    for (const k of this.#keys) if (digestsEqual(d, k.digest) && found === undefined) found = k;
+    return usable(found, nowSeconds);
+  }
+
+  /** The key named `name` if `token` is its key (HTTP basic auth), compared in constant time. */
+  byNameAndToken(name: string, token: string, nowSeconds: number): KeyCheck {
+    const k = this.#byName.get(name);
+    const match = digestsEqual(tokenDigest(token), k?.digest ?? DUMMY_DIGEST);
+    return usable(match ? k : undefined, nowSeconds);
+  }
+}
+
+function usable(k: KeyRecord | undefined, nowSeconds: number): KeyCheck {
+  if (k === undefined) return { ok: false, reason: "unknown API key" };
+  if (k.revoked) return { ok: false, reason: "API key revoked" };
+  if (k.expires !== null && nowSeconds >= k.expires) return { ok: false, reason: "API key expired" };
+  return { ok: true, key: k };
+}

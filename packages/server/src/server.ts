@@ -1,0 +1,251 @@
+import { createServer as createHttpServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { accessLine } from "./access-log.js";
+import { type AuthOptions, authPlugin } from "./auth/index.js";
+import { DataStore } from "./data.js";
+import { dnsdbRoutes } from "./dnsdb-routes.js";
+import { isServerError, ServerError, ServerErrorCode } from "./errors.js";
+import { endpointOf, ServerMetrics } from "./metrics.js";
+import { pdnsRoute } from "./pdns-route.js";
+import { printable } from "./rrtypes.js";
+import type { QueryContext } from "./run-query.js";
+import { newStats, type StreamStats } from "./saf.js";
+
+export interface ServerOptions {
+  /** dnstable mtbl files and set files (told apart by content) */
+  data?: string[];
+  /** mtbl files (dnstable-lookup's DNSTABLE_FNAME) */
+  fnames?: string[];
+  /** set files (DNSTABLE_SETFILE) */
+  setfiles?: string[];
+  /** the auth plugin's options (keys file, or noAuth) */
+  auth: AuthOptions;
+  /** results per query when the client gives no limit (default 10000) */
+  defaultLimit?: number;
+  /** the most results per query, whatever the client asks (default 1000000) */
+  maxLimit?: number;
+  /** serve HTTPS with this certificate and key (PEM) */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /** poll the data files this often (ms) and reload when one changed; 0 turns polling off (default 2000) */
+  pollMs?: number;
+  /** serve /metrics on the main listener (default true; false when it has a listener of its own) */
+  metricsRoute?: boolean;
+  /** one line per request (no newline) */
+  accessLog?: (line: string) => void;
+  /** leave the client address out of the access log */
+  zeroClientIp?: boolean;
+  /** diagnostics (a reload, a set member left out, an internal error): one line, no newline */
+  log?: (line: string) => void;
+  /** check each data block's CRC32C (default true) */
+  verifyChecksums?: boolean;
+  /** epoch ms (tests) */
+  now?: () => number;
+}
+
+/** A running (or ready to run) dnstable-server. */
+export interface DnstableServer {
+  /** the fastify instance (inject() for tests without sockets) */
+  readonly app: FastifyInstance;
+  readonly metrics: ServerMetrics;
+  /** the mtbl files being answered from */
+  readonly files: string[];
+  /** Listen; resolves to the URL (`http://HOST:PORT`, https under TLS) once ready. */
+  listen(host: string, port: number): Promise<string>;
+  /** Serve /metrics on a listener of its own; resolves to its URL. */
+  listenMetrics(host: string, port: number): Promise<string>;
+  /** Open the data anew and swap it in (in-flight queries finish on the old files); throws ServerError ERR_DATA and keeps the old data when it cannot. */
+  reload(): void;
+  /** Stop taking requests, let those in flight finish (up to `graceMs`, then cut), release everything. */
+  close(graceMs?: number): Promise<void>;
+}
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** what the request's response did, for the access log and metrics */
+    dnstableStats: StreamStats | null;
+  }
+}
+
+/** A bad-request error's one-line message: printable, never a stack. */
+function errorBody(e: FastifyError | Error, status: number): string {
+  if (status >= 500) return "internal error\n";
+  const msg = (e.message || "bad request").split("\n")[0] as string;
+  return `${printable(msg)}\n`;
+}
+
+/**
+ * A DNSDB API v2 and CIRCL COF lookup server over dnstable files. Opens the data at once (throws
+ * ServerError ERR_DATA when it cannot); `listen` starts it. No argv, no console: diagnostics and
+ * access log lines go to the callbacks given.
+ */
+export async function createServer(opts: ServerOptions): Promise<DnstableServer> {
+  const log = opts.log ?? (() => {});
+  const nowMs = opts.now ?? Date.now;
+  const defaultLimit = opts.defaultLimit ?? 10000;
+  const maxLimit = opts.maxLimit ?? 1_000_000;
+  if (!Number.isSafeInteger(defaultLimit) || defaultLimit < 1)
+    throw new ServerError(ServerErrorCode.INVALID, "defaultLimit must be a positive integer");
+  if (!Number.isSafeInteger(maxLimit) || maxLimit < 1)
+    throw new ServerError(ServerErrorCode.INVALID, "maxLimit must be a positive integer");
+  const data = new DataStore({
+    ...(opts.data ? { data: opts.data } : {}),
+    ...(opts.fnames ? { fnames: opts.fnames } : {}),
+    ...(opts.setfiles ? { setfiles: opts.setfiles } : {}),
+    verifyChecksums: opts.verifyChecksums ?? true,
+    onWarning: log,
+  });
+  const app = Fastify({
+    logger: false,
+    // a DNS name is at most 255 bytes, 1020 characters as \DDD escapes (longer ones are a 400, not a 404)
+    routerOptions: { maxParamLength: 2048, ignoreDuplicateSlashes: false },
+    ...(opts.tls ? { https: { cert: opts.tls.cert, key: opts.tls.key } } : {}),
+    forceCloseConnections: "idle",
+    // a URL that does not decode (bad percent-encoding), a bad content type: one line, no stack
+    frameworkErrors: (err: FastifyError, _req: unknown, reply: FastifyReply) => {
+      const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
+      reply.code(status).type("text/plain; charset=utf-8").send(errorBody(err, status));
+    },
+    return503OnClosing: true,
+  } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
+  let usage: (() => { keys: number; usage: { used: number; limit: number | null }[] }) | undefined;
+  const metrics = new ServerMetrics({ dataFiles: () => data.files.length, usage: () => (usage ? usage() : { keys: 0, usage: [] }) });
+  const ctx: QueryContext = { data, defaultLimit, maxLimit, metrics, now: () => Math.floor(nowMs() / 1000) };
+
+  app.decorateRequest("dnstableStats", null);
+  const statsOf = (req: FastifyRequest): StreamStats => {
+    req.dnstableStats ??= newStats();
+    return req.dnstableStats;
+  };
+  // the access log and metrics, from the socket's close: a response that ended and one whose client left alike
+  app.addHook("onRequest", async (req, reply) => {
+    const t0 = process.hrtime.bigint();
+    const time = new Date(nowMs());
+    // after the close: fastify destroys a result stream on it first, which marks an aborted one
+    reply.raw.once("close", () =>
+      setImmediate(() => {
+        const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+        const endpoint = endpointOf(req.routeOptions.url);
+        const st = req.dnstableStats;
+        // a client that left before its results were all produced: 499, as nginx logs it
+        const status = st?.aborted ? 499 : reply.statusCode;
+        const results = st?.results ?? 0;
+        metrics.request(endpoint, reply.statusCode, ms / 1000, results);
+        opts.accessLog?.(
+          accessLine(
+            {
+              time,
+              client: req.ip,
+              key: req.principal?.name ?? "-",
+              endpoint,
+              method: req.method,
+              url: req.url,
+              status,
+              results,
+              ms,
+              swclient: st?.swclient ?? null,
+              version: st?.version ?? null,
+              end: st ? (st.aborted ? "aborted" : st.end) : "-",
+            },
+            opts.zeroClientIp ?? false,
+          ),
+        );
+      }),
+    );
+  });
+  await app.register(authPlugin, { log, ...opts.auth });
+  usage = () => app.authUsage();
+
+  app.setErrorHandler((err: FastifyError, _req, reply) => {
+    let status = isServerError(err) && err.code === ServerErrorCode.BAD_QUERY ? 400 : (err.statusCode ?? 500);
+    if (status < 400 || status > 599) status = 500;
+    if (status >= 500) log(`internal error: ${err.stack ?? err.message}`.split("\n").slice(0, 3).join(" | "));
+    reply.code(status).type("text/plain; charset=utf-8").send(errorBody(err, status));
+  });
+  app.setNotFoundHandler((_req, reply) => {
+    reply.code(404).type("text/plain; charset=utf-8").send("not found\n");
+  });
+
+  dnsdbRoutes(app, ctx, statsOf);
+  pdnsRoute(app, ctx, statsOf);
+  if (opts.metricsRoute ?? true) {
+    app.get("/metrics", async (_req, reply) => {
+      return reply.type(metrics.contentType).send(await metrics.text());
+    });
+  }
+
+  const reload = (): void => {
+    try {
+      data.reload();
+      metrics.reload(true);
+    } catch (e) {
+      metrics.reload(false);
+      throw e;
+    }
+  };
+  if ((opts.pollMs ?? 2000) > 0) {
+    data.watch(opts.pollMs ?? 2000, () => {
+      try {
+        reload();
+        log(`reloaded ${data.files.length} data file${data.files.length === 1 ? "" : "s"} (changed on disk)`);
+      } catch (e) {
+        log(`reload failed, keeping the data in use: ${(e as Error).message}`);
+      }
+    });
+  }
+  await app.ready();
+
+  let metricsServer: Server | null = null;
+  return {
+    app,
+    metrics,
+    get files() {
+      return data.files;
+    },
+    async listen(host, port) {
+      await app.listen({ host, port });
+      const a = app.server.address() as AddressInfo;
+      const h = a.family === "IPv6" ? `[${a.address}]` : a.address;
+      return `${opts.tls ? "https" : "http"}://${h}:${a.port}`;
+    },
+    async listenMetrics(host, port) {
+      metricsServer = createHttpServer((req, res) => {
+        if (req.method === "GET" && (req.url ?? "").split("?")[0] === "/metrics") {
+          metrics.text().then(
+            (t) => {
+              res.writeHead(200, { "content-type": metrics.contentType });
+              res.end(t);
+            },
+            () => {
+              res.writeHead(500, { "content-type": "text/plain" });
+              res.end("internal error\n");
+            },
+          );
+        } else {
+          res.writeHead(404, { "content-type": "text/plain" });
+          res.end("not found\n");
+        }
+      });
+      const srv = metricsServer;
+      await new Promise<void>((resolve, reject) => {
+        srv.once("error", reject);
+        srv.listen(port, host, () => resolve());
+      });
+      const a = srv.address() as AddressInfo;
+      return `http://${a.family === "IPv6" ? `[${a.address}]` : a.address}:${a.port}`;
+    },
+    reload,
+    async close(graceMs = 10000) {
+      const cut = setTimeout(() => app.server.closeAllConnections?.(), graceMs);
+      cut.unref();
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(cut);
+        metricsServer?.close();
+        metricsServer?.closeAllConnections();
+        data.close();
+      }
+    },
+  };
+}
