@@ -1,4 +1,4 @@
-import { EntryType, wireNameLength } from "@dnsrep/dnstable";
+import { DNSSEC_TYPES, EntryType, wireNameLength } from "@dnsrep/dnstable";
 import { decodeVarint32, type VarintCursor } from "@dnsrep/util";
 import { rrtypeFromString } from "@dnsrep/wdns";
 import { badQuery } from "./errors.js";
@@ -11,8 +11,7 @@ import { badQuery } from "./errors.js";
  */
 export type TypeSelect = { kind: "dns" } | { kind: "dnssec" } | { kind: "one"; rrtype: number; text: string };
 
-/** DS, CDS, RRSIG, NSEC, DNSKEY, CDNSKEY, NSEC3, NSEC3PARAM, TA, DLV (dnstable_convert's list). */
-export const DNSSEC_TYPES: ReadonlySet<number> = new Set([43, 59, 46, 47, 48, 60, 50, 51, 32768, 32769]);
+export { DNSSEC_TYPES };
 
 /** A TYPE path segment (absent: every non-DNSSEC type). Throws a bad-query ServerError. */
 export function parseTypeSelect(text: string | undefined): TypeSelect {
