@@ -2,9 +2,9 @@
  * Names as map keys: the lower-case uncompressed wire form as a one-byte string. Wire names are
  * self-delimiting, so keys concatenate unambiguously; ancestors are suffixes at label boundaries.
  */
+import { latin1String } from "@dnsrep/util";
 import { nameToString } from "@dnsrep/wdns";
 
-const latin1Slice = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string;
 const scratch = new Uint8Array(256);
 
 /** Key of a wire name (downcased): one native decode of a downcased copy, a flat one-byte string. */
@@ -15,7 +15,7 @@ export function nameKey(wire: Uint8Array): string {
     const c = wire[i]!;
     b[i] = c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
   }
-  return latin1Slice.call(b, 0, n);
+  return latin1String(b, 0, n);
 }
 
 /** Wire bytes of a key (or of key[start, end)). */
@@ -67,10 +67,10 @@ export function keyToString(key: string): string {
 
 /** Address as a key (4 or 16 one-byte characters). */
 export function addrKey(b: Uint8Array): string {
-  return latin1Slice.call(b, 0, b.length);
+  return latin1String(b, 0, b.length);
 }
 
 /** The key of bytes already in key form (a downcased wire name): b[start, end) as one-byte characters. */
 export function keyAt(b: Uint8Array, start: number, end: number): string {
-  return latin1Slice.call(b, start, end);
+  return latin1String(b, start, end);
 }

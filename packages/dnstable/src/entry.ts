@@ -1,4 +1,4 @@
-import { ByteWriter, decodeVarint64, type VarintCursor } from "@dnsrep/util";
+import { ByteWriter, decodeVarint64, latin1String, type VarintCursor } from "@dnsrep/util";
 import { DnstableError } from "./errors.js";
 
 /** First key byte of each dnstable entry (dnstable-encoding(5)). */
@@ -118,8 +118,7 @@ export function reverseWireName(name: Uint8Array): Uint8Array {
 
 /** One writer for every key built here: keys are copied out of it (as bytes or as a latin1 string). */
 const keyWriter = new ByteWriter(1024);
-const latin1Slice = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string;
-const keyLatin1 = (): string => latin1Slice.call(keyWriter.buf, 0, keyWriter.length);
+const keyLatin1 = (): string => latin1String(keyWriter.buf, 0, keyWriter.length);
 
 /** Length of an uncompressed wire name starting at `off`, or -1. */
 export function wireNameLength(buf: Uint8Array, off: number): number {

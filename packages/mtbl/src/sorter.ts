@@ -13,6 +13,7 @@
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { latin1Bytes, latin1String, writeLatin1 } from "@dnsrep/util";
 import { MtblError, MtblErrorCode } from "./errors.js";
 import { latin1Order } from "./radix-sort.js";
 import type { MergeFn, MtblIterator } from "./source.js";
@@ -36,14 +37,8 @@ export interface SorterOptions {
 const ENTRY_OVERHEAD = 64 + 28;
 const WINDOW = 1 << 20;
 
-// Buffer's native latin1 codecs, used on plain Uint8Arrays and Buffers alike
-const latin1Slice = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string;
-const latin1Write = Buffer.prototype.latin1Write as (this: Uint8Array, s: string, offset: number) => number;
-const latin1 = (b: Uint8Array): string => latin1Slice.call(b, 0, b.length);
-function bytes(s: string): Uint8Array {
-  const b = Buffer.from(s, "latin1");
-  return new Uint8Array(b.buffer, b.byteOffset, b.length);
-}
+const latin1 = (b: Uint8Array): string => latin1String(b);
+const bytes = latin1Bytes;
 
 /** A sorted stream of string entries: the in-memory batch or a spilled run. */
 interface StringRun {
@@ -170,8 +165,8 @@ export class Sorter {
         const vs = merged.value;
         if (ks.length > kb.length) kb = Buffer.allocUnsafe(ks.length * 2);
         if (vs.length > vb.length) vb = Buffer.allocUnsafe(vs.length * 2);
-        k = new Uint8Array(kb.buffer, kb.byteOffset, latin1Write.call(kb, ks, 0));
-        v = new Uint8Array(vb.buffer, vb.byteOffset, latin1Write.call(vb, vs, 0));
+        k = new Uint8Array(kb.buffer, kb.byteOffset, writeLatin1(kb, ks, 0));
+        v = new Uint8Array(vb.buffer, vb.byteOffset, writeLatin1(vb, vs, 0));
         return true;
       },
       get key() {
@@ -250,8 +245,8 @@ function writeRecord(buf: Buffer, off: number, key: string, value: string): numb
   buf.writeUInt32LE(key.length, off);
   buf.writeUInt32LE(value.length, off + 4);
   off += 8;
-  off += latin1Write.call(buf, key, off);
-  off += latin1Write.call(buf, value, off);
+  off += writeLatin1(buf, key, off);
+  off += writeLatin1(buf, value, off);
   return off;
 }
 
@@ -297,8 +292,8 @@ class RunFile implements StringRun {
     const vl = b.readUInt32LE(this.#off + 4);
     if (!this.#want(8 + kl + vl)) throw new MtblError(MtblErrorCode.CORRUPTION, "sorter spill file ends inside a record");
     const o = this.#off + 8;
-    this.key = latin1Slice.call(this.#buf, o, o + kl);
-    this.value = latin1Slice.call(this.#buf, o + kl, o + kl + vl);
+    this.key = latin1String(this.#buf, o, o + kl);
+    this.value = latin1String(this.#buf, o + kl, o + kl + vl);
     this.#off = o + kl + vl;
     return true;
   }

@@ -28,7 +28,7 @@ import {
 import { isMtblError, levelRange, parseCompression, Sorter, Writer } from "@dnsrep/mtbl";
 import { decodeDnsDedupe, isNmsgError, MSGTYPE_DNSDEDUPE, VENDOR_SIE } from "@dnsrep/nmsg";
 import { crcDropped, nmsgSourceBatches } from "@dnsrep/nmsg-cli";
-import { outputTarget } from "@dnsrep/util";
+import { latin1String, outputTarget } from "@dnsrep/util";
 import { downcaseName, nameLength } from "@dnsrep/wdns";
 import { Command } from "commander";
 
@@ -40,8 +40,7 @@ interface FileState {
   last: number;
 }
 
-const latin1Slice = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string;
-const latin1 = (b: Uint8Array): string => latin1Slice.call(b, 0, b.length);
+const latin1 = (b: Uint8Array): string => latin1String(b);
 
 /** Name at `off` of an rdata (uncompressed), or null if none is there. */
 function nameAt(rdata: Uint8Array, off: number): Uint8Array | null {
