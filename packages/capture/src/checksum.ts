@@ -1,8 +1,6 @@
 /** UDP checksum verification of a response, possibly spread over IP fragments (dnsqr's udp_checksum). */
+import { UdpChecksum } from "@dnsrep/nmsg";
 import { Datagram, IpProto, IpReject, parseIp } from "./ip.js";
-
-/** base/dnsqr's UdpChecksum values */
-export const UdpChecksum = { ERROR: 0, ABSENT: 1, INCORRECT: 2, CORRECT: 3 } as const;
 
 const scratch = new Datagram();
 
@@ -28,10 +26,11 @@ function verdict(sum: number): number {
 
 /**
  * Verify the UDP checksum over the IP datagrams in `packets` (one datagram, or its fragments in
- * payload order). Returns a UdpChecksum value: ABSENT for a zero checksum, ERROR when the packets
- * do not hold a UDP header.
+ * payload order), as the sensor fills dnsqr's udp_checksum. Returns a UdpChecksum value (the
+ * base/dnsqr enum, @dnsrep/nmsg's): ABSENT for a zero checksum, ERROR when the packets do not hold
+ * a UDP header. (@dnsrep/nmsg's verifyUdpChecksum judges one stored datagram, for printing.)
  */
-export function verifyUdpChecksum(packets: readonly Uint8Array[]): number {
+export function udpChecksumOfPackets(packets: readonly Uint8Array[]): number {
   let sum = 0;
   let haveHeader = false;
   // fragment data is summed as one byte stream: an odd-length piece shifts the next one

@@ -5,10 +5,10 @@
  * (UDP_UNANSWERED_QUERY); responses nobody asked for are UDP_UNSOLICITED_RESPONSE; TCP segments
  * on port 53 are passed through whole (TCP); ICMP errors about DNS packets become ICMP messages.
  */
-import { type DnsQR, DnsQRType } from "@dnsrep/nmsg";
+import { type DnsQR, DnsQRType, UdpChecksum } from "@dnsrep/nmsg";
 import { copyBytes } from "@dnsrep/util";
 import { skipName } from "@dnsrep/wdns";
-import { UdpChecksum, udpChecksumOf, verifyUdpChecksum } from "./checksum.js";
+import { udpChecksumOf, udpChecksumOfPackets } from "./checksum.js";
 import { DnsqrEncoding } from "./dnsqr-encode.js";
 import { Datagram, IpProto, IpReject, parseIp } from "./ip.js";
 import { type LinkOut, linkOffset } from "./link.js";
@@ -364,7 +364,8 @@ export class DnsqrMatcher {
   }
 
   #out(q: DnsQR, sec: number, nsec: number): void {
-    if (q.response_packet.length > 0) q.udp_checksum = q.resolver_address_zeroed ? UdpChecksum.ERROR : verifyUdpChecksum(q.response_packet);
+    if (q.response_packet.length > 0)
+      q.udp_checksum = q.resolver_address_zeroed ? UdpChecksum.ERROR : udpChecksumOfPackets(q.response_packet);
     if (this.#o.zeroResolverAddress) zeroResolver(q);
     this.#emit(q, sec, nsec);
   }

@@ -1,4 +1,4 @@
-export { UdpChecksum, udpChecksumOf, verifyUdpChecksum } from "./checksum.js";
+export { udpChecksumOf, udpChecksumOfPackets } from "./checksum.js";
 export type { CapturedPacket, TcpSpec, UdpSpec } from "./craft.js";
 export { encodePcap, ethernetFrame, fragmentDatagram, tcpDatagram, udpDatagram } from "./craft.js";
 export type { DnsqrEmit, DnsqrOptions, DnsqrRawEmit, DnsqrStats } from "./dnsqr.js";
