@@ -4,9 +4,8 @@
  * uncompressed index block, and the 512-byte trailer. Output goes to a temp
  * file in the same directory that is renamed into place by close().
  */
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
-import { ByteWriter, compareBytes, crc32c, outputTarget } from "@dnsrep/util";
+import { closeSync, fsyncSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { ByteWriter, compareBytes, crc32c, openOutput, outputTarget } from "@dnsrep/util";
 import { BlockBuilder } from "./block-builder.js";
 import { Compression, type CompressionName, compressBlock, defaultLevel } from "./compression.js";
 import { MtblError, MtblErrorCode } from "./errors.js";
@@ -75,10 +74,9 @@ export class Writer {
       // a device or FIFO (/dev/null, a pipe) is written in place, never replaced
       const t = outputTarget(path);
       this.#target = t.path;
-      this.tempPath = t.inPlace
-        ? ""
-        : join(dirname(t.path), `.${basename(t.path)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
-      this.#fd = t.inPlace ? openSync(t.path, "w") : openSync(this.tempPath, "wx", 0o644);
+      const o = openOutput(t);
+      this.tempPath = o.temp;
+      this.#fd = o.fd;
     } catch (e) {
       throw new MtblError(MtblErrorCode.IO, `${path}: ${(e as Error).message.replace(`${path}: `, "")}`);
     }

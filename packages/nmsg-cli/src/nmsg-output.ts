@@ -5,7 +5,7 @@
  * --setsource/--setoperator/--setgroup stamps. Files are written to a temp name and renamed.
  */
 import { createSocket } from "node:dgram";
-import { createWriteStream, openSync, renameSync, unlinkSync, type WriteStream } from "node:fs";
+import { createWriteStream, renameSync, unlinkSync, type WriteStream } from "node:fs";
 import { isIP } from "node:net";
 import type { Writable } from "node:stream";
 import { CliError, type CliIo, OutputWriter, parseIntOption, UsageError } from "@dnsrep/cli";
@@ -22,7 +22,7 @@ import {
   payloadToJson,
   payloadToPres,
 } from "@dnsrep/nmsg";
-import { outputTarget } from "@dnsrep/util";
+import { openOutput, outputTarget } from "@dnsrep/util";
 import type { Command } from "commander";
 
 /** The option values addNmsgOutputOptions registers (commander's camel-cased long names). */
@@ -299,10 +299,12 @@ function openStream(path: string, io: CliIo): { out: OutputWriter; finish: () =>
   } catch (e) {
     throw new CliError(`${path}: ${(e as Error).message.replace(`${path}: `, "")}`);
   }
-  const tmp = target.inPlace ? target.path : `${target.path}.tmp-${process.pid}`;
   let ws: WriteStream;
+  let tmp = "";
   try {
-    ws = createWriteStream("", { fd: openSync(tmp, "w") });
+    const o = openOutput(target);
+    tmp = o.temp;
+    ws = createWriteStream("", { fd: o.fd });
   } catch (e) {
     throw new CliError(`${path}: ${(e as Error).message}`);
   }

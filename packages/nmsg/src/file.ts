@@ -4,7 +4,7 @@
  */
 import { createReadStream } from "node:fs";
 import { type FileHandle, open, rename, unlink } from "node:fs/promises";
-import { outputTarget } from "@dnsrep/util";
+import { outputTarget, tempPathFor } from "@dnsrep/util";
 import type { NmsgPayload } from "./payload.js";
 import { type ReadOptions, readPayloads } from "./reader.js";
 import { NmsgWriter, type WriterOptions } from "./writer.js";
@@ -29,7 +29,7 @@ export async function createNmsgFileWriter(path: string, opts: WriterOptions = {
   // a regular file is replaced by renaming a finished temp file onto it (through any symlinks); a
   // device or FIFO (/dev/null, a named pipe) is written in place, never replaced
   const target = outputTarget(path);
-  const tmp = target.inPlace ? target.path : `${target.path}.tmp-${process.pid}-${Date.now().toString(36)}`;
+  const tmp = target.inPlace ? target.path : tempPathFor(target.path);
   const fh: FileHandle = await open(tmp, target.inPlace ? "w" : "wx");
   let done = false;
   const writer = new NmsgWriter(async (c) => {

@@ -16,7 +16,7 @@ export { nativeCrc32c } from "./crc32c-native.js";
 export { fromHex, hexByte, hexValue, toHex } from "./hex.js";
 export { latin1Bytes, latin1String, writeLatin1 } from "./latin1.js";
 export type { OutputTarget } from "./output-path.js";
-export { outputTarget } from "./output-path.js";
+export { openOutput, outputTarget, tempPathFor } from "./output-path.js";
 export { firstBinaryLine, utcDateTime } from "./text.js";
 export type { VarintCursor } from "./varint.js";
 export {

@@ -1,5 +1,5 @@
-import { randomBytes } from "node:crypto";
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { tempPathFor } from "@dnsrep/util";
 
 /**
  * Write `text` to `path` atomically: into a temporary file created exclusively (`wx`, so two
@@ -8,7 +8,7 @@ import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } fro
  * with a random suffix); on failure it is removed and the error rethrown.
  */
 export function writeFileAtomic(path: string, text: string, temp?: string, mode = 0o600): void {
-  const tmp = temp ?? `${path}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
+  const tmp = temp ?? tempPathFor(path);
   const fd = openSync(tmp, "wx", mode);
   try {
     writeTempFile(fd, text);
