@@ -54,7 +54,9 @@ export const THREADED_READ_MIN = 64 << 20;
 /**
  * The payload batches of one nmsg input ('-' = stdin): stdin or a small file on this thread, a
  * regular file of THREADED_READ_MIN bytes or more on a worker thread (DNSREP_READ_THREAD=0 never,
- * =1 always). The signal stops reading on this thread's path.
+ * =1 always). The signal stops reading on this thread's path (a pending read is abandoned, and the
+ * container it cut is dropped: a stop is not a truncated input); the caller stops the worker's by
+ * breaking out of its loop.
  */
 export function nmsgSourceBatches(file: string, io: CliIo, opts: ReadOptions, signal?: AbortSignal): AsyncIterable<NmsgPayload[]> {
   if (file !== "-") {
@@ -70,7 +72,8 @@ export function nmsgSourceBatches(file: string, io: CliIo, opts: ReadOptions, si
   }
   const src = file === "-" ? io.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
   const chunks = src as AsyncIterable<Uint8Array>;
-  return readPayloadBatches(signal ? abortable(chunks, signal) : chunks, opts);
+  // a stop cuts the stream anywhere: the container it cut is dropped, not reported as truncated input
+  return signal ? readPayloadBatches(abortable(chunks, signal), { ...opts, stopped: signal }) : readPayloadBatches(chunks, opts);
 }
 
 /** Handles one payload; false stops reading. */
