@@ -30,3 +30,4 @@ export { Progress } from "./progress.js";
 export { checkSignal, interrupted } from "./signals.js";
 export type { MemoryIo } from "./testing.js";
 export { memoryIo } from "./testing.js";
+export { packageVersion, versionLine } from "./version.js";

@@ -11,6 +11,7 @@ import {
   openNmsgOutputs,
   PendingWrites,
   Progress,
+  packageVersion,
   parseIntOption,
   readNmsgInputs,
   UsageError,
@@ -86,7 +87,7 @@ function statsLine(s: DnsCacheStats, c: DnsCache, out: number): string {
 
 /** nmsg-dns-cache: base/dnsqr in → de-duplicated, bailiwick-checked SIE/dnsdedupe out. */
 export async function run(argv: string[], io: CliIo): Promise<number> {
-  const p = configureProgram(new Command("nmsg-dns-cache"), io).description(
+  const p = configureProgram(new Command("nmsg-dns-cache"), io, packageVersion(import.meta.url)).description(
     "de-duplicate the RRsets of base/dnsqr responses into SIE/dnsdedupe, with passive bailiwick checks",
   );
   addNmsgInputOptions(p);

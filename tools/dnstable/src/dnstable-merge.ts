@@ -5,6 +5,7 @@ import {
   checkSignal,
   configureProgram,
   Progress,
+  packageVersion,
   parseIntOption,
   parseOption,
   UsageError,
@@ -25,7 +26,7 @@ function holding(inputs: string[], readers: Reader[], key: Uint8Array): string[]
  * the key; the output's temporary file is removed.
  */
 export async function run(argv: string[], io: CliIo): Promise<number> {
-  const p = configureProgram(new Command("dnstable-merge"), io)
+  const p = configureProgram(new Command("dnstable-merge"), io, packageVersion(import.meta.url))
     .description("Merge dnstable data files into one, folding equal keys with the dnstable merge function (dnstable_merge)")
     .usage("[-c CODEC] [-l LEVEL] [-b BLOCKSIZE] [-q] INPUT... OUTPUT")
     .option("-c <codec>", "compression: none, snappy, zlib, lz4, lz4hc, zstd", "zlib")

@@ -10,6 +10,7 @@ import {
   type NmsgOutputs,
   openNmsgOutputs,
   Progress,
+  packageVersion,
   parseIntOption,
   readNmsgInputs,
   UsageError,
@@ -69,7 +70,7 @@ function fileState(files: readonly string[]): string {
 
 /** nmsg-dns-filter: drop or divert dnsdedupe/dnsqr records by name, subdomain, regex or address lists. */
 export async function run(argv: string[], io: CliIo): Promise<number> {
-  const p = configureProgram(new Command("nmsg-dns-filter"), io).description(
+  const p = configureProgram(new Command("nmsg-dns-filter"), io, packageVersion(import.meta.url)).description(
     "drop (or divert) SIE/dnsdedupe and base/dnsqr records that match name, subdomain, regex or address lists",
   );
   addNmsgInputOptions(p);

@@ -1,10 +1,10 @@
-import { type CliIo, configureProgram } from "@dnsrep/cli";
+import { type CliIo, configureProgram, packageVersion } from "@dnsrep/cli";
 import { isMtblError, Reader, verifyFile } from "@dnsrep/mtbl";
 import { Command } from "commander";
 
 /** mtbl-verify: check every block's CRC32C and framing; "FILE: OK" or "FILE: FAILED". */
 export async function run(argv: string[], io: CliIo): Promise<number> {
-  const p = configureProgram(new Command("mtbl-verify"), io)
+  const p = configureProgram(new Command("mtbl-verify"), io, packageVersion(import.meta.url))
     .description("Verify the data blocks (framing, CRC32C, decoding) of mtbl files (mtbl_verify)")
     .option("-p", "accepted for compatibility (progress lines)")
     .argument("<file...>", "mtbl files");

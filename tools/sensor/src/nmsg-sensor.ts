@@ -12,6 +12,7 @@ import {
   openNmsgOutputs,
   PendingWrites,
   Progress,
+  packageVersion,
   parseIntOption,
   UsageError,
 } from "@dnsrep/cli";
@@ -88,7 +89,7 @@ function statsLine(s: DnsqrStats, payloads: number): string {
 
 /** nmsg-sensor: DNS traffic from pcap/pcapng files or a live interface into base/dnsqr nmsg. */
 export async function run(argv: string[], io: CliIo): Promise<number> {
-  const p = configureProgram(new Command("nmsg-sensor"), io)
+  const p = configureProgram(new Command("nmsg-sensor"), io, packageVersion(import.meta.url))
     .description("capture DNS traffic (pcap/pcapng files or a live interface) into base/dnsqr nmsg payloads")
     .option("-p, --readpcap <file>", "read a pcap or pcapng file ('-' = stdin); repeatable", collect)
     .option("-i, --readif <iface>", "capture live from an interface: NAME[+][,SNAPLEN] ('+' = promiscuous)")
