@@ -43,7 +43,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   if (o.json && (o.rrset_names || o.rdata_names || o.source_info))
     throw new UsageError("-j: --rrset_names, --rdata_names and -s entries have no JSON form (use it with -r, -d, -t or -v)");
   const file = p.args[0] as string;
-  const reader = openMtbl(file);
+  // each block's CRC32C checked, as the other tools check it: damage is reported as a bad CRC32C,
+  // not as whatever the codec makes of the damaged bytes
+  const reader = openMtbl(file, { verifyChecksums: true });
   const corrupt = new CorruptTally();
   const out = new OutputWriter(io.stdout);
   const json = o.json === true;
