@@ -1,6 +1,6 @@
 /**
  * A signal stops a streaming tool cleanly (issue 29, part 1): each tool that reads NMSG or pcap
- * from a pipe is fed by a slow writer (chunks of random sizes, cut anywhere in a container or a
+ * from a pipe is fed by a slow writer (chunks of 1 B to 16 KiB, cut anywhere in a container or a
  * packet record) and sent SIGTERM or SIGINT at a random moment, 20 times per tool. Every run must
  * exit 0 with no error line, its output must read back whole with our readers, and its counters
  * line must equal what it wrote. Spawns the built binaries (`tsc -b` first).
@@ -12,9 +12,10 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { memoryIo, runCommand } from "@dnsrep/cli";
 import { Reader } from "@dnsrep/mtbl";
-import { type NmsgPayload, NmsgWriter, readPayloads } from "@dnsrep/nmsg";
+import type { NmsgPayload } from "@dnsrep/nmsg";
 import { afterAll, describe, expect, it } from "vitest";
 import { run as importRun } from "../tools/dnstable/src/dnstable-import.js";
+import { payloadsOf, writePrefix } from "./nmsg-payloads.js";
 import { repoRoot } from "./run-tool.js";
 import { vectorPath } from "./vectors.js";
 
@@ -39,12 +40,6 @@ function rng(seed: number): () => number {
     s ^= s << 5;
     return (s >>> 0) / 2 ** 32;
   };
-}
-
-async function payloadsOf(bytes: Uint8Array): Promise<NmsgPayload[]> {
-  const out: NmsgPayload[] = [];
-  for await (const p of readPayloads(Readable.from([bytes]))) out.push(p);
-  return out;
 }
 
 interface Stopped {
@@ -91,7 +86,7 @@ function stopRun(
     }
     return Buffer.concat(parts);
   };
-  const delay = Math.floor(rand() * 500);
+  const delay = Math.floor(rand() * 400);
   const what = `${tool} ${sig} ${delay} ms after it started reading (seed ${seed})`;
   return new Promise<Stopped>((resolve) => {
     const killer = setTimeout(() => child.kill("SIGKILL"), 30_000);
@@ -101,16 +96,18 @@ function stopRun(
       resolve({ code, signal, stderr, what });
     });
     // more than the pipe holds: 'drain' says the tool has started reading (its signal handlers are set by then)
-    child.stdin.write(Buffer.concat([head, next(256 << 10)]));
+    // (a socket pair's buffers may take more than a pipe: write until it pushes back)
+    let first = child.stdin.write(head);
+    for (let n = 0; first && n < 64; n++) first = child.stdin.write(next(64 << 10));
     child.stdin.once("drain", () => {
       setTimeout(() => {
         if (!exited) child.kill(sig);
       }, delay);
       const feed = (): void => {
         if (exited) return;
-        // a slow writer: 1 B to 48 KiB at a time, cut anywhere, every few milliseconds
-        const ok = child.stdin.write(next(1 + Math.floor(rand() * (48 << 10))));
-        if (ok) setTimeout(feed, 1 + Math.floor(rand() * 4));
+        // a slow writer: 1 B to 16 KiB at a time (about 2 MB/s), cut anywhere, every few milliseconds
+        const ok = child.stdin.write(next(1 + Math.floor(rand() * (16 << 10))));
+        if (ok) setTimeout(feed, 2 + Math.floor(rand() * 4));
         else child.stdin.once("drain", feed);
       };
       feed();
@@ -247,12 +244,8 @@ describe(`a signal on a piped run, ${RUNS} times per tool at random moments: exi
         };
         expect([count("dns.mtbl"), count("dnssec.mtbl")], r.what).toEqual([dnsEntries, dnssecEntries]);
         // the same files as an import of the first k payloads from a file
-        const chunks: Uint8Array[] = [];
-        const w = new NmsgWriter((c) => void chunks.push(c.slice()), {});
-        for (let i = 0; i < (k as number); i++) await w.write(input[i % input.length] as NmsgPayload);
-        await w.close();
         const prefix = join(cwd, "prefix.nmsg");
-        writeFileSync(prefix, Buffer.concat(chunks));
+        await writePrefix(prefix, input, k as number);
         const io = memoryIo();
         const rc = await runCommand("dnstable-import", importRun, ["-q", "-p", prefix, join(cwd, "a.mtbl"), join(cwd, "b.mtbl")], io);
         expect(rc, io.err()).toBe(0);

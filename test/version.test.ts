@@ -18,7 +18,10 @@ interface Bin {
 
 // every tool package's bins; dnstable-server is still a placeholder of the server work
 const bins: Bin[] = readdirSync(join(repoRoot, "tools")).flatMap((d) => {
-  const pkg = JSON.parse(readFileSync(join(repoRoot, "tools", d, "package.json"), "utf8")) as { version: string; bin?: Record<string, string> };
+  const pkg = JSON.parse(readFileSync(join(repoRoot, "tools", d, "package.json"), "utf8")) as {
+    version: string;
+    bin?: Record<string, string>;
+  };
   return Object.entries(pkg.bin ?? {})
     .filter(([name]) => name !== "dnstable-server")
     .map(([name, rel]) => ({ name, script: join(repoRoot, "tools", d, rel), version: pkg.version }));

@@ -1,6 +1,7 @@
 import { lstatSync, unlinkSync } from "node:fs";
 import { resolve } from "node:path";
 import {
+  aboutFile,
   CliError,
   type CliIo,
   configureProgram,
@@ -276,7 +277,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       w.finish();
       return n;
     } catch (e) {
-      if (isMtblError(e)) throw new CliError(`${path}: ${e.message}`);
+      // the writer names its file in its I/O errors already: named once
+      if (isMtblError(e)) throw new CliError(aboutFile(path, e.message));
       throw e;
     } finally {
       f.sorter.close();

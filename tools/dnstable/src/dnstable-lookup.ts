@@ -180,7 +180,8 @@ class Printer {
   }
   /** Flush, say what was dumped, and report the corrupt entries skipped (in `file`): the exit status. */
   async finish(file: string): Promise<number> {
-    await this.#out.flush();
+    // everything accepted by stdout first: a failed write (a full disk) ends the run before the "Dumped" line
+    await this.#out.end();
     if (!this.#o.json) {
       if (this.timedOut) this.#io.stderr.write(";;; timed out\n");
       this.#io.stderr.write(`;;; Dumped ${this.n} entries.\n`);
@@ -323,7 +324,7 @@ async function metaQuery(pos: string[], io: CliIo, o: Opts): Promise<number> {
   }
   const out = new OutputWriter(io.stdout);
   for (const l of lines) await out.text(l);
-  await out.flush();
+  await out.end();
   if (!json) io.stderr.write(`;;; Dumped ${lines.length} entries.\n`);
   return corrupt.finish(io, "dnstable-lookup", file);
 }

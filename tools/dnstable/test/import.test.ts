@@ -142,6 +142,13 @@ describe("dnstable-import (dnstable_convert vectors)", () => {
     expect(readFileSync(b).equals(readFileSync(wb))).toBe(true);
     expect(readdirSync(out).sort()).toEqual(["dns.mtbl", "dnssec.mtbl"]);
   });
+  it.runIf(existsSync("/dev/full"))("an output on a full device: one line naming it once, exit 1", async () => {
+    const io = memoryIo();
+    const other = join(dir, "full-other.mtbl");
+    expect(await runCommand("dnstable-import", run, ["-q", vectorPath("dedupe/dedupe.nmsg"), "/dev/full", other], io)).toBe(1);
+    expect(io.err()).toBe("dnstable-import: /dev/full: ENOSPC: no space left on device, write\n");
+    expect(existsSync(other)).toBe(false);
+  });
   it("refuses outputs that are the same file, the input, or stdout (exit 2, nothing touched)", async () => {
     const input = join(dir, "keep.nmsg");
     const original = Buffer.from(readVector("dedupe/dedupe.nmsg"));
