@@ -6,10 +6,9 @@
  * line must equal what it wrote. Spawns the built binaries (`tsc -b` first).
  */
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readable } from "node:stream";
 import { memoryIo, runCommand } from "@dnsrep/cli";
 import { Reader } from "@dnsrep/mtbl";
 import type { NmsgPayload } from "@dnsrep/nmsg";
