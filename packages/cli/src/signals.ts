@@ -1,7 +1,11 @@
 import { CliError } from "./errors.js";
 import type { CliIo } from "./io.js";
 
-/** The error a run stopped by SIGINT or SIGTERM ends with (exit 1): its output files are not written. */
+/**
+ * The error a merge stopped by SIGINT or SIGTERM ends with (exit 1): its output is not written, as a
+ * merge cut short would be wrong data. Streaming tools do the opposite: a signal stops their input,
+ * and what they read is flushed and committed (exit 0).
+ */
 export function interrupted(): CliError {
   return new CliError("interrupted by a signal: output not written");
 }

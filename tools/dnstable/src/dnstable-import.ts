@@ -253,7 +253,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   progress.done();
 
   // Both files are completed under temporary names, then both renamed into place: a failure leaves
-  // both old files as they were. A signal now changes nothing: what was read is written whole.
+  // both old files as they were. A signal does not stop the writing: what was read is written whole.
   const turn = (): Promise<void> => new Promise<void>((r) => setImmediate(r));
   const done: Writer[] = [];
   const empty: string[] = [];
