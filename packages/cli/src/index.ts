@@ -27,7 +27,7 @@ export {
 export type { NmsgOutputFlags, NmsgOutputs } from "./nmsg-output.js";
 export { addNmsgOutputOptions, headerStamp, openNmsgOutputs, PendingWrites, parseAddrPort, parseU32Option } from "./nmsg-output.js";
 export { Progress } from "./progress.js";
-export { checkSignal, interrupted } from "./signals.js";
+export { checkSignal, interrupted, stopController } from "./signals.js";
 export type { MemoryIo } from "./testing.js";
 export { memoryIo } from "./testing.js";
 export { packageVersion, versionLine } from "./version.js";

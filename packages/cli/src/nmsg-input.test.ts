@@ -40,6 +40,21 @@ describe("readNmsgInputs stopped by a signal", () => {
     expect(got.length).toBeGreaterThan(0);
   });
 
+  it("a signal that came before the reading started (while the tool opened its outputs) still stops a stdin left open", async () => {
+    const stdin = new PassThrough();
+    stdin.write(seed);
+    const io = memoryIo();
+    io.stdin = stdin;
+    io.signal = AbortSignal.abort();
+    let n = 0;
+    await readNmsgInputs({ readnmsg: ["-"] }, io, "t", () => {
+      n++;
+      return true;
+    });
+    expect(n).toBe(0);
+    expect(io.err()).toBe("");
+  });
+
   it("the same cut at the end of the input, with no signal, is a truncated input", async () => {
     const cut = Math.floor(seed.length * 0.6);
     const io = memoryIo(seed.subarray(0, cut));

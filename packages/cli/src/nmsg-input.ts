@@ -21,6 +21,7 @@ import type { Command } from "commander";
 import { CliError, isSystemError } from "./errors.js";
 import type { CliIo } from "./io.js";
 import { parseAddrPort } from "./nmsg-output.js";
+import { stopController } from "./signals.js";
 
 export interface NmsgInputFlags {
   readnmsg?: string[];
@@ -91,9 +92,7 @@ export async function readNmsgInputs(
   stdinByDefault = true,
 ): Promise<void> {
   const files = f.readnmsg ?? (hasNmsgInput(f) || !stdinByDefault ? [] : ["-"]);
-  const ac = new AbortController();
-  const abort = (): void => ac.abort();
-  io.signal?.addEventListener("abort", abort);
+  const ac = stopController(io.signal);
   try {
     for (const file of files) {
       try {
@@ -196,7 +195,7 @@ export async function readNmsgInputs(
     await Promise.all(servers);
     await queue;
   } finally {
-    io.signal?.removeEventListener("abort", abort);
+    ac.release();
   }
 }
 

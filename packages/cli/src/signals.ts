@@ -11,6 +11,20 @@ export function interrupted(): CliError {
 }
 
 /**
+ * A controller for a run's own stops (-c, -t, a handler's "no more") that also fires when `signal`
+ * does, at once if it already has: a signal that came while the tool was starting (opening its
+ * outputs) still stops the input, rather than being missed by a listener added after it. The
+ * listener is removed by `release()`.
+ */
+export function stopController(signal?: AbortSignal): AbortController & { release(): void } {
+  const ac = new AbortController();
+  const abort = (): void => ac.abort();
+  if (signal?.aborted) ac.abort();
+  else signal?.addEventListener("abort", abort, { once: true });
+  return Object.assign(ac, { release: () => signal?.removeEventListener("abort", abort) });
+}
+
+/**
  * A pause in a long synchronous loop (a merge, a sort): lets the event loop run — the signal
  * handlers that fire io.signal, progress — and throws interrupted() once io.signal has fired.
  * Meant for every few tens of thousands of steps: each call waits for one turn of the loop.

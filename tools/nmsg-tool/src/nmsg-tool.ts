@@ -16,6 +16,7 @@ import {
   parseIntOption,
   parseU32Option,
   readNmsgInputs,
+  stopController,
   UsageError,
 } from "@dnsrep/cli";
 import { msgtypeId, type NmsgPayload, payloadFromJson, vendorId } from "@dnsrep/nmsg";
@@ -75,8 +76,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const out = await openNmsgOutputs(f, io, "pres");
 
   // stop on -c, -t or a signal; sockets serve until then
-  const ac = new AbortController();
-  io.signal?.addEventListener("abort", () => ac.abort());
+  const ac = stopController(io.signal);
   const timer = seconds ? setTimeout(() => ac.abort(), seconds * 1000) : undefined;
   const sio: CliIo = { ...io, signal: ac.signal };
   let n = 0;

@@ -55,6 +55,23 @@ describe("a signal on a stdin left open", () => {
   });
 });
 
+describe("a signal before the reading started", () => {
+  it("stops -r - and -j - on a stdin left open: nothing read, the empty output committed (exit 0)", async () => {
+    for (const flag of ["-r", "-j"]) {
+      const io = memoryIo();
+      const stdin = new PassThrough();
+      stdin.write(flag === "-r" ? readVector("nmsg/dnsqr.nmsg") : readVectorText("dedupe/dedupe.first3.via-stdin.json"));
+      io.stdin = stdin;
+      io.signal = AbortSignal.abort();
+      const out = join(dir, `early${flag}.nmsg`);
+      const argv = ["-v", flag, "-", "-w", out, ...(flag === "-j" ? ["-V", "SIE", "-T", "dnsdedupe"] : [])];
+      expect(await runCommand("nmsg-tool", run, argv, io)).toBe(0);
+      expect(io.err()).toBe("nmsg-tool: in=0 payloads=0\n");
+      expect(await count(out)).toBe(0);
+    }
+  });
+});
+
 describe("-v and -q", () => {
   const input = vectorPath("nmsg/dnsqr.nmsg");
   it("-v prints the counters at the end: payloads read and written", async () => {

@@ -14,6 +14,7 @@ import {
   Progress,
   packageVersion,
   parseIntOption,
+  stopController,
   UsageError,
 } from "@dnsrep/cli";
 import { getModule, type MessageModule, type Msg } from "@dnsrep/nmsg";
@@ -156,8 +157,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   };
   const progress = new Progress(io, { quiet: f.quiet === true });
   const show = (): string => statsLine(matcher.stats, payloads);
-  const stop = new AbortController();
-  io.signal?.addEventListener("abort", () => stop.abort());
+  const stop = stopController(io.signal);
   const timer = seconds ? setTimeout(() => stop.abort(), seconds * 1000) : undefined;
   const verbose = f.verbose ? setInterval(() => io.stderr.write(`nmsg-sensor: ${show()}\n`), 10000) : undefined;
   let failure: unknown;
