@@ -1,6 +1,7 @@
 import { type Command, CommanderError } from "commander";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, errorLine, exitCodeOf, isBrokenPipe, UsageError } from "./errors.js";
 import { type CliIo, processIo } from "./io.js";
+import { versionLine } from "./version.js";
 
 /** A command: parses argv (without node and script), does its work, returns the exit status. */
 export type RunFn = (argv: string[], io: CliIo) => Promise<number>;
@@ -71,9 +72,11 @@ export function main(prog: string, run: RunFn, opts: { exitWhenDone?: () => bool
 /**
  * Make a commander program wired for in-process use: errors go to io.stderr
  * as `prog: message`, help to io.stdout, and nothing calls process.exit. Usage errors surface as
- * CommanderError (mapped to exit 2 by runCommand).
+ * CommanderError (mapped to exit 2 by runCommand). With `version` (the tool's package version,
+ * from packageVersion), `--version` prints `prog (dnsrep) VERSION` and exits 0.
  */
-export function configureProgram(program: Command, io: CliIo): Command {
+export function configureProgram(program: Command, io: CliIo, version?: string): Command {
+  if (version !== undefined) program.version(versionLine(program.name(), version), "--version", "print the version and exit");
   program
     .exitOverride()
     .configureOutput({

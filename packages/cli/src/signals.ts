@@ -1,9 +1,27 @@
 import { CliError } from "./errors.js";
 import type { CliIo } from "./io.js";
 
-/** The error a run stopped by SIGINT or SIGTERM ends with (exit 1): its output files are not written. */
+/**
+ * The error a merge stopped by SIGINT or SIGTERM ends with (exit 1): its output is not written, as a
+ * merge cut short would be wrong data. Streaming tools do the opposite: a signal stops their input,
+ * and what they read is flushed and committed (exit 0).
+ */
 export function interrupted(): CliError {
   return new CliError("interrupted by a signal: output not written");
+}
+
+/**
+ * A controller for a run's own stops (-c, -t, a handler's "no more") that also fires when `signal`
+ * does, at once if it already has: a signal that came while the tool was starting (opening its
+ * outputs) still stops the input, rather than being missed by a listener added after it. The
+ * listener is removed by `release()`.
+ */
+export function stopController(signal?: AbortSignal): AbortController & { release(): void } {
+  const ac = new AbortController();
+  const abort = (): void => ac.abort();
+  if (signal?.aborted) ac.abort();
+  else signal?.addEventListener("abort", abort, { once: true });
+  return Object.assign(ac, { release: () => signal?.removeEventListener("abort", abort) });
 }
 
 /**

@@ -83,7 +83,15 @@ function deflateBlock(data: Uint8Array, level: number): Uint8Array {
 }
 
 function inflateBlock(data: Uint8Array, maxSize: number): Uint8Array {
-  if (nativeZlib === null) return asBytes(inflateSync(data, { maxOutputLength: maxSize }));
+  if (nativeZlib === null) {
+    try {
+      return asBytes(inflateSync(data, { maxOutputLength: maxSize }));
+    } catch (e) {
+      // in the native path's words: Node's own text here names a Buffer, not the block
+      if ((e as { code?: unknown }).code === "ERR_BUFFER_TOO_LARGE") throw new Error(`block inflates to more than ${maxSize} bytes`);
+      throw e;
+    }
+  }
   // a block is mostly a few KiB; start from the scratch buffer and grow up to maxSize when it is not enough
   for (let room = Math.min(maxSize, Math.max(scratch.length, 4 * data.length)); ; room = Math.min(maxSize, 2 * room)) {
     const out = roomFor(room);

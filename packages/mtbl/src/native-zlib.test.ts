@@ -1,6 +1,6 @@
 import { deflateSync, inflateSync } from "node:zlib";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { Compression, compressBlock, decompressBlock } from "./compression.js";
 import { isMtblError } from "./errors.js";
 import { nativeZlib } from "./native-zlib.js";
@@ -46,6 +46,31 @@ describe("zlib blocks through libdeflate", () => {
     const keep = Uint8Array.from(a);
     compressBlock(Compression.zlib, new TextEncoder().encode("b".repeat(5000)), -1);
     expect(a).toEqual(keep);
+  });
+
+  it("a block that inflates past its room says so in the same words with libdeflate and node:zlib (not Node's Buffer text)", async () => {
+    const z = compressBlock(Compression.zlib, new TextEncoder().encode("x".repeat(5000)), -1);
+    const why = (decompress: typeof decompressBlock): string => {
+      try {
+        decompress(Compression.zlib, z, 100);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return "inflated";
+    };
+    const want = "zlib block failed to decompress: block inflates to more than 100 bytes";
+    expect(why(decompressBlock)).toBe(want);
+    const prev = process.env.DNSREP_ZLIB;
+    process.env.DNSREP_ZLIB = "node";
+    vi.resetModules();
+    try {
+      const viaNode = await import("./compression.js");
+      expect(why(viaNode.decompressBlock)).toBe(want);
+    } finally {
+      if (prev === undefined) delete process.env.DNSREP_ZLIB;
+      else process.env.DNSREP_ZLIB = prev;
+      vi.resetModules();
+    }
   });
 
   it("corrupt, truncated and oversized blocks are ERR_DECOMPRESSION; bytes after the stream are ignored, as zlib does", () => {

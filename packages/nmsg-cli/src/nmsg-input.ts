@@ -7,7 +7,7 @@
  */
 import { createSocket } from "node:dgram";
 import { createReadStream, statSync } from "node:fs";
-import { CliError, type CliIo, isSystemError } from "@dnsrep/cli";
+import { CliError, type CliIo, isSystemError, stopController } from "@dnsrep/cli";
 import {
   ContainerDecoder,
   isNmsgError,
@@ -53,7 +53,9 @@ export const THREADED_READ_MIN = 64 << 20;
 /**
  * The payload batches of one nmsg input ('-' = stdin): stdin or a small file on this thread, a
  * regular file of THREADED_READ_MIN bytes or more on a worker thread (DNSREP_READ_THREAD=0 never,
- * =1 always). The signal stops reading on this thread's path.
+ * =1 always). The signal stops reading on this thread's path (a pending read is abandoned, and the
+ * container it cut is dropped: a stop is not a truncated input); the caller stops the worker's by
+ * breaking out of its loop.
  */
 export function nmsgSourceBatches(file: string, io: CliIo, opts: ReadOptions, signal?: AbortSignal): AsyncIterable<NmsgPayload[]> {
   if (file !== "-") {
@@ -69,7 +71,8 @@ export function nmsgSourceBatches(file: string, io: CliIo, opts: ReadOptions, si
   }
   const src = file === "-" ? io.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
   const chunks = src as AsyncIterable<Uint8Array>;
-  return readPayloadBatches(signal ? abortable(chunks, signal) : chunks, opts);
+  // a stop cuts the stream anywhere: the container it cut is dropped, not reported as truncated input
+  return signal ? readPayloadBatches(abortable(chunks, signal), { ...opts, stopped: signal }) : readPayloadBatches(chunks, opts);
 }
 
 /** Handles one payload; false stops reading. */
@@ -87,9 +90,7 @@ export async function readNmsgInputs(
   stdinByDefault = true,
 ): Promise<void> {
   const files = f.readnmsg ?? (hasNmsgInput(f) || !stdinByDefault ? [] : ["-"]);
-  const ac = new AbortController();
-  const abort = (): void => ac.abort();
-  io.signal?.addEventListener("abort", abort);
+  const ac = stopController(io.signal);
   try {
     for (const file of files) {
       try {
@@ -192,7 +193,7 @@ export async function readNmsgInputs(
     await Promise.all(servers);
     await queue;
   } finally {
-    io.signal?.removeEventListener("abort", abort);
+    ac.release();
   }
 }
 

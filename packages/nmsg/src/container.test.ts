@@ -225,4 +225,17 @@ describe("zlib container bodies", () => {
     // beyond what a container may hold: refused before inflating
     expect(code(() => unzlibBody(withLength(0xffffffff)))).toBe(NmsgErrorCode.DECOMPRESS);
   });
+  it("the error says what is wrong with the container in our words, not Node's (no 'Cannot create a Buffer')", () => {
+    // more bytes than stated, in one chunk of the stated size and (beyond 4 MiB of raw data) in default chunks
+    for (const len of [raw.length - 1, 1000])
+      expect(() => unzlibBody(withLength(len), 77)).toThrow(
+        `corrupt zlib container (inflates to more than the ${len} bytes it states) at offset 77`,
+      );
+    const big = new Uint8Array(5 << 20);
+    const b = zlibBody(big, "native").slice();
+    new DataView(b.buffer, b.byteOffset).setUint32(0, (5 << 20) - 1, false);
+    expect(() => unzlibBody(b, 5)).toThrow(
+      `corrupt zlib container (inflates to more than the ${(5 << 20) - 1} bytes it states) at offset 5`,
+    );
+  });
 });

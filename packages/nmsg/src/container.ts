@@ -194,7 +194,11 @@ export function unzlibBody(body: Uint8Array, offset?: number): Uint8Array {
       len < INFLATE_CHUNK_MAX ? { maxOutputLength: Math.max(len, 1), chunkSize: Math.max(len + 1, 64) } : { maxOutputLength: len };
     out = inflateSync(body.subarray(4), opts);
   } catch (e) {
-    throw new NmsgError(NmsgErrorCode.DECOMPRESS, `corrupt zlib container (${(e as Error).message})`, offset);
+    // zlib's own words for bad data ("invalid code lengths set", "unexpected end of file"), ours for
+    // Node's refusal to inflate past the stated length (its text names a Buffer, not the container)
+    const why =
+      (e as { code?: unknown }).code === "ERR_BUFFER_TOO_LARGE" ? `inflates to more than the ${len} bytes it states` : (e as Error).message;
+    throw new NmsgError(NmsgErrorCode.DECOMPRESS, `corrupt zlib container (${why})`, offset);
   }
   if (out.length !== len) throw new NmsgError(NmsgErrorCode.DECOMPRESS, "zlib container length mismatch", offset);
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);

@@ -33,6 +33,13 @@ export interface ReadOptions {
   maxFragmentSets?: number;
   /** called for each container with payloads dropped for a CRC32C mismatch (libnmsg warns "crc mismatch") */
   onCrcError?: (dropped: number, offset: number | undefined) => void;
+  /**
+   * For a stream the caller stops early (a signal ending `chunks` before the input's end, as the
+   * tools' abortable() does): once this has fired, the end of `chunks` is a stop, not the input's
+   * end, so a container the stop cut short (and fragment sets it left incomplete) is dropped
+   * instead of being a TRUNCATED or FRAGMENT error. readPayloadBatches only.
+   */
+  stopped?: AbortSignal;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -213,6 +220,8 @@ export async function* readPayloadBatches(chunks: AsyncIterable<Uint8Array>, opt
       if (batch.length) yield batch;
     }
   }
+  // a stop on a signal leaves a partial container that is not corrupt input: what came before it is kept
+  if (opts.stopped?.aborted) return;
   if (have > 0) throw new NmsgError(NmsgErrorCode.TRUNCATED, `truncated container (${have} bytes left over)`, offset);
   if (dec.pendingFragments > 0) {
     dec.stats.fragmentsDropped += dec.pendingFragments;

@@ -3,7 +3,18 @@ import { Readable } from "node:stream";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { readVector } from "../../../test/vectors.js";
-import { decodeDnsDedupe, decodeDnsQR, decodePayload, isNmsgError, payloadToJson, payloadToPres, readPayloads } from "../src/index.js";
+import {
+  decodeDnsDedupe,
+  decodeDnsQR,
+  decodePayload,
+  isNmsgError,
+  NmsgErrorCode,
+  parseHeader,
+  payloadToJson,
+  payloadToPres,
+  readPayloadBatches,
+  readPayloads,
+} from "../src/index.js";
 
 async function drain(bytes: Uint8Array, chunk: number): Promise<number> {
   const parts: Uint8Array[] = [];
@@ -64,6 +75,45 @@ describe("readPayloads under bad input", () => {
     const err = await drain(seed.subarray(0, seed.length - 3), 1000).catch((e: unknown) => e);
     expect(isNmsgError(err)).toBe(true);
     expect(String((err as Error).message)).toMatch(/offset/);
+  });
+});
+
+describe("a stream stopped early (ReadOptions.stopped)", () => {
+  /** payloads in each whole container of `b`, with the offset where the container ends */
+  const containers = (b: Uint8Array): [number, number][] => {
+    const out: [number, number][] = [];
+    for (let at = 0; at < b.length; ) {
+      const h = parseHeader(b.subarray(at), at) as [number, number, number];
+      at += h[1] + h[2];
+      out.push([at, 0]);
+    }
+    return out;
+  };
+  it("cut anywhere: the payloads of the containers before the cut, and no error once the stop has fired", async () => {
+    for (const seed of seeds) {
+      const ends = containers(seed);
+      // payloads per container, from a whole read
+      let k = 0;
+      for await (const batch of readPayloadBatches(Readable.from([seed]))) (ends[k++] as [number, number])[1] = batch.length;
+      await fc.assert(
+        fc.asyncProperty(fc.integer({ min: 0, max: seed.length }), fc.integer({ min: 1, max: 70000 }), async (cut, chunk) => {
+          const parts: Uint8Array[] = [];
+          for (let i = 0; i < cut; i += chunk) parts.push(seed.subarray(i, Math.min(cut, i + chunk)));
+          const want = ends.filter(([end]) => end <= cut).reduce((n, [, c]) => n + c, 0);
+          const whole = ends.some(([end]) => end === cut) || cut === 0;
+          let n = 0;
+          for await (const b of readPayloadBatches(Readable.from(parts), { stopped: AbortSignal.abort() })) n += b.length;
+          expect(n).toBe(want);
+          // without the stop, a cut inside a container is a truncated input
+          const err = await (async () => {
+            for await (const _ of readPayloadBatches(Readable.from(parts)));
+          })().catch((e: unknown) => e);
+          if (whole) expect(err).toBeUndefined();
+          else expect((err as { code?: string }).code).toBe(NmsgErrorCode.TRUNCATED);
+        }),
+        { numRuns: 40 },
+      );
+    }
   });
 });
 

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { CliError, type CliIo, configureProgram, Progress, parseIntOption, UsageError } from "@dnsrep/cli";
+import { CliError, type CliIo, configureProgram, Progress, packageVersion, parseIntOption, UsageError } from "@dnsrep/cli";
 import {
   addrKey,
   DnsCache,
@@ -81,7 +81,7 @@ function statsLine(s: DnsCacheStats, c: DnsCache, out: number): string {
 
 /** nmsg-dns-cache: base/dnsqr in → de-duplicated, bailiwick-checked SIE/dnsdedupe out. */
 export async function run(argv: string[], io: CliIo): Promise<number> {
-  const p = configureProgram(new Command("nmsg-dns-cache"), io).description(
+  const p = configureProgram(new Command("nmsg-dns-cache"), io, packageVersion(import.meta.url)).description(
     "de-duplicate the RRsets of base/dnsqr responses into SIE/dnsdedupe, with passive bailiwick checks",
   );
   addNmsgInputOptions(p);

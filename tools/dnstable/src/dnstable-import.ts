@@ -1,12 +1,12 @@
 import { lstatSync, unlinkSync } from "node:fs";
 import { resolve } from "node:path";
 import {
+  aboutFile,
   CliError,
   type CliIo,
-  checkSignal,
   configureProgram,
-  interrupted,
   Progress,
+  packageVersion,
   parseIntOption,
   parseOption,
   UsageError,
@@ -50,7 +50,7 @@ function nameAt(rdata: Uint8Array, off: number): Uint8Array | null {
 
 /** dnstable-import: SIE/dnsdedupe nmsg → dnstable DNS and DNSSEC files (dnstable_convert's job). */
 export async function run(argv: string[], io: CliIo): Promise<number> {
-  const p = configureProgram(new Command("dnstable-import"), io)
+  const p = configureProgram(new Command("dnstable-import"), io, packageVersion(import.meta.url))
     .description("Convert SIE/dnsdedupe nmsg into dnstable DNS and DNSSEC files (dnstable_convert)")
     .usage("[options] INPUT DNS_FILE DNSSEC_FILE")
     .option("-c <codec>", "compression: none, snappy, zlib, lz4, lz4hc, zstd", "zlib")
@@ -135,7 +135,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const onCrcError = (n: number, at: number | undefined): void => {
       io.stderr.write(`dnstable-import: ${input}: ${crcDropped(n)} (container at offset ${at ?? 0})\n`);
     };
-    // a signal ends the reading (a stdin waiting for data included) and the run: nothing is written
+    // a signal ends the reading (a stdin waiting for data included, the container it cut dropped);
+    // what was read is then written and committed, as at the end of the input
     for await (const batch of nmsgSourceBatches(input, io, { onCrcError }, io.signal)) {
       if (io.signal?.aborted) break;
       for (const pl of batch) {
@@ -238,7 +239,6 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         () => `dnstable-import: ${payloads} payloads, ${dns.entries + dnssec.entries} entries, ${((Date.now() - t0) / 1000).toFixed(0)} s`,
       );
     }
-    if (io.signal?.aborted) throw interrupted();
   } catch (e) {
     dns.sorter.close();
     dnssec.sorter.close();
@@ -247,8 +247,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   progress.done();
 
-  // Both files are completed under temporary names, then both renamed into place: a failure or a
-  // signal (seen every 64Ki entries written) leaves both old files as they were.
+  // Both files are completed under temporary names, then both renamed into place: a failure leaves
+  // both old files as they were. A signal does not stop the writing: what was read is written whole.
+  const turn = (): Promise<void> => new Promise<void>((r) => setImmediate(r));
   const done: Writer[] = [];
   const empty: string[] = [];
   const write = async (f: FileState, path: string, blockSize: number): Promise<number> => {
@@ -266,11 +267,13 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const w = Writer.create(path, { compression, blockSize, ...(level !== undefined ? { level } : {}) });
     done.push(w);
     try {
-      const n = await f.sorter.writeToPausing(w, () => checkSignal(io));
+      // a turn of the event loop every 64Ki entries (stdout and signal handlers run)
+      const n = await f.sorter.writeToPausing(w, turn);
       w.finish();
       return n;
     } catch (e) {
-      if (isMtblError(e)) throw new CliError(`${path}: ${e.message}`);
+      // the writer names its file in its I/O errors already: named once
+      if (isMtblError(e)) throw new CliError(aboutFile(path, e.message));
       throw e;
     } finally {
       f.sorter.close();
@@ -281,7 +284,6 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   try {
     nDns = await write(dns, dnsPath, blockDns);
     nDnssec = await write(dnssec, dnssecPath, blockDnssec);
-    await checkSignal(io);
   } catch (e) {
     dns.sorter.close();
     dnssec.sorter.close();

@@ -1,4 +1,4 @@
-import { aboutFile, CliError, type CliIo, OutputWriter, UsageError } from "@dnsrep/cli";
+import { aboutFile, CliError, type CliIo, OutputWriter, packageVersion, UsageError, versionLine } from "@dnsrep/cli";
 import {
   type DnstableQuery,
   DnstableReader,
@@ -51,6 +51,7 @@ Options:
   -b T       last seen at or before T
   -B T       first seen at or before T
   -h         display this help
+  --version  print the version and exit
 T is epoch seconds, YYYY-MM-DD, "YYYY-MM-DD HH:MM:SS" or YYYY-MM-DDTHH:MM:SSZ (UTC).
 `;
 
@@ -71,6 +72,10 @@ interface Opts {
 export async function run(argv: string[], io: CliIo): Promise<number> {
   if (argv[0] === "-h" || argv[0] === "--help") {
     io.stdout.write(USAGE);
+    return 0;
+  }
+  if (argv[0] === "--version") {
+    io.stdout.write(`${versionLine("dnstable-lookup", packageVersion(import.meta.url))}\n`);
     return 0;
   }
   const o: Opts = {
@@ -175,7 +180,8 @@ class Printer {
   }
   /** Flush, say what was dumped, and report the corrupt entries skipped (in `file`): the exit status. */
   async finish(file: string): Promise<number> {
-    await this.#out.flush();
+    // everything accepted by stdout first: a failed write (a full disk) ends the run before the "Dumped" line
+    await this.#out.end();
     if (!this.#o.json) {
       if (this.timedOut) this.#io.stderr.write(";;; timed out\n");
       this.#io.stderr.write(`;;; Dumped ${this.n} entries.\n`);
@@ -318,7 +324,7 @@ async function metaQuery(pos: string[], io: CliIo, o: Opts): Promise<number> {
   }
   const out = new OutputWriter(io.stdout);
   for (const l of lines) await out.text(l);
-  await out.flush();
+  await out.end();
   if (!json) io.stderr.write(`;;; Dumped ${lines.length} entries.\n`);
   return corrupt.finish(io, "dnstable-lookup", file);
 }

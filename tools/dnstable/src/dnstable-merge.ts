@@ -5,12 +5,13 @@ import {
   checkSignal,
   configureProgram,
   Progress,
+  packageVersion,
   parseIntOption,
   parseOption,
   UsageError,
 } from "@dnsrep/cli";
 import { dnstableMerge, holdsCorrupt, isDnstableError } from "@dnsrep/dnstable";
-import { isMtblError, levelRange, Merger, parseCompression, type Reader, Writer } from "@dnsrep/mtbl";
+import { isMtblError, levelRange, Merger, parseCompression, type Reader, verifyFile, Writer } from "@dnsrep/mtbl";
 import { Command } from "commander";
 import { openMtbl } from "./inputs.js";
 
@@ -25,7 +26,7 @@ function holding(inputs: string[], readers: Reader[], key: Uint8Array): string[]
  * the key; the output's temporary file is removed.
  */
 export async function run(argv: string[], io: CliIo): Promise<number> {
-  const p = configureProgram(new Command("dnstable-merge"), io)
+  const p = configureProgram(new Command("dnstable-merge"), io, packageVersion(import.meta.url))
     .description("Merge dnstable data files into one, folding equal keys with the dnstable merge function (dnstable_merge)")
     .usage("[-c CODEC] [-l LEVEL] [-b BLOCKSIZE] [-q] INPUT... OUTPUT")
     .option("-c <codec>", "compression: none, snappy, zlib, lz4, lz4hc, zstd", "zlib")
@@ -51,7 +52,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   let n = 0;
   let w: Writer | undefined;
   try {
-    for (const f of inputs) readers.push(openMtbl(f));
+    // a damaged block is an error (bad CRC32C), not values merged into the output
+    for (const f of inputs) readers.push(openMtbl(f, { verifyChecksums: true }));
     w = Writer.create(output, opts);
     const it = new Merger(readers, dnstableMerge).iter();
     while (it.next()) {
@@ -71,7 +73,11 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       const files = holding(inputs, readers, e.key);
       throw new CliError(files.length > 0 ? aboutFile(files.join(", "), e.message) : e.message);
     }
-    if (isMtblError(e)) throw new CliError(e.message);
+    if (isMtblError(e)) {
+      // a damaged block met while merging: the input it is in, found by verifying each (failure path only)
+      const bad = readers.findIndex((r) => verifyFile(r) !== null);
+      throw new CliError(bad >= 0 ? aboutFile(inputs[bad] as string, e.message) : e.message);
+    }
     throw e;
   } finally {
     for (const r of readers) r.close();

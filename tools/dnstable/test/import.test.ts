@@ -117,25 +117,37 @@ describe("dnstable-import (dnstable_convert vectors)", () => {
     }
     expect(readFileSync(target, "utf8")).toBe("old");
   });
-  it("a signal while the files are written leaves both old files as they were, and no temporary files", async () => {
+  it("a signal while the files are written does not stop it: both files are written whole and committed (exit 0)", async () => {
     const out = mkdtempSync(join(dir, "signal-"));
     const [a, b] = [join(out, "dns.mtbl"), join(out, "dnssec.mtbl")];
     writeFileSync(a, "old");
     writeFileSync(b, "old");
     const io = memoryIo();
     // the signal "arrives" once the first output's temporary file exists: after the input, mid-write
+    let seen = false;
     io.signal = {
       get aborted() {
-        return readdirSync(out).some((f) => f !== "dns.mtbl" && f !== "dnssec.mtbl");
+        seen ||= readdirSync(out).some((f) => f !== "dns.mtbl" && f !== "dnssec.mtbl");
+        return seen;
       },
       addEventListener() {},
       removeEventListener() {},
     } as unknown as AbortSignal;
-    expect(await runCommand("dnstable-import", run, ["-q", "-T", dir, vectorPath("dedupe/dedupe.nmsg"), a, b], io)).toBe(1);
-    expect(io.err()).toBe("dnstable-import: interrupted by a signal: output not written\n");
-    expect(readFileSync(a, "utf8")).toBe("old");
-    expect(readFileSync(b, "utf8")).toBe("old");
+    expect(await runCommand("dnstable-import", run, ["-q", "-T", dir, vectorPath("dedupe/dedupe.nmsg"), a, b], io)).toBe(0);
+    expect(io.err()).toBe("");
+    const whole = mkdtempSync(join(dir, "whole-"));
+    const [wa, wb] = [join(whole, "dns.mtbl"), join(whole, "dnssec.mtbl")];
+    expect(await runCommand("dnstable-import", run, ["-q", vectorPath("dedupe/dedupe.nmsg"), wa, wb], memoryIo())).toBe(0);
+    expect(readFileSync(a).equals(readFileSync(wa))).toBe(true);
+    expect(readFileSync(b).equals(readFileSync(wb))).toBe(true);
     expect(readdirSync(out).sort()).toEqual(["dns.mtbl", "dnssec.mtbl"]);
+  });
+  it.runIf(existsSync("/dev/full"))("an output on a full device: one line naming it once, exit 1", async () => {
+    const io = memoryIo();
+    const other = join(dir, "full-other.mtbl");
+    expect(await runCommand("dnstable-import", run, ["-q", vectorPath("dedupe/dedupe.nmsg"), "/dev/full", other], io)).toBe(1);
+    expect(io.err()).toBe("dnstable-import: /dev/full: ENOSPC: no space left on device, write\n");
+    expect(existsSync(other)).toBe(false);
   });
   it("refuses outputs that are the same file, the input, or stdout (exit 2, nothing touched)", async () => {
     const input = join(dir, "keep.nmsg");

@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from "node:fs";
-import { CliError, type CliIo, configureProgram, Progress, parseIntOption, UsageError } from "@dnsrep/cli";
+import { CliError, type CliIo, configureProgram, Progress, packageVersion, parseIntOption, UsageError } from "@dnsrep/cli";
 import { type FilterList, parseFilterList, RecordFilter } from "@dnsrep/dedupe";
 import { decodeDnsDedupe, decodeDnsQR, type NmsgPayload } from "@dnsrep/nmsg";
 import {
@@ -64,7 +64,7 @@ function fileState(files: readonly string[]): string {
 
 /** nmsg-dns-filter: drop or divert dnsdedupe/dnsqr records by name, subdomain, regex or address lists. */
 export async function run(argv: string[], io: CliIo): Promise<number> {
-  const p = configureProgram(new Command("nmsg-dns-filter"), io).description(
+  const p = configureProgram(new Command("nmsg-dns-filter"), io, packageVersion(import.meta.url)).description(
     "drop (or divert) SIE/dnsdedupe and base/dnsqr records that match name, subdomain, regex or address lists",
   );
   addNmsgInputOptions(p);

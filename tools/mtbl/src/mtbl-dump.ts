@@ -1,4 +1,4 @@
-import { CliError, type CliIo, configureProgram, OutputWriter, UsageError } from "@dnsrep/cli";
+import { CliError, type CliIo, configureProgram, OutputWriter, packageVersion, UsageError } from "@dnsrep/cli";
 import { formatDumpLine, isMtblError } from "@dnsrep/mtbl";
 import { fromHex, startsWith } from "@dnsrep/util";
 import { Command } from "commander";
@@ -18,7 +18,7 @@ function minLen(flag: string, v: string): number {
 
 /** mtbl-dump: print every entry of an mtbl file, as mtbl_dump does. */
 export async function run(argv: string[], io: CliIo): Promise<number> {
-  const p = configureProgram(new Command("mtbl-dump"), io)
+  const p = configureProgram(new Command("mtbl-dump"), io, packageVersion(import.meta.url))
     .description('Print the entries of an mtbl file, one "key" "value" line each (mtbl_dump)')
     .usage("[-s] [-x] [-k HEX] [-v HEX] [-K N] [-V N] FILE")
     .option("-s", "silent: read and check every entry, print nothing")

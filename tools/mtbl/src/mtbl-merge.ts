@@ -1,7 +1,17 @@
 import { existsSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { CliError, type CliIo, checkSignal, configureProgram, Progress, parseIntOption, parseOption, UsageError } from "@dnsrep/cli";
+import {
+  CliError,
+  type CliIo,
+  checkSignal,
+  configureProgram,
+  Progress,
+  packageVersion,
+  parseIntOption,
+  parseOption,
+  UsageError,
+} from "@dnsrep/cli";
 import {
   isMtblError,
   levelRange,
@@ -57,7 +67,7 @@ function counting(fn: MergeFn, counter: { n: number }): MergeFn {
 
 /** mtbl-merge: merge mtbl files into one, folding equal keys with a merge function. */
 export async function run(argv: string[], io: CliIo): Promise<number> {
-  const p = configureProgram(new Command("mtbl-merge"), io)
+  const p = configureProgram(new Command("mtbl-merge"), io, packageVersion(import.meta.url))
     .description("Merge sorted mtbl files into a new one (mtbl_merge); equal keys are folded with a merge function")
     .usage("[-c CODEC] [-l LEVEL] [-b BLOCKSIZE] [-r RESTART] [--merge NAME|MODULE] [--sep S] [-q] IN... OUT")
     .option("-c <codec>", "compression: none, snappy, zlib, lz4, lz4hc, zstd", "zlib")

@@ -1,4 +1,4 @@
-import { type CliIo, configureProgram, isSystemError } from "@dnsrep/cli";
+import { type CliIo, configureProgram, isSystemError, packageVersion } from "@dnsrep/cli";
 import { isMtblError, Reader, verifyDataBlocks, verifyFile } from "@dnsrep/mtbl";
 import { Command } from "commander";
 
@@ -9,7 +9,7 @@ import { Command } from "commander";
  * against the blocks and counts the entries against the trailer.
  */
 export async function run(argv: string[], io: CliIo): Promise<number> {
-  const p = configureProgram(new Command("mtbl-verify"), io)
+  const p = configureProgram(new Command("mtbl-verify"), io, packageVersion(import.meta.url))
     .description("Verify the data blocks (framing and CRC32C) of mtbl files (mtbl_verify)")
     .option("-p", "print a progress line every 10,000 blocks (as mtbl_verify -p)")
     .option("--deep", "also decompress every block and check the index and the entry count")

@@ -1,7 +1,18 @@
 import { createReadStream } from "node:fs";
-import { CliError, type CliIo, configureProgram, isSystemError, parseIntOption, UsageError } from "@dnsrep/cli";
+import {
+  CliError,
+  type CliIo,
+  configureProgram,
+  isSystemError,
+  Progress,
+  packageVersion,
+  parseIntOption,
+  stopController,
+  UsageError,
+} from "@dnsrep/cli";
 import { msgtypeId, type NmsgPayload, payloadFromJson, vendorId } from "@dnsrep/nmsg";
 import {
+  abortable,
   addNmsgInputOptions,
   addNmsgOutputOptions,
   hasNmsgInput,
@@ -22,13 +33,17 @@ interface Flags extends NmsgInputFlags, NmsgOutputFlags {
   getsource?: string;
   getoperator?: string;
   getgroup?: string;
+  verbose?: boolean;
+  quiet?: boolean;
 }
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
 /** nmsg-tool: read, filter, convert and relay NMSG streams (nmsgtool's common flags). */
 export async function run(argv: string[], io: CliIo): Promise<number> {
-  const p = configureProgram(new Command("nmsg-tool"), io).description("Read, filter, convert and relay NMSG streams (nmsgtool)");
+  const p = configureProgram(new Command("nmsg-tool"), io, packageVersion(import.meta.url)).description(
+    "Read, filter, convert and relay NMSG streams (nmsgtool)",
+  );
   addNmsgInputOptions(p).option("-j, --readjson <file>", "read JSON payloads from a file ('-' = stdin); repeatable", collect);
   addNmsgOutputOptions(p)
     .option("-c, --count <n>", "stop after N payloads")
@@ -37,7 +52,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     .option("-T, --msgtype <mname>", "only this message type")
     .option("--getsource <n>", "only payloads with this source")
     .option("--getoperator <n>", "only payloads with this operator")
-    .option("--getgroup <n>", "only payloads with this group");
+    .option("--getgroup <n>", "only payloads with this group")
+    .option("-v, --verbose", "print counters on stderr every 10 seconds and at the end")
+    .option("-q, --quiet", "no progress line and no counters");
   p.parse(argv, { from: "user" });
   if (p.args.length) throw new UsageError(`unexpected argument: ${p.args[0]}`);
   const f = p.opts<Flags>();
@@ -61,14 +78,21 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const out = await openNmsgOutputs(f, io, "pres");
 
   // stop on -c, -t or a signal; sockets serve until then
-  const ac = new AbortController();
-  io.signal?.addEventListener("abort", () => ac.abort());
+  const ac = stopController(io.signal);
   const timer = seconds ? setTimeout(() => ac.abort(), seconds * 1000) : undefined;
   const sio: CliIo = { ...io, signal: ac.signal };
   let n = 0;
+  let seen = 0;
   const more = (): boolean => !ac.signal.aborted;
+  // counters on request only: nmsgtool prints none, and scripts written for it read stderr
+  const quiet = f.quiet === true;
+  const show = (): string => `in=${seen} payloads=${n}`;
+  const progress = new Progress(io, { quiet });
+  const verbose = f.verbose && !quiet ? setInterval(() => io.stderr.write(`nmsg-tool: ${show()}\n`), 10000) : undefined;
   // synchronous unless the output pushes back: no promise per payload
   const handle = (pl: NmsgPayload): boolean | Promise<boolean> => {
+    seen++;
+    progress.tick(show);
     if (vid !== undefined && pl.vid !== vid) return true;
     if (msgtype !== undefined && pl.msgtype !== msgtype) return true;
     if (getSource !== undefined && (pl.source ?? 0) !== getSource) return true;
@@ -78,6 +102,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     if (++n >= count) ac.abort();
     return r ? r.then(more) : more();
   };
+  let failure: unknown;
   try {
     // nmsg files first, then JSON files, then sockets (nmsgtool's order)
     await readNmsgInputs({ readnmsg: f.readnmsg ?? [] }, sio, "nmsg-tool", handle, false);
@@ -87,7 +112,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       const src = file === "-" ? io.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
       let line = 0;
       try {
-        for await (const l of jsonLines(src as AsyncIterable<Uint8Array>, file)) {
+        // a signal stops a stdin that waits for more (a pipe, a terminal), as it stops the nmsg inputs
+        for await (const l of jsonLines(abortable(src as AsyncIterable<Uint8Array>, ac.signal), file, ac.signal)) {
           line++;
           if (!l.trim()) continue;
           let pl: NmsgPayload;
@@ -112,20 +138,29 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     if (f.readunix !== undefined) sockets.readunix = f.readunix;
     if (!ac.signal.aborted && hasNmsgInput(sockets)) await readNmsgInputs(sockets, sio, "nmsg-tool", handle, false);
   } catch (e) {
+    failure = e;
+  } finally {
     if (timer) clearTimeout(timer);
-    await out.abort();
-    throw e;
+    if (verbose) clearInterval(verbose);
+    progress.done();
   }
-  if (timer) clearTimeout(timer);
-  await out.close();
+  // an input error leaves output files as they were; the end of input, -c, -t or a signal commits them
+  if (failure) await out.abort();
+  else await out.close();
+  if (f.verbose && !quiet) io.stderr.write(`nmsg-tool: ${show()}\n`);
+  if (failure) throw failure;
   return 0;
 }
 
 /** longest JSON input line accepted: a payload's JSON is far smaller; this bounds memory on garbage */
 const MAX_JSON_LINE = 64 << 20;
 
-/** The lines of a byte stream (LF or CRLF), each at most MAX_JSON_LINE bytes. */
-async function* jsonLines(src: AsyncIterable<Uint8Array>, file: string): AsyncGenerator<string> {
+/**
+ * The lines of a byte stream (LF or CRLF), each at most MAX_JSON_LINE bytes. Once `stopped` has
+ * fired the stream ended on a signal, not at its end: a last line without its newline is one the
+ * stop cut, and is dropped.
+ */
+async function* jsonLines(src: AsyncIterable<Uint8Array>, file: string, stopped: AbortSignal): AsyncGenerator<string> {
   let parts: Buffer[] = [];
   let have = 0;
   let line = 1;
@@ -151,5 +186,5 @@ async function* jsonLines(src: AsyncIterable<Uint8Array>, file: string): AsyncGe
       parts.push(chunk.subarray(from));
     }
   }
-  if (have > 0) yield take(Buffer.alloc(0));
+  if (have > 0 && !stopped.aborted) yield take(Buffer.alloc(0));
 }

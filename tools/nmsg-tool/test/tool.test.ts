@@ -156,6 +156,15 @@ describe("bad input", () => {
       expect(r.err).toMatch(/offset \d+/);
     }
   });
+  it("a zlib container that inflates past its stated length: one line with the file and offset, no Node text", async () => {
+    const z = Buffer.from(readVector("nmsg/dnsqr.zlib.nmsg"));
+    z.writeUInt32BE(1000, 10); // the first container's stated raw length, after its 10-byte header
+    const f = join(dir, "zlib-long.nmsg");
+    writeFileSync(f, z);
+    const r = await tool(["-r", f]);
+    expect(r.rc).toBe(1);
+    expect(r.err).toBe(`nmsg-tool: ${f}: corrupt zlib container (inflates to more than the 1000 bytes it states) at offset 0\n`);
+  });
   it("a payload CRC mismatch drops that payload only", async () => {
     const b = Buffer.from(readVector("nmsg/dnsqr.unbuffered.nmsg"));
     b[b.length - 3]! ^= 0x01; // a byte near the end of the last payload's CRC or body

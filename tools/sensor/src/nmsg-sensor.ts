@@ -1,5 +1,16 @@
 import { CaptureParser, DnsqrMatcher, type DnsqrOptions, type DnsqrStats, isCaptureError, isSupportedLinkType } from "@dnsrep/capture";
-import { CliError, type CliIo, configureProgram, isSystemError, openInput, Progress, parseIntOption, UsageError } from "@dnsrep/cli";
+import {
+  CliError,
+  type CliIo,
+  configureProgram,
+  isSystemError,
+  openInput,
+  Progress,
+  packageVersion,
+  parseIntOption,
+  stopController,
+  UsageError,
+} from "@dnsrep/cli";
 import { getModule, type MessageModule, type Msg } from "@dnsrep/nmsg";
 import { abortable, addNmsgOutputOptions, headerStamp, type NmsgOutputFlags, openNmsgOutputs, PendingWrites } from "@dnsrep/nmsg-cli";
 import { nameFromString } from "@dnsrep/wdns";
@@ -74,7 +85,7 @@ function statsLine(s: DnsqrStats, payloads: number): string {
 
 /** nmsg-sensor: DNS traffic from pcap/pcapng files or a live interface into base/dnsqr nmsg. */
 export async function run(argv: string[], io: CliIo): Promise<number> {
-  const p = configureProgram(new Command("nmsg-sensor"), io)
+  const p = configureProgram(new Command("nmsg-sensor"), io, packageVersion(import.meta.url))
     .description("capture DNS traffic (pcap/pcapng files or a live interface) into base/dnsqr nmsg payloads")
     .option("-p, --readpcap <file>", "read a pcap or pcapng file ('-' = stdin); repeatable", collect)
     .option("-i, --readif <iface>", "capture live from an interface: NAME[+][,SNAPLEN] ('+' = promiscuous)")
@@ -141,8 +152,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   };
   const progress = new Progress(io, { quiet: f.quiet === true });
   const show = (): string => statsLine(matcher.stats, payloads);
-  const stop = new AbortController();
-  io.signal?.addEventListener("abort", () => stop.abort());
+  const stop = stopController(io.signal);
   const timer = seconds ? setTimeout(() => stop.abort(), seconds * 1000) : undefined;
   const verbose = f.verbose ? setInterval(() => io.stderr.write(`nmsg-sensor: ${show()}\n`), 10000) : undefined;
   let failure: unknown;

@@ -2,6 +2,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { PassThrough } from "node:stream";
 import { memoryIo, runCommand } from "@dnsrep/cli";
 import { encodePcap, ethernetFrame, udpDatagram } from "@dnsrep/capture";
 import { type NmsgPayload, payloadToPres, readPayloads } from "@dnsrep/nmsg";
@@ -175,6 +176,20 @@ describe("link types and pcapng interfaces", () => {
     expect(lines[1]).toMatch(/^nmsg-sensor: -: pcapng packet on interface 7, which no interface description block describes at offset \d+$/);
     expect(lines.slice(2)).toEqual([""]);
     expect(Buffer.from(r.out).toString()).toMatch(/"type":"UDP_QUERY_RESPONSE"/);
+  });
+});
+
+describe("a signal", () => {
+  it("before the reading started (while the outputs opened) still stops -p - on a stdin left open: exit 0, empty output", async () => {
+    const stdin = new PassThrough();
+    stdin.write(readVector("pcap/dns.pcap"));
+    const io = memoryIo();
+    io.stdin = stdin;
+    io.signal = AbortSignal.abort();
+    const out = join(dir, "early.nmsg");
+    expect(await runCommand("nmsg-sensor", run, ["-q", "-p", "-", "-w", out], io)).toBe(0);
+    expect(io.err()).toBe("");
+    expect(readFileSync(out).length).toBe(0);
   });
 });
 
