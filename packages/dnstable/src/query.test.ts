@@ -136,6 +136,15 @@ describe("DnstableReader", () => {
     expect(msg("1.2.3.4-1.2.3.999")).toBe("bad address: 1.2.3.999 (in 1.2.3.4-1.2.3.999)");
     expect(msg("1.2.3")).toBe("bad address: 1.2.3");
   });
+
+  it("reads addresses as inet_pton does (wdns's parsers): :: stands for at least one group", () => {
+    for (const bad of ["1:2:3:4:5:6:7::8", "1:2:3:4:5:6:7:8::", "1:2:3:4:5:6:7", "1.2.3.4.5", "::1.2.3"]) {
+      expect(() => parseIpQuery(bad)).toThrow(/^bad address/);
+    }
+    const [lo] = parseIpQuery("::ffff:1.2.3.4");
+    expect([...lo]).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 1, 2, 3, 4]);
+    expect(parseIpQuery("1::2:3:4:5:6:7")[0][15]).toBe(7);
+  });
 });
 
 describe("DnstableReader on entries that do not decode", () => {

@@ -10,7 +10,7 @@
  */
 import { Fileset, type MergeFn, type MtblError, type MtblIterator, type MtblSource, Reader } from "@dnsrep/mtbl";
 import { compareBytes, encodeVarint, equalBytes } from "@dnsrep/util";
-import { downcaseName, isWdnsError, nameFromString, rrtypeFromString } from "@dnsrep/wdns";
+import { downcaseName, isWdnsError, nameFromString, parseIpv4, parseIpv6, rrtypeFromString } from "@dnsrep/wdns";
 import { holdsCorrupt, keyProblem, keyText, valueProblem } from "./check.js";
 import { decodeRdataKey, decodeRRsetKey, decodeTriplet, EntryType, reverseWireName, type Triplet } from "./entry.js";
 import { DnstableError, DnstableErrorCode, isDnstableError } from "./errors.js";
@@ -517,35 +517,11 @@ function reporting(src: MtblSource, faults: CorruptEntry[], report: Report): Mtb
   };
 }
 
+/** An IPv4 or IPv6 address as inet_pton reads it (wdns's parsers); a DnstableError when it is not one. */
 function parseAddr(s: string): Uint8Array {
-  if (s.includes(":")) {
-    const v4tail = /^(.*:)(\d+\.\d+\.\d+\.\d+)$/.exec(s);
-    let text = s;
-    let tail: number[] = [];
-    if (v4tail) {
-      tail = [...parseAddr(v4tail[2] as string)];
-      text = `${v4tail[1]}0:0`;
-    }
-    const halves = text.split("::");
-    if (halves.length > 2) throw invalid(`bad address: ${s}`);
-    const groups = (h: string): number[] =>
-      h === "" ? [] : h.split(":").map((g) => (/^[0-9a-fA-F]{1,4}$/.test(g) ? Number.parseInt(g, 16) : Number.NaN));
-    const a = groups(halves[0] as string);
-    const b = halves.length === 2 ? groups(halves[1] as string) : [];
-    const fill = 8 - a.length - b.length;
-    if ((halves.length === 1 && fill !== 0) || fill < 0 || [...a, ...b].some((g) => Number.isNaN(g))) throw invalid(`bad address: ${s}`);
-    const all = [...a, ...new Array<number>(halves.length === 2 ? fill : 0).fill(0), ...b];
-    const out = new Uint8Array(16);
-    all.forEach((g, i) => {
-      out[2 * i] = g >> 8;
-      out[2 * i + 1] = g & 0xff;
-    });
-    if (tail.length) out.set(tail, 12);
-    return out;
-  }
-  const parts = s.split(".");
-  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) throw invalid(`bad address: ${s}`);
-  return Uint8Array.from(parts.map(Number));
+  const a = s.includes(":") ? parseIpv6(s) : parseIpv4(s);
+  if (a === null) throw invalid(`bad address: ${s}`);
+  return a;
 }
 
 /** ADDRESS, ADDRESS/PREFIX or ADDRESS-ADDRESS to an inclusive [lo, hi] byte range. */
