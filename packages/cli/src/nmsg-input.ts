@@ -21,6 +21,7 @@ import type { Command } from "commander";
 import { CliError, isSystemError } from "./errors.js";
 import type { CliIo } from "./io.js";
 import { parseAddrPort } from "./nmsg-output.js";
+import { type SocketInputStats, UDP_RECV_BUFFER } from "./socket-stats.js";
 
 export interface NmsgInputFlags {
   readnmsg?: string[];
@@ -86,6 +87,7 @@ export async function readNmsgInputs(
   prog: string,
   handle: PayloadHandler,
   stdinByDefault = true,
+  sockets?: SocketInputStats,
 ): Promise<void> {
   const files = f.readnmsg ?? (hasNmsgInput(f) || !stdinByDefault ? [] : ["-"]);
   const ac = new AbortController();
@@ -135,7 +137,9 @@ export async function readNmsgInputs(
         (peer, e) => io.stderr.write(`${prog}: ${peer}: ${e.message}\n`),
         undefined,
         (peer, n) => io.stderr.write(`${prog}: ${peer}: ${crcDropped(n)}\n`),
+        sockets ? (peer, seq, id) => sockets.sequences.container(peer, seq, id) : undefined,
       );
+      if (sockets) sockets.used = true;
       servers.push(
         new Promise<void>((resolve) => {
           const stop = (): void => {
@@ -155,7 +159,10 @@ export async function readNmsgInputs(
         const peer = `${rinfo.address}/${rinfo.port}`;
         let dec = decoders.get(peer);
         if (!dec) {
-          dec = new ContainerDecoder({ onCrcError: (n) => io.stderr.write(`${prog}: ${peer}: ${crcDropped(n)}\n`) });
+          const opts: ReadOptions = { onCrcError: (n) => io.stderr.write(`${prog}: ${peer}: ${crcDropped(n)}\n`) };
+          // containers lost in transit, counted per sender from their sequence numbers (libnmsg's seqsrc)
+          if (sockets) opts.onContainer = (seq, id) => sockets.sequences.container(peer, seq, id);
+          dec = new ContainerDecoder(opts);
           decoders.set(peer, dec);
         }
         try {
@@ -170,15 +177,23 @@ export async function readNmsgInputs(
       await new Promise<void>((resolve, reject) => {
         sock.once("error", reject);
         sock.bind(port, addr, () => {
+          // a large receive buffer absorbs bursts while payloads are being handled: libnmsg's 16 MiB.
+          // Linux caps SO_RCVBUF at net.core.rmem_max (libnmsg, as root, passes the cap with
+          // SO_RCVBUFFORCE, which Node cannot); what was granted is reported
           try {
-            // a large receive buffer absorbs bursts while payloads are being handled
-            sock.setRecvBufferSize(8 << 20);
+            sock.setRecvBufferSize(UDP_RECV_BUFFER);
           } catch {}
+          let granted = 0;
+          try {
+            granted = sock.getRecvBufferSize();
+          } catch {}
+          sockets?.onListening?.(spec, granted);
           resolve();
         });
       }).catch((e: Error) => {
         throw new CliError(`-l ${spec}: ${e.message}`);
       });
+      if (sockets) sockets.used = true;
       servers.push(
         new Promise<void>((resolve) => {
           const stop = (): void => {

@@ -12,6 +12,7 @@ import {
   Progress,
   parseIntOption,
   readNmsgInputs,
+  SocketInputStats,
   UsageError,
 } from "@dnsrep/cli";
 import { type FilterList, parseFilterList, RecordFilter } from "@dnsrep/dedupe";
@@ -114,8 +115,12 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     await out.abort();
     throw e;
   }
-  const show = (): string =>
-    `in=${counts.in} passed=${counts.passed} rejected=${counts.rejected} reloads=${counts.reloads}${counts.reloadErrors ? ` reload_errors=${counts.reloadErrors}` : ""}`;
+  // socket inputs: containers received and lost per sender (sequence numbers), in the counters
+  const sockets = new SocketInputStats();
+  const show = (): string => {
+    const c = sockets.counters();
+    return `in=${counts.in} passed=${counts.passed} rejected=${counts.rejected} reloads=${counts.reloads}${counts.reloadErrors ? ` reload_errors=${counts.reloadErrors}` : ""}${c ? ` ${c}` : ""}`;
+  };
   const verbose = f.verbose ? setInterval(() => io.stderr.write(`nmsg-dns-filter: ${show()}\n`), 10000) : undefined;
   const progress = new Progress(io, { quiet: f.quiet === true });
   const matches = (pl: NmsgPayload): boolean => {
@@ -129,30 +134,37 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   };
   let failure: unknown;
   try {
-    await readNmsgInputs(f, io, "nmsg-dns-filter", (pl) => {
-      // reloads happen between records: each record is judged by exactly one version of the lists
-      if (hup || (interval >= 0 && Date.now() - checked >= interval)) {
-        checked = Date.now();
-        const now = fileState(files);
-        if (hup || now !== state) {
-          hup = false;
-          state = now;
-          reload();
+    await readNmsgInputs(
+      f,
+      io,
+      "nmsg-dns-filter",
+      (pl) => {
+        // reloads happen between records: each record is judged by exactly one version of the lists
+        if (hup || (interval >= 0 && Date.now() - checked >= interval)) {
+          checked = Date.now();
+          const now = fileState(files);
+          if (hup || now !== state) {
+            hup = false;
+            state = now;
+            reload();
+          }
         }
-      }
-      counts.in++;
-      let pending: Promise<void> | undefined;
-      if (matches(pl)) {
-        counts.rejected++;
-        if (rejects) pending = rejects.write(pl);
-      } else {
-        counts.passed++;
-        pending = out.write(pl);
-      }
-      progress.tick(show);
-      // a promise only when an output pushes back
-      return pending ? pending.then(() => true) : true;
-    });
+        counts.in++;
+        let pending: Promise<void> | undefined;
+        if (matches(pl)) {
+          counts.rejected++;
+          if (rejects) pending = rejects.write(pl);
+        } else {
+          counts.passed++;
+          pending = out.write(pl);
+        }
+        progress.tick(show);
+        // a promise only when an output pushes back
+        return pending ? pending.then(() => true) : true;
+      },
+      true,
+      sockets,
+    );
   } catch (e) {
     failure = e;
   } finally {
@@ -168,7 +180,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     await out.close();
     await rejects?.close();
   }
-  if (f.quiet !== true) io.stderr.write(`nmsg-dns-filter: ${show()}\n`);
+  if (f.quiet !== true) {
+    io.stderr.write(`nmsg-dns-filter: ${show()}\n`);
+    for (const l of sockets.lossLines()) io.stderr.write(`nmsg-dns-filter: ${l}\n`);
+  }
   if (failure) throw failure;
   return 0;
 }

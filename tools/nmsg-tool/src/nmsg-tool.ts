@@ -13,6 +13,8 @@ import {
   parseIntOption,
   parseU32Option,
   readNmsgInputs,
+  SocketInputStats,
+  UDP_RECV_BUFFER,
   UsageError,
 } from "@dnsrep/cli";
 import { msgtypeId, type NmsgPayload, payloadFromJson, vendorId } from "@dnsrep/nmsg";
@@ -27,6 +29,8 @@ interface Flags extends NmsgInputFlags, NmsgOutputFlags {
   getsource?: string;
   getoperator?: string;
   getgroup?: string;
+  verbose?: boolean;
+  quiet?: boolean;
 }
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
@@ -42,7 +46,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     .option("-T, --msgtype <mname>", "only this message type")
     .option("--getsource <n>", "only payloads with this source")
     .option("--getoperator <n>", "only payloads with this operator")
-    .option("--getgroup <n>", "only payloads with this group");
+    .option("--getgroup <n>", "only payloads with this group")
+    .option("-v, --verbose", "print counters on stderr every 10 seconds, and each UDP socket's receive buffer")
+    .option("-q, --quiet", "no counters and no loss report at the end");
   p.parse(argv, { from: "user" });
   if (p.args.length) throw new UsageError(`unexpected argument: ${p.args[0]}`);
   const f = p.opts<Flags>();
@@ -71,9 +77,21 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const timer = seconds ? setTimeout(() => ac.abort(), seconds * 1000) : undefined;
   const sio: CliIo = { ...io, signal: ac.signal };
   let n = 0;
+  let seen = 0;
+  // socket inputs: containers received and lost per sender (sequence numbers), as nmsgtool's totals
+  const sockets = new SocketInputStats();
+  if (f.verbose)
+    sockets.onListening = (spec, size) =>
+      io.stderr.write(`nmsg-tool: -l ${spec}: receive buffer ${size} bytes (asked ${UDP_RECV_BUFFER}; net.core.rmem_max caps it)\n`);
+  const counters = (): string => {
+    const c = sockets.counters();
+    return `payloads_in=${seen} payloads_out=${n}${c ? ` ${c}` : ""}`;
+  };
+  const verbose = f.verbose ? setInterval(() => io.stderr.write(`nmsg-tool: ${counters()}\n`), 10000) : undefined;
   const more = (): boolean => !ac.signal.aborted;
   // synchronous unless the output pushes back: no promise per payload
   const handle = (pl: NmsgPayload): boolean | Promise<boolean> => {
+    seen++;
     if (vid !== undefined && pl.vid !== vid) return true;
     if (msgtype !== undefined && pl.msgtype !== msgtype) return true;
     if (getSource !== undefined && (pl.source ?? 0) !== getSource) return true;
@@ -111,18 +129,25 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         (src as { destroy?: () => void }).destroy?.();
       }
     }
-    const sockets: NmsgInputFlags = {};
-    if (f.readsock) sockets.readsock = f.readsock;
-    if (f.readtcp !== undefined) sockets.readtcp = f.readtcp;
-    if (f.readunix !== undefined) sockets.readunix = f.readunix;
-    if (!ac.signal.aborted && hasNmsgInput(sockets)) await readNmsgInputs(sockets, sio, "nmsg-tool", handle, false);
+    const socketFlags: NmsgInputFlags = {};
+    if (f.readsock) socketFlags.readsock = f.readsock;
+    if (f.readtcp !== undefined) socketFlags.readtcp = f.readtcp;
+    if (f.readunix !== undefined) socketFlags.readunix = f.readunix;
+    if (!ac.signal.aborted && hasNmsgInput(socketFlags)) await readNmsgInputs(socketFlags, sio, "nmsg-tool", handle, false, sockets);
   } catch (e) {
     if (timer) clearTimeout(timer);
+    if (verbose) clearInterval(verbose);
     await out.abort();
     throw e;
   }
   if (timer) clearTimeout(timer);
+  if (verbose) clearInterval(verbose);
   await out.close();
+  // the totals when a socket was read (or asked for with -v), and every sender that lost containers
+  if (f.quiet !== true) {
+    if (sockets.used || f.verbose) io.stderr.write(`nmsg-tool: ${counters()}\n`);
+    for (const l of sockets.lossLines()) io.stderr.write(`nmsg-tool: ${l}\n`);
+  }
   return 0;
 }
 
