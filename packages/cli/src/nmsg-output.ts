@@ -99,7 +99,7 @@ export interface SockSpec {
  */
 export function parseSockSpec(flag: string, v: string): SockSpec {
   const parts = v.split(",");
-  if (parts.length > 3) throw new UsageError(`${flag}: expected ADDR/PORT[,RATE[,FREQ]], got ${v}`);
+  if (parts.length > 3 || !parts[0]?.includes("/")) throw new UsageError(`${flag}: expected ADDR/PORT[,RATE[,FREQ]], got ${v}`);
   const [addr, port] = parseAddrPort(flag, parts[0] as string);
   const spec: SockSpec = { addr, port, freq: DEFAULT_RATE_FREQ };
   if (parts[1] !== undefined) spec.rate = parseIntOption(`${flag} RATE`, parts[1], 1, 0xffffffff);
