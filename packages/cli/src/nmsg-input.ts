@@ -3,7 +3,8 @@
  * stdin; repeatable), -l ADDR/PORT (UDP; repeatable), --readtcp ADDR/PORT and --readunix PATH
  * (listen for stream connections). Files are read in order; sockets serve until the abort signal
  * fires or the handler asks to stop. A corrupt file is an error; a bad datagram or connection is
- * reported on stderr with its peer and skipped.
+ * reported on stderr with its peer and skipped. Socket inputs count containers received and lost
+ * per sender (sequence numbers) into an optional SocketInputStats.
  */
 import { createSocket } from "node:dgram";
 import { createReadStream, statSync } from "node:fs";
