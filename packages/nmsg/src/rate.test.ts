@@ -91,11 +91,35 @@ describe("RateLimiter (libnmsg nmsg_rate / my_rate)", () => {
     expect(r.adjustedRate).toBeGreaterThanOrEqual(1000 * 0.99 ** 19 - 1e-9);
   });
 
-  it("holds a real sender to the rate: n events take at least (n - 1) / rate seconds", async () => {
-    const r = new RateLimiter(200, 10, realClock);
-    const t0 = performance.now();
-    for (let i = 0; i < 40; i++) await r.wait();
-    // a lower bound only (sleeps cannot be shorter); a busy machine makes it longer
-    expect(performance.now() - t0).toBeGreaterThanOrEqual((39 / 200) * 1000 * 0.97);
+  it("above 1000 a second, events within 1 ms of their tick run ahead and sleep a whole millisecond together", async () => {
+    const clock = fakeClock(0);
+    const r = new RateLimiter(10000, 0, clock);
+    const at = await events(r, 1000, clock);
+    // ticks every 100 µs: ten events, then one sleep to the tick 1 ms ahead
+    expect(clock.sleeps).toBe(100);
+    expect(clock.t).toBe(100_000_000);
+    expect(at.slice(0, 12)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1_000_000, 1_000_000]);
+  });
+
+  it("with minSleepNs 0 every event waits for its own tick, as libnmsg's clock_nanosleep does", async () => {
+    const clock = fakeClock(0);
+    const r = new RateLimiter(10000, 0, clock, 0);
+    const at = await events(r, 5, clock);
+    expect(clock.sleeps).toBe(5);
+    expect(at).toEqual([0, 100_000, 200_000, 300_000, 400_000]);
+  });
+
+  it("holds a real sender to the rate: n events take at least about (n - 1) / rate seconds", async () => {
+    for (const [rate, n] of [
+      [200, 40],
+      [20000, 2000],
+    ] as const) {
+      // no rate correction (freq 0): the schedule alone, which never runs more than 1 ms ahead
+      const r = new RateLimiter(rate, 0, realClock);
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) await r.wait();
+      // a lower bound only (sleeps cannot be shorter; at most 1 ms runs ahead); a busy machine makes it longer
+      expect(performance.now() - t0).toBeGreaterThanOrEqual(((n - 1) / rate) * 1000 - 1.5);
+    }
   }, 10_000);
 });

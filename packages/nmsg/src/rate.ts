@@ -9,9 +9,15 @@
  * average rate kept since the first event with the nominal one and scales its working rate by
  * that ratio clamped to [0.99, 1.01] (adjust_rate).
  *
- * One deliberate difference: libnmsg keeps the working rate in an unsigned integer, so below
- * 100 per second a 1 % step truncates away (it can only fall, and at 1 per second it falls to
- * 0); here it is a real number.
+ * Two deliberate differences. libnmsg sleeps (clock_nanosleep) for every event whose tick is
+ * still ahead, however close; Node's timers cannot sleep less than a millisecond, so a sleep
+ * per event would cap the rate near 1000 a second whatever was asked. Here an event whose tick
+ * is less than `minSleepNs` (default 1 ms) away does not sleep: the tick after it is counted
+ * from that tick rather than from now, so the schedule runs ahead and the sleep comes, whole,
+ * once it is `minSleepNs` ahead. The average rate is the same; bursts last at most `minSleepNs`.
+ * With `minSleepNs` 0 the schedule is libnmsg's exactly. And libnmsg keeps the working rate in
+ * an unsigned integer, so below 100 per second a 1 % step truncates away (it can only fall, and
+ * at 1 per second it falls to 0); here it is a real number.
  */
 
 export interface RateClock {
@@ -41,6 +47,9 @@ export const realClock: RateClock = {
 /** libnmsg's default scheduling frequency (nmsgtool's DEFAULT_FREQ) */
 export const DEFAULT_RATE_FREQ = 10;
 
+/** the shortest sleep worth asking a Node timer for */
+export const MIN_SLEEP_NS = 1_000_000;
+
 export class RateLimiter {
   readonly rate: number;
   readonly freq: number;
@@ -51,9 +60,10 @@ export class RateLimiter {
   #start = 0;
   #nextTick = 0;
   readonly #clock: RateClock;
+  readonly #minSleep: number;
 
   /** `rate` events per second, re-checked every `freq` events (0: never re-checked). */
-  constructor(rate: number, freq: number = DEFAULT_RATE_FREQ, clock: RateClock = realClock) {
+  constructor(rate: number, freq: number = DEFAULT_RATE_FREQ, clock: RateClock = realClock, minSleepNs = MIN_SLEEP_NS) {
     if (!Number.isInteger(rate) || rate < 1) throw new RangeError("rate must be a positive integer");
     if (!Number.isInteger(freq) || freq < 0) throw new RangeError("freq must be a non-negative integer");
     this.rate = rate;
@@ -61,6 +71,8 @@ export class RateLimiter {
     this.#adjRate = rate;
     this.#periodNs = periodOf(rate);
     this.#clock = clock;
+    if (!(minSleepNs >= 0)) throw new RangeError("minSleepNs must be non-negative");
+    this.#minSleep = minSleepNs;
   }
 
   /** the working rate (events per second) after the adjustments so far */
@@ -80,13 +92,15 @@ export class RateLimiter {
       this.#nextTick = nextTick(now, this.#periodNs);
     }
     if (this.freq !== 0 && this.count % this.freq === 0 && this.count > this.freq) this.#adjust(now);
-    if (this.#nextTick - now > 0) {
+    const ahead = this.#nextTick - now;
+    if (ahead > 0 && ahead >= this.#minSleep) {
       const until = this.#nextTick;
       return this.#clock.sleepUntil(until).then(() => {
         this.#nextTick = nextTick(this.#clock.now(), this.#periodNs);
       });
     }
-    this.#nextTick = nextTick(now, this.#periodNs);
+    // too close to sleep for: run ahead of the clock by one period; already past: not made up
+    this.#nextTick = ahead > 0 ? nextTick(this.#nextTick, this.#periodNs) : nextTick(now, this.#periodNs);
     return undefined;
   }
 

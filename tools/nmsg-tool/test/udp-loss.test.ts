@@ -85,8 +85,9 @@ describe("paced UDP output (-s ADDR/PORT,RATE,FREQ)", () => {
     // 560 datagrams (one payload each) at 2000 a second
     const sent = await tool(["-r", "nmsg/dnsqr.nmsg", "-s", `127.0.0.1/${port},2000,10`, "--unbuffered"]);
     expect(sent.rc).toBe(0);
-    // pacing held it back: at least 559 ticks of 0.5 ms (a lower bound only; a busy machine is slower)
-    expect(sent.ms).toBeGreaterThanOrEqual(559 * 0.5);
+    // pacing held it back: about 559 ticks of 0.5 ms at least (a lower bound only, a busy machine is
+    // slower; less 20 % for the rate correction, which may run above 2000/s for a while after a slow start)
+    expect(sent.ms).toBeGreaterThanOrEqual(559 * 0.5 * 0.8);
     const got = await recv.done;
     expect(got.rc).toBe(0);
     expect(got.err).toBe("nmsg-tool: payloads_in=560 payloads_out=560 container_recvs=560 container_drops=0\n");
@@ -112,7 +113,7 @@ describe("paced UDP output (-s ADDR/PORT,RATE,FREQ)", () => {
     await new Promise((r) => setTimeout(r, 300));
     const sent = await tool(["-r", "nmsg/dnsqr.nmsg", "--writetcp", `127.0.0.1/${port},5000,20`, "--unbuffered"]);
     expect(sent.rc).toBe(0);
-    expect(sent.ms).toBeGreaterThanOrEqual(559 * 0.2);
+    expect(sent.ms).toBeGreaterThanOrEqual(559 * 0.2 * 0.8);
     const got = await recv;
     expect(got.rc).toBe(0);
     expect(got.err).toBe("nmsg-tool: payloads_in=560 payloads_out=560 container_recvs=560 container_drops=0\n");
