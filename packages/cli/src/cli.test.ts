@@ -351,5 +351,9 @@ describe("SocketInputStats", () => {
     expect(s.lossLines()).toEqual([
       "127.0.0.1/5000 (sequence id 0000000000000abc): 2 containers lost, 4 received, 1 restart (reordered, duplicated or jumped)",
     ]);
+    const io = memoryIo();
+    s.reportListening("t", io.stderr);
+    s.onListening?.("127.0.0.1/5000", 425984);
+    expect(io.err()).toBe("t: -l 127.0.0.1/5000: receive buffer 425984 bytes (asked 16777216; net.core.rmem_max caps it)\n");
   });
 });

@@ -20,6 +20,12 @@ export class SocketInputStats {
     this.sequences = sequences;
   }
 
+  /** With -v: say on `out`, as `PROG: -l SPEC: receive buffer …`, what each UDP socket was granted. */
+  reportListening(prog: string, out: { write(s: string): unknown }): void {
+    this.onListening = (spec, size) =>
+      out.write(`${prog}: -l ${spec}: receive buffer ${size} bytes (asked ${UDP_RECV_BUFFER}; net.core.rmem_max caps it)\n`);
+  }
+
   /** nmsgtool's totals (container_recvs, container_drops), or "" when no socket input was opened */
   counters(): string {
     if (!this.used) return "";

@@ -98,7 +98,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     .option("--cache-size <n>", "most RRsets in the cache", "1000000")
     .option("--cache-memory <mib>", "most MiB of cache keys and entries", "512")
     .option("--no-tcp", "ignore DNS over TCP (by default responses are reassembled from TCP messages)")
-    .option("-v, --verbose", "print counters on stderr every 10 seconds")
+    .option("-v, --verbose", "print counters on stderr every 10 seconds, and each UDP socket's receive buffer")
     .option("-q, --quiet", "no progress line and no counters at the end");
   p.parse(argv, { from: "user" });
   if (p.args.length) throw new UsageError(`unexpected argument: ${p.args[0]}`);
@@ -146,6 +146,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const progress = new Progress(io, { quiet: f.quiet === true });
   // socket inputs: containers received and lost per sender (sequence numbers), in the counters
   const sockets = new SocketInputStats();
+  if (f.verbose) sockets.reportListening("nmsg-dns-cache", io.stderr);
   const show = (): string => statsLine(cache.stats, cache, written, sockets.counters());
   const verbose = f.verbose ? setInterval(() => io.stderr.write(`nmsg-dns-cache: ${show()}\n`), 10000) : undefined;
   let failure: unknown;

@@ -79,7 +79,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     .option("--reject-output <file>", "write matching records to this nmsg file instead of dropping them")
     .option("--rdata", "also match names and addresses in dnsdedupe rdata")
     .option("--reload-interval <ms>", "how often to check the list files for changes", "1000")
-    .option("-v, --verbose", "print counters on stderr every 10 seconds")
+    .option("-v, --verbose", "print counters on stderr every 10 seconds, and each UDP socket's receive buffer")
     .option("-q, --quiet", "no progress line and no counters at the end");
   p.parse(argv, { from: "user" });
   if (p.args.length) throw new UsageError(`unexpected argument: ${p.args[0]}`);
@@ -117,6 +117,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   // socket inputs: containers received and lost per sender (sequence numbers), in the counters
   const sockets = new SocketInputStats();
+  if (f.verbose) sockets.reportListening("nmsg-dns-filter", io.stderr);
   const show = (): string => {
     const c = sockets.counters();
     return `in=${counts.in} passed=${counts.passed} rejected=${counts.rejected} reloads=${counts.reloads}${counts.reloadErrors ? ` reload_errors=${counts.reloadErrors}` : ""}${c ? ` ${c}` : ""}`;

@@ -14,7 +14,6 @@ import {
   parseU32Option,
   readNmsgInputs,
   SocketInputStats,
-  UDP_RECV_BUFFER,
   UsageError,
 } from "@dnsrep/cli";
 import { msgtypeId, type NmsgPayload, payloadFromJson, vendorId } from "@dnsrep/nmsg";
@@ -80,9 +79,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   let seen = 0;
   // socket inputs: containers received and lost per sender (sequence numbers), as nmsgtool's totals
   const sockets = new SocketInputStats();
-  if (f.verbose)
-    sockets.onListening = (spec, size) =>
-      io.stderr.write(`nmsg-tool: -l ${spec}: receive buffer ${size} bytes (asked ${UDP_RECV_BUFFER}; net.core.rmem_max caps it)\n`);
+  if (f.verbose) sockets.reportListening("nmsg-tool", io.stderr);
   const counters = (): string => {
     const c = sockets.counters();
     return `payloads_in=${seen} payloads_out=${n}${c ? ` ${c}` : ""}`;
