@@ -75,6 +75,9 @@ export function nmsgSourceBatches(file: string, io: CliIo, opts: ReadOptions, si
   return readPayloadBatches(signal ? abortable(chunks, signal) : chunks, opts);
 }
 
+/** senders on one UDP socket that keep a decoder (fragment reassembly) at once */
+const MAX_UDP_DECODERS = 4096;
+
 /** Handles one payload; false stops reading. */
 export type PayloadHandler = (p: NmsgPayload) => boolean | Promise<boolean>;
 
@@ -160,6 +163,9 @@ export async function readNmsgInputs(
         const peer = `${rinfo.address}/${rinfo.port}`;
         let dec = decoders.get(peer);
         if (!dec) {
+          // bounded whatever the senders do: the oldest decoder goes (only its partial fragment sets are lost;
+          // sequence tracking keeps its own bounded state)
+          if (decoders.size >= MAX_UDP_DECODERS) decoders.delete(decoders.keys().next().value as string);
           const opts: ReadOptions = { onCrcError: (n) => io.stderr.write(`${prog}: ${peer}: ${crcDropped(n)}\n`) };
           // containers lost in transit, counted per sender from their sequence numbers (libnmsg's seqsrc)
           if (sockets) opts.onContainer = (seq, id) => sockets.sequences.container(peer, seq, id);
