@@ -8,5 +8,14 @@ export {
   readNmsgInputs,
   THREADED_READ_MIN,
 } from "./nmsg-input.js";
-export type { NmsgOutputFlags, NmsgOutputs } from "./nmsg-output.js";
-export { addNmsgOutputOptions, headerStamp, openNmsgOutputs, PendingWrites, parseAddrPort, parseU32Option } from "./nmsg-output.js";
+export type { NmsgOutputFlags, NmsgOutputs, SockSpec } from "./nmsg-output.js";
+export {
+  addNmsgOutputOptions,
+  headerStamp,
+  openNmsgOutputs,
+  PendingWrites,
+  parseAddrPort,
+  parseSockSpec,
+  parseU32Option,
+} from "./nmsg-output.js";
+export { SocketInputStats, UDP_RECV_BUFFER } from "./socket-stats.js";

@@ -3,7 +3,8 @@
  * stdin; repeatable), -l ADDR/PORT (UDP; repeatable), --readtcp ADDR/PORT and --readunix PATH
  * (listen for stream connections). Files are read in order; sockets serve until the abort signal
  * fires or the handler asks to stop. A corrupt file is an error; a bad datagram or connection is
- * reported on stderr with its peer and skipped.
+ * reported on stderr with its peer and skipped. Socket inputs count containers received and lost
+ * per sender (sequence numbers) into an optional SocketInputStats.
  */
 import { createSocket } from "node:dgram";
 import { createReadStream, statSync } from "node:fs";
@@ -20,6 +21,7 @@ import {
 } from "@dnsrep/nmsg";
 import type { Command } from "commander";
 import { parseAddrPort } from "./nmsg-output.js";
+import { type SocketInputStats, UDP_RECV_BUFFER } from "./socket-stats.js";
 
 export interface NmsgInputFlags {
   readnmsg?: string[];
@@ -75,6 +77,9 @@ export function nmsgSourceBatches(file: string, io: CliIo, opts: ReadOptions, si
   return signal ? readPayloadBatches(abortable(chunks, signal), { ...opts, stopped: signal }) : readPayloadBatches(chunks, opts);
 }
 
+/** senders on one UDP socket that keep a decoder (fragment reassembly) at once */
+const MAX_UDP_DECODERS = 4096;
+
 /** Handles one payload; false stops reading. */
 export type PayloadHandler = (p: NmsgPayload) => boolean | Promise<boolean>;
 
@@ -88,6 +93,7 @@ export async function readNmsgInputs(
   prog: string,
   handle: PayloadHandler,
   stdinByDefault = true,
+  sockets?: SocketInputStats,
 ): Promise<void> {
   const files = f.readnmsg ?? (hasNmsgInput(f) || !stdinByDefault ? [] : ["-"]);
   const ac = stopController(io.signal);
@@ -135,7 +141,9 @@ export async function readNmsgInputs(
         (peer, e) => io.stderr.write(`${prog}: ${peer}: ${e.message}\n`),
         undefined,
         (peer, n) => io.stderr.write(`${prog}: ${peer}: ${crcDropped(n)}\n`),
+        sockets ? (peer, seq, id) => sockets.sequences.container(peer, seq, id) : undefined,
       );
+      if (sockets) sockets.used = true;
       servers.push(
         new Promise<void>((resolve) => {
           const stop = (): void => {
@@ -155,7 +163,13 @@ export async function readNmsgInputs(
         const peer = `${rinfo.address}/${rinfo.port}`;
         let dec = decoders.get(peer);
         if (!dec) {
-          dec = new ContainerDecoder({ onCrcError: (n) => io.stderr.write(`${prog}: ${peer}: ${crcDropped(n)}\n`) });
+          // bounded whatever the senders do: the oldest decoder goes (only its partial fragment sets are lost;
+          // sequence tracking keeps its own bounded state)
+          if (decoders.size >= MAX_UDP_DECODERS) decoders.delete(decoders.keys().next().value as string);
+          const opts: ReadOptions = { onCrcError: (n) => io.stderr.write(`${prog}: ${peer}: ${crcDropped(n)}\n`) };
+          // containers lost in transit, counted per sender from their sequence numbers (libnmsg's seqsrc)
+          if (sockets) opts.onContainer = (seq, id) => sockets.sequences.container(peer, seq, id);
+          dec = new ContainerDecoder(opts);
           decoders.set(peer, dec);
         }
         try {
@@ -170,15 +184,23 @@ export async function readNmsgInputs(
       await new Promise<void>((resolve, reject) => {
         sock.once("error", reject);
         sock.bind(port, addr, () => {
+          // a large receive buffer absorbs bursts while payloads are being handled: libnmsg's 16 MiB.
+          // Linux caps SO_RCVBUF at net.core.rmem_max (libnmsg, as root, passes the cap with
+          // SO_RCVBUFFORCE, which Node cannot); what was granted is reported
           try {
-            // a large receive buffer absorbs bursts while payloads are being handled
-            sock.setRecvBufferSize(8 << 20);
+            sock.setRecvBufferSize(UDP_RECV_BUFFER);
           } catch {}
+          let granted = 0;
+          try {
+            granted = sock.getRecvBufferSize();
+          } catch {}
+          sockets?.onListening?.(spec, granted);
           resolve();
         });
       }).catch((e: Error) => {
         throw new CliError(`-l ${spec}: ${e.message}`);
       });
+      if (sockets) sockets.used = true;
       servers.push(
         new Promise<void>((resolve) => {
           const stop = (): void => {

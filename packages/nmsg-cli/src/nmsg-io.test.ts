@@ -4,8 +4,9 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { memoryIo, UsageError } from "@dnsrep/cli";
 import { decodeMessage, encodeMessage, getModule, type Msg, type NmsgPayload, readPayloads } from "@dnsrep/nmsg";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { openNmsgOutputs, parseAddrPort } from "./index.js";
+import { openNmsgOutputs, parseAddrPort, parseSockSpec, SocketInputStats } from "./index.js";
 
 describe("parseAddrPort", () => {
   it("takes literal IPv4 and IPv6 addresses (IPv6 brackets tolerated), nothing to look up", () => {
@@ -72,5 +73,79 @@ describe("openNmsgOutputs", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("parseSockSpec (nmsgtool's -s ADDR/PORT[,RATE[,FREQ]])", () => {
+  it("takes a rate and a scheduling frequency (default 10, nmsgtool's DEFAULT_FREQ)", () => {
+    expect(parseSockSpec("-s", "127.0.0.1/8430")).toEqual({ addr: "127.0.0.1", port: 8430, freq: 10 });
+    expect(parseSockSpec("-s", "127.0.0.1/8430,1000")).toEqual({ addr: "127.0.0.1", port: 8430, rate: 1000, freq: 10 });
+    expect(parseSockSpec("-s", "127.0.0.1/8430,1000,100")).toEqual({ addr: "127.0.0.1", port: 8430, rate: 1000, freq: 100 });
+    expect(parseSockSpec("--writetcp", "[::1]/8430,1")).toEqual({ addr: "::1", port: 8430, rate: 1, freq: 10 });
+    expect(parseSockSpec("-s", "192.0.2.1/1,4294967295,4294967295")).toMatchObject({ rate: 4294967295, freq: 4294967295 });
+  });
+  it("bad forms are one-line usage errors naming the part", () => {
+    const cases: [string, RegExp][] = [
+      ["127.0.0.1/8430,", /^-s RATE: not an integer: ""$/],
+      ["127.0.0.1/8430,0", /^-s RATE: must be between 1 and 4294967295$/],
+      ["127.0.0.1/8430,-5", /^-s RATE: must be between 1 and 4294967295$/],
+      ["127.0.0.1/8430,1e3", /^-s RATE: not an integer/],
+      ["127.0.0.1/8430,0x10", /^-s RATE: not an integer/],
+      ["127.0.0.1/8430,4294967296", /^-s RATE: must be between/],
+      ["127.0.0.1/8430,100,", /^-s FREQ: not an integer: ""$/],
+      ["127.0.0.1/8430,100,0", /^-s FREQ: must be between 1 and/],
+      ["127.0.0.1/8430,100,x", /^-s FREQ: not an integer/],
+      ["127.0.0.1/8430,100,10,1", /^-s: expected ADDR\/PORT\[,RATE\[,FREQ\]\], got /],
+      ["127.0.0.1,100/8430", /^-s: expected ADDR\/PORT\[,RATE\[,FREQ\]\], got 127\.0\.0\.1,100\/8430$/],
+      ["127.0.0.1/0,100", /^-s: must be between 1 and 65535$/],
+      ["127.0.0.1,100", /^-s: expected ADDR\/PORT\[,RATE\[,FREQ\]\], got 127\.0\.0\.1,100$/],
+    ];
+    for (const [spec, msg] of cases) {
+      let err: unknown;
+      try {
+        parseSockSpec("-s", spec);
+      } catch (e) {
+        err = e;
+      }
+      expect(err, spec).toBeInstanceOf(UsageError);
+      expect((err as Error).message, spec).toMatch(msg);
+      expect((err as Error).message).not.toContain("\n");
+    }
+  });
+  it("property: any text parses or is a UsageError, never anything else", () => {
+    const part = fc.oneof(fc.string(), fc.nat().map(String), fc.constantFrom("", "0", "-1", "1e3", "127.0.0.1/53", "::1/53"));
+    fc.assert(
+      fc.property(fc.array(part, { minLength: 1, maxLength: 5 }), (parts) => {
+        const text = parts.join(",");
+        try {
+          const s = parseSockSpec("-s", text);
+          expect(s.port).toBeGreaterThanOrEqual(1);
+          if (s.rate !== undefined) expect(s.rate).toBeGreaterThanOrEqual(1);
+          expect(s.freq).toBeGreaterThanOrEqual(1);
+        } catch (e) {
+          expect(e).toBeInstanceOf(UsageError);
+        }
+      }),
+    );
+  });
+});
+
+describe("SocketInputStats", () => {
+  it("shows no counters until a socket input is opened, then nmsgtool's totals and a line per sender that lost", () => {
+    const s = new SocketInputStats();
+    expect(s.counters()).toBe("");
+    s.used = true;
+    for (const q of [0, 1, 4]) s.sequences.container("127.0.0.1/5000", q, 0xabcn);
+    for (const q of [0, 1]) s.sequences.container("127.0.0.1/5001", q, 1n);
+    expect(s.counters()).toBe("container_recvs=5 container_drops=2");
+    expect(s.lossLines()).toEqual(["127.0.0.1/5000 (sequence id 0000000000000abc): 2 containers lost, 3 received"]);
+    s.sequences.container("127.0.0.1/5000", 3, 0xabcn); // behind: a restart
+    expect(s.lossLines()).toEqual([
+      "127.0.0.1/5000 (sequence id 0000000000000abc): 2 containers lost, 4 received, 1 restart (reordered, duplicated or jumped)",
+    ]);
+    const io = memoryIo();
+    s.reportListening("t", io.stderr);
+    s.onListening?.("127.0.0.1/5000", 425984);
+    expect(io.err()).toBe("t: -l 127.0.0.1/5000: receive buffer 425984 bytes (asked 16777216; net.core.rmem_max caps it)\n");
   });
 });

@@ -1,6 +1,7 @@
 /**
  * nmsg destinations from nmsgtool-style flags, shared by the tools that write nmsg:
- * -w FILE (nmsg, '-' = stdout), -s ADDR/PORT (UDP), --writetcp ADDR/PORT, --writeunix PATH,
+ * -w FILE (nmsg, '-' = stdout), -s ADDR/PORT[,RATE[,FREQ]] (UDP, paced as nmsgtool paces it),
+ * --writetcp ADDR/PORT[,RATE[,FREQ]], --writeunix PATH,
  * -o FILE (presentation), -J FILE (JSON lines), with -z, --unbuffered, --mtu and the
  * --setsource/--setoperator/--setgroup stamps. Files are written to a temp name and renamed.
  */
@@ -11,6 +12,7 @@ import type { Writable } from "node:stream";
 import { CliError, type CliIo, OutputWriter, parseIntOption, UsageError } from "@dnsrep/cli";
 import {
   connectNmsg,
+  DEFAULT_RATE_FREQ,
   type EncodedMessage,
   encodedBytes,
   encodeMessage,
@@ -21,6 +23,7 @@ import {
   type PayloadHeader,
   payloadToJson,
   payloadToPres,
+  RateLimiter,
 } from "@dnsrep/nmsg";
 import { openOutput, outputTarget } from "@dnsrep/util";
 import type { Command } from "commander";
@@ -47,8 +50,8 @@ export function addNmsgOutputOptions(p: Command): Command {
     .option("-w, --writenmsg <file>", "write nmsg containers to a file ('-' = stdout)")
     .option("-o, --writepres <file>", "write presentation form to a file ('-' = stdout)")
     .option("-J, --writejson <file>", "write JSON lines to a file ('-' = stdout)")
-    .option("-s, --writesock <addr/port>", "write nmsg containers to a UDP socket")
-    .option("--writetcp <addr/port>", "connect to a TCP listener and write nmsg")
+    .option("-s, --writesock <addr/port[,rate[,freq]]>", "write nmsg containers to a UDP socket, at most RATE datagrams a second")
+    .option("--writetcp <addr/port[,rate[,freq]]>", "connect to a TCP listener and write nmsg, at most RATE containers a second")
     .option("--writeunix <path>", "connect to a UNIX stream socket and write nmsg")
     .option("-z, --zlibout", "compress nmsg output containers with zlib")
     .option("--unbuffered", "one payload per output container")
@@ -74,6 +77,41 @@ export function parseAddrPort(flag: string, v: string): [string, number] {
   if (addr.startsWith("[") && addr.endsWith("]")) addr = addr.slice(1, -1);
   if (isIP(addr) === 0) throw new UsageError(`${flag}: not an IP address: ${v.slice(0, i)}`);
   return [addr, parseIntOption(flag, v.slice(i + 1), 1, 65535)];
+}
+
+/** A socket output's endpoint with nmsgtool's optional pacing: ADDR/PORT[,RATE[,FREQ]]. */
+export interface SockSpec {
+  addr: string;
+  port: number;
+  /** datagrams per second; absent: unpaced */
+  rate?: number;
+  /** how often (in datagrams) the pacing re-checks its average rate */
+  freq: number;
+}
+
+/**
+ * ADDR/PORT[,RATE[,FREQ]] as nmsgtool's -s takes it: RATE datagrams a second (a positive
+ * integer), FREQ the scheduling frequency (default 10, nmsgtool's DEFAULT_FREQ). Anything else
+ * is a usage error naming the part.
+ */
+export function parseSockSpec(flag: string, v: string): SockSpec {
+  const parts = v.split(",");
+  if (parts.length > 3 || !parts[0]?.includes("/")) throw new UsageError(`${flag}: expected ADDR/PORT[,RATE[,FREQ]], got ${v}`);
+  const [addr, port] = parseAddrPort(flag, parts[0] as string);
+  const spec: SockSpec = { addr, port, freq: DEFAULT_RATE_FREQ };
+  if (parts[1] !== undefined) spec.rate = parseIntOption(`${flag} RATE`, parts[1], 1, 0xffffffff);
+  if (parts[2] !== undefined) spec.freq = parseIntOption(`${flag} FREQ`, parts[2], 1, 0xffffffff);
+  return spec;
+}
+
+/** A sink that waits out `limiter` after each datagram or write it sends (libnmsg's send_buffer). */
+function pacedSink(sink: (c: Uint8Array) => Promise<void>, spec: SockSpec): (c: Uint8Array) => Promise<void> {
+  if (spec.rate === undefined) return sink;
+  const limiter = new RateLimiter(spec.rate, spec.freq);
+  return async (c) => {
+    await sink(c);
+    await limiter.wait();
+  };
 }
 
 export interface NmsgOutputs {
@@ -145,10 +183,14 @@ export async function openNmsgOutputs(f: NmsgOutputFlags, io: CliIo, fallback: "
       });
     }
     if (f.writesock !== undefined) {
-      const [addr, port] = parseAddrPort("-s", f.writesock);
+      const spec = parseSockSpec("-s", f.writesock);
+      const { addr, port } = spec;
       const sock = createSocket(addr.includes(":") ? "udp6" : "udp4");
       if (addr === "255.255.255.255" || addr.endsWith(".255")) sock.bind(() => sock.setBroadcast(true));
-      const send = (c: Uint8Array): Promise<void> => new Promise((res, rej) => sock.send(c, port, addr, (e) => (e ? rej(e) : res())));
+      const send = pacedSink(
+        (c: Uint8Array): Promise<void> => new Promise((res, rej) => sock.send(c, port, addr, (e) => (e ? rej(e) : res()))),
+        spec,
+      );
       const w = new NmsgWriter(send, { zlib, unbuffered, bufsz: mtu, sequence: true });
       dests.push({
         write: (p) => w.write(p),
@@ -167,14 +209,16 @@ export async function openNmsgOutputs(f: NmsgOutputFlags, io: CliIo, fallback: "
       ["--writeunix", f.writeunix],
     ] as const) {
       if (spec === undefined) continue;
-      const ep = flag === "--writeunix" ? { path: spec } : (([host, port]) => ({ host, port }))(parseAddrPort(flag, spec));
+      // TCP takes -s's pacing suffix too (a collector's bandwidth); a UNIX path may hold commas, so it does not
+      const tcp = flag === "--writetcp" ? parseSockSpec(flag, spec) : undefined;
+      const ep = tcp ? { host: tcp.addr, port: tcp.port } : { path: spec };
       let conn: Awaited<ReturnType<typeof connectNmsg>>;
       try {
         conn = await connectNmsg(ep);
       } catch (e) {
         throw new CliError(`cannot connect to ${spec}: ${(e as Error).message}`);
       }
-      const w = new NmsgWriter(conn.sink, { zlib, unbuffered, sequence: true });
+      const w = new NmsgWriter(tcp ? pacedSink(conn.sink, tcp) : conn.sink, { zlib, unbuffered, sequence: true });
       dests.push({
         write: (p) => w.write(p),
         writer: w,

@@ -5,7 +5,7 @@
  * when flags & 2.
  */
 import { deflateSync, inflateSync } from "node:zlib";
-import { ByteWriter, bswap32, crc32c } from "@dnsrep/util";
+import { ByteWriter, bswap32, crc32c, decodeVarint64Big } from "@dnsrep/util";
 import pako from "pako";
 import { NmsgError, NmsgErrorCode } from "./errors.js";
 import { decodePayloadAt, msgAt, type NmsgPayload, payloadCrcs } from "./payload.js";
@@ -119,8 +119,11 @@ export function decodeNmsg(b: Uint8Array): DecodedNmsg {
       out.sequence = readVarint(b, pos, end) >>> 0;
       pos = cur.pos;
     } else if (field === 4 && wt === 0) {
-      out.sequenceId = BigInt(readVarint(b, pos, end));
-      pos = cur.pos;
+      // a random 64-bit id: exactly, not through a float
+      const v = decodeVarint64Big(b, pos, end);
+      if (v === null) throw new NmsgError(NmsgErrorCode.PARSE, "bad protobuf varint");
+      out.sequenceId = v[0];
+      pos = v[1];
     } else pos = skipField(b, pos, end, wt);
   }
   if (crcs.length > 0 && payloads.length > 0) checkCrcs(b, crcs, ranges, out);

@@ -39,8 +39,12 @@ export {
 } from "./modules.js";
 export type { NmsgPayload, PayloadHeader } from "./payload.js";
 export { decodePayload, encodePayload, packedPayloadSize, payloadCrc } from "./payload.js";
+export type { RateClock } from "./rate.js";
+export { DEFAULT_RATE_FREQ, RateLimiter, realClock } from "./rate.js";
 export type { ReaderStats, ReadOptions } from "./reader.js";
 export { ContainerDecoder, newStats, parseHeader, readPayloadBatches, readPayloads } from "./reader.js";
+export type { SequenceSource, SequenceTrackerOptions } from "./seqsrc.js";
+export { SEQSRC_EXPIRE_SECONDS, SEQSRC_MAX_DELTA, SequenceTracker } from "./seqsrc.js";
 export type { FileReadOptions } from "./thread-reader.js";
 export { readNmsgFileBatches } from "./thread-reader.js";
 export type { Endpoint } from "./transport.js";

@@ -24,8 +24,6 @@ export interface ReaderStats {
   crcErrors: number;
   fragmentsDropped: number;
   bytes: number;
-  /** sequence-number gaps seen (socket inputs) */
-  lost: number;
 }
 
 export interface ReadOptions {
@@ -40,12 +38,18 @@ export interface ReadOptions {
    * instead of being a TRUNCATED or FRAGMENT error. readPayloadBatches only.
    */
   stopped?: AbortSignal;
+  /**
+   * called for each whole container decoded (a fragment set once complete) with its sequence
+   * fields, which socket outputs set (a SequenceTracker counts losses from them); not called
+   * by readNmsgFileBatches (files carry no sequence numbers; libnmsg tracks them on sockets only)
+   */
+  onContainer?: (sequence: number | undefined, sequenceId: bigint | undefined) => void;
 }
 
 const EMPTY = new Uint8Array(0);
 
 export function newStats(): ReaderStats {
-  return { containers: 0, payloads: 0, crcErrors: 0, fragmentsDropped: 0, bytes: 0, lost: 0 };
+  return { containers: 0, payloads: 0, crcErrors: 0, fragmentsDropped: 0, bytes: 0 };
 }
 
 interface FragSet {
@@ -61,12 +65,13 @@ export class ContainerDecoder {
   readonly stats: ReaderStats;
   readonly #frags = new Map<number, FragSet>();
   readonly #maxSets: number;
-  readonly #seq = new Map<bigint, number>();
   readonly #onCrcError: ReadOptions["onCrcError"];
+  readonly #onContainer: ReadOptions["onContainer"];
   constructor(opts: ReadOptions = {}) {
     this.stats = opts.stats ?? newStats();
     this.#maxSets = opts.maxFragmentSets ?? 128;
     this.#onCrcError = opts.onCrcError;
+    this.#onContainer = opts.onContainer;
   }
 
   /** Decode one container body; returns the payloads it completes (none for an incomplete fragment set). */
@@ -111,11 +116,7 @@ export class ContainerDecoder {
     this.stats.crcErrors += d.crcErrors;
     if (d.crcErrors > 0) this.#onCrcError?.(d.crcErrors, offset);
     this.stats.payloads += d.payloads.length;
-    if (d.sequence !== undefined && d.sequenceId !== undefined) {
-      const prev = this.#seq.get(d.sequenceId);
-      if (prev !== undefined && d.sequence !== (prev + 1) >>> 0) this.stats.lost += ((d.sequence - prev - 1) >>> 0) % 0x10000;
-      this.#seq.set(d.sequenceId, d.sequence);
-    }
+    this.#onContainer?.(d.sequence, d.sequenceId);
     return d.payloads;
   }
 

@@ -33,7 +33,6 @@ function copyStats(to: ReaderStats, from: ReaderStats, base: ReaderStats): void 
   to.crcErrors = base.crcErrors + from.crcErrors;
   to.fragmentsDropped = base.fragmentsDropped + from.fragmentsDropped;
   to.bytes = base.bytes + from.bytes;
-  to.lost = base.lost + from.lost;
 }
 
 function rebuildError(m: Extract<WorkerReply, { kind: "error" }>): Error {

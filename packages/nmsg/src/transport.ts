@@ -17,6 +17,7 @@ export function listenNmsg(
   onError: (peer: string, e: Error) => void,
   stats?: ReaderStats,
   onCrcError?: (peer: string, dropped: number) => void,
+  onContainer?: (peer: string, sequence: number | undefined, sequenceId: bigint | undefined) => void,
 ): Promise<Server> {
   const server = createServer((sock: Socket) => {
     const peer = "path" in ep ? `unix:${ep.path}` : `${sock.remoteAddress}/${sock.remotePort}`;
@@ -24,6 +25,7 @@ export function listenNmsg(
       try {
         const opts: ReadOptions = stats ? { stats } : {};
         if (onCrcError) opts.onCrcError = (n) => onCrcError(peer, n);
+        if (onContainer) opts.onContainer = (seq, id) => onContainer(peer, seq, id);
         for await (const p of readPayloads(sock, opts)) await onPayload(p, peer);
       } catch (e) {
         onError(peer, isNmsgError(e) ? e : (e as Error));

@@ -20,6 +20,7 @@ import {
   openNmsgOutputs,
   PendingWrites,
   readNmsgInputs,
+  SocketInputStats,
 } from "@dnsrep/nmsg-cli";
 import { firstBinaryLine } from "@dnsrep/util";
 import { nameFromString, parseIpv4, parseIpv6 } from "@dnsrep/wdns";
@@ -66,7 +67,7 @@ function loadZones(z: ZoneCache, text: string, path: string): void {
   });
 }
 
-function statsLine(s: DnsCacheStats, c: DnsCache, out: number): string {
+function statsLine(s: DnsCacheStats, c: DnsCache, out: number, sockets: string): string {
   const rej = Object.entries(s.rejected)
     .filter(([, n]) => n > 0)
     .map(([r, n]) => `${r}=${n}`)
@@ -74,7 +75,7 @@ function statsLine(s: DnsCacheStats, c: DnsCache, out: number): string {
   const cs = c.cache.stats;
   return (
     `messages=${s.messages} responses=${s.responses} responses_used=${s.responsesUsed} rrsets=${s.rrsets} accepted=${s.accepted} ` +
-    `hits=${cs.hits} inserts=${cs.inserts} expirations=${cs.expirations} cached=${cs.entries} zones=${c.zones.size} payloads=${out}` +
+    `hits=${cs.hits} inserts=${cs.inserts} expirations=${cs.expirations} cached=${cs.entries} zones=${c.zones.size} payloads=${out}${sockets ? ` ${sockets}` : ""}` +
     (rej ? ` rejected: ${rej}` : " rejected: none")
   );
 }
@@ -92,7 +93,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     .option("--cache-size <n>", "most RRsets in the cache", "1000000")
     .option("--cache-memory <mib>", "most MiB of cache keys and entries", "512")
     .option("--no-tcp", "ignore DNS over TCP (by default responses are reassembled from TCP messages)")
-    .option("-v, --verbose", "print counters on stderr every 10 seconds")
+    .option("-v, --verbose", "print counters on stderr every 10 seconds, and each UDP socket's receive buffer")
     .option("-q, --quiet", "no progress line and no counters at the end");
   p.parse(argv, { from: "user" });
   if (p.args.length) throw new UsageError(`unexpected argument: ${p.args[0]}`);
@@ -138,28 +139,38 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const drain = (): Promise<void> | undefined => pending.wait();
   const yes = (): boolean => true;
   const progress = new Progress(io, { quiet: f.quiet === true });
-  const show = (): string => statsLine(cache.stats, cache, written);
+  // socket inputs: containers received and lost per sender (sequence numbers), in the counters
+  const sockets = new SocketInputStats();
+  if (f.verbose) sockets.reportListening("nmsg-dns-cache", io.stderr);
+  const show = (): string => statsLine(cache.stats, cache, written, sockets.counters());
   const verbose = f.verbose ? setInterval(() => io.stderr.write(`nmsg-dns-cache: ${show()}\n`), 10000) : undefined;
   let failure: unknown;
   try {
-    await readNmsgInputs(f, io, "nmsg-dns-cache", (pl) => {
-      if (pl.vid === 1 && pl.msgtype === 9) {
-        // answered UDP queries straight from their bytes; the rest decoded
-        if (!cache.dnsqrBytes(pl.payload)) {
-          let q: ReturnType<typeof decodeDnsQR> | undefined;
-          try {
-            q = decodeDnsQR(pl.payload);
-          } catch (e) {
-            if (!isNmsgError(e) && !(e instanceof Error)) throw e;
-            cache.stats.rejected.malformed++;
+    await readNmsgInputs(
+      f,
+      io,
+      "nmsg-dns-cache",
+      (pl) => {
+        if (pl.vid === 1 && pl.msgtype === 9) {
+          // answered UDP queries straight from their bytes; the rest decoded
+          if (!cache.dnsqrBytes(pl.payload)) {
+            let q: ReturnType<typeof decodeDnsQR> | undefined;
+            try {
+              q = decodeDnsQR(pl.payload);
+            } catch (e) {
+              if (!isNmsgError(e) && !(e instanceof Error)) throw e;
+              cache.stats.rejected.malformed++;
+            }
+            if (q) cache.dnsqrAt(q, pl.timeSec);
           }
-          if (q) cache.dnsqrAt(q, pl.timeSec);
-        }
-      } else cache.stats.ignored++;
-      const pending = drain();
-      progress.tick(show);
-      return pending ? pending.then(yes) : true;
-    });
+        } else cache.stats.ignored++;
+        const pending = drain();
+        progress.tick(show);
+        return pending ? pending.then(yes) : true;
+      },
+      true,
+      sockets,
+    );
   } catch (e) {
     failure = e;
   } finally {
@@ -176,7 +187,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     await drain();
     await out.close();
   }
-  if (f.quiet !== true) io.stderr.write(`nmsg-dns-cache: ${show()}\n`);
+  if (f.quiet !== true) {
+    io.stderr.write(`nmsg-dns-cache: ${show()}\n`);
+    for (const l of sockets.lossLines()) io.stderr.write(`nmsg-dns-cache: ${l}\n`);
+  }
   if (failure) throw failure;
   return 0;
 }

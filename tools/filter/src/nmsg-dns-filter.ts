@@ -10,6 +10,7 @@ import {
   type NmsgOutputs,
   openNmsgOutputs,
   readNmsgInputs,
+  SocketInputStats,
 } from "@dnsrep/nmsg-cli";
 import { Command } from "commander";
 
@@ -73,7 +74,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     .option("--reject-output <file>", "write matching records to this nmsg file instead of dropping them")
     .option("--rdata", "also match names and addresses in dnsdedupe rdata")
     .option("--reload-interval <ms>", "how often to check the list files for changes", "1000")
-    .option("-v, --verbose", "print counters on stderr every 10 seconds")
+    .option("-v, --verbose", "print counters on stderr every 10 seconds, and each UDP socket's receive buffer")
     .option("-q, --quiet", "no progress line and no counters at the end");
   p.parse(argv, { from: "user" });
   if (p.args.length) throw new UsageError(`unexpected argument: ${p.args[0]}`);
@@ -109,8 +110,13 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     await out.abort();
     throw e;
   }
-  const show = (): string =>
-    `in=${counts.in} passed=${counts.passed} rejected=${counts.rejected} reloads=${counts.reloads}${counts.reloadErrors ? ` reload_errors=${counts.reloadErrors}` : ""}`;
+  // socket inputs: containers received and lost per sender (sequence numbers), in the counters
+  const sockets = new SocketInputStats();
+  if (f.verbose) sockets.reportListening("nmsg-dns-filter", io.stderr);
+  const show = (): string => {
+    const c = sockets.counters();
+    return `in=${counts.in} passed=${counts.passed} rejected=${counts.rejected} reloads=${counts.reloads}${counts.reloadErrors ? ` reload_errors=${counts.reloadErrors}` : ""}${c ? ` ${c}` : ""}`;
+  };
   const verbose = f.verbose ? setInterval(() => io.stderr.write(`nmsg-dns-filter: ${show()}\n`), 10000) : undefined;
   const progress = new Progress(io, { quiet: f.quiet === true });
   const matches = (pl: NmsgPayload): boolean => {
@@ -124,30 +130,37 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   };
   let failure: unknown;
   try {
-    await readNmsgInputs(f, io, "nmsg-dns-filter", (pl) => {
-      // reloads happen between records: each record is judged by exactly one version of the lists
-      if (hup || (interval >= 0 && Date.now() - checked >= interval)) {
-        checked = Date.now();
-        const now = fileState(files);
-        if (hup || now !== state) {
-          hup = false;
-          state = now;
-          reload();
+    await readNmsgInputs(
+      f,
+      io,
+      "nmsg-dns-filter",
+      (pl) => {
+        // reloads happen between records: each record is judged by exactly one version of the lists
+        if (hup || (interval >= 0 && Date.now() - checked >= interval)) {
+          checked = Date.now();
+          const now = fileState(files);
+          if (hup || now !== state) {
+            hup = false;
+            state = now;
+            reload();
+          }
         }
-      }
-      counts.in++;
-      let pending: Promise<void> | undefined;
-      if (matches(pl)) {
-        counts.rejected++;
-        if (rejects) pending = rejects.write(pl);
-      } else {
-        counts.passed++;
-        pending = out.write(pl);
-      }
-      progress.tick(show);
-      // a promise only when an output pushes back
-      return pending ? pending.then(() => true) : true;
-    });
+        counts.in++;
+        let pending: Promise<void> | undefined;
+        if (matches(pl)) {
+          counts.rejected++;
+          if (rejects) pending = rejects.write(pl);
+        } else {
+          counts.passed++;
+          pending = out.write(pl);
+        }
+        progress.tick(show);
+        // a promise only when an output pushes back
+        return pending ? pending.then(() => true) : true;
+      },
+      true,
+      sockets,
+    );
   } catch (e) {
     failure = e;
   } finally {
@@ -163,7 +176,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     await out.close();
     await rejects?.close();
   }
-  if (f.quiet !== true) io.stderr.write(`nmsg-dns-filter: ${show()}\n`);
+  if (f.quiet !== true) {
+    io.stderr.write(`nmsg-dns-filter: ${show()}\n`);
+    for (const l of sockets.lossLines()) io.stderr.write(`nmsg-dns-filter: ${l}\n`);
+  }
   if (failure) throw failure;
   return 0;
 }

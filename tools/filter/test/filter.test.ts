@@ -131,3 +131,43 @@ describe("nmsg-dns-filter", () => {
     expect(io.err()).toMatch(msg);
   });
 });
+
+describe("nmsg-dns-filter on a UDP socket", () => {
+  it("counts containers received and lost (sequence numbers) in its counters line, with a line for the sender", async () => {
+    const { createSocket } = await import("node:dgram");
+    writeFileSync(at("udp.list"), "another.test\n");
+    const probe = createSocket("udp4");
+    await new Promise<void>((res) => probe.bind(0, "127.0.0.1", res));
+    const port = probe.address().port;
+    await new Promise<void>((res) => probe.close(() => res()));
+    const ac = new AbortController();
+    const io = memoryIo();
+    io.signal = ac.signal;
+    const done = runCommand("nmsg-dns-filter", run, ["-f", at("udp.list"), "-l", `127.0.0.1/${port}`], io);
+    await new Promise((r) => setTimeout(r, 300));
+    const s = createSocket("udp4");
+    await new Promise<void>((res) => s.bind(0, "127.0.0.1", res));
+    const sport = s.address().port;
+    // one payload per container, containers 3 and 7 never sent
+    let k = 0;
+    const w = new NmsgWriter(
+      async (c) => {
+        const i = k++;
+        if (i !== 3 && i !== 7) await new Promise<void>((res, rej) => s.send(c, port, "127.0.0.1", (e) => (e ? rej(e) : res())));
+        await new Promise((r) => setTimeout(r, 1));
+      },
+      { unbuffered: true, bufsz: 1280, sequence: true },
+    );
+    const sent = all.slice(0, 20);
+    for (const p of sent) await w.write(p);
+    await w.close();
+    s.close();
+    // loopback has delivered them by now; the signal stops the listener
+    await new Promise((r) => setTimeout(r, 500));
+    ac.abort();
+    expect(await done).toBe(0);
+    const lines = io.err().split("\n");
+    expect(lines[0]).toMatch(/^nmsg-dns-filter: in=18 passed=\d+ rejected=\d+ reloads=0 container_recvs=18 container_drops=2$/);
+    expect(lines[1]).toMatch(new RegExp(`^nmsg-dns-filter: 127\\.0\\.0\\.1/${sport} \\(sequence id [0-9a-f]{16}\\): 2 containers lost, 18 received$`));
+  }, 20_000);
+});

@@ -21,6 +21,7 @@ import {
   openNmsgOutputs,
   parseU32Option,
   readNmsgInputs,
+  SocketInputStats,
 } from "@dnsrep/nmsg-cli";
 import { Command } from "commander";
 
@@ -53,8 +54,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     .option("--getsource <n>", "only payloads with this source")
     .option("--getoperator <n>", "only payloads with this operator")
     .option("--getgroup <n>", "only payloads with this group")
-    .option("-v, --verbose", "print counters on stderr every 10 seconds and at the end")
-    .option("-q, --quiet", "no progress line and no counters");
+    .option("-v, --verbose", "print counters on stderr every 10 seconds and at the end, and each UDP socket's receive buffer")
+    .option("-q, --quiet", "no progress line, no counters and no loss report");
   p.parse(argv, { from: "user" });
   if (p.args.length) throw new UsageError(`unexpected argument: ${p.args[0]}`);
   const f = p.opts<Flags>();
@@ -83,11 +84,17 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const sio: CliIo = { ...io, signal: ac.signal };
   let n = 0;
   let seen = 0;
+  // socket inputs: containers received and lost per sender (sequence numbers), as nmsgtool's totals
+  const sockets = new SocketInputStats();
   const more = (): boolean => !ac.signal.aborted;
   // counters on request only: nmsgtool prints none, and scripts written for it read stderr
   const quiet = f.quiet === true;
-  const show = (): string => `in=${seen} payloads=${n}`;
+  const show = (): string => {
+    const c = sockets.counters();
+    return `in=${seen} payloads=${n}${c ? ` ${c}` : ""}`;
+  };
   const progress = new Progress(io, { quiet });
+  if (f.verbose && !quiet) sockets.reportListening("nmsg-tool", io.stderr);
   const verbose = f.verbose && !quiet ? setInterval(() => io.stderr.write(`nmsg-tool: ${show()}\n`), 10000) : undefined;
   // synchronous unless the output pushes back: no promise per payload
   const handle = (pl: NmsgPayload): boolean | Promise<boolean> => {
@@ -132,11 +139,11 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         (src as { destroy?: () => void }).destroy?.();
       }
     }
-    const sockets: NmsgInputFlags = {};
-    if (f.readsock) sockets.readsock = f.readsock;
-    if (f.readtcp !== undefined) sockets.readtcp = f.readtcp;
-    if (f.readunix !== undefined) sockets.readunix = f.readunix;
-    if (!ac.signal.aborted && hasNmsgInput(sockets)) await readNmsgInputs(sockets, sio, "nmsg-tool", handle, false);
+    const socketFlags: NmsgInputFlags = {};
+    if (f.readsock) socketFlags.readsock = f.readsock;
+    if (f.readtcp !== undefined) socketFlags.readtcp = f.readtcp;
+    if (f.readunix !== undefined) socketFlags.readunix = f.readunix;
+    if (!ac.signal.aborted && hasNmsgInput(socketFlags)) await readNmsgInputs(socketFlags, sio, "nmsg-tool", handle, false, sockets);
   } catch (e) {
     failure = e;
   } finally {
@@ -147,7 +154,11 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   // an input error leaves output files as they were; the end of input, -c, -t or a signal commits them
   if (failure) await out.abort();
   else await out.close();
-  if (f.verbose && !quiet) io.stderr.write(`nmsg-tool: ${show()}\n`);
+  // the totals with -v or when a socket was read, and every sender that lost containers
+  if (!quiet) {
+    if (f.verbose || sockets.used) io.stderr.write(`nmsg-tool: ${show()}\n`);
+    for (const l of sockets.lossLines()) io.stderr.write(`nmsg-tool: ${l}\n`);
+  }
   if (failure) throw failure;
   return 0;
 }
