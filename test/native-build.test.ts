@@ -53,7 +53,7 @@ beforeAll(() => {
   fakeBin = join(dir, "bin");
   const gyp = join(fakeBin, "node-gyp");
   mkdirSync(fakeBin);
-  writeFileSync(gyp, '#!/bin/sh\nprintf "%s" "$FAKE_GYP_OUTPUT" >&2\nexit "${FAKE_GYP_STATUS:-1}"\n');
+  writeFileSync(gyp, '#!/bin/sh\nprintf "%s" "$FAKE_GYP_OUTPUT" >&2\nexit $FAKE_GYP_STATUS\n');
   chmodSync(gyp, 0o755);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
