@@ -127,7 +127,7 @@ afterAll(() => {
   if (work !== "") rmSync(work, { recursive: true, force: true });
 });
 
-describe("packed tarballs", () => {
+describe("packed tarballs", { timeout: 300_000 }, () => {
   it("every workspace package is packed, and scripts/packages.mjs finds nothing to fix", () => {
     const dirs = ["packages", "tools"].flatMap((g) =>
       readdirSync(join(repoRoot, g)).filter((d) => existsSync(join(repoRoot, g, d, "package.json"))),
@@ -183,7 +183,7 @@ describe("packed tarballs", () => {
   });
 });
 
-describe("installed into a scratch project with npm", () => {
+describe("installed into a scratch project with npm", { timeout: 300_000 }, () => {
   const nmsgFile = vectorPath("nmsg/dnsqr.nmsg");
   const dnstableFile = vectorPath("dnstable/dns.mtbl");
   const body = readFileSync(join(repoRoot, "test/consumer/body.js"), "utf8");
