@@ -146,3 +146,22 @@ export function formatEntry(entryType: number, key: Uint8Array, val: Uint8Array,
 export function resultObject(r: { entryType: number; key: Uint8Array; value: Uint8Array }, raw = false): EntryObject | null {
   return entryObject(r.entryType, r.key, r.value, raw);
 }
+
+/** formatResult's options. */
+export interface FormatOptions {
+  /** one JSON line (dnstable_lookup -j) instead of the text block */
+  json?: boolean;
+  /** with `json`: add rdata_raw, the rdata in hex (dnstable_lookup -r) */
+  raw?: boolean;
+}
+
+/**
+ * A query result (DnstableReader.query) as dnstable_lookup prints it, newline-terminated: for an
+ * RRSET the `;;  bailiwick:`, count, first and last seen lines, then one line per record and a
+ * blank line; for an RDATA one record line; with `json`, the entry's JSON object on one line.
+ * Null when the entry does not decode (its value, or an RDATA key); an RRSET key that does not
+ * decode throws DnstableError or WdnsError (formatEntry's rules).
+ */
+export function formatResult(r: { entryType: number; key: Uint8Array; value: Uint8Array }, opts: FormatOptions = {}): string | null {
+  return formatEntry(r.entryType, r.key, r.value, opts.json === true, opts.raw === true);
+}

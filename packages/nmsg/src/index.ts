@@ -12,10 +12,13 @@ export {
   zlibBody,
 } from "./container.js";
 export { dnsMessageJson } from "./dnsjson.js";
+export type { DnsqrPackets } from "./dnsqr-dns.js";
+export { dnsqrQuery, dnsqrQueryWire, dnsqrResponse, dnsqrResponseWire } from "./dnsqr-dns.js";
 export { isNmsgError, NmsgError, NmsgErrorCode } from "./errors.js";
 export type { NmsgFileWriter } from "./file.js";
 export { createNmsgFileWriter, readNmsgFile, writeNmsgFile } from "./file.js";
 export { formatTime, formatTimeNs, jsonDouble, payloadToJson, payloadToPres } from "./format.js";
+export type { UdpDatagram } from "./ipdg.js";
 export { parseUdpDatagram, verifyUdpChecksum } from "./ipdg.js";
 export { payloadFromJson } from "./json-input.js";
 export type { FieldKind, FieldSpec, MessageModule, Msg } from "./module.js";

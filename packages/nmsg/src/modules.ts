@@ -14,9 +14,10 @@ import {
   stringToRdata,
 } from "@dnsrep/wdns";
 import { dnsMessageJson } from "./dnsjson.js";
+import { udpDnsPayload } from "./dnsqr-dns.js";
 import { NmsgError, NmsgErrorCode } from "./errors.js";
 import { formatTime } from "./format.js";
-import { parseUdpDatagram, verifyUdpChecksum } from "./ipdg.js";
+import { verifyUdpChecksum } from "./ipdg.js";
 import { type FieldSpec, has, type Msg, registerModule } from "./module.js";
 import { DnsDedupeType, DnsQRType, DnsType, IPConnType } from "./schemas.js";
 
@@ -66,8 +67,7 @@ function messageLines(name: string, wire: Uint8Array): string {
 }
 
 function dnsPayload(packets: Uint8Array[], ip: Uint8Array): Uint8Array | undefined {
-  if (packets.length !== 1 || (ip.length !== 4 && ip.length !== 16)) return undefined;
-  return parseUdpDatagram(u8(packets[0]), ip.length === 16)?.payload.slice();
+  return udpDnsPayload(packets.length === 1 ? [u8(packets[0])] : packets, ip)?.slice();
 }
 
 /** the DNS messages a dnsqr carries: the query's and the response's UDP payload */
