@@ -1,10 +1,11 @@
 // dnstable-server under load: exact-name lookups from 64 concurrent keep-alive clients (autocannon),
 // one large wildcard streamed to a fast client and held by a stalled one (results/s, server RSS),
 // beside the same queries on DnstableReader in-process. All on 127.0.0.1.
-//   node bench/server/run.mjs [--rrsets N] [--wild W] [--seconds S] [--connections C]
-// Needs `npx tsc -b` first. The data file goes to $TMPDIR and is removed.
+//   node bench/server/run.mjs [--rrsets N] [--wild W] [--seconds S] [--connections C] [--file PATH]
+// Needs `npx tsc -b` first. The data file goes to $TMPDIR and is removed; with --file PATH it is
+// kept there and reused by later runs with the same PATH (same N and W).
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { request } from "node:http";
 import { loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -24,11 +25,12 @@ const CONNECTIONS = opt("--connections", 64);
 
 // W RRsets h<i>.w.example (the wildcard) and N - W RRsets h<i>.big.example (the exact-lookup
 // targets), A records, written in key order (w sorts first) straight into one mtbl file (RRSET entries only)
+const keep = args.includes("--file") ? args[args.indexOf("--file") + 1] : null;
 const dir = mkdtempSync(join(tmpdir(), "dnsrep-bench-server-"));
-const file = join(dir, "server.mtbl");
+const file = keep ?? join(dir, "server.mtbl");
 const name = (i, zone) => `h${String(i).padStart(9, "0")}.${zone}.example.`;
 const t0 = performance.now();
-{
+if (!(keep && existsSync(keep))) {
   const w = Writer.create(file, { compression: "zstd" });
   for (const [zone, count, base] of [["w", W, N - W], ["big", N - W, 0]]) {
     const bw = nameFromString(`${zone}.example.`);
