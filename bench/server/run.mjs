@@ -70,15 +70,22 @@ const rssMB = () => {
   return m ? Number(m[1]) / 1024 : Number.NaN;
 };
 const load0 = loadavg()[0];
+/** The server's CPU time so far (user + system), in ms: per-request cost that a busy machine does not distort. */
+const cpuMs = () => {
+  const f = readFileSync(`/proc/${server.pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(f[11]) + Number(f[12])) * 10;
+};
 
 // 1. exact lookups, 64 keep-alive clients
 await autocannon({ url, connections: CONNECTIONS, duration: 3, requests: [{ method: "GET", setupRequest: (r) => ({ ...r, path: exactPath() }) }] }); // warm-up
+const cpu0 = cpuMs();
 const ac = await autocannon({
   url,
   connections: CONNECTIONS,
   duration: SECONDS,
   requests: [{ method: "GET", setupRequest: (r) => ({ ...r, path: exactPath() }) }],
 });
+const exactCpu = (cpuMs() - cpu0) / ac.requests.total;
 const exactRss = rssMB();
 
 // 2. the wildcard streamed whole to a client reading as fast as it can
@@ -93,6 +100,7 @@ const sampler = setInterval(() => {
   peakRss = Math.max(peakRss, rssMB());
 }, 50);
 const ts = performance.now();
+const cpu1 = cpuMs();
 const lines = await stream("/dnsdb/v2/lookup/rrset/name/*.w.example?limit=0", (res, _req, resolve) => {
   let n = 0;
   res.on("data", (c) => {
@@ -101,6 +109,7 @@ const lines = await stream("/dnsdb/v2/lookup/rrset/name/*.w.example?limit=0", (r
   res.on("end", () => resolve(n));
 });
 const streamS = (performance.now() - ts) / 1000;
+const streamCpu = (cpuMs() - cpu1) / 1000;
 clearInterval(sampler);
 if (lines !== W + 2) throw new Error(`wildcard: ${lines} lines, expected ${W + 2}`);
 
@@ -151,5 +160,7 @@ console.log("| measure | dnstable-server (HTTP, autocannon) | DnstableReader in-
 console.log("|---|---|---|");
 console.log(`| exact-name lookups/s | ${f(ac.requests.average)} (${f(ac.requests.total)} in ${SECONDS} s; errors ${ac.errors}, timeouts ${ac.timeouts}, non-2xx ${ac.non2xx}) | ${f(exactNames.length / inExactS)} (one thread, no HTTP) |`);
 console.log(`| exact lookup p50 / p99 | ${ac.latency.p50} ms / ${ac.latency.p99} ms | ${tl[Math.floor(tl.length / 2)].toFixed(3)} ms / ${tl[Math.floor(tl.length * 0.99)].toFixed(3)} ms |`);
+console.log(`| server CPU per exact lookup | ${(exactCpu * 1000).toFixed(0)} µs (≈ ${f(1000 / exactCpu)} lookups/s per core it has to itself) | — |`);
 console.log(`| wildcard streamed, results/s | ${f(W / streamS)} (${f(W)} in ${streamS.toFixed(2)} s) | ${f(wn / inWildS)} |`);
+console.log(`| server CPU for the wildcard | ${streamCpu.toFixed(1)} s (≈ ${f(W / streamCpu)} results per CPU-second) | ${inWildS.toFixed(1)} s |`);
 console.log(`| server RSS | ${f(exactRss)} MB after the lookups; peak ${f(peakRss)} MB while streaming; ${f(stalledRss)} MB with a stalled client (${f(before)} MB before it) | — |`);
