@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
@@ -8,7 +9,7 @@ import { inTempDir } from "./auth-helpers.js";
 
 const key = (name: string, extra: Partial<KeyRecord> = {}): KeyRecord => ({
   name,
-  digest: Buffer.alloc(32, 0xab),
+  digest: createHash("sha256").update(name).digest(),
   created: 1_765_000_000,
   dailyLimit: null,
   resultsMax: null,
@@ -49,7 +50,7 @@ describe("the keys file", () => {
     ];
     const text = formatKeysFile(keys);
     expect(parseKeysFile(text, "k")).toEqual(keys);
-    expect(text).toContain('"digest": "abababab');
+    expect(text).toContain(`"digest": "${createHash("sha256").update("alice").digest("hex")}"`);
     expect(text.endsWith("}\n")).toBe(true);
   });
 
@@ -69,6 +70,9 @@ describe("the keys file", () => {
     const good = JSON.parse(formatKeysFile([key("a")])) as { keys: Record<string, unknown>[] };
     const variant = (patch: Record<string, unknown>): string => JSON.stringify({ version: 1, keys: [{ ...good.keys[0], ...patch }] });
     expect(() => parseKeysFile(JSON.stringify({ version: 1, keys: [good.keys[0], good.keys[0]] }), "k")).toThrow('duplicate name "a"');
+    expect(() => parseKeysFile(JSON.stringify({ version: 1, keys: [good.keys[0], { ...good.keys[0], name: "b" }] }), "k")).toThrow(
+      'key "b": the same digest as another key',
+    );
     expect(() => parseKeysFile(variant({ daily_limit: -1 }), "k")).toThrow("daily_limit is not an integer ≥ 0");
     expect(() => parseKeysFile(variant({ results_max: 0 }), "k")).toThrow("results_max is not an integer ≥ 1");
     expect(() => parseKeysFile(variant({ offset_max: 1.5 }), "k")).toThrow("offset_max is not an integer");

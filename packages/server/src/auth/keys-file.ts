@@ -55,6 +55,7 @@ export function parseKeysFile(text: string, path: string): KeyRecord[] {
   if (doc.version !== KEYS_FILE_VERSION) throw bad(`unknown version ${JSON.stringify(doc.version)} (expected ${KEYS_FILE_VERSION})`);
   if (!Array.isArray(doc.keys)) throw bad('no "keys" array');
   const names = new Set<string>();
+  const digests = new Set<string>();
   const keys: KeyRecord[] = [];
   for (const [i, k] of doc.keys.entries()) {
     const where = `key ${i + 1}`;
@@ -68,6 +69,8 @@ export function parseKeysFile(text: string, path: string): KeyRecord[] {
     names.add(name);
     const at = `key ${JSON.stringify(name)}`;
     if (typeof k.digest !== "string" || !/^[0-9a-f]{64}$/.test(k.digest)) throw bad(`${at}: digest is not 64 lowercase hex digits`);
+    if (digests.has(k.digest)) throw bad(`${at}: the same digest as another key`);
+    digests.add(k.digest);
     const time = (field: string, v: unknown): number => {
       if (typeof v !== "string") throw bad(`${at}: ${field} is not an RFC 3339 time string`);
       try {

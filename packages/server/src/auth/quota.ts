@@ -1,3 +1,4 @@
+import { BurstWindow } from "./burst-window.js";
 import type { Burst } from "./keys-file.js";
 import type { DayUsage } from "./state-file.js";
 import { nextUtcMidnight, utcDay } from "./time.js";
@@ -14,7 +15,7 @@ export class Quotas {
   /** set when `usage` changed since the last save */
   dirty = false;
   /** per key, start times (ms) of the queries inside the current burst window, oldest first */
-  readonly #burst = new Map<string, number[]>();
+  readonly #burst = new Map<string, BurstWindow>();
   readonly #inFlight = new Map<string, number>();
 
   constructor(usage: Map<string, DayUsage> = new Map()) {
@@ -37,8 +38,8 @@ export class Quotas {
       return { ok: false, retryAfter: Math.max(1, nextUtcMidnight(nowMs) - Math.floor(nowMs / 1000)), reason: "daily quota exhausted" };
     if (burst !== null) {
       const times = this.#window(name, burst, nowMs);
-      if (times.length >= burst.size) {
-        const oldest = times[0] ?? nowMs;
+      if (times.size >= burst.size) {
+        const oldest = times.oldest ?? nowMs;
         return {
           ok: false,
           retryAfter: Math.max(1, Math.ceil((oldest + burst.window * 1000 - nowMs) / 1000)),
@@ -62,28 +63,23 @@ export class Quotas {
       this.usage.set(name, { day: u.day, used: u.used - 1 });
       this.dirty = true;
     }
-    const times = this.#burst.get(name);
-    const i = times?.lastIndexOf(atMs) ?? -1;
-    if (times !== undefined && i >= 0) times.splice(i, 1);
+    this.#burst.get(name)?.remove(atMs);
   }
 
   /** The burst window of `name` with the queries older than `window` seconds dropped. */
-  #window(name: string, burst: Burst, nowMs: number): number[] {
+  #window(name: string, burst: Burst, nowMs: number): BurstWindow {
     let times = this.#burst.get(name);
     if (times === undefined) {
-      times = [];
+      times = new BurstWindow();
       this.#burst.set(name, times);
     }
-    const since = nowMs - burst.window * 1000;
-    let drop = 0;
-    while (drop < times.length && (times[drop] ?? 0) <= since) drop++;
-    if (drop > 0) times.splice(0, drop);
+    times.expire(nowMs - burst.window * 1000);
     return times;
   }
 
   /** Queries of `name` in its burst window now (for rate_limit). */
   burstUsed(name: string, burst: Burst, nowMs: number): number {
-    return this.#window(name, burst, nowMs).length;
+    return this.#window(name, burst, nowMs).size;
   }
 
   /** Requests of `name` in flight. */
