@@ -151,6 +151,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   } finally {
     process.off("SIGHUP", onHup);
   }
+  log(`stopping: letting the responses in flight finish (up to ${grace} ms)`);
   // a second SIGTERM/SIGINT while responses finish cuts them short (still a clean exit)
   const cut = (): void => {
     log("stopping now: cutting the responses still in flight");

@@ -125,7 +125,7 @@ describe("the running server", () => {
     const r = await fetchText(`${s.url}/dnsdb/v2/lookup/rrset/name/www.example.test`);
     expect(r.status).toBe(200);
     expect(await s.stop("SIGINT")).toBe(0);
-    expect(s.stderr()).toBe(`dnstable-server: listening on ${s.url}\n`);
+    expect(s.stderr()).toBe(`dnstable-server: listening on ${s.url}\ndnstable-server: stopping: letting the responses in flight finish (up to 10000 ms)\n`);
     expect(s.stdout()).toMatch(/^\S+Z - - GET \/dnsdb\/v2\/lookup\/rrset\/name\/www\.example\.test 200 results=2 /);
   });
 
@@ -168,7 +168,9 @@ describe("the running server", () => {
     for (let i = 0; i < 400 && got === 0; i++) await new Promise((r) => setTimeout(r, 25));
     expect(got).toBeGreaterThan(0);
     s.proc.kill("SIGTERM");
-    await new Promise((r) => setTimeout(r, 500));
+    // the second signal only once the first was taken (two pending SIGTERMs are delivered as one)
+    for (let i = 0; i < 400 && !s.stderr().includes("stopping: letting"); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(s.stderr()).toContain("dnstable-server: stopping: letting the responses in flight finish (up to 10000 ms)");
     expect(s.proc.exitCode).toBeNull(); // still waiting for the stalled response (--grace is 10 s)
     expect(await s.stop("SIGTERM")).toBe(0);
     expect(s.stderr()).toContain("dnstable-server: stopping now: cutting the responses still in flight");
