@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { effectiveLimit, parseQueryParams } from "./params.js";
 import { type LookupPath, parseLookupPath } from "./query.js";
 import { rrtypeOfKey, typeSelected } from "./rrtypes.js";
-import { begin, type QueryContext, streamBody } from "./run-query.js";
+import { begin, type QueryContext, responseBody } from "./run-query.js";
 import { lookupLines, type StreamStats, summarizeLines } from "./saf.js";
 
 type Params = { kind: string; by: string; value: string; type?: string; bailiwick?: string };
@@ -35,7 +35,7 @@ export function dnsdbRoutes(app: FastifyInstance, ctx: QueryContext, statsOf: St
       stats.swclient = p.swclient;
       stats.version = p.version;
       const run = begin(ctx, stats);
-      let body: ReturnType<typeof streamBody>;
+      let body: ReturnType<typeof responseBody>;
       try {
         const w = {
           results: run.query(lq.query, p),
@@ -44,7 +44,7 @@ export function dnsdbRoutes(app: FastifyInstance, ctx: QueryContext, statsOf: St
           limit,
           humantime: p.humantime,
         };
-        body = streamBody(ctx, run, verb === "lookup" ? lookupLines(w, stats) : summarizeLines(w, p.maxCount, stats), stats);
+        body = responseBody(ctx, run, verb === "lookup" ? lookupLines(w, stats) : summarizeLines(w, p.maxCount, stats), stats);
       } catch (e) {
         run.release();
         throw e;

@@ -14,11 +14,15 @@ export class LineStream extends Readable {
   #scheduled = false;
   #done = false;
 
-  /** `onEnd` is called once: when the last line was pushed (false) or the stream was destroyed before (true). */
-  constructor(lines: Generator<string, void, undefined>, onEnd: (aborted: boolean) => void) {
+  /**
+   * `onEnd` is called once: when the last line was pushed (false) or the stream was destroyed
+   * before (true). `head`: lines already taken from the generator, sent first.
+   */
+  constructor(lines: Generator<string, void, undefined>, onEnd: (aborted: boolean) => void, head = "") {
     super({ highWaterMark: 64 * 1024 });
     this.#lines = lines;
     this.#onEnd = onEnd;
+    if (head.length > 0) this.push(head);
   }
 
   override _read(): void {

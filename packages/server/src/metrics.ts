@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 
 /** The endpoints requests are counted under: a small closed set (never a key or a queried name). */
-export const ENDPOINTS = ["lookup", "summarize", "ping", "rate_limit", "pdns", "metrics", "other"] as const;
+export const ENDPOINTS = ["lookup", "summarize", "flex", "ping", "rate_limit", "pdns", "metrics", "other"] as const;
 export type Endpoint = (typeof ENDPOINTS)[number];
 
 /** Which endpoint a route URL (fastify's pattern, not the request's path) belongs to. */
@@ -9,6 +9,7 @@ export function endpointOf(routeUrl: string | undefined): Endpoint {
   if (routeUrl === undefined) return "other";
   if (routeUrl.startsWith("/dnsdb/v2/lookup/")) return "lookup";
   if (routeUrl.startsWith("/dnsdb/v2/summarize/")) return "summarize";
+  if (routeUrl.startsWith("/dnsdb/v2/glob/") || routeUrl.startsWith("/dnsdb/v2/regex/")) return "flex";
   if (routeUrl === "/dnsdb/v2/ping") return "ping";
   if (routeUrl === "/dnsdb/v2/rate_limit") return "rate_limit";
   if (routeUrl.startsWith("/pdns/")) return "pdns";

@@ -6,7 +6,7 @@ import { badQuery } from "./errors.js";
 import { effectiveLimit, parseQueryParams, type QueryParams } from "./params.js";
 import { checkIp, checkName } from "./query.js";
 import { printable, rrtypeOfKey, typeSelected } from "./rrtypes.js";
-import { begin, type QueryContext, streamBody } from "./run-query.js";
+import { begin, type QueryContext, responseBody } from "./run-query.js";
 import type { ResultWindow } from "./saf.js";
 
 /** Whether VALUE is an address query (an address, `ADDR,PREFIX`, `ADDR/PREFIX`, a range) rather than a name. */
@@ -40,12 +40,12 @@ export function pdnsRoute(app: FastifyInstance, ctx: QueryContext, statsOf: Stat
     stats.swclient = p.swclient;
     stats.version = p.version;
     const run = begin(ctx, stats);
-    let body: ReturnType<typeof streamBody>;
+    let body: ReturnType<typeof responseBody>;
     try {
       // each query starts (and is checked) before the response does
       const results = queries.map((q) => run.query(q, p));
       const windows = results.map((r) => (): ResultWindow => window(r, p, limit));
-      body = streamBody(ctx, run, cofStream(windows, stats), stats);
+      body = responseBody(ctx, run, cofStream(windows, stats), stats);
     } catch (e) {
       run.release();
       throw e;

@@ -40,12 +40,45 @@ export function begin(ctx: QueryContext, stats: StreamStats): Running {
   };
 }
 
-/** The response body for a generator of lines: counted as an open stream, the data released when it ends. */
-export function streamBody(ctx: QueryContext, run: Running, lines: Generator<string, void, undefined>, stats: StreamStats): LineStream {
+/** How much of a body is gathered before answering: a body that ends within it goes out whole, with a length. */
+const WHOLE_MAX = 64 * 1024;
+
+/**
+ * The response body for a generator of lines. The first lines are gathered at once: a body that
+ * ends within 64 KiB (an exact lookup, a summarize) is sent whole, in one write with its length,
+ * and the data released; a longer one streams (LineStream), counted as an open stream, the data
+ * released when it ends or its client leaves.
+ */
+export function responseBody(
+  ctx: QueryContext,
+  run: Running,
+  lines: Generator<string, void, undefined>,
+  stats: StreamStats,
+): string | LineStream {
+  let head = "";
+  let steps = 0;
+  try {
+    for (;;) {
+      const r = lines.next();
+      if (r.done) {
+        run.release();
+        return head;
+      }
+      head += r.value;
+      if (head.length >= WHOLE_MAX || ++steps >= 4096) break;
+    }
+  } catch (e) {
+    lines.return();
+    throw e;
+  }
   ctx.metrics.streamOpened();
-  return new LineStream(lines, (aborted) => {
-    stats.aborted = aborted;
-    ctx.metrics.streamClosed();
-    run.release();
-  });
+  return new LineStream(
+    lines,
+    (aborted) => {
+      stats.aborted = aborted;
+      ctx.metrics.streamClosed();
+      run.release();
+    },
+    head,
+  );
 }

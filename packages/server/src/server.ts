@@ -6,6 +6,7 @@ import { type AuthOptions, authPlugin } from "./auth/index.js";
 import { DataStore } from "./data.js";
 import { dnsdbRoutes } from "./dnsdb-routes.js";
 import { isServerError, ServerError, ServerErrorCode } from "./errors.js";
+import { flexRoutes } from "./flex-route.js";
 import { endpointOf, ServerMetrics } from "./metrics.js";
 import { pdnsRoute } from "./pdns-route.js";
 import { printable } from "./rrtypes.js";
@@ -168,6 +169,7 @@ export async function createServer(opts: ServerOptions): Promise<DnstableServer>
 
   dnsdbRoutes(app, ctx, statsOf);
   pdnsRoute(app, ctx, statsOf);
+  flexRoutes(app, ctx, statsOf);
   if (opts.metricsRoute ?? true) {
     app.get("/metrics", async (_req, reply) => {
       return reply.type(metrics.contentType).send(await metrics.text());

@@ -44,7 +44,7 @@ describe("DNSDB API v2 over inject()", () => {
   it("a lookup streams SAF: begin, the objects dnstable-lookup -j prints, succeeded", async () => {
     const r = await get("/dnsdb/v2/lookup/rrset/name/www.example.test");
     expect(r.statusCode).toBe(200);
-    expect(r.headers["content-type"]).toBe("application/x-ndjson");
+    expect(r.headers["content-type"]).toMatch(/^application\/x-ndjson\b/);
     const { objs, end } = saf(r.body);
     expect(end).toEqual({ cond: "succeeded" });
     expect(objs).toEqual(await lookupJson(["rrset", "www.example.test"]));

@@ -151,6 +151,19 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   } finally {
     process.off("SIGHUP", onHup);
   }
-  await server.close(grace);
+  log(`stopping: letting the responses in flight finish (up to ${grace} ms)`);
+  // a second SIGTERM/SIGINT while responses finish cuts them short (still a clean exit)
+  const cut = (): void => {
+    log("stopping now: cutting the responses still in flight");
+    server.app.server.closeAllConnections();
+  };
+  process.on("SIGTERM", cut);
+  process.on("SIGINT", cut);
+  try {
+    await server.close(grace);
+  } finally {
+    process.off("SIGTERM", cut);
+    process.off("SIGINT", cut);
+  }
   return 0;
 }

@@ -125,7 +125,7 @@ describe("the running server", () => {
     const r = await fetchText(`${s.url}/dnsdb/v2/lookup/rrset/name/www.example.test`);
     expect(r.status).toBe(200);
     expect(await s.stop("SIGINT")).toBe(0);
-    expect(s.stderr()).toBe(`dnstable-server: listening on ${s.url}\n`);
+    expect(s.stderr()).toBe(`dnstable-server: listening on ${s.url}\ndnstable-server: stopping: letting the responses in flight finish (up to 10000 ms)\n`);
     expect(s.stdout()).toMatch(/^\S+Z - - GET \/dnsdb\/v2\/lookup\/rrset\/name\/www\.example\.test 200 results=2 /);
   });
 
@@ -152,6 +152,28 @@ describe("the running server", () => {
     expect(body.endsWith('{"cond":"succeeded"}\n')).toBe(true);
     expect(body.split("\n")).toHaveLength(N + 3);
     expect(await s.stop()).toBe(0);
+  });
+
+  it("a second SIGTERM cuts a response that does not finish (a stalled client) and still exits 0", async () => {
+    const s = await startServer(["--no-auth", "-q", "--max-limit", "10000000", join(dir, "big.mtbl")]);
+    let got = 0;
+    const req = request(`${s.url}/dnsdb/v2/lookup/rrset/name/*.big.test?limit=0`, (res) => {
+      res.on("data", (c: Buffer) => {
+        got += c.length;
+        res.pause();
+      });
+    });
+    req.on("error", () => {});
+    req.end();
+    for (let i = 0; i < 400 && got === 0; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(got).toBeGreaterThan(0);
+    s.proc.kill("SIGTERM");
+    // the second signal only once the first was taken (two pending SIGTERMs are delivered as one)
+    for (let i = 0; i < 400 && !s.stderr().includes("stopping: letting"); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(s.stderr()).toContain("dnstable-server: stopping: letting the responses in flight finish (up to 10000 ms)");
+    expect(s.proc.exitCode).toBeNull(); // still waiting for the stalled response (--grace is 10 s)
+    expect(await s.stop("SIGTERM")).toBe(0);
+    expect(s.stderr()).toContain("dnstable-server: stopping now: cutting the responses still in flight");
   });
 
   it("SIGHUP reloads a changed set file without dropping a stream in flight", async () => {
@@ -205,6 +227,52 @@ describe("the running server", () => {
       expect(metrics.status).toBe(200);
       expect(metrics.body).toMatch(/^dnstable_server_requests_total\{endpoint="ping",status="200"\} 1$/m);
       expect((await fetchText(`${s.url}/metrics`)).status).toBe(404);
+    } finally {
+      expect(await s.stop()).toBe(0);
+    }
+  });
+
+  it("with --keys: a key's daily count survives a restart (the state file is written on SIGTERM)", async () => {
+    const keys = join(dir, "keys.json");
+    const io = memoryIo();
+    expect(await runCommand("dnstable-server", run, ["keys", "add", "--keys", keys, "carol", "--daily-limit", "5"], io)).toBe(0);
+    const key = io.out().trim();
+    expect(key).toMatch(/^[0-9a-f]{64}$/);
+    const remaining = async (url: string): Promise<unknown> => {
+      const r = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        request(`${url}/dnsdb/v2/rate_limit`, { headers: { "X-API-Key": key } }, (res) => {
+          let body = "";
+          res.setEncoding("utf8");
+          res.on("data", (c: string) => {
+            body += c;
+          });
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+        })
+          .on("error", reject)
+          .end();
+      });
+      expect(r.status).toBe(200);
+      return (JSON.parse(r.body) as { rate: { remaining: unknown } }).rate.remaining;
+    };
+    const query = (url: string): Promise<number> =>
+      new Promise((resolve, reject) => {
+        request(`${url}/dnsdb/v2/lookup/rrset/name/www.example.test`, { headers: { "X-API-Key": key } }, (res) => {
+          res.resume();
+          res.on("end", () => resolve(res.statusCode ?? 0));
+        })
+          .on("error", reject)
+          .end();
+      });
+    let s = await startServer(["--keys", keys, "-q", DNS]);
+    expect(await query(s.url)).toBe(200);
+    expect(await query(s.url)).toBe(200);
+    expect(await remaining(s.url)).toBe(3);
+    expect(await s.stop()).toBe(0);
+    s = await startServer(["--keys", keys, "-q", DNS]);
+    try {
+      expect(await remaining(s.url)).toBe(3);
+      expect(await query(s.url)).toBe(200);
+      expect(await remaining(s.url)).toBe(2);
     } finally {
       expect(await s.stop()).toBe(0);
     }

@@ -27,7 +27,8 @@ export function startServer(args: string[], ms = 30000): Promise<Running> {
   proc.stdout?.on("data", (d: Buffer) => {
     out += d.toString();
   });
-  const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
+  // "close": after the exit and the last of its stdout/stderr
+  const exited = new Promise<number | null>((resolve) => proc.once("close", (code) => resolve(code)));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       proc.kill("SIGKILL");
