@@ -6,34 +6,19 @@
 import { toHex } from "@dnsrep/util";
 import { ipv4ToString, ipv6ToString, parseIpv6, parseMessage, rcodeName, rrtypeName, domainToString } from "@dnsrep/wdns";
 import { describe, expect, it } from "vitest";
-import { readVector, readVectorText } from "../../../test/vectors.js";
+import { readVectorText } from "../../../test/vectors.js";
+import { framesOf } from "./frames.js";
 import {
   type Dnstap,
   DNSTAP_CONTENT_TYPE,
   decodeDnstap,
   dnstapToYaml,
-  FrameStreamReader,
   messageTypeName,
   socketFamilyName,
   socketProtocolName,
 } from "../src/index.js";
 
 const FILES = ["unbound/unbound.dnstap", "named/named.dnstap"];
-
-/** Every frame of a vector file, decoded, read in chunks of `chunk` bytes. */
-export function framesOf(rel: string, chunk: number): { messages: Dnstap[]; offsets: number[]; reader: FrameStreamReader } {
-  const b = readVector(`logs/${rel}`);
-  const messages: Dnstap[] = [];
-  const offsets: number[] = [];
-  const reader = new FrameStreamReader((f, at) => {
-    // the frame is borrowed: decode a copy so the views outlive the call
-    messages.push(decodeDnstap(f.slice(), at));
-    offsets.push(at);
-  });
-  for (let i = 0; i < b.length; i += chunk) reader.push(b.subarray(i, i + chunk));
-  reader.end();
-  return { messages, offsets, reader };
-}
 
 const addr = (a: Uint8Array | undefined): string | undefined =>
   a === undefined ? undefined : a.length === 4 ? ipv4ToString(a) : ipv6ToString(a);
