@@ -45,6 +45,10 @@ export {
   socketFamilyName,
   socketProtocolName,
 } from "./schema.js";
+export type { ListenSpec, ReceiverEvents, ReceiverOptions } from "./server.js";
+export { FstrmReceiver } from "./server.js";
+export type { SessionHandler } from "./session.js";
+export { FstrmSession } from "./session.js";
 export type { DnsqrConvertStats } from "./to-dnsqr.js";
 export { DEFAULT_DNSQR_TYPES, DnstapToDnsqr, newConvertStats } from "./to-dnsqr.js";
 export type { ChunkSink } from "./writer.js";
