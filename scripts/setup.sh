@@ -9,6 +9,10 @@ need_apt=()
 dpkg -s libpcap-dev >/dev/null 2>&1 || need_apt+=(libpcap-dev)
 dpkg -s mtbl-bin >/dev/null 2>&1 || need_apt+=(mtbl-bin)
 dpkg -s libdeflate-dev >/dev/null 2>&1 || need_apt+=(libdeflate-dev)
+# dnstap peers for the tests: fstrm_replay/fstrm_dump, the Go dnstap reader, a real Unbound
+dpkg -s fstrm-bin >/dev/null 2>&1 || need_apt+=(fstrm-bin)
+dpkg -s golang-github-dnstap-golang-dnstap-cli >/dev/null 2>&1 || need_apt+=(golang-github-dnstap-golang-dnstap-cli)
+dpkg -s unbound >/dev/null 2>&1 || need_apt+=(unbound)
 if [ "${#need_apt[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "setup: installing Debian packages: ${need_apt[*]}" >&2

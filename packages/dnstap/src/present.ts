@@ -134,8 +134,9 @@ function messageJson(m: Message): Record<string, unknown> {
   if (m.http_protocol !== undefined) o.http_protocol = httpProtocolName(m.http_protocol);
   if (m.query_address) o.query_address = addressToString(m.query_address);
   if (m.response_address) o.response_address = addressToString(m.response_address);
-  if (m.query_port !== undefined) o.query_port = m.query_port;
-  if (m.response_port !== undefined) o.response_port = m.response_port;
+  // zero ports are left out, as `dnstap -j` leaves them
+  if (m.query_port) o.query_port = m.query_port;
+  if (m.response_port) o.response_port = m.response_port;
   if (m.query_zone) o.query_zone = zoneText(m.query_zone);
   if (m.policy) {
     const p = m.policy;
