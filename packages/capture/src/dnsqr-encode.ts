@@ -53,6 +53,8 @@ export class DnsqrEncoding implements EncodedMessage {
   responseLen = -1;
   responseSec = 0;
   responseNsec = 0;
+  /** a query time without a query datagram (dnstap responses that carry only the time): written when queryLen < 0 */
+  queryTimeAlone = false;
   /** seconds an unanswered query waited; NaN: absent */
   timeout = Number.NaN;
   /** UdpChecksum value; < 0: absent */
@@ -69,6 +71,7 @@ export class DnsqrEncoding implements EncodedMessage {
     this.nameLen = -1;
     this.rcode = -1;
     this.queryLen = -1;
+    this.queryTimeAlone = false;
     this.responseLen = -1;
     this.timeout = Number.NaN;
     this.udpChecksum = -1;
@@ -93,6 +96,13 @@ export class DnsqrEncoding implements EncodedMessage {
     this.queryBuf = buf;
     this.queryOff = off;
     this.queryLen = len;
+    this.querySec = sec;
+    this.queryNsec = nsec;
+  }
+
+  /** the query's time alone, for a message that has no query datagram */
+  setQueryTime(sec: number, nsec: number): void {
+    this.queryTimeAlone = true;
     this.querySec = sec;
     this.queryNsec = nsec;
   }
@@ -122,6 +132,7 @@ export class DnsqrEncoding implements EncodedMessage {
     if (this.nameLen >= 0) n += bytesFieldLength(this.nameLen) + 1 + varintLength(this.qtype) + 1 + varintLength(this.qclass);
     if (this.rcode >= 0) n += 1 + varintLength(this.rcode);
     if (this.queryLen >= 0) n += bytesFieldLength(this.queryLen) + 1 + varintLength(this.querySec) + 5;
+    else if (this.queryTimeAlone) n += 1 + varintLength(this.querySec) + 5;
     if (this.responseLen >= 0) n += bytesFieldLength(this.responseLen) + 2 + varintLength(this.responseSec) + 6;
     if (!Number.isNaN(this.timeout)) n += 10;
     if (this.udpChecksum >= 0) n += 2 + varintLength(this.udpChecksum);
@@ -163,6 +174,11 @@ export class DnsqrEncoding implements EncodedMessage {
       o[p++] = 0x62;
       p = putVarint(o, p, this.queryLen);
       p = copyInto(o, p, this.queryBuf, this.queryOff, this.queryLen);
+      o[p++] = 0x68;
+      p = putVarint(o, p, this.querySec);
+      o[p++] = 0x75;
+      p = putFixed32(o, p, this.queryNsec);
+    } else if (this.queryTimeAlone) {
       o[p++] = 0x68;
       p = putVarint(o, p, this.querySec);
       o[p++] = 0x75;

@@ -91,6 +91,8 @@ export class FrameParser {
 
   /** Parse a chunk; complete frames go to the handler before this returns. */
   push(chunk: Uint8Array): void {
+    // a Node Buffer's subarray makes a Buffer (slow to create): frames are views of a plain Uint8Array
+    if (chunk.constructor !== Uint8Array) chunk = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     let off = 0;
     const n = chunk.length;
     while (this.#len > 0) {

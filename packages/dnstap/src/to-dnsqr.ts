@@ -6,7 +6,7 @@
  * every dnsqr consumer (nmsg-dns-cache's bailiwick checks take response_ip as the answering
  * server) reads them as it reads captured ones, whatever transport dnstap names (proto is UDP's).
  */
-import { udpDatagram } from "@dnsrep/capture";
+import { DnsqrEncoding, type UdpSpec, udpDatagramLength, writeUdpDatagram } from "@dnsrep/capture";
 import type { DnsQR } from "@dnsrep/nmsg";
 import { skipName } from "@dnsrep/wdns";
 import { type Dnstap, DnstapType, isResponseType, MessageType, SocketFamily } from "./schema.js";
@@ -54,95 +54,183 @@ export class DnstapToDnsqr {
     for (const t of types) this.#types[t] = true;
   }
 
-  /**
-   * The dnsqr message for one dnstap message, or undefined (counted in stats). The message owns
-   * fresh datagrams; its time is `sec`/`nsec` of the result (the response time, else the query's).
-   */
-  convert(d: Dnstap): { qr: DnsQR; sec: number; nsec: number } | undefined {
+  /** what a convertible message gives: filled by #prepare (one reused instance) */
+  readonly #p = new Prepared();
+  readonly #enc = new DnsqrEncoding();
+  #scratch = new Uint8Array(4096);
+
+  /** Check and count one message; true (and #p filled) when it becomes a dnsqr message. */
+  #prepare(d: Dnstap): boolean {
     const s = this.stats;
     s.messages++;
     const m = d.message;
     if (d.type !== DnstapType.MESSAGE || m === undefined) {
       s.notMessage++;
-      return undefined;
+      return false;
     }
     if (this.#types[m.type] !== true) {
       s.skippedType++;
-      return undefined;
+      return false;
     }
     const r = m.response_message;
     if (r === undefined) {
       s.noResponse++;
-      return undefined;
+      return false;
     }
     // the header and the question (qdcount 1): as nmsg's dnsqr module reads a captured response
     if (r.length < 12) {
       s.truncated++;
-      return undefined;
+      return false;
     }
-    const id = (r[0]! << 8) | r[1]!;
-    const flags = (r[2]! << 8) | r[3]!;
-    const qd = (r[4]! << 8) | r[5]!;
-    let qend = 0;
-    let qtype: number | undefined;
-    let qclass: number | undefined;
-    if (qd === 1) {
+    const p = this.#p;
+    p.flags = (r[2]! << 8) | r[3]!;
+    p.qend = 0;
+    if (((r[4]! << 8) | r[5]!) === 1) {
       const qe = skipName(r, 12, r.length);
       if (r.length - qe < 4) {
         s.truncated++;
-        return undefined;
+        return false;
       }
-      qend = qe;
-      qtype = (r[qe]! << 8) | r[qe + 1]!;
-      qclass = (r[qe + 2]! << 8) | r[qe + 3]!;
+      p.qend = qe;
     }
     const alen = addressLength(m.socket_family, m.query_address, m.response_address);
     if (alen === 0) {
       s.noAddress++;
-      return undefined;
+      return false;
     }
     const zero = alen === 4 ? ZERO4 : ZERO16;
-    const qip = m.query_address ?? zero;
-    const rip = m.response_address ?? zero;
     // IPv4: 65535 less the IP and UDP headers; IPv6: the payload length's limit less UDP's
     const most = alen === 4 ? 65507 : 65527;
     const q = m.query_message;
     if (r.length > most || (q !== undefined && q.length > most)) {
       s.oversize++;
-      return undefined;
+      return false;
     }
-    const qport = m.query_port ?? 0;
-    const rport = m.response_port ?? 0;
-    const rsec = m.response_time_sec ?? m.query_time_sec ?? 0;
-    const rnsec = m.response_time_sec !== undefined ? (m.response_time_nsec ?? 0) : (m.query_time_nsec ?? 0);
-    const resp = udpDatagram({ src: rip, dst: qip, sport: rport, dport: qport, payload: r });
+    p.alen = alen;
+    p.r = r;
+    p.rspec.src = m.response_address ?? zero;
+    p.rspec.dst = m.query_address ?? zero;
+    p.rspec.sport = m.response_port ?? 0;
+    p.rspec.dport = m.query_port ?? 0;
+    p.rspec.payload = r;
+    p.hasQuery = q !== undefined;
+    if (q !== undefined) {
+      p.qspec.src = p.rspec.dst;
+      p.qspec.dst = p.rspec.src;
+      p.qspec.sport = p.rspec.dport;
+      p.qspec.dport = p.rspec.sport;
+      p.qspec.payload = q;
+    }
+    p.qsec = m.query_time_sec ?? -1;
+    p.qnsec = m.query_time_nsec ?? 0;
+    p.rsec = m.response_time_sec ?? m.query_time_sec ?? 0;
+    p.rnsec = m.response_time_sec !== undefined ? (m.response_time_nsec ?? 0) : (m.query_time_nsec ?? 0);
+    p.rlen = udpDatagramLength(p.rspec);
+    p.total = p.rlen + (p.hasQuery ? udpDatagramLength(p.qspec) : 0);
+    if (p.flags & 0x0200) s.tc++;
+    s.converted++;
+    return true;
+  }
+
+  /** both datagrams laid out in `buf` from 0: the response, then the query (if dnstap has it) */
+  #datagrams(buf: Uint8Array): void {
+    const p = this.#p;
+    writeUdpDatagram(buf, 0, p.rspec);
+    if (p.hasQuery) writeUdpDatagram(buf, p.rlen, p.qspec);
+  }
+
+  /**
+   * The dnsqr message for one dnstap message, or undefined (counted in stats). The message owns
+   * fresh datagrams; its time is `sec`/`nsec` of the result (the response time, else the query's).
+   */
+  convert(d: Dnstap): { qr: DnsQR; sec: number; nsec: number } | undefined {
+    if (!this.#prepare(d)) return undefined;
+    const p = this.#p;
+    const buf = new Uint8Array(p.total);
+    this.#datagrams(buf);
+    const resp = buf.subarray(0, p.rlen);
+    const r = p.r;
+    const at = p.rlen - r.length;
     const qr: DnsQR = {
       type: UDP_QUERY_RESPONSE,
       // views into the response datagram, which the message owns (the dnstap frame is borrowed)
-      query_ip: alen === 4 ? resp.subarray(16, 20) : resp.subarray(24, 40),
-      response_ip: alen === 4 ? resp.subarray(12, 16) : resp.subarray(8, 24),
+      query_ip: p.alen === 4 ? resp.subarray(16, 20) : resp.subarray(24, 40),
+      response_ip: p.alen === 4 ? resp.subarray(12, 16) : resp.subarray(8, 24),
       proto: IPPROTO_UDP,
-      query_port: qport,
-      response_port: rport,
-      id,
-      rcode: flags & 0xf,
-      query_packet: q === undefined ? [] : [udpDatagram({ src: qip, dst: rip, sport: qport, dport: rport, payload: q })],
-      query_time_sec: m.query_time_sec === undefined ? [] : [m.query_time_sec],
-      query_time_nsec: m.query_time_sec === undefined ? [] : [m.query_time_nsec ?? 0],
+      query_port: p.rspec.dport,
+      response_port: p.rspec.sport,
+      id: (r[0]! << 8) | r[1]!,
+      rcode: p.flags & 0xf,
+      query_packet: p.hasQuery ? [buf.subarray(p.rlen)] : [],
+      // dnsqr's times run parallel to its packets: a query datagram without a dnstap time gets 0
+      query_time_sec: p.hasQuery || p.qsec >= 0 ? [Math.max(p.qsec, 0)] : [],
+      query_time_nsec: p.hasQuery || p.qsec >= 0 ? [p.qnsec] : [],
       response_packet: [resp],
-      response_time_sec: [rsec],
-      response_time_nsec: [rnsec],
+      response_time_sec: [p.rsec],
+      response_time_nsec: [p.rnsec],
     };
-    if (qend) {
-      const at = resp.length - r.length;
-      qr.qname = resp.subarray(at + 12, at + qend);
-      qr.qtype = qtype!;
-      qr.qclass = qclass!;
+    if (p.qend) {
+      qr.qname = resp.subarray(at + 12, at + p.qend);
+      qr.qtype = (r[p.qend]! << 8) | r[p.qend + 1]!;
+      qr.qclass = (r[p.qend + 2]! << 8) | r[p.qend + 3]!;
     }
-    if (flags & 0x0200) s.tc++;
-    s.converted++;
-    return { qr, sec: rsec, nsec: rnsec };
+    return { qr, sec: p.rsec, nsec: p.rnsec };
   }
+
+  /**
+   * The same message as an nmsg EncodedMessage laid out in a scratch buffer, without a message
+   * object or an allocation (NmsgWriter.writeEncoded takes it): the same bytes `convert` gives
+   * through protobufjs. Borrowed: valid until the next call. Its time is `encodedSec`/`encodedNsec`.
+   */
+  convertEncoded(d: Dnstap): DnsqrEncoding | undefined {
+    if (!this.#prepare(d)) return undefined;
+    const p = this.#p;
+    if (this.#scratch.length < p.total) this.#scratch = new Uint8Array(Math.max(p.total, this.#scratch.length * 2));
+    const buf = this.#scratch;
+    // the datagram writer expects zeroed room
+    buf.fill(0, 0, p.total);
+    this.#datagrams(buf);
+    const r = p.r;
+    const at = p.rlen - r.length;
+    const e = this.#enc;
+    e.reset(UDP_QUERY_RESPONSE, IPPROTO_UDP, p.rspec.dport, p.rspec.sport, (r[0]! << 8) | r[1]!);
+    // in the response datagram: its destination is the querier, its source the server
+    if (p.alen === 4) e.setAddresses(buf, 16, 12, 4);
+    else e.setAddresses(buf, 24, 8, 16);
+    if (p.qend) {
+      const qe = p.qend;
+      e.setQuestion(buf, at + 12, qe - 12, (r[qe]! << 8) | r[qe + 1]!, (r[qe + 2]! << 8) | r[qe + 3]!);
+    }
+    e.rcode = p.flags & 0xf;
+    if (p.hasQuery) e.setQuery(buf, p.rlen, p.total - p.rlen, Math.max(p.qsec, 0), p.qnsec);
+    else if (p.qsec >= 0) e.setQueryTime(p.qsec, p.qnsec);
+    e.setResponse(buf, 0, p.rlen, p.rsec, p.rnsec);
+    e.finish();
+    this.encodedSec = p.rsec;
+    this.encodedNsec = p.rnsec;
+    return e;
+  }
+
+  /** the time of the last convertEncoded message */
+  encodedSec = 0;
+  encodedNsec = 0;
+}
+
+/** The checked parts of a message to convert (one reused instance per converter). */
+class Prepared {
+  alen = 4;
+  flags = 0;
+  qend = 0;
+  r: Uint8Array = ZERO4;
+  hasQuery = false;
+  rspec: UdpSpec = { src: ZERO4, dst: ZERO4, sport: 0, dport: 0, payload: ZERO4 };
+  qspec: UdpSpec = { src: ZERO4, dst: ZERO4, sport: 0, dport: 0, payload: ZERO4 };
+  qsec = -1;
+  qnsec = 0;
+  rsec = 0;
+  rnsec = 0;
+  rlen = 0;
+  total = 0;
 }
 
 /** 4 or 16 when the family and the addresses present agree, else 0. */

@@ -58,6 +58,26 @@ describe.each(["unbound/unbound.dnstap", "named/named.dnstap"])("%s to dnsqr", (
     expect(conv.stats).toMatchObject({ converted: n, messages: messages.length, skippedType: messages.length - n, noResponse: 0, truncated: 0 });
   });
 
+  it("convertEncoded lays out the same bytes protobufjs encodes for convert's object", () => {
+    const { messages } = framesOf(rel, 65536);
+    const a = new DnstapToDnsqr();
+    const b = new DnstapToDnsqr();
+    let n = 0;
+    for (const d of messages) {
+      const r = a.convert(d);
+      const e = b.convertEncoded(d);
+      expect(e === undefined).toBe(r === undefined);
+      if (!r || !e) continue;
+      const o = new Uint8Array(e.length);
+      e.putAt(o, 0);
+      expect(toHex(o)).toBe(toHex(encodeDnsQR(r.qr)));
+      expect([b.encodedSec, b.encodedNsec]).toEqual([r.sec, r.nsec]);
+      n++;
+    }
+    expect(n).toBeGreaterThan(200);
+    expect(b.stats).toEqual(a.stats);
+  });
+
   it("--dnstap-types narrows the conversion", () => {
     const { messages } = framesOf(rel, 65536);
     const conv = new DnstapToDnsqr([MessageType.RESOLVER_RESPONSE]);

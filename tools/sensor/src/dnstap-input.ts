@@ -30,7 +30,6 @@ import {
   messageTypeFromName,
   messageTypeName,
 } from "@dnsrep/dnstap";
-import { getModule, type MessageModule, type Msg } from "@dnsrep/nmsg";
 import type { Command } from "commander";
 
 export interface DnstapFlags {
@@ -101,7 +100,6 @@ export async function runDnstap(f: Common, io: CliIo, count: number, seconds: nu
   const conv = new DnstapToDnsqr(f.dnstapTypes !== undefined ? parseTypes(f.dnstapTypes) : DEFAULT_DNSQR_TYPES);
 
   const out = await openNmsgOutputs(f, io, "nmsg");
-  const qrModule = getModule(1, 9) as MessageModule;
   const stamp = headerStamp(1, 9);
   const pending = new PendingWrites();
   let frames = 0;
@@ -122,10 +120,11 @@ export async function runDnstap(f: Common, io: CliIo, count: number, seconds: nu
       if (badFrames <= 10) warn(`${where}: ${e.message}${badFrames === 10 ? " (further ones counted only)" : ""}`);
       return;
     }
-    const r = conv.convert(d);
-    if (!r) return;
+    // laid out straight into the output containers, no message object (borrowed until the next frame)
+    const e = conv.convertEncoded(d);
+    if (!e) return;
     payloads++;
-    pending.add(out.writeMessage(stamp(r.sec, r.nsec), qrModule, r.qr as unknown as Msg));
+    pending.add(out.writeEncoded(stamp(conv.encodedSec, conv.encodedNsec), e));
   };
   const s = conv.stats;
   const show = (): string =>

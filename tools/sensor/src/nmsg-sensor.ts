@@ -162,7 +162,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const stop = new AbortController();
   io.signal?.addEventListener("abort", () => stop.abort());
   const timer = seconds ? setTimeout(() => stop.abort(), seconds * 1000) : undefined;
-  const verbose = f.verbose ? setInterval(() => io.stderr.write(`nmsg-sensor: ${show()}\n`), 10000) : undefined;
+  const every = f.stats !== undefined ? parseIntOption("--stats", f.stats, 1) : f.verbose ? 10 : 0;
+  const verbose = every ? setInterval(() => io.stderr.write(`nmsg-sensor: ${show()}\n`), every * 1000) : undefined;
   let failure: unknown;
   let truncated = false;
   try {

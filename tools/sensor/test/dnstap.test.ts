@@ -127,6 +127,20 @@ describe("nmsg-sensor --dnstap", () => {
     expect(r.err).toBe(`nmsg-sensor: ${join(dir, "nope.dnstap")}: no such file\n`);
   });
 
+  it("--stats prints the counters line every SECONDS while a socket listens", async () => {
+    const io = memoryIo();
+    const ac = new AbortController();
+    io.signal = ac.signal;
+    const done = runCommand("nmsg-sensor", run, ["--dnstap-unix", join(dir, "stats.sock"), "--stats", "1"], io);
+    await new Promise((r) => setTimeout(r, 2300));
+    ac.abort();
+    expect(await done).toBe(0);
+    const lines = io.err().split("\n").filter((l) => l);
+    // two ticks and the final line
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+    for (const l of lines) expect(l).toMatch(/^nmsg-sensor: frames=0 payloads=0 /);
+  });
+
   it("writes what -w names, same bytes as stdout", async () => {
     const out = join(dir, "u.nmsg");
     const a = await sensor(["-q", "--dnstap", UNBOUND, "-w", out]);
