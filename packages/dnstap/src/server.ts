@@ -13,8 +13,11 @@ import { FstrmSession } from "./session.js";
 export type ListenSpec = { path: string; mode?: number } | { host: string; port: number };
 
 export interface ReceiverEvents {
-  /** a data frame from `peer` (borrowed view, valid until the call returns) */
-  data(frame: Uint8Array, offset: number, peer: string): void;
+  /**
+   * a data frame from `peer` (borrowed view, valid until the call returns); a promise returned
+   * pauses that connection, once the chunk in hand is parsed, until it settles (backpressure)
+   */
+  data(frame: Uint8Array, offset: number, peer: string): Promise<void> | undefined | void;
   /** a connection's failure: the connection is closed, the server keeps serving */
   error(peer: string, message: string): void;
   /** a connection ended (`frames` data frames, `finished`: it sent STOP) */
@@ -49,8 +52,15 @@ export class FstrmReceiver {
     this.#sockets.add(sock);
     this.#ev.connected?.(peer);
     let failed = false;
+    let wait: Promise<void> | undefined;
     const session = new FstrmSession(
-      { data: (f, at) => this.#ev.data(f, at, peer), reply: (b) => void sock.write(b) },
+      {
+        data: (f, at) => {
+          const w = this.#ev.data(f, at, peer);
+          if (w) wait = w;
+        },
+        reply: (b) => void sock.write(b),
+      },
       opts.contentType ?? DNSTAP_CONTENT_TYPE,
       opts.maxFrameLength,
     );
@@ -68,6 +78,16 @@ export class FstrmReceiver {
       } catch (e) {
         if (!isDnstapError(e)) throw e;
         fail(e);
+      }
+      // the consumer pushed back: read no more from this sender until it has caught up
+      if (wait) {
+        const w = wait;
+        wait = undefined;
+        sock.pause();
+        w.then(
+          () => sock.resume(),
+          () => sock.resume(),
+        );
       }
     });
     sock.on("end", () => {

@@ -107,9 +107,9 @@ export async function runDnstap(f: Common, io: CliIo, count: number, seconds: nu
   let payloads = 0;
   const warn = (msg: string): void => void io.stderr.write(`nmsg-sensor: ${msg}\n`);
   /** one data frame: decoded, converted, written; a frame that does not decode is reported and counted */
-  const frame = (b: Uint8Array, at: number, where: string): void => {
+  const frame = (b: Uint8Array, at: number, where: string): Promise<void> | undefined => {
     frames++;
-    if (payloads >= count) return;
+    if (payloads >= count) return undefined;
     let d: ReturnType<typeof decodeDnstap>;
     try {
       d = decodeDnstap(b, at);
@@ -118,13 +118,16 @@ export async function runDnstap(f: Common, io: CliIo, count: number, seconds: nu
       badFrames++;
       // a damaged stream can hold many: the first ten are named
       if (badFrames <= 10) warn(`${where}: ${e.message}${badFrames === 10 ? " (further ones counted only)" : ""}`);
-      return;
+      return undefined;
     }
     // laid out straight into the output containers, no message object (borrowed until the next frame)
     const e = conv.convertEncoded(d);
-    if (!e) return;
+    if (!e) return undefined;
     payloads++;
-    pending.add(out.writeEncoded(stamp(conv.encodedSec, conv.encodedNsec), e));
+    const w = out.writeEncoded(stamp(conv.encodedSec, conv.encodedNsec), e);
+    pending.add(w);
+    // a socket sender is paused while the output pushes back (files wait between chunks)
+    return w;
   };
   const s = conv.stats;
   const show = (): string =>
