@@ -1,5 +1,6 @@
 /** nmsg-sensor --dnstap: Frame Streams files and stdin into base/dnsqr, and every kind of bad input as a one-line error. */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { memoryIo, runCommand } from "@dnsrep/cli";
@@ -139,6 +140,36 @@ describe("nmsg-sensor --dnstap", () => {
     // two ticks and the final line
     expect(lines.length).toBeGreaterThanOrEqual(3);
     for (const l of lines) expect(l).toMatch(/^nmsg-sensor: frames=0 payloads=0 /);
+  });
+
+  it("--dnstap-tcp: garbage from one peer is one line naming it, while another sender's frames are all written", async () => {
+    const io = memoryIo();
+    const ac = new AbortController();
+    io.signal = ac.signal;
+    const out = join(dir, "tcp.nmsg");
+    const done = runCommand("nmsg-sensor", run, ["-v", "--dnstap-tcp", "127.0.0.1:0", "-w", out], io);
+    const end = Date.now() + 10_000;
+    while (!/listening on/.test(io.err()) && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+    const port = Number(/listening on 127\.0\.0\.1:(\d+)/.exec(io.err())![1]);
+    // flowing, so that the receiver's FINISH and close are read
+    const closed = (s: Socket): Promise<void> => new Promise((r) => s.resume().on("close", () => r()));
+    const bad = connect(port, "127.0.0.1");
+    bad.on("error", () => {});
+    const badClosed = closed(bad);
+    bad.write("garbage, not Frame Streams\n");
+    const good = connect(port, "127.0.0.1");
+    const goodClosed = closed(good);
+    const file = readVector("logs/named/named.dnstap");
+    good.write(encodeControl(ControlType.READY, ["protobuf:dnstap.Dnstap"]));
+    // START, the frames and STOP: the file as it is
+    good.write(file);
+    await Promise.all([badClosed, goodClosed]);
+    ac.abort();
+    expect(await done).toBe(0);
+    const lines = io.err().split("\n").filter((l) => l);
+    expect(lines.filter((l) => /^nmsg-sensor: 127\.0\.0\.1:\d+: .* at offset 0$/.test(l))).toHaveLength(1);
+    expect(io.err()).toMatch(/frames=544 payloads=272 bad_frames=0 /);
+    expect(await payloadsOf(new Uint8Array(readFileSync(out)))).toHaveLength(272);
   });
 
   it("writes what -w names, same bytes as stdout", async () => {
