@@ -28,6 +28,8 @@ export interface ReceiverEvents {
 export interface ReceiverOptions {
   contentType?: string;
   maxFrameLength?: number;
+  /** most senders connected at once (default 1024; more are refused by the kernel-level accept) */
+  maxConnections?: number;
 }
 
 export class FstrmReceiver {
@@ -42,6 +44,8 @@ export class FstrmReceiver {
   constructor(events: ReceiverEvents, opts: ReceiverOptions = {}) {
     this.#ev = events;
     this.#server = createServer((sock) => this.#serve(sock, opts));
+    // each connection buffers one partial frame at most: connections × maxFrameLength bounds memory
+    this.#server.maxConnections = opts.maxConnections ?? 1024;
   }
 
   #serve(sock: Socket, opts: ReceiverOptions): void {
@@ -123,6 +127,8 @@ export class FstrmReceiver {
       this.#server.once("error", reject);
       const done = (): void => {
         this.#server.off("error", reject);
+        // later failures of the listening socket itself (EMFILE on accept …) are reported, not thrown
+        this.#server.on("error", (e) => this.#ev.error(this.#path ?? "listener", e.message));
         resolve();
       };
       if ("path" in spec) this.#server.listen(spec.path, done);
