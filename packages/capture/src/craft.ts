@@ -62,7 +62,8 @@ export function udpDatagramLength(s: UdpSpec): number {
 
 /**
  * Lay the IPv4 or IPv6 datagram carrying one UDP datagram out in `o` at `at` (room for
- * udpDatagramLength(s) bytes, zeroed); returns the offset after it. No allocation.
+ * udpDatagramLength(s) bytes; whatever was there is overwritten); returns the offset after it.
+ * No allocation.
  */
 export function writeUdpDatagram(o: Uint8Array, at: number, s: UdpSpec): number {
   const v4 = s.src.length === 4;
@@ -72,6 +73,12 @@ export function writeUdpDatagram(o: Uint8Array, at: number, s: UdpSpec): number 
   if (v4) {
     const total = 20 + ulen;
     const id = s.ipId ?? 0;
+    // TOS, flags and fragment offset, and the checksum field (zero while summing)
+    o[at + 1] = 0;
+    o[at + 6] = 0;
+    o[at + 7] = 0;
+    o[at + 10] = 0;
+    o[at + 11] = 0;
     o[at] = 0x45;
     o[at + 2] = total >> 8;
     o[at + 3] = total & 0xff;
@@ -85,6 +92,10 @@ export function writeUdpDatagram(o: Uint8Array, at: number, s: UdpSpec): number 
     o[at + 10] = c >> 8;
     o[at + 11] = c & 0xff;
   } else {
+    // traffic class and flow label
+    o[at + 1] = 0;
+    o[at + 2] = 0;
+    o[at + 3] = 0;
     o[at] = 0x60;
     o[at + 4] = ulen >> 8;
     o[at + 5] = ulen & 0xff;
@@ -100,6 +111,8 @@ export function writeUdpDatagram(o: Uint8Array, at: number, s: UdpSpec): number 
   o[t + 4] = ulen >> 8;
   o[t + 5] = ulen & 0xff;
   o.set(s.payload, t + 8);
+  o[t + 6] = 0;
+  o[t + 7] = 0;
   if (!s.noChecksum) {
     const seg = o.subarray(t, t + ulen);
     let c = transportChecksum(s.src, s.dst, 17, seg);

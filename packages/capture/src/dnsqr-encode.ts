@@ -10,6 +10,7 @@
  */
 import type { EncodedMessage } from "@dnsrep/nmsg";
 import { bytesFieldLength, copyInto, putVarint, varintLength } from "@dnsrep/util";
+import { type UdpSpec, udpDatagramLength, writeUdpDatagram } from "./craft.js";
 
 function putFixed32(o: Uint8Array, p: number, v: number): number {
   o[p] = v & 255;
@@ -53,6 +54,9 @@ export class DnsqrEncoding implements EncodedMessage {
   responseLen = -1;
   responseSec = 0;
   responseNsec = 0;
+  /** datagrams to build in place while encoding (instead of copying queryBuf / responseBuf) */
+  querySpec: UdpSpec | undefined;
+  responseSpec: UdpSpec | undefined;
   /** a query time without a query datagram (dnstap responses that carry only the time): written when queryLen < 0 */
   queryTimeAlone = false;
   /** seconds an unanswered query waited; NaN: absent */
@@ -72,6 +76,8 @@ export class DnsqrEncoding implements EncodedMessage {
     this.rcode = -1;
     this.queryLen = -1;
     this.queryTimeAlone = false;
+    this.querySpec = undefined;
+    this.responseSpec = undefined;
     this.responseLen = -1;
     this.timeout = Number.NaN;
     this.udpChecksum = -1;
@@ -93,11 +99,28 @@ export class DnsqrEncoding implements EncodedMessage {
   }
 
   setQuery(buf: Uint8Array, off: number, len: number, sec: number, nsec: number): void {
+    this.querySpec = undefined;
     this.queryBuf = buf;
     this.queryOff = off;
     this.queryLen = len;
     this.querySec = sec;
     this.queryNsec = nsec;
+  }
+
+  /** the query as a UDP datagram built in place around spec's payload while encoding (no copy of a finished datagram) */
+  setQueryDatagram(spec: UdpSpec, sec: number, nsec: number): void {
+    this.querySpec = spec;
+    this.queryLen = udpDatagramLength(spec);
+    this.querySec = sec;
+    this.queryNsec = nsec;
+  }
+
+  /** the response likewise */
+  setResponseDatagram(spec: UdpSpec, sec: number, nsec: number): void {
+    this.responseSpec = spec;
+    this.responseLen = udpDatagramLength(spec);
+    this.responseSec = sec;
+    this.responseNsec = nsec;
   }
 
   /** the query's time alone, for a message that has no query datagram */
@@ -108,6 +131,7 @@ export class DnsqrEncoding implements EncodedMessage {
   }
 
   setResponse(buf: Uint8Array, off: number, len: number, sec: number, nsec: number): void {
+    this.responseSpec = undefined;
     this.responseBuf = buf;
     this.responseOff = off;
     this.responseLen = len;
@@ -173,7 +197,7 @@ export class DnsqrEncoding implements EncodedMessage {
     if (this.queryLen >= 0) {
       o[p++] = 0x62;
       p = putVarint(o, p, this.queryLen);
-      p = copyInto(o, p, this.queryBuf, this.queryOff, this.queryLen);
+      p = this.querySpec ? writeUdpDatagram(o, p, this.querySpec) : copyInto(o, p, this.queryBuf, this.queryOff, this.queryLen);
       o[p++] = 0x68;
       p = putVarint(o, p, this.querySec);
       o[p++] = 0x75;
@@ -187,7 +211,9 @@ export class DnsqrEncoding implements EncodedMessage {
     if (this.responseLen >= 0) {
       o[p++] = 0x7a;
       p = putVarint(o, p, this.responseLen);
-      p = copyInto(o, p, this.responseBuf, this.responseOff, this.responseLen);
+      p = this.responseSpec
+        ? writeUdpDatagram(o, p, this.responseSpec)
+        : copyInto(o, p, this.responseBuf, this.responseOff, this.responseLen);
       o[p++] = 0x80;
       o[p++] = 0x01;
       p = putVarint(o, p, this.responseSec);

@@ -57,7 +57,7 @@ export class DnstapToDnsqr {
   /** what a convertible message gives: filled by #prepare (one reused instance) */
   readonly #p = new Prepared();
   readonly #enc = new DnsqrEncoding();
-  #scratch = new Uint8Array(4096);
+  readonly #addrs = new Uint8Array(32);
 
   /** Check and count one message; true (and #p filled) when it becomes a dnsqr message. */
   #prepare(d: Dnstap): boolean {
@@ -178,33 +178,32 @@ export class DnstapToDnsqr {
   }
 
   /**
-   * The same message as an nmsg EncodedMessage laid out in a scratch buffer, without a message
-   * object or an allocation (NmsgWriter.writeEncoded takes it): the same bytes `convert` gives
-   * through protobufjs. Borrowed: valid until the next call. Its time is `encodedSec`/`encodedNsec`.
+   * The same message as an nmsg EncodedMessage, without a message object or an allocation
+   * (NmsgWriter.writeEncoded takes it; its datagrams are built in the container as it is
+   * encoded): the same bytes `convert` gives through protobufjs. Borrows `d`'s bytes and reused
+   * state: valid until the next call, and only while `d`'s frame is. Its time is
+   * `encodedSec`/`encodedNsec`.
    */
   convertEncoded(d: Dnstap): DnsqrEncoding | undefined {
     if (!this.#prepare(d)) return undefined;
     const p = this.#p;
-    if (this.#scratch.length < p.total) this.#scratch = new Uint8Array(Math.max(p.total, this.#scratch.length * 2));
-    const buf = this.#scratch;
-    // the datagram writer expects zeroed room
-    buf.fill(0, 0, p.total);
-    this.#datagrams(buf);
     const r = p.r;
-    const at = p.rlen - r.length;
     const e = this.#enc;
     e.reset(UDP_QUERY_RESPONSE, IPPROTO_UDP, p.rspec.dport, p.rspec.sport, (r[0]! << 8) | r[1]!);
-    // in the response datagram: its destination is the querier, its source the server
-    if (p.alen === 4) e.setAddresses(buf, 16, 12, 4);
-    else e.setAddresses(buf, 24, 8, 16);
+    // the addresses side by side in a small scratch buffer: querier, then server
+    const a = this.#addrs;
+    a.set(p.rspec.dst, 0);
+    a.set(p.rspec.src, p.alen);
+    e.setAddresses(a, 0, p.alen, p.alen);
     if (p.qend) {
       const qe = p.qend;
-      e.setQuestion(buf, at + 12, qe - 12, (r[qe]! << 8) | r[qe + 1]!, (r[qe + 2]! << 8) | r[qe + 3]!);
+      e.setQuestion(r, 12, qe - 12, (r[qe]! << 8) | r[qe + 1]!, (r[qe + 2]! << 8) | r[qe + 3]!);
     }
     e.rcode = p.flags & 0xf;
-    if (p.hasQuery) e.setQuery(buf, p.rlen, p.total - p.rlen, Math.max(p.qsec, 0), p.qnsec);
+    // the datagrams are built straight into the output container as it encodes the message
+    if (p.hasQuery) e.setQueryDatagram(p.qspec, Math.max(p.qsec, 0), p.qnsec);
     else if (p.qsec >= 0) e.setQueryTime(p.qsec, p.qnsec);
-    e.setResponse(buf, 0, p.rlen, p.rsec, p.rnsec);
+    e.setResponseDatagram(p.rspec, p.rsec, p.rnsec);
     e.finish();
     this.encodedSec = p.rsec;
     this.encodedNsec = p.rnsec;
