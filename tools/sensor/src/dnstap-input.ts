@@ -178,9 +178,14 @@ export async function runDnstap(f: Common, io: CliIo, count: number, seconds: nu
         throw new CliError(`${tcp ? f.dnstapTcp : f.dnstapUnix}: cannot listen: ${(e as Error).message}`);
       }
       if (f.verbose) warn(`listening on ${where}`);
+      // -c reached, or an output that failed (its error ends the run), looked at every 200 ms
+      let outputError: unknown;
       const onFull = setInterval(() => {
         if (payloads >= count) stop.abort();
-        void pending.wait();
+        pending.wait()?.catch((e: unknown) => {
+          outputError ??= e;
+          stop.abort();
+        });
       }, 200);
       await new Promise<void>((resolve) => {
         if (stop.signal.aborted) resolve();
@@ -188,6 +193,7 @@ export async function runDnstap(f: Common, io: CliIo, count: number, seconds: nu
       });
       clearInterval(onFull);
       await rx.close();
+      if (outputError !== undefined) throw outputError;
     }
   } catch (e) {
     failure = e;
