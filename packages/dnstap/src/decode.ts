@@ -2,7 +2,7 @@
  * A hand-written decoder of dnstap's protobuf messages: bytes fields are views into the frame
  * (no copies), unknown fields are skipped as proto2 says, a wrong wire type for a known field,
  * a truncated field, a group or a missing required field is an ERR_PROTOBUF error. Measured
- * against protobufjs in bench/dnstap (decode.bench.mjs); chosen because it allocates nothing but
+ * against protobufjs in bench/dnstap/run.mjs (about as fast); chosen because it allocates nothing but
  * the result objects and its errors are typed.
  */
 import { DnstapError, DnstapErrorCode } from "./errors.js";
