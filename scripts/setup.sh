@@ -13,6 +13,10 @@ dpkg -s libdeflate-dev >/dev/null 2>&1 || need_apt+=(libdeflate-dev)
 dpkg -s dnsdbq >/dev/null 2>&1 || need_apt+=(dnsdbq)
 dpkg -s curl >/dev/null 2>&1 || need_apt+=(curl)
 dpkg -s openssl >/dev/null 2>&1 || need_apt+=(openssl)
+# dnstap peers for the tests: fstrm_replay/fstrm_dump, the Go dnstap reader, a real Unbound
+dpkg -s fstrm-bin >/dev/null 2>&1 || need_apt+=(fstrm-bin)
+dpkg -s golang-github-dnstap-golang-dnstap-cli >/dev/null 2>&1 || need_apt+=(golang-github-dnstap-golang-dnstap-cli)
+dpkg -s unbound >/dev/null 2>&1 || need_apt+=(unbound)
 if [ "${#need_apt[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "setup: installing Debian packages: ${need_apt[*]}" >&2

@@ -55,19 +55,79 @@ function ipHeader(src: Uint8Array, dst: Uint8Array, proto: number, payloadLen: n
   return h;
 }
 
-/** An IPv4 or IPv6 datagram carrying one UDP datagram. */
-export function udpDatagram(s: UdpSpec): Uint8Array {
-  const seg = new Uint8Array(8 + s.payload.length);
-  const ulen = seg.length;
-  seg.set([s.sport >> 8, s.sport & 0xff, s.dport >> 8, s.dport & 0xff, ulen >> 8, ulen & 0xff, 0, 0]);
-  seg.set(s.payload, 8);
+/** The length of the IP datagram udpDatagram(s) makes. */
+export function udpDatagramLength(s: UdpSpec): number {
+  return (s.src.length === 4 ? 20 : 40) + 8 + s.payload.length;
+}
+
+/**
+ * Lay the IPv4 or IPv6 datagram carrying one UDP datagram out in `o` at `at` (room for
+ * udpDatagramLength(s) bytes; whatever was there is overwritten); returns the offset after it.
+ * No allocation.
+ */
+export function writeUdpDatagram(o: Uint8Array, at: number, s: UdpSpec): number {
+  const v4 = s.src.length === 4;
+  const ulen = 8 + s.payload.length;
+  const t = at + (v4 ? 20 : 40);
+  const ttl = s.ttl ?? 64;
+  if (v4) {
+    const total = 20 + ulen;
+    const id = s.ipId ?? 0;
+    // TOS, flags and fragment offset, and the checksum field (zero while summing)
+    o[at + 1] = 0;
+    o[at + 6] = 0;
+    o[at + 7] = 0;
+    o[at + 10] = 0;
+    o[at + 11] = 0;
+    o[at] = 0x45;
+    o[at + 2] = total >> 8;
+    o[at + 3] = total & 0xff;
+    o[at + 4] = (id >> 8) & 0xff;
+    o[at + 5] = id & 0xff;
+    o[at + 8] = ttl;
+    o[at + 9] = 17;
+    o.set(s.src, at + 12);
+    o.set(s.dst, at + 16);
+    const c = fold(sum16(o.subarray(at, at + 20)));
+    o[at + 10] = c >> 8;
+    o[at + 11] = c & 0xff;
+  } else {
+    // traffic class and flow label
+    o[at + 1] = 0;
+    o[at + 2] = 0;
+    o[at + 3] = 0;
+    o[at] = 0x60;
+    o[at + 4] = ulen >> 8;
+    o[at + 5] = ulen & 0xff;
+    o[at + 6] = 17;
+    o[at + 7] = ttl;
+    o.set(s.src, at + 8);
+    o.set(s.dst, at + 24);
+  }
+  o[t] = s.sport >> 8;
+  o[t + 1] = s.sport & 0xff;
+  o[t + 2] = s.dport >> 8;
+  o[t + 3] = s.dport & 0xff;
+  o[t + 4] = ulen >> 8;
+  o[t + 5] = ulen & 0xff;
+  o.set(s.payload, t + 8);
+  o[t + 6] = 0;
+  o[t + 7] = 0;
   if (!s.noChecksum) {
+    const seg = o.subarray(t, t + ulen);
     let c = transportChecksum(s.src, s.dst, 17, seg);
     if (s.badChecksum) c ^= 0x5555;
-    seg[6] = c >> 8;
-    seg[7] = c & 0xff;
+    o[t + 6] = c >> 8;
+    o[t + 7] = c & 0xff;
   }
-  return concatBytes([ipHeader(s.src, s.dst, 17, seg.length, s.ipId ?? 0, s.ttl ?? 64), seg]);
+  return t + ulen;
+}
+
+/** An IPv4 or IPv6 datagram carrying one UDP datagram. */
+export function udpDatagram(s: UdpSpec): Uint8Array {
+  const o = new Uint8Array(udpDatagramLength(s));
+  writeUdpDatagram(o, 0, s);
+  return o;
 }
 
 export interface TcpSpec {

@@ -10,6 +10,7 @@
  */
 import type { EncodedMessage } from "@dnsrep/nmsg";
 import { bytesFieldLength, copyInto, putVarint, varintLength } from "@dnsrep/util";
+import { type UdpSpec, udpDatagramLength, writeUdpDatagram } from "./craft.js";
 
 function putFixed32(o: Uint8Array, p: number, v: number): number {
   o[p] = v & 255;
@@ -53,6 +54,11 @@ export class DnsqrEncoding implements EncodedMessage {
   responseLen = -1;
   responseSec = 0;
   responseNsec = 0;
+  /** datagrams to build in place while encoding (instead of copying queryBuf / responseBuf) */
+  querySpec: UdpSpec | undefined;
+  responseSpec: UdpSpec | undefined;
+  /** a query time without a query datagram (dnstap responses that carry only the time): written when queryLen < 0 */
+  queryTimeAlone = false;
   /** seconds an unanswered query waited; NaN: absent */
   timeout = Number.NaN;
   /** UdpChecksum value; < 0: absent */
@@ -69,6 +75,9 @@ export class DnsqrEncoding implements EncodedMessage {
     this.nameLen = -1;
     this.rcode = -1;
     this.queryLen = -1;
+    this.queryTimeAlone = false;
+    this.querySpec = undefined;
+    this.responseSpec = undefined;
     this.responseLen = -1;
     this.timeout = Number.NaN;
     this.udpChecksum = -1;
@@ -90,6 +99,7 @@ export class DnsqrEncoding implements EncodedMessage {
   }
 
   setQuery(buf: Uint8Array, off: number, len: number, sec: number, nsec: number): void {
+    this.querySpec = undefined;
     this.queryBuf = buf;
     this.queryOff = off;
     this.queryLen = len;
@@ -97,7 +107,31 @@ export class DnsqrEncoding implements EncodedMessage {
     this.queryNsec = nsec;
   }
 
+  /** the query as a UDP datagram built in place around spec's payload while encoding (no copy of a finished datagram) */
+  setQueryDatagram(spec: UdpSpec, sec: number, nsec: number): void {
+    this.querySpec = spec;
+    this.queryLen = udpDatagramLength(spec);
+    this.querySec = sec;
+    this.queryNsec = nsec;
+  }
+
+  /** the response likewise */
+  setResponseDatagram(spec: UdpSpec, sec: number, nsec: number): void {
+    this.responseSpec = spec;
+    this.responseLen = udpDatagramLength(spec);
+    this.responseSec = sec;
+    this.responseNsec = nsec;
+  }
+
+  /** the query's time alone, for a message that has no query datagram */
+  setQueryTime(sec: number, nsec: number): void {
+    this.queryTimeAlone = true;
+    this.querySec = sec;
+    this.queryNsec = nsec;
+  }
+
   setResponse(buf: Uint8Array, off: number, len: number, sec: number, nsec: number): void {
+    this.responseSpec = undefined;
     this.responseBuf = buf;
     this.responseOff = off;
     this.responseLen = len;
@@ -122,6 +156,7 @@ export class DnsqrEncoding implements EncodedMessage {
     if (this.nameLen >= 0) n += bytesFieldLength(this.nameLen) + 1 + varintLength(this.qtype) + 1 + varintLength(this.qclass);
     if (this.rcode >= 0) n += 1 + varintLength(this.rcode);
     if (this.queryLen >= 0) n += bytesFieldLength(this.queryLen) + 1 + varintLength(this.querySec) + 5;
+    else if (this.queryTimeAlone) n += 1 + varintLength(this.querySec) + 5;
     if (this.responseLen >= 0) n += bytesFieldLength(this.responseLen) + 2 + varintLength(this.responseSec) + 6;
     if (!Number.isNaN(this.timeout)) n += 10;
     if (this.udpChecksum >= 0) n += 2 + varintLength(this.udpChecksum);
@@ -162,7 +197,12 @@ export class DnsqrEncoding implements EncodedMessage {
     if (this.queryLen >= 0) {
       o[p++] = 0x62;
       p = putVarint(o, p, this.queryLen);
-      p = copyInto(o, p, this.queryBuf, this.queryOff, this.queryLen);
+      p = this.querySpec ? writeUdpDatagram(o, p, this.querySpec) : copyInto(o, p, this.queryBuf, this.queryOff, this.queryLen);
+      o[p++] = 0x68;
+      p = putVarint(o, p, this.querySec);
+      o[p++] = 0x75;
+      p = putFixed32(o, p, this.queryNsec);
+    } else if (this.queryTimeAlone) {
       o[p++] = 0x68;
       p = putVarint(o, p, this.querySec);
       o[p++] = 0x75;
@@ -171,7 +211,9 @@ export class DnsqrEncoding implements EncodedMessage {
     if (this.responseLen >= 0) {
       o[p++] = 0x7a;
       p = putVarint(o, p, this.responseLen);
-      p = copyInto(o, p, this.responseBuf, this.responseOff, this.responseLen);
+      p = this.responseSpec
+        ? writeUdpDatagram(o, p, this.responseSpec)
+        : copyInto(o, p, this.responseBuf, this.responseOff, this.responseLen);
       o[p++] = 0x80;
       o[p++] = 0x01;
       p = putVarint(o, p, this.responseSec);

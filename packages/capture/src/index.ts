@@ -1,6 +1,6 @@
 export { udpChecksumOf, udpChecksumOfPackets } from "./checksum.js";
 export type { CapturedPacket, TcpSpec, UdpSpec } from "./craft.js";
-export { encodePcap, ethernetFrame, fragmentDatagram, tcpDatagram, udpDatagram } from "./craft.js";
+export { encodePcap, ethernetFrame, fragmentDatagram, tcpDatagram, udpDatagram, udpDatagramLength, writeUdpDatagram } from "./craft.js";
 export type { DnsqrEmit, DnsqrOptions, DnsqrRawEmit, DnsqrStats } from "./dnsqr.js";
 export { DnsQRType, DnsqrMatcher } from "./dnsqr.js";
 export { DnsqrEncoding } from "./dnsqr-encode.js";

@@ -15,9 +15,10 @@ import { getModule, type MessageModule, type Msg } from "@dnsrep/nmsg";
 import { abortable, addNmsgOutputOptions, headerStamp, type NmsgOutputFlags, openNmsgOutputs, PendingWrites } from "@dnsrep/nmsg-cli";
 import { nameFromString } from "@dnsrep/wdns";
 import { Command } from "commander";
+import { addDnstapOptions, type DnstapFlags, hasDnstapInput, runDnstap } from "./dnstap-input.js";
 import { type LiveCapture, openLive, parseIfaceSpec } from "./live.js";
 
-interface Flags extends NmsgOutputFlags {
+interface Flags extends NmsgOutputFlags, DnstapFlags {
   readpcap?: string[];
   readif?: string;
   bpf?: string;
@@ -102,11 +103,14 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     .option("--no-icmp", "do not emit ICMP messages (nmsgtool never does)")
     .option("-v, --verbose", "print counters on stderr every 10 seconds")
     .option("-q, --quiet", "no progress line and no counters at the end");
+  addDnstapOptions(p);
   p.parse(argv, { from: "user" });
   if (p.args.length) throw new UsageError(`unexpected argument: ${p.args[0]}`);
   const f = p.opts<Flags>();
   const files = f.readpcap ?? [];
-  if (!files.length && f.readif === undefined) throw new UsageError("no input: use -p FILE or -i IFACE");
+  if (hasDnstapInput(f)) return runDnstap(f, io, dnstapLimit(f.count, "-c"), f.interval !== undefined ? dnstapLimit(f.interval, "-t") : 0);
+  if (!files.length && f.readif === undefined)
+    throw new UsageError("no input: use -p FILE, -i IFACE, --dnstap FILE, --dnstap-unix PATH or --dnstap-tcp HOST:PORT");
   if (files.length && f.readif !== undefined) throw new UsageError("use either -p or -i, not both");
   if (f.readif !== undefined) parseIfaceSpec(f.readif);
   if (f.bpf !== undefined && f.readif === undefined) {
@@ -154,7 +158,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const show = (): string => statsLine(matcher.stats, payloads);
   const stop = stopController(io.signal);
   const timer = seconds ? setTimeout(() => stop.abort(), seconds * 1000) : undefined;
-  const verbose = f.verbose ? setInterval(() => io.stderr.write(`nmsg-sensor: ${show()}\n`), 10000) : undefined;
+  const every = f.stats !== undefined ? parseIntOption("--stats", f.stats, 1) : f.verbose ? 10 : 0;
+  const verbose = every ? setInterval(() => io.stderr.write(`nmsg-sensor: ${show()}\n`), every * 1000) : undefined;
   let failure: unknown;
   let truncated = false;
   try {
@@ -213,6 +218,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   if (failure) throw failure;
   return truncated ? 1 : 0;
 }
+
+const dnstapLimit = (v: string | undefined, flag: string): number => (v !== undefined ? parseIntOption(flag, v, 1) : Infinity);
 
 let liveCaptureOpened = false;
 
