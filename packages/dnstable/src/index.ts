@@ -24,7 +24,7 @@ export {
 } from "./entry.js";
 export { DnstableError, DnstableErrorCode, isDnstableError } from "./errors.js";
 export type { EntryObject } from "./format.js";
-export { entryObject, formatEntry, formatTime, resultObject } from "./format.js";
+export { entryObject, entryText, formatEntry, formatTime, resultObject } from "./format.js";
 export { dnstableMerge } from "./merge.js";
 export type { CorruptEntry, DnstableQuery, DnstableResult, QueryOptions, SetFileOptions, TimeFence } from "./query.js";
 export { DnstableReader, parseIpQuery } from "./query.js";
