@@ -102,7 +102,8 @@ function count(name: string, v: number | undefined): number | undefined {
 /**
  * A client for passive DNS servers: DNSDB API v2 (Farsight's DNSDB, dnstable-server) and CIRCL's
  * COF. Every lookup returns a ResultStream of typed records as they arrive; errors are
- * ClientErrors (HTTP status, the server's one-line message, Retry-After). Built on Node's fetch.
+ * ClientErrors (HTTP status, the server's one-line message, Retry-After). Built on node:http(s)
+ * (no runtime dependencies): fetch's URL parsing would drop a root-name (`.`) path segment.
  */
 export class PdnsClient {
   readonly system: PdnsSystem;

@@ -1,3 +1,5 @@
+import { type ClientRequest, request as httpRequest, type IncomingMessage } from "node:http";
+import { request as httpsRequest } from "node:https";
 import { ClientError, ClientErrorCode, statusError } from "./errors.js";
 
 /** Time limits of one HTTP exchange (ms). */
@@ -29,25 +31,50 @@ function explain(e: unknown, timeout: ClientError | null, signal: AbortSignal | 
   return new ClientError(ClientErrorCode.NETWORK, `cannot reach the server: ${detail}`, { cause: e });
 }
 
+/** A request target split without normalising its path (WHATWG URLs would drop a `.` segment: the root name). */
+function splitUrl(url: string): { origin: URL; path: string } {
+  const m = /^(https?:\/\/[^/?#]+)(\/[^#]*)?$/.exec(url);
+  if (!m) throw new TypeError(`not an http(s) URL: ${url}`);
+  return { origin: new URL(m[1] as string), path: m[2] ?? "/" };
+}
+
+/** The headers of a response as a Headers object. */
+function headersOf(res: IncomingMessage): Headers {
+  const h = new Headers();
+  for (const [k, v] of Object.entries(res.headers)) {
+    if (v === undefined) continue;
+    for (const x of Array.isArray(v) ? v : [v]) h.append(k, x);
+  }
+  return h;
+}
+
 /**
  * Send a GET and wait for the response headers, under the connect timeout and the caller's signal.
+ * The path goes out as given (node:http, not fetch: fetch's URL parsing removes `.` and `..`
+ * segments, so a lookup of the root name `.` would silently ask for something else).
  * Throws ClientError ERR_NETWORK, ERR_TIMEOUT or ERR_ABORTED.
  */
 export async function open(url: string, headers: Record<string, string>, t: Timeouts, signal?: AbortSignal): Promise<Exchange> {
   if (signal?.aborted) throw new ClientError(ClientErrorCode.ABORTED, "aborted by the caller", { cause: signal.reason });
-  const ac = new AbortController();
+  const { origin, path } = splitUrl(url);
   let timeout: ClientError | null = null;
   let timer: NodeJS.Timeout | undefined;
+  let req: ClientRequest | null = null;
+  let res: IncomingMessage | null = null;
+  let finished = false;
+  const hangUp = (reason: Error): void => {
+    res?.destroy(reason);
+    req?.destroy(reason);
+  };
   const arm = (ms: number, what: string): void => {
     clearTimeout(timer);
     timer = setTimeout(() => {
       timeout = new ClientError(ClientErrorCode.TIMEOUT, `${what} within ${ms} ms`);
-      ac.abort(timeout);
+      hangUp(timeout);
     }, ms);
   };
-  const onAbort = (): void => ac.abort(signal?.reason);
+  const onAbort = (): void => hangUp(new ClientError(ClientErrorCode.ABORTED, "aborted by the caller"));
   signal?.addEventListener("abort", onAbort, { once: true });
-  let finished = false;
   const release = (): void => {
     clearTimeout(timer);
     signal?.removeEventListener("abort", onAbort);
@@ -56,45 +83,63 @@ export async function open(url: string, headers: Record<string, string>, t: Time
     release();
     if (!finished) {
       finished = true;
-      ac.abort(new ClientError(ClientErrorCode.ABORTED, "closed by the client"));
+      hangUp(new ClientError(ClientErrorCode.ABORTED, "closed by the client"));
     }
   };
   arm(t.connectMs, "no response");
-  let res: Response;
   try {
-    res = await fetch(url, { headers, signal: ac.signal, redirect: "follow" });
+    res = await new Promise<IncomingMessage>((resolve, reject) => {
+      const send = origin.protocol === "https:" ? httpsRequest : httpRequest;
+      req = send({
+        protocol: origin.protocol,
+        hostname: origin.hostname.replace(/^\[|\]$/g, ""),
+        port: origin.port === "" ? undefined : Number(origin.port),
+        path,
+        method: "GET",
+        headers:
+          origin.username === ""
+            ? headers
+            : {
+                ...headers,
+                authorization: `Basic ${Buffer.from(`${decodeURIComponent(origin.username)}:${decodeURIComponent(origin.password)}`).toString("base64")}`,
+              },
+      });
+      req.once("response", resolve);
+      req.once("error", reject);
+      req.end();
+    });
   } catch (e) {
     release();
+    finished = true;
     throw explain(e, timeout, signal, false);
   }
   clearTimeout(timer);
-  const body = res.body;
+  const body = res;
+  // an error after the headers surfaces through the iteration below
+  body.on("error", () => {});
   return {
-    status: res.status,
-    headers: res.headers,
+    status: body.statusCode ?? 0,
+    headers: headersOf(body),
     close,
     async *chunks() {
-      if (body === null) {
-        finished = true;
-        release();
-        return;
-      }
-      const reader = body.getReader();
+      const it = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
       try {
         for (;;) {
           arm(t.idleMs, "no data");
-          let r: Awaited<ReturnType<typeof reader.read>>;
+          let r: IteratorResult<Buffer>;
           try {
-            r = await reader.read();
+            r = await it.next();
           } catch (e) {
             throw explain(e, timeout, signal, true);
           }
           clearTimeout(timer);
           if (r.done) {
+            // a body cut short of its declared length or last chunk ends the iteration without an error
+            if (!body.complete) throw explain(new Error("the connection closed before the response ended"), timeout, signal, true);
             finished = true;
             return;
           }
-          yield r.value;
+          yield new Uint8Array(r.value.buffer, r.value.byteOffset, r.value.byteLength);
         }
       } finally {
         close();

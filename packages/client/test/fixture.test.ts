@@ -323,6 +323,8 @@ describe("requests", () => {
     await c.lookupRdataIp("2001:db8::/32").collect();
     await c.lookupRdataRaw("c0000201").collect();
     await c.flex("regex", "rrnames", "^w+\\.", { type: "A", exclude: "x" }).collect();
+    await c.lookupRRset(".", { type: "NS" }).collect();
+    await c.lookupRRset("test", { type: "NS", bailiwick: "." }).collect();
     expect(fx.requests.map((r) => r.url)).toEqual([
       "/dnsdb/v2/lookup/rrset/name/*.ex%2Fample.test/A/test?swclient=t&version=9&limit=5&offset=2&aggr=f",
       "/dnsdb/v2/lookup/rrset/name/a.test/ANY/test?swclient=t&version=9&time_first_before=-604800&time_last_after=1700000000",
@@ -332,6 +334,9 @@ describe("requests", () => {
       "/dnsdb/v2/lookup/rdata/ip/2001:db8::,32?swclient=t&version=9",
       "/dnsdb/v2/lookup/rdata/raw/c0000201?swclient=t&version=9",
       "/dnsdb/v2/regex/rrnames/%5Ew%2B%5C./A?swclient=t&version=9&exclude=x",
+      // the root name as it is: a URL parser would take it for a dot segment and drop it
+      "/dnsdb/v2/lookup/rrset/name/./NS?swclient=t&version=9",
+      "/dnsdb/v2/lookup/rrset/name/test/NS/.?swclient=t&version=9",
     ]);
     const h = fx.requests[0]?.headers ?? {};
     expect(h["x-api-key"]).toBe("k1");
