@@ -147,7 +147,14 @@ async function runQuery(client: PdnsClient, o: Options, p: QueryParams, ts: Look
     const streams: AsyncIterable<PdnsRecord | PdnsSummary>[] & { terminator: Terminator | null }[] = [];
     if (o.flex !== null) {
       const f = o.flex;
-      streams.push(client.flex(f.method, f.key, f.pattern, { ...qo, ...(f.exclude === null ? {} : { exclude: f.exclude }) }) as never);
+      const type = o.types?.[0];
+      streams.push(
+        client.flex(f.method, f.key, f.pattern, {
+          ...qo,
+          ...(f.exclude === null ? {} : { exclude: f.exclude }),
+          ...(type === undefined ? {} : { type }),
+        }) as never,
+      );
     } else
       for (const t of ts)
         streams.push(

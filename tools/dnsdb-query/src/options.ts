@@ -212,7 +212,7 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
           break;
         }
         case "t":
-          if (o.types !== null) throw new UsageError("can only specify rrtype(s) once");
+          if (o.types !== null || (o.query?.types ?? null) !== null) throw new UsageError("can only specify rrtype(s) once");
           o.types = val.split(",");
           if (o.types.some((t) => t === "")) throw new UsageError(`-t: empty rrtype in ${JSON.stringify(val)}`);
           break;
@@ -316,6 +316,7 @@ function check(o: Options): void {
   if (o.types !== null && q === null && o.flex === null) throw new UsageError("-t needs a query (-r, -n, -R or -N)");
   if (q?.flag === "i" && o.types !== null) throw new UsageError("can't mix -i with -t");
   if (q !== null && q.bailiwick !== null && q.flag !== "r" && q.flag !== "R") throw new UsageError(`-${q.flag} takes no bailiwick`);
+  if (o.flex !== null && o.types !== null && o.types.length > 1) throw new UsageError("flex search takes one rrtype");
   if (o.maxCount !== null && o.verb !== "summarize") throw new UsageError("-M max_count only makes sense with -V summarize");
   if (o.info && o.presentation === "csv") throw new UsageError("info must be presented in json or text format");
   if (o.sort !== null && o.verb === "summarize") throw new UsageError("summarize answers cannot be sorted");
