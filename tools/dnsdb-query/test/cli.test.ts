@@ -66,8 +66,11 @@ describe("usage errors: exit 2 with one line", () => {
       expect(r.stderr.split("\n")).toHaveLength(2);
       expect(r.stdout).toBe("");
     });
-  it("--help and -v", async () => {
-    expect((await query(fx.url, ["--help"])).stdout).toMatch(/^Usage: dnsdb-query/);
+  it("--help (as docs/dnsdb-query.md shows it) and -v", async () => {
+    const help = (await query(fx.url, ["--help"])).stdout;
+    expect(help).toMatch(/^Usage: dnsdb-query/);
+    const { readFileSync } = await import("node:fs");
+    expect(readFileSync(join(repoRoot, "docs/dnsdb-query.md"), "utf8")).toContain(`\`\`\`\n${help}\`\`\``);
     expect((await query(fx.url, ["-v"])).stdout).toBe("dnsdb-query: version 0.1.0\n");
   });
 });
