@@ -37,3 +37,56 @@ describe("query paths (dnsdbq batch lines)", () => {
       expect(() => parseQueryPath(bad), bad).toThrow(RangeError);
   });
 });
+
+describe("parseQueryPath and fenceValue on random input", () => {
+  it("a target or a RangeError, never another error; a target's path parses back to it", async () => {
+    const fc = (await import("fast-check")).default;
+    const { fenceValue } = await import("./time.js");
+    const piece = fc.constantFrom(
+      "rrset",
+      "rdata",
+      "name",
+      "raw",
+      "ip",
+      "A",
+      "ANY",
+      "c0000201",
+      "10.0.0.0,24",
+      "a.test",
+      "%2F",
+      "%zz",
+      "",
+      "*.",
+      "/",
+    );
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.array(piece, { maxLength: 6 }).map((p) => p.join("/")),
+        ),
+        (path) => {
+          let t: ReturnType<typeof parseQueryPath>;
+          try {
+            t = parseQueryPath(path);
+          } catch (e) {
+            expect(e).toBeInstanceOf(RangeError);
+            return;
+          }
+          expect(parseQueryPath(targetPath(t))).toEqual(t);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.integer(), fc.double()), (v) => {
+        try {
+          expect(Number.isSafeInteger(fenceValue(v))).toBe(true);
+        } catch (e) {
+          expect(e).toBeInstanceOf(RangeError);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
