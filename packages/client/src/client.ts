@@ -1,6 +1,6 @@
 import { ClientError, ClientErrorCode } from "./errors.js";
 import { type Exchange, errorOf, open, sleep, type Timeouts } from "./http.js";
-import { DEFAULT_MAX_LINE_BYTES, splitLines } from "./lines.js";
+import { DEFAULT_MAX_LINE_BYTES, splitLineBatches, splitLines } from "./lines.js";
 import { circlValue, dnsdbPath, type FlexKey, type FlexMethod, type LookupTarget, segment } from "./query.js";
 import {
   checkFlex,
@@ -285,27 +285,34 @@ export class PdnsClient {
     throw new ClientError(ClientErrorCode.PROTOCOL, "the answer is not a JSON object");
   }
 
-  /** One response's records (SAF with `check`, COF when null) and its terminator. */
-  async *#page<T>(url: string, check: RecordCheck<T> | null, signal: AbortSignal | undefined): AsyncGenerator<T, Terminator, undefined> {
+  /** One response's records (SAF with `check`, COF when null); its terminator goes to `end` before the generator returns. */
+  async *#page<T>(
+    url: string,
+    check: RecordCheck<T> | null,
+    signal: AbortSignal | undefined,
+    end: (t: Terminator) => void,
+  ): AsyncGenerator<T, void, undefined> {
     const ex = await this.#open(url, signal);
     let lineNo = 0;
     let terminator: Terminator | null = null;
     let records = 0;
     try {
-      for await (const line of splitLines(ex.chunks(), this.#maxLine)) {
-        lineNo++;
-        if (line.trim() === "") continue;
-        if (terminator !== null) throw new ClientError(ClientErrorCode.PROTOCOL, `response line ${lineNo}: data after the terminator`);
-        if (check === null) {
-          records++;
-          yield parseCofLine(line, lineNo) as T;
-          continue;
+      for await (const batch of splitLineBatches(ex.chunks(), this.#maxLine)) {
+        for (const line of batch) {
+          lineNo++;
+          if (line.trim() === "") continue;
+          if (terminator !== null) throw new ClientError(ClientErrorCode.PROTOCOL, `response line ${lineNo}: data after the terminator`);
+          if (check === null) {
+            records++;
+            yield parseCofLine(line, lineNo) as T;
+            continue;
+          }
+          const l = parseSafLine(line, lineNo, check);
+          if (l.kind === "record") {
+            records++;
+            yield l.record;
+          } else if (l.kind === "end") terminator = l.terminator;
         }
-        const l = parseSafLine(line, lineNo, check);
-        if (l.kind === "record") {
-          records++;
-          yield l.record;
-        } else if (l.kind === "end") terminator = l.terminator;
       }
     } catch (e) {
       if (e instanceof ClientError && e.code === ClientErrorCode.TRUNCATED && check !== null)
@@ -318,13 +325,13 @@ export class PdnsClient {
     } finally {
       ex.close();
     }
-    if (check === null) return { cond: "succeeded" };
+    if (check === null) terminator = { cond: "succeeded" };
     if (terminator === null)
       throw new ClientError(
         ClientErrorCode.TRUNCATED,
         `the response ended without a terminator (after ${records} record${records === 1 ? "" : "s"})`,
       );
-    return terminator;
+    end(terminator);
   }
 
   #stream<T>(
@@ -344,9 +351,10 @@ export class PdnsClient {
     // check the fences now, not when iterating
     this.#params(extra, opts);
     const signal = this.#signal(opts);
+    if (paging === null)
+      return new ResultStream<T>((end) => this.#page(url(this.#params(extra, opts, offset0, limit)), check, signal, end));
     const self = this;
-    return new ResultStream<T>(async function* () {
-      if (paging === null) return yield* self.#page(url(self.#params(extra, opts, offset0, limit)), check, signal);
+    return new ResultStream<T>(async function* (end) {
       const want = limit === undefined || limit === 0 ? null : limit;
       let offset = offset0;
       let total = 0;
@@ -355,27 +363,33 @@ export class PdnsClient {
         const size =
           paging.pageSize === undefined ? remaining : remaining === undefined ? paging.pageSize : Math.min(paging.pageSize, remaining);
         let n = 0;
-        let term: Terminator;
+        let term: Terminator | null = null;
         try {
-          const page = self.#page(url(self.#params(extra, opts, offset, size)), check, signal);
-          for (;;) {
-            const s = await page.next();
-            if (s.done) {
-              term = s.value;
-              break;
-            }
+          for await (const r of self.#page(url(self.#params(extra, opts, offset, size)), check, signal, (t) => {
+            term = t;
+          })) {
             n++;
-            yield s.value;
+            yield r;
           }
         } catch (e) {
           // a later page beyond the key's offset_max: the answer so far, cut
-          if (e instanceof ClientError && e.code === ClientErrorCode.OFFSET_RANGE && total > 0) return { cond: "limited", msg: e.message };
+          if (e instanceof ClientError && e.code === ClientErrorCode.OFFSET_RANGE && total > 0) {
+            end({ cond: "limited", msg: e.message });
+            return;
+          }
           throw e;
         }
+        const t = term as unknown as Terminator;
         total += n;
-        if (term.cond !== "limited" || n === 0) return term;
-        if (want !== null && total >= want) return term;
-        if (paging.maxOffset !== undefined && offset + n > paging.maxOffset) return term;
+        if (
+          t.cond !== "limited" ||
+          n === 0 ||
+          (want !== null && total >= want) ||
+          (paging.maxOffset !== undefined && offset + n > paging.maxOffset)
+        ) {
+          end(t);
+          return;
+        }
         offset += n;
       }
     });

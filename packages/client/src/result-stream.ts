@@ -9,11 +9,12 @@ import type { Terminator } from "./records.js";
  * terminator is a ClientError ERR_TRUNCATED, thrown from the loop after the records that came.
  */
 export class ResultStream<T> implements AsyncIterable<T> {
-  readonly #source: () => AsyncGenerator<T, Terminator, undefined>;
+  readonly #source: (end: (t: Terminator) => void) => AsyncGenerator<T, void, undefined>;
   #used = false;
   #terminator: Terminator | null = null;
 
-  constructor(source: () => AsyncGenerator<T, Terminator, undefined>) {
+  /** `source` yields the records and tells `end` the terminator before it returns. */
+  constructor(source: (end: (t: Terminator) => void) => AsyncGenerator<T, void, undefined>) {
     this.#source = source;
   }
 
@@ -22,10 +23,13 @@ export class ResultStream<T> implements AsyncIterable<T> {
     return this.#terminator;
   }
 
-  async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
+  /** The source's own generator (no wrapper: one async step per record, not one per layer). */
+  [Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
     if (this.#used) throw new TypeError("a ResultStream can be iterated only once");
     this.#used = true;
-    this.#terminator = yield* this.#source();
+    return this.#source((t) => {
+      this.#terminator = t;
+    });
   }
 
   /** Read the whole answer: its records (in memory: mind the limit) and its terminator. */

@@ -14,7 +14,7 @@ import {
 } from "@dnsrep/client";
 import { loadConfig } from "./config.js";
 import { getopt, type Options, paramOption, parseOptions, type QueryParams, targets, USAGE } from "./options.js";
-import { CSV_HEADER, csvRows, dnsText, rateText, summaryText } from "./present.js";
+import { CSV_HEADER, csvRows, dnsText, loadDnsText, rateText, summaryText } from "./present.js";
 import { sortRecords } from "./sort.js";
 
 export const VERSION = "0.1.0";
@@ -71,6 +71,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   const client = makeClient(o, io);
+  if (o.presentation === "dns" && !o.info) await loadDnsText();
   const out = new OutputWriter(io.stdout);
   const iso = io.env.DNSDBQ_TIME_FORMAT === "iso";
   const warn = (msg: string): void => {
@@ -83,7 +84,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       return 0;
     }
     if (o.batch > 0) return await batch(client, o, io, out, iso);
-    const answer = new Answer(out, o, o.params.outputLimit ?? o.params.limit ?? null, iso);
+    // -L defaults to -l's value; 0 (-l 0: the server's maximum) is no output limit, as in dnsdbq
+    const answer = new Answer(out, o, o.params.outputLimit ?? (o.params.limit || null), iso);
     const r = await runQuery(client, o, o.params, targets(o), answer, io);
     if (!r.ok) throw new CliError(r.message);
     if (r.message !== "no error" && r.message !== "no results found for query.") warn(r.message);

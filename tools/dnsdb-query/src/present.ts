@@ -1,5 +1,5 @@
 import type { PdnsRecord, PdnsSummary, RateLimit } from "@dnsrep/client";
-import { entryText } from "@dnsrep/dnstable";
+import type { EntryObject } from "@dnsrep/dnstable";
 
 /**
  * How answers are printed. `dns` (also `text`): dnstable-lookup's text for the same records (an
@@ -19,8 +19,19 @@ export function timeStr(epoch: number, iso: boolean): string {
 
 const num = (v: unknown): number | null => (typeof v === "number" ? v : null);
 
-/** One record in dnstable-lookup's text form (zone times stand in for sensor times a record lacks). */
+let entryText: ((obj: EntryObject) => string) | null = null;
+
+/**
+ * Load dnstable-lookup's text formatter (@dnsrep/dnstable, with mtbl and wdns behind it: loaded
+ * only for -p dns, so -j and -p csv start faster).
+ */
+export async function loadDnsText(): Promise<void> {
+  entryText ??= (await import("@dnsrep/dnstable")).entryText;
+}
+
+/** One record in dnstable-lookup's text form (zone times stand in for sensor times a record lacks). Needs loadDnsText() first. */
 export function dnsText(r: PdnsRecord): string {
+  if (entryText === null) throw new Error("dnsText: loadDnsText() was not awaited");
   const first = num(r.time_first) ?? num(r.zone_time_first) ?? 0;
   const last = num(r.time_last) ?? num(r.zone_time_last) ?? first;
   const obj = { count: r.count, time_first: first, time_last: last, rrname: r.rrname, rrtype: r.rrtype, rdata: r.rdata };

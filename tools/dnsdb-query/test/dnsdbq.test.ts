@@ -35,6 +35,8 @@ const QUERIES: [string, string[]][] = [
   ["dns", ["-N", "c0000250"]],
   ["dns", ["-N", "c0000250/A"]],
   ["dns", ["-r", "*.example.test", "-l", "5"]],
+  ["dns", ["-r", "*.example.test", "-l", "0"]],
+  ["dns", ["-r", "*.example.test", "-l", "0", "-s"]],
   ["dns", ["-r", "*.example.test", "-l", "5", "-O", "3"]],
   ["dns", ["-r", "*.example.test", "-A", "1795340105"]],
   ["dns", ["-r", "*.example.test", "-B", "1795340100"]],
