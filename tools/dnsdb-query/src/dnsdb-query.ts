@@ -87,6 +87,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     // -L defaults to -l's value; 0 (-l 0: the server's maximum) is no output limit, as in dnsdbq
     const answer = new Answer(out, o, o.params.outputLimit ?? (o.params.limit || null), iso);
     const r = await runQuery(client, o, o.params, targets(o), answer, io);
+    // SIGINT/SIGTERM: what came is printed (flushed below), the connection closed
+    if (io.signal?.aborted) throw new CliError("interrupted by a signal");
     if (!r.ok) throw new CliError(r.message);
     if (r.message !== "no error" && r.message !== "no results found for query.") warn(r.message);
     return 0;
@@ -243,7 +245,7 @@ async function batch(client: PdnsClient, o: Options, io: CliIo, out: OutputWrite
       io.stderr.write(`dnsdb-query: ${line}: ${r.message}\n`);
     }
     await out.text(o.batch === 2 ? `-- ${r.ok ? "NOERROR" : "ERROR"} (${r.message})\n` : "--\n");
-    if (io.signal?.aborted) break;
+    if (io.signal?.aborted) throw new CliError("interrupted by a signal");
   }
   return failed ? 1 : 0;
 }

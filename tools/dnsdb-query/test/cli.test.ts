@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig, parseConfigText } from "../src/config.js";
-import { startFixture, type Fixture, REC, saf } from "../../../packages/client/test/fixture-server.js";
+import { type Fixture, REC, saf, startFixture, waitFor } from "../../../packages/client/test/fixture-server.js";
 import { repoRoot } from "../../server/test/spawn-server.js";
 import { query } from "./helpers.js";
 
@@ -171,6 +171,40 @@ describe("configuration", () => {
 });
 
 describe("the built binary", () => {
+  it("SIGINT while streaming: the records that came are printed whole, one line on stderr, exit 1, the server sees the hang-up", async () => {
+    fx.hangups = 0;
+    fx.handle((_req, res) => {
+      res.writeHead(200);
+      res.write('{"cond":"begin"}\n');
+      let i = 0;
+      const t = setInterval(() => res.write(`${JSON.stringify({ obj: REC(i++) })}\n`), 10);
+      res.once("close", () => clearInterval(t));
+    });
+    const { spawn } = await import("node:child_process");
+    const bin = join(repoRoot, "tools/dnsdb-query/bin/dnsdb-query.js");
+    const env = { PATH: process.env.PATH ?? "", HOME: "/nonexistent", DNSDB_SERVER: fx.url, DNSDB_API_KEY: "k" };
+    const child = spawn(process.execPath, [bin, "-r", "a.test", "-j"], { env, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      err += d.toString();
+    });
+    // once the server has sent some records (the client buffers its output: wait on the server's side)
+    await new Promise((r) => setTimeout(r, 1500));
+    child.kill("SIGINT");
+    const code = await new Promise<number | null>((resolve) => child.once("exit", (c) => resolve(c)));
+    expect(code).toBe(1);
+    expect(err).toBe("dnsdb-query: interrupted by a signal\n");
+    const lines = out.split("\n");
+    expect(lines.pop()).toBe("");
+    expect(lines.length).toBeGreaterThan(0);
+    for (const [i, l] of lines.entries()) expect(JSON.parse(l)).toEqual(REC(i));
+    await waitFor(() => fx.hangups === 1, "the server to see the client leave");
+  });
+
   it("runs, prints, and exits 0 / 2", async () => {
     answer(saf([REC(1)]));
     const bin = join(repoRoot, "tools/dnsdb-query/bin/dnsdb-query.js");
