@@ -97,25 +97,30 @@ export function entryObject(entryType: number, key: Uint8Array, val: Uint8Array,
 }
 
 /**
+ * An RRSET or RDATA object as dnstable_dump / dnstable_lookup print it in text: an RRset (rdata an
+ * array) as a block of `;;` lines (bailiwick, count, first and last seen) and its records, then a
+ * blank line; a record (rdata a string) as one `NAME IN TYPE RDATA` line. Also how dnsdb-query
+ * prints the same objects from a DNSDB API server, so local and remote answers can be diffed.
+ */
+export function entryText(obj: EntryObject): string {
+  if (!Array.isArray(obj.rdata)) return `${obj.rrname} IN ${obj.rrtype} ${obj.rdata}\n`;
+  let s = `;;  bailiwick: ${obj.bailiwick ?? ""}\n;;      count: ${obj.count}\n;; first seen: ${formatTime(obj.time_first)}\n;;  last seen: ${formatTime(obj.time_last)}\n`;
+  for (const r of obj.rdata) s += `${obj.rrname} IN ${obj.rrtype} ${r}\n`;
+  return `${s}\n`;
+}
+
+/**
  * One entry as dnstable_dump / dnstable_lookup print it: a text block, or with `json` one JSON
  * line (RRSET, RDATA, TIME_RANGE and VERSION entries; the others have no JSON form). Null when
  * the value does not decode. Throws a DnstableError or WdnsError for a key that does not decode.
  */
 export function formatEntry(entryType: number, key: Uint8Array, val: Uint8Array, json: boolean, raw = false): string | null {
   switch (entryType) {
-    case EntryType.RDATA: {
-      const obj = entryObject(entryType, key, val, raw);
-      if (obj === null) return null;
-      if (json) return `${JSON.stringify(obj)}\n`;
-      return `${obj.rrname} IN ${obj.rrtype} ${obj.rdata as string}\n`;
-    }
+    case EntryType.RDATA:
     case EntryType.RRSET: {
       const obj = entryObject(entryType, key, val, raw);
       if (obj === null) return null;
-      if (json) return `${JSON.stringify(obj)}\n`;
-      let s = `;;  bailiwick: ${obj.bailiwick as string}\n;;      count: ${obj.count}\n;; first seen: ${formatTime(obj.time_first)}\n;;  last seen: ${formatTime(obj.time_last)}\n`;
-      for (const r of obj.rdata as string[]) s += `${obj.rrname} IN ${obj.rrtype} ${r}\n`;
-      return `${s}\n`;
+      return json ? `${JSON.stringify(obj)}\n` : entryText(obj);
     }
     case EntryType.RRSET_NAME_FWD:
       return `${nameToString(key.subarray(1))} RRtypes=[${typesText(val)}]  ;; rrset name fwd\n\n`;

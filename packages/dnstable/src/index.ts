@@ -24,7 +24,7 @@ export {
 } from "./entry.js";
 export { DnstableError, DnstableErrorCode, isDnstableError } from "./errors.js";
 export type { EntryObject, FormatOptions } from "./format.js";
-export { entryObject, formatEntry, formatResult, formatTime, resultObject } from "./format.js";
+export { entryObject, entryText, formatEntry, formatResult, formatTime, resultObject } from "./format.js";
 export { dnstableMerge } from "./merge.js";
 export type { CorruptEntry, DnstableQuery, DnstableResult, QueryOptions, SetFileOptions, TimeFence } from "./query.js";
 export { DnstableReader, parseIpQuery } from "./query.js";

@@ -122,6 +122,8 @@ export async function createServer(opts: ServerOptions): Promise<DnstableServer>
   app.addHook("onRequest", async (req, reply) => {
     const t0 = process.hrtime.bigint();
     const time = new Date(nowMs());
+    // read now: once a client has hung up, its socket no longer knows the remote address
+    const client = req.ip ?? "-";
     // after the close: fastify destroys a result stream on it first, which marks an aborted one
     reply.raw.once("close", () =>
       setImmediate(() => {
@@ -136,7 +138,7 @@ export async function createServer(opts: ServerOptions): Promise<DnstableServer>
           accessLine(
             {
               time,
-              client: req.ip,
+              client,
               key: req.principal?.name ?? "-",
               endpoint,
               method: req.method,

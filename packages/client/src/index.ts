@@ -1,0 +1,11 @@
+export type { ClientOptions, FlexOptions, Paging, PdnsSystem, QueryOptions, RateLimit, SummarizeOptions } from "./client.js";
+export { PdnsClient } from "./client.js";
+export { ClientError, ClientErrorCode, isClientError } from "./errors.js";
+export { DEFAULT_MAX_LINE_BYTES, splitLineBatches, splitLines } from "./lines.js";
+export type { FlexKey, FlexMethod, LookupTarget } from "./query.js";
+export { parseQueryPath, targetPath } from "./query.js";
+export type { FlexRecord, PdnsRecord, PdnsSummary, SafLine, Terminator } from "./records.js";
+export { parseCofLine, parseSafLine } from "./records.js";
+export { ResultStream } from "./result-stream.js";
+export type { FenceTime } from "./time.js";
+export { fenceValue, parseDuration } from "./time.js";

@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+import { main } from "@dnsrep/cli";
+import { run } from "../dist/dnsdb-query.js";
+
+main("dnsdb-query", run);
