@@ -1,7 +1,7 @@
 import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join, resolve } from "node:path";
-import { DnstableReader } from "@dnsrep/dnstable";
+import { DnstableReader, type SetFileOptions } from "@dnsrep/dnstable";
 import { isMtblError, MAGIC_V1, MAGIC_V2, type MtblError } from "@dnsrep/mtbl";
 import { ServerError, ServerErrorCode } from "./errors.js";
 
@@ -25,36 +25,42 @@ export interface DataOptions {
   onWarning?: (message: string) => void;
 }
 
+/**
+ * A DnstableReader over `files` merged (or not) as a set file merges them: through a set file of
+ * our own, written to a temporary directory that is removed as soon as the reader has read it
+ * (a Fileset reads its set file once, when it opens), so nothing is left behind whatever happens
+ * to the process later.
+ */
+function openFiles(files: string[], opts: SetFileOptions): DnstableReader {
+  const dir = mkdtempSync(join(tmpdir(), "dnstable-server-"));
+  try {
+    const setfile = join(dir, "data.set");
+    writeFileSync(setfile, files.map((f) => `${f}\n`).join(""));
+    return DnstableReader.openSetFile(setfile, opts);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** One opened generation of the data. */
 export class DataGeneration {
   readonly files: string[];
-  readonly #setfile: string;
   readonly #verify: boolean;
   readonly #aggregated: DnstableReader;
   #unaggregated: DnstableReader | null = null;
   #refs = 0;
   #retired = false;
-  #dir: string;
 
   constructor(files: string[], verify: boolean) {
     this.files = files;
     this.#verify = verify;
-    // the members go through a set file of our own so Fileset merges (or does not) all of them
-    this.#dir = mkdtempSync(join(tmpdir(), "dnstable-server-"));
-    this.#setfile = join(this.#dir, "data.set");
-    writeFileSync(this.#setfile, files.map((f) => `${f}\n`).join(""));
-    try {
-      this.#aggregated = DnstableReader.openSetFile(this.#setfile, { verifyChecksums: verify });
-    } catch (e) {
-      rmSync(this.#dir, { recursive: true, force: true });
-      throw e;
-    }
+    this.#aggregated = openFiles(files, { verifyChecksums: verify });
   }
 
   /** The merged reader, or with `aggregated` false the unaggregated one (opened on first use). */
   reader(aggregated: boolean): DnstableReader {
     if (aggregated) return this.#aggregated;
-    this.#unaggregated ??= DnstableReader.openSetFile(this.#setfile, { aggregated: false, verifyChecksums: this.#verify });
+    this.#unaggregated ??= openFiles(this.files, { aggregated: false, verifyChecksums: this.#verify });
     return this.#unaggregated;
   }
 
@@ -80,7 +86,6 @@ export class DataGeneration {
     this.#aggregated.close();
     this.#unaggregated?.close();
     this.#unaggregated = null;
-    rmSync(this.#dir, { recursive: true, force: true });
   }
 }
 

@@ -96,6 +96,23 @@ export async function createServer(opts: ServerOptions): Promise<DnstableServer>
     verifyChecksums: opts.verifyChecksums ?? true,
     onWarning: log,
   });
+  try {
+    return await serve(opts, data, log, nowMs, defaultLimit, maxLimit);
+  } catch (e) {
+    // the data's readers are closed when the server could not be made (a bad keys file)
+    data.close();
+    throw e;
+  }
+}
+
+async function serve(
+  opts: ServerOptions,
+  data: DataStore,
+  log: (line: string) => void,
+  nowMs: () => number,
+  defaultLimit: number,
+  maxLimit: number,
+): Promise<DnstableServer> {
   const app = Fastify({
     logger: false,
     // a DNS name is at most 255 bytes, 1020 characters as \DDD escapes (longer ones are a 400, not a 404)

@@ -15,6 +15,21 @@ import { DNS, DNSSEC, ndjson, testServer } from "./helpers.js";
  */
 const NOW = Date.parse("2026-12-01T12:00:00Z");
 
+describe("createServer with a keys file that cannot be used", () => {
+  it("rejects with one line naming the file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "server-badkeys-"));
+    try {
+      const { writeFileSync } = await import("node:fs");
+      const bad = join(dir, "keys.json");
+      writeFileSync(bad, "this is not a keys file");
+      await expect(testServer({ auth: { keysFile: bad } })).rejects.toThrow(/keys\.json/);
+      await expect(testServer({ auth: { keysFile: join(dir, "missing.json") } })).rejects.toThrow(/missing\.json/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("auth through createServer", () => {
   let dir: string;
   let keys: string;
