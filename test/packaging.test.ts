@@ -253,6 +253,7 @@ describe("installed into a scratch project with npm", { timeout: 300_000 }, () =
     expect(out).toContain("mtbl: 100 keys under key09\n");
     const objects = lines.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as { rrname: string; rrtype: string; rdata: string });
     expect(objects.map((o) => `${o.rrname} IN ${o.rrtype} ${o.rdata}`)).toEqual(lookup039);
+    expect(out).toContain(`client: ${lookup039.length} records, succeeded\n`);
   });
 
   it("a tool's binary runs from node_modules/.bin", () => {

@@ -1,8 +1,10 @@
 // A TypeScript consumer of the packed @dnsrep packages (strict, module nodenext), type-checked and
 // run by test/packaging.test.ts. Arguments: a dnsqr NMSG file, a dnstable file, a scratch directory.
+import { PdnsClient, type PdnsRecord } from "@dnsrep/client";
 import { DnstableReader, type EntryObject, resultObject } from "@dnsrep/dnstable";
 import { type MtblIterator, Reader, Writer } from "@dnsrep/mtbl";
 import { type DnsQR, decodeDnsQR, dnsqrResponse, MSGTYPE_DNSQR, readNmsgFile, VENDOR_BASE } from "@dnsrep/nmsg";
+import { createServer } from "@dnsrep/server";
 import { isWdnsError, type Message, nameToString, parseMessage, rdataToString, rrtypeToString } from "@dnsrep/wdns";
 
 const [nmsgFile, dnstableFile, dir] = process.argv.slice(2) as [string, string, string];
@@ -50,3 +52,13 @@ for await (const e of d.query({ type: "rdata_ip", ip: "192.0.2.80" })) {
   if (o !== null) console.log(JSON.stringify(o));
 }
 d.close();
+
+// server and client: the same query over HTTP, served from the same file on 127.0.0.1
+const server = await createServer({ data: [dnstableFile], auth: { noAuth: true }, pollMs: 0 });
+const url = await server.listen("127.0.0.1", 0);
+const client = new PdnsClient({ server: url, apiKey: "none" });
+const answer = client.lookupRdataIp("192.0.2.80");
+const records: PdnsRecord[] = [];
+for await (const rec of answer) records.push(rec);
+console.log(`client: ${records.length} records, ${answer.terminator?.cond ?? "no terminator"}`);
+await server.close();
