@@ -1,5 +1,5 @@
 import { ClientError, ClientErrorCode } from "./errors.js";
-import { type Exchange, errorOf, open, sleep, type Timeouts } from "./http.js";
+import { type Exchange, errorOf, open, sleep, type Timeouts, type TlsOptions } from "./http.js";
 import { DEFAULT_MAX_LINE_BYTES, splitLineBatches, splitLines } from "./lines.js";
 import { circlValue, dnsdbPath, type FlexKey, type FlexMethod, type LookupTarget, segment } from "./query.js";
 import {
@@ -45,6 +45,8 @@ export interface ClientOptions {
   version?: string;
   /** aborts every request of this client */
   signal?: AbortSignal;
+  /** https: the CA certificates to trust, or `rejectUnauthorized: false` to check none (unsafe) */
+  tls?: TlsOptions;
 }
 
 /** Paging: ask in pages with increasing offsets until the answer is whole, the limit reached, or the offset past maxOffset. */
@@ -148,6 +150,7 @@ export class PdnsClient {
       connectMs: ms("connectTimeoutMs", opts.connectTimeoutMs, 30000),
       idleMs: ms("idleTimeoutMs", opts.idleTimeoutMs, 60000),
     };
+    if (opts.tls !== undefined) this.#timeouts.tls = opts.tls;
     this.#retries = count("retries", opts.retries) ?? 2;
     this.#maxRetryWaitMs = count("maxRetryWaitMs", opts.maxRetryWaitMs) ?? 60000;
     this.#maxLine = ms("maxLineBytes", opts.maxLineBytes, DEFAULT_MAX_LINE_BYTES);
