@@ -13,29 +13,8 @@ export type Presentation = "dns" | "json" | "csv";
 /** dnsdbq's time_str: "YYYY-MM-DD HH:MM:SS" (UTC), or with DNSDBQ_TIME_FORMAT=iso "YYYY-MM-DDTHH:MM:SSZ"; 0 as "0". */
 export function timeStr(epoch: number, iso: boolean): string {
   if (epoch === 0) return "0";
-  // integer seconds from 0000-03-01 to 9999-12-31: civil-from-days arithmetic, no Date (CSV prints
-  // two a row); anything else through Date, which also says what a fraction or a huge value means
-  if (!Number.isSafeInteger(epoch) || epoch < -62162035200 || epoch > 253402300799) {
-    const t = new Date(epoch * 1000).toISOString().slice(0, 19);
-    return iso ? `${t}Z` : t.replace("T", " ");
-  }
-  const days = Math.floor(epoch / 86400);
-  const secs = epoch - days * 86400;
-  const z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
-  const two = (n: number): string => (n < 10 ? `0${n}` : String(n));
-  const h = Math.floor(secs / 3600);
-  const mi = Math.floor((secs % 3600) / 60);
-  const date = `${String(y).padStart(4, "0")}-${two(m)}-${two(d)}`;
-  const time = `${two(h)}:${two(mi)}:${two(secs % 60)}`;
-  return iso ? `${date}T${time}Z` : `${date} ${time}`;
+  const t = new Date(epoch * 1000).toISOString().slice(0, 19);
+  return iso ? `${t}Z` : t.replace("T", " ");
 }
 
 const num = (v: unknown): number | null => (typeof v === "number" ? v : null);
