@@ -53,7 +53,7 @@ export interface ClientOptions {
 export interface Paging {
   /** results asked for per request (default: all that remain; the server caps it) */
   pageSize?: number;
-  /** the key's offset_max: no page starts beyond it */
+  /** the key's offset_max: no page starts beyond it (default: asked of rate_limit before the second page) */
   maxOffset?: number;
 }
 
@@ -236,6 +236,21 @@ export class PdnsClient {
     return true;
   }
 
+  /**
+   * The key's offset_max from rate_limit, for paging: a number, or null when there is none or it
+   * cannot be had (a COF server, an error, "n/a"): then a 416 ends the paging instead.
+   */
+  async #offsetMax(signal: AbortSignal | undefined): Promise<number | null> {
+    if (this.system !== "dnsdb2") return null;
+    try {
+      const v = (await this.rateLimit(signal ? { signal } : {})).offset_max;
+      return typeof v === "number" && Number.isSafeInteger(v) && v >= 0 ? v : null;
+    } catch (e) {
+      if (e instanceof ClientError && e.code === ClientErrorCode.ABORTED) throw e;
+      return null;
+    }
+  }
+
   #dnsdbOnly(what: string): void {
     if (this.system !== "dnsdb2") throw new RangeError(`a CIRCL server has no ${what}`);
   }
@@ -361,6 +376,8 @@ export class PdnsClient {
       const want = limit === undefined || limit === 0 ? null : limit;
       let offset = offset0;
       let total = 0;
+      /** the key's offset_max: given, or asked of rate_limit before a second page (undefined: not known) */
+      let maxOffset: number | null | undefined = paging.maxOffset;
       for (;;) {
         const remaining = want === null ? undefined : want - total;
         const size =
@@ -384,11 +401,12 @@ export class PdnsClient {
         }
         const t = term as unknown as Terminator;
         total += n;
+        if (t.cond === "limited" && n > 0 && maxOffset === undefined) maxOffset = await self.#offsetMax(signal);
         if (
           t.cond !== "limited" ||
           n === 0 ||
           (want !== null && total >= want) ||
-          (paging.maxOffset !== undefined && offset + n > paging.maxOffset)
+          (maxOffset !== undefined && maxOffset !== null && offset + n > maxOffset)
         ) {
           end(t);
           return;
