@@ -1,5 +1,5 @@
 import { ClientError, ClientErrorCode } from "./errors.js";
-import { type Exchange, errorOf, open, sleep, type Timeouts } from "./http.js";
+import { type Exchange, errorOf, open, sleep, type Timeouts, type TlsOptions } from "./http.js";
 import { DEFAULT_MAX_LINE_BYTES, splitLineBatches, splitLines } from "./lines.js";
 import { circlValue, dnsdbPath, type FlexKey, type FlexMethod, type LookupTarget, segment } from "./query.js";
 import {
@@ -45,13 +45,15 @@ export interface ClientOptions {
   version?: string;
   /** aborts every request of this client */
   signal?: AbortSignal;
+  /** https: the CA certificates to trust, or `rejectUnauthorized: false` to check none (unsafe) */
+  tls?: TlsOptions;
 }
 
 /** Paging: ask in pages with increasing offsets until the answer is whole, the limit reached, or the offset past maxOffset. */
 export interface Paging {
   /** results asked for per request (default: all that remain; the server caps it) */
   pageSize?: number;
-  /** the key's offset_max: no page starts beyond it */
+  /** the key's offset_max: no page starts beyond it (default: asked of rate_limit before the second page) */
   maxOffset?: number;
 }
 
@@ -148,6 +150,7 @@ export class PdnsClient {
       connectMs: ms("connectTimeoutMs", opts.connectTimeoutMs, 30000),
       idleMs: ms("idleTimeoutMs", opts.idleTimeoutMs, 60000),
     };
+    if (opts.tls !== undefined) this.#timeouts.tls = opts.tls;
     this.#retries = count("retries", opts.retries) ?? 2;
     this.#maxRetryWaitMs = count("maxRetryWaitMs", opts.maxRetryWaitMs) ?? 60000;
     this.#maxLine = ms("maxLineBytes", opts.maxLineBytes, DEFAULT_MAX_LINE_BYTES);
@@ -231,6 +234,21 @@ export class PdnsClient {
     const v = await this.#json(`${this.#base}/dnsdb/v2/ping${this.#params({})}`, opts.signal);
     if ((v as { ping?: unknown }).ping !== "ok") throw new ClientError(ClientErrorCode.PROTOCOL, 'ping: the answer is not {"ping":"ok"}');
     return true;
+  }
+
+  /**
+   * The key's offset_max from rate_limit, for paging: a number, or null when there is none or it
+   * cannot be had (a COF server, an error, "n/a"): then a 416 ends the paging instead.
+   */
+  async #offsetMax(signal: AbortSignal | undefined): Promise<number | null> {
+    if (this.system !== "dnsdb2") return null;
+    try {
+      const v = (await this.rateLimit(signal ? { signal } : {})).offset_max;
+      return typeof v === "number" && Number.isSafeInteger(v) && v >= 0 ? v : null;
+    } catch (e) {
+      if (e instanceof ClientError && e.code === ClientErrorCode.ABORTED) throw e;
+      return null;
+    }
   }
 
   #dnsdbOnly(what: string): void {
@@ -358,6 +376,8 @@ export class PdnsClient {
       const want = limit === undefined || limit === 0 ? null : limit;
       let offset = offset0;
       let total = 0;
+      /** the key's offset_max: given, or asked of rate_limit before a second page (undefined: not known) */
+      let maxOffset: number | null | undefined = paging.maxOffset;
       for (;;) {
         const remaining = want === null ? undefined : want - total;
         const size =
@@ -381,11 +401,12 @@ export class PdnsClient {
         }
         const t = term as unknown as Terminator;
         total += n;
+        if (t.cond === "limited" && n > 0 && maxOffset === undefined) maxOffset = await self.#offsetMax(signal);
         if (
           t.cond !== "limited" ||
           n === 0 ||
           (want !== null && total >= want) ||
-          (paging.maxOffset !== undefined && offset + n > paging.maxOffset)
+          (maxOffset !== undefined && maxOffset !== null && offset + n > maxOffset)
         ) {
           end(t);
           return;

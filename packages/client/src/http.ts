@@ -2,12 +2,21 @@ import { type ClientRequest, request as httpRequest, type IncomingMessage } from
 import { request as httpsRequest } from "node:https";
 import { ClientError, ClientErrorCode, statusError } from "./errors.js";
 
-/** Time limits of one HTTP exchange (ms). */
+/** Time limits of one HTTP exchange (ms), and the TLS settings of an https server. */
 export interface Timeouts {
   /** from sending the request to the response headers (connecting included) */
   connectMs: number;
   /** the longest wait for the next piece of the body */
   idleMs: number;
+  tls?: TlsOptions;
+}
+
+/** How an https server's certificate is checked. */
+export interface TlsOptions {
+  /** trusted CA certificates (PEM) instead of Node's bundle (NODE_EXTRA_CA_CERTS adds to that) */
+  ca?: string | Buffer | (string | Buffer)[];
+  /** false: accept any certificate (dnsdbq's -U; unsafe) */
+  rejectUnauthorized?: boolean;
 }
 
 /** An HTTP response being read: its status and headers, its body as chunks, and how to let it go. */
@@ -96,6 +105,8 @@ export async function open(url: string, headers: Record<string, string>, t: Time
         port: origin.port === "" ? undefined : Number(origin.port),
         path,
         method: "GET",
+        ...(origin.protocol === "https:" && t.tls?.ca !== undefined ? { ca: t.tls.ca } : {}),
+        ...(origin.protocol === "https:" && t.tls?.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}),
         headers:
           origin.username === ""
             ? headers

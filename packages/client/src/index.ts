@@ -1,6 +1,7 @@
 export type { ClientOptions, FlexOptions, Paging, PdnsSystem, QueryOptions, RateLimit, SummarizeOptions } from "./client.js";
 export { PdnsClient } from "./client.js";
 export { ClientError, ClientErrorCode, isClientError } from "./errors.js";
+export type { TlsOptions } from "./http.js";
 export { DEFAULT_MAX_LINE_BYTES, splitLineBatches, splitLines } from "./lines.js";
 export type { FlexKey, FlexMethod, LookupTarget } from "./query.js";
 export { parseQueryPath, targetPath } from "./query.js";

@@ -386,6 +386,10 @@ describe("requests", () => {
 describe("paging", () => {
   /** A server of 10 records that gives at most 3 a response, honouring offset and limit. */
   const pager = (req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse): void => {
+    if ((req.url ?? "").startsWith("/dnsdb/v2/rate_limit")) {
+      ndjson('{"rate":{"limit":"unlimited","offset_max":"n/a"}}\n')(req, res);
+      return;
+    }
     const q = new URL(req.url ?? "", "http://x").searchParams;
     const offset = Number(q.get("offset") ?? 0);
     const limit = Math.min(Number(q.get("limit") ?? 3) || 3, 3);
@@ -398,14 +402,25 @@ describe("paging", () => {
     const { records, terminator } = await client().lookupRRset("x.test", { paging: true }).collect();
     expect(records.map((r) => r.count)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(terminator).toEqual({ cond: "succeeded" });
-    expect(fx.requests.map((r) => new URL(r.url, "http://x").searchParams.get("offset"))).toEqual([null, "3", "6", "9"]);
+    // offset_max asked of rate_limit once, before the second page ("n/a": none)
+    expect(fx.requests.map((r) => r.url.split("?")[0])).toEqual([
+      "/dnsdb/v2/lookup/rrset/name/x.test",
+      "/dnsdb/v2/rate_limit",
+      ...new Array(3).fill("/dnsdb/v2/lookup/rrset/name/x.test"),
+    ]);
+    const lookups = fx.requests.filter((r) => r.url.includes("/lookup/"));
+    expect(lookups.map((r) => new URL(r.url, "http://x").searchParams.get("offset"))).toEqual([null, "3", "6", "9"]);
   });
   it("stops at the limit asked for, and at maxOffset", async () => {
     fx.handle(pager);
     const a = await client().lookupRRset("x.test", { paging: { pageSize: 2 }, limit: 5, offset: 1 }).collect();
     expect(a.records.map((r) => r.count)).toEqual([2, 3, 4, 5, 6]);
     expect(a.terminator.cond).toBe("limited");
-    expect(fx.requests.map((r) => r.url.replace(/^.*version=0.1.0&?/, ""))).toEqual(["limit=2&offset=1", "limit=2&offset=3", "limit=1&offset=5"]);
+    expect(fx.requests.filter((r) => r.url.includes("/lookup/")).map((r) => r.url.replace(/^.*version=0.1.0&?/, ""))).toEqual([
+      "limit=2&offset=1",
+      "limit=2&offset=3",
+      "limit=1&offset=5",
+    ]);
     const b = await client().lookupRRset("x.test", { paging: { maxOffset: 4 } }).collect();
     expect(b.records).toHaveLength(6);
     expect(b.terminator).toEqual({ cond: "limited", msg: "Result limit reached" });

@@ -132,6 +132,7 @@ describe("against dnstable-server", () => {
 });
 
 describe("against dnstable-server with keys", () => {
+  const log: string[] = [];
   let s: DnstableServer;
   let url: string;
   let dir: string;
@@ -146,7 +147,7 @@ describe("against dnstable-server with keys", () => {
       ],
     };
     writeFileSync(join(dir, "keys.json"), JSON.stringify(keys));
-    s = await createServer({ fnames: [DNS], auth: { keysFile: join(dir, "keys.json") }, pollMs: 0 });
+    s = await createServer({ fnames: [DNS], auth: { keysFile: join(dir, "keys.json") }, pollMs: 0, accessLog: (l) => log.push(l) });
     url = await s.listen("127.0.0.1", 0);
   });
   afterAll(async () => {
@@ -174,10 +175,14 @@ describe("against dnstable-server with keys", () => {
     const paged = await c.lookupRRset("*.example.test", { paging: { maxOffset: 4 } }).collect();
     expect(paged.records).toEqual(all.slice(0, 6));
     expect(paged.terminator.cond).toBe("limited");
-    // without maxOffset the server's 416 ends the paging as limited
+    // without maxOffset the client asks rate_limit for the key's offset_max: the same pages, no 416
+    log.length = 0;
     const more = await c.lookupRRset("*.example.test", { paging: true }).collect();
     expect(more.records).toEqual(all.slice(0, 6));
-    expect(more.terminator).toEqual({ cond: "limited", msg: "HTTP 416: offset 6 is beyond this key's offset_max 4" });
+    expect(more.terminator).toEqual({ cond: "limited", msg: "Result limit reached" });
+    await waitFor(() => log.length === 3, "three access lines");
+    expect(log.map((l) => /endpoint=(\S+)/.exec(l)?.[1])).toEqual(["lookup", "rate_limit", "lookup"]);
+    expect(log.every((l) => / 200 results=/.test(l))).toBe(true);
     await expect(c.lookupRRset("*.example.test", { offset: 5 }).collect()).rejects.toMatchObject({ code: ClientErrorCode.OFFSET_RANGE, status: 416 });
   });
 });

@@ -107,6 +107,7 @@ function signalOpt(io: CliIo): { signal?: AbortSignal } {
 function makeClient(o: Options, io: CliIo): PdnsClient {
   const cfg = loadConfig(io.env);
   const common: Partial<ClientOptions> = { swclient: "dnsdb-query", version: VERSION, ...signalOpt(io) };
+  if (o.insecure) common.tls = { rejectUnauthorized: false };
   if (o.timeout !== null) {
     common.connectTimeoutMs = o.timeout * 1000;
     common.idleTimeoutMs = o.timeout * 1000;

@@ -95,3 +95,19 @@ describe("sorting", () => {
     expect(() => sortKeys(["size"])).toThrow(UsageError);
   });
 });
+
+describe("timeStr", () => {
+  it("equals Date's UTC text for any second from year 0 to 9999", async () => {
+    const { timeStr } = await import("./present.js");
+    fc.assert(
+      fc.property(fc.integer({ min: -62167219200, max: 253402300799 }), fc.boolean(), (t, iso) => {
+        if (t === 0) return;
+        const d = new Date(t * 1000).toISOString().slice(0, 19);
+        expect(timeStr(t, iso)).toBe(iso ? `${d}Z` : d.replace("T", " "));
+      }),
+      { numRuns: 20000 },
+    );
+    expect(timeStr(0, false)).toBe("0");
+    expect(timeStr(1795340099, false)).toBe("2026-11-22 09:34:59");
+  });
+});

@@ -21,6 +21,8 @@ export interface Options {
   quiet: boolean;
   /** -o: seconds for connecting and between data */
   timeout: number | null;
+  /** -U: do not check the server's TLS certificate */
+  insecure: boolean;
   flex: { method: "glob" | "regex"; pattern: string; key: "rrnames" | "rdata"; exclude: string | null } | null;
   help: boolean;
   version: boolean;
@@ -37,7 +39,7 @@ export interface QueryParams {
   offset: number;
 }
 
-export const USAGE = `Usage: dnsdb-query [-cfgGhIjqsSv] [-A TIME] [-B TIME] [-b BAILIWICK] [-i IP] [-k KEYS] [-L N] [-l N]
+export const USAGE = `Usage: dnsdb-query [-cfgGhIjqsSUv] [-A TIME] [-B TIME] [-b BAILIWICK] [-i IP] [-k KEYS] [-L N] [-l N]
                    [-M N] [-N HEX[/TYPE]] [-n NAME[/TYPE]] [-O N] [-o SECONDS] [-p dns|json|csv]
                    [-R HEX[/TYPE[/BAILIWICK]]] [-r NAME[/TYPE[/BAILIWICK]]] [-t TYPE[,...]]
                    [-u dnsdb2|circl] [-V lookup|summarize] [--glob|--regex PATTERN [--flex-key rrnames|rdata]]
@@ -73,6 +75,7 @@ Options:
   -s / -S          sort ascending / descending (whole answer in memory)
   -k KEYS          sort keys: first,last,duration,count,name,type,data
   -o SECONDS       connect and idle timeout
+  -U               do not check an https server's certificate (unsafe)
   -q               no warnings (limited answers)
   -v               print the version;  -h, --help  this help
 TIME is epoch seconds, -SECONDS (ago), YYYY-MM-DD[ HH:MM:SS] (UTC) or a duration ago (1w2d3h4m5s).
@@ -81,7 +84,7 @@ Exit status: 0 (also when nothing matched), 1 server or connection error, 2 usag
 
 /** getopt's view of dnsdbq's flags: those that take an argument. */
 const WITH_ARG = new Set("ABbikLlMNnOopRrtuV".split(""));
-const NO_ARG = new Set("cfgGhIjqsSv".split(""));
+const NO_ARG = new Set("cfgGhIjqsSUv".split(""));
 
 export function fence(flag: string, text: string): number {
   try {
@@ -179,6 +182,7 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
     batch: 0,
     quiet: false,
     timeout: null,
+    insecure: false,
     flex: null,
     help: false,
     version: false,
@@ -258,6 +262,9 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
           break;
         case "o":
           o.timeout = count("-o", val, 1);
+          break;
+        case "U":
+          o.insecure = true;
           break;
         case "h":
           o.help = true;

@@ -95,6 +95,16 @@ describe.runIf(HAVE || CI)("dnsdb-query prints what dnsdbq prints (dnstable-serv
       });
     }
 
+  it("-V summarize in text (dnsdbq's ';; record times' form), with and without -M", async () => {
+    const url = (servers.get("dns") as Running).url;
+    for (const q of [["-r", "*.example.test"], ["-i", "10.0.0.0/24"], ["-r", "*.example.test", "-M", "10"]]) {
+      const args = ["-V", "summarize", ...q];
+      const want = dnsdbq(url, args).stdout;
+      expect(want).toMatch(/^;; record times: .* \.\. .*\n;; count: \d+; num_results: \d+\n$/);
+      expect((await query(url, args)).stdout).toBe(want);
+    }
+  });
+
   it("-I: the rate limit in text and JSON", async () => {
     const url = (servers.get("dns") as Running).url;
     for (const p of [[], ["-j"]]) expect((await query(url, ["-I", ...p])).stdout).toBe(dnsdbq(url, ["-I", ...p]).stdout);
