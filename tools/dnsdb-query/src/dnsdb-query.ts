@@ -1,4 +1,4 @@
-import { CliError, type CliIo, OutputWriter, UsageError } from "@dnsrep/cli";
+import { CliError, type CliIo, OutputWriter, packageVersion, UsageError, versionLine } from "@dnsrep/cli";
 import {
   type ClientOptions,
   isClientError,
@@ -17,7 +17,7 @@ import { getopt, type Options, paramOption, parseOptions, type QueryParams, targ
 import { CSV_HEADER, csvRows, dnsText, loadDnsText, rateText, summaryText } from "./present.js";
 import { sortRecords } from "./sort.js";
 
-export const VERSION = "0.1.0";
+export const VERSION = packageVersion(import.meta.url);
 
 /** How one query (one batch line, or the command line's) ended. */
 interface Outcome {
@@ -66,8 +66,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(USAGE);
     return 0;
   }
-  if (o.version) {
-    io.stdout.write(`dnsdb-query: version ${VERSION}\n`);
+  if (o.version || o.longVersion) {
+    io.stdout.write(o.longVersion ? `${versionLine("dnsdb-query", VERSION)}\n` : `dnsdb-query: version ${VERSION}\n`);
     return 0;
   }
   const client = makeClient(o, io);

@@ -25,6 +25,8 @@ export interface Options {
   insecure: boolean;
   flex: { method: "glob" | "regex"; pattern: string; key: "rrnames" | "rdata"; exclude: string | null } | null;
   help: boolean;
+  /** --version: the dnsrep tools' version line (-v prints dnsdbq's) */
+  longVersion: boolean;
   version: boolean;
 }
 
@@ -77,7 +79,7 @@ Options:
   -o SECONDS       connect and idle timeout
   -U               do not check an https server's certificate (unsafe)
   -q               no warnings (limited answers)
-  -v               print the version;  -h, --help  this help
+  -v               print the version (--version: as every dnsrep tool);  -h, --help  this help
 TIME is epoch seconds, -SECONDS (ago), YYYY-MM-DD[ HH:MM:SS] (UTC) or a duration ago (1w2d3h4m5s).
 Exit status: 0 (also when nothing matched), 1 server or connection error, 2 usage error.
 `;
@@ -185,6 +187,7 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
     insecure: false,
     flex: null,
     help: false,
+    longVersion: false,
     version: false,
   };
   const sys = env.DNSDBQ_SYSTEM;
@@ -276,6 +279,7 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
     },
     (name, v) => {
       if (name === "help") o.help = true;
+      else if (name === "version") o.longVersion = true;
       else if (name === "glob" || name === "regex") {
         if (o.flex !== null) throw new UsageError("--glob or --regex can only appear once");
         o.flex = { method: name, pattern: v(), key: "rrnames", exclude: null };
@@ -289,7 +293,7 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
   );
   if (o.flex !== null) o.flex = { ...o.flex, key: flexKey, exclude };
   if (sortDir !== null) o.sort = { keys: sortKeys(keyLists), reverse: sortDir === "desc" };
-  if (o.help || o.version) return o;
+  if (o.help || o.version || o.longVersion) return o;
   check(o);
   return o;
 }
