@@ -23,7 +23,9 @@ const client = (extra: Partial<ConstructorParameters<typeof PdnsClient>[0]> = {}
   new PdnsClient({ server: fx.url, apiKey: "k1", connectTimeoutMs: 5000, idleTimeoutMs: 5000, ...extra });
 
 /** What a query gave: the records before it ended and the error it ended with (or its terminator). */
-async function drain<T>(s: AsyncIterable<T> & { terminator: unknown }): Promise<{ records: T[]; error: ClientError | null; terminator: unknown }> {
+async function drain<T>(
+  s: AsyncIterable<T> & { terminator: unknown },
+): Promise<{ records: T[]; error: ClientError | null; terminator: unknown }> {
   const records: T[] = [];
   try {
     for await (const r of s) records.push(r);
@@ -34,10 +36,12 @@ async function drain<T>(s: AsyncIterable<T> & { terminator: unknown }): Promise<
   return { records, error: null, terminator: s.terminator };
 }
 
-const ndjson = (body: string, status = 200, headers: Record<string, string> = {}) => (_req: unknown, res: import("node:http").ServerResponse) => {
-  res.writeHead(status, { "content-type": status === 200 ? "application/x-ndjson" : "text/plain", ...headers });
-  res.end(body);
-};
+const ndjson =
+  (body: string, status = 200, headers: Record<string, string> = {}) =>
+  (_req: unknown, res: import("node:http").ServerResponse) => {
+    res.writeHead(status, { "content-type": status === 200 ? "application/x-ndjson" : "text/plain", ...headers });
+    res.end(body);
+  };
 
 describe("terminators", () => {
   it("succeeded: every record, typed, and the terminator", async () => {
@@ -62,7 +66,9 @@ describe("terminators", () => {
     expect(terminator).toEqual({ cond: "failed", msg: "data error: bad block" });
   });
   it("keepalives and ongoing lines are skipped; blank lines too", async () => {
-    fx.handle(ndjson(`{"cond":"begin"}\n\n{"cond":"ongoing"}\n{"cond":"ongoing","obj":${JSON.stringify(REC(4))}}\n{}\n{"cond":"succeeded"}\n`));
+    fx.handle(
+      ndjson(`{"cond":"begin"}\n\n{"cond":"ongoing"}\n{"cond":"ongoing","obj":${JSON.stringify(REC(4))}}\n{}\n{"cond":"succeeded"}\n`),
+    );
     const { records } = await client().lookupRRset("x.test").collect();
     expect(records).toEqual([REC(4)]);
   });
@@ -183,7 +189,9 @@ describe("Retry-After", () => {
       else ndjson(saf([REC(0)]))(req, res);
     });
     const retries: number[] = [];
-    const { records } = await client({ onRetry: (e, ms) => retries.push(e.status, ms) }).lookupRRset("x.test").collect();
+    const { records } = await client({ onRetry: (e, ms) => retries.push(e.status, ms) })
+      .lookupRRset("x.test")
+      .collect();
     expect(records).toEqual([REC(0)]);
     expect(retries).toEqual([429, 1000]);
     expect(fx.requests).toHaveLength(2);
@@ -413,7 +421,9 @@ describe("paging", () => {
   });
   it("stops at the limit asked for, and at maxOffset", async () => {
     fx.handle(pager);
-    const a = await client().lookupRRset("x.test", { paging: { pageSize: 2 }, limit: 5, offset: 1 }).collect();
+    const a = await client()
+      .lookupRRset("x.test", { paging: { pageSize: 2 }, limit: 5, offset: 1 })
+      .collect();
     expect(a.records.map((r) => r.count)).toEqual([2, 3, 4, 5, 6]);
     expect(a.terminator.cond).toBe("limited");
     expect(fx.requests.filter((r) => r.url.includes("/lookup/")).map((r) => r.url.replace(/^.*version=0.1.0&?/, ""))).toEqual([
@@ -421,7 +431,9 @@ describe("paging", () => {
       "limit=2&offset=3",
       "limit=1&offset=5",
     ]);
-    const b = await client().lookupRRset("x.test", { paging: { maxOffset: 4 } }).collect();
+    const b = await client()
+      .lookupRRset("x.test", { paging: { maxOffset: 4 } })
+      .collect();
     expect(b.records).toHaveLength(6);
     expect(b.terminator).toEqual({ cond: "limited", msg: "Result limit reached" });
   });

@@ -8,8 +8,8 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { memoryIo } from "@dnsrep/cli";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { vectorPath } from "../../../test/vectors.js";
 import { run as lookup } from "../../../tools/dnstable/src/dnstable-lookup.js";
 import { createServer, type DnstableServer } from "../../server/src/index.js";
@@ -46,8 +46,16 @@ describe("against dnstable-server", () => {
     ["rrset name", { kind: "rrset", name: "www.example.test" }, ["rrset", "www.example.test"]],
     ["rrset wildcard with type", { kind: "rrset", name: "*.example.test", type: "A" }, ["rrset", "*.example.test", "A"]],
     ["rrset right wildcard", { kind: "rrset", name: "example.*" }, ["rrset", "example.*"]],
-    ["rrset with bailiwick", { kind: "rrset", name: "example.test", type: "NS", bailiwick: "test" }, ["rrset", "example.test", "NS", "test"]],
-    ["rrset raw (the wire name of www.example.test)", { kind: "rrset_raw", hex: "03777777076578616d706c65047465737400" }, ["rrset", "www.example.test"]],
+    [
+      "rrset with bailiwick",
+      { kind: "rrset", name: "example.test", type: "NS", bailiwick: "test" },
+      ["rrset", "example.test", "NS", "test"],
+    ],
+    [
+      "rrset raw (the wire name of www.example.test)",
+      { kind: "rrset_raw", hex: "03777777076578616d706c65047465737400" },
+      ["rrset", "www.example.test"],
+    ],
     ["rdata name", { kind: "rdata_name", name: "ns1.example.test" }, ["rdata", "name", "ns1.example.test"]],
     ["rdata name wildcard", { kind: "rdata_name", name: "*.example.test", type: "NS" }, ["rdata", "name", "*.example.test", "NS"]],
     ["rdata ip", { kind: "rdata_ip", ip: "10.0.0.0/24" }, ["rdata", "ip", "10.0.0.0/24"]],
@@ -111,7 +119,14 @@ describe("against dnstable-server", () => {
 
   it("ping and rate_limit", async () => {
     expect(await c.ping()).toBe(true);
-    expect(await c.rateLimit()).toEqual({ reset: "n/a", expires: "n/a", limit: "unlimited", remaining: "n/a", results_max: "n/a", offset_max: "n/a" });
+    expect(await c.rateLimit()).toEqual({
+      reset: "n/a",
+      expires: "n/a",
+      limit: "unlimited",
+      remaining: "n/a",
+      results_max: "n/a",
+      offset_max: "n/a",
+    });
   });
 
   it("circl: COF records of a name (its RRsets' rdatas, then the records naming it) and of a prefix", async () => {
@@ -121,9 +136,24 @@ describe("against dnstable-server", () => {
     const { records } = await circl.lookupRRset("www.example.test").collect();
     expect(records).toEqual([
       ...rrsets.flatMap((o) =>
-        (o.rdata as string[]).map((rdata) => ({ count: o.count, time_first: o.time_first, time_last: o.time_last, rrtype: o.rrtype, rrname: o.rrname, rdata, bailiwick: o.bailiwick })),
+        (o.rdata as string[]).map((rdata) => ({
+          count: o.count,
+          time_first: o.time_first,
+          time_last: o.time_last,
+          rrtype: o.rrtype,
+          rrname: o.rrname,
+          rdata,
+          bailiwick: o.bailiwick,
+        })),
       ),
-      ...rdatas.map((o) => ({ count: o.count, time_first: o.time_first, time_last: o.time_last, rrtype: o.rrtype, rrname: o.rrname, rdata: o.rdata })),
+      ...rdatas.map((o) => ({
+        count: o.count,
+        time_first: o.time_first,
+        time_last: o.time_last,
+        rrtype: o.rrtype,
+        rrname: o.rrname,
+        rdata: o.rdata,
+      })),
     ]);
     expect((await circl.lookupRdataIp("10.0.0.0/24").collect()).records.map((r) => r.rdata)).toEqual(
       (await expected(["rdata", "ip", "10.0.0.0/24"])).map((o) => o.rdata),
@@ -183,7 +213,10 @@ describe("against dnstable-server with keys", () => {
     await waitFor(() => log.length === 3, "three access lines");
     expect(log.map((l) => /endpoint=(\S+)/.exec(l)?.[1])).toEqual(["lookup", "rate_limit", "lookup"]);
     expect(log.every((l) => / 200 results=/.test(l))).toBe(true);
-    await expect(c.lookupRRset("*.example.test", { offset: 5 }).collect()).rejects.toMatchObject({ code: ClientErrorCode.OFFSET_RANGE, status: 416 });
+    await expect(c.lookupRRset("*.example.test", { offset: 5 }).collect()).rejects.toMatchObject({
+      code: ClientErrorCode.OFFSET_RANGE,
+      status: 416,
+    });
   });
 });
 
@@ -196,7 +229,13 @@ describe("a consumer that stops iterating hangs up", () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "client-big-"));
     writeBigFile(join(dir, "big.mtbl"), N);
-    s = await createServer({ fnames: [join(dir, "big.mtbl")], auth: { noAuth: true }, pollMs: 0, maxLimit: N, accessLog: (l) => log.push(l) });
+    s = await createServer({
+      fnames: [join(dir, "big.mtbl")],
+      auth: { noAuth: true },
+      pollMs: 0,
+      maxLimit: N,
+      accessLog: (l) => log.push(l),
+    });
     url = await s.listen("127.0.0.1", 0);
   }, 120_000);
   afterAll(async () => {

@@ -27,12 +27,35 @@ describe.runIf(HAVE || CI)("https", () => {
     dir = mkdtempSync(join(tmpdir(), "client-tls-"));
     const g = spawnSync(
       "openssl",
-      ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"), "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        join(dir, "key.pem"),
+        "-out",
+        join(dir, "cert.pem"),
+        "-days",
+        "1",
+        "-subj",
+        "/CN=127.0.0.1",
+        "-addext",
+        "subjectAltName=IP:127.0.0.1",
+      ],
       { encoding: "utf8" },
     );
     expect(g.status, g.stderr).toBe(0);
     cert = readFileSync(join(dir, "cert.pem"), "utf8");
-    s = await createServer({ fnames: [vectorPath("dnstable/dns.mtbl")], auth: { noAuth: true }, pollMs: 0, tls: { cert, key: readFileSync(join(dir, "key.pem")) } });
+    s = await createServer({
+      fnames: [vectorPath("dnstable/dns.mtbl")],
+      auth: { noAuth: true },
+      pollMs: 0,
+      tls: { cert, key: readFileSync(join(dir, "key.pem")) },
+    });
     url = await s.listen("127.0.0.1", 0);
   });
   afterAll(async () => {
@@ -41,13 +64,17 @@ describe.runIf(HAVE || CI)("https", () => {
   });
   it("with the CA: answers; without: ERR_NETWORK naming the certificate problem; unchecked: answers", async () => {
     expect(url).toMatch(/^https:/);
-    const ok = await new PdnsClient({ server: url, apiKey: "k", tls: { ca: cert } }).lookupRRset("www.example.test", { type: "A" }).collect();
+    const ok = await new PdnsClient({ server: url, apiKey: "k", tls: { ca: cert } })
+      .lookupRRset("www.example.test", { type: "A" })
+      .collect();
     expect(ok.records).toHaveLength(1);
     await expect(new PdnsClient({ server: url, apiKey: "k" }).lookupRRset("www.example.test").collect()).rejects.toMatchObject({
       code: ClientErrorCode.NETWORK,
       message: expect.stringMatching(/self[- ]signed certificate/),
     });
-    const unchecked = await new PdnsClient({ server: url, apiKey: "k", tls: { rejectUnauthorized: false } }).lookupRRset("www.example.test").collect();
+    const unchecked = await new PdnsClient({ server: url, apiKey: "k", tls: { rejectUnauthorized: false } })
+      .lookupRRset("www.example.test")
+      .collect();
     expect(unchecked.records.length).toBeGreaterThan(0);
   });
   it("dnsdb-query -U", async () => {

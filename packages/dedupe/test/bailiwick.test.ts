@@ -26,18 +26,38 @@ async function run(exchanges: Exchange[], opts: DnsCacheOptions = {}): Promise<{
   await readCapture([capture(exchanges)], (...a) => m.packet(...a));
   m.flush();
   c.flush();
-  const rows = out.map((d) => ({ type: d.type!, owner: nameToString(d.rrname!), rrtype: d.rrtype!, bailiwick: nameToString(d.bailiwick!), count: d.count! }));
+  const rows = out.map((d) => ({
+    type: d.type!,
+    owner: nameToString(d.rrname!),
+    rrtype: d.rrtype!,
+    bailiwick: nameToString(d.bailiwick!),
+    count: d.count!,
+  }));
   return { rows, c };
 }
 
 const walk: Exchange[] = [
   // the root refers test. to ns.nic.test
-  { server: "10.0.0.1", sec: 100, response: { id: 1, qname: "www.example.test", authority: [{ name: "test", type: "NS", data: "ns.nic.test" }], additional: [{ name: "ns.nic.test", type: "A", data: "10.0.0.2" }] } },
+  {
+    server: "10.0.0.1",
+    sec: 100,
+    response: {
+      id: 1,
+      qname: "www.example.test",
+      authority: [{ name: "test", type: "NS", data: "ns.nic.test" }],
+      additional: [{ name: "ns.nic.test", type: "A", data: "10.0.0.2" }],
+    },
+  },
   // the TLD refers example.test. to ns.example.test
   {
     server: "10.0.0.2",
     sec: 101,
-    response: { id: 2, qname: "www.example.test", authority: [{ name: "example.test", type: "NS", data: "ns.example.test" }], additional: [{ name: "ns.example.test", type: "A", data: "10.0.0.3" }] },
+    response: {
+      id: 2,
+      qname: "www.example.test",
+      authority: [{ name: "example.test", type: "NS", data: "ns.example.test" }],
+      additional: [{ name: "ns.example.test", type: "A", data: "10.0.0.3" }],
+    },
   },
   // the zone answers, with a forged address for the TLD's server in the additional section
   {
@@ -56,7 +76,12 @@ const walk: Exchange[] = [
   {
     server: "10.0.0.3",
     sec: 103,
-    response: { id: 4, qname: "a.sub.example.test", authority: [{ name: "sub.example.test", type: "NS", data: "ns.sub.example.test" }], additional: [{ name: "ns.sub.example.test", type: "A", data: "10.0.0.4" }] },
+    response: {
+      id: 4,
+      qname: "a.sub.example.test",
+      authority: [{ name: "sub.example.test", type: "NS", data: "ns.sub.example.test" }],
+      additional: [{ name: "ns.sub.example.test", type: "A", data: "10.0.0.4" }],
+    },
   },
   {
     server: "10.0.0.4",
@@ -70,7 +95,11 @@ const walk: Exchange[] = [
     },
   },
   // the address the forged record named now claims to serve test.: it must not be believed
-  { server: "6.6.6.6", sec: 105, response: { id: 6, qname: "www.example.test", aa: true, answer: [{ name: "www.example.test", type: "A", data: "203.0.113.66" }] } },
+  {
+    server: "6.6.6.6",
+    sec: 105,
+    response: { id: 6, qname: "www.example.test", aa: true, answer: [{ name: "www.example.test", type: "A", data: "203.0.113.66" }] },
+  },
 ];
 
 describe("bailiwick reconstruction on a hand-made capture", () => {
@@ -109,7 +138,14 @@ describe("bailiwick reconstruction on a hand-made capture", () => {
   });
 
   it("rejects answers from recursive resolvers unless asked to accept them", async () => {
-    const recursive: Exchange[] = [...walk.slice(0, 3), { server: "10.0.0.3", sec: 110, response: { id: 9, qname: "x.example.test", rd: true, answer: [{ name: "x.example.test", type: "A", data: "192.0.2.2" }] } }];
+    const recursive: Exchange[] = [
+      ...walk.slice(0, 3),
+      {
+        server: "10.0.0.3",
+        sec: 110,
+        response: { id: 9, qname: "x.example.test", rd: true, answer: [{ name: "x.example.test", type: "A", data: "192.0.2.2" }] },
+      },
+    ];
     const strict = await run(recursive);
     expect(strict.c.stats.rejected.recursive).toBe(1);
     expect(strict.rows.some((r) => r.owner === "x.example.test.")).toBe(false);
@@ -119,7 +155,11 @@ describe("bailiwick reconstruction on a hand-made capture", () => {
 
   it("rejects truncated and SERVFAIL responses, counting their RRsets", async () => {
     const bad: Exchange[] = [
-      { server: "10.0.0.1", sec: 1, response: { id: 1, qname: "a.test", rcode: 2, authority: [{ name: "test", type: "NS", data: "ns.nic.test" }] } },
+      {
+        server: "10.0.0.1",
+        sec: 1,
+        response: { id: 1, qname: "a.test", rcode: 2, authority: [{ name: "test", type: "NS", data: "ns.nic.test" }] },
+      },
     ];
     const { c, rows } = await run(bad);
     expect(rows).toHaveLength(0);

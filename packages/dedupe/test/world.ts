@@ -53,7 +53,20 @@ export function dnsMessage(m: MsgSpec): Uint8Array {
     for (const rr of s) {
       const rd = rdata(rr);
       const ttl = rr.ttl ?? 3600;
-      out.push(...nameFromString(rr.name), 0, TYPES[rr.type], 0, 1, (ttl >>> 24) & 0xff, (ttl >>> 16) & 0xff, (ttl >>> 8) & 0xff, ttl & 0xff, rd.length >> 8, rd.length & 0xff, ...rd);
+      out.push(
+        ...nameFromString(rr.name),
+        0,
+        TYPES[rr.type],
+        0,
+        1,
+        (ttl >>> 24) & 0xff,
+        (ttl >>> 16) & 0xff,
+        (ttl >>> 8) & 0xff,
+        ttl & 0xff,
+        rd.length >> 8,
+        rd.length & 0xff,
+        ...rd,
+      );
     }
   }
   return Uint8Array.from(out);

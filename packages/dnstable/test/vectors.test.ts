@@ -1,11 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
 import { Merger, Reader, Writer } from "@dnsrep/mtbl";
 import { equalBytes } from "@dnsrep/util";
+import { describe, expect, it } from "vitest";
 import { vectorPath } from "../../../test/vectors.js";
-import { EntryType, decodeRRsetKey, decodeTriplet, dnstableMerge, rrsetKey } from "../src/index.js";
+import { decodeRRsetKey, decodeTriplet, dnstableMerge, EntryType, rrsetKey } from "../src/index.js";
 
 function mergeInto(out: string, inputs: string[], blockSize: number): void {
   const readers = inputs.map((f) => Reader.open(vectorPath(f)));

@@ -16,4 +16,3 @@ export function framesOf(rel: string, chunk: number): { messages: Dnstap[]; offs
   reader.end();
   return { messages, offsets, reader };
 }
-

@@ -39,10 +39,14 @@ const cat = (...parts: (Uint8Array | number[])[]): Uint8Array => Uint8Array.from
 describe("Frame Streams files", () => {
   it("frames written are the frames read, under any chunking", () => {
     fc.assert(
-      fc.property(fc.array(fc.uint8Array({ minLength: 1, maxLength: 300 }), { maxLength: 20 }), fc.integer({ min: 1, max: 97 }), (frames, chunk) => {
-        const b = encodeFrameStream(frames);
-        expect(read(b, chunk)).toEqual(frames);
-      }),
+      fc.property(
+        fc.array(fc.uint8Array({ minLength: 1, maxLength: 300 }), { maxLength: 20 }),
+        fc.integer({ min: 1, max: 97 }),
+        (frames, chunk) => {
+          const b = encodeFrameStream(frames);
+          expect(read(b, chunk)).toEqual(frames);
+        },
+      ),
     );
   });
 
@@ -57,7 +61,10 @@ describe("Frame Streams files", () => {
   });
 
   it("control frames encode and decode; STOP with a content type or START with two is malformed", () => {
-    expect(decodeControl(encodeControl(ControlType.READY, ["a", "b"]).subarray(8))).toEqual({ type: ControlType.READY, contentTypes: ["a", "b"] });
+    expect(decodeControl(encodeControl(ControlType.READY, ["a", "b"]).subarray(8))).toEqual({
+      type: ControlType.READY,
+      contentTypes: ["a", "b"],
+    });
     expect(decodeControl(encodeControl(ControlType.FINISH).subarray(8))).toEqual({ type: ControlType.FINISH, contentTypes: [] });
     expect(() => decodeControl(encodeControl(ControlType.STOP, ["x"]).subarray(8))).toThrow(/STOP with a content type/);
     expect(() => decodeControl(encodeControl(ControlType.START, ["x", "y"]).subarray(8))).toThrow(/more than one/);

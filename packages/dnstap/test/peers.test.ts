@@ -7,7 +7,7 @@
  * are skipped, except on CI (CI=true), where they fail.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -29,7 +29,8 @@ const have = (b: string): boolean => spawnSync("sh", ["-c", `command -v ${b}`]).
 const ci = Boolean(process.env.CI);
 const goDnstap = have("dnstap");
 const fstrm = have("fstrm_dump") && have("fstrm_replay");
-if (!goDnstap || !fstrm) console.warn("peers.test: install golang-github-dnstap-golang-dnstap-cli and fstrm-bin for the dnstap cross-checks");
+if (!goDnstap || !fstrm)
+  console.warn("peers.test: install golang-github-dnstap-golang-dnstap-cli and fstrm-bin for the dnstap cross-checks");
 const dir = mkdtempSync(join(tmpdir(), "dnstap-peers-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const FILES = ["unbound/unbound.dnstap", "named/named.dnstap"];
@@ -62,7 +63,7 @@ describe.skipIf(!goDnstap && !ci)("Go dnstap -j -r", () => {
       delete m.response_message;
       return { ...o, message: m, texts: Object.keys(o.message).filter((k) => k.endsWith("_message")) };
     };
-    ours.forEach((o, i) => expect(strip(o), `message ${i}`).toEqual(strip(theirs[i]!)));
+    for (const [i, o] of ours.entries()) expect(strip(o), `message ${i}`).toEqual(strip(theirs[i]!));
   });
 
   it.each(FILES)("%s: re-encoded by our encoder and writer, reads the same", async (rel) => {

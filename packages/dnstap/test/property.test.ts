@@ -8,8 +8,8 @@ import protobuf from "protobufjs";
 import { describe, expect, it } from "vitest";
 import { readVector } from "../../../test/vectors.js";
 import {
-  type Dnstap,
   DNSTAP_PROTO,
+  type Dnstap,
   DnstapToDnsqr,
   decodeDnstap,
   dnstapToJson,
@@ -43,20 +43,38 @@ const message = fc.record(
     response_time_nsec: opt(u32),
     response_message: opt(bytes),
     policy: opt(
-      fc.record({ type: opt(fc.string({ maxLength: 10 })), rule: opt(bytes), action: opt(fc.integer({ min: 1, max: 6 })), match: opt(fc.integer({ min: 1, max: 5 })), value: opt(bytes) }, { requiredKeys: [] }),
+      fc.record(
+        {
+          type: opt(fc.string({ maxLength: 10 })),
+          rule: opt(bytes),
+          action: opt(fc.integer({ min: 1, max: 6 })),
+          match: opt(fc.integer({ min: 1, max: 5 })),
+          value: opt(bytes),
+        },
+        { requiredKeys: [] },
+      ),
     ),
     http_protocol: opt(fc.integer({ min: 1, max: 3 })),
   },
   { requiredKeys: ["type"] },
 );
-const dnstap = fc.record({ identity: opt(bytes), version: opt(bytes), extra: opt(bytes), type: fc.constant(1), message: opt(message) }, { requiredKeys: ["type"] });
+const dnstap = fc.record(
+  { identity: opt(bytes), version: opt(bytes), extra: opt(bytes), type: fc.constant(1), message: opt(message) },
+  { requiredKeys: ["type"] },
+);
 
 /** a decoded object without undefined fields, bytes as plain arrays, Longs as numbers: comparable across decoders */
 function plain(o: unknown): unknown {
   if (o instanceof Uint8Array) return Array.from(o);
   if (Array.isArray(o)) return o.map(plain);
-  if (o && typeof o === "object" && typeof (o as { toNumber?: unknown }).toNumber === "function") return (o as { toNumber(): number }).toNumber();
-  if (o && typeof o === "object") return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined).map(([k, v]) => [k, plain(v)]));
+  if (o && typeof o === "object" && typeof (o as { toNumber?: unknown }).toNumber === "function")
+    return (o as { toNumber(): number }).toNumber();
+  if (o && typeof o === "object")
+    return Object.fromEntries(
+      Object.entries(o)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [k, plain(v)]),
+    );
   return o;
 }
 
@@ -132,11 +150,15 @@ describe("whole streams under damage", () => {
 
   it("bit-flipped vector streams end in a DnstapError or frames", () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: seed.length * 8 - 1 }), { minLength: 1, maxLength: 8 }), fc.integer({ min: 1, max: 5000 }), (bits, chunk) => {
-        const b = seed.slice();
-        for (const bit of bits) b[bit >> 3]! ^= 1 << (bit & 7);
-        drain(b, chunk);
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: seed.length * 8 - 1 }), { minLength: 1, maxLength: 8 }),
+        fc.integer({ min: 1, max: 5000 }),
+        (bits, chunk) => {
+          const b = seed.slice();
+          for (const bit of bits) b[bit >> 3]! ^= 1 << (bit & 7);
+          drain(b, chunk);
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -55,7 +55,13 @@ describe.each(["unbound/unbound.dnstap", "named/named.dnstap"])("%s to dnsqr", (
       expect(qr.id).toBe((m.response_message![0]! << 8) | m.response_message![1]!);
       expect(qr.qname).toBeDefined();
     }
-    expect(conv.stats).toMatchObject({ converted: n, messages: messages.length, skippedType: messages.length - n, noResponse: 0, truncated: 0 });
+    expect(conv.stats).toMatchObject({
+      converted: n,
+      messages: messages.length,
+      skippedType: messages.length - n,
+      noResponse: 0,
+      truncated: 0,
+    });
   });
 
   it("convertEncoded lays out the same bytes protobufjs encodes for convert's object", () => {
@@ -89,7 +95,13 @@ describe.each(["unbound/unbound.dnstap", "named/named.dnstap"])("%s to dnsqr", (
 describe("what is not converted is counted", () => {
   type Fields = { [K in keyof Message]?: Message[K] | undefined };
   const base = (m: Fields): Dnstap => {
-    const all: Fields = { type: MessageType.AUTH_RESPONSE, socket_family: 1, query_address: Uint8Array.of(10, 0, 0, 1), response_address: Uint8Array.of(10, 0, 0, 2), ...m };
+    const all: Fields = {
+      type: MessageType.AUTH_RESPONSE,
+      socket_family: 1,
+      query_address: Uint8Array.of(10, 0, 0, 1),
+      response_address: Uint8Array.of(10, 0, 0, 2),
+      ...m,
+    };
     // fields given as undefined are left out
     return { type: 1, message: Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined)) as unknown as Message };
   };
@@ -100,11 +112,21 @@ describe("what is not converted is counted", () => {
     expect(conv.convert(base({}))).toBeUndefined();
     expect(conv.convert(base({ response_message: dns.subarray(0, 11) }))).toBeUndefined();
     expect(conv.convert(base({ response_message: dns.subarray(0, 15) }))).toBeUndefined();
-    expect(conv.convert(base({ response_message: dns, socket_family: undefined, query_address: undefined, response_address: undefined }))).toBeUndefined();
+    expect(
+      conv.convert(base({ response_message: dns, socket_family: undefined, query_address: undefined, response_address: undefined })),
+    ).toBeUndefined();
     expect(conv.convert(base({ response_message: dns, query_address: new Uint8Array(16) }))).toBeUndefined();
     expect(conv.convert({ type: 1 })).toBeUndefined();
     expect(conv.convert(base({ type: MessageType.AUTH_QUERY, query_message: dns }))).toBeUndefined();
-    expect(conv.stats).toMatchObject({ messages: 7, converted: 0, noResponse: 1, truncated: 2, noAddress: 2, notMessage: 1, skippedType: 1 });
+    expect(conv.stats).toMatchObject({
+      messages: 7,
+      converted: 0,
+      noResponse: 1,
+      truncated: 2,
+      noAddress: 2,
+      notMessage: 1,
+      skippedType: 1,
+    });
     // an address missing on one side is the family's zero address
     const r = conv.convert(base({ response_message: dns, query_address: undefined }));
     expect(Array.from(r!.qr.query_ip)).toEqual([0, 0, 0, 0]);

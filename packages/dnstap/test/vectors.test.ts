@@ -4,19 +4,11 @@
  * (yaml.txt) have them.
  */
 import { toHex } from "@dnsrep/util";
-import { ipv4ToString, ipv6ToString, parseIpv6, parseMessage, rcodeName, rrtypeName, domainToString } from "@dnsrep/wdns";
+import { domainToString, ipv4ToString, ipv6ToString, parseIpv6, parseMessage, rcodeName, rrtypeName } from "@dnsrep/wdns";
 import { describe, expect, it } from "vitest";
 import { readVectorText } from "../../../test/vectors.js";
+import { DNSTAP_CONTENT_TYPE, dnstapToYaml, messageTypeName, socketFamilyName, socketProtocolName } from "../src/index.js";
 import { framesOf } from "./frames.js";
-import {
-  type Dnstap,
-  DNSTAP_CONTENT_TYPE,
-  decodeDnstap,
-  dnstapToYaml,
-  messageTypeName,
-  socketFamilyName,
-  socketProtocolName,
-} from "../src/index.js";
 
 const FILES = ["unbound/unbound.dnstap", "named/named.dnstap"];
 
@@ -108,7 +100,10 @@ describe.each(FILES)("%s", (rel) => {
         version: w.version,
         type: w.type,
         message: {
-          ...pick(wm, Object.keys(wm).filter((k) => !k.endsWith("_message"))),
+          ...pick(
+            wm,
+            Object.keys(wm).filter((k) => !k.endsWith("_message")),
+          ),
           ...(wm.query_message ? { query_message: pick(wm.query_message, keys) } : {}),
           ...(wm.response_message ? { response_message: pick(wm.response_message, keys) } : {}),
         },
@@ -119,7 +114,11 @@ describe.each(FILES)("%s", (rel) => {
         // (AAAA as bytes: the two print v4-mapped addresses differently)
         if (e)
           e.answer = e.answer.map((a: Record<string, unknown>) =>
-            a.type === "A" ? a : a.type === "AAAA" ? { ...a, value: toHex(parseIpv6(a.value as string)!) } : pick(a, ["owner", "ttl", "type"]),
+            a.type === "A"
+              ? a
+              : a.type === "AAAA"
+                ? { ...a, value: toHex(parseIpv6(a.value as string)!) }
+                : pick(a, ["owner", "ttl", "type"]),
           );
       }
       expect(JSON.parse(JSON.stringify(got)), `message ${i}`).toEqual(expected);
@@ -149,6 +148,6 @@ describe.each(FILES)("%s", (rel) => {
       .filter((d) => d.trim())
       .map((d) => header(`${d}---\n`).join("\n"));
     expect(ours.length).toBe(theirs.length);
-    ours.forEach((o, i) => expect(o, `document ${i}`).toBe(theirs[i]));
+    for (const [i, o] of ours.entries()) expect(o, `document ${i}`).toBe(theirs[i]);
   });
 });

@@ -103,7 +103,10 @@ describe("Fileset", () => {
     const garbage = new Uint8Array(4096);
     for (let i = 0; i < garbage.length; i++) garbage[i] = (i * 2654435761) >>> 24;
     const g = thrown(() => new Fileset(setfile(garbage)));
-    expect([g.code, g.message]).toEqual(["ERR_INVALID", expect.stringMatching(/^not a set file: .*\(it holds binary data, not a list of file names\)$/)]);
+    expect([g.code, g.message]).toEqual([
+      "ERR_INVALID",
+      expect.stringMatching(/^not a set file: .*\(it holds binary data, not a list of file names\)$/),
+    ]);
     const m = thrown(() => new Fileset(a));
     expect([m.code, m.message]).toEqual(["ERR_INVALID", `not a set file: ${a} (it is an mtbl file, not a list of file names)`]);
   });
@@ -138,7 +141,9 @@ describe("Fileset", () => {
       seen.length = 0;
       bump("b.mtbl\nlater.mtbl\n");
       expect(keys(quiet)).toEqual(["b1"]);
-      expect(seen).toEqual([["ERR_IO", join(dir, "later.mtbl"), `cannot open set member ${join(dir, "later.mtbl")}: no such file or directory`]]);
+      expect(seen).toEqual([
+        ["ERR_IO", join(dir, "later.mtbl"), `cannot open set member ${join(dir, "later.mtbl")}: no such file or directory`],
+      ]);
       expect(thrown(() => loud.iter()).code).toBe("ERR_IO");
       expect(loud.files).toEqual([a]);
       copyFileSync(a, join(dir, "later.mtbl"));

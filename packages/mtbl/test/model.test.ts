@@ -6,8 +6,8 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import fc from "fast-check";
 import { compareBytes, startsWith } from "@dnsrep/util";
+import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { type CompressionName, type MergeFn, Merger, type MtblIterator, Reader, Sorter, Writer } from "../src/index.js";
 
@@ -99,7 +99,10 @@ describe("writer → reader against a sorted model", () => {
           const a = write(model, opts);
           const b = join(dir, `f${seq++}.mtbl`);
           const w = Writer.create(b, opts);
-          model.forEach(([k, v], i) => (pick[i % pick.length] ? w.addLatin1(latin1(k), latin1(v)) : w.add(k, v)));
+          for (const [i, [k, v]] of model.entries()) {
+            if (pick[i % pick.length]) w.addLatin1(latin1(k), latin1(v));
+            else w.add(k, v);
+          }
           w.close();
           expect(readFileSync(b).equals(readFileSync(a))).toBe(true);
         },
@@ -197,13 +200,18 @@ describe("merger and sorter against a model", () => {
   });
 
   it("the sorter folds duplicates in insertion order within memory", () => {
-    const s = new Sorter({ merge: (_k, a, b) => new TextEncoder().encode(`${new TextDecoder().decode(a)}|${new TextDecoder().decode(b)}`) });
+    const s = new Sorter({
+      merge: (_k, a, b) => new TextEncoder().encode(`${new TextDecoder().decode(a)}|${new TextDecoder().decode(b)}`),
+    });
     const t = (x: string): Uint8Array => new TextEncoder().encode(x);
     s.add(t("k"), t("first"));
     s.add(t("a"), t("x"));
     s.add(t("k"), t("second"));
     s.add(t("k"), t("third"));
-    expect(collect(s.iter()).map(([k, v]) => `${new TextDecoder().decode(k)}=${new TextDecoder().decode(v)}`)).toEqual(["a=x", "k=first|second|third"]);
+    expect(collect(s.iter()).map(([k, v]) => `${new TextDecoder().decode(k)}=${new TextDecoder().decode(v)}`)).toEqual([
+      "a=x",
+      "k=first|second|third",
+    ]);
   });
 
   it("the sorter folds duplicates in insertion order across spills too", () => {

@@ -92,7 +92,9 @@ describe("verifyDataBlocks", () => {
       const p = join(dir, `bad${which}.mtbl`);
       writeFileSync(p, bad);
       const why = walk(p, 300);
-      expect(why).toMatch(new RegExp(`^block_crc \\([0-9a-f]{8}\\) != calc_crc \\([0-9a-f]{8}\\) at data block ${which + 1} \\(\\d+ bytes into file\\)$`));
+      expect(why).toMatch(
+        new RegExp(`^block_crc \\([0-9a-f]{8}\\) != calc_crc \\([0-9a-f]{8}\\) at data block ${which + 1} \\(\\d+ bytes into file\\)$`),
+      );
       if (haveDebian) {
         const theirs = spawnSync("mtbl_verify", [p], { encoding: "latin1" });
         expect(theirs.status).toBe(1);
@@ -122,14 +124,19 @@ describe("verifyDataBlocks", () => {
     const end = r.metadata.indexBlockOffset;
     r.close();
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: end - 1 }), fc.integer({ min: 0, max: 7 }), fc.integer({ min: 14, max: 5000 }), (pos, bit, chunk) => {
-        const bad = Buffer.from(orig);
-        bad.writeUInt8(bad.readUInt8(pos) ^ (1 << bit), pos);
-        const p = join(dir, "flip.mtbl");
-        writeFileSync(p, bad);
-        // a flip in the data region always breaks a CRC or a length: never passes, never throws
-        expect(walk(p, chunk)).not.toBeNull();
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: end - 1 }),
+        fc.integer({ min: 0, max: 7 }),
+        fc.integer({ min: 14, max: 5000 }),
+        (pos, bit, chunk) => {
+          const bad = Buffer.from(orig);
+          bad.writeUInt8(bad.readUInt8(pos) ^ (1 << bit), pos);
+          const p = join(dir, "flip.mtbl");
+          writeFileSync(p, bad);
+          // a flip in the data region always breaks a CRC or a length: never passes, never throws
+          expect(walk(p, chunk)).not.toBeNull();
+        },
+      ),
       { numRuns: 150 },
     );
   });

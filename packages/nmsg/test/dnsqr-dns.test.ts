@@ -34,7 +34,27 @@ function printedBlocks(pres: string, field: "query" | "response"): (string | und
 
 // the DNS message 'example.com. IN A' (id 0x1234, RD)
 const QUERY = Uint8Array.of(
-  0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 7, ...Buffer.from("example"), 3, ...Buffer.from("com"), 0, 0, 1, 0, 1,
+  0x12,
+  0x34,
+  0x01,
+  0x00,
+  0,
+  1,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  7,
+  ...Buffer.from("example"),
+  3,
+  ...Buffer.from("com"),
+  0,
+  0,
+  1,
+  0,
+  1,
 );
 
 function udp(dns: Uint8Array, v6: boolean): Uint8Array {
@@ -91,7 +111,9 @@ describe("dnsqrQuery / dnsqrResponse", () => {
       const qWire = dnsqrQueryWire(q);
       const rWire = dnsqrResponseWire(q);
       expect(query === undefined ? undefined : `query: [${qWire?.length} octets]\n${messageToString(query)}---\n`).toBe(queries[i]);
-      expect(response === undefined ? undefined : `response: [${rWire?.length} octets]\n${messageToString(response)}---\n`).toBe(responses[i]);
+      expect(response === undefined ? undefined : `response: [${rWire?.length} octets]\n${messageToString(response)}---\n`).toBe(
+        responses[i],
+      );
       if (query !== undefined && q.qname !== undefined) expect(nameToString(query.question[0]!.name)).toBe(nameToString(q.qname));
       if (query !== undefined && response !== undefined) {
         expect(response.id).toBe(query.id);
@@ -137,19 +159,26 @@ describe("dnsqrQuery / dnsqrResponse", () => {
   it("random and bit-flipped datagrams: a message, undefined or WdnsError, nothing else", () => {
     const good = udp(QUERY, false);
     fc.assert(
-      fc.property(fc.oneof(fc.uint8Array({ maxLength: 120 }), fc.nat({ max: good.length * 8 - 1 }).map((bit) => {
-        const b = good.slice();
-        b[bit >> 3]! ^= 1 << (bit & 7);
-        return b;
-      })), fc.boolean(), (pkt, v6) => {
-        const q = dnsqr({ response_packet: [pkt], response_ip: new Uint8Array(v6 ? 16 : 4) });
-        try {
-          const m = dnsqrResponse(q);
-          if (m !== undefined) expect(typeof m.id).toBe("number");
-        } catch (e) {
-          if (!isWdnsError(e)) throw e;
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 120 }),
+          fc.nat({ max: good.length * 8 - 1 }).map((bit) => {
+            const b = good.slice();
+            b[bit >> 3]! ^= 1 << (bit & 7);
+            return b;
+          }),
+        ),
+        fc.boolean(),
+        (pkt, v6) => {
+          const q = dnsqr({ response_packet: [pkt], response_ip: new Uint8Array(v6 ? 16 : 4) });
+          try {
+            const m = dnsqrResponse(q);
+            if (m !== undefined) expect(typeof m.id).toBe("number");
+          } catch (e) {
+            if (!isWdnsError(e)) throw e;
+          }
+        },
+      ),
       { numRuns: 2000 },
     );
   });

@@ -2,7 +2,7 @@
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { readVector, readVectorText } from "../../../test/vectors.js";
-import { isNmsgError, NmsgWriter, type NmsgPayload, payloadFromJson, payloadToJson, payloadToPres, readPayloads } from "../src/index.js";
+import { isNmsgError, type NmsgPayload, NmsgWriter, payloadFromJson, payloadToJson, payloadToPres, readPayloads } from "../src/index.js";
 
 async function payloadsOf(rel: string, chunk = 65536): Promise<NmsgPayload[]> {
   const b = readVector(rel);
@@ -21,7 +21,14 @@ async function write(ps: NmsgPayload[], opts: ConstructorParameters<typeof NmsgW
   return Buffer.concat(chunks);
 }
 
-const DNSQR = ["dnsqr.nmsg", "dnsqr.zlib.nmsg", "dnsqr.unbuffered.nmsg", "dnsqr.unbuffered.zlib.nmsg", "dnsqr.bufsz4096.nmsg", "dnsqr.bufsz512.nmsg"];
+const DNSQR = [
+  "dnsqr.nmsg",
+  "dnsqr.zlib.nmsg",
+  "dnsqr.unbuffered.nmsg",
+  "dnsqr.unbuffered.zlib.nmsg",
+  "dnsqr.bufsz4096.nmsg",
+  "dnsqr.bufsz512.nmsg",
+];
 const DEDUPE = ["dedupe.nmsg", "dedupe.zlib.nmsg", "dedupe.unbuffered.nmsg"];
 
 describe("reading and printing", () => {
@@ -74,7 +81,10 @@ describe("writing like libnmsg", () => {
       ["dedupe/dedupe.input.json", "dedupe/dedupe.nmsg"],
       ["dedupe/dedupe.part1.input.json", "dedupe/dedupe.part1.nmsg"],
     ] as const) {
-      const ps = readVectorText(j).split("\n").filter((l) => l).map((l) => payloadFromJson(l));
+      const ps = readVectorText(j)
+        .split("\n")
+        .filter((l) => l)
+        .map((l) => payloadFromJson(l));
       expect(Buffer.compare(await write(ps, {}), Buffer.from(readVector(n)))).toBe(0);
     }
   });
@@ -103,13 +113,16 @@ describe("zlib containers byte-identical to nmsgtool's", () => {
 
 describe("base/dns and base/ipconn modules", () => {
   it("encode from JSON, print, and round trip", async () => {
-    const line = '{"time":"2026-01-02 03:04:05.000000006","vname":"base","mname":"dns","message":{"qname":"example.test.","qclass":"IN","qtype":"MX","section":1,"rrname":"example.test.","rrclass":"IN","rrtype":"MX","rrttl":300,"rdata":["10 mail.example.test."]}}';
+    const line =
+      '{"time":"2026-01-02 03:04:05.000000006","vname":"base","mname":"dns","message":{"qname":"example.test.","qclass":"IN","qtype":"MX","section":1,"rrname":"example.test.","rrclass":"IN","rrtype":"MX","rrttl":300,"rdata":["10 mail.example.test."]}}';
     const p = payloadFromJson(line);
     expect(p.vid).toBe(1);
     expect(p.msgtype).toBe(7);
     expect(payloadToJson(p)).toBe(line);
     expect(payloadToPres(p)).toContain("rdata: 10 mail.example.test.\n");
-    const ip = payloadFromJson('{"time":"2026-01-02 03:04:05.000000000","vname":"base","mname":"ipconn","message":{"proto":6,"srcip":"192.0.2.1","srcport":1234,"dstip":"2001:db8::1","dstport":53}}');
+    const ip = payloadFromJson(
+      '{"time":"2026-01-02 03:04:05.000000000","vname":"base","mname":"ipconn","message":{"proto":6,"srcip":"192.0.2.1","srcport":1234,"dstip":"2001:db8::1","dstport":53}}',
+    );
     expect(payloadToPres(ip)).toContain("dstip: 2001:db8::1\n");
   });
   it("refuses integers outside their field's type (libnmsg's range checks) instead of wrapping them", () => {
@@ -217,7 +230,9 @@ describe("container-scan.txt", () => {
     }
     return { n, hist, first };
   };
-  const lines = readVectorText("nmsg/container-scan.txt").split("\n").filter((l) => l);
+  const lines = readVectorText("nmsg/container-scan.txt")
+    .split("\n")
+    .filter((l) => l);
   for (const line of lines) {
     const m = /^(\S+): (\d+) containers, version byte\(s\) \[2\], flags histogram \{([^}]*)\}, first container length (\d+)$/.exec(line);
     const name = m?.[1] ?? "";

@@ -29,13 +29,18 @@ describe.runIf(haveDnsdbq || process.env.CI)("dnsdbq -I", () => {
         await app.listen({ host: "127.0.0.1", port: 0 });
         const { port } = app.server.address() as AddressInfo;
         const info = async (key: string) =>
-          run("dnsdbq", ["-I"], { env: { PATH: process.env.PATH, DNSDB_SERVER: `http://127.0.0.1:${port}`, DNSDB_API_KEY: key }, timeout: 20_000 });
+          run("dnsdbq", ["-I"], {
+            env: { PATH: process.env.PATH, DNSDB_SERVER: `http://127.0.0.1:${port}`, DNSDB_API_KEY: key },
+            timeout: 20_000,
+          });
         const full = await info(token.full ?? "");
         expect(full.stdout).toMatch(
           /^rate:\n\treset: \d{4}-\d\d-\d\d 00:00:00\n\texpires: 2099-01-01 00:00:00\n\tlimit: 1000\n\tremaining: 1000\n\tresults_max: 256\n\toffset_max: 3000\n\tburst rate: 10 per 2 hours\n$/,
         );
         const plain = await info(token.plain ?? "");
-        expect(plain.stdout).toBe("rate:\n\treset: n/a\n\texpires: n/a\n\tlimit: unlimited\n\tremaining: n/a\n\tresults_max: n/a\n\toffset_max: n/a\n");
+        expect(plain.stdout).toBe(
+          "rate:\n\treset: n/a\n\texpires: n/a\n\tlimit: unlimited\n\tremaining: n/a\n\tresults_max: n/a\n\toffset_max: n/a\n",
+        );
         const bad = await info("f".repeat(64)).catch((e: { stderr: string }) => e);
         expect(bad.stderr).toContain("403");
         expect(bad.stderr).toContain("unknown API key");

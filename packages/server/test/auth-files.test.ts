@@ -3,7 +3,15 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { formatKeyTime, formatKeysFile, isAuthError, type KeyRecord, parseBasicAuth, parseKeysFile, parseKeyTime } from "../src/auth/index.js";
+import {
+  formatKeysFile,
+  formatKeyTime,
+  isAuthError,
+  type KeyRecord,
+  parseBasicAuth,
+  parseKeysFile,
+  parseKeyTime,
+} from "../src/auth/index.js";
 import { readStateFile, writeStateFile } from "../src/auth/state-file.js";
 import { inTempDir } from "./auth-helpers.js";
 
@@ -31,12 +39,19 @@ describe("key times", () => {
   ])("parses %s", (text, want) => {
     expect(parseKeyTime(text)).toBe(want);
   });
-  it.each(["", "tomorrow", "2026-13-01", "2026-02-29", "2026-01-01T24:00:00Z", "2026-01-01T00:00:00", "2026-01-01T00:00:00+25:00", "-5", "1.5"])(
-    "refuses %j",
-    (text) => {
-      expect(() => parseKeyTime(text)).toThrow(RangeError);
-    },
-  );
+  it.each([
+    "",
+    "tomorrow",
+    "2026-13-01",
+    "2026-02-29",
+    "2026-01-01T24:00:00Z",
+    "2026-01-01T00:00:00",
+    "2026-01-01T00:00:00+25:00",
+    "-5",
+    "1.5",
+  ])("refuses %j", (text) => {
+    expect(() => parseKeyTime(text)).toThrow(RangeError);
+  });
   it("round-trips through formatKeyTime", () => {
     fc.assert(fc.property(fc.integer({ min: 0, max: 253402300799 }), (t) => parseKeyTime(formatKeyTime(t)) === t));
   });

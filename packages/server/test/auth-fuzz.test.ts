@@ -3,11 +3,9 @@ import { describe, expect, it } from "vitest";
 import { inTempDir, makeApp, makeKeys } from "./auth-helpers.js";
 
 // characters a header value may carry on the wire (visible ASCII, space, tab, obs-text)
-const headerChar = fc.oneof(
-  fc.integer({ min: 0x20, max: 0x7e }),
-  fc.constant(0x09),
-  fc.integer({ min: 0x80, max: 0xff }),
-).map((c) => String.fromCharCode(c));
+const headerChar = fc
+  .oneof(fc.integer({ min: 0x20, max: 0x7e }), fc.constant(0x09), fc.integer({ min: 0x80, max: 0xff }))
+  .map((c) => String.fromCharCode(c));
 const headerValue = fc.array(headerChar, { maxLength: 200 }).map((a) => a.join(""));
 const basicValue = fc
   .tuple(fc.constantFrom("Basic ", "basic ", "BASIC\t", "Basic  ", "Bearer "), fc.uint8Array({ maxLength: 120 }))

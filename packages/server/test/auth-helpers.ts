@@ -62,7 +62,9 @@ export async function makeApp(opts: AuthOptions, gate?: Gate, logs?: string[]): 
   app.get("/pdns/q", { config: { auth: "circl", quota: true } }, principal);
   app.get("/ping", { config: { auth: "dnsdb" } }, principal);
   app.get("/open", principal);
-  app.get("/bad", { config: { auth: "dnsdb", quota: true } }, async (_request, reply) => reply.code(400).type("text/plain").send("bad query\n"));
+  app.get("/bad", { config: { auth: "dnsdb", quota: true } }, async (_request, reply) =>
+    reply.code(400).type("text/plain").send("bad query\n"),
+  );
   app.get("/slow", { config: { auth: "dnsdb", quota: true } }, async (request) => {
     if (gate) {
       gate.entered++;

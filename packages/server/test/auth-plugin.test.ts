@@ -86,7 +86,9 @@ describe("auth plugin: who may ask", () => {
       expect(r.statusCode).toBe(200);
       expect(r.json()).toEqual({ principal: { name: "-", resultsMax: null, offsetMax: null } });
       const rate = await app.inject({ url: "/dnsdb/v2/rate_limit" });
-      expect(rate.body).toBe('{"rate":{"reset":"n/a","expires":"n/a","limit":"unlimited","remaining":"n/a","results_max":"n/a","offset_max":"n/a"}}\n');
+      expect(rate.body).toBe(
+        '{"rate":{"reset":"n/a","expires":"n/a","limit":"unlimited","remaining":"n/a","results_max":"n/a","offset_max":"n/a"}}\n',
+      );
       expect(app.authUsage()).toEqual({ keys: 0, usage: [] });
     } finally {
       await app.close();
@@ -115,7 +117,8 @@ describe("auth plugin: the keys file", () => {
         await until(() => app.authUsage().keys === 2);
         expect((await app.inject({ url: "/q", headers: { "x-api-key": b } })).statusCode).toBe(200);
         revokeKey(file, "bob");
-        const statusOf = async (key: string): Promise<number> => (await app.inject({ url: "/q", headers: { "x-api-key": key } })).statusCode;
+        const statusOf = async (key: string): Promise<number> =>
+          (await app.inject({ url: "/q", headers: { "x-api-key": key } })).statusCode;
         await until(async () => (await statusOf(b)) === 403);
         const good = readFileSync(file, "utf8");
         writeFileSync(file, "garbage");

@@ -51,7 +51,11 @@ describe("Quotas against a model", () => {
             if (dailyLimit !== null && used >= dailyLimit) {
               expect(d.ok).toBe(false);
             } else if (inWindow.length >= size) {
-              expect(d).toEqual({ ok: false, retryAfter: Math.max(1, Math.ceil(((inWindow[0] ?? 0) + window * 1000 - now) / 1000)), reason: "burst limit reached" });
+              expect(d).toEqual({
+                ok: false,
+                retryAfter: Math.max(1, Math.ceil(((inWindow[0] ?? 0) + window * 1000 - now) / 1000)),
+                reason: "burst limit reached",
+              });
             } else {
               expect(d.ok).toBe(true);
               accepted.push(now);

@@ -101,7 +101,9 @@ describe("auth plugin: quotas", () => {
           `{"rate":{"reset":${MIDNIGHT},"expires":${expires},"limit":1000,"remaining":999,"results_max":256,"offset_max":3000,"burst_size":10,"burst_window":300}}\n`,
         );
         const plain = await app.inject({ url: "/dnsdb/v2/rate_limit", headers: { "x-api-key": token.plain ?? "" } });
-        expect(plain.body).toBe('{"rate":{"reset":"n/a","expires":"n/a","limit":"unlimited","remaining":"n/a","results_max":"n/a","offset_max":"n/a"}}\n');
+        expect(plain.body).toBe(
+          '{"rate":{"reset":"n/a","expires":"n/a","limit":"unlimited","remaining":"n/a","results_max":"n/a","offset_max":"n/a"}}\n',
+        );
         expect((await app.inject({ url: "/dnsdb/v2/rate_limit" })).statusCode).toBe(401);
       } finally {
         await app.close();
@@ -131,7 +133,10 @@ describe("auth plugin: quotas", () => {
       expect(third.authUsage().usage[0]?.used).toBe(0);
       await third.inject({ url: "/q", headers });
       await third.close();
-      expect(JSON.parse(readFileSync(stateFile, "utf8"))).toEqual({ version: 1, usage: { alice: { day: Date.parse(DAY) / 86_400_000, used: 1 } } });
+      expect(JSON.parse(readFileSync(stateFile, "utf8"))).toEqual({
+        version: 1,
+        usage: { alice: { day: Date.parse(DAY) / 86_400_000, used: 1 } },
+      });
       writeFileSync(stateFile, "{");
       await expect(makeApp({ keysFile: file, stateFile })).rejects.toThrow(/counters\.json: not a valid quota state file: /);
     }));
@@ -144,7 +149,14 @@ describe("auth plugin: the state file while running", () => {
       const stateFile = join(dir, "state.json");
       const app = await makeApp({ keysFile: file, stateFile });
       try {
-        expect((await app.inject({ url: "/pdns/q", headers: { authorization: `Basic ${Buffer.from(`alice:${token.alice}`).toString("base64")}` } })).statusCode).toBe(200);
+        expect(
+          (
+            await app.inject({
+              url: "/pdns/q",
+              headers: { authorization: `Basic ${Buffer.from(`alice:${token.alice}`).toString("base64")}` },
+            })
+          ).statusCode,
+        ).toBe(200);
         await until(() => existsSync(stateFile), 15_000);
         expect(JSON.parse(readFileSync(stateFile, "utf8")).usage.alice.used).toBe(1);
       } finally {

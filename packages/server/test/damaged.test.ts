@@ -52,7 +52,12 @@ describe("damaged data files", () => {
       writeDamaged(file, damage);
       const s = await testServer({ data: [file] });
       try {
-        for (const url of ["/dnsdb/v2/lookup/rrset/name/*.example.test", "/dnsdb/v2/lookup/rdata/ip/10.0.0.0,8", "/dnsdb/v2/summarize/rrset/name/*.test", "/pdns/query/www.example.test"]) {
+        for (const url of [
+          "/dnsdb/v2/lookup/rrset/name/*.example.test",
+          "/dnsdb/v2/lookup/rdata/ip/10.0.0.0,8",
+          "/dnsdb/v2/summarize/rrset/name/*.test",
+          "/pdns/query/www.example.test",
+        ]) {
           const r = await s.app.inject({ url });
           expect(r.statusCode, `${name} ${url}`).toBe(200);
           const lines = ndjson(r.body) as Record<string, unknown>[];

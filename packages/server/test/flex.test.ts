@@ -1,6 +1,6 @@
+import { memoryIo } from "@dnsrep/cli";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { memoryIo } from "@dnsrep/cli";
 import { run as lookup } from "../../../tools/dnstable/src/dnstable-lookup.js";
 import { flexPattern, globSource } from "../src/flex.js";
 import type { DnstableServer } from "../src/index.js";
@@ -99,17 +99,22 @@ describe("flex search", () => {
 
   it("fuzz: any pattern gets a 200 with SAF or a one-line 400", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom("glob", "regex"), fc.constantFrom("rrnames", "rdata"), fc.string({ minLength: 1, maxLength: 30 }), async (m, what, pat) => {
-        const r = await get(`/dnsdb/v2/${m}/${what}/${encodeURIComponent(pat)}?limit=5`);
-        if (r.statusCode === 200) {
-          const lines = ndjson(r.body) as Record<string, unknown>[];
-          expect(lines[0]).toEqual({ cond: "begin" });
-          expect(["succeeded", "limited"]).toContain(lines[lines.length - 1]?.cond);
-        } else {
-          expect(r.statusCode, pat).toBe(400);
-          expect(r.body).toMatch(/^[^\n]+\n$/);
-        }
-      }),
+      fc.asyncProperty(
+        fc.constantFrom("glob", "regex"),
+        fc.constantFrom("rrnames", "rdata"),
+        fc.string({ minLength: 1, maxLength: 30 }),
+        async (m, what, pat) => {
+          const r = await get(`/dnsdb/v2/${m}/${what}/${encodeURIComponent(pat)}?limit=5`);
+          if (r.statusCode === 200) {
+            const lines = ndjson(r.body) as Record<string, unknown>[];
+            expect(lines[0]).toEqual({ cond: "begin" });
+            expect(["succeeded", "limited"]).toContain(lines[lines.length - 1]?.cond);
+          } else {
+            expect(r.statusCode, pat).toBe(400);
+            expect(r.body).toMatch(/^[^\n]+\n$/);
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });

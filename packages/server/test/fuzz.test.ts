@@ -96,14 +96,17 @@ describe("fuzzing the lookup routes", () => {
   it("bit-flipped known-good URLs as well", async () => {
     const good = "/dnsdb/v2/lookup/rrset/name/%2A.example.test/A/example.test?limit=5&time_last_after=-86400&aggr=t";
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.tuple(fc.nat(good.length - 1), fc.integer({ min: 0x21, max: 0x7e })), { minLength: 1, maxLength: 4 }), async (flips) => {
-        const chars = good.split("");
-        for (const [i, c] of flips) chars[i] = String.fromCharCode(c);
-        const url = chars.join("").replace(/^[^/]/, "/");
-        const r = await s.app.inject({ url });
-        expect([200, 400, 404, 414], url).toContain(r.statusCode);
-        if (r.statusCode !== 200) expect(r.body, url).toMatch(/^[^\n]+\n$/);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.nat(good.length - 1), fc.integer({ min: 0x21, max: 0x7e })), { minLength: 1, maxLength: 4 }),
+        async (flips) => {
+          const chars = good.split("");
+          for (const [i, c] of flips) chars[i] = String.fromCharCode(c);
+          const url = chars.join("").replace(/^[^/]/, "/");
+          const r = await s.app.inject({ url });
+          expect([200, 400, 404, 414], url).toContain(r.statusCode);
+          if (r.statusCode !== 200) expect(r.body, url).toMatch(/^[^\n]+\n$/);
+        },
+      ),
       { numRuns: 400 },
     );
   });
@@ -112,13 +115,20 @@ describe("fuzzing the lookup routes", () => {
 describe("the parsers alone", () => {
   it("parseLookupPath returns a query or throws a ServerError, for any strings", () => {
     fc.assert(
-      fc.property(fc.string(), fc.string(), fc.string({ maxLength: 300 }), fc.option(fc.string()), fc.option(fc.string()), (kind, by, value, type, bailiwick) => {
-        try {
-          parseLookupPath({ kind, by, value, type: type ?? undefined, bailiwick: bailiwick ?? undefined });
-        } catch (e) {
-          expect(isServerError(e), String(e)).toBe(true);
-        }
-      }),
+      fc.property(
+        fc.string(),
+        fc.string(),
+        fc.string({ maxLength: 300 }),
+        fc.option(fc.string()),
+        fc.option(fc.string()),
+        (kind, by, value, type, bailiwick) => {
+          try {
+            parseLookupPath({ kind, by, value, type: type ?? undefined, bailiwick: bailiwick ?? undefined });
+          } catch (e) {
+            expect(isServerError(e), String(e)).toBe(true);
+          }
+        },
+      ),
       { numRuns: 3000 },
     );
   });

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { memoryIo } from "@dnsrep/cli";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run as lookup } from "../../../tools/dnstable/src/dnstable-lookup.js";
 import type { DnstableServer } from "../src/index.js";
 import { writeBigFile } from "./big-file.js";
@@ -89,7 +89,9 @@ describe("DNSDB API v2 over inject()", () => {
     const rel = saf((await get("/dnsdb/v2/lookup/rrset/name/*.example.test?time_last_after=-7&time_first_before=-5")).body);
     expect(rel.objs).toEqual(want);
     const strict = await lookupJson(["-a", "1795340103", "-b", "1795340105", "rrset", "*.example.test"]);
-    expect(saf((await get("/dnsdb/v2/lookup/rrset/name/*.example.test?time_first_after=1795340103&time_last_before=1795340105")).body).objs).toEqual(strict);
+    expect(
+      saf((await get("/dnsdb/v2/lookup/rrset/name/*.example.test?time_first_after=1795340103&time_last_before=1795340105")).body).objs,
+    ).toEqual(strict);
   });
 
   it("humantime gives RFC 3339 times", async () => {
@@ -213,7 +215,9 @@ describe("DNSDB API v2 over inject()", () => {
     for (let i = 0; i < 200 && mine().length === 0; i++) await new Promise((r) => setTimeout(r, 10));
     expect(mine()).toHaveLength(1);
     const line = mine()[0] as string;
-    expect(line).toMatch(/^\S+Z 127\.0\.0\.1 - GET \/dnsdb\/v2\/lookup\/rrset\/name\/www\.example\.test\?\S+ 200 results=2 ms=\S+ endpoint=lookup end=succeeded sw=tester\/1\.2$/);
+    expect(line).toMatch(
+      /^\S+Z 127\.0\.0\.1 - GET \/dnsdb\/v2\/lookup\/rrset\/name\/www\.example\.test\?\S+ 200 results=2 ms=\S+ endpoint=lookup end=succeeded sw=tester\/1\.2$/,
+    );
     expect(line).not.toContain("sekrit");
   });
 
@@ -228,7 +232,8 @@ describe("DNSDB API v2 over inject()", () => {
     expect(text).toMatch(/^dnstable_server_open_streams 0$/m);
     expect(text).toMatch(/^dnstable_server_data_files 2$/m);
     for (const m of text.matchAll(/^# TYPE (\S+) counter$/gm)) expect(m[1]).toMatch(/_total$/);
-    for (const m of text.matchAll(/^[a-z_]+\{([^}]*)\}/gm)) for (const l of (m[1] as string).split(",")) expect(l.split("=")[0]).toMatch(/^(endpoint|status|le|result)$/);
+    for (const m of text.matchAll(/^[a-z_]+\{([^}]*)\}/gm))
+      for (const l of (m[1] as string).split(",")) expect(l.split("=")[0]).toMatch(/^(endpoint|status|le|result)$/);
   });
 });
 
@@ -268,15 +273,25 @@ describe("CIRCL COF /pdns/query", () => {
     const rrsets = (await lookupJson(["rrset", "www.example.test"])) as { rdata: string[] }[];
     const rdatas = await lookupJson(["rdata", "name", "www.example.test"]);
     expect(lines).toHaveLength(rrsets.reduce((a, o) => a + o.rdata.length, 0) + rdatas.length);
-    expect(lines[0]).toEqual({ count: 4, time_first: 1795340099, time_last: 1795340106, rrtype: "A", rrname: "www.example.test.", rdata: "192.0.2.80", bailiwick: "example.test." });
+    expect(lines[0]).toEqual({
+      count: 4,
+      time_first: 1795340099,
+      time_last: 1795340106,
+      rrtype: "A",
+      rrname: "www.example.test.",
+      rdata: "192.0.2.80",
+      bailiwick: "example.test.",
+    });
   });
   it("an address, ADDR,PREFIX and ADDR/PREFIX", async () => {
     const want = (await lookupJson(["rdata", "ip", "10.0.0.0/24"])).length;
-    for (const v of ["10.0.0.0,24", "10.0.0.0/24"]) expect(ndjson((await s.app.inject({ url: `/pdns/query/${v}` })).body)).toHaveLength(want);
+    for (const v of ["10.0.0.0,24", "10.0.0.0/24"])
+      expect(ndjson((await s.app.inject({ url: `/pdns/query/${v}` })).body)).toHaveLength(want);
     expect(ndjson((await s.app.inject({ url: "/pdns/query/10.0.0.1" })).body)).toHaveLength(1);
   });
   it("a bad value is a 400", async () => {
-    for (const v of ["a..b", "10.0.0.0,99", "10.0.0.0/x"]) expect((await s.app.inject({ url: `/pdns/query/${v}` })).statusCode, v).toBe(400);
+    for (const v of ["a..b", "10.0.0.0,99", "10.0.0.0/x"])
+      expect((await s.app.inject({ url: `/pdns/query/${v}` })).statusCode, v).toBe(400);
   });
 });
 

@@ -113,10 +113,14 @@ describe("auth through createServer", () => {
 
   it("503 for a second concurrent query of a key while a large stream is held open", async () => {
     const held = await new Promise<{ req: ClientRequest }>((resolve, reject) => {
-      const req = request(`${url}/dnsdb/v2/lookup/rrset/name/*.big.test?limit=0`, { headers: { "x-api-key": tok.one as string } }, (res) => {
-        res.pause();
-        resolve({ req });
-      });
+      const req = request(
+        `${url}/dnsdb/v2/lookup/rrset/name/*.big.test?limit=0`,
+        { headers: { "x-api-key": tok.one as string } },
+        (res) => {
+          res.pause();
+          resolve({ req });
+        },
+      );
       req.on("error", () => {});
       req.once("error", reject);
       req.end();
@@ -169,7 +173,11 @@ describe("auth through createServer", () => {
         execFile(
           "dnsdbq",
           args,
-          { encoding: "utf8", timeout: 30000, env: { PATH: process.env.PATH, HOME: "/nonexistent", DNSDB_SERVER: url, DNSDB_API_KEY: key } },
+          {
+            encoding: "utf8",
+            timeout: 30000,
+            env: { PATH: process.env.PATH, HOME: "/nonexistent", DNSDB_SERVER: url, DNSDB_API_KEY: key },
+          },
           (_err, stdout, stderr) => resolve({ stdout, stderr }),
         );
       });

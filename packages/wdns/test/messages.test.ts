@@ -20,7 +20,9 @@ function render(hex: string): string {
 }
 
 function golden(hexFile: string, txtFile: string): { hex: string[]; expected: string[] } {
-  const hex = readVectorText(hexFile).split("\n").filter((l) => l.trim());
+  const hex = readVectorText(hexFile)
+    .split("\n")
+    .filter((l) => l.trim());
   const expected = readVectorText(txtFile).split("=====\n");
   if (expected[expected.length - 1] === "") expected.pop();
   return { hex, expected };

@@ -1,13 +1,26 @@
 /** fast-check properties: hostile input ends in WdnsError, never RangeError/TypeError/hang. */
-import fc from "fast-check";
+
 import { fromHex } from "@dnsrep/util";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { readVectorText } from "../../../test/vectors.js";
 import {
-  isWdnsError, messageToString, nameFromString, nameToString, parseMessage, rdataToString, reverseName, isSubdomain, stringToRdata, downcaseName,
+  downcaseName,
+  isSubdomain,
+  isWdnsError,
+  messageToString,
+  nameFromString,
+  nameToString,
+  parseMessage,
+  rdataToString,
+  reverseName,
+  stringToRdata,
 } from "../src/index.js";
 
-const messages = readVectorText("wdns/messages.hex").split("\n").filter((l) => l).map((h) => fromHex(h) as Uint8Array);
+const messages = readVectorText("wdns/messages.hex")
+  .split("\n")
+  .filter((l) => l)
+  .map((h) => fromHex(h) as Uint8Array);
 
 function safely(f: () => unknown): "ok" | "typed" {
   try {
@@ -56,9 +69,13 @@ describe("parser properties", () => {
   });
   it("random text to rdata: typed error or bytes", () => {
     fc.assert(
-      fc.property(fc.constantFrom(1, 2, 6, 15, 16, 28, 33, 35, 43, 46, 47, 48, 50, 64, 65, 257, 29), fc.string({ maxLength: 60 }), (t, s) => {
-        safely(() => stringToRdata(t, 1, s));
-      }),
+      fc.property(
+        fc.constantFrom(1, 2, 6, 15, 16, 28, 33, 35, 43, 46, 47, 48, 50, 64, 65, 257, 29),
+        fc.string({ maxLength: 60 }),
+        (t, s) => {
+          safely(() => stringToRdata(t, 1, s));
+        },
+      ),
       { numRuns: 2000 },
     );
   });

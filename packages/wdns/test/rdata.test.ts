@@ -69,9 +69,20 @@ describe("rdata.tsv", () => {
 
   it("RFC forms libwdns cannot parse give the bytes the RFCs define", () => {
     expect(toHex(stringToRdata(1, 1, "\\# 4 c0000201"))).toBe("c0000201");
-    expect(toHex(stringToRdata(44, 1, "1 1 dd465c09cfa51fb45020cc83316fff21b9ec74ac"))).toBe("0101dd465c09cfa51fb45020cc83316fff21b9ec74ac");
-    expect(toHex(stringToRdata(29, 1, "52 22 23.000 N 4 53 32.000 E -2.00m 0.00m 10000m 10m"))).toBe("00001613" + "8b3cf018" + "810cbce0" + "009895b8");
-    const rrsig = readVectorText("wdns/rdata.tsv").split("\n").find((l) => l.startsWith("RRSIG\t\t"))?.split("\t")[2];
-    expect(toHex(stringToRdata(46, 1, "A 8 3 86400 20300101000000 20240101000000 12345 example.com. c2lnbmF0dXJlIGJ5dGVzIGhlcmUgZm9yIHRlc3Rpbmc="))).toBe(rrsig);
+    expect(toHex(stringToRdata(44, 1, "1 1 dd465c09cfa51fb45020cc83316fff21b9ec74ac"))).toBe(
+      "0101dd465c09cfa51fb45020cc83316fff21b9ec74ac",
+    );
+    expect(toHex(stringToRdata(29, 1, "52 22 23.000 N 4 53 32.000 E -2.00m 0.00m 10000m 10m"))).toBe(
+      "00001613" + "8b3cf018" + "810cbce0" + "009895b8",
+    );
+    const rrsig = readVectorText("wdns/rdata.tsv")
+      .split("\n")
+      .find((l) => l.startsWith("RRSIG\t\t"))
+      ?.split("\t")[2];
+    expect(
+      toHex(
+        stringToRdata(46, 1, "A 8 3 86400 20300101000000 20240101000000 12345 example.com. c2lnbmF0dXJlIGJ5dGVzIGhlcmUgZm9yIHRlc3Rpbmc="),
+      ),
+    ).toBe(rrsig);
   });
 });

@@ -35,7 +35,9 @@ describe("nmsg-dns-cache", () => {
     const out = await payloads(io.outBytes());
     expect(out.every((p) => p.vid === 2 && p.msgtype === 1)).toBe(true);
     expect(types(out)).toEqual({ 0: 169, 1: 169, 3: 7 });
-    expect(io.err()).toMatch(/^nmsg-dns-cache: messages=560 responses=513 .*inserts=169 expirations=169 .*rejected: recursive=325 out_of_bailiwick=13\n$/);
+    expect(io.err()).toMatch(
+      /^nmsg-dns-cache: messages=560 responses=513 .*inserts=169 expirations=169 .*rejected: recursive=325 out_of_bailiwick=13\n$/,
+    );
   });
 
   it("with the IANA root hints, the lab's private root is unknown: everything is rejected, nothing is lost", async () => {
@@ -47,7 +49,10 @@ describe("nmsg-dns-cache", () => {
 
   it("a static --zones seed stands in for root hints", async () => {
     const zones = join(dir, "zones.txt");
-    writeFileSync(zones, "# server zones\n127.0.0.10 .\n127.0.0.11 test\n127.0.0.12 example.test another.test 2.0.192.in-addr.arpa 8.b.d.0.1.0.0.2.ip6.arpa\n127.0.0.13 example.test another.test 2.0.192.in-addr.arpa 8.b.d.0.1.0.0.2.ip6.arpa\n127.0.0.14 sub.example.test\n");
+    writeFileSync(
+      zones,
+      "# server zones\n127.0.0.10 .\n127.0.0.11 test\n127.0.0.12 example.test another.test 2.0.192.in-addr.arpa 8.b.d.0.1.0.0.2.ip6.arpa\n127.0.0.13 example.test another.test 2.0.192.in-addr.arpa 8.b.d.0.1.0.0.2.ip6.arpa\n127.0.0.14 sub.example.test\n",
+    );
     const io = memoryIo(readVector("nmsg/dnsqr.nmsg"));
     expect(await runCommand("nmsg-dns-cache", run, ["--zones", zones, "--no-tcp"], io)).toBe(0);
     expect(types(await payloads(io.outBytes()))).toEqual({ 0: 169, 1: 169, 3: 7 });
@@ -55,7 +60,9 @@ describe("nmsg-dns-cache", () => {
 
   it("a small cache expires early but reports every sighting", async () => {
     const io = memoryIo(readVector("nmsg/dnsqr.nmsg"));
-    expect(await runCommand("nmsg-dns-cache", run, ["-q", "--cache-size", "10", "--root-hints", vectorPath("inputs/zones/root.hints")], io)).toBe(0);
+    expect(
+      await runCommand("nmsg-dns-cache", run, ["-q", "--cache-size", "10", "--root-hints", vectorPath("inputs/zones/root.hints")], io),
+    ).toBe(0);
     const out = (await payloads(io.outBytes())).map((p) => decodeDnsDedupe(p.payload));
     const ins = out.filter((d) => d.type === 0).length;
     const exp = out.filter((d) => d.type === 1);

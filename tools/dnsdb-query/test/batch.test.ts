@@ -83,7 +83,8 @@ function batchInput(ms: Mapped[]): string {
 describe("dnsdb-query -f over the dnstable-lookup vector cases", () => {
   const servers = new Map<string, Running>();
   beforeAll(async () => {
-    for (const data of FILES) servers.set(data, await startServer(["--no-auth", "-q", data.endsWith(".set") ? "--setfile" : "--fname", vectorPath(data)]));
+    for (const data of FILES)
+      servers.set(data, await startServer(["--no-auth", "-q", data.endsWith(".set") ? "--setfile" : "--fname", vectorPath(data)]));
   }, 120_000);
   afterAll(async () => {
     for (const s of servers.values()) expect(await s.stop()).toBe(0);
@@ -91,7 +92,14 @@ describe("dnsdb-query -f over the dnstable-lookup vector cases", () => {
 
   it("covers most cases and every kind", () => {
     expect(mapped.length).toBeGreaterThanOrEqual(180);
-    for (const want of [/^rrset\/name\/\*\./, /^rrset\/name\/[^/]+\.\*/, /^rrset\/name\/[^/]+\/[^/]+\/[^/]+$/, /^rdata\/name\//, /^rdata\/ip\//, /^rdata\/raw\//])
+    for (const want of [
+      /^rrset\/name\/\*\./,
+      /^rrset\/name\/[^/]+\.\*/,
+      /^rrset\/name\/[^/]+\/[^/]+\/[^/]+$/,
+      /^rdata\/name\//,
+      /^rdata\/ip\//,
+      /^rdata\/raw\//,
+    ])
       expect(
         mapped.some((m) => want.test(m.line)),
         String(want),
@@ -118,7 +126,11 @@ describe("dnsdb-query -f over the dnstable-lookup vector cases", () => {
 
   it("-ff: each answer between '++ QUERY' and '-- STATUS (MESSAGE)'", async () => {
     const url = (servers.get("dnstable/dns.mtbl") as Running).url;
-    const got = await query(url, ["-ff", "-j", "-l", "2"], "rrset/name/*.example.test\nrrset/name/nothing.invalid\nrrset/name/www.example.test/A\nrrset/bad\n");
+    const got = await query(
+      url,
+      ["-ff", "-j", "-l", "2"],
+      "rrset/name/*.example.test\nrrset/name/nothing.invalid\nrrset/name/www.example.test/A\nrrset/bad\n",
+    );
     const lines = got.stdout.split("\n");
     expect(lines[0]).toBe("++ rrset/name/*.example.test");
     expect(lines[3]).toBe("-- NOERROR (Result limit reached)");

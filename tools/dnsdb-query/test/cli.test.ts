@@ -4,14 +4,14 @@
  * output limits, -q, the built binary.
  */
 import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig, parseConfigText } from "../src/config.js";
 import { type Fixture, REC, saf, startFixture, waitFor } from "../../../packages/client/test/fixture-server.js";
 import { repoRoot } from "../../server/test/spawn-server.js";
+import { loadConfig, parseConfigText } from "../src/config.js";
 import { query } from "./helpers.js";
 
 let fx: Fixture;
@@ -100,7 +100,9 @@ describe("exit statuses", () => {
     const f = await query(fx.url, ["-r", "a.test", "-j"]);
     expect(f).toEqual({ status: 1, stdout: `${JSON.stringify(REC(0))}\n`, stderr: "dnsdb-query: query failed: data error: bad block\n" });
     answer(saf([REC(0)], null));
-    expect((await query(fx.url, ["-r", "a.test", "-j"])).stderr).toMatch(/^dnsdb-query: the response ended without a terminator \(after 1 record\)\n$/);
+    expect((await query(fx.url, ["-r", "a.test", "-j"])).stderr).toMatch(
+      /^dnsdb-query: the response ended without a terminator \(after 1 record\)\n$/,
+    );
     answer('{"cond":"begin"}\nnot json\n');
     expect((await query(fx.url, ["-r", "a.test"])).stderr).toBe("dnsdb-query: response line 2: not JSON: not json\n");
     const gone = await query("http://127.0.0.1:9", ["-r", "a.test", "-o", "5"]);
@@ -134,7 +136,10 @@ describe("output", () => {
     expect(csv.stdout).toBe(
       'time_first,time_last,zone_first,zone_last,count,bailiwick,rrname,rrtype,rdata\n"2023-11-14T22:13:20Z","2023-11-14T22:15:00Z",,,1,"example.test.","h0.example.test.","A","192.0.2.0"\n"2023-11-14T22:13:20Z","2023-11-14T22:15:00Z",,,1,"example.test.","h0.example.test.","A","192.0.2.0"\n',
     );
-    expect(fx.requests.map((r) => r.url.split("?")[0])).toEqual(["/dnsdb/v2/lookup/rrset/name/a.test/A", "/dnsdb/v2/lookup/rrset/name/a.test/AAAA"]);
+    expect(fx.requests.map((r) => r.url.split("?")[0])).toEqual([
+      "/dnsdb/v2/lookup/rrset/name/a.test/A",
+      "/dnsdb/v2/lookup/rrset/name/a.test/AAAA",
+    ]);
   });
   it("flex search: --glob / --regex with --flex-key and --exclude", async () => {
     fx.requests.length = 0;
@@ -142,7 +147,10 @@ describe("output", () => {
     const r = await query(fx.url, ["--regex", "^www\\.", "--exclude", "x", "-t", "A", "-j"]);
     expect(r.stdout).toBe('{"rrname":"www.a.test.","rrtype":"A","raw_rrname":"03777777"}\n');
     await query(fx.url, ["--glob", "*.a.test", "--flex-key", "rdata"]);
-    expect(fx.requests.map((q) => q.url.split("&version")[0])).toEqual(["/dnsdb/v2/regex/rrnames/%5Ewww%5C./A?swclient=dnsdb-query", "/dnsdb/v2/glob/rdata/*.a.test?swclient=dnsdb-query"]);
+    expect(fx.requests.map((q) => q.url.split("&version")[0])).toEqual([
+      "/dnsdb/v2/regex/rrnames/%5Ewww%5C./A?swclient=dnsdb-query",
+      "/dnsdb/v2/glob/rdata/*.a.test?swclient=dnsdb-query",
+    ]);
   });
 });
 
@@ -158,7 +166,9 @@ describe("configuration", () => {
     expect(loadConfig({ HOME: "/nonexistent" })).toMatchObject({ dnsdbServer: "https://api.dnsdb.info", dnsdbApiKey: null });
     fx.requests.length = 0;
     answer(saf([]));
-    expect((await query("http://unused", ["-r", "a.test"], "", { DNSDB_SERVER: "", DNSDB_API_KEY: "", DNSDBQ_CONFIG_FILE: conf })).status).toBe(0);
+    expect(
+      (await query("http://unused", ["-r", "a.test"], "", { DNSDB_SERVER: "", DNSDB_API_KEY: "", DNSDBQ_CONFIG_FILE: conf })).status,
+    ).toBe(0);
     expect(fx.requests[0]?.headers["x-api-key"]).toBe("file-key");
   });
   it("a file that is not plain assignments, a missing named file, no key: exit 1 with one line", async () => {
@@ -166,7 +176,10 @@ describe("configuration", () => {
     const r = await query(fx.url, ["-r", "a"], "", { DNSDBQ_CONFIG_FILE: join(dir, "missing") });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/missing: no such config file/);
-    expect(await query(fx.url, ["-r", "a"], "", { DNSDB_API_KEY: "" })).toMatchObject({ status: 1, stderr: expect.stringMatching(/no API key given/) });
+    expect(await query(fx.url, ["-r", "a"], "", { DNSDB_API_KEY: "" })).toMatchObject({
+      status: 1,
+      stderr: expect.stringMatching(/no API key given/),
+    });
   });
 });
 
@@ -213,7 +226,9 @@ describe("the built binary", () => {
     const run = promisify(execFile);
     const ok = await run(process.execPath, [bin, "-r", "a.test", "-j"], { encoding: "utf8", env, timeout: 30000 });
     expect(ok.stdout).toBe(`${JSON.stringify(REC(1))}\n`);
-    const bad = await run(process.execPath, [bin, "-r"], { encoding: "utf8", env, timeout: 30000 }).catch((e: { code: number; stderr: string }) => e);
+    const bad = await run(process.execPath, [bin, "-r"], { encoding: "utf8", env, timeout: 30000 }).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
     expect(bad).toMatchObject({ code: 2, stderr: "dnsdb-query: option -r needs an argument\n" });
   });
 });

@@ -97,7 +97,11 @@ describe.runIf(HAVE || CI)("dnsdb-query prints what dnsdbq prints (dnstable-serv
 
   it("-V summarize in text (dnsdbq's ';; record times' form), with and without -M", async () => {
     const url = (servers.get("dns") as Running).url;
-    for (const q of [["-r", "*.example.test"], ["-i", "10.0.0.0/24"], ["-r", "*.example.test", "-M", "10"]]) {
+    for (const q of [
+      ["-r", "*.example.test"],
+      ["-i", "10.0.0.0/24"],
+      ["-r", "*.example.test", "-M", "10"],
+    ]) {
       const args = ["-V", "summarize", ...q];
       const want = dnsdbq(url, args).stdout;
       expect(want).toMatch(/^;; record times: .* \.\. .*\n;; count: \d+; num_results: \d+\n$/);
@@ -119,7 +123,11 @@ describe.runIf(HAVE || CI)("dnsdb-query prints what dnsdbq prints (dnstable-serv
     try {
       const conf = join(dir, "dnsdbq.conf");
       writeFileSync(conf, `CIRCL_AUTH=user:password\nCIRCL_SERVER=${url}/pdns/query\n`);
-      for (const q of [["-r", "www.example.test"], ["-i", "10.0.0.0/24"], ["-n", "ns1.example.test"]])
+      for (const q of [
+        ["-r", "www.example.test"],
+        ["-i", "10.0.0.0/24"],
+        ["-n", "ns1.example.test"],
+      ])
         for (const p of [["-j"], ["-p", "csv"]]) {
           const args = ["-u", "circl", ...q, ...p];
           const want = dnsdbq(url, args, { env: { DNSDBQ_CONFIG_FILE: conf } });

@@ -5,7 +5,12 @@ import { run as lookup } from "../../dnstable/src/dnstable-lookup.js";
 import { run } from "../src/dnsdb-query.js";
 
 /** Run dnsdb-query in-process against a server: exit status, stdout, stderr. */
-export async function query(url: string, args: string[], stdin = "", env: Record<string, string> = {}): Promise<{ status: number; stdout: string; stderr: string }> {
+export async function query(
+  url: string,
+  args: string[],
+  stdin = "",
+  env: Record<string, string> = {},
+): Promise<{ status: number; stdout: string; stderr: string }> {
   const io = memoryIo(stdin, { HOME: "/nonexistent", TZ: "UTC", DNSDB_SERVER: url, DNSDB_API_KEY: "no-auth", ...env });
   let status: number;
   try {
@@ -34,7 +39,12 @@ export const cases: Case[] = readFileSync(vectorPath("lookup/cases.tsv"), "utf8"
   .map((l) => {
     const [id, env, args] = l.split("\t") as [string, string, string];
     const e = JSON.parse(env) as Record<string, string>;
-    return { id, data: (e.DNSTABLE_SETFILE ?? e.DNSTABLE_FNAME) as string, setfile: e.DNSTABLE_SETFILE !== undefined, args: JSON.parse(args) as string[] };
+    return {
+      id,
+      data: (e.DNSTABLE_SETFILE ?? e.DNSTABLE_FNAME) as string,
+      setfile: e.DNSTABLE_SETFILE !== undefined,
+      args: JSON.parse(args) as string[],
+    };
   });
 
 /** dnstable-lookup's stdout for a case (its exit status must be 0). */

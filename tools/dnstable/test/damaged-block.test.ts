@@ -55,6 +55,8 @@ describe("a damaged data block", () => {
     const good = vectorPath("dnstable/dns.dnssec.none.mtbl");
     const r = await tool("dnstable-merge", merge, ["-q", good, zlibBad, out]);
     expect(r.rc).toBe(1);
-    expect(r.err).toMatch(new RegExp(`^dnstable-merge: ${zlibBad.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: zlib block failed to decompress: [^\n]+\n$`));
+    expect(r.err).toMatch(
+      new RegExp(`^dnstable-merge: ${zlibBad.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: zlib block failed to decompress: [^\n]+\n$`),
+    );
   });
 });

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
 import { memoryIo, runCommand } from "@dnsrep/cli";
+import { afterAll, describe, expect, it } from "vitest";
 import { keysCutInHalf, valuesCutToOneByte, writeDamaged } from "../../../packages/dnstable/test/corrupt.js";
 import { readVectorText, vectorPath } from "../../../test/vectors.js";
 import { run } from "../src/dnstable-dump.js";
@@ -55,7 +55,10 @@ describe("dnstable-dump on damaged input", () => {
     const val1 = join(dir, "val1.mtbl");
     writeDamaged(val1, valuesCutToOneByte);
     for (const [flag, line] of [
-      ["-r", /^dnstable-dump: \S+: 136 corrupt entries skipped, the first \(key [0-9a-f]+\): RRSET value \(1 byte\) is not a time_first, time_last, count triplet\n$/],
+      [
+        "-r",
+        /^dnstable-dump: \S+: 136 corrupt entries skipped, the first \(key [0-9a-f]+\): RRSET value \(1 byte\) is not a time_first, time_last, count triplet\n$/,
+      ],
       ["-d", /^dnstable-dump: \S+: 150 corrupt entries skipped, the first \(key [0-9a-f]+… \(\d+ bytes\)\): RDATA value \(1 byte\)/],
       ["-t", /^dnstable-dump: \S+: corrupt entry skipped \(key fe\): TIME_RANGE value \(1 byte\) is not a time_first, time_last pair\n$/],
     ] as const) {
@@ -78,7 +81,9 @@ describe("dnstable-dump on damaged input", () => {
     });
     const r = await dump(["-r", one]);
     expect(r.rc).toBe(1);
-    expect(r.err).toBe(`dnstable-dump: ${one}: corrupt entry skipped (key ${victim}): RRSET value (1 byte) is not a time_first, time_last, count triplet\n`);
+    expect(r.err).toBe(
+      `dnstable-dump: ${one}: corrupt entry skipped (key ${victim}): RRSET value (1 byte) is not a time_first, time_last, count triplet\n`,
+    );
     const want = readVectorText("dnstable/dnstable_dump.dns.rrset_full.txt").split("\n\n").slice(1).join("\n\n");
     expect(r.out).toBe(want);
   });
@@ -89,7 +94,9 @@ describe("dnstable-dump on damaged input", () => {
     for (const flag of ["-r", "-d", "--rrset_names", "--rdata_names"]) {
       const r = await dump([flag, half]);
       expect(r.rc, flag).toBe(1);
-      expect(r.err, flag).toMatch(new RegExp(`^dnstable-dump: ${half}: (\\d+ corrupt entries skipped, the first|corrupt entry skipped) \\(key [0-9a-f]+`));
+      expect(r.err, flag).toMatch(
+        new RegExp(`^dnstable-dump: ${half}: (\\d+ corrupt entries skipped, the first|corrupt entry skipped) \\(key [0-9a-f]+`),
+      );
       expect(r.err.split("\n")).toHaveLength(2);
     }
   });

@@ -98,7 +98,8 @@ describe("dnstable-import (dnstable_convert vectors)", () => {
     // the first three dedupe records hold no DNSSEC RRsets
     const input = join(dir, "first3.nmsg");
     const w = new NmsgWriter((c) => void appendFileSync(input, c), {});
-    for (const line of readVectorText("dedupe/dedupe.first3.via-stdin.json").split("\n").filter(Boolean)) await w.write(payloadFromJson(line));
+    for (const line of readVectorText("dedupe/dedupe.first3.via-stdin.json").split("\n").filter(Boolean))
+      await w.write(payloadFromJson(line));
     await w.close();
     const dns = join(dir, "first3.dns.mtbl");
     const regular = join(dir, "first3.dnssec.mtbl");

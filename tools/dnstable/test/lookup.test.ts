@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, it, vi } from "vitest";
 import { memoryIo, runCommand } from "@dnsrep/cli";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { keysCutInHalf, valuesCutToOneByte, writeDamaged } from "../../../packages/dnstable/test/corrupt.js";
 import { readVectorText, vectorPath } from "../../../test/vectors.js";
 import { run } from "../src/dnstable-lookup.js";
@@ -75,7 +75,9 @@ describe("dnstable-lookup errors", () => {
   }
   it("-u needs a set file; -n refuses JSON; -R needs JSON", async () => {
     expect((await runCase({ id: "x", env: { DNSTABLE_FNAME: "dnstable/dns.mtbl" }, args: ["-u", "rrset", "a.test"], rc: 1 })).rc).toBe(1);
-    expect((await runCase({ id: "x", env: { DNSTABLE_FNAME: "dnstable/dns.mtbl" }, args: ["-n", "-j", "rrset", "a.test"], rc: 2 })).rc).toBe(2);
+    expect(
+      (await runCase({ id: "x", env: { DNSTABLE_FNAME: "dnstable/dns.mtbl" }, args: ["-n", "-j", "rrset", "a.test"], rc: 2 })).rc,
+    ).toBe(2);
     expect((await runCase({ id: "x", env: { DNSTABLE_FNAME: "dnstable/dns.mtbl" }, args: ["-R", "rrset", "a.test"], rc: 2 })).rc).toBe(2);
   });
   it("a time limit that has passed stops the query and says so", async () => {
@@ -139,7 +141,10 @@ describe("dnstable-lookup set files that are not what they should be", () => {
   it("a missing member is named on stderr and left out; the others answer", async () => {
     const s = set("holey.set", `${part1}\nmissing.mtbl\n`);
     const alone = await lookup({ DNSTABLE_FNAME: part1 });
-    for (const args of [["rrset", "*.test"], ["-u", "rrset", "*.test"]]) {
+    for (const args of [
+      ["rrset", "*.test"],
+      ["-u", "rrset", "*.test"],
+    ]) {
       const r = await lookup({ DNSTABLE_SETFILE: s }, args);
       expect(r.rc).toBe(0);
       expect(r.out).toBe(alone.out);
@@ -151,7 +156,10 @@ describe("dnstable-lookup set files that are not what they should be", () => {
     const garbage = new Uint8Array(3000);
     for (let i = 0; i < garbage.length; i++) garbage[i] = (i * 2654435761) >>> 24;
     for (const [setfile, line] of [
-      [set("nonmtbl.set", `${part1}\n${vectorPath("dnstable/parts.set")}\n`), `bad set member ${vectorPath("dnstable/parts.set")}: file too small (40 bytes) to be an mtbl file`],
+      [
+        set("nonmtbl.set", `${part1}\n${vectorPath("dnstable/parts.set")}\n`),
+        `bad set member ${vectorPath("dnstable/parts.set")}: file too small (40 bytes) to be an mtbl file`,
+      ],
       [set("dirmember.set", `${part1}\n${dir}\n`), `bad set member ${dir}: a directory, not an mtbl file`],
       [dir, `cannot read set file ${dir}: is a directory`],
       [join(dir, "absent.set"), `cannot read set file ${join(dir, "absent.set")}: no such file or directory`],
@@ -208,28 +216,43 @@ describe("dnstable-lookup on entries that do not decode", () => {
     const r = await lookup({ DNSTABLE_FNAME: val1 }, ["rrset", "*.test"]);
     expect(r.rc).toBe(1);
     expect(r.out).toBe("");
-    expect(r.err).toMatch(new RegExp(`^;;; Dumped 0 entries\\.\ndnstable-lookup: ${val1}: 120 corrupt entries skipped, the first \\(key [0-9a-f]+… \\(\\d+ bytes\\)\\): ${triplet.replace(/[()]/g, "\\$&")}\n$`));
+    expect(r.err).toMatch(
+      new RegExp(
+        `^;;; Dumped 0 entries\\.\ndnstable-lookup: ${val1}: 120 corrupt entries skipped, the first \\(key [0-9a-f]+… \\(\\d+ bytes\\)\\): ${triplet.replace(/[()]/g, "\\$&")}\n$`,
+      ),
+    );
     const t = await lookup({ DNSTABLE_FNAME: val1 }, ["-j", "time_range"]);
     expect(t.rc).toBe(1);
-    expect(t.err).toBe(`dnstable-lookup: ${val1}: corrupt entry skipped (key fe): TIME_RANGE value (1 byte) is not a time_first, time_last pair\n`);
+    expect(t.err).toBe(
+      `dnstable-lookup: ${val1}: corrupt entry skipped (key fe): TIME_RANGE value (1 byte) is not a time_first, time_last pair\n`,
+    );
   });
 
   it("a set with a damaged member prints the good member's entries and names the damaged one", async () => {
     const set = join(dir, "half-bad.set");
     writeFileSync(set, `${ok}\n${val1}\n`);
     const alone = await lookup({ DNSTABLE_FNAME: ok }, ["rrset", "*.test"]);
-    for (const args of [["rrset", "*.test"], ["-u", "rrset", "*.test"]]) {
+    for (const args of [
+      ["rrset", "*.test"],
+      ["-u", "rrset", "*.test"],
+    ]) {
       const r = await lookup({ DNSTABLE_SETFILE: set }, args);
       expect(r.rc, args.join(" ")).toBe(1);
       expect(r.out, args.join(" ")).toBe(alone.out);
-      expect(r.err, args.join(" ")).toMatch(new RegExp(`^;;; Dumped 120 entries\\.\ndnstable-lookup: ${val1}: 120 corrupt entries skipped, the first \\(key `));
+      expect(r.err, args.join(" ")).toMatch(
+        new RegExp(`^;;; Dumped 120 entries\\.\ndnstable-lookup: ${val1}: 120 corrupt entries skipped, the first \\(key `),
+      );
     }
   });
 
   it("a damaged name in an index is a data error naming the file (exit 1), not a usage error", async () => {
     const r = await lookup({ DNSTABLE_FNAME: keyhalf }, ["-j", "rdata", "name", "*.test"]);
     expect(r.rc).toBe(1);
-    expect(r.err).toMatch(new RegExp(`^dnstable-lookup: ${keyhalf}: \\d+ corrupt entries skipped, the first \\(key 03[0-9a-f]+\\): bad name in RDATA_NAME_REV key\n$`));
+    expect(r.err).toMatch(
+      new RegExp(
+        `^dnstable-lookup: ${keyhalf}: \\d+ corrupt entries skipped, the first \\(key 03[0-9a-f]+\\): bad name in RDATA_NAME_REV key\n$`,
+      ),
+    );
   });
 });
 
@@ -241,7 +264,10 @@ describe("dnstable-lookup usage", () => {
     return { rc, err: io.err() };
   };
   it("-j and -J together are a usage error, as dnstable_lookup refuses them", async () => {
-    for (const args of [["-j", "-J"], ["-J", "-j"]]) {
+    for (const args of [
+      ["-j", "-J"],
+      ["-J", "-j"],
+    ]) {
       expect(await lookup(env, [...args, "rrset", "x.test"])).toEqual({ rc: 2, err: "dnstable-lookup: cannot specify both -j and -J\n" });
     }
     expect((await lookup(env, ["-J", "-J", "rrset", "x.test"])).rc).toBe(0);
@@ -263,7 +289,10 @@ describe("dnstable-lookup usage", () => {
   it("a data file that is a directory is named", async () => {
     const dir = mkdtempSync(join(tmpdir(), "dnstable-lookup-dir-"));
     try {
-      expect(await lookup({ DNSTABLE_FNAME: dir }, ["rrset", "x.test"])).toEqual({ rc: 1, err: `dnstable-lookup: ${dir}: a directory, not an mtbl file\n` });
+      expect(await lookup({ DNSTABLE_FNAME: dir }, ["rrset", "x.test"])).toEqual({
+        rc: 1,
+        err: `dnstable-lookup: ${dir}: a directory, not an mtbl file\n`,
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,13 +1,13 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
 import { memoryIo, runCommand } from "@dnsrep/cli";
 import { equalBytes } from "@dnsrep/util";
+import { describe, expect, it } from "vitest";
+import { valuesCutToOneByte, writeDamaged } from "../../../packages/dnstable/test/corrupt.js";
 import { LEVEL_CASES, levelError } from "../../../test/compression-levels.js";
 import { signalMergeInputs } from "../../../test/signal-merge.js";
 import { vectorPath } from "../../../test/vectors.js";
-import { valuesCutToOneByte, writeDamaged } from "../../../packages/dnstable/test/corrupt.js";
 import { run } from "../src/dnstable-merge.js";
 
 /** Run `fn` in a new temporary directory, removed afterwards whatever happens. */
@@ -49,7 +49,9 @@ describe("dnstable-merge", () => {
       const rc = await runCommand("dnstable-merge", run, ["-c", "none", vectorPath("dnstable/dns.none.mtbl"), bad, out], io);
       expect(rc).toBe(1);
       expect(io.err()).toMatch(
-        new RegExp(`^dnstable-merge: ${bad}: cannot merge key [0-9a-f]+: RRSET value \\(1 byte\\) is not a time_first, time_last, count triplet\n$`),
+        new RegExp(
+          `^dnstable-merge: ${bad}: cannot merge key [0-9a-f]+: RRSET value \\(1 byte\\) is not a time_first, time_last, count triplet\n$`,
+        ),
       );
       expect(existsSync(out)).toBe(false);
       expect(readdirSync(dir)).toEqual(["val1.mtbl"]);
@@ -57,7 +59,10 @@ describe("dnstable-merge", () => {
   it("names a missing or directory input once", () =>
     inTempDir(async (dir) => {
       for (const [input, line] of [
-        [join(dir, "nope.mtbl"), new RegExp(`^dnstable-merge: ${join(dir, "nope.mtbl")}: ENOENT: no such file or directory, open '[^']+'\n$`)],
+        [
+          join(dir, "nope.mtbl"),
+          new RegExp(`^dnstable-merge: ${join(dir, "nope.mtbl")}: ENOENT: no such file or directory, open '[^']+'\n$`),
+        ],
         [dir, new RegExp(`^dnstable-merge: ${dir}: a directory, not an mtbl file\n$`)],
       ] as const) {
         const io = memoryIo();

@@ -27,11 +27,17 @@ describe("nmsg-dns-filter", () => {
   it("drops records by subdomain, exact name and regex, and diverts them with --reject-output", async () => {
     writeFileSync(at("a.list"), "# lab noise\nanother.test\n=ns1.example.test.\n~^_dmarc\\.\n");
     const io = memoryIo();
-    const rc = await runCommand("nmsg-dns-filter", run, ["-f", at("a.list"), "-r", vectorPath("dedupe/dedupe.nmsg"), "--reject-output", at("rej.nmsg")], io);
+    const rc = await runCommand(
+      "nmsg-dns-filter",
+      run,
+      ["-f", at("a.list"), "-r", vectorPath("dedupe/dedupe.nmsg"), "--reject-output", at("rej.nmsg")],
+      io,
+    );
     expect(rc).toBe(0);
     const kept = await payloads(io.outBytes());
     const rej = await payloads(new Uint8Array(readFileSync(at("rej.nmsg"))));
-    const bad = (n: string): boolean => n === "another.test." || n.endsWith(".another.test.") || n === "ns1.example.test." || n.startsWith("_dmarc.");
+    const bad = (n: string): boolean =>
+      n === "another.test." || n.endsWith(".another.test.") || n === "ns1.example.test." || n.startsWith("_dmarc.");
     expect(rej.length).toBeGreaterThan(0);
     expect(rej.every((p) => bad(owner(p)))).toBe(true);
     expect(kept.some((p) => bad(owner(p)))).toBe(false);
@@ -87,17 +93,25 @@ describe("nmsg-dns-filter", () => {
     const io = memoryIo();
     // an async generator, not a stream: nothing is read ahead of the records being filtered
     io.stdin = (async function* () {
-        yield one;
-        writeFileSync(list, "another.test\n");
-        utimesSync(list, new Date(), new Date(Date.now() + 5000));
-        yield two;
-      })() as unknown as Readable;
-    const rc = await runCommand("nmsg-dns-filter", run, ["-f", list, "--reload-interval", "0", "-r", "-", "--reject-output", at("live.rej.nmsg")], io);
+      yield one;
+      writeFileSync(list, "another.test\n");
+      utimesSync(list, new Date(), new Date(Date.now() + 5000));
+      yield two;
+    })() as unknown as Readable;
+    const rc = await runCommand(
+      "nmsg-dns-filter",
+      run,
+      ["-f", list, "--reload-interval", "0", "-r", "-", "--reject-output", at("live.rej.nmsg")],
+      io,
+    );
     expect(rc).toBe(0);
     const kept = await payloads(io.outBytes());
     const rej = await payloads(new Uint8Array(readFileSync(at("live.rej.nmsg"))));
     const under = (n: string, z: string): boolean => n === z || n.endsWith(`.${z}`);
-    const expectRejected = [...all.slice(0, half).filter((p) => under(owner(p), "example.test.")), ...all.slice(half).filter((p) => under(owner(p), "another.test."))];
+    const expectRejected = [
+      ...all.slice(0, half).filter((p) => under(owner(p), "example.test.")),
+      ...all.slice(half).filter((p) => under(owner(p), "another.test.")),
+    ];
     expect(rej.map(owner)).toEqual(expectRejected.map(owner));
     expect(kept.length + rej.length).toBe(all.length);
     expect(io.err()).toMatch(/reloads=1\n$/);
@@ -109,11 +123,11 @@ describe("nmsg-dns-filter", () => {
     const io = memoryIo();
     const bytes = readVector("dedupe/dedupe.nmsg");
     io.stdin = (async function* () {
-        yield Buffer.from(bytes.subarray(0, 10));
-        writeFileSync(list, "~(unclosed\n");
-        utimesSync(list, new Date(), new Date(Date.now() + 5000));
-        yield Buffer.from(bytes.subarray(10));
-      })() as unknown as Readable;
+      yield Buffer.from(bytes.subarray(0, 10));
+      writeFileSync(list, "~(unclosed\n");
+      utimesSync(list, new Date(), new Date(Date.now() + 5000));
+      yield Buffer.from(bytes.subarray(10));
+    })() as unknown as Readable;
     const rc = await runCommand("nmsg-dns-filter", run, ["-f", list, "--reload-interval", "0"], io);
     expect(rc).toBe(0);
     expect(io.err()).toMatch(/reload failed, keeping the previous lists: .*broken\.list: line 1: bad regular expression/);
@@ -168,6 +182,8 @@ describe("nmsg-dns-filter on a UDP socket", () => {
     expect(await done).toBe(0);
     const lines = io.err().split("\n");
     expect(lines[0]).toMatch(/^nmsg-dns-filter: in=18 passed=\d+ rejected=\d+ reloads=0 container_recvs=18 container_drops=2$/);
-    expect(lines[1]).toMatch(new RegExp(`^nmsg-dns-filter: 127\\.0\\.0\\.1/${sport} \\(sequence id [0-9a-f]{16}\\): 2 containers lost, 18 received$`));
+    expect(lines[1]).toMatch(
+      new RegExp(`^nmsg-dns-filter: 127\\.0\\.0\\.1/${sport} \\(sequence id [0-9a-f]{16}\\): 2 containers lost, 18 received$`),
+    );
   }, 20_000);
 });

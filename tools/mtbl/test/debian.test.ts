@@ -28,7 +28,10 @@ function makeEntries(n: number, seed: number): [Uint8Array, Uint8Array][] {
   const out: [Uint8Array, Uint8Array][] = [];
   for (let i = 0; i < n; i++) {
     const name = `${(i * 7919 + seed).toString(36)}.example${i % 13}.test`;
-    out.push([enc.encode(`\u0000${name.split(".").reverse().join(".")}\u0001${i.toString().padStart(8, "0")}`), enc.encode(`v${seed}-${i}`.repeat(1 + (i % 5)))]);
+    out.push([
+      enc.encode(`\u0000${name.split(".").reverse().join(".")}\u0001${i.toString().padStart(8, "0")}`),
+      enc.encode(`v${seed}-${i}`.repeat(1 + (i % 5))),
+    ]);
   }
   out.sort((a, b) => Buffer.compare(a[0], b[0]));
   return out;
@@ -88,7 +91,10 @@ void first_func(void *clos, const uint8_t *key, size_t len_key, const uint8_t *v
     }
     for (const c of ["zlib", "snappy", "none"]) {
       const out = join(dir, `debian.merged.${c}.mtbl`);
-      execFileSync("mtbl_merge", ["-c", c, a, b, out], { env: { ...process.env, MTBL_MERGE_DSO: so, MTBL_MERGE_FUNC_PREFIX: "first" }, stdio: "ignore" });
+      execFileSync("mtbl_merge", ["-c", c, a, b, out], {
+        env: { ...process.env, MTBL_MERGE_DSO: so, MTBL_MERGE_FUNC_PREFIX: "first" },
+        stdio: "ignore",
+      });
       const theirs = execFileSync("mtbl_dump", [out], { maxBuffer: 1 << 28 }).toString("latin1");
       const mine = await ours(mtblDump, [out]);
       expect(mine.out).toBe(theirs);

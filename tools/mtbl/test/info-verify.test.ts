@@ -34,7 +34,9 @@ describe("mtbl-info --verify", () => {
   it("with it, the damaged file is named with the block, after its description; the other files are still described (exit 1)", async () => {
     const r = await info(["--verify", bad, good]);
     expect(r.rc).toBe(1);
-    expect(r.err).toMatch(new RegExp(`^mtbl-info: ${bad.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: block at offset \\d+ has a bad CRC32C\\n$`));
+    expect(r.err).toMatch(
+      new RegExp(`^mtbl-info: ${bad.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: block at offset \\d+ has a bad CRC32C\\n$`),
+    );
     const plain = await info([bad, good]);
     expect(r.out).toBe(plain.out);
   });

@@ -15,7 +15,10 @@ const tools = { mtbl_dump: mtblDump, mtbl_info: mtblInfo, mtbl_verify: mtblVerif
 const cases = vectorCases().filter((c) => /^(mtbl_dump|mtbl_info|mtbl_verify) /.test(c.cmd) && c.stdout);
 
 // Paths inside the vectors are relative to the vectors folder; run with cwd there.
-async function runIn(fn: (a: string[], io: ReturnType<typeof memoryIo>) => Promise<number>, argv: string[]): Promise<{ rc: number; out: string; err: string }> {
+async function runIn(
+  fn: (a: string[], io: ReturnType<typeof memoryIo>) => Promise<number>,
+  argv: string[],
+): Promise<{ rc: number; out: string; err: string }> {
   const prev = process.cwd();
   process.chdir(vectorsDir);
   try {

@@ -2,10 +2,10 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import fc from "fast-check";
+import { Readable } from "node:stream";
 import { memoryIo, runCommand } from "@dnsrep/cli";
 import { readPayloads } from "@dnsrep/nmsg";
-import { Readable } from "node:stream";
+import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { readVector, readVectorText, vectorCases, vectorsDir } from "../../../test/vectors.js";
 import { run } from "../src/nmsg-tool.js";
@@ -145,11 +145,15 @@ describe("bad input", () => {
   });
   const good = readVector("nmsg/dnsqr.zlib.nmsg");
   it("truncated, bad magic, corrupt zlib: exit 1 with the offset, one line", async () => {
-    for (const bad of [good.subarray(0, 500), Buffer.concat([Buffer.from("XMSG"), Buffer.from(good.subarray(4))]), (() => {
-      const b = Buffer.from(good);
-      b.fill(0x55, 40, 60);
-      return b;
-    })()]) {
+    for (const bad of [
+      good.subarray(0, 500),
+      Buffer.concat([Buffer.from("XMSG"), Buffer.from(good.subarray(4))]),
+      (() => {
+        const b = Buffer.from(good);
+        b.fill(0x55, 40, 60);
+        return b;
+      })(),
+    ]) {
       const r = await tool(["-r", "-"], bad);
       expect(r.rc).toBe(1);
       expect(r.err.trim().split("\n")).toHaveLength(1);
@@ -170,7 +174,12 @@ describe("bad input", () => {
     b[b.length - 3]! ^= 0x01; // a byte near the end of the last payload's CRC or body
     const r = await tool(["-r", "-", "-J", "-"], b);
     expect(r.rc).toBe(0);
-    expect(r.out.toString().split("\n").filter((l) => l).length).toBe(559);
+    expect(
+      r.out
+        .toString()
+        .split("\n")
+        .filter((l) => l).length,
+    ).toBe(559);
     expect(r.err).toMatch(/^nmsg-tool: -: 1 payload dropped: CRC32C mismatch \(container at offset \d+\)\n$/);
   });
   it("a bad payload header field in JSON input: exit 1 naming file and line, nothing wrapped", async () => {

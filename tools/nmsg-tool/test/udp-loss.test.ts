@@ -71,7 +71,12 @@ async function payloadsIn(file: string): Promise<number> {
 }
 
 /** start a listener that stops after `count` payloads (or 20 s), and let it bind; `done` is its end */
-async function listen(port: number, count: number, out: string, extra: string[] = []): Promise<{ done: Promise<{ rc: number; err: string }> }> {
+async function listen(
+  port: number,
+  count: number,
+  out: string,
+  extra: string[] = [],
+): Promise<{ done: Promise<{ rc: number; err: string }> }> {
   const done = tool(["-l", `127.0.0.1/${port}`, "-c", String(count), "-t", "20", "-w", out, ...extra]).then(({ rc, err }) => ({ rc, err }));
   await new Promise((r) => setTimeout(r, 300));
   return { done };
@@ -160,7 +165,9 @@ describe("lost containers counted per sender from sequence numbers (libnmsg's se
     expect(got.rc).toBe(0);
     const lines = got.err.split("\n");
     expect(lines[0]).toBe(`nmsg-tool: in=553 payloads=553 container_recvs=553 container_drops=7`);
-    expect(lines[1]).toMatch(new RegExp(`^nmsg-tool: 127\\.0\\.0\\.1/${sport} \\(sequence id [0-9a-f]{16}\\): 7 containers lost, 553 received$`));
+    expect(lines[1]).toMatch(
+      new RegExp(`^nmsg-tool: 127\\.0\\.0\\.1/${sport} \\(sequence id [0-9a-f]{16}\\): 7 containers lost, 553 received$`),
+    );
     expect(lines.slice(2)).toEqual([""]);
     expect(await payloadsIn(out)).toBe(553);
   }, 30_000);
@@ -243,9 +250,13 @@ describe("lost containers counted per sender from sequence numbers (libnmsg's se
 describe("real loss in the kernel (the built binary, stopped while a sender floods it)", () => {
   it("every container sent is either received or counted lost: container_recvs + container_drops = sent", async () => {
     const port = await freePort();
-    const child = spawn(join(repoRoot, "node_modules", ".bin", "nmsg-tool"), ["-l", `127.0.0.1/${port}`, "-w", "/dev/null", "-t", "120", "-v"], {
-      stdio: ["ignore", "ignore", "pipe"],
-    });
+    const child = spawn(
+      join(repoRoot, "node_modules", ".bin", "nmsg-tool"),
+      ["-l", `127.0.0.1/${port}`, "-w", "/dev/null", "-t", "120", "-v"],
+      {
+        stdio: ["ignore", "ignore", "pipe"],
+      },
+    );
     let err = "";
     child.stderr.on("data", (b: Buffer) => {
       err += b.toString();

@@ -70,7 +70,9 @@ describe.skipIf(!have("fstrm_replay") && !ci)("nmsg-sensor --dnstap-unix with fs
     const s = startSensor(["--dnstap-unix", sock, "--socket-mode", "600", "-w", out]);
     await until(() => existsSync(sock));
     const file = vectorPath("logs/unbound/unbound.dnstap");
-    const code = await exitOf(spawn("fstrm_replay", ["-t", "protobuf:dnstap.Dnstap", "-u", sock, "-r", file, "-r", file], { stdio: "ignore" }));
+    const code = await exitOf(
+      spawn("fstrm_replay", ["-t", "protobuf:dnstap.Dnstap", "-u", sock, "-r", file, "-r", file], { stdio: "ignore" }),
+    );
     expect(code).toBe(0);
     s.stop();
     expect(await s.done).toBe(0);
@@ -93,7 +95,9 @@ describe.skipIf(!have("fstrm_replay") && !ci)("the built nmsg-sensor --dnstap-tc
     const exited = exitOf(p, 30_000);
     await until(() => /listening on 127\.0\.0\.1:/.test(err));
     const file = vectorPath("logs/named/named.dnstap");
-    const code = await exitOf(spawn("fstrm_replay", ["-t", "protobuf:dnstap.Dnstap", "-a", "127.0.0.1", "-p", String(port), "-r", file], { stdio: "ignore" }));
+    const code = await exitOf(
+      spawn("fstrm_replay", ["-t", "protobuf:dnstap.Dnstap", "-a", "127.0.0.1", "-p", String(port), "-r", file], { stdio: "ignore" }),
+    );
     expect(code).toBe(0);
     p.kill("SIGTERM");
     expect(await exited, err).toBe(0);
@@ -141,7 +145,17 @@ function stubAnswer(q: Uint8Array): Uint8Array | undefined {
   } else if (qtype === 1 && NAMES[name]) ans.push([...ptr, ...u16(1), ...u16(1), ...u32(300), ...u16(4), ...a4(NAMES[name]!)]);
   const known = NAMES[name] !== undefined || name === "." || name.endsWith("dnstap.test.") || name === "dnstap.test.";
   const flags = 0x8400 | (q[2]! & 0x01 ? 0x0100 : 0) | (known ? 0 : 3);
-  return Uint8Array.from([...q.subarray(0, 2), ...u16(flags), ...u16(1), ...u16(ans.length), ...u16(0), ...u16(add.length), ...question, ...ans.flat(), ...add.flat()]);
+  return Uint8Array.from([
+    ...q.subarray(0, 2),
+    ...u16(flags),
+    ...u16(1),
+    ...u16(ans.length),
+    ...u16(0),
+    ...u16(add.length),
+    ...question,
+    ...ans.flat(),
+    ...add.flat(),
+  ]);
 }
 
 function query(id: number, name: string): Uint8Array {

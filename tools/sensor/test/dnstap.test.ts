@@ -136,7 +136,10 @@ describe("nmsg-sensor --dnstap", () => {
     await new Promise((r) => setTimeout(r, 2300));
     ac.abort();
     expect(await done).toBe(0);
-    const lines = io.err().split("\n").filter((l) => l);
+    const lines = io
+      .err()
+      .split("\n")
+      .filter((l) => l);
     // two ticks and the final line
     expect(lines.length).toBeGreaterThanOrEqual(3);
     for (const l of lines) expect(l).toMatch(/^nmsg-sensor: frames=0 payloads=0 /);
@@ -166,7 +169,10 @@ describe("nmsg-sensor --dnstap", () => {
     await Promise.all([badClosed, goodClosed]);
     ac.abort();
     expect(await done).toBe(0);
-    const lines = io.err().split("\n").filter((l) => l);
+    const lines = io
+      .err()
+      .split("\n")
+      .filter((l) => l);
     expect(lines.filter((l) => /^nmsg-sensor: 127\.0\.0\.1:\d+: .* at offset 0$/.test(l))).toHaveLength(1);
     expect(io.err()).toMatch(/frames=544 payloads=272 bad_frames=0 /);
     expect(await payloadsOf(new Uint8Array(readFileSync(out)))).toHaveLength(272);

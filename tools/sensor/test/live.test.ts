@@ -35,7 +35,12 @@ describe.skipIf(why !== undefined)("live capture on lo", () => {
     await new Promise<void>((res) => srv.bind(port, "127.0.0.1", res));
     const client = createSocket("udp4");
     const io = memoryIo();
-    const done = runCommand("nmsg-sensor", run, ["-i", "lo", "-b", `udp port ${port}`, "--ports", String(port), "-c", "5", "-t", "20", "-o", "-"], io);
+    const done = runCommand(
+      "nmsg-sensor",
+      run,
+      ["-i", "lo", "-b", `udp port ${port}`, "--ports", String(port), "-c", "5", "-t", "20", "-o", "-"],
+      io,
+    );
     // give libpcap a moment to start, then ask five questions
     await new Promise((r) => setTimeout(r, 1000));
     const name = [3, 119, 119, 119, 7, 101, 120, 97, 109, 112, 108, 101, 4, 116, 101, 115, 116, 0];

@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
-import { memoryIo, runCommand } from "@dnsrep/cli";
 import { encodePcap, ethernetFrame, udpDatagram } from "@dnsrep/capture";
+import { memoryIo, runCommand } from "@dnsrep/cli";
 import { type NmsgPayload, payloadToPres, readPayloads } from "@dnsrep/nmsg";
 import { afterAll, describe, expect, it } from "vitest";
 import { readVector, readVectorText, vectorCases, vectorPath } from "../../../test/vectors.js";
@@ -13,7 +13,11 @@ import { run } from "../src/nmsg-sensor.js";
 const dir = mkdtempSync(join(tmpdir(), "nmsg-sensor-test-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function sensor(argv: string[], stdin: Uint8Array | string = "", env: Record<string, string> = {}): Promise<{ rc: number; out: Uint8Array; err: string }> {
+async function sensor(
+  argv: string[],
+  stdin: Uint8Array | string = "",
+  env: Record<string, string> = {},
+): Promise<{ rc: number; out: Uint8Array; err: string }> {
   const io = memoryIo(stdin);
   io.env = { ...env };
   const rc = await runCommand("nmsg-sensor", run, argv, io);
@@ -22,9 +26,12 @@ async function sensor(argv: string[], stdin: Uint8Array | string = "", env: Reco
 
 async function payloadsOf(bytes: Uint8Array): Promise<NmsgPayload[]> {
   const out: NmsgPayload[] = [];
-  for await (const p of readPayloads((async function* () {
-    yield bytes;
-  })())) out.push(p);
+  for await (const p of readPayloads(
+    (async function* () {
+      yield bytes;
+    })(),
+  ))
+    out.push(p);
   return out;
 }
 
@@ -64,20 +71,22 @@ describe("nmsgtool's dnsqr vectors", () => {
       // libnmsg skips a too-large ICMP header and never finds the quoted datagram; we report them
       for (const m of icmp) expect(m).toMatch(/proto: ICMP \(1\)/);
     });
-    {
-      it(`${c.cmd}: byte-identical with --no-icmp`, async () => {
-        const out = join(dir, `${Math.random()}.nmsg`);
-        const r = await sensor(["-q", "--no-icmp", "-p", vectorPath(c.pcap), ...c.flags, "-w", out]);
-        expect(r.rc).toBe(0);
-        expect(Buffer.compare(readFileSync(out), Buffer.from(readVector(c.out)))).toBe(0);
-      });
-    }
+    it(`${c.cmd}: byte-identical with --no-icmp`, async () => {
+      const out = join(dir, `${Math.random()}.nmsg`);
+      const r = await sensor(["-q", "--no-icmp", "-p", vectorPath(c.pcap), ...c.flags, "-w", out]);
+      expect(r.rc).toBe(0);
+      expect(Buffer.compare(readFileSync(out), Buffer.from(readVector(c.out)))).toBe(0);
+    });
   }
 
   it("emits the two ICMP port-unreachable messages of dns.pcap", async () => {
     const r = await sensor(["-q", "-p", vectorPath("pcap/dns.pcap"), "-o", "-"]);
     expect(r.rc).toBe(0);
-    expect(Buffer.from(r.out).toString().match(/^type: ICMP$/gm)).toHaveLength(2);
+    expect(
+      Buffer.from(r.out)
+        .toString()
+        .match(/^type: ICMP$/gm),
+    ).toHaveLength(2);
   });
 
   it("reads the capture from stdin and writes nmsg to stdout by default", async () => {
@@ -88,7 +97,9 @@ describe("nmsgtool's dnsqr vectors", () => {
 
   it("prints counters on stderr", async () => {
     const r = await sensor(["-p", vectorPath("pcap/dns.pcap"), "-o", "/dev/null"]);
-    expect(r.err).toBe("nmsg-sensor: packets=1070 payloads=562 query_response=508 unanswered=2 unsolicited=0 tcp=50 tcp_dns=10 icmp=2 pending=0 filtered=0 not_dns=0 not_ip=0 bad_ip=0 bad_dns=0 snaplen_cut=0\n");
+    expect(r.err).toBe(
+      "nmsg-sensor: packets=1070 payloads=562 query_response=508 unanswered=2 unsolicited=0 tcp=50 tcp_dns=10 icmp=2 pending=0 filtered=0 not_dns=0 not_ip=0 bad_ip=0 bad_dns=0 snaplen_cut=0\n",
+    );
   });
 
   it("-c stops after N payloads", async () => {
@@ -99,8 +110,16 @@ describe("nmsgtool's dnsqr vectors", () => {
   it("honours the dnsqr module's environment filters", async () => {
     const all = await sensor(["-q", "-p", vectorPath("pcap/dns.pcap"), "-o", "-"]);
     const some = await sensor(["-q", "-p", vectorPath("pcap/dns.pcap"), "-o", "-"], "", { DNSQR_FILTER_QNAMES_INCLUDE: "example.test" });
-    const n = (b: Uint8Array): number => (Buffer.from(b).toString().match(/^qname: /gm) ?? []).length;
-    const names = Buffer.from(some.out).toString().match(/^qname: .*$/gm) ?? [];
+    const n = (b: Uint8Array): number =>
+      (
+        Buffer.from(b)
+          .toString()
+          .match(/^qname: /gm) ?? []
+      ).length;
+    const names =
+      Buffer.from(some.out)
+        .toString()
+        .match(/^qname: .*$/gm) ?? [];
     expect(names.length).toBeGreaterThan(0);
     expect(names.length).toBeLessThan(n(all.out));
     for (const q of names) expect(q.toLowerCase()).toMatch(/(^qname: |\.)example\.test\.$/);
@@ -169,11 +188,16 @@ describe("link types and pcapng interfaces", () => {
     expect(r.out.length).toBe(0);
   });
   it("a packet naming an undescribed interface is corrupt framing: what came before is written, exit 1", async () => {
-    const r = await sensor(["-p", "-", "-J", "-"], pcapngOf(pcap, 1, (i) => (i === 600 ? 7 : 0)));
+    const r = await sensor(
+      ["-p", "-", "-J", "-"],
+      pcapngOf(pcap, 1, (i) => (i === 600 ? 7 : 0)),
+    );
     expect(r.rc).toBe(1);
     const lines = r.err.split("\n");
     expect(lines[0]).toMatch(/^nmsg-sensor: packets=600 payloads=\d+ /);
-    expect(lines[1]).toMatch(/^nmsg-sensor: -: pcapng packet on interface 7, which no interface description block describes at offset \d+$/);
+    expect(lines[1]).toMatch(
+      /^nmsg-sensor: -: pcapng packet on interface 7, which no interface description block describes at offset \d+$/,
+    );
     expect(lines.slice(2)).toEqual([""]);
     expect(Buffer.from(r.out).toString()).toMatch(/"type":"UDP_QUERY_RESPONSE"/);
   });
@@ -229,7 +253,9 @@ describe("bad input", () => {
       for (let j = 0; j < data.length; j++) data[j] = (i * 131 + j * 17) & 0xff;
       pkts.push({ data, sec: 1000 + i });
     }
-    const good = ethernetFrame(udpDatagram({ src: Uint8Array.of(10, 0, 0, 1), dst: Uint8Array.of(10, 0, 0, 2), sport: 5000, dport: 53, payload: new Uint8Array(5) }));
+    const good = ethernetFrame(
+      udpDatagram({ src: Uint8Array.of(10, 0, 0, 1), dst: Uint8Array.of(10, 0, 0, 2), sport: 5000, dport: 53, payload: new Uint8Array(5) }),
+    );
     pkts.push({ data: good, sec: 2000 });
     const r = await sensor(["-p", "-", "-o", "/dev/null"], encodePcap(pkts));
     expect(r.rc).toBe(0);

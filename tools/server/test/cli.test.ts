@@ -3,8 +3,8 @@ import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { memoryIo, runCommand } from "@dnsrep/cli";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeBigFile } from "../../../packages/server/test/big-file.js";
 import { vectorPath } from "../../../test/vectors.js";
 import { isLoopback, parseListen, run } from "../src/dnstable-server.js";
@@ -125,7 +125,9 @@ describe("the running server", () => {
     const r = await fetchText(`${s.url}/dnsdb/v2/lookup/rrset/name/www.example.test`);
     expect(r.status).toBe(200);
     expect(await s.stop("SIGINT")).toBe(0);
-    expect(s.stderr()).toBe(`dnstable-server: listening on ${s.url}\ndnstable-server: stopping: letting the responses in flight finish (up to 10000 ms)\n`);
+    expect(s.stderr()).toBe(
+      `dnstable-server: listening on ${s.url}\ndnstable-server: stopping: letting the responses in flight finish (up to 10000 ms)\n`,
+    );
     expect(s.stdout()).toMatch(/^\S+Z - - GET \/dnsdb\/v2\/lookup\/rrset\/name\/www\.example\.test 200 results=2 /);
   });
 
@@ -202,7 +204,9 @@ describe("the running server", () => {
     writeFileSync(set, "dns.mtbl\n");
     const s = await startServer(["--no-auth", "-q", "--poll-interval", "100", set]);
     try {
-      expect((await fetchText(`${s.url}/dnsdb/v2/lookup/rrset/name/h00000001.big.test`)).body).toBe('{"cond":"begin"}\n{"cond":"succeeded"}\n');
+      expect((await fetchText(`${s.url}/dnsdb/v2/lookup/rrset/name/h00000001.big.test`)).body).toBe(
+        '{"cond":"begin"}\n{"cond":"succeeded"}\n',
+      );
       writeFileSync(set, "dns.mtbl\nbig.mtbl\n");
       for (let i = 0; i < 200 && !s.stderr().includes("reloaded"); i++) await new Promise((r) => setTimeout(r, 25));
       expect(s.stderr()).toContain("reloaded 2 data files (changed on disk)");
@@ -283,13 +287,36 @@ describe("the running server", () => {
     if (!haveTools) throw new Error("openssl and curl are needed (scripts/setup.sh installs them)");
     const key = join(dir, "key.pem");
     const cert = join(dir, "cert.pem");
-    const g = spawnSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1"], { encoding: "utf8" });
+    const g = spawnSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        key,
+        "-out",
+        cert,
+        "-days",
+        "1",
+        "-subj",
+        "/CN=127.0.0.1",
+      ],
+      { encoding: "utf8" },
+    );
     expect(g.status, g.stderr).toBe(0);
     let s: Running | null = null;
     try {
       s = await startServer(["--no-auth", "-q", "--tls-cert", cert, "--tls-key", key, DNS]);
       expect(s.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
-      const c = spawnSync("curl", ["-sS", "--cacert", cert, `${s.url}/dnsdb/v2/lookup/rrset/name/www.example.test/A`], { encoding: "utf8", timeout: 30000 });
+      const c = spawnSync("curl", ["-sS", "--cacert", cert, `${s.url}/dnsdb/v2/lookup/rrset/name/www.example.test/A`], {
+        encoding: "utf8",
+        timeout: 30000,
+      });
       expect(c.stderr).toBe("");
       expect(c.stdout).toMatch(/^\{"cond":"begin"\}\n\{"obj":\{"count":4,.*\}\}\n\{"cond":"succeeded"\}\n$/);
     } finally {

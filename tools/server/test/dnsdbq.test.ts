@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { memoryIo } from "@dnsrep/cli";
-import { run as lookup, parseTime } from "../../dnstable/src/dnstable-lookup.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { vectorPath } from "../../../test/vectors.js";
+import { run as lookup, parseTime } from "../../dnstable/src/dnstable-lookup.js";
 import { dnsdbq, haveDnsdbq, type Running, startServer } from "./spawn-server.js";
 
 /**
@@ -123,7 +123,10 @@ describe.runIf(HAVE || CI)("dnsdbq against dnstable-server: the dnstable-lookup 
     const all = mapped.map((x) => x.m.dnsdbqArgs.join(" "));
     expect(mapped.length).toBeGreaterThanOrEqual(150);
     for (const want of [/-r \*\./, /-r \S+\.\*/, /-r \S+\/\S+\/\S+/, /-n /, /-i /, /-N /, /-O /, /-g /, /-c /, /-A /, /-B /, /ANY-DNSSEC/])
-      expect(all.some((a) => want.test(a)), String(want)).toBe(true);
+      expect(
+        all.some((a) => want.test(a)),
+        String(want),
+      ).toBe(true);
   });
 
   for (const { c, m } of mapped) {
@@ -138,7 +141,12 @@ describe.runIf(HAVE || CI)("dnsdbq against dnstable-server: the dnstable-lookup 
 
   it("dnsdbq -V summarize gives the count, first/last seen and number of the lookup's objects", async () => {
     const url = (servers.get("dnstable/dns.mtbl") as Running).url;
-    for (const q of [["-r", "*.example.test"], ["-r", "*.example.test/A"], ["-n", "www.example.test"], ["-i", "10.0.0.0/24"]]) {
+    for (const q of [
+      ["-r", "*.example.test"],
+      ["-r", "*.example.test/A"],
+      ["-n", "www.example.test"],
+      ["-i", "10.0.0.0/24"],
+    ]) {
       const objs = jsonLines(dnsdbq(url, ["-j", ...q]).stdout);
       expect(objs.length).toBeGreaterThan(0);
       const r = dnsdbq(url, ["-j", "-V", "summarize", ...q]);
@@ -178,20 +186,48 @@ describe.runIf(HAVE || CI)("dnsdbq against dnstable-server: the dnstable-lookup 
     try {
       const conf = join(dir, "dnsdbq.conf");
       writeFileSync(conf, `CIRCL_AUTH=user:password\nCIRCL_SERVER=${url}/pdns/query\n`);
-      const circl = (args: string[]) => jsonLines(dnsdbq(url, ["-u", "circl", "-j", ...args], { env: { DNSDBQ_CONFIG_FILE: conf } }).stdout);
+      const circl = (args: string[]) =>
+        jsonLines(dnsdbq(url, ["-u", "circl", "-j", ...args], { env: { DNSDBQ_CONFIG_FILE: conf } }).stdout);
       const cof = circl(["-r", "www.example.test"]);
       // every rdata of the name's RRsets, one object each, then the records whose rdata is the name
       const rrsets = await expected({ id: "", data: "dnstable/dns.mtbl", setfile: false, args: [] }, ["-j", "rrset", "www.example.test"]);
-      const rdatas = await expected({ id: "", data: "dnstable/dns.mtbl", setfile: false, args: [] }, ["-j", "rdata", "name", "www.example.test"]);
+      const rdatas = await expected({ id: "", data: "dnstable/dns.mtbl", setfile: false, args: [] }, [
+        "-j",
+        "rdata",
+        "name",
+        "www.example.test",
+      ]);
       const want = [
         ...rrsets.flatMap((o) =>
-          (o.rdata as string[]).map((rdata) => ({ count: o.count, time_first: o.time_first, time_last: o.time_last, rrtype: o.rrtype, rrname: o.rrname, rdata, bailiwick: o.bailiwick })),
+          (o.rdata as string[]).map((rdata) => ({
+            count: o.count,
+            time_first: o.time_first,
+            time_last: o.time_last,
+            rrtype: o.rrtype,
+            rrname: o.rrname,
+            rdata,
+            bailiwick: o.bailiwick,
+          })),
         ),
-        ...rdatas.map((o) => ({ count: o.count, time_first: o.time_first, time_last: o.time_last, rrtype: o.rrtype, rrname: o.rrname, rdata: o.rdata })),
+        ...rdatas.map((o) => ({
+          count: o.count,
+          time_first: o.time_first,
+          time_last: o.time_last,
+          rrtype: o.rrtype,
+          rrname: o.rrname,
+          rdata: o.rdata,
+        })),
       ];
       expect(cof).toEqual(want);
       const ip = await expected({ id: "", data: "dnstable/dns.mtbl", setfile: false, args: [] }, ["-j", "rdata", "ip", "10.0.0.0/24"]);
-      const strip = (o: Record<string, unknown>) => ({ count: o.count, time_first: o.time_first, time_last: o.time_last, rrtype: o.rrtype, rrname: o.rrname, rdata: o.rdata });
+      const strip = (o: Record<string, unknown>) => ({
+        count: o.count,
+        time_first: o.time_first,
+        time_last: o.time_last,
+        rrtype: o.rrtype,
+        rrname: o.rrname,
+        rdata: o.rdata,
+      });
       expect(circl(["-i", "10.0.0.0/24"])).toEqual(ip.map(strip));
       expect(circl(["-i", "10.0.0.1"])).toEqual(ip.filter((o) => o.rdata === "10.0.0.1").map(strip));
     } finally {

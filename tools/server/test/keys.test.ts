@@ -23,7 +23,22 @@ async function keys(...argv: string[]): Promise<{ code: number; out: string; err
 
 describe("dnstable-server keys", () => {
   it("add prints only the new key, and the file keeps only its digest", async () => {
-    const r = await keys("add", "--keys", file, "alice", "--daily-limit", "1000", "--results-max", "256", "--offset-max", "3000", "--burst", "10/60", "--expires", "2027-01-01");
+    const r = await keys(
+      "add",
+      "--keys",
+      file,
+      "alice",
+      "--daily-limit",
+      "1000",
+      "--results-max",
+      "256",
+      "--offset-max",
+      "3000",
+      "--burst",
+      "10/60",
+      "--expires",
+      "2027-01-01",
+    );
     expect(r).toMatchObject({ code: 0, err: "" });
     expect(r.out).toMatch(/^[0-9a-f]{64}\n$/);
     const token = r.out.trim();
@@ -74,7 +89,12 @@ describe("dnstable-server keys", () => {
     expect(j.out).not.toContain(a);
     expect(j.out).not.toContain(digest);
     expect(r.out).not.toContain(digest);
-    expect(j.out.trim().split("\n").map((l) => JSON.parse(l))[0]).toEqual({
+    expect(
+      j.out
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l))[0],
+    ).toEqual({
       name: "alice",
       status: "active",
       created: NOW / 1000,
@@ -149,7 +169,9 @@ describe("dnstable-server keys", () => {
     writeFileSync(`${file}.tmp`, "");
     const busy = await keys("add", "--keys", file, "alice");
     expect(busy.code).toBe(1);
-    expect(busy.err).toBe(`dnstable-server: ${file}.tmp exists: another keys command is changing ${file} (remove ${file}.tmp if none is)\n`);
+    expect(busy.err).toBe(
+      `dnstable-server: ${file}.tmp exists: another keys command is changing ${file} (remove ${file}.tmp if none is)\n`,
+    );
   });
 
   it("--help describes the subcommands", async () => {

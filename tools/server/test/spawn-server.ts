@@ -67,11 +67,22 @@ export function haveDnsdbq(): boolean {
 }
 
 /** Run dnsdbq against a DNSDB API v2 server (a key is needed even without auth: any will do). */
-export function dnsdbq(url: string, args: string[], opts: { key?: string; env?: Record<string, string> } = {}): { status: number; stdout: string; stderr: string } {
+export function dnsdbq(
+  url: string,
+  args: string[],
+  opts: { key?: string; env?: Record<string, string> } = {},
+): { status: number; stdout: string; stderr: string } {
   const r = spawnSync("dnsdbq", args, {
     encoding: "utf8",
     timeout: 30000,
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: "/nonexistent", TZ: "UTC", DNSDB_SERVER: url, DNSDB_API_KEY: opts.key ?? "no-auth", ...opts.env },
+    env: {
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      HOME: "/nonexistent",
+      TZ: "UTC",
+      DNSDB_SERVER: url,
+      DNSDB_API_KEY: opts.key ?? "no-auth",
+      ...opts.env,
+    },
   });
   return { status: r.status ?? -1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
 }
