@@ -37,3 +37,27 @@ nmsg-tool -j "$V/dedupe/dedupe.input.json" -w "$out/dedupe.nmsg"
 dnstable-import -q -c none "$out/dedupe.nmsg" "$out/ref.dns.mtbl" "$out/ref.dnssec.mtbl"
 cmp "$out/ref.dns.mtbl" "$V/dnstable/dns.none.mtbl" && echo "dnstable-import: identical to dnstable_convert's dns.none.mtbl"
 mtbl-verify "$out/ref.dns.mtbl" && mtbl_verify "$out/ref.dns.mtbl" >/dev/null 2>&1 && echo "Debian's libmtbl mtbl_verify agrees"
+
+echo
+echo "== 4. the service side: dnstable-server over the pipeline's files, asked by dnsdb-query, dnsdbq and curl"
+dnstable-server --no-auth --listen 127.0.0.1:0 "$out/dns.mtbl" "$out/dnssec.mtbl" >"$out/access.log" 2>"$out/server.err" &
+server=$!
+trap 'kill "$server" 2>/dev/null || true; rm -rf "$out"' EXIT
+url=""
+for _ in $(seq 1 100); do
+  url=$(sed -n 's/^dnstable-server: listening on //p' "$out/server.err")
+  [ -n "$url" ] && break
+  sleep 0.1
+done
+[ -n "$url" ] || { cat "$out/server.err" >&2; exit 1; }
+echo "   $url"
+export DNSDB_SERVER="$url" DNSDB_API_KEY=demo
+set -x
+dnsdb-query -r '*.example.test/NS'
+dnsdb-query -j -i 192.0.2.80
+set +x
+if command -v dnsdbq >/dev/null; then (set -x; dnsdbq -j -r www.example.test/A); fi
+(set -x; curl -s "$url/dnsdb/v2/lookup/rdata/name/ns1.example.test/NS?limit=2")
+kill "$server"
+echo "   the access log:"; sed "s/^/   /" "$out/access.log"
+wait "$server" 2>/dev/null || true
