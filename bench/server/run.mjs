@@ -1,7 +1,9 @@
 // dnstable-server under load: exact-name lookups from 64 concurrent keep-alive clients (autocannon),
 // one large wildcard streamed to a fast client and held by a stalled one (results/s, server RSS),
 // beside the same queries on DnstableReader in-process. All on 127.0.0.1.
-//   node bench/server/run.mjs [--rrsets N] [--wild W] [--seconds S] [--connections C] [--file PATH]
+//   node bench/server/run.mjs [--rrsets N] [--wild W] [--seconds S] [--connections C] [--file PATH] [--server-prof DIR]
+// --server-prof DIR: the server runs under `node --cpu-prof` and writes its profile to DIR when it exits.
+// --no-inprocess: leave out part 4 (DnstableReader in-process), for quicker A/B runs of the server.
 // Needs `npx tsc -b` first. The data file goes to $TMPDIR and is removed; with --file PATH it is
 // kept there and reused by later runs with the same PATH (same N and W).
 import { spawn } from "node:child_process";
@@ -12,6 +14,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DnstableReader, encodeTriplet, resultObject, rrsetKey } from "@dnsrep/dnstable";
 import { Writer } from "@dnsrep/mtbl";
+import { resultLine } from "@dnsrep/server";
 import { nameFromString } from "@dnsrep/wdns";
 import autocannon from "autocannon";
 
@@ -53,7 +56,8 @@ const rnd = (n) => {
 const exactPath = () => `/dnsdb/v2/lookup/rrset/name/${name(rnd(N - W), "big").slice(0, -1)}/A`;
 
 // the server, as a child process
-const server = spawn(process.execPath, [join(root, "tools/server/bin/dnstable-server.js"), "--no-auth", "-q", "--listen", "127.0.0.1:0", "--max-limit", String(10 * W), "--poll-interval", "0", file], {
+const prof = args.includes("--server-prof") ? ["--cpu-prof", "--cpu-prof-dir", args[args.indexOf("--server-prof") + 1]] : [];
+const server = spawn(process.execPath, [...prof, join(root, "tools/server/bin/dnstable-server.js"), "--no-auth", "-q", "--listen", "127.0.0.1:0", "--max-limit", String(10 * W), "--poll-interval", "0", file], {
   stdio: ["ignore", "ignore", "pipe"],
 });
 const url = await new Promise((resolve, reject) => {
@@ -126,41 +130,56 @@ const stalledRss = await stream("/dnsdb/v2/lookup/rrset/name/*.w.example?limit=0
 server.kill("SIGTERM");
 await new Promise((r) => server.once("exit", r));
 
-// 4. in-process DnstableReader: the same kinds of query, objects made as the server makes them
-const reader = DnstableReader.open(file, { verifyChecksums: true });
-const exactNames = Array.from({ length: 20000 }, () => `h${String(rnd(N - W)).padStart(9, "0")}.big.example`);
-for (const n of exactNames.slice(0, 2000)) for (const r of reader.query({ type: "rrset", name: n, rrtype: "A" })) JSON.stringify(resultObject(r));
+// 4. in-process DnstableReader: the same kinds of query, each result's line made as the server
+// makes it (resultLine), and the wildcard also as objects (resultObject + JSON.stringify) and bare
+const inprocess = !args.includes("--no-inprocess");
 const tl = [];
-const te = performance.now();
-for (const n of exactNames) {
-  const t = performance.now();
-  let got = 0;
-  for (const r of reader.query({ type: "rrset", name: n, rrtype: "A" })) {
-    JSON.stringify({ obj: resultObject(r) });
-    got++;
+let inExactS = Number.NaN;
+let exactNames = [];
+const wild = {};
+if (inprocess) {
+  const reader = DnstableReader.open(file, { verifyChecksums: true });
+  exactNames = Array.from({ length: 20000 }, () => `h${String(rnd(N - W)).padStart(9, "0")}.big.example`);
+  for (const n of exactNames.slice(0, 2000)) for (const r of reader.query({ type: "rrset", name: n, rrtype: "A" })) resultLine(r, false);
+  const te = performance.now();
+  for (const n of exactNames) {
+    const t = performance.now();
+    let got = 0;
+    for (const r of reader.query({ type: "rrset", name: n, rrtype: "A" })) {
+      resultLine(r, false);
+      got++;
+    }
+    tl.push(performance.now() - t);
+    if (got !== 1) throw new Error(`in-process: ${n} gave ${got}`);
   }
-  tl.push(performance.now() - t);
-  if (got !== 1) throw new Error(`in-process: ${n} gave ${got}`);
+  inExactS = (performance.now() - te) / 1000;
+  tl.sort((a, b) => a - b);
+  /** CPU µs per wildcard result with `each` applied to every result */
+  const perResult = (each) => {
+    const c = process.cpuUsage();
+    let n = 0;
+    for (const r of reader.query({ type: "rrset", name: "*.w.example" })) {
+      each(r);
+      n++;
+    }
+    const u = process.cpuUsage(c);
+    if (n !== W) throw new Error(`in-process wildcard: ${n} results`);
+    return (u.user + u.system) / n;
+  };
+  wild.bare = perResult(() => {});
+  wild.object = perResult((r) => JSON.stringify({ obj: resultObject(r) }));
+  wild.line = perResult((r) => resultLine(r, false));
+  reader.close();
 }
-const inExactS = (performance.now() - te) / 1000;
-tl.sort((a, b) => a - b);
-const tw = performance.now();
-let wn = 0;
-for (const r of reader.query({ type: "rrset", name: "*.w.example" })) {
-  JSON.stringify({ obj: resultObject(r) });
-  wn++;
-}
-const inWildS = (performance.now() - tw) / 1000;
-reader.close();
 rmSync(dir, { recursive: true, force: true });
 
 const f = (x, d = 0) => x.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
 console.log(`file: ${f(N)} RRsets (RRSET entries, zstd), wildcard *.w.example: ${f(W)} results; ${CONNECTIONS} connections, ${SECONDS} s; load average ${load0.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end\n`);
 console.log("| measure | dnstable-server (HTTP, autocannon) | DnstableReader in-process |");
 console.log("|---|---|---|");
-console.log(`| exact-name lookups/s | ${f(ac.requests.average)} (${f(ac.requests.total)} in ${SECONDS} s; errors ${ac.errors}, timeouts ${ac.timeouts}, non-2xx ${ac.non2xx}) | ${f(exactNames.length / inExactS)} (one thread, no HTTP) |`);
-console.log(`| exact lookup p50 / p99 | ${ac.latency.p50} ms / ${ac.latency.p99} ms | ${tl[Math.floor(tl.length / 2)].toFixed(3)} ms / ${tl[Math.floor(tl.length * 0.99)].toFixed(3)} ms |`);
+console.log(`| exact-name lookups/s | ${f(ac.requests.average)} (${f(ac.requests.total)} in ${SECONDS} s; errors ${ac.errors}, timeouts ${ac.timeouts}, non-2xx ${ac.non2xx}) | ${inprocess ? `${f(exactNames.length / inExactS)} (one thread, no HTTP)` : "—"} |`);
+console.log(`| exact lookup p50 / p99 | ${ac.latency.p50} ms / ${ac.latency.p99} ms | ${inprocess ? `${tl[Math.floor(tl.length / 2)].toFixed(3)} ms / ${tl[Math.floor(tl.length * 0.99)].toFixed(3)} ms` : "—"} |`);
 console.log(`| server CPU per exact lookup | ${(exactCpu * 1000).toFixed(0)} µs (≈ ${f(1000 / exactCpu)} lookups/s per core it has to itself) | — |`);
-console.log(`| wildcard streamed, results/s | ${f(W / streamS)} (${f(W)} in ${streamS.toFixed(2)} s) | ${f(wn / inWildS)} |`);
-console.log(`| server CPU for the wildcard | ${streamCpu.toFixed(1)} s (≈ ${f(W / streamCpu)} results per CPU-second) | ${inWildS.toFixed(1)} s |`);
+console.log(`| wildcard streamed, results/s | ${f(W / streamS)} (${f(W)} in ${streamS.toFixed(2)} s) | — |`);
+console.log(`| server CPU for the wildcard | ${streamCpu.toFixed(1)} s (${((streamCpu * 1e6) / W).toFixed(2)} µs per result, ≈ ${f(W / streamCpu)} results per CPU-second) | ${inprocess ? `CPU per result: ${wild.bare.toFixed(2)} µs iterating, ${wild.line.toFixed(2)} µs with resultLine, ${wild.object.toFixed(2)} µs with resultObject + JSON.stringify` : "—"} |`);
 console.log(`| server RSS | ${f(exactRss)} MB after the lookups; peak ${f(peakRss)} MB while streaming; ${f(stalledRss)} MB with a stalled client (${f(before)} MB before it) | — |`);

@@ -12,6 +12,7 @@ export type { QueryParams } from "./params.js";
 export { effectiveLimit, parseQueryParams } from "./params.js";
 export type { LookupPath, LookupQuery } from "./query.js";
 export { parseLookupPath } from "./query.js";
+export { jsonString, resultLine, rfc3339 } from "./result-line.js";
 export type { TypeSelect } from "./rrtypes.js";
 export { DNSSEC_TYPES, parseTypeSelect, typeSelected } from "./rrtypes.js";
 export type { StreamStats } from "./saf.js";

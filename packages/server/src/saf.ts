@@ -1,6 +1,7 @@
 import { type DnstableResult, type EntryObject, isDnstableError, resultObject } from "@dnsrep/dnstable";
 import { isMtblError } from "@dnsrep/mtbl";
 import { isWdnsError } from "@dnsrep/wdns";
+import { resultLine, rfc3339 } from "./result-line.js";
 
 /**
  * DNSDB API v2's Streaming API Framing (SAF): `{"cond":"begin"}`, one `{"obj":{…}}` line per
@@ -43,10 +44,7 @@ export interface ResultWindow {
   humantime: boolean;
 }
 
-/** RFC 3339 (UTC, seconds) for DNSDB's humantime. */
-export function rfc3339(epoch: number): string {
-  return `${new Date(epoch * 1000).toISOString().slice(0, 19)}Z`;
-}
+export { rfc3339 } from "./result-line.js";
 
 /** A result's JSON object (null when it does not decode: counted as corrupt). */
 export function objectOf(r: DnstableResult, humantime: boolean, stats: StreamStats): EntryObject | Record<string, unknown> | null {
@@ -63,6 +61,19 @@ export function objectOf(r: DnstableResult, humantime: boolean, stats: StreamSta
   }
   if (!humantime) return obj;
   return { ...obj, time_first: rfc3339(obj.time_first), time_last: rfc3339(obj.time_last) };
+}
+
+/** A result's SAF line (resultLine; null when it does not decode: counted as corrupt). */
+export function lineOf(r: DnstableResult, humantime: boolean, stats: StreamStats): string | null {
+  let line: string | null;
+  try {
+    line = resultLine(r, humantime);
+  } catch (e) {
+    if (!isDnstableError(e) && !isWdnsError(e)) throw e;
+    line = null;
+  }
+  if (line === null) stats.corrupt++;
+  return line;
 }
 
 /** The message for an error met while reading (a damaged file): no stack, no paths beyond the message. */
@@ -108,10 +119,7 @@ export function* lookupLines(w: ResultWindow, stats: StreamStats): Generator<str
   yield SAF_BEGIN;
   let end: string;
   try {
-    const limited = yield* windowed(w, stats, (r) => {
-      const obj = objectOf(r, w.humantime, stats);
-      return obj === null ? null : `{"obj":${JSON.stringify(obj)}}\n`;
-    });
+    const limited = yield* windowed(w, stats, (r) => lineOf(r, w.humantime, stats));
     end = limited ? SAF_LIMITED : SAF_SUCCEEDED;
     stats.end = limited ? "limited" : "succeeded";
   } catch (e) {

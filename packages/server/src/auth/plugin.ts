@@ -55,8 +55,10 @@ export async function authPluginBody(app: FastifyInstance, opts: AuthOptions): P
 
   if (opts.noAuth) {
     app.decorate("authUsage", () => ({ keys: 0, usage: [] }));
-    app.addHook("onRequest", async (request) => {
+    // a callback hook, not an async one: no promise per request
+    app.addHook("onRequest", (request, _reply, done) => {
       if (request.routeOptions.config.auth !== undefined) request.principal = { ...NO_LIMITS };
+      done();
     });
     app.get(RATE_LIMIT_PATH, { config: { auth: "dnsdb" } }, async (_request, reply) =>
       reply.type("application/json").send(rateLimitBody(null, new Quotas(), now())),
