@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # Install everything dnsrep needs on a fresh Debian machine with Node 20:
-# Debian packages (libpcap-dev for live capture, mtbl-bin as the independent
+# Debian packages (the C toolchain node-gyp needs, libpcap-dev for live capture, mtbl-bin as the independent
 # libmtbl reader used in tests), the workspace's npm packages, and the build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
+# the C toolchain node-gyp needs for the native parts (pcap, CRC32C, zlib bindings)
+dpkg -s build-essential >/dev/null 2>&1 || need_apt+=(build-essential)
+dpkg -s g++ >/dev/null 2>&1 || need_apt+=(g++)
+dpkg -s make >/dev/null 2>&1 || need_apt+=(make)
+dpkg -s python3 >/dev/null 2>&1 || need_apt+=(python3)
 dpkg -s libpcap-dev >/dev/null 2>&1 || need_apt+=(libpcap-dev)
 dpkg -s mtbl-bin >/dev/null 2>&1 || need_apt+=(mtbl-bin)
 dpkg -s libdeflate-dev >/dev/null 2>&1 || need_apt+=(libdeflate-dev)
@@ -23,7 +28,7 @@ if [ "${#need_apt[@]}" -gt 0 ]; then
     apt-get update -qq >/dev/null
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
   else
-    echo "setup: please install Debian packages: ${need_apt[*]} (live capture and libmtbl cross-checks need them)" >&2
+    echo "setup: please install Debian packages: ${need_apt[*]} (the native parts, live capture and the libmtbl cross-checks need them)" >&2
   fi
 fi
 

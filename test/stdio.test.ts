@@ -24,7 +24,8 @@ const cases: [string, string[]][] = [
   ["nmsg-sensor", ["-p", vec("pcap/dns.pcap"), "-J", "-"]],
 ];
 
-describe.skipIf(!existsSync("/dev/full"))("a full stdout", () => {
+// on CI /dev/full is required (a Linux machine has it): its absence fails the tests instead of skipping them
+describe.skipIf(!existsSync("/dev/full") && !process.env.CI)("a full stdout", () => {
   let full = -1;
   beforeAll(() => {
     full = openSync("/dev/full", "w");

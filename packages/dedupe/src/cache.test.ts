@@ -1,7 +1,8 @@
 import { type DnsDedupe, encodeDnsDedupe, encodedBytes } from "@dnsrep/nmsg";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { DedupeCache, DedupeType, dedupeKey, dedupeKeyLength, ENTRY_OVERHEAD, parseDedupeKey } from "./cache.js";
+import { DedupeCache, DedupeType, ENTRY_OVERHEAD } from "./cache.js";
+import { dedupeKey, dedupeKeyLength, parseDedupeKey } from "./dedupe-key.js";
 import { nameKey } from "./names.js";
 
 const name = (s: string): string =>

@@ -1,10 +1,12 @@
 export type { AcceptedRRset, BailiwickOptions, Verdict } from "./bailiwick.js";
 export { BailiwickChecker, RejectReason } from "./bailiwick.js";
-export type { DedupeCacheOptions, DedupeCacheStats, DedupeEmit, DedupeKeyParts, DedupeRawEmit } from "./cache.js";
-export { DedupeCache, DedupeType, dedupeKey, dedupeKeyLength, ENTRY_OVERHEAD, parseDedupeKey, putDedupeKey } from "./cache.js";
-export type { DnsCacheOptions, DnsCacheStats } from "./dns-cache.js";
-export { DnsCache } from "./dns-cache.js";
-export { DedupeEncoding } from "./encoding.js";
+export type { DedupeCacheOptions, DedupeCacheStats, DedupeEmit, DedupeRawEmit } from "./cache.js";
+export { DedupeCache, DedupeType, ENTRY_OVERHEAD } from "./cache.js";
+export { DedupeEncoding } from "./dedupe-encoding.js";
+export type { DedupeKeyParts } from "./dedupe-key.js";
+export { dedupeKey, dedupeKeyLength, parseDedupeKey, putDedupeKey } from "./dedupe-key.js";
+export type { DnsCacheOptions, DnsCacheStats } from "./dns-cache-engine.js";
+export { DnsCache } from "./dns-cache-engine.js";
 export type { FilterList } from "./filter-list.js";
 export { FilterListError, matchFilterAddress, matchFilterList, parseFilterList } from "./filter-list.js";
 export { addrKey, isAtOrBelow, keyBytes, keyToString, nameKey, ROOT_KEY } from "./names.js";

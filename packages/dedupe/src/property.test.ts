@@ -4,7 +4,7 @@ import { udpDatagram } from "@dnsrep/capture";
 import { decodeDnsQR, encodeDnsQR } from "@dnsrep/nmsg";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { DnsCache } from "./dns-cache.js";
+import { DnsCache } from "./dns-cache-engine.js";
 import { DnsqrFields, scanDnsqr } from "./dnsqr-wire.js";
 import { FilterListError, parseFilterList } from "./filter-list.js";
 import { parseRootHints, RootHintsError } from "./root-hints.js";

@@ -1,5 +1,5 @@
 /**
- * The lean response path (lean.ts) against the full one (parseMessage + BailiwickChecker): the
+ * The lean response path (lean-response.ts) against the full one (parseMessage + BailiwickChecker): the
  * same records, counters and learned zones for the vectors' capture, for its responses bit-flipped,
  * and for random bytes.
  */
@@ -9,7 +9,7 @@ import { type DnsQR, decodeDnsQR, readPayloads } from "@dnsrep/nmsg";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { readVector, vectorPath } from "../../../test/vectors.js";
-import { DnsCache } from "../src/dns-cache.js";
+import { DnsCache } from "../src/dns-cache-engine.js";
 import { ZoneCache } from "../src/zones.js";
 
 const hints = readFileSync(vectorPath("inputs/zones/root.hints"), "utf8");

@@ -15,6 +15,7 @@ import {
   rrsetNameFwdKey,
   sourceInfoKey,
   versionKey,
+  wireNameLength,
 } from "./entry.js";
 import { isDnstableError } from "./errors.js";
 
@@ -117,5 +118,16 @@ describe("dnstable entry encoding", () => {
       ),
       { numRuns: 200 },
     );
+  });
+});
+
+describe("wireNameLength", () => {
+  it("reads a key's name of any length (no 255-byte cap), and -1 for a cut name or a label over 63", () => {
+    const long = new Uint8Array(1 + 5 * 64 + 1);
+    for (let i = 0; i < 5; i++) long[1 + i * 64] = 63;
+    expect(wireNameLength(long, 1)).toBe(321);
+    expect(wireNameLength(long.subarray(0, 321), 1)).toBe(-1);
+    expect(wireNameLength(Uint8Array.of(0, 64, 0), 1)).toBe(-1);
+    expect(wireNameLength(Uint8Array.of(0, 1, 97, 0, 9), 1)).toBe(3);
   });
 });

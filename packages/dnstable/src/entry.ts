@@ -1,4 +1,5 @@
 import { ByteWriter, decodeVarint64, latin1String, type VarintCursor } from "@dnsrep/util";
+import { nameLength } from "@dnsrep/wdns";
 import { DnstableError } from "./errors.js";
 
 /** First key byte of each dnstable entry (dnstable-encoding(5)). */
@@ -120,16 +121,9 @@ export function reverseWireName(name: Uint8Array): Uint8Array {
 const keyWriter = new ByteWriter(1024);
 const keyLatin1 = (): string => latin1String(keyWriter.buf, 0, keyWriter.length);
 
-/** Length of an uncompressed wire name starting at `off`, or -1. */
+/** Length of an uncompressed wire name starting at `off`, or -1: wdns's nameLength without its 255-byte cap (libdnstable reads key names of any length). */
 export function wireNameLength(buf: Uint8Array, off: number): number {
-  let p = off;
-  while (p < buf.length) {
-    const len = buf[p] as number;
-    if (len === 0) return p + 1 - off;
-    if (len > 63) return -1;
-    p += 1 + len;
-  }
-  return -1;
+  return nameLength(buf, off, Number.POSITIVE_INFINITY);
 }
 
 function buildRRsetKey(rrname: Uint8Array, rrtype: number, bailiwick: Uint8Array, rdatas: readonly Uint8Array[]): void {

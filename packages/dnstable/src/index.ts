@@ -25,8 +25,9 @@ export {
 export { DnstableError, DnstableErrorCode, isDnstableError } from "./errors.js";
 export type { EntryObject, FormatOptions } from "./format.js";
 export { entryObject, entryText, formatEntry, formatResult, formatTime, resultObject } from "./format.js";
+export { parseIpQuery } from "./ip-range.js";
 export { dnstableMerge } from "./merge.js";
-export type { CorruptEntry, DnstableQuery, DnstableResult, QueryOptions, SetFileOptions, TimeFence } from "./query.js";
-export { DnstableReader, parseIpQuery } from "./query.js";
+export type { CorruptEntry, DnstableQuery, DnstableResult, QueryOptions, TimeFence } from "./query.js";
+export { DnstableReader, type SetFileOptions } from "./reader.js";
 export { decodeRRtypeUnion, encodeRRtypeBitmap, encodeRRtypeSingle, rrtypeUnionHas } from "./rrtype-union.js";
 export { DNSSEC_TYPES, DUAL_TYPES, NAME_RDATA_TYPES, STANDALONE_NAME_TYPES } from "./rrtypes.js";

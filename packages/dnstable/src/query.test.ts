@@ -8,7 +8,9 @@ import { vectorPath } from "../../../test/vectors.js";
 import { keysCutInHalf, valuesCutToOneByte, writeDamaged } from "../test/corrupt.js";
 import { decodeRRsetKey } from "./entry.js";
 import { type DnstableError, isDnstableError } from "./errors.js";
-import { type CorruptEntry, type DnstableQuery, DnstableReader, parseIpQuery } from "./query.js";
+import { parseIpQuery } from "./ip-range.js";
+import type { CorruptEntry, DnstableQuery } from "./query.js";
+import { DnstableReader } from "./reader.js";
 
 const dir = mkdtempSync(join(tmpdir(), "dnstable-query-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

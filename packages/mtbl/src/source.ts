@@ -1,6 +1,7 @@
 /**
- * The one abstraction shared by Reader, Merger, Sorter and Fileset (libmtbl's
- * `mtbl_source`): a sorted key/value source with positioned iterators.
+ * The one abstraction shared by Reader, Merger and Fileset (libmtbl's
+ * `mtbl_source`): a sorted key/value source with positioned iterators. The
+ * Sorter is not one: it takes entries in any order and writes them out sorted.
  *
  * Iterators are LevelDB-style cursors that allocate nothing per step: after
  * `next()` returns true, `key` and `value` are BORROWED views that stay valid

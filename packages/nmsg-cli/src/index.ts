@@ -19,3 +19,4 @@ export {
   parseU32Option,
 } from "./nmsg-output.js";
 export { SocketInputStats, UDP_RECV_BUFFER } from "./socket-stats.js";
+export { type NmsgStreamRun, runNmsgStream, runStream, type StreamRun } from "./stream-run.js";

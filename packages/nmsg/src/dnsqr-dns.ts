@@ -10,8 +10,8 @@
  * them, as @dnsrep/dedupe's DnsCache does).
  */
 import { type Message, parseMessage } from "@dnsrep/wdns";
-import { parseUdpDatagram } from "./ipdg.js";
-import type { DnsQR } from "./typed.js";
+import type { DnsQR } from "./typed-messages.js";
+import { parseUdpDatagram } from "./udp-datagram.js";
 
 /** The fields of a DnsQR (decodeDnsQR) these helpers read. */
 export type DnsqrPackets = Pick<DnsQR, "query_ip" | "response_ip" | "query_packet" | "response_packet">;

@@ -6,9 +6,9 @@ import fc from "fast-check";
 import protobuf from "protobufjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readVector } from "../../../test/vectors.js";
+import { MSGTYPE_DNS, MSGTYPE_DNSDEDUPE, MSGTYPE_DNSQR, MSGTYPE_IPCONN, VENDOR_BASE, VENDOR_SIE } from "./builtin-modules.js";
 import { BAIL, buildFastCodec, type FastCodec, fastDecode, fastEncode } from "./fastcodec.js";
-import { decodeMessage, encodeMessage, getModule, type MessageModule, type Msg } from "./module.js";
-import { MSGTYPE_DNS, MSGTYPE_DNSDEDUPE, MSGTYPE_DNSQR, MSGTYPE_IPCONN, VENDOR_BASE, VENDOR_SIE } from "./modules.js";
+import { decodeMessage, encodeMessage, getModule, type MessageModule, type Msg } from "./module-registry.js";
 import type { NmsgPayload } from "./payload.js";
 import { readPayloads } from "./reader.js";
 

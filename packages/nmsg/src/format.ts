@@ -1,7 +1,7 @@
 /** Presentation and JSON text of payloads, as nmsgtool prints them. */
 import { utcDateTime } from "@dnsrep/util";
 import { base64Encode, ipv4ToString, ipv6ToString } from "@dnsrep/wdns";
-import { decodeMessage, type FieldSpec, getModule, has, type MessageModule, type Msg } from "./module.js";
+import { decodeMessage, type FieldSpec, getModule, has, type MessageModule, type Msg } from "./module-registry.js";
 import type { NmsgPayload } from "./payload.js";
 
 const pad = (n: number, w = 2): string => String(n).padStart(w, "0");

@@ -1,3 +1,20 @@
+export {
+  DnsDedupeKind,
+  DnsDedupeKind as DnsDedupeType,
+  DnsQRKind,
+  DnsQRKind as DnsQRType,
+  dnsdedupeFields,
+  dnsFields,
+  dnsqrFields,
+  ipconnFields,
+  MSGTYPE_DNS,
+  MSGTYPE_DNSDEDUPE,
+  MSGTYPE_DNSQR,
+  MSGTYPE_IPCONN,
+  UdpChecksum,
+  VENDOR_BASE,
+  VENDOR_SIE,
+} from "./builtin-modules.js";
 export type { ZlibEngine } from "./container.js";
 export {
   containerHeader,
@@ -18,28 +35,9 @@ export { isNmsgError, NmsgError, NmsgErrorCode } from "./errors.js";
 export type { NmsgFileWriter } from "./file.js";
 export { createNmsgFileWriter, readNmsgFile, writeNmsgFile } from "./file.js";
 export { formatTime, formatTimeNs, jsonDouble, payloadToJson, payloadToPres } from "./format.js";
-export type { UdpDatagram } from "./ipdg.js";
-export { parseUdpDatagram, verifyUdpChecksum } from "./ipdg.js";
 export { payloadFromJson } from "./json-input.js";
-export type { FieldKind, FieldSpec, MessageModule, Msg } from "./module.js";
-export { decodeMessage, encodeMessage, findModuleByName, getModule, has, msgtypeId, registerModule, vendorId } from "./module.js";
-export {
-  DnsDedupeKind,
-  DnsDedupeKind as DnsDedupeType,
-  DnsQRKind,
-  DnsQRKind as DnsQRType,
-  dnsdedupeFields,
-  dnsFields,
-  dnsqrFields,
-  ipconnFields,
-  MSGTYPE_DNS,
-  MSGTYPE_DNSDEDUPE,
-  MSGTYPE_DNSQR,
-  MSGTYPE_IPCONN,
-  UdpChecksum,
-  VENDOR_BASE,
-  VENDOR_SIE,
-} from "./modules.js";
+export type { FieldKind, FieldSpec, MessageModule, Msg } from "./module-registry.js";
+export { decodeMessage, encodeMessage, findModuleByName, getModule, has, msgtypeId, registerModule, vendorId } from "./module-registry.js";
 export type { NmsgPayload, PayloadHeader } from "./payload.js";
 export { decodePayload, encodePayload, packedPayloadSize, payloadCrc } from "./payload.js";
 export type { RateClock } from "./rate.js";
@@ -52,7 +50,9 @@ export type { FileReadOptions } from "./thread-reader.js";
 export { readNmsgFileBatches } from "./thread-reader.js";
 export type { Endpoint } from "./transport.js";
 export { connectNmsg, listenNmsg } from "./transport.js";
-export type { DnsDedupe, DnsQR } from "./typed.js";
-export { decodeDnsDedupe, decodeDnsQR, encodeDnsDedupe, encodeDnsQR } from "./typed.js";
+export type { DnsDedupe, DnsQR } from "./typed-messages.js";
+export { decodeDnsDedupe, decodeDnsQR, encodeDnsDedupe, encodeDnsQR } from "./typed-messages.js";
+export type { UdpDatagram } from "./udp-datagram.js";
+export { parseUdpDatagram, verifyUdpChecksum } from "./udp-datagram.js";
 export type { EncodedMessage, Sink, WriterOptions } from "./writer.js";
 export { encodedBytes, NmsgWriter, WBUFSZ_MAX, WBUFSZ_MIN } from "./writer.js";

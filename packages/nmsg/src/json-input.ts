@@ -1,7 +1,7 @@
 /** JSON input (nmsgtool -j): one JSON object per line → NmsgPayload, encoding like libnmsg. */
 import { base64Decode, isWdnsError, parseIpv4, parseIpv6 } from "@dnsrep/wdns";
 import { NmsgError, NmsgErrorCode } from "./errors.js";
-import { encodeMessage, type FieldSpec, findModuleByName, type MessageModule, type Msg } from "./module.js";
+import { encodeMessage, type FieldSpec, findModuleByName, type MessageModule, type Msg } from "./module-registry.js";
 import type { NmsgPayload } from "./payload.js";
 
 function bad(msg: string): never {

@@ -23,7 +23,7 @@ import {
   zlibBody,
 } from "./container.js";
 import { fastCodecOf } from "./fastcodec.js";
-import { encodeMessage, type MessageModule, type Msg } from "./module.js";
+import { encodeMessage, type MessageModule, type Msg } from "./module-registry.js";
 import {
   headerSize,
   type NmsgPayload,

@@ -1,3 +1,4 @@
+export { firstBinaryLine } from "./binary-text.js";
 export {
   allocBytes,
   ByteWriter,
@@ -17,7 +18,7 @@ export { fromHex, hexByte, hexValue, toHex } from "./hex.js";
 export { latin1Bytes, latin1String, writeLatin1 } from "./latin1.js";
 export type { OutputTarget } from "./output-path.js";
 export { openOutput, outputTarget, tempPathFor } from "./output-path.js";
-export { firstBinaryLine, utcDateTime } from "./text.js";
+export { utcDateTime } from "./utc-time.js";
 export type { VarintCursor } from "./varint.js";
 export {
   bytesFieldLength,

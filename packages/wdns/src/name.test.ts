@@ -14,6 +14,13 @@ describe("names", () => {
   it("measures uncompressed names", () => {
     expect(nameLength(n, 0)).toBe(17);
     expect(nameLength(new Uint8Array([3, 97, 98]), 0)).toBe(-1);
+    // five 63-byte labels: 321 bytes, over libwdns's 255 but read with no cap (dnstable's keys)
+    const long = new Uint8Array(5 * 64 + 1);
+    for (let i = 0; i < 5; i++) long[i * 64] = 63;
+    expect(nameLength(long, 0)).toBe(-1);
+    expect(nameLength(long, 0, Number.POSITIVE_INFINITY)).toBe(321);
+    expect(nameLength(long.subarray(0, 320), 0, Number.POSITIVE_INFINITY)).toBe(-1);
+    expect(nameLength(Uint8Array.of(64, 0), 0, Number.POSITIVE_INFINITY)).toBe(-1);
   });
   it("subdomain test is at-or-below and case-insensitive, on label boundaries", () => {
     expect(isSubdomain(n, nameFromString("example.com"))).toBe(true);

@@ -104,15 +104,20 @@ export function lenUname(buf: Uint8Array, off: number, end: number): number {
   return sz;
 }
 
-/** Length of the uncompressed wire name at `offset`, or -1 if it is not a valid one. */
-export function nameLength(buf: Uint8Array, offset: number): number {
+/**
+ * Length of the uncompressed wire name at `offset` (its root label included), or -1 if it is not a
+ * valid one: it runs past the buffer, has a label over 63 bytes (or a compression pointer), or is
+ * longer than `max` bytes — 255 (MAXLEN_NAME) by default, as libwdns checks names; dnstable reads
+ * its keys' names with no cap (`Infinity`), as libdnstable does.
+ */
+export function nameLength(buf: Uint8Array, offset: number, max: number = MAXLEN_NAME): number {
   let p = offset;
   for (;;) {
     if (p >= buf.length) return -1;
     const c = buf[p] as number;
     if (c > 63) return -1;
     p += c + 1;
-    if (p - offset > MAXLEN_NAME) return -1;
+    if (p - offset > max) return -1;
     if (c === 0) return p - offset;
   }
 }

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { CliError, type CliIo, configureProgram, Progress, packageVersion, parseIntOption, UsageError } from "@dnsrep/cli";
+import { CliError, type CliIo, configureProgram, packageVersion, parseIntOption, UsageError } from "@dnsrep/cli";
 import {
   addrKey,
   DnsCache,
@@ -19,7 +19,7 @@ import {
   type NmsgOutputFlags,
   openNmsgOutputs,
   PendingWrites,
-  readNmsgInputs,
+  runNmsgStream,
   SocketInputStats,
 } from "@dnsrep/nmsg-cli";
 import { firstBinaryLine } from "@dnsrep/util";
@@ -138,59 +138,46 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   /** What the outputs still push back on; a promise only when there is something. */
   const drain = (): Promise<void> | undefined => pending.wait();
   const yes = (): boolean => true;
-  const progress = new Progress(io, { quiet: f.quiet === true });
   // socket inputs: containers received and lost per sender (sequence numbers), in the counters
   const sockets = new SocketInputStats();
   if (f.verbose) sockets.reportListening("nmsg-dns-cache", io.stderr);
   const show = (): string => statsLine(cache.stats, cache, written, sockets.counters());
-  const verbose = f.verbose ? setInterval(() => io.stderr.write(`nmsg-dns-cache: ${show()}\n`), 10000) : undefined;
-  let failure: unknown;
-  try {
-    await readNmsgInputs(
-      f,
-      io,
-      "nmsg-dns-cache",
-      (pl) => {
-        if (pl.vid === 1 && pl.msgtype === 9) {
-          // answered UDP queries straight from their bytes; the rest decoded
-          if (!cache.dnsqrBytes(pl.payload)) {
-            let q: ReturnType<typeof decodeDnsQR> | undefined;
-            try {
-              q = decodeDnsQR(pl.payload);
-            } catch (e) {
-              if (!isNmsgError(e) && !(e instanceof Error)) throw e;
-              cache.stats.rejected.malformed++;
-            }
-            if (q) cache.dnsqrAt(q, pl.timeSec);
+  await runNmsgStream({
+    name: "nmsg-dns-cache",
+    io,
+    flags: f,
+    sockets,
+    show,
+    handler: (progress) => (pl) => {
+      if (pl.vid === 1 && pl.msgtype === 9) {
+        // answered UDP queries straight from their bytes; the rest decoded
+        if (!cache.dnsqrBytes(pl.payload)) {
+          let q: ReturnType<typeof decodeDnsQR> | undefined;
+          try {
+            q = decodeDnsQR(pl.payload);
+          } catch (e) {
+            if (!isNmsgError(e) && !(e instanceof Error)) throw e;
+            cache.stats.rejected.malformed++;
           }
-        } else cache.stats.ignored++;
-        const pending = drain();
-        progress.tick(show);
-        return pending ? pending.then(yes) : true;
-      },
-      true,
-      sockets,
-    );
-  } catch (e) {
-    failure = e;
-  } finally {
-    if (verbose) clearInterval(verbose);
-    progress.done();
-  }
-  if (failure) {
-    // an input error: output files are left as they were (their temporary files removed), as
-    // nmsg-tool leaves them; what already went to stdout or a socket stays sent
-    await out.abort();
-  } else {
-    // end of input or a signal: every cached RRset is still reported
-    cache.flush();
-    await drain();
-    await out.close();
-  }
-  if (f.quiet !== true) {
-    io.stderr.write(`nmsg-dns-cache: ${show()}\n`);
-    for (const l of sockets.lossLines()) io.stderr.write(`nmsg-dns-cache: ${l}\n`);
-  }
-  if (failure) throw failure;
+          if (q) cache.dnsqrAt(q, pl.timeSec);
+        }
+      } else cache.stats.ignored++;
+      const pending = drain();
+      progress.tick(show);
+      return pending ? pending.then(yes) : true;
+    },
+    finish: async (failed) => {
+      if (failed) {
+        // an input error: output files are left as they were (their temporary files removed), as
+        // nmsg-tool leaves them; what already went to stdout or a socket stays sent
+        await out.abort();
+        return;
+      }
+      // end of input or a signal: every cached RRset is still reported
+      cache.flush();
+      await drain();
+      await out.close();
+    },
+  });
   return 0;
 }

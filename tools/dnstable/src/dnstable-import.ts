@@ -1,16 +1,6 @@
 import { lstatSync, unlinkSync } from "node:fs";
 import { resolve } from "node:path";
-import {
-  aboutFile,
-  CliError,
-  type CliIo,
-  configureProgram,
-  Progress,
-  packageVersion,
-  parseIntOption,
-  parseOption,
-  UsageError,
-} from "@dnsrep/cli";
+import { aboutFile, CliError, type CliIo, configureProgram, Progress, packageVersion, parseIntOption, UsageError } from "@dnsrep/cli";
 import {
   DNSSEC_TYPES,
   DUAL_TYPES,
@@ -25,7 +15,8 @@ import {
   TIME_RANGE_KEY,
   versionKey,
 } from "@dnsrep/dnstable";
-import { isMtblError, levelRange, parseCompression, Sorter, Writer } from "@dnsrep/mtbl";
+import { isMtblError, Sorter, Writer } from "@dnsrep/mtbl";
+import { addCodecOptions, parseBlockSize, parseCodecFlags } from "@dnsrep/mtbl-tools";
 import { decodeDnsDedupe, isNmsgError, MSGTYPE_DNSDEDUPE, VENDOR_SIE } from "@dnsrep/nmsg";
 import { crcDropped, nmsgSourceBatches } from "@dnsrep/nmsg-cli";
 import { latin1String, outputTarget } from "@dnsrep/util";
@@ -52,9 +43,8 @@ function nameAt(rdata: Uint8Array, off: number): Uint8Array | null {
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const p = configureProgram(new Command("dnstable-import"), io, packageVersion(import.meta.url))
     .description("Convert SIE/dnsdedupe nmsg into dnstable DNS and DNSSEC files (dnstable_convert)")
-    .usage("[options] INPUT DNS_FILE DNSSEC_FILE")
-    .option("-c <codec>", "compression: none, snappy, zlib, lz4, lz4hc, zstd", "zlib")
-    .option("-l <level>", "compression level (zlib -1..9, zstd 1..22; others take none)")
+    .usage("[options] INPUT DNS_FILE DNSSEC_FILE");
+  addCodecOptions(p)
     .option("-b <sizes>", "block sizes DNS,DNSSEC in bytes", "8192,65536")
     .option("-m <megabytes>", "memory for sorting, in MiB (runs beyond it spill to temp files)", "1024")
     .option("-D", "also write CDS, CDNSKEY and TA RRsets to the DNS file")
@@ -99,13 +89,11 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     if (!inAt.inPlace && (inAt.path === dnsAt.path || inAt.path === dnssecAt.path))
       throw new UsageError("an output would overwrite the input");
   }
-  const compression = parseOption("-c", o.c, parseCompression);
+  const codec = parseCodecFlags(o.c, o.l);
   const sizes = o.b.split(",");
   if (sizes.length !== 2) throw new UsageError("-b: expected DNS,DNSSEC block sizes");
-  const blockDns = parseIntOption("-b", sizes[0] as string, 1024, 1 << 30);
-  const blockDnssec = parseIntOption("-b", sizes[1] as string, 1024, 1 << 30);
-  // a level outside what the codec takes is a usage error; a codec without levels ignores it
-  const level = o.l !== undefined ? parseIntOption(`-l (${compression})`, o.l, ...levelRange(compression)) : undefined;
+  const blockDns = parseBlockSize(sizes[0] as string, 1024);
+  const blockDnssec = parseBlockSize(sizes[1] as string, 1024);
   const mem = parseIntOption("-m", o.m, 16, 1 << 20) * 1024 * 1024;
   if (o.S && !o.s) throw new UsageError("-S needs -s NAME");
   const rname = o.r === true;
@@ -264,7 +252,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     f.sorter.add(versionKey(EntryType.RRSET_NAME_FWD), encodeVarintValue(1));
     f.sorter.add(versionKey(EntryType.RDATA), encodeVarintValue(rname ? 2 : 1));
     f.sorter.add(versionKey(EntryType.RDATA_NAME_REV), encodeVarintValue(rname ? 2 : 1));
-    const w = Writer.create(path, { compression, blockSize, ...(level !== undefined ? { level } : {}) });
+    const w = Writer.create(path, { ...codec, blockSize });
     done.push(w);
     try {
       // a turn of the event loop every 64Ki entries (stdout and signal handlers run)

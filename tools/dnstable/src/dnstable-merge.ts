@@ -1,17 +1,7 @@
-import {
-  aboutFile,
-  CliError,
-  type CliIo,
-  checkSignal,
-  configureProgram,
-  Progress,
-  packageVersion,
-  parseIntOption,
-  parseOption,
-  UsageError,
-} from "@dnsrep/cli";
+import { aboutFile, CliError, type CliIo, checkSignal, configureProgram, Progress, packageVersion, UsageError } from "@dnsrep/cli";
 import { dnstableMerge, holdsCorrupt, isDnstableError } from "@dnsrep/dnstable";
-import { isMtblError, levelRange, Merger, parseCompression, type Reader, verifyFile, Writer } from "@dnsrep/mtbl";
+import { isMtblError, Merger, type Reader, verifyFile, Writer } from "@dnsrep/mtbl";
+import { addCodecOptions, parseBlockSize, parseCodecFlags } from "@dnsrep/mtbl-tools";
 import { Command } from "commander";
 import { openMtbl } from "./inputs.js";
 
@@ -28,9 +18,8 @@ function holding(inputs: string[], readers: Reader[], key: Uint8Array): string[]
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const p = configureProgram(new Command("dnstable-merge"), io, packageVersion(import.meta.url))
     .description("Merge dnstable data files into one, folding equal keys with the dnstable merge function (dnstable_merge)")
-    .usage("[-c CODEC] [-l LEVEL] [-b BLOCKSIZE] [-q] INPUT... OUTPUT")
-    .option("-c <codec>", "compression: none, snappy, zlib, lz4, lz4hc, zstd", "zlib")
-    .option("-l <level>", "compression level (zlib -1..9, zstd 1..22; others take none)")
+    .usage("[-c CODEC] [-l LEVEL] [-b BLOCKSIZE] [-q] INPUT... OUTPUT");
+  addCodecOptions(p)
     .option("-b <size>", "data block size in bytes", "8192")
     .option("-q, --quiet", "no summary on stderr")
     .argument("<files...>", "input files, then the output file");
@@ -39,13 +28,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   if (p.args.length < 2) throw new UsageError("need at least one input file and an output file");
   const inputs = p.args.slice(0, -1);
   const output = p.args[p.args.length - 1] as string;
-  const compression = parseOption("-c", o.c, parseCompression);
-  // a level outside what the codec takes is a usage error; a codec without levels ignores it
-  const opts = {
-    compression,
-    blockSize: parseIntOption("-b", o.b, 1, 1 << 30),
-    ...(o.l !== undefined ? { level: parseIntOption(`-l (${compression})`, o.l, ...levelRange(compression)) } : {}),
-  };
+  const opts = { ...parseCodecFlags(o.c, o.l), blockSize: parseBlockSize(o.b) };
   const readers: Reader[] = [];
   const progress = new Progress(io, { quiet: o.quiet === true });
   const t0 = process.hrtime.bigint();

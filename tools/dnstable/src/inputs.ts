@@ -1,8 +1,9 @@
 /** What the dnstable tools share about their inputs: opening an mtbl file, and reporting entries that do not decode. */
 import { statSync } from "node:fs";
-import { aboutFile, CliError, type CliIo, errorLine, isSystemError } from "@dnsrep/cli";
+import { CliError, type CliIo } from "@dnsrep/cli";
 import { keyText } from "@dnsrep/dnstable";
-import { isMtblError, Reader, type ReaderOptions } from "@dnsrep/mtbl";
+import type { Reader, ReaderOptions } from "@dnsrep/mtbl";
+import { openReader } from "@dnsrep/mtbl-tools";
 
 /** Refuse a directory given as a data file, in the words set members use (the reader would say EISDIR). */
 export function notDirectory(path: string): void {
@@ -18,12 +19,7 @@ export function notDirectory(path: string): void {
 /** Open an mtbl input; anything that goes wrong is a CliError (exit 1) that names the file once. */
 export function openMtbl(path: string, opts: ReaderOptions = {}): Reader {
   notDirectory(path);
-  try {
-    return Reader.open(path, opts);
-  } catch (e) {
-    if (isMtblError(e) || isSystemError(e)) throw new CliError(aboutFile(path, errorLine(e)));
-    throw e;
-  }
+  return openReader(path, opts);
 }
 
 /**

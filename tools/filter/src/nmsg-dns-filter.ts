@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from "node:fs";
-import { CliError, type CliIo, configureProgram, Progress, packageVersion, parseIntOption, UsageError } from "@dnsrep/cli";
+import { CliError, type CliIo, configureProgram, packageVersion, parseIntOption, UsageError } from "@dnsrep/cli";
 import { type FilterList, parseFilterList, RecordFilter } from "@dnsrep/dedupe";
 import { decodeDnsDedupe, decodeDnsQR, type NmsgPayload } from "@dnsrep/nmsg";
 import {
@@ -9,7 +9,7 @@ import {
   type NmsgOutputFlags,
   type NmsgOutputs,
   openNmsgOutputs,
-  readNmsgInputs,
+  runNmsgStream,
   SocketInputStats,
 } from "@dnsrep/nmsg-cli";
 import { Command } from "commander";
@@ -117,8 +117,6 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const c = sockets.counters();
     return `in=${counts.in} passed=${counts.passed} rejected=${counts.rejected} reloads=${counts.reloads}${counts.reloadErrors ? ` reload_errors=${counts.reloadErrors}` : ""}${c ? ` ${c}` : ""}`;
   };
-  const verbose = f.verbose ? setInterval(() => io.stderr.write(`nmsg-dns-filter: ${show()}\n`), 10000) : undefined;
-  const progress = new Progress(io, { quiet: f.quiet === true });
   const matches = (pl: NmsgPayload): boolean => {
     try {
       if (pl.vid === 2 && pl.msgtype === 1) return filter.matchDedupe(decodeDnsDedupe(pl.payload));
@@ -128,58 +126,47 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     }
     return false;
   };
-  let failure: unknown;
-  try {
-    await readNmsgInputs(
-      f,
-      io,
-      "nmsg-dns-filter",
-      (pl) => {
-        // reloads happen between records: each record is judged by exactly one version of the lists
-        if (hup || (interval >= 0 && Date.now() - checked >= interval)) {
-          checked = Date.now();
-          const now = fileState(files);
-          if (hup || now !== state) {
-            hup = false;
-            state = now;
-            reload();
-          }
+  await runNmsgStream({
+    name: "nmsg-dns-filter",
+    io,
+    flags: f,
+    sockets,
+    show,
+    cleanup: () => process.off("SIGHUP", onHup),
+    handler: (progress) => (pl) => {
+      // reloads happen between records: each record is judged by exactly one version of the lists
+      if (hup || (interval >= 0 && Date.now() - checked >= interval)) {
+        checked = Date.now();
+        const now = fileState(files);
+        if (hup || now !== state) {
+          hup = false;
+          state = now;
+          reload();
         }
-        counts.in++;
-        let pending: Promise<void> | undefined;
-        if (matches(pl)) {
-          counts.rejected++;
-          if (rejects) pending = rejects.write(pl);
-        } else {
-          counts.passed++;
-          pending = out.write(pl);
-        }
-        progress.tick(show);
-        // a promise only when an output pushes back
-        return pending ? pending.then(() => true) : true;
-      },
-      true,
-      sockets,
-    );
-  } catch (e) {
-    failure = e;
-  } finally {
-    process.off("SIGHUP", onHup);
-    if (verbose) clearInterval(verbose);
-    progress.done();
-  }
-  if (failure) {
-    // an input error: output files are left as they were (their temporary files removed)
-    await out.abort();
-    await rejects?.abort();
-  } else {
-    await out.close();
-    await rejects?.close();
-  }
-  if (f.quiet !== true) {
-    io.stderr.write(`nmsg-dns-filter: ${show()}\n`);
-    for (const l of sockets.lossLines()) io.stderr.write(`nmsg-dns-filter: ${l}\n`);
-  }
-  if (failure) throw failure;
+      }
+      counts.in++;
+      let pending: Promise<void> | undefined;
+      if (matches(pl)) {
+        counts.rejected++;
+        if (rejects) pending = rejects.write(pl);
+      } else {
+        counts.passed++;
+        pending = out.write(pl);
+      }
+      progress.tick(show);
+      // a promise only when an output pushes back
+      return pending ? pending.then(() => true) : true;
+    },
+    finish: async (failed) => {
+      if (failed) {
+        // an input error: output files are left as they were (their temporary files removed)
+        await out.abort();
+        await rejects?.abort();
+      } else {
+        await out.close();
+        await rejects?.close();
+      }
+    },
+  });
   return 0;
 }

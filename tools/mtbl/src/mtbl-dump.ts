@@ -2,7 +2,7 @@ import { CliError, type CliIo, configureProgram, OutputWriter, packageVersion, U
 import { formatDumpLine, isMtblError } from "@dnsrep/mtbl";
 import { fromHex, startsWith } from "@dnsrep/util";
 import { Command } from "commander";
-import { openReader } from "./common.js";
+import { openReader } from "./open-reader.js";
 
 function hexArg(flag: string, v: string): Uint8Array {
   if (v.length === 0) throw new UsageError(`need a non-empty argument to ${flag}`);

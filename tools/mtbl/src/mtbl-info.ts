@@ -1,7 +1,7 @@
 import { type CliIo, configureProgram, packageVersion } from "@dnsrep/cli";
 import { formatInfo, verifyFile } from "@dnsrep/mtbl";
 import { Command } from "commander";
-import { openReader } from "./common.js";
+import { openReader } from "./open-reader.js";
 
 /**
  * mtbl-info: print the metadata of mtbl files, as mtbl_info does (LC_ALL=C formatting). That reads

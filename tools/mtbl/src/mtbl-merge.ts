@@ -1,31 +1,12 @@
 import { existsSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import {
-  CliError,
-  type CliIo,
-  checkSignal,
-  configureProgram,
-  Progress,
-  packageVersion,
-  parseIntOption,
-  parseOption,
-  UsageError,
-} from "@dnsrep/cli";
-import {
-  isMtblError,
-  levelRange,
-  type MergeFn,
-  Merger,
-  type MtblIterator,
-  parseCompression,
-  type Reader,
-  verifyFile,
-  Writer,
-} from "@dnsrep/mtbl";
+import { CliError, type CliIo, checkSignal, configureProgram, Progress, packageVersion, parseIntOption, UsageError } from "@dnsrep/cli";
+import { isMtblError, type MergeFn, Merger, type MtblIterator, type Reader, verifyFile, Writer } from "@dnsrep/mtbl";
 import { concatBytes } from "@dnsrep/util";
 import { Command } from "commander";
-import { openReader } from "./common.js";
+import { openReader } from "./open-reader.js";
+import { addCodecOptions, parseBlockSize, parseCodecFlags } from "./writer-flags.js";
 
 /** Built-in merge functions by name; "dnstable" loads @dnsrep/dnstable only when it is asked for. */
 export async function resolveMerge(name: string, sep: string): Promise<MergeFn> {
@@ -69,9 +50,8 @@ function counting(fn: MergeFn, counter: { n: number }): MergeFn {
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const p = configureProgram(new Command("mtbl-merge"), io, packageVersion(import.meta.url))
     .description("Merge sorted mtbl files into a new one (mtbl_merge); equal keys are folded with a merge function")
-    .usage("[-c CODEC] [-l LEVEL] [-b BLOCKSIZE] [-r RESTART] [--merge NAME|MODULE] [--sep S] [-q] IN... OUT")
-    .option("-c <codec>", "compression: none, snappy, zlib, lz4, lz4hc, zstd", "zlib")
-    .option("-l <level>", "compression level")
+    .usage("[-c CODEC] [-l LEVEL] [-b BLOCKSIZE] [-r RESTART] [--merge NAME|MODULE] [--sep S] [-q] IN... OUT");
+  addCodecOptions(p)
     .option("-b <size>", "data block size in bytes", "8192")
     .option("-r <n>", "restart interval", "16")
     .option("--merge <name>", "merge function: concat, first, last, dnstable, or a JS module exporting a default function")
@@ -83,13 +63,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   if (p.args.length < 2) throw new UsageError("need at least one input file and an output file");
   const inputs = p.args.slice(0, -1);
   const output = p.args[p.args.length - 1] as string;
-  const compression = parseOption("-c", o.c, parseCompression);
-  // a level outside what the codec takes is a usage error (it was clamped); a codec without levels ignores it
   const opts = {
-    compression,
-    blockSize: parseIntOption("-b", o.b, 1, 1 << 30),
+    ...parseCodecFlags(o.c, o.l),
+    blockSize: parseBlockSize(o.b),
     restartInterval: parseIntOption("-r", o.r, 1, 1 << 20),
-    ...(o.l !== undefined ? { level: parseIntOption(`-l (${compression})`, o.l, ...levelRange(compression)) } : {}),
   };
   const counter = { n: 0 };
   const merge = o.merge ? counting(await resolveMerge(o.merge, o.sep), counter) : undefined;

@@ -5,14 +5,22 @@ import {
   configureProgram,
   isSystemError,
   openInput,
-  Progress,
+  type Progress,
   packageVersion,
   parseIntOption,
   stopController,
   UsageError,
 } from "@dnsrep/cli";
 import { getModule, type MessageModule, type Msg } from "@dnsrep/nmsg";
-import { abortable, addNmsgOutputOptions, headerStamp, type NmsgOutputFlags, openNmsgOutputs, PendingWrites } from "@dnsrep/nmsg-cli";
+import {
+  abortable,
+  addNmsgOutputOptions,
+  headerStamp,
+  type NmsgOutputFlags,
+  openNmsgOutputs,
+  PendingWrites,
+  runStream,
+} from "@dnsrep/nmsg-cli";
 import { nameFromString } from "@dnsrep/wdns";
 import { Command } from "commander";
 import { addDnstapOptions, type DnstapFlags, hasDnstapInput, runDnstap } from "./dnstap-input.js";
@@ -154,16 +162,13 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const drain = async (): Promise<void> => {
     await pending.wait();
   };
-  const progress = new Progress(io, { quiet: f.quiet === true });
   const show = (): string => statsLine(matcher.stats, payloads);
   const stop = stopController(io.signal);
-  const timer = seconds ? setTimeout(() => stop.abort(), seconds * 1000) : undefined;
   const every = f.stats !== undefined ? parseIntOption("--stats", f.stats, 1) : f.verbose ? 10 : 0;
-  const verbose = every ? setInterval(() => io.stderr.write(`nmsg-sensor: ${show()}\n`), every * 1000) : undefined;
-  let failure: unknown;
+  const timer = seconds ? setTimeout(() => stop.abort(), seconds * 1000) : undefined;
   let truncated = false;
-  try {
-    if (f.readif !== undefined)
+  const body = async (progress: Progress): Promise<void> => {
+    if (f.readif !== undefined) {
       await live(
         f.readif,
         f.bpf,
@@ -174,48 +179,54 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         stop.signal,
         () => payloads >= count,
       );
-    else {
-      for (const file of files) {
-        // a link type the matcher cannot decode is refused, not read as packets that are all not_ip
-        const parser = new CaptureParser((...a) => matcher.packet(...a), { linkTypes: isSupportedLinkType });
-        try {
-          for await (const chunk of abortable(openInput(file, io), stop.signal)) {
-            parser.push(chunk);
-            await drain();
-            progress.tick(show);
-            if (payloads >= count || stop.signal.aborted) break;
-          }
-          if (payloads < count && !stop.signal.aborted) parser.end();
-          if (parser.info.truncatedTail) {
-            // as tcpdump -r does with a cut capture: what came before is written, and the exit status says the input was cut
-            io.stderr.write(`nmsg-sensor: ${file}: truncated capture: it ends inside a packet record (that record dropped)\n`);
-            truncated = true;
-          }
-        } catch (e) {
-          if (isCaptureError(e)) throw new CliError(`${file}: ${e.message}`);
-          if (isSystemError(e)) {
-            if (e.code === "ENOENT") throw new CliError(`${file}: no such file`);
-            // any other system error (a directory: EISDIR, no permission, EIO) named with its file
-            throw new CliError(`${file}: ${e.message}`);
-          }
-          throw e;
+      return;
+    }
+    for (const file of files) {
+      // a link type the matcher cannot decode is refused, not read as packets that are all not_ip
+      const parser = new CaptureParser((...a) => matcher.packet(...a), { linkTypes: isSupportedLinkType });
+      try {
+        for await (const chunk of abortable(openInput(file, io), stop.signal)) {
+          parser.push(chunk);
+          await drain();
+          progress.tick(show);
+          if (payloads >= count || stop.signal.aborted) break;
         }
+        if (payloads < count && !stop.signal.aborted) parser.end();
+        if (parser.info.truncatedTail) {
+          // as tcpdump -r does with a cut capture: what came before is written, and the exit status says the input was cut
+          io.stderr.write(`nmsg-sensor: ${file}: truncated capture: it ends inside a packet record (that record dropped)\n`);
+          truncated = true;
+        }
+      } catch (e) {
+        if (isCaptureError(e)) throw new CliError(`${file}: ${e.message}`);
+        if (isSystemError(e)) {
+          if (e.code === "ENOENT") throw new CliError(`${file}: no such file`);
+          // any other system error (a directory: EISDIR, no permission, EIO) named with its file
+          throw new CliError(`${file}: ${e.message}`);
+        }
+        throw e;
       }
     }
-  } catch (e) {
-    failure = e;
-  } finally {
-    if (timer) clearTimeout(timer);
-    if (verbose) clearInterval(verbose);
-    progress.done();
-  }
-  // whatever happened, the queries still waiting are reported and everything counted is written
-  matcher.flush();
-  await drain();
-  await out.close();
-  // a run that fails before reading a packet (no such interface or file, not a capture) prints only its error
-  if (f.quiet !== true && !(failure && matcher.stats.packets === 0)) io.stderr.write(`nmsg-sensor: ${show()}\n`);
-  if (failure) throw failure;
+  };
+  await runStream({
+    name: "nmsg-sensor",
+    io,
+    quiet: f.quiet === true,
+    every,
+    show,
+    body,
+    cleanup: () => {
+      if (timer) clearTimeout(timer);
+    },
+    // whatever happened, the queries still waiting are reported and everything counted is written
+    finish: async () => {
+      matcher.flush();
+      await drain();
+      await out.close();
+    },
+    // a run that fails before reading a packet (no such interface or file, not a capture) prints only its error
+    countersAfterFailure: () => matcher.stats.packets !== 0,
+  });
   return truncated ? 1 : 0;
 }
 

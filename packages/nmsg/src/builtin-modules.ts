@@ -17,9 +17,9 @@ import { dnsMessageJson } from "./dnsjson.js";
 import { udpDnsPayload } from "./dnsqr-dns.js";
 import { NmsgError, NmsgErrorCode } from "./errors.js";
 import { formatTime } from "./format.js";
-import { verifyUdpChecksum } from "./ipdg.js";
-import { type FieldSpec, has, type Msg, registerModule } from "./module.js";
+import { type FieldSpec, has, type Msg, registerModule } from "./module-registry.js";
 import { DnsDedupeType, DnsQRType, DnsType, IPConnType } from "./schemas.js";
+import { verifyUdpChecksum } from "./udp-datagram.js";
 
 export const VENDOR_BASE = 1;
 export const VENDOR_SIE = 2;

@@ -9,9 +9,10 @@ import type { DnsDedupe, DnsQR } from "@dnsrep/nmsg";
 import { copyInto } from "@dnsrep/util";
 import { isWdnsError, parseMessage } from "@dnsrep/wdns";
 import { BailiwickChecker, type BailiwickOptions, RejectReason } from "./bailiwick.js";
-import { DedupeCache, type DedupeCacheOptions, dedupeKeyLength, keyRestLength, putDedupeKey, putKeyRest } from "./cache.js";
+import { DedupeCache, type DedupeCacheOptions } from "./cache.js";
+import { dedupeKeyLength, keyRestLength, putDedupeKey, putKeyRest } from "./dedupe-key.js";
 import { DnsqrFields, scanDnsqr } from "./dnsqr-wire.js";
-import { LeanResponse } from "./lean.js";
+import { LeanResponse } from "./lean-response.js";
 import { addrKey } from "./names.js";
 import { ZoneCache } from "./zones.js";
 
@@ -177,7 +178,7 @@ export class DnsCache {
   }
 
   /**
-   * The common case without a wdns Message (see lean.ts): false, with nothing changed, when the
+   * The common case without a wdns Message (see lean-response.ts): false, with nothing changed, when the
    * response is anything else. The same steps as response() with BailiwickChecker.check.
    */
   #leanResponse(l: LeanResponse, wire: Uint8Array, server: Uint8Array, sec: number, nsec: number): boolean {

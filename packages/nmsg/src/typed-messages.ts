@@ -1,7 +1,8 @@
 /** Plain TypeScript views of base/dnsqr and SIE/dnsdedupe for code that builds or reads them. */
+
+import { MSGTYPE_DNSDEDUPE, MSGTYPE_DNSQR, VENDOR_BASE, VENDOR_SIE } from "./builtin-modules.js";
 import { BAIL, fastCodecOf } from "./fastcodec.js";
-import { decodeMessage, encodeMessage, getModule, type MessageModule } from "./module.js";
-import { MSGTYPE_DNSDEDUPE, MSGTYPE_DNSQR, VENDOR_BASE, VENDOR_SIE } from "./modules.js";
+import { decodeMessage, encodeMessage, getModule, type MessageModule } from "./module-registry.js";
 
 export interface DnsQR {
   type: number;
