@@ -23,6 +23,8 @@ export interface ReceiverEvents {
   /** a connection ended (`frames` data frames, `finished`: it sent STOP) */
   closed?(peer: string, frames: number, finished: boolean): void;
   connected?(peer: string): void;
+  /** a connection's handshake is done (its START came): its data frames follow */
+  started?(peer: string): void;
 }
 
 export interface ReceiverOptions {
@@ -64,6 +66,7 @@ export class FstrmReceiver {
           if (w) wait = w;
         },
         reply: (b) => void sock.write(b),
+        started: () => this.#ev.started?.(peer),
       },
       opts.contentType ?? DNSTAP_CONTENT_TYPE,
       opts.maxFrameLength,

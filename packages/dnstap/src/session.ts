@@ -13,6 +13,8 @@ export interface SessionHandler {
   data(frame: Uint8Array, offset: number): void;
   /** bytes to send back to the sender (ACCEPT, FINISH) */
   reply(bytes: Uint8Array): void;
+  /** the handshake is done: the sender's START named the content type, data frames follow */
+  started?(): void;
 }
 
 export class FstrmSession {
@@ -61,6 +63,7 @@ export class FstrmSession {
         if (ct !== undefined && ct !== this.#want)
           throw new DnstapError(DnstapErrorCode.CONTENT_TYPE, `START names ${JSON.stringify(ct)}, not ${JSON.stringify(this.#want)}`, at);
         this.#state = "started";
+        this.#h.started?.();
         return;
       }
       case ControlType.STOP:

@@ -28,6 +28,7 @@ describe("FstrmReceiver", () => {
     const file = readVector("logs/unbound/unbound.dnstap");
     const body = file.subarray(42, file.length - 12);
     let frames = 0;
+    const events: string[] = [];
     let release: (() => void) | undefined;
     const gate = new Promise<void>((r) => {
       release = r;
@@ -41,6 +42,9 @@ describe("FstrmReceiver", () => {
       error: (peer, msg) => {
         throw new Error(`${peer}: ${msg}`);
       },
+      connected: () => void events.push("connected"),
+      started: () => void events.push(`started after ${frames} frames`),
+      closed: (_peer, n, finished) => void events.push(`closed ${n} ${finished}`),
     });
     await rx.listen({ host: "127.0.0.1", port: 0 });
     try {
@@ -61,6 +65,8 @@ describe("FstrmReceiver", () => {
       await until(() => got().length >= 54);
       expect(decodeControl(got().subarray(50, 54))).toEqual({ type: ControlType.FINISH, contentTypes: [] });
       s.destroy();
+      await until(() => events.length === 3);
+      expect(events).toEqual(["connected", "started after 0 frames", `closed ${20 * 876} true`]);
     } finally {
       await rx.close();
     }

@@ -158,6 +158,16 @@ export async function runDnstap(f: Common, io: CliIo, count: number, seconds: nu
         data: (b, at, peer) => frame(b, at, peer),
         // a sender's failure is its own: reported with its peer name, the socket keeps serving
         error: (peer, msg) => warn(`${peer}: ${msg}`),
+        // with -v, each sender's arrival and departure (a departure: its frames are all handled)
+        connected: (peer) => {
+          if (f.verbose) warn(`${peer}: connected`);
+        },
+        started: (peer) => {
+          if (f.verbose) warn(`${peer}: started`);
+        },
+        closed: (peer, frames, finished) => {
+          if (f.verbose) warn(`${peer}: closed after ${frames} data frames${finished ? "" : " (no STOP)"}`);
+        },
       });
       let where: string;
       try {

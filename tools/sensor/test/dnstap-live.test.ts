@@ -232,12 +232,15 @@ remote-control:
   control-enable: no
 `,
     );
-    const s = startSensor(["--dnstap-unix", sock, "-w", out]);
+    const s = startSensor(["-v", "--stats", "1", "--dnstap-unix", sock, "-w", out]);
     let unbound: ChildProcess | undefined;
     const client = createSocket("udp4");
     try {
       await until(() => existsSync(sock));
       unbound = spawn("unbound", ["-d", "-c", join(dir, "unbound.conf")], { stdio: "ignore" });
+      // Unbound's dnstap connection up (its handshake done) before the first query, so none of its
+      // messages is dropped; a connection it opens and drops at start-up does not count
+      await until(() => /: started$/m.test(s.err()));
       const answers = new Map<number, Uint8Array>();
       client.on("message", (m) => void answers.set(m.readUInt16BE(0), new Uint8Array(m)));
       await new Promise<void>((r) => client.bind(0, RESOLVER, () => r()));
@@ -250,13 +253,18 @@ remote-control:
         return answers.size === names.length;
       }, 20_000);
       for (const [id, a] of answers) expect(ipv4ToString(parseMessage(a).rrs[0][0]!.rdata), `answer ${id}`).toBe(NAMES[names[id - 1]!]);
+      // Unbound's dnstap thread sends its messages a little later: wait (bounded) until the sensor's
+      // counters (--stats 1) show a client and a resolver response for each name before stopping it
+      const payloads = (): number => Number([...s.err().matchAll(/ payloads=(\d+) /g)].at(-1)?.[1] ?? 0);
+      await until(() => payloads() >= 2 * names.length).catch(() => undefined);
     } finally {
       // Unbound sends what its dnstap thread still holds and STOP as it exits
       unbound?.kill("SIGTERM");
       if (unbound) await exitOf(unbound);
       client.close();
       stub.close();
-      await new Promise((r) => setTimeout(r, 300));
+      // every frame Unbound sent handled: its connection closed on the sensor's side
+      await until(() => /: closed after \d+ data frames/.test(s.err())).catch(() => undefined);
       s.stop();
     }
     expect(await s.done).toBe(0);
