@@ -1,6 +1,5 @@
 /** NmsgPayload: one message plus its header fields, and the container message around payloads. */
-import { ByteWriter, bswap32, decodeVarint64Big, putVarint, varintLength } from "@dnsrep/util";
-import { crc32c, crc32cRanges } from "./crc32c-wasm.js";
+import { ByteWriter, bswap32, crc32cSmall as crc32c, crc32cRanges, decodeVarint64Big, putVarint, varintLength } from "@dnsrep/util";
 import { NmsgError, NmsgErrorCode } from "./errors.js";
 import { cur, readVarint, skipField } from "./pb.js";
 

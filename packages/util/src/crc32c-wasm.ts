@@ -1,18 +1,19 @@
 /**
- * CRC32C for payload checksums. Where @dnsrep/util's native addon is built
+ * CRC32C of many small buffers (nmsg's payload checksums). Where the native addon is built
  * (SSE4.2), both functions go to it: crc32cRanges sums a whole window of
  * payloads in one call, in place, ~0.02 µs per 309-byte payload. Elsewhere,
  * WebAssembly: the same slicing-by-8 tables
- * as @dnsrep/util's crc32c, about twice as fast on payload-sized buffers
+ * as crc32c.ts, about twice as fast on payload-sized buffers
  * (a 309-byte payload: 0.27 µs against 0.54 µs, copy into wasm memory
  * included). crc32cRanges checks every payload of a container in one call:
  * the container is copied into wasm memory once and the payloads are summed
  * three at a time, interleaved (about 0.2 µs per 309-byte payload). The
  * module is crc32c.wat beside this file, assembled with wabt
  * (`wat2wasm crc32c.wat`) and inlined below as base64. Buffers larger than
- * its memory may grow to, or a runtime without WebAssembly, use util's crc32c.
+ * its memory may grow to, or a runtime without WebAssembly, use crc32c.ts.
  */
-import { crc32c as crc32cJs, nativeCrc32c } from "@dnsrep/util";
+import { crc32c as crc32cJs } from "./crc32c.js";
+import { nativeCrc32c } from "./crc32c-native.js";
 
 const WASM =
   "AGFzbQEAAAABEwNgA39/fwF/YAJ/fwF/YAJ/fwADBAMAAQIFAwEAAQcUAwNtZW0CAANjcmMAAQRjcmNzAAIK/wYDzgEBAn8CQANAIAEgAkEIa0oNASABKAIAIABzIQMgASgCBCEEIANBAnRB/AdxKAKAOCADQQZ2QfwHcSgCgDBzIANBDnZB/AdxKAKAKCADQRh2QQJ0KAKAIHNzIARBAnRB/AdxKAKAGCAEQQZ2QfwHcSgCgBBzIARBDnZB/AdxKAKACCAEQRh2QQJ0KAIAc3NzIQAgAUEIaiEBDAALCwJAA0AgASACTw0BIAAgAS0AAHNB/wFxQQJ0KAIAIABBCHZzIQAgAUEBaiEBDAALCyAACxAAQX8gACAAIAFqEABBf3MLmwUBDn8gACABQQN0aiECAkADQCAAQRhqIAJLDQEgACgCACEEIAAoAgghBSAAKAIQIQYgACgCBCEDIAAoAgwgA0kEQCAAKAIMIQMLIAAoAhQgA0kEQCAAKAIUIQMLIAQgA0F4cWohA0F/IQdBfyEIQX8hCQJAA0AgBCADTw0BIAQoAgAgB3MhCiAEKAIEIQsgCkECdEH8B3EoAoA4IApBBnZB/AdxKAKAMHMgCkEOdkH8B3EoAoAoIApBGHZBAnQoAoAgc3MgC0ECdEH8B3EoAoAYIAtBBnZB/AdxKAKAEHMgC0EOdkH8B3EoAoAIIAtBGHZBAnQoAgBzc3MhByAEQQhqIQQgBSgCACAIcyEMIAUoAgQhDSAMQQJ0QfwHcSgCgDggDEEGdkH8B3EoAoAwcyAMQQ52QfwHcSgCgCggDEEYdkECdCgCgCBzcyANQQJ0QfwHcSgCgBggDUEGdkH8B3EoAoAQcyANQQ52QfwHcSgCgAggDUEYdkECdCgCAHNzcyEIIAVBCGohBSAGKAIAIAlzIQ4gBigCBCEPIA5BAnRB/AdxKAKAOCAOQQZ2QfwHcSgCgDBzIA5BDnZB/AdxKAKAKCAOQRh2QQJ0KAKAIHNzIA9BAnRB/AdxKAKAGCAPQQZ2QfwHcSgCgBBzIA9BDnZB/AdxKAKACCAPQRh2QQJ0KAIAc3NzIQkgBkEIaiEGDAALCyAAIAcgBCAAKAIAIAAoAgRqEABBf3M2AgQgACAIIAUgACgCCCAAKAIMahAAQX9zNgIMIAAgCSAGIAAoAhAgACgCFGoQAEF/czYCFCAAQRhqIQAMAAsLAkADQCAAIAJPDQEgAEF/IAAoAgAgACgCACAAKAIEahAAQX9zNgIEIABBCGohAAwACwsL";
@@ -70,8 +71,8 @@ function load(): Crc | null {
 
 const wasm = load();
 
-/** CRC32C of `buf` as an unsigned 32-bit number. */
-export function crc32c(buf: Uint8Array): number {
+/** CRC32C of a small `buf` (a payload) as an unsigned 32-bit number: native where built, else WebAssembly. */
+export function crc32cSmall(buf: Uint8Array): number {
   return nativeCrc32c !== null ? crc32cJs(buf) : wasmCrc32c(buf);
 }
 
