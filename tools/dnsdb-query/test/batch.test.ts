@@ -5,8 +5,8 @@
  * and unaggregated (-u, dnsdbq's -g) cases go through $OPTIONS lines.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dnsdbqOptions } from "../../../test/lookup-cases.js";
 import { vectorPath } from "../../../test/vectors.js";
-import { parseTime } from "../../dnstable/src/dnstable-lookup.js";
 import { type Running, startServer } from "../../server/test/spawn-server.js";
 import { type Case, cases, lookupOut, query } from "./helpers.js";
 
@@ -23,40 +23,9 @@ const enc = (s: string): string => s.replace(/%/g, "%25").replace(/\//g, "%2F").
 
 /** A vector case as a batch line, or null when batch mode cannot ask it (-R, -C, -n, -J, -t, time_range, version). */
 function mapCase(c: Case): Mapped | null {
-  const flags: string[] = [];
-  const options: string[] = [];
-  const fences: Record<string, number> = {};
-  let strict = false;
-  let i = 0;
-  for (; i < c.args.length; i++) {
-    const a = c.args[i] as string;
-    if (!a.startsWith("-")) break;
-    if (a === "-j") continue;
-    if (a === "-u") {
-      flags.push(a);
-      options.push("-g");
-    } else if (a === "-c") {
-      flags.push(a);
-      strict = true;
-    } else if (a === "-O") {
-      const v = c.args[++i] as string;
-      flags.push(a, v);
-      options.push("-O", v);
-    } else if (a === "-A" || a === "-B" || a === "-a" || a === "-b") {
-      const v = c.args[++i] as string;
-      flags.push(a, v);
-      fences[a] = parseTime(v);
-    } else return null;
-  }
-  const loose = fences["-A"] !== undefined || fences["-B"] !== undefined;
-  const tight = fences["-a"] !== undefined || fences["-b"] !== undefined;
-  if (loose && tight) return null;
-  if (tight || strict) options.push("-c");
-  const after = fences["-A"] ?? fences["-a"];
-  const before = fences["-B"] ?? fences["-b"];
-  if (after !== undefined) options.push("-A", String(after));
-  if (before !== undefined) options.push("-B", String(before));
-  const q = c.args.slice(i);
+  const o = dnsdbqOptions(c.args);
+  if (o === null) return null;
+  const { flags, options, query: q } = o;
   // the server's ANY leaves the DNSSEC types out, as DNSDB's does: ask the DNSSEC file for ANY-DNSSEC
   const any = c.data.includes("dnssec") ? "ANY-DNSSEC" : "ANY";
   let line: string;

@@ -1,8 +1,6 @@
-import { readFileSync } from "node:fs";
-import { memoryIo } from "@dnsrep/cli";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type LookupCase as Case, lookupCases as cases, dnsdbqOptions, lookupOut } from "../../../test/lookup-cases.js";
 import { vectorPath } from "../../../test/vectors.js";
-import { run as lookup, parseTime } from "../../dnstable/src/dnstable-lookup.js";
 import { dnsdbq, haveDnsdbq, type Running, startServer } from "./spawn-server.js";
 
 /**
@@ -14,24 +12,6 @@ import { dnsdbq, haveDnsdbq, type Running, startServer } from "./spawn-server.js
 const HAVE = haveDnsdbq();
 const CI = Boolean(process.env.CI);
 
-interface Case {
-  id: string;
-  data: string;
-  setfile: boolean;
-  args: string[];
-}
-
-const cases: Case[] = readFileSync(vectorPath("lookup/cases.tsv"), "utf8")
-  .split("\n")
-  .slice(1)
-  .filter((l) => l.trim().length > 0)
-  .map((l) => {
-    const [id, env, args] = l.split("\t") as [string, string, string];
-    const e = JSON.parse(env) as Record<string, string>;
-    const setfile = e.DNSTABLE_SETFILE !== undefined;
-    return { id, data: (e.DNSTABLE_SETFILE ?? e.DNSTABLE_FNAME) as string, setfile, args: JSON.parse(args) as string[] };
-  });
-
 /** dnstable-lookup flags and what dnsdbq says for them (null: no dnsdbq equivalent, the case is not one of these). */
 interface Mapped {
   /** dnstable-lookup arguments, with -j */
@@ -41,42 +21,10 @@ interface Mapped {
 
 /** A vector case as dnsdbq arguments, or null when dnsdbq cannot ask it (-R, -C, -n, -J, -t, time_range, version). */
 function mapCase(c: Case): Mapped | null {
-  const flags: string[] = [];
-  const d: string[] = ["-j"];
-  const fences: Record<string, number> = {};
-  let strict = false;
-  let i = 0;
-  for (; i < c.args.length; i++) {
-    const a = c.args[i] as string;
-    if (!a.startsWith("-")) break;
-    if (a === "-j") continue;
-    if (a === "-u") {
-      flags.push(a);
-      d.push("-g");
-    } else if (a === "-c") {
-      flags.push(a);
-      strict = true;
-    } else if (a === "-O") {
-      const v = c.args[++i] as string;
-      flags.push(a, v);
-      d.push("-O", v);
-    } else if (a === "-A" || a === "-B" || a === "-a" || a === "-b") {
-      const v = c.args[++i] as string;
-      flags.push(a, v);
-      fences[a] = parseTime(v);
-    } else return null;
-  }
-  // dnsdbq's -A/-B are loose (time_last_after, time_first_before); with -c strict (time_first_after,
-  // time_last_before) — dnstable-lookup's -a/-b, or -c with -A/-B
-  const loose = fences["-A"] !== undefined || fences["-B"] !== undefined;
-  const tight = fences["-a"] !== undefined || fences["-b"] !== undefined;
-  if (loose && tight) return null;
-  if (tight || strict) d.push("-c");
-  const after = fences["-A"] ?? fences["-a"];
-  const before = fences["-B"] ?? fences["-b"];
-  if (after !== undefined) d.push("-A", String(after));
-  if (before !== undefined) d.push("-B", String(before));
-  const q = c.args.slice(i);
+  const o = dnsdbqOptions(c.args);
+  if (o === null) return null;
+  const { flags, query: q } = o;
+  const d: string[] = ["-j", ...o.options];
   const dnssecFile = c.data.includes("dnssec");
   const withType = (type: string | undefined): string => (type !== undefined ? `/${type}` : dnssecFile ? "/ANY-DNSSEC" : "");
   if (q[0] === "rrset" && q.length >= 2 && q.length <= 4) {
@@ -96,12 +44,9 @@ function jsonLines(s: string): Record<string, unknown>[] {
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
+/** dnstable-lookup's JSON objects for a case (lookupOut throws unless it exits 0). */
 async function expected(c: Case, args: string[]): Promise<Record<string, unknown>[]> {
-  const env = c.setfile ? { DNSTABLE_SETFILE: vectorPath(c.data) } : { DNSTABLE_FNAME: vectorPath(c.data) };
-  const io = memoryIo("", env);
-  const rc = await lookup(args, io);
-  expect(rc, io.err()).toBe(0);
-  return jsonLines(io.out());
+  return jsonLines(await lookupOut(c, args));
 }
 
 const mapped = cases.map((c) => ({ c, m: mapCase(c) })).filter((x): x is { c: Case; m: Mapped } => x.m !== null);
