@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { selfSignedCert } from "../../../test/tls-cert.js";
 import { vectorPath } from "../../../test/vectors.js";
 import { query } from "../../../tools/dnsdb-query/test/helpers.js";
 import { createServer, type DnstableServer } from "../../server/src/index.js";
@@ -25,36 +26,13 @@ describe.runIf(HAVE || CI)("https", () => {
   beforeAll(async () => {
     if (!HAVE) throw new Error("openssl is needed (scripts/setup.sh installs it)");
     dir = mkdtempSync(join(tmpdir(), "client-tls-"));
-    const g = spawnSync(
-      "openssl",
-      [
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:P-256",
-        "-nodes",
-        "-keyout",
-        join(dir, "key.pem"),
-        "-out",
-        join(dir, "cert.pem"),
-        "-days",
-        "1",
-        "-subj",
-        "/CN=127.0.0.1",
-        "-addext",
-        "subjectAltName=IP:127.0.0.1",
-      ],
-      { encoding: "utf8" },
-    );
-    expect(g.status, g.stderr).toBe(0);
-    cert = readFileSync(join(dir, "cert.pem"), "utf8");
+    const paths = selfSignedCert(dir);
+    cert = readFileSync(paths.cert, "utf8");
     s = await createServer({
       fnames: [vectorPath("dnstable/dns.mtbl")],
       auth: { noAuth: true },
       pollMs: 0,
-      tls: { cert, key: readFileSync(join(dir, "key.pem")) },
+      tls: { cert, key: readFileSync(paths.key) },
     });
     url = await s.listen("127.0.0.1", 0);
   });

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { memoryIo, runCommand } from "@dnsrep/cli";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeBigFile } from "../../../packages/server/test/big-file.js";
+import { selfSignedCert } from "../../../test/tls-cert.js";
 import { vectorPath } from "../../../test/vectors.js";
 import { isLoopback, parseListen, run } from "../src/dnstable-server.js";
 import { type Running, startServer } from "./spawn-server.js";
@@ -285,30 +286,7 @@ describe("the running server", () => {
   const haveTools = spawnSync("openssl", ["version"]).status === 0 && spawnSync("curl", ["--version"]).status === 0;
   it.runIf(haveTools || CI)("--tls-cert/--tls-key serve HTTPS (curl)", async () => {
     if (!haveTools) throw new Error("openssl and curl are needed (scripts/setup.sh installs them)");
-    const key = join(dir, "key.pem");
-    const cert = join(dir, "cert.pem");
-    const g = spawnSync(
-      "openssl",
-      [
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:P-256",
-        "-nodes",
-        "-keyout",
-        key,
-        "-out",
-        cert,
-        "-days",
-        "1",
-        "-subj",
-        "/CN=127.0.0.1",
-      ],
-      { encoding: "utf8" },
-    );
-    expect(g.status, g.stderr).toBe(0);
+    const { key, cert } = selfSignedCert(dir);
     let s: Running | null = null;
     try {
       s = await startServer(["--no-auth", "-q", "--tls-cert", cert, "--tls-key", key, DNS]);
