@@ -5,31 +5,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { memoryIo, runCommand } from "@dnsrep/cli";
 import { ControlType, encodeControl, encodeDnstap, encodeFrameStream, MessageType } from "@dnsrep/dnstap";
-import { type NmsgPayload, readPayloads } from "@dnsrep/nmsg";
 import { afterAll, describe, expect, it } from "vitest";
 import { readVector, vectorPath } from "../../../test/vectors.js";
 import { run } from "../src/nmsg-sensor.js";
+import { payloadsOf, sensor } from "./helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "nmsg-sensor-dnstap-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const UNBOUND = vectorPath("logs/unbound/unbound.dnstap");
-
-async function sensor(argv: string[], stdin: Uint8Array = new Uint8Array(0)): Promise<{ rc: number; out: Uint8Array; err: string }> {
-  const io = memoryIo(stdin);
-  const rc = await runCommand("nmsg-sensor", run, argv, io);
-  return { rc, out: io.outBytes(), err: io.err() };
-}
-
-async function payloadsOf(bytes: Uint8Array): Promise<NmsgPayload[]> {
-  const out: NmsgPayload[] = [];
-  for await (const p of readPayloads(
-    (async function* () {
-      yield bytes;
-    })(),
-  ))
-    out.push(p);
-  return out;
-}
 
 /** a file with a few good frames around damage */
 function file(name: string, b: Uint8Array): string {

@@ -5,35 +5,14 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { encodePcap, ethernetFrame, udpDatagram } from "@dnsrep/capture";
 import { memoryIo, runCommand } from "@dnsrep/cli";
-import { type NmsgPayload, payloadToPres, readPayloads } from "@dnsrep/nmsg";
+import { payloadToPres } from "@dnsrep/nmsg";
 import { afterAll, describe, expect, it } from "vitest";
 import { readVector, readVectorText, vectorCases, vectorPath } from "../../../test/vectors.js";
 import { run } from "../src/nmsg-sensor.js";
+import { payloadsOf, sensor } from "./helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "nmsg-sensor-test-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function sensor(
-  argv: string[],
-  stdin: Uint8Array | string = "",
-  env: Record<string, string> = {},
-): Promise<{ rc: number; out: Uint8Array; err: string }> {
-  const io = memoryIo(stdin);
-  io.env = { ...env };
-  const rc = await runCommand("nmsg-sensor", run, argv, io);
-  return { rc, out: io.outBytes(), err: io.err() };
-}
-
-async function payloadsOf(bytes: Uint8Array): Promise<NmsgPayload[]> {
-  const out: NmsgPayload[] = [];
-  for await (const p of readPayloads(
-    (async function* () {
-      yield bytes;
-    })(),
-  ))
-    out.push(p);
-  return out;
-}
 
 /** Presentation messages, with the timeout of flushed queries masked (it depends on when input ends). */
 function messages(pres: string): string[] {
