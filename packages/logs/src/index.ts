@@ -1,0 +1,1 @@
+export type { Association, LogParser, Observation } from "./observation.js";

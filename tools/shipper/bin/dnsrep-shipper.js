@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+import { main } from "@dnsrep/cli";
+import { run } from "../dist/dnsrep-shipper.js";
+
+main("dnsrep-shipper", run);
