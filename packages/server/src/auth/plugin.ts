@@ -142,7 +142,7 @@ export async function authPluginBody(app: FastifyInstance, opts: AuthOptions): P
       const token = (Array.isArray(header) ? header[0] : header)?.trim();
       if (token === undefined || token === "") {
         // the web UI's session cookie stands for a key (its user's quota)
-        const user = sessions?.userOf(request.headers.cookie) ?? null;
+        const user = kind === "dnsdb" ? (sessions?.userOf(request.headers.cookie) ?? null) : null;
         if (user === "expired") return refuse(reply, 401, "session expired or ended: log in again");
         if (user === null) return refuse(reply, 401, "missing API key (X-API-Key header)");
         check = { ok: true, key: user };

@@ -1,5 +1,5 @@
-import { statSync } from "node:fs";
 import { messageOf } from "../auth/errors.js";
+import { fileStamp } from "../auth/file-stamp.js";
 import type { KeyRecord } from "../auth/keys-file.js";
 import { readUsersFile, type UserRecord } from "./users-file.js";
 
@@ -14,7 +14,9 @@ export function userQuotaName(name: string): string {
 
 /** A user as the auth plugin sees a key: its quota under userQuotaName, never expired or revoked. */
 function quotaRecord(u: UserRecord): KeyRecord {
-  return {
+  // built apart from the return so that a field KeyRecord gains later (a key's role) is added here,
+  // not silently missed: a user is a lookup principal
+  const record = {
     name: userQuotaName(u.name),
     digest: Buffer.alloc(0),
     created: u.created,
@@ -24,7 +26,9 @@ function quotaRecord(u: UserRecord): KeyRecord {
     burst: u.burst,
     expires: null,
     revoked: false,
+    role: "lookup" as const,
   };
+  return record;
 }
 
 /**
@@ -46,7 +50,7 @@ export class UserStore {
     this.path = path;
     this.#onError = onError;
     this.#onChange = onChange;
-    const stamp = this.#statStamp();
+    const stamp = fileStamp(this.path);
     this.#set(readUsersFile(path));
     this.#stamp = stamp;
   }
@@ -83,18 +87,9 @@ export class UserStore {
     return gone;
   }
 
-  #statStamp(): string {
-    try {
-      const st = statSync(this.path, { bigint: true });
-      return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}`;
-    } catch (e) {
-      return `error:${(e as NodeJS.ErrnoException).code ?? messageOf(e)}`;
-    }
-  }
-
   /** Re-read the users file if it changed; true when new users were loaded. */
   poll(): boolean {
-    const stamp = this.#statStamp();
+    const stamp = fileStamp(this.path);
     if (stamp === this.#stamp || stamp === this.#failedStamp) return false;
     let gone: string[];
     try {

@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { messageOf } from "../auth/errors.js";
+import { updateLockedFile } from "../auth/locked-file.js";
 import { readStateFile } from "../auth/state-file.js";
 import { utcDay } from "../auth/time.js";
 import { UiError } from "./errors.js";
-import { updateLockedFile } from "./locked-file.js";
 import { DEFAULT_SCRYPT, hashPassword, parsePasswordHash, type ScryptParams } from "./password.js";
 import { userQuotaName } from "./user-store.js";
 import { checkUserName, formatUsersFile, parseUsersFile, type UserLimits, type UserRecord } from "./users-file.js";
@@ -34,7 +34,12 @@ function checked(name: string, password: string | null): void {
 }
 
 function change(path: string, fn: (users: UserRecord[]) => UserRecord[]): void {
-  updateLockedFile(path, (text) => formatUsersFile(fn(text === null ? [] : parseUsersFile(text, path))));
+  updateLockedFile(
+    path,
+    "users",
+    (text) => formatUsersFile(fn(text === null ? [] : parseUsersFile(text, path))),
+    (why, msg) => new UiError(why === "busy" ? "ERR_BUSY" : "ERR_USERS_FILE", msg),
+  );
 }
 
 /** Options of addUser / setUserPassword. */

@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { messageOf } from "../auth/errors.js";
 import type { Burst } from "../auth/keys-file.js";
-import { formatKeyTime, parseKeyTime } from "../auth/time.js";
+import { fieldReaders, isObject, parseRecords } from "../auth/records-file.js";
+import { formatKeyTime } from "../auth/time.js";
 import { UiError } from "./errors.js";
 import { type PasswordHash, parsePasswordHash } from "./password.js";
 
@@ -25,7 +26,6 @@ export interface UserRecord extends UserLimits {
 }
 
 export const USERS_FILE_VERSION = 1;
-const MAX_LIMIT = 2 ** 53 - 1;
 const FIELDS = new Set(["name", "password", "created", "daily_limit", "results_max", "offset_max", "burst"]);
 
 /** User names: 1 to 64 of letters, digits and `._@+-` (they appear in logs and in the page). */
@@ -38,42 +38,16 @@ export function checkUserName(name: string): string | null {
 /** Parse the text of a users file. Throws a UiError ERR_USERS_FILE naming `path`. */
 export function parseUsersFile(text: string, path: string): UserRecord[] {
   const bad = (msg: string): UiError => new UiError("ERR_USERS_FILE", `${path}: not a valid users file: ${msg}`);
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    throw bad(messageOf(e));
-  }
-  if (!isObject(doc)) throw bad("not a JSON object");
-  if (doc.version !== USERS_FILE_VERSION) throw bad(`unknown version ${JSON.stringify(doc.version)} (expected ${USERS_FILE_VERSION})`);
-  if (!Array.isArray(doc.users)) throw bad('no "users" array');
-  const names = new Set<string>();
+  const records = parseRecords(
+    text,
+    { version: USERS_FILE_VERSION, list: "users", what: "user", fields: FIELDS, checkName: checkUserName },
+    bad,
+  );
   const users: UserRecord[] = [];
-  for (const [i, u] of doc.users.entries()) {
-    if (!isObject(u)) throw bad(`user ${i + 1}: not an object`);
-    for (const f of Object.keys(u)) if (!FIELDS.has(f)) throw bad(`user ${i + 1}: unknown field ${JSON.stringify(f)}`);
-    const name = u.name;
-    if (typeof name !== "string") throw bad(`user ${i + 1}: no name`);
-    const problem = checkUserName(name);
-    if (problem) throw bad(`user ${i + 1}: ${problem}`);
-    if (names.has(name)) throw bad(`user ${i + 1}: duplicate name ${JSON.stringify(name)}`);
-    names.add(name);
-    const at = `user ${JSON.stringify(name)}`;
+  for (const { name, at, o: u } of records) {
     const hash = typeof u.password === "string" ? parsePasswordHash(u.password) : null;
     if (hash === null) throw bad(`${at}: password is not a scrypt hash ($scrypt$ln=N,r=N,p=N$SALT$HASH)`);
-    if (typeof u.created !== "string") throw bad(`${at}: created is not an RFC 3339 time string`);
-    let created: number;
-    try {
-      created = parseKeyTime(u.created);
-    } catch (e) {
-      throw bad(`${at}: created: ${messageOf(e)}`);
-    }
-    const limit = (field: string, v: unknown, min: number): number | null => {
-      if (v === undefined || v === null) return null;
-      if (typeof v !== "number" || !Number.isSafeInteger(v) || v < min || v > MAX_LIMIT)
-        throw bad(`${at}: ${field} is not an integer ≥ ${min}`);
-      return v;
-    };
+    const { time, limit } = fieldReaders(at, bad);
     let burst: Burst | null = null;
     if (u.burst !== undefined && u.burst !== null) {
       const b = u.burst;
@@ -87,7 +61,7 @@ export function parseUsersFile(text: string, path: string): UserRecord[] {
       name,
       password: u.password as string,
       hash,
-      created,
+      created: time("created", u.created),
       dailyLimit: limit("daily_limit", u.daily_limit, 0),
       resultsMax: limit("results_max", u.results_max, 1),
       offsetMax: limit("offset_max", u.offset_max, 0),
@@ -119,8 +93,4 @@ export function readUsersFile(path: string): UserRecord[] {
     throw new UiError("ERR_USERS_FILE", `${path}: cannot read the users file: ${messageOf(e)}`);
   }
   return parseUsersFile(text, path);
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
