@@ -26,6 +26,12 @@ function curl(...args: string[]): { status: number; headers: string; body: strin
   return { status: Number(/^HTTP\/[\d.]+ (\d+)/.exec(headers)?.[1]), headers, body: r.stdout.slice(cut + 4) };
 }
 
+/** POST alice's login with curl, keeping the cookie in `jar`. */
+function curlLogin(url: string, jar: string, ...extra: string[]): ReturnType<typeof curl> {
+  const body = JSON.stringify({ username: "alice", password: "alice's password" });
+  return curl(...extra, "-c", jar, "-H", "content-type: application/json", "--data-binary", body, `${url}/ui/api/login`);
+}
+
 describe.runIf(haveTools || CI)("dnstable-server --users with curl", () => {
   let dir = "";
   let users = "";
@@ -42,15 +48,7 @@ describe.runIf(haveTools || CI)("dnstable-server --users with curl", () => {
     let s: Running | null = null;
     try {
       s = await startServer(["-q", "--users", users, "--session-ttl", "600", DNS]);
-      const login = curl(
-        "-c",
-        jar,
-        "-H",
-        "content-type: application/json",
-        "--data-binary",
-        '{"username":"alice","password":"alice\'s password"}',
-        `${s.url}/ui/api/login`,
-      );
+      const login = curlLogin(s.url, jar);
       expect(login.status).toBe(200);
       expect(login.headers).toMatch(/^set-cookie: dnsrep_session=[A-Za-z0-9_-]{43}; Path=\/; Max-Age=600; HttpOnly; SameSite=Strict\r?$/im);
       expect(login.headers).toMatch(/^content-security-policy: default-src 'self'; .*frame-ancestors 'none'\r?$/im);
@@ -94,17 +92,7 @@ describe.runIf(haveTools || CI)("dnstable-server --users with curl", () => {
       s = await startServer(["-q", "--users", users, "--tls-cert", cert, "--tls-key", key, DNS]);
       expect(s.url).toMatch(/^https:/);
       const jar = join(dir, "tls-jar.txt");
-      const login = curl(
-        "--cacert",
-        cert,
-        "-c",
-        jar,
-        "-H",
-        "content-type: application/json",
-        "--data-binary",
-        '{"username":"alice","password":"alice\'s password"}',
-        `${s.url}/ui/api/login`,
-      );
+      const login = curlLogin(s.url, jar, "--cacert", cert);
       expect(login.status).toBe(200);
       expect(login.headers).toMatch(
         /^set-cookie: dnsrep_session=[A-Za-z0-9_-]{43}; Path=\/; Max-Age=43200; HttpOnly; SameSite=Strict; Secure\r?$/im,
