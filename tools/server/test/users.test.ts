@@ -171,3 +171,33 @@ describe("dnstable-server users", () => {
     expect(readUsersFile(file).map((u) => u.name)).toEqual(["dave"]);
   });
 });
+
+describe("dnstable-server --users flags", () => {
+  const DNS = join(import.meta.dirname, "../../../test/vectors/dnstable/dns.mtbl");
+  const usage = async (...argv: string[]) => {
+    const io = memoryIo();
+    return { code: await runCommand("dnstable-server", run, argv, io), err: io.err(), out: io.out() };
+  };
+
+  it("--help shows --users, --session-ttl, --secure-cookies and the users subcommands", async () => {
+    const h = await usage("--help");
+    expect(h.code).toBe(0);
+    for (const flag of ["--users <file>", "--session-ttl <seconds>", "--secure-cookies", "users add|list|remove|passwd"])
+      expect(h.out).toContain(flag);
+  });
+
+  it("usage errors: no auth at all, a session TTL out of range", async () => {
+    expect(await usage(DNS)).toMatchObject({
+      code: 2,
+      err: "dnstable-server: no keys file: give --keys FILE (or --users FILE), or --no-auth to serve without API keys\n",
+    });
+    expect((await usage("--users", file, "--session-ttl", "5", DNS)).code).toBe(2);
+    expect((await usage("--users", file, "--session-ttl", "x", DNS)).code).toBe(2);
+  });
+
+  it("a missing users file stops the start with one line (exit 1)", async () => {
+    const r = await usage("--listen", "127.0.0.1:0", "--users", join(dir, "missing.json"), DNS);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^dnstable-server: \S*missing\.json: cannot read the users file: ENOENT[^\n]*\n$/);
+  });
+});

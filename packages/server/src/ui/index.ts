@@ -31,7 +31,7 @@ export interface UiOptions {
 /** The web UI part of a server: its session resolver for the auth plugin and its routes. */
 export interface UiPart {
   readonly sessions: SessionResolver;
-  /** Add the /ui/api routes and the static files (before app.ready()). */
+  /** Add the /ui/api routes and the static files (before app.ready()), and start polling the users file. */
   register(app: FastifyInstance): Promise<void>;
   /** Stop the timers (the server's close does it). */
   close(): void;
@@ -97,8 +97,8 @@ export async function openUi(
     },
   });
 
-  const timers = [setInterval(() => users.poll(), pollMs), setInterval(() => sessions.sweep(), SWEEP_MS)];
-  for (const t of timers) t.unref();
+  // started by register(): a server that fails to come up before it leaves no timers behind
+  const timers: NodeJS.Timeout[] = [];
   const ctx = {
     users,
     sessions,
@@ -121,6 +121,11 @@ export async function openUi(
       quotas: () => users.quotas(),
     },
     async register(app) {
+      timers.push(
+        setInterval(() => users.poll(), pollMs),
+        setInterval(() => sessions.sweep(), SWEEP_MS),
+      );
+      for (const t of timers) t.unref();
       await app.register(async (api) => loginRoutes(api, ctx), { prefix: "/ui/api" });
       if (o.staticDir !== undefined) staticRoutes(app, o.staticDir);
     },
