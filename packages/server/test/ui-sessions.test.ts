@@ -84,6 +84,10 @@ describe("lockout", () => {
     const longer = await wrong();
     expect(longer.statusCode).toBe(429);
     expect(longer.headers["retry-after"]).toBe("20");
+    expect(logs).toEqual([
+      'login: "alice" had too many wrong passwords in a row: refused for 10 s',
+      'login: "alice" had too many wrong passwords in a row: refused for 20 s',
+    ]);
     clock += 20_000;
     await login(s, "alice");
     // cleared: five more wrong passwords before the next wait
