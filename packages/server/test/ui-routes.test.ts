@@ -101,7 +101,14 @@ describe("the web UI routes (inject)", () => {
   });
 
   it("static: / and client-side routes serve index.html; /assets/* serve files; traversal is a 404", async () => {
-    for (const url of ["/", "/login", "/lookup/rrset/name/*.example.com/A?time_last_after=-86400", "/graph", "/dashboard"]) {
+    for (const url of [
+      "/",
+      "/login",
+      "/lookup/rrset/name/*.example.com/A?time_last_after=-86400",
+      "/glob/rrnames/*.example.test",
+      "/graph",
+      "/dashboard",
+    ]) {
       const r = await s.app.inject({ url });
       expect(r.statusCode, url).toBe(200);
       expect(r.headers["content-type"]).toBe("text/html; charset=utf-8");
