@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type DnstableServer, removeUser, setUserPassword } from "../src/index.js";
+import { addUser, type DnstableServer, removeUser, setUserPassword } from "../src/index.js";
 import { until } from "./auth-helpers.js";
 import { CHEAP, login, makeUsers, PASSWORD, sessionCookieOf, uiServer } from "./ui-helpers.js";
 
@@ -204,6 +204,28 @@ describe("bad login requests", () => {
       payload: "x".repeat(10000),
     });
     expect(r.statusCode).toBe(403);
+  });
+});
+
+describe("login checks bounded", () => {
+  it("past the logins being checked and waiting: 503 + Retry-After, counted as busy, not as a wrong password", async () => {
+    const slow = join(dir, "slow.json");
+    await addUser(slow, "zed", PASSWORD, {}, { scrypt: { ln: 14, r: 8, p: 1 } });
+    const busy = await uiServer(slow, {}, { loginChecks: { running: 1, waiting: 0 } });
+    try {
+      const [a, b] = await Promise.all(
+        ["zed", "zed"].map((username) =>
+          busy.app.inject({ method: "POST", url: "/ui/api/login", payload: { username, password: PASSWORD } }),
+        ),
+      );
+      expect([a?.statusCode, b?.statusCode].sort()).toEqual([200, 503]);
+      const refused = a?.statusCode === 503 ? a : b;
+      expect(refused?.headers["retry-after"]).toBe("1");
+      expect(refused?.json()).toEqual({ error: "too many logins at once: retry in 1 s" });
+      expect((await busy.app.inject({ url: "/metrics" })).body).toMatch(/^dnstable_server_ui_logins_total\{result="busy"\} 1$/m);
+    } finally {
+      await busy.close();
+    }
   });
 });
 

@@ -26,6 +26,8 @@ export interface UiOptions {
   pollMs?: number;
   /** sessions kept in memory at most (default 10000) */
   maxSessions?: number;
+  /** passwords checked at once (default 2) and logins waiting for that (default 32; past it: 503) */
+  loginChecks?: { running: number; waiting: number };
 }
 
 /** The web UI part of a server: its session resolver for the auth plugin and its routes. */
@@ -103,7 +105,7 @@ export async function openUi(
     users,
     sessions,
     lockout: new Lockout({ now: env.now }),
-    hashing: new Limiter(2, 32),
+    hashing: new Limiter(positiveInt("loginChecks.running", o.loginChecks?.running, 2), o.loginChecks?.waiting ?? 32),
     dummyHash: () => dummy,
     ttlSeconds,
     secureCookies: o.secureCookies ?? env.tls,
