@@ -154,3 +154,19 @@ describe("the web UI routes (inject)", () => {
     expect(bad.headers["content-security-policy"]).toBe(CONTENT_SECURITY_POLICY);
   });
 });
+
+describe("createServer with a UI that cannot be served", () => {
+  it("rejects with one line: a staticDir without index.html, a bad users file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "server-ui-bad-"));
+    try {
+      const users = await makeUsers(dir, { alice: {} });
+      await expect(uiServer(users, {}, { staticDir: dir })).rejects.toThrow(
+        /^.*server-ui-bad-\w+: cannot serve the web UI from it: ENOENT.*index\.html'$/,
+      );
+      await expect(uiServer(join(dir, "none.json"))).rejects.toMatchObject({ code: "ERR_USERS_FILE" });
+      await expect(uiServer(users, {}, { sessionTtlSeconds: 0 })).rejects.toThrow(/sessionTtlSeconds must be a positive integer/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -123,13 +123,13 @@ export async function openUi(
       quotas: () => users.quotas(),
     },
     async register(app) {
+      await app.register(async (api) => loginRoutes(api, ctx), { prefix: "/ui/api" });
+      if (o.staticDir !== undefined) staticRoutes(app, o.staticDir);
       timers.push(
         setInterval(() => users.poll(), pollMs),
         setInterval(() => sessions.sweep(), SWEEP_MS),
       );
       for (const t of timers) t.unref();
-      await app.register(async (api) => loginRoutes(api, ctx), { prefix: "/ui/api" });
-      if (o.staticDir !== undefined) staticRoutes(app, o.staticDir);
     },
     close() {
       for (const t of timers) clearInterval(t);
