@@ -147,7 +147,7 @@ export function parseArgs(root: string, rel: string): string[] | null {
   };
   switch (dir) {
     case "dnsmasq":
-      return ["--format", "dnsmasq", "--year", "2026"];
+      return ["--format", "dnsmasq", "--year", "2026", "--utc"]; // README: captured in 2026, TZ=UTC
     case "kresd":
       return ["--format", "kresd"];
     case "unbound":
