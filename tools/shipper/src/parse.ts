@@ -63,6 +63,8 @@ export function observationLine(o: Observation): string {
 
 interface Totals {
   lines: number;
+  /** Frames of binary inputs (dnstap messages), counted apart from text lines. */
+  frames: number;
   queries: number;
   rejected: Map<string, number>;
 }
@@ -97,7 +99,7 @@ export async function runParse(argv: string[], io: CliIo): Promise<number> {
   if (f.format !== "auto") newParser(f.format, opts);
 
   const out = new OutputWriter(io.stdout);
-  const totals: Totals = { lines: 0, queries: 0, rejected: new Map() };
+  const totals: Totals = { lines: 0, frames: 0, queries: 0, rejected: new Map() };
   // one aggregate over every file; its source is the first parser's format unless --source names one
   let agg: Aggregator | undefined;
   const aggregator = (format: string): Aggregator => {
@@ -124,7 +126,8 @@ export async function runParse(argv: string[], io: CliIo): Promise<number> {
   await out.end();
   const rejectedTotal = [...totals.rejected.values()].reduce((s, n) => s + n, 0);
   if (!f.quiet || rejectedTotal > 0) {
-    let s = `dnsrep-shipper parse: ${totals.lines} lines, ${obs.length} observations, ${rejectedTotal} rejected`;
+    const read = [totals.lines || !totals.frames ? `${totals.lines} lines` : "", totals.frames ? `${totals.frames} dnstap messages` : ""];
+    let s = `dnsrep-shipper parse: ${read.filter((x) => x).join(", ")}, ${obs.length} observations, ${rejectedTotal} rejected`;
     if (totals.queries > 0) s += `, ${totals.queries} queries without values`;
     io.stderr.write(`${s}\n`);
     for (const [reason, n] of [...totals.rejected].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))) {
@@ -199,7 +202,8 @@ async function parseFile(
       push(parser.end());
     }
   } finally {
-    totals.lines += parser.lines;
+    if (binary) totals.frames += parser.lines;
+    else totals.lines += parser.lines;
     if (parser instanceof QueryLogParser) totals.queries += parser.queries;
     for (const [r, n] of parser.rejected) totals.rejected.set(r, (totals.rejected.get(r) ?? 0) + n);
   }
