@@ -5,6 +5,7 @@ export {
   decodeRRsetKey,
   decodeTimeRange,
   decodeTriplet,
+  decodeTripletInto,
   decodeVersion,
   EntryType,
   encodeTimeRange,

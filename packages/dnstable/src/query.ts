@@ -10,7 +10,7 @@ import type { MtblIterator, MtblSource } from "@dnsrep/mtbl";
 import { compareBytes, encodeVarint } from "@dnsrep/util";
 import { downcaseName, isWdnsError, nameFromString, rrtypeFromString } from "@dnsrep/wdns";
 import { keyProblem, keyText, valueProblem } from "./check.js";
-import { decodeRdataKey, decodeRRsetKey, decodeTriplet, EntryType, reverseWireName, type Triplet } from "./entry.js";
+import { decodeRdataKey, decodeRRsetKey, decodeTripletInto, EntryType, reverseWireName, type Triplet } from "./entry.js";
 import { DnstableError, DnstableErrorCode, isDnstableError } from "./errors.js";
 import { parseIpQuery } from "./ip-range.js";
 import { keyNameIs, type RRsetLayout, rrsetLayout } from "./rrset-layout.js";
@@ -95,7 +95,7 @@ export function runQuery(
     onCorrupt({ key: key.slice(), reason });
   };
   const src = faults === undefined ? source : reporting(source, faults, report);
-  const ctx: Ctx = { src, fence, stop, report };
+  const ctx: Ctx = { src, fence, stop, report, t: { timeFirst: 0, timeLast: 0, count: 0 } };
   switch (q.type) {
     case "rrset":
       return rrsetQuery(ctx, q, cs);
@@ -182,6 +182,8 @@ interface Ctx {
   fence: TimeFence;
   stop: () => boolean;
   report: Report;
+  /** the triplet of the entry being looked at */
+  t: Triplet;
 }
 
 /** The entry if it passes the fence (its triplet already decoded). */
@@ -193,11 +195,11 @@ function result(entryType: number, key: Uint8Array, value: Uint8Array, t: Triple
   return { entryType, key: key.slice(), value: value.slice(), timeFirst: t.timeFirst, timeLast: t.timeLast, count: t.count };
 }
 
-/** The triplet of an entry that is kept, or null (reported) when its value does not decode. */
+/** The triplet of an entry that is kept (in ctx.t, valid until the next call), or null (reported) when its value does not decode. */
 function triplet(ctx: Ctx, key: Uint8Array, value: Uint8Array): Triplet | null {
-  const t = decodeTriplet(value);
-  if (t === null) ctx.report(key, valueProblem(key, value) ?? "value does not decode");
-  return t;
+  if (decodeTripletInto(value, ctx.t)) return ctx.t;
+  ctx.report(key, valueProblem(key, value) ?? "value does not decode");
+  return null;
 }
 
 /**

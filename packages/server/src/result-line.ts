@@ -3,6 +3,7 @@ import {
   decodeRdataKey,
   decodeRRsetKey,
   decodeTriplet,
+  decodeTripletInto,
   EntryType,
   type RRsetLayout,
   rrsetLayout,
@@ -26,6 +27,8 @@ export function rfc3339(epoch: number): string {
 }
 
 const cur: VarintCursor = { value: 0, pos: 0 };
+/** the value decodeTripletInto decoded last */
+const triplet: Triplet = { timeFirst: 0, timeLast: 0, count: 0 };
 const layout: RRsetLayout = { rrtype: 0, bailiwick: 0, rdatas: 0 };
 const labelStarts = new Int32Array(128);
 
@@ -44,6 +47,15 @@ function room(n: number): void {
   const bigger = new Uint8Array(Math.max(out.length * 2, o + n));
   bigger.set(out.subarray(0, o));
   out = bigger;
+}
+
+/** the bytes of an ASCII literal */
+const bytesOf = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
+
+/** a literal's bytes, copied one by one (these are short: a call to set() or latin1Write costs more) */
+function lit(b: Uint8Array): void {
+  room(b.length);
+  for (let i = 0; i < b.length; i++) out[o++] = b[i] as number;
 }
 
 /** ASCII text (a literal, digits) */
@@ -137,6 +149,26 @@ function rrtypeJson(t: number): string {
   }
   return s;
 }
+/** `,"rrtype":…,"bailiwick":` of an RRSET line, per rrtype, made once */
+const rrsetTypeBytes = new Map<number, Uint8Array>();
+function rrsetTypePart(t: number): Uint8Array {
+  let b = rrsetTypeBytes.get(t);
+  if (b === undefined) {
+    b = bytesOf(`,"rrtype":${rrtypeJson(t)},"bailiwick":`);
+    if (rrsetTypeBytes.size < 4096) rrsetTypeBytes.set(t, b);
+  }
+  return b;
+}
+const RDATA_OPEN = bytesOf(`,"rdata":[`);
+const RRSET_END = bytesOf("]}}\n");
+const COUNT = bytesOf(`{"obj":{"count":`);
+const FIRST = bytesOf(`,"time_first":`);
+const LAST = bytesOf(`,"time_last":`);
+const RRNAME = bytesOf(`,"rrname":`);
+/** the head's length with these numbers (each under 2^31) */
+const HEAD_FIXED = COUNT.length + FIRST.length + LAST.length + RRNAME.length;
+const digits = (n: number): number =>
+  n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 1e4 ? 4 : n < 1e5 ? 5 : n < 1e6 ? 6 : n < 1e7 ? 7 : n < 1e8 ? 8 : n < 1e9 ? 9 : 10;
 
 /** `"` + rdataToString(rrtype, IN, rdata) + `"` as JSON text; an A record's address written straight. */
 function rdataJson(rrtype: number, key: Uint8Array, start: number, end: number): void {
@@ -166,6 +198,20 @@ function head(t: Triplet, humantime: boolean): number {
   const first = t.timeFirst;
   const last = t.timeLast === 0 ? t.timeFirst : t.timeLast;
   const count = t.count === 0 ? 1 : t.count;
+  if (!humantime && count < 2 ** 31 && first < 2 ** 31 && last < 2 ** 31) {
+    const start = HEAD - (HEAD_FIXED + digits(count) + digits(first) + digits(last));
+    const end = o;
+    o = start;
+    lit(COUNT);
+    int(count);
+    lit(FIRST);
+    int(first);
+    lit(LAST);
+    int(last);
+    lit(RRNAME);
+    o = end;
+    return start;
+  }
   const h = humantime
     ? `{"obj":{"count":${count},"time_first":"${rfc3339(first)}","time_last":"${rfc3339(last)}","rrname":`
     : `{"obj":{"count":${count},"time_first":${first},"time_last":${last},"rrname":`;
@@ -209,23 +255,26 @@ export function resultLine(r: DnstableResult, humantime: boolean): string | null
   const key = r.key;
   if (r.entryType === EntryType.RRSET) {
     if (!rrsetLayout(key, layout)) return decodedRRsetLine(key, r.value, humantime);
-    const t = decodeTriplet(r.value);
-    if (t === null) return null;
+    if (!decodeTripletInto(r.value, triplet)) return null;
+    const t = triplet;
     const rrtype = layout.rrtype;
     const rdatas = layout.rdatas;
     begin();
     reversedName(key, 1);
-    ascii(`,"rrtype":${rrtypeJson(rrtype)},"bailiwick":`);
+    lit(rrsetTypePart(rrtype));
     reversedName(key, layout.bailiwick);
-    ascii(`,"rdata":[`);
+    lit(RDATA_OPEN);
     for (let p = rdatas; p < key.length; ) {
       decodeVarint64(key, p, key.length, cur);
       const end = cur.pos + cur.value;
-      if (p > rdatas) ascii(",");
+      if (p > rdatas) {
+        room(1);
+        out[o++] = 0x2c;
+      }
       rdataJson(rrtype, key, cur.pos, end);
       p = end;
     }
-    ascii("]}}\n");
+    lit(RRSET_END);
     return finish(head(t, humantime));
   }
   if (r.entryType === EntryType.RDATA) {
