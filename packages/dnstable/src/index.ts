@@ -5,6 +5,7 @@ export {
   decodeRRsetKey,
   decodeTimeRange,
   decodeTriplet,
+  decodeTripletInto,
   decodeVersion,
   EntryType,
   encodeTimeRange,
@@ -29,5 +30,6 @@ export { parseIpQuery } from "./ip-range.js";
 export { dnstableMerge } from "./merge.js";
 export type { CorruptEntry, DnstableQuery, DnstableResult, QueryOptions, TimeFence } from "./query.js";
 export { DnstableReader, type SetFileOptions } from "./reader.js";
+export { keyNameEnd, keyNameIs, type RRsetLayout, rrsetLayout } from "./rrset-layout.js";
 export { decodeRRtypeUnion, encodeRRtypeBitmap, encodeRRtypeSingle, rrtypeUnionHas } from "./rrtype-union.js";
 export { DNSSEC_TYPES, DUAL_TYPES, NAME_RDATA_TYPES, STANDALONE_NAME_TYPES } from "./rrtypes.js";
