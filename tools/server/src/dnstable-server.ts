@@ -171,14 +171,15 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   } finally {
     process.off("SIGHUP", onHup);
   }
-  log(`stopping: letting the responses in flight finish (up to ${grace} ms)`);
-  // a second SIGTERM/SIGINT while responses finish cuts them short (still a clean exit)
+  // a second SIGTERM/SIGINT while responses finish cuts them short (still a clean exit); taken from
+  // before the line below is written, so a signal sent on seeing it never meets the default action
   const cut = (): void => {
     log("stopping now: cutting the responses still in flight");
     server.app.server.closeAllConnections();
   };
   process.on("SIGTERM", cut);
   process.on("SIGINT", cut);
+  log(`stopping: letting the responses in flight finish (up to ${grace} ms)`);
   try {
     await server.close(grace);
   } finally {
