@@ -6,7 +6,7 @@
  * The caller then names them in the manifest. The event loop gets a turn every few thousand
  * entries, so lookups and puts go on while a memtable is written.
  */
-import { rmSync } from "node:fs";
+import { rmSync, statSync } from "node:fs";
 import type { EntryConverter } from "@dnsrep/dnstable";
 import { type CompressionName, Writer } from "@dnsrep/mtbl";
 import { fromSystemError } from "./errors.js";
@@ -68,12 +68,12 @@ export async function writeMemtable(
       for (const [k, v] of conv.trailer({ first: range.first, last: range.last })) w.add(k, v);
       w.finish();
       out.entries += w.countEntries;
-      out.bytes += w.bytesDataBlocks;
       out.paths[f] = path;
     }
     for (const w of writers) {
       w.commit();
       committed.push(w.path);
+      out.bytes += statSync(w.path).size;
     }
     syncDir(dir);
     return out;

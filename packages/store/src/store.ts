@@ -9,11 +9,12 @@
  * covers are deleted. Compaction merges files into time tiers on a worker thread. A snapshot reads
  * the memtables and the live files together.
  */
-import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { linkSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { EntryConverter } from "@dnsrep/dnstable";
 import { type CompressionName, Reader } from "@dnsrep/mtbl";
 import { ByteWriter } from "@dnsrep/util";
+import { type CompactionJob, DEFAULT_FAN_IN, MergeThread, planCompaction } from "./compaction.js";
 import { fromSystemError, isStoreError, StoreError, StoreErrorCode } from "./errors.js";
 import { type FileFormat, writeMemtable } from "./flush.js";
 import { defaultIo, type StoreIo } from "./io.js";
@@ -36,6 +37,8 @@ export interface StoreOptions {
   tiers?: Tier[];
   /** background compaction on a worker thread (default true) */
   compaction?: boolean;
+  /** files of one tier and one next-tier period merged before that period ends (default 8) */
+  compactionFanIn?: number;
   /** frozen memtables waiting to be flushed; past it put() rejects with StoreError BUSY (default 2) */
   maxPendingFlushes?: number;
   /** flush and compaction start/end, with durations (for /metrics) */
@@ -123,6 +126,13 @@ export class Store {
   #flushWaiters: (() => void)[] = [];
   #retryTimer: NodeJS.Timeout | null = null;
   #ageTimer: NodeJS.Timeout | null = null;
+  readonly #autoCompact: boolean;
+  readonly #fanIn: number;
+  readonly #merger = new MergeThread();
+  #compacting: Promise<void> | null = null;
+  /** the output of the merge in progress (removed if the store closes before it is done) */
+  #compactOutput: string | null = null;
+  #compactTimer: NodeJS.Timeout | null = null;
   #closed = false;
   #counters = { flushes: 0, compactions: 0, puts: 0, observations: 0, lastPutMs: 0, bytesFlushed: 0, bytesCompacted: 0 };
 
@@ -137,6 +147,8 @@ export class Store {
     this.#tiers = init.tiers;
     this.#format = init.format;
     this.#onEvent = opts.onEvent ?? ((): void => {});
+    this.#autoCompact = opts.compaction ?? true;
+    this.#fanIn = opts.compactionFanIn ?? DEFAULT_FAN_IN;
     this.#mem = init.mem;
     this.#imms.push(...init.imms);
     this.#wal = init.wal;
@@ -169,6 +181,11 @@ export class Store {
       store.#ageTimer = setInterval(() => store.#checkAge(), Math.max(10, Math.min(1000, store.#memtableAgeMs / 4)));
       store.#ageTimer.unref();
       if (store.#imms.length > 0) store.#kickFlush();
+      if (store.#autoCompact) {
+        store.#compactTimer = setInterval(() => store.#kickCompact(), 1000);
+        store.#compactTimer.unref();
+        store.#kickCompact();
+      }
       return store;
     } catch (e) {
       releaseLock(dir);
@@ -356,6 +373,7 @@ export class Store {
         bytes: out.bytes,
         files: added.map((f) => f.path),
       });
+      if (this.#autoCompact) this.#kickCompact();
     }
   }
 
@@ -414,9 +432,96 @@ export class Store {
     if (this.#imms.length > 0) throw new StoreError(StoreErrorCode.IO, "flush did not complete");
   }
 
-  /** Run compaction now (see compaction.ts); resolves when no more is due. */
+  /**
+   * Run compaction now (see compaction.ts), on the worker thread; resolves when no more is due.
+   * Throws the StoreError of a merge that failed.
+   */
   async compact(): Promise<void> {
     if (this.#closed) throw new StoreError(StoreErrorCode.CLOSED, "store is closed");
+    while (this.#compacting) await this.#compacting;
+    const e = await this.#compactLoop();
+    if (e) throw e;
+  }
+
+  #kickCompact(): void {
+    if (this.#compacting || this.#closed) return;
+    this.#compacting = this.#compactLoop().then(
+      () => {
+        this.#compacting = null;
+      },
+      () => {
+        this.#compacting = null;
+      },
+    );
+  }
+
+  /** Run the compactions due, one after another; returns the error that stopped it, if any. */
+  async #compactLoop(): Promise<StoreError | null> {
+    while (!this.#closed) {
+      const metas = [...this.#files.values()].map((f) => f.meta);
+      const job = planCompaction(metas, this.#tiers, Math.floor(this.#now() / 1000), this.#fanIn);
+      if (!job) return null;
+      try {
+        await this.#runCompaction(job);
+      } catch (e) {
+        const err = isStoreError(e) ? e : fromSystemError(e, "compaction");
+        if (!this.#closed) this.#onEvent({ type: "compaction", phase: "error", error: err });
+        return err;
+      }
+    }
+    return null;
+  }
+
+  async #runCompaction(job: CompactionJob): Promise<void> {
+    const t0 = Date.now();
+    const name = fileName({ tier: job.tier, period: job.period, seq: job.seq, id: this.#nextId++, kind: job.kind });
+    const path = join(this.dir, name);
+    const inputs = job.inputs.map((f) => join(this.dir, f.name));
+    this.#onEvent({ type: "compaction", phase: "start", tier: job.tier, inputs: inputs.length });
+    this.#compactOutput = name;
+    let bytes = 0;
+    try {
+      if (job.link) {
+        linkSync(inputs[0] as string, path);
+      } else {
+        this.#io.beforeFileWrite(path);
+        const reply = await this.#merger.merge({
+          inputs,
+          output: path,
+          compression: this.#format.compression,
+          ...(this.#format.level !== undefined ? { level: this.#format.level } : {}),
+          blockSize: this.#format.blockSizes[job.kind === "dns" ? 0 : 1],
+        });
+        if (!reply.ok)
+          throw fromSystemError(Object.assign(new Error(reply.message), reply.code ? { code: reply.code } : {}), `cannot write ${path}`);
+        bytes = statSync(path).size;
+      }
+      if (this.#closed) throw new StoreError(StoreErrorCode.CLOSED, "store closed during compaction");
+      const gone = new Set(job.inputs.map((f) => f.name));
+      writeManifest(this.dir, [...[...this.#files.keys()].filter((n) => !gone.has(n)), name], this.#io);
+    } catch (e) {
+      rmSync(path, { force: true });
+      throw e;
+    } finally {
+      this.#compactOutput = null;
+    }
+    const out = this.#addFile(parseFileName(name) as StoreFileName);
+    for (const f of job.inputs) {
+      const live = this.#files.get(f.name);
+      this.#files.delete(f.name);
+      live?.release();
+    }
+    this.#counters.compactions++;
+    this.#counters.bytesCompacted += bytes;
+    this.#onEvent({
+      type: "compaction",
+      phase: "end",
+      durationMs: Date.now() - t0,
+      tier: job.tier,
+      inputs: inputs.length,
+      bytes,
+      files: [out.path],
+    });
   }
 
   stats(): StoreStats {
@@ -454,8 +559,18 @@ export class Store {
     this.#closed = true;
     if (this.#ageTimer) clearInterval(this.#ageTimer);
     if (this.#retryTimer) clearTimeout(this.#retryTimer);
+    if (this.#compactTimer) clearInterval(this.#compactTimer);
     while (this.#writing) await this.#writing;
     if (this.#flushing) await this.#flushing;
+    // a merge in progress is abandoned: its temporary file and output removed (open would remove them too)
+    const abandoned = this.#compactOutput;
+    await this.#merger.stop();
+    if (this.#compacting) await this.#compacting;
+    if (abandoned) {
+      rmSync(join(this.dir, abandoned), { force: true });
+      for (const n of readdirSync(this.dir))
+        if (n.startsWith(`.${abandoned}.`) && isTempName(n)) rmSync(join(this.dir, n), { force: true });
+    }
     for (const w of this.#flushWaiters.splice(0)) w();
     this.#wal.close();
     for (const f of this.#files.values()) f.closeReader();
@@ -490,6 +605,7 @@ function checkOptions(o: StoreOptions): void {
     throw new RangeError(`sync must be always, batch or none, got ${o.sync}`);
   if (o.tiers !== undefined) checkTiers(o.tiers);
   if (o.blockSizes !== undefined) for (const b of o.blockSizes) pos("blockSizes", b, 1024);
+  pos("compactionFanIn", o.compactionFanIn, 2);
 }
 
 /** Open-time recovery: orphans removed, manifest read and its files checked, the WAL replayed. */

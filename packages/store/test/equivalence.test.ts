@@ -116,6 +116,13 @@ describe("store ≡ dnstable-import + dnstable-merge", () => {
         await store.flush();
         flushes++;
         clock += 61_000;
+        if (flushes === 2) {
+          // the minutes so far merged into their hour (files + memtable are checked at the end)
+          clock += 3_600_000;
+          await store.compact();
+          expect(store.stats().filesPerTier.minute).toBe(0);
+          expect(store.stats().filesPerTier.hour).toBeGreaterThan(0);
+        }
       }
     }
     expect(store.stats().flushes).toBe(4);
@@ -123,9 +130,10 @@ describe("store ≡ dnstable-import + dnstable-merge", () => {
     // files + memtable
     expect(sameAnswers(store, reference, qs)).toBeGreaterThan(3000);
     await store.flush();
-    await store.compact();
     // files only
     sameAnswers(store, reference, qs);
+    const minuteFiles = readdirSync(storeDir).filter((f) => f.startsWith("minute-"));
+    expect(minuteFiles.length).toBeGreaterThan(2);
 
     // the store's files merged with dnstable-merge are the import's files, byte for byte
     const files = readdirSync(storeDir).filter((f) => f.endsWith(".mtbl"));
@@ -139,6 +147,20 @@ describe("store ≡ dnstable-import + dnstable-merge", () => {
     await tool(dnstable_merge, "dnstable-merge", ["-q", "-b", "65536", ...secFiles, mergedSec]);
     expect(equalBytes(readFileSync(mergedDns), readFileSync(refDns))).toBe(true);
     expect(equalBytes(readFileSync(mergedSec), readFileSync(refSec))).toBe(true);
+
+    // forty days on, everything is compacted into one month file pair: the import's files themselves
+    clock += 40 * 86_400_000;
+    await store.compact();
+    const st = store.stats();
+    expect(st.filesPerTier).toEqual({ minute: 0, hour: 0, day: 0, month: 2 });
+    expect(st.compactions).toBeGreaterThan(4);
+    const month = readdirSync(storeDir).filter((f) => f.endsWith(".mtbl"));
+    expect(month).toHaveLength(2);
+    const monthDns = join(storeDir, month.find((f) => f.endsWith(".dns.mtbl")) as string);
+    const monthSec = join(storeDir, month.find((f) => f.endsWith(".dnssec.mtbl")) as string);
+    expect(equalBytes(readFileSync(monthDns), readFileSync(refDns))).toBe(true);
+    expect(equalBytes(readFileSync(monthSec), readFileSync(refSec))).toBe(true);
+    sameAnswers(store, reference, qs);
 
     // and after reopening
     await store.close();
