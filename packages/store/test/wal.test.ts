@@ -55,7 +55,8 @@ describe("WAL segments", () => {
     expect(r.got).toEqual(payloads.slice(0, 2));
     expect(r.scan.goodBytes).toBe(whole.length - 300 - RECORD_HEADER);
     const flipped = Buffer.from(whole);
-    flipped[8 + RECORD_HEADER + 150 + RECORD_HEADER + 7] ^= 1; // inside record 2's payload
+    const at = 8 + RECORD_HEADER + 100 + RECORD_HEADER + 57; // inside record 2's payload
+    flipped[at] = (flipped[at] as number) ^ 1;
     writeFileSync(path, flipped);
     appendFileSync(path, "garbage");
     r = read(path);
