@@ -38,7 +38,7 @@ describe("ingest over @dnsrep/store: disk full", () => {
     server = await open();
   });
   afterAll(async () => {
-    await server.close();
+    await server?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -80,5 +80,75 @@ describe("ingest over @dnsrep/store: disk full", () => {
     await server.close();
     server = await open();
     expect([await count("a.full.test"), await count("b.full.test")]).toEqual([3, 3]);
+  });
+});
+
+/**
+ * Back-pressure over the real store: flushes that cannot complete (the file writes fail) leave
+ * memtables waiting; past `maxPendingFlushes` the store refuses and the route answers 503 with
+ * Retry-After instead of growing memory; once flushes succeed again, ingest resumes.
+ */
+describe("ingest over @dnsrep/store: flushes behind", () => {
+  const dir = mkdtempSync(join(tmpdir(), "ingest-busy-"));
+  let failFlush = false;
+  let server: DnstableServer;
+  beforeAll(async () => {
+    server = await createServer({
+      data: [],
+      auth: { noAuth: true },
+      pollMs: 0,
+      store: {
+        dir: join(dir, "store"),
+        retryAfterSeconds: 3,
+        storeOptions: {
+          memtableBytes: 1024,
+          maxPendingFlushes: 1,
+          io: {
+            beforeFileWrite: () => {
+              if (failFlush) throw Object.assign(new Error("EIO: i/o error, write"), { code: "EIO" });
+            },
+          },
+        },
+      },
+    });
+  });
+  afterAll(async () => {
+    await server?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const post = (i: number) =>
+    server.app.inject({
+      method: "POST",
+      url: "/api/v1/ingest",
+      headers: { "content-type": "application/x-ndjson" },
+      payload: Array.from({ length: 10 }, (_, j) =>
+        JSON.stringify({
+          rrname: `h${i}-${j}.busy.test`,
+          rrtype: "A",
+          rdata: "192.0.2.3",
+          time_first: 1,
+          time_last: 2,
+          bailiwick: "busy.test",
+        }),
+      ).join("\n"),
+    });
+
+  it("answers 503 + Retry-After while flushes are behind, then takes batches again", async () => {
+    failFlush = true;
+    let r = await post(0);
+    for (let i = 1; i < 50 && r.statusCode === 200; i++) r = await post(i);
+    expect(r.statusCode).toBe(503);
+    expect(r.headers["retry-after"]).toBe("3");
+    expect(r.json().error).toMatch(/busy/);
+    const metrics = (await server.app.inject({ url: "/metrics" })).body;
+    expect(metrics).toMatch(/dnstable_server_store_failures_total\{store="sensor",op="flush"\} [1-9]/);
+    expect(metrics).toMatch(/dnstable_server_store_pending_flushes\{store="sensor"\} [1-9]/);
+    failFlush = false;
+    let status = 0;
+    for (let i = 0; i < 100 && status !== 200; i++) {
+      status = (await post(1000 + i)).statusCode;
+      if (status !== 200) await new Promise((res) => setTimeout(res, 100));
+    }
+    expect(status).toBe(200);
   });
 });
