@@ -76,13 +76,19 @@ export function scanSegment(seg: WalSegment, onRecord: (seq: number, payload: Ui
     throw fromSystemError(e, `cannot read WAL segment ${seg.path}`);
   }
   try {
+    // buf[pos, have) holds the file's bytes from base + pos on; compacted only when a refill needs room
     let buf = new Uint8Array(1 << 20);
+    let pos = 0;
     let have = 0;
     let base = 0; // file offset of buf[0]
     let eof = false;
     const fill = (need: number): boolean => {
-      if (have >= need) return true;
+      if (have - pos >= need) return true;
       if (eof) return false;
+      buf.copyWithin(0, pos, have);
+      have -= pos;
+      base += pos;
+      pos = 0;
       if (need > buf.length) {
         const nb = new Uint8Array(Math.max(need, buf.length * 2));
         nb.set(buf.subarray(0, have));
@@ -98,28 +104,25 @@ export function scanSegment(seg: WalSegment, onRecord: (seq: number, payload: Ui
       }
       return true;
     };
-    const consume = (n: number): void => {
-      buf.copyWithin(0, n, have);
-      have -= n;
-      base += n;
-    };
     let lastSeq = seg.firstSeq - 1;
     let good = 0;
     if (fill(WAL_MAGIC.length) && WAL_MAGIC.every((b, i) => buf[i] === b)) {
-      consume(WAL_MAGIC.length);
-      good = base;
+      pos = WAL_MAGIC.length;
+      good = base + pos;
       for (;;) {
         if (!fill(RECORD_HEADER)) break;
-        const dv = new DataView(buf.buffer, buf.byteOffset, RECORD_HEADER);
+        const dv = new DataView(buf.buffer, buf.byteOffset + pos, RECORD_HEADER);
         const len = dv.getUint32(4, true);
         const seq = dv.getUint32(8, true) + dv.getUint32(12, true) * 0x100000000;
         if (len > MAX_RECORD || seq <= lastSeq || seq < seg.firstSeq) break;
         if (!fill(RECORD_HEADER + len)) break;
-        if (crc32c(buf.subarray(4, RECORD_HEADER + len)) !== dv.getUint32(0, true)) break;
-        onRecord(seq, buf.subarray(RECORD_HEADER, RECORD_HEADER + len));
+        // fill may have moved the bytes: read the checksum again from where they are now
+        const crc = new DataView(buf.buffer, buf.byteOffset + pos, 4).getUint32(0, true);
+        if (crc32c(buf.subarray(pos + 4, pos + RECORD_HEADER + len)) !== crc) break;
+        onRecord(seq, buf.subarray(pos + RECORD_HEADER, pos + RECORD_HEADER + len));
         lastSeq = seq;
-        consume(RECORD_HEADER + len);
-        good = base;
+        pos += RECORD_HEADER + len;
+        good = base + pos;
       }
     }
     // the size: what was read plus what is left
