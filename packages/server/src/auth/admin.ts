@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { AuthError, messageOf } from "./errors.js";
-import { checkKeyName, formatKeysFile, type KeyLimits, type KeyRecord, parseKeysFile } from "./keys-file.js";
+import { checkKeyName, formatKeysFile, type KeyLimits, type KeyRecord, type KeyRole, parseKeysFile } from "./keys-file.js";
 import { updateLockedFile } from "./locked-file.js";
 import { readStateFile } from "./state-file.js";
 import { utcDay } from "./time.js";
@@ -11,6 +11,7 @@ export interface KeyListing extends KeyLimits {
   name: string;
   created: number;
   revoked: boolean;
+  role: KeyRole;
   /** queries used today (UTC) according to the state file */
   usedToday: number;
 }
@@ -28,8 +29,8 @@ function updateKeysFile(path: string, change: (keys: KeyRecord[]) => KeyRecord[]
   );
 }
 
-/** Limits of a new key, all optional. */
-export type NewKeyLimits = Partial<KeyLimits>;
+/** Limits of a new key, all optional, and its role (default "lookup"). */
+export type NewKeyLimits = Partial<KeyLimits> & { role?: KeyRole };
 
 /**
  * Add a key named `name` to the keys file (created if missing) and return the new key, the only
@@ -52,6 +53,7 @@ export function addKey(path: string, name: string, limits: NewKeyLimits = {}, no
       burst: limits.burst ?? null,
       expires: limits.expires ?? null,
       revoked: false,
+      role: limits.role ?? "lookup",
     };
     return [...keys, key];
   });
@@ -92,6 +94,7 @@ export function listKeys(path: string, stateFile = `${path}.state`, nowMs = Date
       burst: k.burst,
       expires: k.expires,
       revoked: k.revoked,
+      role: k.role,
       usedToday: u !== undefined && u.day === today ? u.used : 0,
     };
   });
