@@ -40,7 +40,7 @@ export function ingestUrl(server: string): string {
 type Outcome =
   | { kind: "ok"; duplicate: boolean }
   | { kind: "permanent"; reason: string }
-  | { kind: "retry"; reason: string; retryAfterMs: number | null };
+  | { kind: "retry"; reason: string; retryAfterMs: number | null; unreachable?: boolean };
 
 export class Sender {
   readonly #o: SenderOptions;
@@ -57,6 +57,10 @@ export class Sender {
     lastError: "",
   };
   #wake: (() => void) | null = null;
+  #backingOff = false;
+  /** no attempt before this time (ms): the last failure's backoff */
+  #notBefore = 0;
+  #attempts = 0;
   #stopped = false;
   #sleepTimer: ReturnType<typeof setTimeout> | null = null;
   #loop: Promise<void> | null = null;
@@ -71,29 +75,44 @@ export class Sender {
     this.#loop ??= this.#run();
   }
 
-  /** New batches are in the spool. */
+  /** New batches are in the spool (wakes an idle sender, not one waiting out a backoff). */
   notify(): void {
-    this.#wake?.();
+    if (!this.#backingOff) this.#wake?.();
   }
 
   /** Stop after the current request; resolves when the loop has ended. */
   async stop(): Promise<void> {
     this.#stopped = true;
-    this.notify();
+    this.#wake?.();
     await this.#loop;
   }
 
   /**
-   * Send what is pending until the spool is empty, the deadline passes or an attempt fails in a
-   * retryable way (the rest stays spooled for the next run). Used at exit.
+   * Send what is pending until the spool is empty or the deadline passes, retrying a busy server
+   * (429/5xx, Retry-After honoured) within the deadline; a server that cannot be reached ends it at
+   * once. What is left stays spooled for the next run. Used at exit.
    */
   async drain(deadline: number): Promise<void> {
     await this.stop();
+    let attempt = this.#attempts;
     while (Date.now() < deadline) {
       const b = this.#spool.oldest();
       if (!b) return;
+      // a backoff (or Retry-After) the loop was waiting out still holds
+      const wait = this.#notBefore - Date.now();
+      if (wait > 0) {
+        if (Date.now() + wait >= deadline) return;
+        await new Promise((r) => setTimeout(r, wait));
+      }
       const out = await this.#attempt(b, Math.max(1, deadline - Date.now()));
-      if (out.kind === "retry") return;
+      if (out.kind !== "retry") {
+        attempt = 0;
+        continue;
+      }
+      if (out.unreachable) return;
+      this.stats.retries++;
+      const delay = backoffDelay(attempt++, out.retryAfterMs, this.#o.backoff);
+      this.#notBefore = Date.now() + delay;
     }
   }
 
@@ -111,15 +130,20 @@ export class Sender {
       const out = await this.#attempt(b, this.#o.timeoutMs ?? 30_000);
       if (out.kind !== "retry") {
         attempt = 0;
+        this.#attempts = 0;
         continue;
       }
       this.stats.retries++;
       const delay = backoffDelay(attempt++, out.retryAfterMs, this.#o.backoff);
+      this.#attempts = attempt;
+      this.#notBefore = Date.now() + delay;
+      this.#backingOff = true;
       await new Promise<void>((resolve) => {
         this.#wake = resolve;
         this.#sleepTimer = setTimeout(resolve, delay);
       });
       if (this.#sleepTimer) clearTimeout(this.#sleepTimer);
+      this.#backingOff = false;
       this.#wake = null;
     }
   }
@@ -164,7 +188,7 @@ export class Sender {
       res = await fetch(this.#url, { method: "POST", headers, body, signal: AbortSignal.timeout(timeoutMs) });
     } catch (e) {
       const c = (e as { cause?: { code?: string; message?: string } }).cause;
-      return { kind: "retry", reason: c?.code ?? c?.message ?? (e as Error).message, retryAfterMs: null };
+      return { kind: "retry", reason: c?.code ?? c?.message ?? (e as Error).message, retryAfterMs: null, unreachable: true };
     }
     let text = "";
     try {

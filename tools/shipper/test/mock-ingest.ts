@@ -108,7 +108,10 @@ export class MockIngest {
     if (req.headers["x-api-key"] !== this.key) return send(403, { error: "not an ingest key" });
     let body = Buffer.concat(chunks);
     if (req.headers["content-encoding"] === "gzip") body = gunzipSync(body);
-    const lines = body.toString("utf8").split("\n").filter((l) => l !== "");
+    const lines = body
+      .toString("utf8")
+      .split("\n")
+      .filter((l) => l !== "");
     const parsed: { rrname: string; rrtype: string; rdata: string; time_first: number; time_last: number; count: number }[] = [];
     for (let i = 0; i < lines.length; i++) {
       let o: Record<string, unknown>;
@@ -117,9 +120,12 @@ export class MockIngest {
       } catch {
         return send(400, { error: `line ${i + 1}: not JSON` });
       }
-      for (const k of ["rrname", "rrtype", "rdata"]) if (typeof o[k] !== "string") return send(400, { error: `line ${i + 1}: ${k}: missing` });
-      for (const k of ["time_first", "time_last", "count"]) if (typeof o[k] !== "number") return send(400, { error: `line ${i + 1}: ${k}: not a number` });
-      if (o.rrtype === "A" && !/^\d+\.\d+\.\d+\.\d+$/.test(o.rdata as string)) return send(400, { error: `line ${i + 1}: rdata: not an IPv4 address` });
+      for (const k of ["rrname", "rrtype", "rdata"])
+        if (typeof o[k] !== "string") return send(400, { error: `line ${i + 1}: ${k}: missing` });
+      for (const k of ["time_first", "time_last", "count"])
+        if (typeof o[k] !== "number") return send(400, { error: `line ${i + 1}: ${k}: not a number` });
+      if (o.rrtype === "A" && !/^\d+\.\d+\.\d+\.\d+$/.test(o.rdata as string))
+        return send(400, { error: `line ${i + 1}: rdata: not an IPv4 address` });
       parsed.push(o as never);
     }
     const key = req.headers["idempotency-key"];
