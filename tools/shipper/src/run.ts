@@ -1,6 +1,6 @@
 /** `dnsrep-shipper run`: the flags and config file → a Shipper, with progress, stats and signals. */
 import { CliError, type CliIo, configureProgram, OutputWriter, Progress, packageVersion, UsageError } from "@dnsrep/cli";
-import { formatNames } from "@dnsrep/logs";
+import { formatInfo, formatNames } from "@dnsrep/logs";
 import { Command } from "commander";
 import { buildConfig, type FlagSettings, type InputConfig, type RunConfig, readConfigFile } from "./config.js";
 import { isShipperError } from "./errors.js";
@@ -114,6 +114,14 @@ export async function runRun(argv: string[], io: CliIo): Promise<number> {
   } catch (e) {
     if (isShipperError(e)) throw new UsageError(e.message);
     throw e;
+  }
+  for (const inp of cfg.inputs) {
+    const info = formatInfo(inp.format);
+    if (!info) throw new UsageError(`unknown format "${inp.format}" (formats: ${formatNames().join(", ")})`);
+    if (info.binary)
+      throw new UsageError(
+        `format ${inp.format} is binary, not line-based: run tails text logs (use \`dnsrep-shipper parse\` for whole files)`,
+      );
   }
   return ship(cfg, io, { once: f.once === true, quiet: f.quiet === true });
 }
