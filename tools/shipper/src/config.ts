@@ -35,6 +35,7 @@ export interface RunConfig {
   closeInactiveSeconds: number;
   drainSeconds: number;
   maxPendingBatches: number;
+  retryMaxSeconds: number;
   name?: string;
   metricsListen?: string;
   statsFile?: string;
@@ -52,6 +53,7 @@ export const DEFAULTS = {
   closeInactiveSeconds: 5,
   drainSeconds: 10,
   maxPendingBatches: 16,
+  retryMaxSeconds: 30,
   statsIntervalSeconds: 10,
 } as const;
 
@@ -75,6 +77,7 @@ const TOP_KEYS = new Set([
   "close_inactive_seconds",
   "drain_seconds",
   "max_pending_batches",
+  "retry_max_seconds",
   "name",
   "metrics_listen",
   "stats_file",
@@ -190,6 +193,7 @@ export function buildConfig(file: Table, flags: FlagSettings, flagInput: InputCo
     closeInactiveSeconds: num("close_inactive_seconds", DEFAULTS.closeInactiveSeconds, 0, 86_400 * 7),
     drainSeconds: num("drain_seconds", DEFAULTS.drainSeconds, 0, 3600),
     maxPendingBatches: num("max_pending_batches", DEFAULTS.maxPendingBatches, 1, 1_000_000),
+    retryMaxSeconds: num("retry_max_seconds", DEFAULTS.retryMaxSeconds, 0.1, 3600),
     statsIntervalSeconds: num("stats_interval_seconds", DEFAULTS.statsIntervalSeconds, 1, 86_400),
   };
   const opt = (k: keyof RunConfig, v: string | undefined): void => {

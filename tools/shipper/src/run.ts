@@ -27,6 +27,7 @@ interface Flags {
   gzip?: boolean;
   startAt?: string;
   pollMs?: string;
+  retryMax?: string;
   metricsListen?: string;
   statsFile?: string;
   name?: string;
@@ -57,6 +58,7 @@ export function runProgram(io: CliIo): Command {
     .option("--gzip", "compress request bodies")
     .option("--start-at <where>", "files first seen at start-up and not in the registry: beginning (default) or end")
     .option("--poll-ms <ms>", "how often files are looked at (default 250)")
+    .option("--retry-max <seconds>", "longest wait between two attempts to send (default 30)")
     .option("--metrics-listen <host:port>", "serve Prometheus /metrics there")
     .option("--stats-file <file>", "write the counters as JSON there (replaced atomically, every stats interval and at exit)")
     .option("--name <name>", "this shipper's name in Idempotency-Keys (default the host name)")
@@ -104,6 +106,7 @@ export async function runRun(argv: string[], io: CliIo): Promise<number> {
     gzip: f.gzip,
     start_at: f.startAt,
     poll_ms: num(f.pollMs),
+    retry_max_seconds: num(f.retryMax),
     metrics_listen: f.metricsListen,
     stats_file: f.statsFile,
     name: f.name,
@@ -138,7 +141,14 @@ async function ship(cfg: RunConfig, io: CliIo, o: { once: boolean; quiet: boolea
     inputs: cfg.inputs,
     output:
       cfg.output === "ndjson"
-        ? { kind: "ndjson", write: (text) => (stdout as OutputWriter).text(text) }
+        ? {
+            kind: "ndjson",
+            // each window goes out whole, at once: a reader downstream sees it when it is cut
+            write: (text) => {
+              const w = stdout as OutputWriter;
+              return w.text(text) ?? w.flush();
+            },
+          }
         : {
             kind: "http",
             server: cfg.server as string,
@@ -147,6 +157,7 @@ async function ship(cfg: RunConfig, io: CliIo, o: { once: boolean; quiet: boolea
             spoolDir: cfg.spool as string,
             spoolMaxBytes: cfg.spoolMaxBytes,
             spoolSync: cfg.spoolSync,
+            backoff: { maxMs: cfg.retryMaxSeconds * 1000 },
           },
     windowMs: cfg.windowSeconds * 1000,
     maxEntries: cfg.maxEntries,

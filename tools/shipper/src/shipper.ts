@@ -169,7 +169,7 @@ export class Shipper {
         while (!this.#o.signal?.aborted && !this.#backpressured()) {
           const n = this.#tailer.read(this.#scratch, 8 * READ_CHUNK, this.#sink);
           read += n;
-          if (this.#pendingEntries() >= this.#maxEntries || Date.now() - this.#windowStart >= windowMs) await this.#cut();
+          if (this.#pendingEntries() >= this.#maxEntries || (this.#dirty && Date.now() - this.#windowStart >= windowMs)) await this.#cut();
           if (n === 0) break;
           await new Promise<void>((r) => setImmediate(r));
         }

@@ -128,6 +128,54 @@ describe("dnsrep-shipper run (CLI)", () => {
     }
   });
 
+  it("bad input: binary garbage, a 1.5 MB line, invalid UTF-8, a file truncated under it — counted, reported, no stall", async () => {
+    const log = join(dir, "bad.log");
+    const garbage = Buffer.alloc(200_000);
+    for (let i = 0; i < garbage.length; i++) garbage[i] = (i * 7919 + 13) & 255;
+    writeFileSync(
+      log,
+      Buffer.concat([
+        Buffer.from(dnsmasqLines(5)),
+        garbage,
+        Buffer.from(`\n${"y".repeat(1_500_000)}\n`),
+        Buffer.from([0x4e, 0x6f, 0x76, 0xff, 0xfe, 0x0a]),
+        Buffer.from(dnsmasqLines(5, 5)),
+      ]),
+    );
+    const io = memoryIo();
+    const ac = new AbortController();
+    io.signal = ac.signal;
+    const stats = join(dir, "stats.json");
+    const done = runCommand(
+      "dnsrep-shipper",
+      run,
+      ["run", "-o", "ndjson", "--window", "0", "--poll-ms", "20", "--stats-file", stats, "-f", "dnsmasq", "--year", "2025", log],
+      io,
+    );
+    await until(() => io.out().split("\n").length > 10, 20_000, "first lines shipped");
+    // truncated under it, then new lines
+    writeFileSync(log, dnsmasqLines(3, 100));
+    await until(
+      () =>
+        io.out().includes("host0.example.test") &&
+        io
+          .out()
+          .split("\n")
+          .filter((l) => l.includes('"time_first":1763809300')).length > 0,
+      20_000,
+      "lines after the truncation",
+    );
+    ac.abort();
+    expect(await done).toBe(0);
+    const err = io.err();
+    expect(err).toMatch(/file truncated; reading it again from the start/);
+    expect(err).toMatch(/line too long: [1-9]/);
+    expect(err).toMatch(/invalid UTF-8: [1-9]/);
+    expect(err.split("\n").filter((l) => l).length).toBeLessThanOrEqual(3);
+    const st = JSON.parse(readFileSync(stats, "utf8"));
+    expect(st.truncations).toBe(1);
+  });
+
   it("JSON config works the same way", async () => {
     writeFileSync(join(dir, "a.log"), dnsmasqLines(10));
     const cfg = join(dir, "c.json");
