@@ -1,11 +1,18 @@
 export type { AccessRecord } from "./access-log.js";
 export { accessLine } from "./access-log.js";
 // the auth part (API keys, quotas, rate_limit): tools/server's `keys` command uses these
-export type { AuthOptions, Burst, KeyLimits, KeyListing, KeyRecord, NewKeyLimits, Principal } from "./auth/index.js";
+export type { AuthOptions, Burst, KeyLimits, KeyListing, KeyRecord, KeyRole, NewKeyLimits, Principal } from "./auth/index.js";
 export { AuthError, AuthErrorCode, addKey, authPlugin, isAuthError, listKeys, parseKeyTime, revokeKey } from "./auth/index.js";
 export type { DataOptions } from "./data.js";
 export { DataStore, isMtblFile } from "./data.js";
 export { isServerError, ServerError, ServerErrorCode } from "./errors.js";
+export type { IngestErrorCode } from "./ingest/errors.js";
+export { IngestError, isIngestError } from "./ingest/errors.js";
+export type { NmsgListener, NmsgListenSpec } from "./ingest/nmsg-listener.js";
+export { dedupeObservation, parseNmsgListen } from "./ingest/nmsg-listener.js";
+export type { IngestObservation } from "./ingest/observation.js";
+export { parseNdjsonBatch } from "./ingest/observation-json.js";
+export type { OpenStore, StoreLike } from "./ingest/store-like.js";
 export type { Endpoint } from "./metrics.js";
 export { ENDPOINTS, ServerMetrics } from "./metrics.js";
 export type { QueryParams } from "./params.js";
@@ -17,5 +24,5 @@ export type { TypeSelect } from "./rrtypes.js";
 export { DNSSEC_TYPES, parseTypeSelect, typeSelected } from "./rrtypes.js";
 export type { StreamStats } from "./saf.js";
 export { SAF_BEGIN, SAF_LIMITED, SAF_SUCCEEDED } from "./saf.js";
-export type { DnstableServer, ServerOptions } from "./server.js";
+export type { DnstableServer, LiveStoreOptions, ServerOptions } from "./server.js";
 export { createServer } from "./server.js";

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { CliError, type CliIo, configureProgram, parseIntOption, UsageError } from "@dnsrep/cli";
-import { createServer, type DnstableServer, isServerError, type ServerOptions } from "@dnsrep/server";
+import { createServer, type DnstableServer, isServerError, type NmsgListenSpec, parseNmsgListen, type ServerOptions } from "@dnsrep/server";
 import { Command } from "commander";
 
 /**
@@ -25,6 +25,13 @@ interface Flags {
   maxConcurrent?: string;
   grace: string;
   quiet?: boolean;
+  store?: string;
+  nmsgListen?: string[];
+  sync: string;
+  memtableMb: string;
+  maxBody: string;
+  idempotencyWindow: string;
+  maxSources: string;
 }
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
@@ -77,7 +84,18 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     .option("--poll-interval <ms>", "how often to check the data files for changes (0: never)", "2000")
     .option("--max-concurrent <n>", "concurrent queries per key before 503", "8")
     .option("--grace <ms>", "how long to let responses in flight finish on SIGTERM/SIGINT", "10000")
-    .option("-q, --quiet", "no access log on stdout");
+    .option("-q, --quiet", "no access log on stdout")
+    .option("--store <dir>", "serve a live store in DIR too, fed by POST /api/v1/ingest and --nmsg-listen (created if missing)")
+    .option(
+      "--nmsg-listen <proto:host:port>",
+      "with --store: read SIE dnsdedupe NMSG on tcp:HOST:PORT or udp:HOST:PORT (repeatable)",
+      collect,
+    )
+    .option("--sync <mode>", "with --store: when a write is acknowledged: always, batch (group commit) or none", "batch")
+    .option("--memtable-mb <n>", "with --store: flush a store's memtable to files past this many MiB", "64")
+    .option("--max-body <bytes>", "with --store: the largest ingest body, uncompressed", String(16 * 1024 * 1024))
+    .option("--idempotency-window <seconds>", "with --store: how long an Idempotency-Key is remembered", "86400")
+    .option("--max-sources <n>", "with --store: the most log sources (stores under DIR/logs)", "32");
   p.parse(argv, { from: "user" });
   const f = p.opts<Flags>();
   const data = p.args;
@@ -94,7 +112,19 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const maxConcurrent = parseIntOption("--max-concurrent", f.maxConcurrent ?? "8", 1, 100000);
   const grace = parseIntOption("--grace", f.grace, 0, 3_600_000);
   const metricsAt = f.metricsListen === undefined ? null : parseListen("--metrics-listen", f.metricsListen);
-  if (data.length === 0 && !f.fname && !f.setfile) throw new UsageError("no data: give mtbl files or set files (or --fname / --setfile)");
+  if (data.length === 0 && !f.fname && !f.setfile && f.store === undefined)
+    throw new UsageError("no data: give mtbl files or set files (or --fname / --setfile), or --store DIR");
+  if (f.nmsgListen !== undefined && f.store === undefined) throw new UsageError("--nmsg-listen needs --store DIR");
+  const nmsgSpecs: NmsgListenSpec[] = (f.nmsgListen ?? []).map((t) => {
+    const spec = parseNmsgListen(t);
+    if (spec === null) throw new UsageError(`--nmsg-listen: expected tcp:HOST:PORT or udp:HOST:PORT, got ${t}`);
+    return spec;
+  });
+  if (!["always", "batch", "none"].includes(f.sync)) throw new UsageError(`--sync: expected always, batch or none, got ${f.sync}`);
+  const memtableMb = parseIntOption("--memtable-mb", f.memtableMb, 1, 1 << 20);
+  const maxBody = parseIntOption("--max-body", f.maxBody, 1024, 2 ** 30);
+  const idemWindow = parseIntOption("--idempotency-window", f.idempotencyWindow, 1, 366 * 86400);
+  const maxSources = parseIntOption("--max-sources", f.maxSources, 1, 1000);
 
   const log = (line: string): void => {
     io.stderr.write(`dnstable-server: ${line}\n`);
@@ -111,6 +141,14 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     zeroClientIp: f.zeroClientIp === true,
     log,
   };
+  if (f.store !== undefined)
+    opts.store = {
+      dir: f.store,
+      storeOptions: { sync: f.sync, memtableBytes: memtableMb * 1024 * 1024 },
+      maxBodyBytes: maxBody,
+      idempotencyWindowMs: idemWindow * 1000,
+      maxSources,
+    };
   if (f.fname) opts.fnames = f.fname;
   if (f.setfile) opts.setfiles = f.setfile;
   if (f.tlsCert !== undefined && f.tlsKey !== undefined)
@@ -126,6 +164,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   let url: string;
   try {
+    for (const spec of nmsgSpecs) log(`reading NMSG on ${await server.listenNmsg(spec)}`);
     url = await server.listen(host, port);
     if (metricsAt) log(`metrics on ${await server.listenMetrics(metricsAt[0], metricsAt[1])}/metrics`);
   } catch (e) {

@@ -1,7 +1,7 @@
 import { closeSync, fchmodSync, fchownSync, openSync, readFileSync, renameSync, type Stats, statSync, unlinkSync } from "node:fs";
 import { writeTempFile } from "./atomic.js";
 import { AuthError, messageOf } from "./errors.js";
-import { checkKeyName, formatKeysFile, type KeyLimits, type KeyRecord, parseKeysFile } from "./keys-file.js";
+import { checkKeyName, formatKeysFile, type KeyLimits, type KeyRecord, type KeyRole, parseKeysFile } from "./keys-file.js";
 import { readStateFile } from "./state-file.js";
 import { utcDay } from "./time.js";
 import { newToken, tokenDigest } from "./token.js";
@@ -11,6 +11,7 @@ export interface KeyListing extends KeyLimits {
   name: string;
   created: number;
   revoked: boolean;
+  role: KeyRole;
   /** queries used today (UTC) according to the state file */
   usedToday: number;
 }
@@ -74,8 +75,8 @@ function keepOwnerAndMode(fd: number, path: string): void {
   if (process.getuid?.() === 0) fchownSync(fd, old.uid, old.gid);
 }
 
-/** Limits of a new key, all optional. */
-export type NewKeyLimits = Partial<KeyLimits>;
+/** Limits of a new key, all optional, and its role (default "lookup"). */
+export type NewKeyLimits = Partial<KeyLimits> & { role?: KeyRole };
 
 /**
  * Add a key named `name` to the keys file (created if missing) and return the new key, the only
@@ -98,6 +99,7 @@ export function addKey(path: string, name: string, limits: NewKeyLimits = {}, no
       burst: limits.burst ?? null,
       expires: limits.expires ?? null,
       revoked: false,
+      role: limits.role ?? "lookup",
     };
     return [...keys, key];
   });
@@ -138,6 +140,7 @@ export function listKeys(path: string, stateFile = `${path}.state`, nowMs = Date
       burst: k.burst,
       expires: k.expires,
       revoked: k.revoked,
+      role: k.role,
       usedToday: u !== undefined && u.day === today ? u.used : 0,
     };
   });

@@ -41,7 +41,11 @@ declare module "fastify" {
     principal: Principal | null;
   }
   interface FastifyContextConfig {
-    auth?: "dnsdb" | "circl";
+    /**
+     * how a route authenticates: X-API-Key ("dnsdb") or HTTP basic auth ("circl") with a lookup
+     * key; X-API-Key ("ingest") or basic auth ("ingest-basic") with an ingest key
+     */
+    auth?: "dnsdb" | "circl" | "ingest" | "ingest-basic";
     quota?: boolean;
   }
   interface FastifyInstance {
@@ -55,7 +59,7 @@ export const authPlugin: FastifyPluginAsync<AuthOptions> = fp(authPluginBody, { 
 export type { KeyListing, NewKeyLimits } from "./admin.js";
 export { addKey, listKeys, revokeKey } from "./admin.js";
 export { AuthError, AuthErrorCode, isAuthError } from "./errors.js";
-export type { Burst, KeyLimits, KeyRecord } from "./keys-file.js";
+export type { Burst, KeyLimits, KeyRecord, KeyRole } from "./keys-file.js";
 export { checkKeyName, formatKeysFile, parseKeysFile, readKeysFile } from "./keys-file.js";
 export { parseBasicAuth, RATE_LIMIT_PATH } from "./plugin.js";
 export { formatKeyTime, parseKeyTime } from "./time.js";

@@ -8,6 +8,9 @@ export interface Burst {
   window: number;
 }
 
+/** What a key may do: look up (the DNSDB and COF routes) or write (the ingest routes), never both. */
+export type KeyRole = "lookup" | "ingest";
+
 /** The limits a key may carry (null: none). */
 export interface KeyLimits {
   dailyLimit: number | null;
@@ -26,11 +29,13 @@ export interface KeyRecord extends KeyLimits {
   /** epoch seconds */
   created: number;
   revoked: boolean;
+  /** "lookup" (the default, absent from the file) or "ingest" */
+  role: KeyRole;
 }
 
 export const KEYS_FILE_VERSION = 1;
 const MAX_LIMIT = 2 ** 53 - 1;
-const FIELDS = new Set(["name", "digest", "created", "daily_limit", "results_max", "offset_max", "burst", "expires", "revoked"]);
+const FIELDS = new Set(["name", "digest", "created", "daily_limit", "results_max", "offset_max", "burst", "expires", "revoked", "role"]);
 
 /**
  * Key names: 1 to 64 of letters, digits and `._@+-`, not `-` alone (the name of the principal
@@ -93,6 +98,7 @@ export function parseKeysFile(text: string, path: string): KeyRecord[] {
       if (burst.size === 0 || burst.window === 0) throw bad(`${at}: burst needs size and window`);
     }
     if (k.revoked !== undefined && typeof k.revoked !== "boolean") throw bad(`${at}: revoked is not true or false`);
+    if (k.role !== undefined && k.role !== "lookup" && k.role !== "ingest") throw bad(`${at}: role is not "lookup" or "ingest"`);
     keys.push({
       name,
       digest: Buffer.from(k.digest, "hex"),
@@ -103,6 +109,7 @@ export function parseKeysFile(text: string, path: string): KeyRecord[] {
       burst,
       expires: k.expires === undefined || k.expires === null ? null : time("expires", k.expires),
       revoked: k.revoked === true,
+      role: k.role === "ingest" ? "ingest" : "lookup",
     });
   }
   return keys;
@@ -118,6 +125,7 @@ export function formatKeysFile(keys: readonly KeyRecord[]): string {
     if (k.burst !== null) o.burst = { size: k.burst.size, window: k.burst.window };
     if (k.expires !== null) o.expires = formatKeyTime(k.expires);
     if (k.revoked) o.revoked = true;
+    if (k.role !== "lookup") o.role = k.role;
     return o;
   });
   return `${JSON.stringify({ version: KEYS_FILE_VERSION, keys: out }, null, 2)}\n`;

@@ -112,7 +112,7 @@ export async function authPluginBody(app: FastifyInstance, opts: AuthOptions): P
     if (kind === undefined) return;
     const t = now();
     let check: ReturnType<KeyStore["byToken"]>;
-    if (kind === "circl") {
+    if (kind === "circl" || kind === "ingest-basic") {
       const header = request.headers.authorization;
       if (header === undefined || header === "")
         return refuse(reply, 401, "missing HTTP basic authorization (user: key name, password: API key)", {
@@ -130,6 +130,10 @@ export async function authPluginBody(app: FastifyInstance, opts: AuthOptions): P
     }
     if (!check.ok) return refuse(reply, 403, check.reason);
     const key = check.key;
+    // a key reads or writes, never both
+    const writes = kind === "ingest" || kind === "ingest-basic";
+    if (writes && key.role !== "ingest") return refuse(reply, 403, "this API key is a lookup key: it cannot ingest");
+    if (!writes && key.role !== "lookup") return refuse(reply, 403, "this API key is an ingest key: it cannot look up");
     if (key.offsetMax !== null) {
       const over = offsets(request.query).find((o) => o > (key.offsetMax ?? 0));
       if (over !== undefined) return refuse(reply, 416, `offset ${over} is beyond this key's offset_max ${key.offsetMax}`);
