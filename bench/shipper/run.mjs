@@ -101,22 +101,22 @@ async function main() {
     const out = spawnSync("wc", ["-l", outFile], { encoding: "utf8" }).stdout;
     return { s, cpu: (t[0] ?? 0) + (t[1] ?? 0), lines: Number.parseInt(out, 10) };
   };
-  const row = (name, fn) => {
+  const row = async (name, fn) => {
     let best = null;
     let obs = 0;
     for (let k = 0; k < RUNS; k++) {
-      const r = fn(k);
+      const r = await fn(k);
       if (!best || r.cpu < best.cpu) best = r;
       obs = r.obs;
     }
     const f = (x) => Math.round(x).toLocaleString("en");
     console.log(`| ${name} | ${f(lines / best.cpu)} | ${f(lines / best.s)} | ${best.cpu.toFixed(2)} | ${best.s.toFixed(2)} | ${Number.isNaN(obs) ? "–" : obs.toLocaleString("en")} |`);
   };
-  row("parse (one pass, no tailing)", () => {
+  await row("parse (one pass, no tailing)", () => {
     const r = time(["parse", ...common, log]);
     return { ...r, obs: r.lines };
   });
-  row("run --once --output ndjson (tail, window 5 s)", (k) => {
+  await row("run --once --output ndjson (tail, window 5 s)", (k) => {
     const r = time(["run", "--once", "-o", "ndjson", "--registry", join(dir, `reg-nd-${k}.json`), ...common, log]);
     return { ...r, obs: r.lines };
   });
@@ -138,15 +138,43 @@ async function main() {
     writeFileSync(keyFile, "bench\n");
   }
   for (const [label, extra] of [
-    ["run --once → HTTP (spool fsync per batch)", []],
-    ["run --once → HTTP, gzip", ["--gzip"]],
+    ["run --once → HTTP sink (spool fsync per batch)", []],
+    ["run --once → HTTP sink, gzip", ["--gzip"]],
   ])
-    row(label, (k) => {
+    await row(label, (k) => {
       const spool = join(dir, `spool-${label.length}-${k}`);
       const stats = join(dir, "stats.json");
       const t = time(["run", "--once", "--server", server, "--key-file", keyFile, "--spool", spool, "--stats-file", stats, "--name", `bench-${label.length}-${k}`, ...extra, ...common, log]);
       return { ...t, obs: JSON.parse(readFileSync(stats, "utf8")).observationsSent };
     });
+  // the real thing: dnstable-server with a live store (one store per run, fresh)
+  const SERVER_BIN = join(root, "tools/server/bin/dnstable-server.js");
+  if (!args.includes("--no-store-server") && !opt("--server")) {
+    const keys = join(dir, "keys.json");
+    const k = spawnSync(process.execPath, [SERVER_BIN, "keys", "add", "--keys", keys, "--role", "ingest", "bench"], { encoding: "utf8" });
+    if (k.status !== 0) throw new Error(`keys add: ${k.stderr}`);
+    const kf = join(dir, "store-key");
+    writeFileSync(kf, k.stdout);
+    await row("run --once → dnstable-server --store (live store)", (n) => {
+      const storeDir = join(dir, `store-${n}`);
+      const srv = spawn(process.execPath, [SERVER_BIN, "--listen", "127.0.0.1:0", "--keys", keys, "--store", storeDir, "-q"], { stdio: ["ignore", "ignore", "pipe"] });
+      let err = "";
+      const ready = new Promise((resolve, reject) => {
+        srv.stderr.on("data", (d) => {
+          err += d;
+          const m = /listening on (\S+)/.exec(err);
+          if (m) resolve(m[1]);
+        });
+        srv.once("close", (c) => reject(new Error(`dnstable-server exited ${c}: ${err}`)));
+      });
+      return ready.then((url) => {
+        const stats = join(dir, "stats-store.json");
+        const t = time(["run", "--once", "--server", url, "--key-file", kf, "--spool", join(dir, `spool-store-${n}`), "--stats-file", stats, ...common, log]);
+        srv.kill("SIGTERM");
+        return { ...t, obs: JSON.parse(readFileSync(stats, "utf8")).observationsSent };
+      });
+    });
+  }
   if (sink) {
     sink.kill("SIGTERM");
     await new Promise((r) => sink.once("close", r));
