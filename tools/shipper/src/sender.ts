@@ -40,7 +40,7 @@ export function ingestUrl(server: string): string {
 type Outcome =
   | { kind: "ok"; duplicate: boolean }
   | { kind: "permanent"; reason: string }
-  | { kind: "retry"; reason: string; retryAfterMs: number | null; unreachable?: boolean };
+  | { kind: "retry"; reason: string; retryAfterMs: number | null; unreachable?: boolean; aborted?: boolean };
 
 export class Sender {
   readonly #o: SenderOptions;
@@ -61,6 +61,7 @@ export class Sender {
   /** no attempt before this time (ms): the last failure's backoff */
   #notBefore = 0;
   #attempts = 0;
+  #inflight: AbortController | null = null;
   #stopped = false;
   #sleepTimer: ReturnType<typeof setTimeout> | null = null;
   #loop: Promise<void> | null = null;
@@ -80,9 +81,13 @@ export class Sender {
     if (!this.#backingOff) this.#wake?.();
   }
 
-  /** Stop after the current request; resolves when the loop has ended. */
+  /**
+   * Stop the loop, abandoning a request in flight (its batch stays spooled and is sent again
+   * with the same key, so it counts once); resolves when the loop has ended.
+   */
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#inflight?.abort();
     this.#wake?.();
     await this.#loop;
   }
@@ -133,6 +138,7 @@ export class Sender {
         this.#attempts = 0;
         continue;
       }
+      if (this.#stopped) break;
       this.stats.retries++;
       const delay = backoffDelay(attempt++, out.retryAfterMs, this.#o.backoff);
       this.#attempts = attempt;
@@ -152,6 +158,7 @@ export class Sender {
     this.#spool.inFlight = b.seq;
     const out = await this.#post(b, timeoutMs);
     this.#spool.inFlight = -1;
+    if (out.kind === "retry" && out.aborted) return out;
     if (out.kind === "ok") {
       if (this.stats.failing) this.#o.log?.("server reachable again: sending spooled batches");
       this.stats.failing = false;
@@ -184,16 +191,24 @@ export class Sender {
       headers["content-encoding"] = "gzip";
     }
     let res: Response;
+    const ac = new AbortController();
+    this.#inflight = ac;
     try {
-      res = await fetch(this.#url, { method: "POST", headers, body, signal: AbortSignal.timeout(timeoutMs) });
+      res = await fetch(this.#url, { method: "POST", headers, body, signal: AbortSignal.any([ac.signal, AbortSignal.timeout(timeoutMs)]) });
     } catch (e) {
+      this.#inflight = null;
+      if (ac.signal.aborted) return { kind: "retry", reason: "stopped", retryAfterMs: null, aborted: true };
       const c = (e as { cause?: { code?: string; message?: string } }).cause;
       return { kind: "retry", reason: c?.code ?? c?.message ?? (e as Error).message, retryAfterMs: null, unreachable: true };
     }
     let text = "";
     try {
       text = await res.text();
-    } catch {}
+    } catch {
+      // the answer was cut off: the status stands (a 2xx is durable on the server)
+    } finally {
+      this.#inflight = null;
+    }
     if (res.status >= 200 && res.status < 300) {
       let duplicate = false;
       try {

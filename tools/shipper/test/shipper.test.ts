@@ -198,3 +198,43 @@ describe("Shipper (http, mock ingest)", () => {
     expect(server.totals).toEqual(singlePass(lines(40)));
   });
 });
+
+describe("Shipper stopping while the server hangs", () => {
+  it("a signal abandons a request the server never answers; the batch stays spooled and counts once later", async () => {
+    const { createServer } = await import("node:http");
+    const dir2 = tempDir();
+    const hung = createServer(() => {
+      // never answers
+    });
+    await new Promise<void>((r) => hung.listen(0, "127.0.0.1", () => r()));
+    const port = (hung.address() as { port: number }).port;
+    const log = join(dir2, "a.log");
+    writeFileSync(log, lines(10));
+    const ac = new AbortController();
+    const fake = { url: `http://127.0.0.1:${port}`, key: "ingest-key-1" } as MockIngest;
+    // a request timeout far beyond the bound below: only abandoning the request ends the run in time
+    const s = httpShipper(dir2, fake, [log], {
+      signal: ac.signal,
+      drainMs: 500,
+      output: { kind: "http", server: fake.url, key: fake.key, spoolDir: join(dir2, "spool"), spoolSync: false, timeoutMs: 120_000 },
+    });
+    const done = s.run();
+    await until(() => s.stats.batchesSpooled === 1, 10_000, "batch spooled");
+    await new Promise((r) => setTimeout(r, 200));
+    const t0 = Date.now();
+    ac.abort();
+    await done;
+    expect(Date.now() - t0).toBeLessThan(60_000);
+    expect(s.stats.spoolBatches).toBe(1);
+    hung.closeAllConnections();
+    await new Promise<void>((r) => hung.close(() => r()));
+    const back = await new MockIngest({ port }).start();
+    try {
+      await httpShipper(dir2, back, [log], { once: true }).run();
+      expect(back.totals).toEqual(singlePass(lines(10)));
+    } finally {
+      await back.close();
+      rmSync(dir2, { recursive: true, force: true });
+    }
+  });
+});
