@@ -113,7 +113,6 @@ export class Shipper {
   readonly #sink: TailerSink = {
     line: (f: TailFile, text: string) => {
       this.stats.lines++;
-      this.stats.bytes += text.length + 1;
       this.#dirty = true;
       const as = f.parser.line(text);
       if (as.length) {
@@ -169,6 +168,7 @@ export class Shipper {
         while (!this.#o.signal?.aborted && !this.#backpressured()) {
           const n = this.#tailer.read(this.#scratch, 8 * READ_CHUNK, this.#sink);
           read += n;
+          this.stats.bytes += n;
           if (this.#pendingEntries() >= this.#maxEntries || (this.#dirty && Date.now() - this.#windowStart >= windowMs)) await this.#cut();
           if (n === 0) break;
           await new Promise<void>((r) => setImmediate(r));

@@ -82,6 +82,24 @@ describe("Shipper (http, mock ingest)", () => {
     expect(server.totals).toEqual(singlePass(lines(5, 100)));
   });
 
+  it("507 is retried; 401 and 413 are permanent", async () => {
+    const log = join(dir, "a.log");
+    writeFileSync(log, lines(5));
+    server.script.push({ status: 507 }, { status: 401 });
+    const s = httpShipper(dir, server, [log], { once: true });
+    await s.run();
+    expect(s.stats.retries).toBe(1);
+    expect(s.stats.batchesRejected).toBe(1);
+    appendFileSync(log, lines(5, 5));
+    server.script.push({ status: 413 });
+    const t = httpShipper(dir, server, [log], { once: true });
+    await t.run();
+    expect(t.stats.batchesRejected).toBe(1);
+    expect(readdirSync(join(dir, "spool", "rejected")).filter((n) => n.endsWith(".reason")).length).toBe(2);
+    expect(server.totals).toEqual({});
+    expect(s.stats.bytes).toBe(Buffer.byteLength(lines(5)));
+  });
+
   it("wrong key: 403 is permanent", async () => {
     const log = join(dir, "a.log");
     writeFileSync(log, lines(5));
