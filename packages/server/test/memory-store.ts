@@ -12,7 +12,7 @@ function arraySource(entries: [Uint8Array, Uint8Array][]): MtblSource {
   const from = (lo: Uint8Array, ok: (k: Uint8Array) => boolean): MtblIterator => {
     let i = entries.findIndex(([k]) => compareBytes(k, lo) >= 0);
     if (i < 0) i = entries.length;
-    const it = {
+    const it: { key: Uint8Array; value: Uint8Array; next(): boolean } = {
       key: new Uint8Array(0),
       value: new Uint8Array(0),
       next(): boolean {
