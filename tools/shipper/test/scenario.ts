@@ -128,3 +128,12 @@ export async function runScenario(dir: string, server: ScenarioServer, o: { outa
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   }
 }
+
+/** The keys whose totals differ, as readable lines (empty when equal). */
+export function diffTotals(got: Totals, expected: Totals): string[] {
+  const out: string[] = [];
+  for (const k of new Set([...Object.keys(got), ...Object.keys(expected)]))
+    if (JSON.stringify(got[k]) !== JSON.stringify(expected[k]))
+      out.push(`${k}: got ${JSON.stringify(got[k])}, expected ${JSON.stringify(expected[k])}`);
+  return out.sort();
+}
