@@ -4,7 +4,8 @@
 //   3. NMSG: SIE dnsdedupe containers streamed over 2 TCP connections for S seconds → observations/s, lookup p50/p99
 // Server RSS (max per phase, /proc/PID/status) and bytes it wrote per observation (/proc/PID/io:
 // the WAL and the flushed/compacted files together: the write amplification as seen from the OS).
-//   node bench/store/ingest.mjs [--seconds S] [--names N] [--memtable-mb M] [--sync batch|always|none]
+//   node bench/store/ingest.mjs [--seconds S] [--names N] [--memtable-mb M] [--sync batch|always|none] [--server-prof DIR]
+// --server-prof DIR: the server runs under `node --cpu-prof` and writes its profile to DIR when it exits.
 // Needs `npx tsc -b` first. Everything on 127.0.0.1; the store goes to $TMPDIR and is removed.
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -28,9 +29,10 @@ const HTTP_WRITERS = 4;
 const BATCH = 1000;
 
 const dir = mkdtempSync(join(tmpdir(), "dnsrep-bench-ingest-"));
+const prof = args.includes("--server-prof") ? ["--cpu-prof", "--cpu-prof-dir", opt("--server-prof", "")] : [];
 const server = spawn(
   process.execPath,
-  [join(root, "tools/server/bin/dnstable-server.js"), "--no-auth", "-q", "--listen", "127.0.0.1:0", "--poll-interval", "0", "--store", join(dir, "store"),
+  [...prof, join(root, "tools/server/bin/dnstable-server.js"), "--no-auth", "-q", "--listen", "127.0.0.1:0", "--poll-interval", "0", "--store", join(dir, "store"),
     "--nmsg-listen", "tcp:127.0.0.1:0", "--memtable-mb", String(MEMTABLE_MB), "--sync", SYNC],
   { stdio: ["ignore", "ignore", "pipe"] },
 );

@@ -93,9 +93,11 @@ describe("ingest routes", () => {
     expect((await lookup("rdata/ip/192.0.2.7")).map((o) => o.rrname)).toEqual(["www.ingest.test.", "mail.ingest.test."]);
   });
 
-  it("takes gzip bodies", async () => {
+  it("takes gzip bodies, and content types with parameters", async () => {
     const r = await post(gzipSync(`${sensorObs("gz.ingest.test")}\n`), { "content-encoding": "gzip" });
     expect([r.statusCode, r.json()]).toEqual([200, { accepted: 1 }]);
+    const c = await post(`${sensorObs("gz.ingest.test")}\n`, { "content-type": "application/x-ndjson; charset=utf-8" });
+    expect([c.statusCode, c.json()]).toEqual([200, { accepted: 1 }]);
   });
 
   it("refuses a bad batch whole with 400 naming the line and field; nothing is applied", async () => {

@@ -12,8 +12,14 @@ export interface StoreIo {
   writeSync(fd: number, buf: Uint8Array): void;
   fsyncSync(fd: number): void;
   ftruncateSync(fd: number, len: number): void;
-  /** called before a flush or compaction writes a file (a test's hook to fail it with ENOSPC) */
+  /** called before a flush, compaction or manifest swap writes a file (a test's hook to fail it with ENOSPC) */
   beforeFileWrite(path: string): void;
+  /**
+   * called after each durable step — "flush-files" (a flush's files in place, not yet in the
+   * manifest), "compaction-output" (likewise), "manifest" (swapped; WAL segments and inputs not yet
+   * deleted), "wal-segment" (a new segment started): the crash test's kill points
+   */
+  step(name: "flush-files" | "compaction-output" | "manifest" | "wal-segment"): void;
 }
 
 function writeAt(fd: number, buf: Uint8Array, off: number, position: number): Promise<number> {
@@ -36,6 +42,7 @@ export const defaultIo: StoreIo = {
   fsyncSync: (fd) => fs.fsyncSync(fd),
   ftruncateSync: (fd, len) => fs.ftruncateSync(fd, len),
   beforeFileWrite: () => {},
+  step: () => {},
 };
 
 /** Sync a directory, so the renames and unlinks in it are durable. */

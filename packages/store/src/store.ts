@@ -9,7 +9,7 @@
  * covers are deleted. Compaction merges files into time tiers on a worker thread. A snapshot reads
  * the memtables and the live files together.
  */
-import { linkSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, linkSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { EntryConverter } from "@dnsrep/dnstable";
 import { type CompressionName, Reader } from "@dnsrep/mtbl";
@@ -281,6 +281,7 @@ export class Store {
       this.#oldSegments.push({ seg: this.#wal.seg, bytes: this.#wal.bytes });
       this.#wal.close();
       this.#wal = w;
+      this.#io.step("wal-segment");
       return true;
     } catch {
       return false;
@@ -341,6 +342,7 @@ export class Store {
           this.#io,
           this.dir,
         );
+        this.#io.step("flush-files");
         const metas: StoreFileName[] = [];
         for (const p of out.paths) {
           if (p === null) continue;
@@ -353,6 +355,7 @@ export class Store {
           for (const p of out.paths) if (p) rmSync(p, { force: true });
           throw e;
         }
+        this.#io.step("manifest");
         for (const m of metas) added.push(this.#addFile(m));
       } catch (e) {
         const err = isStoreError(e) ? e : fromSystemError(e, "flush");
@@ -496,9 +499,11 @@ export class Store {
           throw fromSystemError(Object.assign(new Error(reply.message), reply.code ? { code: reply.code } : {}), `cannot write ${path}`);
         bytes = statSync(path).size;
       }
+      this.#io.step("compaction-output");
       if (this.#closed) throw new StoreError(StoreErrorCode.CLOSED, "store closed during compaction");
       const gone = new Set(job.inputs.map((f) => f.name));
       writeManifest(this.dir, [...[...this.#files.keys()].filter((n) => !gone.has(n)), name], this.#io);
+      this.#io.step("manifest");
     } catch (e) {
       rmSync(path, { force: true });
       throw e;
@@ -617,6 +622,8 @@ function recover(dir: string, opts: StoreOptions, io: StoreIo): OpenState {
   };
   const conv = new EntryConverter();
   const files = readManifest(dir);
+  // a new store gets an empty manifest, so the set file is there for readers from the start
+  if (files.length === 0 && !existsSync(join(dir, MANIFEST))) writeManifest(dir, [], io);
   const listed = new Set(files.map((f) => f.name));
   const orphans: string[] = [];
   let nextId = 1;

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { isStoreError, Store, StoreErrorCode } from "../src/index.js";
@@ -114,5 +114,43 @@ describe("Store", () => {
     expect(answers(s.snapshot().reader(true), www)).toHaveLength(1);
     expect(countOf(s.snapshot().reader(true), www)).toBe(5);
     await s.close();
+  });
+});
+
+describe("Store recovery at each durable step", () => {
+  it("a copy of the directory taken at any step reopens with exactly what was acknowledged", async () => {
+    const d = dir();
+    const copies: { name: string; path: string; acked: number }[] = [];
+    let acked = 0;
+    let clock = 1_765_000_800_000;
+    const s = await Store.open(d, {
+      compaction: false,
+      now: () => clock,
+      io: {
+        step: (name) => {
+          const path = `${d}-copy-${copies.length}`;
+          cpSync(d, path, { recursive: true, filter: (src) => !src.endsWith("/LOCK") });
+          cleanup.push(() => rmSync(path, { recursive: true, force: true }));
+          copies.push({ name, path, acked });
+        },
+      },
+    });
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 5; i++) {
+        await s.put([a("www.example.com", "192.0.2.1", 2)]);
+        acked += 2;
+      }
+      await s.flush();
+      clock += 60_000;
+    }
+    clock += 3_600_000;
+    await s.compact();
+    await s.close();
+    expect(new Set(copies.map((c) => c.name))).toEqual(new Set(["wal-segment", "flush-files", "manifest", "compaction-output"]));
+    for (const c of copies) {
+      const r = await Store.open(c.path, { compaction: false });
+      expect(countOf(r.snapshot().reader(true), www), `copy at ${c.name}`).toBe(c.acked);
+      await r.close();
+    }
   });
 });
