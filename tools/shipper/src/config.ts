@@ -85,7 +85,7 @@ const TOP_KEYS = new Set([
   "output",
   "input",
 ]);
-const INPUT_KEYS = new Set(["paths", "format", "log_format", "regex", "time_format", "year", "source"]);
+const INPUT_KEYS = new Set(["paths", "format", "log_format", "regex", "time_format", "year", "utc", "source"]);
 
 type Table = Record<string, unknown>;
 
@@ -238,6 +238,10 @@ function formatOptions(inp: Table, where: string): FormatOptions {
   if (tf !== undefined) o.timeFormat = tf;
   const src = s("source");
   if (src !== undefined) o.source = src;
+  if (inp.utc !== undefined) {
+    if (typeof inp.utc !== "boolean") throw new ShipperError("CONFIG", `${where}: "utc" must be true or false`);
+    o.utc = inp.utc;
+  }
   if (inp.year !== undefined) {
     const y = Number(inp.year);
     if (!Number.isInteger(y) || y < 1970 || y > 9999) throw new ShipperError("CONFIG", `${where}: "year" must be a year`);

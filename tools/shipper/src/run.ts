@@ -16,6 +16,7 @@ interface Flags {
   regex?: string;
   timeFormat?: string;
   year?: string;
+  utc?: boolean;
   source?: string;
   spool?: string;
   spoolMaxBytes?: string;
@@ -47,6 +48,7 @@ export function runProgram(io: CliIo): Command {
     .option("--regex <re>", "regular expression with named groups (format regex)")
     .option("--time-format <fmt>", "time format of the regex's time group")
     .option("--year <y>", "year for timestamps without one")
+    .option("--utc", "timestamps without a zone (syslog) are UTC, not local time")
     .option("--source <name>", "the observations' source (default: the format name)")
     .option("--spool <dir>", "folder where batches wait until acknowledged (required with --server)")
     .option("--spool-max-bytes <n>", "bound on the spool; past it the oldest batches are dropped (default 1 GiB)")
@@ -90,6 +92,7 @@ export async function runRun(argv: string[], io: CliIo): Promise<number> {
           ...(f.timeFormat !== undefined ? { timeFormat: f.timeFormat } : {}),
           ...(f.source !== undefined ? { source: f.source } : {}),
           ...(f.year !== undefined ? { year: num(f.year) as number } : {}),
+          ...(f.utc ? { utc: true } : {}),
         },
       }
     : null;
