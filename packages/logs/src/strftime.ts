@@ -1,0 +1,122 @@
+import { civil, parseIsoTime } from "./timestamp.js";
+
+/**
+ * Time formats the generic regex parser accepts for its `time` group: "epoch" (seconds, with a
+ * fraction), "epoch-ms", "iso8601" / "rfc3339", or a strftime-like pattern such as
+ * `%d/%b/%Y:%H:%M:%S %z` (nginx/Apache) or `%b %e %H:%M:%S` (syslog; the year then comes from the
+ * `year` option). Conversions: %Y %y %m %d %e %H %M %S %f (fraction digits) %b (month name,
+ * English, abbreviated or full) %z (+hhmm, +hh:mm or Z) %s (epoch seconds) %T %F and %%; any other
+ * character matches itself, a space matches one or more spaces.
+ */
+export type TimeParser = (text: string) => number | null;
+
+const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+const MONTH_RE = "(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)";
+
+type Slot = "Y" | "y" | "m" | "d" | "H" | "M" | "S" | "f" | "b" | "z" | "s";
+const SLOT_RE: Record<Slot, string> = {
+  Y: "(\\d{4})",
+  y: "(\\d{2})",
+  m: "(\\d{1,2})",
+  d: "(\\d{1,2})",
+  H: "(\\d{1,2})",
+  M: "(\\d{2})",
+  S: "(\\d{2})",
+  f: "(\\d{1,9})",
+  b: MONTH_RE,
+  z: "(Z|[+-]\\d{2}:?\\d{2})",
+  s: "(\\d{1,12}(?:\\.\\d{1,9})?)",
+};
+
+/** Build the parser for a time format; throws RangeError naming an unknown conversion. */
+export function compileTimeFormat(format: string, year?: number): TimeParser {
+  switch (format.toLowerCase()) {
+    case "epoch":
+      return (t) => (/^\d{1,12}(?:\.\d{1,9})?$/.test(t) ? Number(t) : null);
+    case "epoch-ms":
+      return (t) => (/^\d{1,15}(?:\.\d{1,6})?$/.test(t) ? Number(t) / 1000 : null);
+    case "iso8601":
+    case "rfc3339":
+      return parseIsoTime;
+  }
+  const slots: Slot[] = [];
+  let re = "^";
+  const expanded = format.replace(/%T/g, "%H:%M:%S").replace(/%F/g, "%Y-%m-%d");
+  for (let i = 0; i < expanded.length; i++) {
+    const c = expanded[i] as string;
+    if (c === "%") {
+      const k = expanded[++i];
+      if (k === "%") re += "%";
+      else if (k === "e") {
+        re += " ?(\\d{1,2})";
+        slots.push("d");
+      } else if (k !== undefined && k in SLOT_RE) {
+        re += SLOT_RE[k as Slot];
+        slots.push(k as Slot);
+      } else throw new RangeError(`time format: unknown conversion %${k ?? ""} in ${JSON.stringify(format)}`);
+    } else if (c === " ") re += " +";
+    else re += c.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+  }
+  const rx = new RegExp(`${re}$`, "i");
+  if (!slots.includes("s") && !(slots.includes("d") && slots.includes("H"))) {
+    throw new RangeError(`time format: ${JSON.stringify(format)} needs %s, or a day (%d) and an hour (%H)`);
+  }
+  return (text) => {
+    const m = rx.exec(text.trim());
+    if (m === null) return null;
+    let Y = year ?? new Date().getUTCFullYear();
+    let mo = 1;
+    let d = 1;
+    let H = 0;
+    let M = 0;
+    let S = 0;
+    let frac = 0;
+    let off = 0;
+    for (let j = 0; j < slots.length; j++) {
+      const v = m[j + 1] as string;
+      switch (slots[j]) {
+        case "s":
+          return Number(v);
+        case "Y":
+          Y = Number(v);
+          break;
+        case "y":
+          Y = 2000 + Number(v) - (Number(v) >= 69 ? 100 : 0);
+          break;
+        case "m":
+          mo = Number(v);
+          break;
+        case "b":
+          mo = MONTHS.indexOf(v.slice(0, 3).toLowerCase()) + 1;
+          break;
+        case "d":
+          d = Number(v);
+          break;
+        case "H":
+          H = Number(v);
+          break;
+        case "M":
+          M = Number(v);
+          break;
+        case "S":
+          S = Number(v);
+          break;
+        case "f":
+          frac = Number(`0.${v}`);
+          break;
+        case "z":
+          if (v !== "Z" && v !== "z") {
+            const sign = v[0] === "-" ? -1 : 1;
+            const digits = v.slice(1).replace(":", "");
+            const hh = Number(digits.slice(0, 2));
+            const mm = Number(digits.slice(2));
+            if (hh > 23 || mm > 59) return null;
+            off = sign * (hh * 60 + mm) * 60;
+          }
+          break;
+      }
+    }
+    const t = civil(Y, mo, d, H, M, S);
+    return t === null ? null : t + frac - off;
+  };
+}
