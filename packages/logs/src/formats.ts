@@ -1,0 +1,68 @@
+/**
+ * The format registry: format name → factory of a fresh LogParser. `dnsrep-shipper parse
+ * --format NAME` and the shipper's `run` look formats up here; each parser adds one line to FORMATS.
+ */
+import { LogsError, LogsErrorCode } from "./errors.js";
+import type { LogParser } from "./observation.js";
+
+/** Options a factory may use; each format documents which it reads and ignores the rest. */
+export interface FormatOptions {
+  /**
+   * The log format definition as text, for formats configured by one: squid `logformat`
+   * (`%ts.%03tu %>a %{Host}>h %<a …`), nginx `log_format` (`$msec $host $server_addr …`),
+   * Apache `LogFormat` (`%h %{Host}i %A …`).
+   */
+  logFormat?: string;
+  /** A regular expression with named groups (the generic `regex` format). */
+  regex?: string;
+  /** A time format for the regex format's `time` group. */
+  timeFormat?: string;
+  /**
+   * Year for timestamps that have none (syslog `Mmm dd HH:MM:SS`). Default: the year that does
+   * not put the line in the future relative to `now`.
+   */
+  year?: number;
+  /** "Now" in epoch milliseconds for the default year (tests; default Date.now()). */
+  now?: number;
+  /** The observations' source name (default: the format name). */
+  source?: string;
+}
+
+export type FormatFactory = (opts: FormatOptions) => LogParser;
+
+export interface FormatInfo {
+  /** One line for `--help` and the README's table. */
+  description: string;
+  create: FormatFactory;
+  /** True for formats that hold no values (query logs): lines are counted, no observations. */
+  queriesOnly?: boolean;
+  /** True for binary inputs (dnstap): fed whole files as bytes, not lines. */
+  binary?: boolean;
+}
+
+/**
+ * Every format, one entry each: `logs` owns the first group, `logs-b` adds the second (keep one
+ * line per format so merges stay trivial).
+ */
+const FORMATS: Record<string, FormatInfo> = {
+  // logs: dnsmasq, squid, nginx, apache, kresd, dnstap, unbound, bind-querylog
+  // logs-b: zeek, suricata, passivedns, cuckoo, cof, dnsdb-json, regex
+};
+
+/** Registered format names, sorted. */
+export function formatNames(): string[] {
+  return Object.keys(FORMATS).sort();
+}
+
+export function formatInfo(name: string): FormatInfo | undefined {
+  return Object.hasOwn(FORMATS, name) ? FORMATS[name] : undefined;
+}
+
+/** A fresh parser for `name`; LogsError UNKNOWN_FORMAT when no such format is registered. */
+export function createParser(name: string, opts: FormatOptions = {}): LogParser {
+  const info = formatInfo(name);
+  if (!info) {
+    throw new LogsError(LogsErrorCode.UNKNOWN_FORMAT, `unknown format "${name}" (known: ${formatNames().join(", ") || "none"})`);
+  }
+  return info.create(opts);
+}
