@@ -1,5 +1,4 @@
-import { isIPv4, isIPv6 } from "node:net";
-import { normalizeName, normalizeValue } from "./normalize.js";
+import { addressValue, normalizeName, normalizeValue, quoteTxt } from "./normalize.js";
 import type { Association } from "./observation.js";
 
 /** What an aggregating source adds to an association (see `Association.count` / `timeLast`). */
@@ -36,28 +35,22 @@ export function makeAssociation(name: string, rrtype: string, value: string, tim
   return a;
 }
 
-/** The RR type an untyped value must be when its form says so: an IPv4 address is an A, an IPv6 one an AAAA. */
-export function addressType(value: string): "A" | "AAAA" | null {
-  if (isIPv4(value)) return "A";
-  if (isIPv6(value)) return "AAAA";
-  return null;
-}
-
-/** TXT strings in DNSDB's presentation form: each quoted, `"` and `\` escaped, bytes outside printable ASCII as \DDD. */
-export function txtValue(strings: readonly string[]): string {
-  const enc = new TextEncoder();
+/**
+ * TXT character-strings logged one by one (Suricata, Zeek) as one TXT value: each quoted as
+ * libwdns prints it, joined by spaces; null when one cannot be quoted.
+ */
+export function txtValue(strings: readonly string[]): string | null {
   const parts: string[] = [];
   for (const s of strings) {
-    let out = '"';
-    for (const b of enc.encode(s)) {
-      if (b === 0x22 || b === 0x5c) out += `\\${String.fromCharCode(b)}`;
-      else if (b < 0x20 || b > 0x7e) out += `\\${b.toString().padStart(3, "0")}`;
-      else out += String.fromCharCode(b);
-    }
-    parts.push(`${out}"`);
+    const q = quoteTxt(s);
+    if (q === null) return null;
+    parts.push(q);
   }
-  return parts.join(" ");
+  return parts.length ? parts.join(" ") : null;
 }
+
+/** Query types whose untyped name answers are of the query's type (MX, SRV and SOA then meet their PARTIAL reason). */
+const NAME_QTYPES = new Set(["CNAME", "PTR", "NS", "DNAME", "MX", "SRV", "SOA"]);
 
 /** One answer of a source that does not log the answer's owner name; `type` null when it does not log the type either. */
 export interface OwnerlessAnswer {
@@ -70,7 +63,8 @@ export interface OwnerlessAnswer {
  * `grouped`): the answers are taken in answer-section order, a CNAME's owner is the end of the
  * chain so far (first the query name), and every other record belongs to the chain's end. An
  * untyped address is an A or AAAA by its family; an untyped name is a CNAME when the query asked
- * for an address, and of the query's own type when it asked for CNAME, PTR or NS; otherwise it
+ * for an address, and of the query's own type when it asked for CNAME, PTR, NS or DNAME (MX, SRV and
+ * SOA names are then rejected as partial records); otherwise it
  * is rejected ("untyped answer") rather than guessed.
  */
 export function chainAnswers(
@@ -84,10 +78,10 @@ export function chainAnswers(
   let owner = query;
   const q = qtype.toUpperCase();
   for (const ans of answers) {
-    let type = ans.type === null ? addressType(ans.data) : ans.type.toUpperCase();
+    let type = ans.type === null ? (addressValue(ans.data)?.rrtype ?? null) : ans.type.toUpperCase();
     if (type === null) {
       if (q === "A" || q === "AAAA") type = "CNAME";
-      else if (q === "CNAME" || q === "PTR" || q === "NS") type = q;
+      else if (NAME_QTYPES.has(q)) type = q;
       else {
         reject("untyped answer");
         continue;

@@ -3,7 +3,14 @@
  * --format NAME` and the shipper's `run` look formats up here; each parser adds one line to FORMATS.
  */
 import { LogsError, LogsErrorCode } from "./errors.js";
+import { createCofParser } from "./cof.js";
+import { CuckooParser } from "./cuckoo.js";
+import { PassiveExportParser } from "./dnsdb-json.js";
 import type { LogParser } from "./observation.js";
+import { PassiveDnsParser } from "./passivedns.js";
+import { RegexParser } from "./regex.js";
+import { SuricataParser } from "./suricata.js";
+import { ZeekJsonParser, ZeekTsvParser } from "./zeek.js";
 
 /** Options a factory may use; each format documents which it reads and ignores the rest. */
 export interface FormatOptions {
@@ -47,6 +54,14 @@ export interface FormatInfo {
 const FORMATS: Record<string, FormatInfo> = {
   // logs: dnsmasq, squid, nginx, apache, kresd, dnstap, unbound, bind-querylog
   // logs-b: zeek, suricata, passivedns, cuckoo, cof, dnsdb-json, regex
+  zeek: { description: "Zeek dns.log, ASCII (TSV with #fields header)", create: (o) => new ZeekTsvParser(o.source) },
+  "zeek-json": { description: "Zeek dns.log, JSON lines", create: (o) => new ZeekJsonParser(o.source) },
+  suricata: { description: "Suricata eve.json dns events (versions 1, 2 and 3)", create: (o) => new SuricataParser(o.source) },
+  passivedns: { description: "gamelinux passivedns log (ts||client||server||class||query||type||answer||ttl||count)", create: (o) => new PassiveDnsParser(o.source) },
+  cuckoo: { description: "Cuckoo/CAPE report.json network.dns (whole JSON document)", create: (o) => new CuckooParser(o.source) },
+  cof: { description: "CIRCL Passive DNS Common Output Format, JSON lines (counts and first/last kept)", create: (o) => createCofParser(o.source) },
+  dnsdb: { description: "DNSDB JSON lines as dnsdbq -j / dnstable-lookup -j print them, SAF too (counts and first/last kept)", create: (o) => new PassiveExportParser(o.source ?? "dnsdb") },
+  regex: { description: "generic: --regex with named groups domain, value, type, time (+ --time-format)", create: createRegexParser },
 };
 
 /** Registered format names, sorted. */
@@ -65,4 +80,14 @@ export function createParser(name: string, opts: FormatOptions = {}): LogParser 
     throw new LogsError(LogsErrorCode.UNKNOWN_FORMAT, `unknown format "${name}" (known: ${formatNames().join(", ") || "none"})`);
   }
   return info.create(opts);
+}
+
+function createRegexParser(o: FormatOptions): LogParser {
+  if (o.regex === undefined) throw new LogsError(LogsErrorCode.BAD_OPTION, "format regex needs --regex");
+  return new RegexParser({
+    regex: o.regex,
+    ...(o.timeFormat === undefined ? {} : { timeFormat: o.timeFormat }),
+    ...(o.year === undefined ? {} : { year: o.year }),
+    ...(o.source === undefined ? {} : { source: o.source }),
+  });
 }

@@ -13,3 +13,12 @@ export {
   reverseName,
 } from "./normalize.js";
 export type { Association, LogParser, Observation } from "./observation.js";
+export { createCofParser } from "./cof.js";
+export { CuckooParser } from "./cuckoo.js";
+export { PassiveExportParser } from "./dnsdb-json.js";
+export { PassiveDnsParser } from "./passivedns.js";
+export type { RegexParserOptions } from "./regex.js";
+export { RegexParser } from "./regex.js";
+export { compileTimeFormat, type TimeParser } from "./strftime.js";
+export { SuricataParser } from "./suricata.js";
+export { ZeekJsonParser, ZeekTsvParser } from "./zeek.js";

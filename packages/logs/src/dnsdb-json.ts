@@ -1,0 +1,82 @@
+import { makeAssociation } from "./association.js";
+import { CountedParser } from "./counted-parser.js";
+import { isObject, type JsonObject, parseJsonObject } from "./json-line.js";
+import type { Association } from "./observation.js";
+import { parseTimeValue } from "./timestamp.js";
+
+/** RR type numbers for exports that write `rrtype` as a number. */
+const RRTYPES: Record<number, string> = { 1: "A", 2: "NS", 5: "CNAME", 6: "SOA", 12: "PTR", 15: "MX", 16: "TXT", 28: "AAAA", 33: "SRV", 39: "DNAME", 43: "DS", 48: "DNSKEY", 64: "SVCB", 65: "HTTPS", 99: "SPF" };
+
+/**
+ * Passive DNS exports in DNSDB's JSON: one RRset (or one rdata) per line with `rrname`, `rrtype`,
+ * `rdata` (a string, or an array: one association per element, each keeping the line's count),
+ * `count`, and `time_first`/`time_last` (sensor times) or `zone_time_first`/`zone_time_last`
+ * (zone file times), as epoch seconds or RFC 3339 text. Read as dnsdbq `-j` and dnstable-lookup
+ * `-j` print them, as DNSDB API v2's SAF stream (`{"cond":"begin"}`, `{"obj":{…}}`,
+ * `{"cond":"succeeded"}`: conditions are skipped, "failed" is counted), and as CIRCL's Passive
+ * DNS Common Output Format (the same member names; see cof.ts). Counts and first/last times are
+ * kept in the associations (`count`, `time`, `timeLast`).
+ */
+export class PassiveExportParser extends CountedParser {
+  readonly format: string;
+
+  constructor(source: string) {
+    super();
+    this.format = source;
+  }
+
+  protected parse(text: string): Association[] {
+    if (text.trim() === "") return [];
+    let o: JsonObject | null = parseJsonObject(text);
+    if (o === null) {
+      this.reject("not json");
+      return [];
+    }
+    if (o.cond !== undefined || o.obj !== undefined) {
+      if (o.cond === "failed") this.reject("query failed");
+      if (!isObject(o.obj)) return [];
+      o = o.obj;
+    }
+    const rrname = o.rrname;
+    const rrtype = typeof o.rrtype === "number" ? (RRTYPES[o.rrtype] ?? `TYPE${o.rrtype}`) : o.rrtype;
+    if (typeof rrname !== "string" || typeof rrtype !== "string") {
+      this.reject("not an RRset");
+      return [];
+    }
+    const rdatas = typeof o.rdata === "string" ? [o.rdata] : o.rdata;
+    if (!Array.isArray(rdatas) || rdatas.length === 0) {
+      this.reject("bad rdata");
+      return [];
+    }
+    const count = o.count === undefined ? 1 : o.count;
+    if (typeof count !== "number" || !Number.isSafeInteger(count) || count < 1) {
+      this.reject("bad count");
+      return [];
+    }
+    const sensor = o.time_first !== undefined || o.time_last !== undefined;
+    const first = timeOf(sensor ? o.time_first : o.zone_time_first);
+    const last = timeOf(sensor ? o.time_last : o.zone_time_last);
+    if (first === undefined || last === undefined) {
+      this.reject("bad time");
+      return [];
+    }
+    const out: Association[] = [];
+    for (const r of rdatas) {
+      if (typeof r !== "string") {
+        this.reject("bad rdata");
+        continue;
+      }
+      const a = makeAssociation(rrname, rrtype, r, first ?? last, { count, timeLast: last ?? first });
+      if (typeof a === "string") this.reject(a);
+      else out.push(a);
+    }
+    return out;
+  }
+}
+
+/** A time member: null when absent, undefined when present but unreadable. */
+function timeOf(v: unknown): number | null | undefined {
+  if (v === undefined || v === null) return null;
+  const t = parseTimeValue(v);
+  return t === null ? undefined : t;
+}
