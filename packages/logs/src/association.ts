@@ -1,3 +1,4 @@
+import { rrtypeFromString } from "@dnsrep/wdns";
 import { addressValue, normalizeName, normalizeValue, quoteTxt } from "./normalize.js";
 import type { Association } from "./observation.js";
 
@@ -19,12 +20,13 @@ const PARTIAL: Record<string, string> = {
 
 /**
  * Normalise an owner name and a value read from a log and build the association, or return the
- * reason to reject it ("invalid name", "invalid value"). `rrtype` is upper-cased here.
+ * reason to reject it ("invalid name", "unknown type", "invalid value", or a partial record's reason). `rrtype` is upper-cased here.
  */
 export function makeAssociation(name: string, rrtype: string, value: string, time: number | null, agg?: Aggregated): Association | string {
   const rrname = normalizeName(name);
   if (rrname === null) return "invalid name";
   const type = rrtype.toUpperCase();
+  if (rrtypeFromString(type) === undefined) return "unknown type";
   const partial = PARTIAL[type];
   if (partial !== undefined && !value.trim().includes(" ")) return partial;
   const rdata = normalizeValue(type, value);

@@ -1,11 +1,9 @@
+import { rrtypeToString } from "@dnsrep/wdns";
 import { makeAssociation } from "./association.js";
 import { CountedParser } from "./counted-parser.js";
 import { isObject, type JsonObject, parseJsonObject } from "./json-line.js";
 import type { Association } from "./observation.js";
 import { parseTimeValue } from "./timestamp.js";
-
-/** RR type numbers for exports that write `rrtype` as a number. */
-const RRTYPES: Record<number, string> = { 1: "A", 2: "NS", 5: "CNAME", 6: "SOA", 12: "PTR", 15: "MX", 16: "TXT", 28: "AAAA", 33: "SRV", 39: "DNAME", 43: "DS", 48: "DNSKEY", 64: "SVCB", 65: "HTTPS", 99: "SPF" };
 
 /**
  * Passive DNS exports in DNSDB's JSON: one RRset (or one rdata) per line with `rrname`, `rrtype`,
@@ -38,7 +36,12 @@ export class PassiveExportParser extends CountedParser {
       o = o.obj;
     }
     const rrname = o.rrname;
-    const rrtype = typeof o.rrtype === "number" ? (RRTYPES[o.rrtype] ?? `TYPE${o.rrtype}`) : o.rrtype;
+    const rrtype =
+      typeof o.rrtype === "number"
+        ? Number.isInteger(o.rrtype) && o.rrtype >= 0 && o.rrtype <= 0xffff
+          ? rrtypeToString(o.rrtype)
+          : undefined
+        : o.rrtype;
     if (typeof rrname !== "string" || typeof rrtype !== "string") {
       this.reject("not an RRset");
       return [];

@@ -2,10 +2,11 @@
  * The format registry: format name → factory of a fresh LogParser. `dnsrep-shipper parse
  * --format NAME` and the shipper's `run` look formats up here; each parser adds one line to FORMATS.
  */
-import { LogsError, LogsErrorCode } from "./errors.js";
+
 import { createCofParser } from "./cof.js";
 import { CuckooParser } from "./cuckoo.js";
 import { PassiveExportParser } from "./dnsdb-json.js";
+import { LogsError, LogsErrorCode } from "./errors.js";
 import type { LogParser } from "./observation.js";
 import { PassiveDnsParser } from "./passivedns.js";
 import { RegexParser } from "./regex.js";
@@ -57,10 +58,19 @@ const FORMATS: Record<string, FormatInfo> = {
   zeek: { description: "Zeek dns.log, ASCII (TSV with #fields header)", create: (o) => new ZeekTsvParser(o.source) },
   "zeek-json": { description: "Zeek dns.log, JSON lines", create: (o) => new ZeekJsonParser(o.source) },
   suricata: { description: "Suricata eve.json dns events (versions 1, 2 and 3)", create: (o) => new SuricataParser(o.source) },
-  passivedns: { description: "gamelinux passivedns log (ts||client||server||class||query||type||answer||ttl||count)", create: (o) => new PassiveDnsParser(o.source) },
+  passivedns: {
+    description: "gamelinux passivedns log (ts||client||server||class||query||type||answer||ttl||count)",
+    create: (o) => new PassiveDnsParser(o.source),
+  },
   cuckoo: { description: "Cuckoo/CAPE report.json network.dns (whole JSON document)", create: (o) => new CuckooParser(o.source) },
-  cof: { description: "CIRCL Passive DNS Common Output Format, JSON lines (counts and first/last kept)", create: (o) => createCofParser(o.source) },
-  dnsdb: { description: "DNSDB JSON lines as dnsdbq -j / dnstable-lookup -j print them, SAF too (counts and first/last kept)", create: (o) => new PassiveExportParser(o.source ?? "dnsdb") },
+  cof: {
+    description: "CIRCL Passive DNS Common Output Format, JSON lines (counts and first/last kept)",
+    create: (o) => createCofParser(o.source),
+  },
+  dnsdb: {
+    description: "DNSDB JSON lines as dnsdbq -j / dnstable-lookup -j print them, SAF too (counts and first/last kept)",
+    create: (o) => new PassiveExportParser(o.source ?? "dnsdb"),
+  },
   regex: { description: "generic: --regex with named groups domain, value, type, time (+ --time-format)", create: createRegexParser },
 };
 

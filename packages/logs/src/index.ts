@@ -1,5 +1,8 @@
 export type { AggregatorOptions } from "./aggregate.js";
 export { Aggregator, compareObservations } from "./aggregate.js";
+export { createCofParser } from "./cof.js";
+export { CuckooParser } from "./cuckoo.js";
+export { PassiveExportParser } from "./dnsdb-json.js";
 export { isLogsError, LogsError, LogsErrorCode } from "./errors.js";
 export type { FormatFactory, FormatInfo, FormatOptions } from "./formats.js";
 export { createParser, formatInfo, formatNames } from "./formats.js";
@@ -13,9 +16,6 @@ export {
   reverseName,
 } from "./normalize.js";
 export type { Association, LogParser, Observation } from "./observation.js";
-export { createCofParser } from "./cof.js";
-export { CuckooParser } from "./cuckoo.js";
-export { PassiveExportParser } from "./dnsdb-json.js";
 export { PassiveDnsParser } from "./passivedns.js";
 export type { RegexParserOptions } from "./regex.js";
 export { RegexParser } from "./regex.js";

@@ -70,7 +70,7 @@ export class SuricataParser extends CountedParser {
       this.reject("bad answer");
       return;
     }
-    const value = valueOf(rrtype.toUpperCase(), a);
+    const value = answerValue(rrtype.toUpperCase(), a);
     if (value === null) {
       this.reject(rrtype.toUpperCase() === "MX" ? "MX without preference" : "unsupported answer");
       return;
@@ -85,7 +85,7 @@ function push(a: Association | string, out: Association[], p: CountedParser): vo
 }
 
 /** The value of one detailed answer in DNSDB's presentation, or null when Suricata did not log all of it. */
-function valueOf(type: string, a: JsonObject): string | null {
+function answerValue(type: string, a: JsonObject): string | null {
   if (type === "SRV") return isObject(a.srv) ? srvValue(a.srv) : null;
   if (type === "SOA") return isObject(a.soa) ? soaValue(a.soa) : null;
   if (type === "MX") return null;
@@ -104,7 +104,15 @@ function srvValue(s: JsonObject): string | null {
 }
 
 function soaValue(s: JsonObject): string | null {
-  const parts = [str(s, "mname"), str(s, "rname"), num(s, "serial"), num(s, "refresh"), num(s, "retry"), num(s, "expire"), num(s, "minimum")];
+  const parts = [
+    str(s, "mname"),
+    str(s, "rname"),
+    num(s, "serial"),
+    num(s, "refresh"),
+    num(s, "retry"),
+    num(s, "expire"),
+    num(s, "minimum"),
+  ];
   if (parts.some((p) => p === undefined || p === "")) return null;
   return parts.join(" ");
 }

@@ -1,7 +1,8 @@
-import { addressValue, quoteTxt } from "./normalize.js";
+import { rrtypeToString } from "@dnsrep/wdns";
 import { chainAnswers, type OwnerlessAnswer } from "./association.js";
 import { CountedParser } from "./counted-parser.js";
 import { num, parseJsonObject, str } from "./json-line.js";
+import { addressValue, quoteTxt } from "./normalize.js";
 import type { Association } from "./observation.js";
 import { parseTimeValue } from "./timestamp.js";
 
@@ -14,10 +15,10 @@ import { parseTimeValue } from "./timestamp.js";
  */
 
 /** dns.log's columns when no `#fields` header has been seen (a tail resumed mid-file). */
-const DEFAULT_FIELDS = "ts uid id.orig_h id.orig_p id.resp_h id.resp_p proto trans_id rtt query qclass qclass_name qtype qtype_name rcode rcode_name AA TC RD RA Z answers TTLs rejected".split(" ");
-
-/** Query types by number, for logs that lack `qtype_name`. */
-const QTYPES: Record<number, string> = { 1: "A", 2: "NS", 5: "CNAME", 6: "SOA", 12: "PTR", 15: "MX", 16: "TXT", 28: "AAAA", 33: "SRV", 39: "DNAME", 99: "SPF", 255: "ANY" };
+const DEFAULT_FIELDS =
+  "ts uid id.orig_h id.orig_p id.resp_h id.resp_p proto trans_id rtt query qclass qclass_name qtype qtype_name rcode rcode_name AA TC RD RA Z answers TTLs rejected".split(
+    " ",
+  );
 
 /** What both forms give for one transaction. */
 interface ZeekRecord {
@@ -105,7 +106,7 @@ export function unescapeZeek(text: string): string {
 
 function qtypeOf(name: string | undefined, code: number | undefined): string {
   if (name !== undefined && name !== "" && name !== "-") return name.toUpperCase();
-  return code === undefined ? "" : (QTYPES[code] ?? `TYPE${code}`);
+  return code === undefined ? "" : rrtypeToString(code);
 }
 
 /** Zeek's ASCII dns.log: `#separator`, `#set_separator`, `#empty_field`, `#unset_field`, `#path`, `#fields` headers, then TSV rows. */
@@ -163,28 +164,28 @@ export class ZeekTsvParser extends CountedParser {
   }
 
   private header(text: string): void {
-    const m = /^#(\w+)[ \t](.*)$/.exec(text);
-    if (m === null) return;
-    const [, key, rest] = m as unknown as [string, string, string];
+    if (text.startsWith("#separator ")) {
+      this.sep = unescapeZeek(text.slice("#separator ".length)) || "\t";
+      return;
+    }
+    const [key, ...rest] = text.slice(1).split(this.sep);
+    const first = rest[0] ?? "";
     switch (key) {
-      case "separator":
-        this.sep = unescapeZeek(rest) || "\t";
-        break;
       case "set_separator":
-        this.setSep = unescapeZeek(rest.split(this.sep)[0] ?? ",") || ",";
+        this.setSep = unescapeZeek(first) || ",";
         break;
       case "empty_field":
-        this.empty = rest.split(this.sep)[0] ?? "(empty)";
+        this.empty = first;
         break;
       case "unset_field":
-        this.unset = rest.split(this.sep)[0] ?? "-";
+        this.unset = first;
         break;
       case "path":
-        this.isDns = (rest.split(this.sep)[0] ?? "") === "dns";
+        this.isDns = first === "dns";
         break;
       case "fields":
-        this.fields = rest.split(this.sep);
-        this.idx = indexes(this.fields);
+        this.fields = rest;
+        this.idx = indexes(rest);
         break;
     }
   }
