@@ -1,7 +1,6 @@
 import { chainAnswers, type OwnerlessAnswer } from "./association.js";
-import { isObject, num, str } from "./json-line.js";
+import { isObject, num, parseTimeValue, str } from "./json-line.js";
 import type { Association, LogParser } from "./observation.js";
-import { parseTimeValue } from "./timestamp.js";
 
 /** Largest report held in memory (characters); past it the document is counted as "document too large". */
 export const DEFAULT_MAX_DOCUMENT = 256 * 1024 * 1024;

@@ -1,9 +1,8 @@
 import { rrtypeToString } from "@dnsrep/wdns";
 import { makeAssociation } from "./association.js";
-import { CountedParser } from "./counted-parser.js";
-import { isObject, type JsonObject, parseJsonObject } from "./json-line.js";
+import { isObject, type JsonObject, parseJsonObject, parseTimeValue } from "./json-line.js";
+import { LineParser } from "./line-parser.js";
 import type { Association } from "./observation.js";
-import { parseTimeValue } from "./timestamp.js";
 
 /**
  * Passive DNS exports in DNSDB's JSON: one RRset (or one rdata) per line with `rrname`, `rrtype`,
@@ -15,7 +14,7 @@ import { parseTimeValue } from "./timestamp.js";
  * DNS Common Output Format (the same member names; see cof.ts). Counts and first/last times are
  * kept in the associations (`count`, `time`, `timeLast`).
  */
-export class PassiveExportParser extends CountedParser {
+export class PassiveExportParser extends LineParser {
   readonly format: string;
 
   constructor(source: string) {

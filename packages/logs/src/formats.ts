@@ -3,14 +3,21 @@
  * --format NAME` and the shipper's `run` look formats up here; each parser adds one line to FORMATS.
  */
 
+import { createApacheParser, createNginxParser } from "./access-log.js";
+import { createBindQuerylogParser } from "./bind-querylog.js";
 import { createCofParser } from "./cof.js";
 import { CuckooParser } from "./cuckoo.js";
 import { PassiveExportParser } from "./dnsdb-json.js";
+import { createDnsmasqParser } from "./dnsmasq.js";
+import { createDnstapParser } from "./dnstap.js";
 import { LogsError, LogsErrorCode } from "./errors.js";
+import { createKresdParser } from "./kresd.js";
 import type { LogParser } from "./observation.js";
 import { PassiveDnsParser } from "./passivedns.js";
 import { RegexParser } from "./regex.js";
+import { createSquidParser } from "./squid.js";
 import { SuricataParser } from "./suricata.js";
+import { createUnboundParser } from "./unbound.js";
 import { ZeekJsonParser, ZeekTsvParser } from "./zeek.js";
 
 /** Options a factory may use; each format documents which it reads and ignores the rest. */
@@ -53,7 +60,19 @@ export interface FormatInfo {
  * line per format so merges stay trivial).
  */
 const FORMATS: Record<string, FormatInfo> = {
-  // logs: dnsmasq, squid, nginx, apache, kresd, dnstap, unbound, bind-querylog
+  // logs
+  dnsmasq: { description: "dnsmasq log-queries (plain or =extra), own log file or syslog", create: createDnsmasqParser },
+  squid: { description: "squid access.log: native format or --log-format logformat text", create: createSquidParser },
+  nginx: { description: "nginx access log from its log_format text (--log-format; default combined)", create: createNginxParser },
+  apache: { description: "Apache access log from its LogFormat text (--log-format; default combined)", create: createApacheParser },
+  kresd: { description: "Knot Resolver debug log: nameserver addresses of 'querying:' lines", create: createKresdParser },
+  dnstap: {
+    description: "dnstap file: answers of CLIENT_RESPONSE and RESOLVER_RESPONSE messages",
+    create: createDnstapParser,
+    binary: true,
+  },
+  unbound: { description: "Unbound log-queries/log-replies (no values: lines counted)", create: createUnboundParser, queriesOnly: true },
+  "bind-querylog": { description: "BIND querylog (no values: lines counted)", create: createBindQuerylogParser, queriesOnly: true },
   // logs-b: zeek, suricata, passivedns, cuckoo, cof, dnsdb-json, regex
   zeek: { description: "Zeek dns.log, ASCII (TSV with #fields header)", create: (o) => new ZeekTsvParser(o.source) },
   "zeek-json": { description: "Zeek dns.log, JSON lines", create: (o) => new ZeekJsonParser(o.source) },

@@ -1,3 +1,5 @@
+import { epochTime, isoTime } from "./time.js";
+
 /** Helpers for reading untrusted JSON log lines without trusting their shape. */
 
 export type JsonObject = { [key: string]: unknown };
@@ -28,4 +30,11 @@ export function str(o: JsonObject, key: string): string | undefined {
 export function num(o: JsonObject, key: string): number | undefined {
   const v = o[key];
   return typeof v === "number" && Number.isFinite(v) ? v : undefined;
+}
+
+/** A time member: epoch seconds (a number, or digits) or ISO 8601 / RFC 3339 text; null otherwise. */
+export function parseTimeValue(v: unknown): number | null {
+  if (typeof v === "number") return Number.isFinite(v) && v >= 0 ? v : null;
+  if (typeof v !== "string") return null;
+  return epochTime(v) ?? isoTime(v);
 }

@@ -88,6 +88,19 @@ function slowName(text: string): string | null {
   }
 }
 
+/**
+ * A name printed raw by its log (dnsmasq prints label bytes as they are): a backslash and bytes
+ * outside `!`..`~` (space, control characters) are escaped the way libwdns prints them, then the
+ * result goes through normalizeName.
+ */
+export function normalizeRawName(text: string): string | null {
+  // eslint-disable-next-line no-control-regex
+  if (!/[\\\x00-\x20\x7f]/.test(text)) return normalizeName(text);
+  // eslint-disable-next-line no-control-regex
+  const esc = text.replace(/[\\\x00-\x20\x7f]/g, (c) => (c === "\\" ? "\\\\" : `\\${String(c.charCodeAt(0)).padStart(3, "0")}`));
+  return normalizeName(esc);
+}
+
 /** Canonical dotted quad (leading zeros dropped), or null. */
 export function normalizeIpv4(text: string): string | null {
   const b = parseIpv4(text);

@@ -1,5 +1,5 @@
 import { makeAssociation } from "./association.js";
-import { CountedParser } from "./counted-parser.js";
+import { LineParser } from "./line-parser.js";
 import type { Association } from "./observation.js";
 
 /**
@@ -11,7 +11,7 @@ import type { Association } from "./observation.js";
  * ("MX without preference", …), as are NXDOMAIN lines (its `-X` log) and classes other than IN.
  * Lines starting with `#` are comments.
  */
-export class PassiveDnsParser extends CountedParser {
+export class PassiveDnsParser extends LineParser {
   readonly format: string;
 
   constructor(source = "passivedns") {

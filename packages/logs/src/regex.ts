@@ -1,10 +1,10 @@
 import { makeAssociation } from "./association.js";
-import { CountedParser } from "./counted-parser.js";
 import { LogsError, LogsErrorCode } from "./errors.js";
+import { parseTimeValue } from "./json-line.js";
+import { LineParser } from "./line-parser.js";
 import { addressValue, reverseName } from "./normalize.js";
 import type { Association } from "./observation.js";
 import { compileTimeFormat, type TimeParser } from "./strftime.js";
-import { parseTimeValue } from "./timestamp.js";
 
 export interface RegexParserOptions {
   /** A JavaScript regular expression with named groups `domain` and `value`, optionally `type` and `time`. */
@@ -23,7 +23,7 @@ export interface RegexParserOptions {
  * rejected ("cannot infer type") — a name is a CNAME (or NS, MX …) only when a type group says so.
  * For PTR, whichever of domain and value is an address gives the owner (its reverse name).
  */
-export class RegexParser extends CountedParser {
+export class RegexParser extends LineParser {
   readonly format: string;
   private readonly re: RegExp;
   private readonly time: TimeParser | null;

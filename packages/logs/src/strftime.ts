@@ -1,4 +1,4 @@
-import { civil, parseIsoTime } from "./timestamp.js";
+import { isoTime } from "./time.js";
 
 /**
  * Time formats the generic regex parser accepts for its `time` group: "epoch" (seconds, with a
@@ -38,7 +38,7 @@ export function compileTimeFormat(format: string, year?: number): TimeParser {
       return (t) => (/^\d{1,15}(?:\.\d{1,6})?$/.test(t) ? Number(t) / 1000 : null);
     case "iso8601":
     case "rfc3339":
-      return parseIsoTime;
+      return isoTime;
   }
   const slots: Slot[] = [];
   let re = "^";
@@ -120,4 +120,11 @@ export function compileTimeFormat(format: string, year?: number): TimeParser {
     const t = civil(Y, mo, d, H, M, S);
     return t === null ? null : t + frac - off;
   };
+}
+
+/** Epoch seconds (UTC) of a civil date-time after a range check (31 February is null). */
+function civil(y: number, mo: number, d: number, h: number, mi: number, s: number): number | null {
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return null;
+  if (new Date(Date.UTC(y, mo - 1, d)).getUTCDate() !== d) return null;
+  return Date.UTC(y, mo - 1, d, h, mi, s) / 1000;
 }

@@ -1,8 +1,7 @@
 import { chainAnswers, makeAssociation, type OwnerlessAnswer, txtValue } from "./association.js";
-import { CountedParser } from "./counted-parser.js";
-import { isObject, type JsonObject, num, parseJsonObject, str } from "./json-line.js";
+import { isObject, type JsonObject, num, parseJsonObject, parseTimeValue, str } from "./json-line.js";
+import { LineParser } from "./line-parser.js";
 import type { Association } from "./observation.js";
-import { parseTimeValue } from "./timestamp.js";
 
 /**
  * Suricata eve.json `dns` events (other event types are skipped, counted as "not a dns event").
@@ -15,7 +14,7 @@ import { parseTimeValue } from "./timestamp.js";
  * Requests carry no values ("no answers"). Suricata logs only the exchange of an MX record, so MX
  * answers are counted as "MX without preference". Times from `timestamp` (`+hhmm` offsets).
  */
-export class SuricataParser extends CountedParser {
+export class SuricataParser extends LineParser {
   readonly format: string;
 
   constructor(source = "suricata") {
@@ -75,13 +74,10 @@ export class SuricataParser extends CountedParser {
       this.reject(rrtype.toUpperCase() === "MX" ? "MX without preference" : "unsupported answer");
       return;
     }
-    push(makeAssociation(rrname, rrtype, value, time), out, this);
+    const made = makeAssociation(rrname, rrtype, value, time);
+    if (typeof made === "string") this.reject(made);
+    else out.push(made);
   }
-}
-
-function push(a: Association | string, out: Association[], p: CountedParser): void {
-  if (typeof a === "string") p.reject(a);
-  else out.push(a);
 }
 
 /** The value of one detailed answer in DNSDB's presentation, or null when Suricata did not log all of it. */

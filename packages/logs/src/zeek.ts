@@ -1,10 +1,9 @@
 import { rrtypeToString } from "@dnsrep/wdns";
 import { chainAnswers, type OwnerlessAnswer } from "./association.js";
-import { CountedParser } from "./counted-parser.js";
-import { num, parseJsonObject, str } from "./json-line.js";
+import { num, parseJsonObject, parseTimeValue, str } from "./json-line.js";
+import { LineParser } from "./line-parser.js";
 import { addressValue, quoteTxt } from "./normalize.js";
 import type { Association } from "./observation.js";
-import { parseTimeValue } from "./timestamp.js";
 
 /**
  * Zeek dns.log, in Zeek's ASCII (TSV) form and its JSON form. One record per DNS transaction:
@@ -29,17 +28,17 @@ interface ZeekRecord {
   rejected: boolean;
 }
 
-function toAnswers(rec: ZeekRecord, parser: CountedParser): Association[] {
+function toAnswers(rec: ZeekRecord, reject: (reason: string) => void): Association[] {
   if (rec.rejected) {
-    parser.reject("rejected query");
+    reject("rejected query");
     return [];
   }
   if (rec.query === null) {
-    parser.reject("no query");
+    reject("no query");
     return [];
   }
   if (rec.answers === null || rec.answers.length === 0) {
-    parser.reject("no answers");
+    reject("no answers");
     return [];
   }
   const items: OwnerlessAnswer[] = [];
@@ -47,13 +46,13 @@ function toAnswers(rec: ZeekRecord, parser: CountedParser): Association[] {
     if (addressValue(a) !== null) items.push({ type: null, data: a });
     else if (a.startsWith("TXT ") || a.startsWith("SPF ")) {
       const strings = txtStrings(a, a.slice(0, 3));
-      if (strings === null) parser.reject("invalid value");
+      if (strings === null) reject("invalid value");
       else items.push({ type: a.slice(0, 3), data: strings });
-    } else if (a === "" || /[\s<:]/.test(a)) parser.reject("unsupported answer");
+    } else if (a === "" || /[\s<:]/.test(a)) reject("unsupported answer");
     else items.push({ type: null, data: a });
   }
   const out: Association[] = [];
-  chainAnswers(rec.query, rec.qtype, items, rec.ts, out, (r) => parser.reject(r));
+  chainAnswers(rec.query, rec.qtype, items, rec.ts, out, reject);
   return out;
 }
 
@@ -110,7 +109,7 @@ function qtypeOf(name: string | undefined, code: number | undefined): string {
 }
 
 /** Zeek's ASCII dns.log: `#separator`, `#set_separator`, `#empty_field`, `#unset_field`, `#path`, `#fields` headers, then TSV rows. */
-export class ZeekTsvParser extends CountedParser {
+export class ZeekTsvParser extends LineParser {
   readonly format: string;
   private sep = "\t";
   private setSep = ",";
@@ -159,7 +158,7 @@ export class ZeekTsvParser extends CountedParser {
         answers,
         rejected: field(this.idx.rejected) === "T",
       },
-      this,
+      (r) => this.reject(r),
     );
   }
 
@@ -203,7 +202,7 @@ function indexes(fields: string[]) {
 }
 
 /** Zeek's JSON logs (`LogAscii::use_json=T`): one object per line, `ts` a number or ISO 8601 text. */
-export class ZeekJsonParser extends CountedParser {
+export class ZeekJsonParser extends LineParser {
   readonly format: string;
 
   constructor(source = "zeek-json") {
@@ -231,7 +230,7 @@ export class ZeekJsonParser extends CountedParser {
         answers: (answers as string[] | undefined) ?? null,
         rejected: o.rejected === true,
       },
-      this,
+      (r) => this.reject(r),
     );
   }
 }
