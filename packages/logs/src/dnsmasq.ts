@@ -39,7 +39,7 @@ export class DnsmasqParser extends LineParser {
   constructor(opts: FormatOptions = {}) {
     super();
     this.format = opts.source ?? "dnsmasq";
-    this.clock = new SyslogClock(opts.year, opts.now);
+    this.clock = new SyslogClock(opts.year, opts.now, opts.utc);
   }
 
   protected parse(text: string): Association[] {
@@ -110,6 +110,7 @@ export class DnsmasqParser extends LineParser {
     if (st.qtype === "PTR") {
       const rev = reverseName(name);
       if (rev !== null) {
+        if (value === "<CNAME>" || PLACEHOLDER.test(value)) return out; // RFC 2317 CNAME: target not logged
         const host = normalizeRawName(value);
         if (host === null) return out.length ? out : this.reject(Reject.BAD_NAME, text);
         out.push({ rrname: rev, rrtype: "PTR", rdata: host, time });

@@ -79,6 +79,10 @@ export class DnstapParser implements FrameLogParser {
         this.rejectUnit("bad rdata");
         continue;
       }
+      if (rdata.includes("### PARSE ERROR")) {
+        this.rejectUnit("bad rdata"); // libwdns prints malformed rdata with this marker
+        continue;
+      }
       if (NAME_TYPES.has(rrtype)) {
         const sp = rdata.lastIndexOf(" ");
         rdata = sp === -1 ? stripDot(rdata) : rdata.slice(0, sp + 1) + stripDot(rdata.slice(sp + 1));

@@ -37,6 +37,8 @@ export interface FormatOptions {
    * not put the line in the future relative to `now`.
    */
   year?: number;
+  /** Timestamps without a zone (syslog) are UTC instead of this machine's local time. */
+  utc?: boolean;
   /** "Now" in epoch milliseconds for the default year (tests; default Date.now()). */
   now?: number;
   /** The observations' source name (default: the format name). */

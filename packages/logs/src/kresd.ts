@@ -26,7 +26,7 @@ export class KresdParser extends LineParser {
   constructor(opts: FormatOptions = {}) {
     super();
     this.format = opts.source ?? "kresd";
-    this.clock = new SyslogClock(opts.year, opts.now);
+    this.clock = new SyslogClock(opts.year, opts.now, opts.utc);
   }
 
   protected parse(text: string): Association[] {

@@ -63,6 +63,8 @@ export function compileTokens(tokens: Token[]): CompiledFormat {
     if (t.field === "time_clf") pat = DATE_CLF;
     else if (t.field === "time_clf_brackets") pat = `\\[${DATE_CLF}\\]`;
     else if (t.field === "time_iso") pat = DATE_ISO;
+    else if (t.field === "upstream_addr")
+      pat = "[^\\s,]+(?:(?:, | : )[^\\s,]+)*"; // "a:80, b:80 : c:80"
     else if (before === '"' && after === '"') pat = QUOTED;
     else if (before === "[" && after === "]") pat = "[^\\]]*";
     else if (after === undefined || after === " ") pat = "\\S*";

@@ -27,15 +27,18 @@ export function monthIndex(mmm: string): number | undefined {
 export class SyslogClock {
   private readonly year: number | undefined;
   private readonly nowSec: number;
+  private readonly utc: boolean;
   private cacheKey = "";
   private cacheBase = 0;
 
-  constructor(year?: number, nowMs: number = Date.now()) {
+  /** `utc`: the times are UTC rather than the local time of this machine. */
+  constructor(year?: number, nowMs: number = Date.now(), utc = false) {
     if (year !== undefined && (!Number.isInteger(year) || year < 1970 || year > 9999)) {
       throw new RangeError(`year must be an integer 1970..9999, not ${year}`);
     }
     this.year = year;
     this.nowSec = nowMs / 1000;
+    this.utc = utc;
   }
 
   /** `mmm` month abbreviation, `dd` day (may have a leading space), `hms` "HH:MM:SS"; null if invalid. */
@@ -46,12 +49,13 @@ export class SyslogClock {
       const day = Number(dd.trim());
       const hour = Number(hms.slice(0, 2));
       if (mon === undefined || !(day >= 1 && day <= 31) || !(hour >= 0 && hour <= 23)) return null;
-      let y = this.year ?? new Date(this.nowSec * 1000).getFullYear();
-      let base = localHour(y, mon, day, hour);
+      const now = new Date(this.nowSec * 1000);
+      let y = this.year ?? (this.utc ? now.getUTCFullYear() : now.getFullYear());
+      let base = hourStart(y, mon, day, hour, this.utc);
       if (base === null) return null;
       if (this.year === undefined && base > this.nowSec + 86400) {
         y--;
-        base = localHour(y, mon, day, hour);
+        base = hourStart(y, mon, day, hour, this.utc);
         if (base === null) return null;
       }
       this.cacheKey = key;
@@ -64,10 +68,13 @@ export class SyslogClock {
   }
 }
 
-function localHour(y: number, mon: number, day: number, hour: number): number | null {
+function hourStart(y: number, mon: number, day: number, hour: number, utc: boolean): number | null {
+  if (utc) {
+    const d = new Date(Date.UTC(y, mon, day, hour));
+    return d.getUTCMonth() === mon ? d.getTime() / 1000 : null; // Feb 30 and the like
+  }
   const d = new Date(y, mon, day, hour);
-  if (d.getMonth() !== mon) return null; // Feb 30 and the like
-  return d.getTime() / 1000;
+  return d.getMonth() === mon ? d.getTime() / 1000 : null;
 }
 
 /** `dd/Mmm/YYYY:HH:MM:SS ±hhmm` (Apache/nginx `$time_local`, squid `%tl`) → epoch seconds, or null. */

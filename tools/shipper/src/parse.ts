@@ -43,6 +43,7 @@ interface ParseFlags {
   timeFormat?: string;
   year?: string;
   source?: string;
+  utc?: boolean;
   quiet?: boolean;
 }
 
@@ -74,6 +75,7 @@ export async function runParse(argv: string[], io: CliIo): Promise<number> {
     .option("--regex <re>", "regular expression with named groups (regex format)")
     .option("--time-format <fmt>", "time format of the regex format's time group")
     .option("--year <year>", "year of year-less syslog timestamps (default: the one not in the future)")
+    .option("--utc", "timestamps without a zone (syslog) are UTC, not this machine's local time")
     .option("--source <name>", "the observations' source (default: the format name)")
     .option("-q, --quiet", "no summary on stderr (rejected lines are still reported)")
     .argument("[files...]", "log files, - for stdin (default)");
@@ -86,6 +88,7 @@ export async function runParse(argv: string[], io: CliIo): Promise<number> {
   if (f.timeFormat !== undefined) opts.timeFormat = f.timeFormat;
   if (f.year !== undefined) opts.year = parseIntOption("--year", f.year, 1970, 9999);
   if (f.source !== undefined) opts.source = f.source;
+  if (f.utc) opts.utc = true;
   if (f.format !== "auto" && !formatInfo(f.format)) {
     throw new UsageError(`--format: unknown format "${f.format}" (known: auto, ${formatNames().join(", ")})`);
   }

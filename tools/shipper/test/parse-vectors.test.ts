@@ -61,7 +61,7 @@ for (const root of roots) {
         const want = expected(join(root, `${rel}.EXPECTED.jsonl`));
         let missing = [...want.keys()].filter((k) => !got.has(k));
         let extra = [...got.keys()].filter((k) => !want.has(k));
-        for (const [m, e] of pairGeneric(missing, extra)) {
+        for (const [m, e] of pairGeneric(missing, extra, (k, ours) => (ours ? got : want).get(k))) {
           expect({ m, ...got.get(e) }).toEqual({ m, ...want.get(m) });
           want.delete(m);
           missing = missing.filter((x) => x !== m);

@@ -44,6 +44,11 @@ export function key(rrname: string, rrtype: string, rdata: string): string {
       .split(" ")
       .map((t, i) => ((i === 4 || i === 5) && /^\d{14}$/.test(t) ? String(yyyymmdd(t)) : t))
       .join(" ");
+  } else if (rrtype === "SSHFP" && /^\d+ \d+ [0-9a-fA-F ]+$/.test(rdata)) {
+    // libwdns has no SSHFP descriptor and prints the generic \# form: "1 1 ab…" is \# n 01 01 ab…
+    const [alg, fp, ...hex] = rdata.split(" ");
+    const h = hex.join("").toLowerCase();
+    r = `\\# ${2 + h.length / 2} ${Number(alg).toString(16).padStart(2, "0")}${Number(fp).toString(16).padStart(2, "0")}${h}`;
   }
   if (!SAME_TEXT.has(rrtype)) r = r.replace(/[\s"]/g, "").toLowerCase();
   return `${rrname}\t${rrtype}\t${r}`;
@@ -56,17 +61,34 @@ function yyyymmdd(t: string): number {
 
 /**
  * Rows whose rdata libwdns prints in the generic `\# LEN HEX` form (types it has no descriptor for,
- * e.g. LOC, SSHFP) while the vectors print dnspython's type-specific text: paired by (rrname,
- * rrtype) when exactly one such row is on each side, so their counts and times are still compared.
+ * e.g. LOC) while the vectors print dnspython's type-specific text: for each (rrname, rrtype) with
+ * only generic rows on our side and as many missing rows on the other, they are paired in order of
+ * (count, first, last) so those are still compared. Returns the pairs (missing key, our key).
  */
-export function pairGeneric(missing: string[], extra: string[]): [string, string][] {
-  const pairs: [string, string][] = [];
+export function pairGeneric(
+  missing: string[],
+  extra: string[],
+  stats: (k: string, ours: boolean) => Expect | undefined,
+): [string, string][] {
   const owner = (k: string): string => k.split("\t").slice(0, 2).join("\t");
-  for (const e of extra) {
-    if (!e.split("\t")[2]?.startsWith("\\#")) continue;
-    const same = missing.filter((m) => owner(m) === owner(e));
-    const others = extra.filter((x) => owner(x) === owner(e));
-    if (same.length === 1 && others.length === 1) pairs.push([same[0] as string, e]);
+  const order =
+    (ours: boolean) =>
+    (a: string, b: string): number => {
+      const x = stats(a, ours);
+      const y = stats(b, ours);
+      return (x?.count ?? 0) - (y?.count ?? 0) || (x?.time_first ?? 0) - (y?.time_first ?? 0) || (x?.time_last ?? 0) - (y?.time_last ?? 0);
+    };
+  const pairs: [string, string][] = [];
+  for (const o of new Set(extra.map(owner))) {
+    const ours = extra.filter((x) => owner(x) === o);
+    if (!ours.every((x) => x.split("\t")[2]?.startsWith("\\#"))) continue;
+    const theirs = missing.filter((m) => owner(m) === o);
+    if (theirs.length !== ours.length) continue;
+    ours.sort(order(true));
+    theirs.sort(order(false));
+    ours.forEach((x, i) => {
+      pairs.push([theirs[i] as string, x]);
+    });
   }
   return pairs;
 }
@@ -147,7 +169,7 @@ export function parseArgs(root: string, rel: string): string[] | null {
   };
   switch (dir) {
     case "dnsmasq":
-      return ["--format", "dnsmasq", "--year", "2026"];
+      return ["--format", "dnsmasq", "--year", "2026", "--utc"]; // README: captured in 2026, TZ=UTC
     case "kresd":
       return ["--format", "kresd"];
     case "unbound":
