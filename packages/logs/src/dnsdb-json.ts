@@ -26,7 +26,7 @@ export class PassiveExportParser extends LineParser {
     if (text.trim() === "") return [];
     let o: JsonObject | null = parseJsonObject(text);
     if (o === null) {
-      this.reject("not json");
+      this.reject("not json", text);
       return [];
     }
     if (o.cond !== undefined || o.obj !== undefined) {

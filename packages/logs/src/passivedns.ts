@@ -23,7 +23,7 @@ export class PassiveDnsParser extends LineParser {
     if (text.startsWith("#") || text.trim() === "") return [];
     const f = text.split("||");
     if (f.length !== 9 && f.length !== 8) {
-      this.reject("wrong field count");
+      this.reject("wrong field count", text);
       return [];
     }
     const [ts, , , cls, query, type, answer, , countText] = f as [string, string, string, string, string, string, string, string, string?];

@@ -50,7 +50,7 @@ export class RegexParser extends LineParser {
     const m = this.re.exec(text);
     const g = m?.groups;
     if (g === undefined || g.domain === undefined || g.value === undefined) {
-      if (text.trim() !== "") this.reject("unmatched");
+      if (text.trim() !== "") this.reject("unmatched", text);
       return [];
     }
     let time: number | null = null;

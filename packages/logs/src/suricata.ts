@@ -26,7 +26,7 @@ export class SuricataParser extends LineParser {
     if (text.trim() === "") return [];
     const o = parseJsonObject(text);
     if (o === null) {
-      this.reject("not json");
+      this.reject("not json", text);
       return [];
     }
     if (o.event_type !== "dns") {

@@ -136,7 +136,7 @@ export class ZeekTsvParser extends LineParser {
     }
     const cols = text.split(this.sep);
     if (cols.length !== this.fields.length || this.idx.query < 0) {
-      this.reject("wrong field count");
+      this.reject("wrong field count", text);
       return [];
     }
     const field = (i: number): string | null => {
@@ -214,7 +214,7 @@ export class ZeekJsonParser extends LineParser {
     if (text.trim() === "") return [];
     const o = parseJsonObject(text);
     if (o === null) {
-      this.reject("not json");
+      this.reject("not json", text);
       return [];
     }
     const answers = o.answers;

@@ -89,3 +89,14 @@ describe.each(CASES)("$format: bad input is counted, never a crash", ({ format, 
     expect(rejected).toBeGreaterThan(0);
   });
 });
+
+describe("invalid UTF-8", () => {
+  it("a line the grammar rejects and that holds U+FFFD (what invalid UTF-8 decodes to) is counted as invalid UTF-8", () => {
+    const bad = decoder.decode(Uint8Array.of(0x7b, 0x22, 0xff, 0xfe, 0x22));
+    for (const format of ["zeek-json", "suricata", "cof", "dnsdb", "passivedns"]) {
+      const p = createParser(format);
+      p.line(bad);
+      expect(Object.fromEntries(p.rejected), format).toEqual({ "invalid UTF-8": 1 });
+    }
+  });
+});
