@@ -119,6 +119,8 @@ function createRegexParser(o: FormatOptions): LogParser {
     regex: o.regex,
     ...(o.timeFormat === undefined ? {} : { timeFormat: o.timeFormat }),
     ...(o.year === undefined ? {} : { year: o.year }),
+    ...(o.utc === undefined ? {} : { utc: o.utc }),
+    ...(o.now === undefined ? {} : { now: o.now }),
     ...(o.source === undefined ? {} : { source: o.source }),
   });
 }

@@ -32,7 +32,7 @@ export { QueryLogParser } from "./query-log.js";
 export type { RegexParserOptions } from "./regex.js";
 export { RegexParser } from "./regex.js";
 export { SquidParser } from "./squid.js";
-export { compileTimeFormat, type TimeParser } from "./strftime.js";
+export { compileTimeFormat, type TimeFormatOptions, type TimeParser } from "./strftime.js";
 export { SuricataParser } from "./suricata.js";
 export { SyslogClock } from "./time.js";
 export { UnboundParser } from "./unbound.js";

@@ -13,6 +13,10 @@ export interface RegexParserOptions {
   timeFormat?: string;
   /** Year for time formats without one. */
   year?: number;
+  /** Zone-less times are UTC (default: local time). */
+  utc?: boolean;
+  /** "Now" in epoch milliseconds, for the default year (tests). */
+  now?: number;
   source?: string;
 }
 
@@ -40,7 +44,14 @@ export class RegexParser extends LineParser {
       if (!opts.regex.includes(`(?<${g}>`)) throw new LogsError(LogsErrorCode.BAD_OPTION, `--regex: needs a named group (?<${g}>…)`);
     }
     try {
-      this.time = opts.timeFormat === undefined ? null : compileTimeFormat(opts.timeFormat, opts.year);
+      this.time =
+        opts.timeFormat === undefined
+          ? null
+          : compileTimeFormat(opts.timeFormat, {
+              ...(opts.year === undefined ? {} : { year: opts.year }),
+              ...(opts.utc === undefined ? {} : { utc: opts.utc }),
+              ...(opts.now === undefined ? {} : { now: opts.now }),
+            });
     } catch (e) {
       throw new LogsError(LogsErrorCode.BAD_OPTION, `--time-format: ${(e as Error).message}`);
     }

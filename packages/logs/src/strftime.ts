@@ -4,7 +4,7 @@ import { isoTime } from "./time.js";
  * Time formats the generic regex parser accepts for its `time` group: "epoch" (seconds, with a
  * fraction), "epoch-ms", "iso8601" / "rfc3339", or a strftime-like pattern such as
  * `%d/%b/%Y:%H:%M:%S %z` (nginx/Apache) or `%b %e %H:%M:%S` (syslog; the year then comes from the
- * `year` option). Conversions: %Y %y %m %d %e %H %M %S %f (fraction digits) %b (month name,
+ * `year` option, or is the one not in the future). Without %z a time is local unless `utc`. Conversions: %Y %y %m %d %e %H %M %S %f (fraction digits) %b (month name,
  * English, abbreviated or full) %z (+hhmm, +hh:mm or Z) %s (epoch seconds) %T %F and %%; any other
  * character matches itself, a space matches one or more spaces.
  */
@@ -29,8 +29,20 @@ const SLOT_RE: Record<Slot, string> = {
   s: "(\\d{1,12}(?:\\.\\d{1,9})?)",
 };
 
+/** How zone-less and year-less times are read (the same rules as the syslog parsers' SyslogClock). */
+export interface TimeFormatOptions {
+  /** Year for formats without one; default: the year that does not put the time more than a day after `now`. */
+  year?: number;
+  /** Zone-less times are UTC (default: the local time of this machine, as the other parsers read them). */
+  utc?: boolean;
+  /** "Now" in epoch milliseconds (tests; default Date.now()). */
+  now?: number;
+}
+
 /** Build the parser for a time format; throws RangeError naming an unknown conversion. */
-export function compileTimeFormat(format: string, year?: number): TimeParser {
+export function compileTimeFormat(format: string, opts: TimeFormatOptions = {}): TimeParser {
+  const { year, utc = false } = opts;
+  const nowSec = (opts.now ?? Date.now()) / 1000;
   switch (format.toLowerCase()) {
     case "epoch":
       return (t) => (/^\d{1,12}(?:\.\d{1,9})?$/.test(t) ? Number(t) : null);
@@ -62,10 +74,12 @@ export function compileTimeFormat(format: string, year?: number): TimeParser {
   if (!slots.includes("s") && !(slots.includes("d") && slots.includes("H"))) {
     throw new RangeError(`time format: ${JSON.stringify(format)} needs %s, or a day (%d) and an hour (%H)`);
   }
+  const hasYear = slots.includes("Y") || slots.includes("y");
+  const hasZone = slots.includes("z");
   return (text) => {
     const m = rx.exec(text.trim());
     if (m === null) return null;
-    let Y = year ?? new Date().getUTCFullYear();
+    let Y = year ?? (utc ? new Date(nowSec * 1000).getUTCFullYear() : new Date(nowSec * 1000).getFullYear());
     let mo = 1;
     let d = 1;
     let H = 0;
@@ -117,14 +131,16 @@ export function compileTimeFormat(format: string, year?: number): TimeParser {
           break;
       }
     }
-    const t = civil(Y, mo, d, H, M, S);
+    const local = !hasZone && !utc;
+    let t = civil(Y, mo, d, H, M, S, local);
+    if (t !== null && !hasYear && year === undefined && t > nowSec + 86400) t = civil(Y - 1, mo, d, H, M, S, local);
     return t === null ? null : t + frac - off;
   };
 }
 
-/** Epoch seconds (UTC) of a civil date-time after a range check (31 February is null). */
-function civil(y: number, mo: number, d: number, h: number, mi: number, s: number): number | null {
+/** Epoch seconds of a civil date-time (UTC, or this machine's local time) after a range check (31 February is null). */
+function civil(y: number, mo: number, d: number, h: number, mi: number, s: number, local: boolean): number | null {
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return null;
   if (new Date(Date.UTC(y, mo - 1, d)).getUTCDate() !== d) return null;
-  return Date.UTC(y, mo - 1, d, h, mi, s) / 1000;
+  return (local ? new Date(y, mo - 1, d, h, mi, s).getTime() : Date.UTC(y, mo - 1, d, h, mi, s)) / 1000;
 }

@@ -22,13 +22,21 @@ describe("timestamps", () => {
 
   it("strftime-like formats: nginx/Apache, syslog with a given year, epoch-ms, %s, %f", () => {
     expect(compileTimeFormat("%d/%b/%Y:%H:%M:%S %z")("01/Dec/2026:11:00:00 +0100")).toBe(Date.UTC(2026, 11, 1, 10) / 1000);
-    expect(compileTimeFormat("%b %e %H:%M:%S", 2025)("Dec  1 10:00:00")).toBe(Date.UTC(2025, 11, 1, 10) / 1000);
+    expect(compileTimeFormat("%b %e %H:%M:%S", { year: 2025, utc: true })("Dec  1 10:00:00")).toBe(Date.UTC(2025, 11, 1, 10) / 1000);
     expect(compileTimeFormat("epoch-ms")("1700000000123")).toBe(1700000000.123);
     expect(compileTimeFormat("epoch")("1700000000")).toBe(1700000000);
     expect(compileTimeFormat("%s")("1700000000.5")).toBe(1700000000.5);
-    expect(compileTimeFormat("%F %T.%f")("2026-12-01 10:00:00.250")).toBe(Date.UTC(2026, 11, 1, 10) / 1000 + 0.25);
+    expect(compileTimeFormat("%F %T.%f", { utc: true })("2026-12-01 10:00:00.250")).toBe(Date.UTC(2026, 11, 1, 10) / 1000 + 0.25);
     expect(compileTimeFormat("%d/%b/%Y:%H:%M:%S %z")("31/Feb/2026:11:00:00 +0100")).toBeNull();
     expect(() => compileTimeFormat("%Y")).toThrow(RangeError);
+  });
+
+  it("zone-less times are local unless utc; a year-less time is not put more than a day in the future", () => {
+    expect(compileTimeFormat("%F %T")("2026-12-01 10:00:00")).toBe(new Date(2026, 11, 1, 10).getTime() / 1000);
+    const now = Date.UTC(2026, 0, 5);
+    const syslog = compileTimeFormat("%b %e %H:%M:%S", { utc: true, now });
+    expect(syslog("Dec 31 23:00:00")).toBe(Date.UTC(2025, 11, 31, 23) / 1000);
+    expect(syslog("Jan  4 23:00:00")).toBe(Date.UTC(2026, 0, 4, 23) / 1000);
   });
 
   it("a round trip through the nginx format for any date agrees with Date", () => {
