@@ -3,7 +3,7 @@ import { isObject, num, parseTimeValue, str } from "./json-line.js";
 import type { Association, LogParser } from "./observation.js";
 
 /** Largest report held in memory (characters); past it the document is counted as "document too large". */
-export const DEFAULT_MAX_DOCUMENT = 256 * 1024 * 1024;
+export const MAX_DOCUMENT = 256 * 1024 * 1024;
 
 /**
  * Cuckoo / CAPE sandbox `report.json`: one JSON document (usually pretty-printed over many lines),
@@ -23,7 +23,7 @@ export class CuckooParser implements LogParser {
   private overflow = false;
   private readonly maxDocument: number;
 
-  constructor(source = "cuckoo", maxDocument = DEFAULT_MAX_DOCUMENT) {
+  constructor(source = "cuckoo", maxDocument = MAX_DOCUMENT) {
     this.format = source;
     this.maxDocument = maxDocument;
   }

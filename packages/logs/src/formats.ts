@@ -55,6 +55,13 @@ export interface FormatInfo {
   queriesOnly?: boolean;
   /** True for binary inputs (dnstap): fed whole files as bytes, not lines. */
   binary?: boolean;
+  /**
+   * True for whole-document formats (cuckoo): a line may be as long as the document (a report on
+   * one line, up to MAX_DOCUMENT bytes), and an unterminated last line belongs to the document
+   * (Python's json.dump writes no final newline): it is given to the parser, which checks that the
+   * document is complete.
+   */
+  document?: boolean;
 }
 
 /**
@@ -83,7 +90,11 @@ const FORMATS: Record<string, FormatInfo> = {
     description: "gamelinux passivedns log (ts||client||server||class||query||type||answer||ttl||count)",
     create: (o) => new PassiveDnsParser(o.source),
   },
-  cuckoo: { description: "Cuckoo/CAPE report.json network.dns (whole JSON document)", create: (o) => new CuckooParser(o.source) },
+  cuckoo: {
+    description: "Cuckoo/CAPE report.json network.dns (whole JSON document)",
+    create: (o) => new CuckooParser(o.source),
+    document: true,
+  },
   cof: {
     description: "CIRCL Passive DNS Common Output Format, JSON lines (counts and first/last kept)",
     create: (o) => createCofParser(o.source),

@@ -4,7 +4,7 @@ export { Aggregator, compareObservations } from "./aggregate.js";
 export { guessFormat } from "./auto.js";
 export { BindQuerylogParser } from "./bind-querylog.js";
 export { createCofParser } from "./cof.js";
-export { CuckooParser } from "./cuckoo.js";
+export { CuckooParser, MAX_DOCUMENT } from "./cuckoo.js";
 export { PassiveExportParser } from "./dnsdb-json.js";
 export { DnsmasqParser } from "./dnsmasq.js";
 export type { FrameLogParser } from "./dnstap.js";

@@ -3,6 +3,8 @@
  * passivedns, Cuckoo, COF, DNSDB, regex): observations aggregated, counts and first/last kept,
  * rejected lines on stderr, option errors as usage errors.
  */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { memoryIo } from "@dnsrep/cli";
 import { describe, expect, it } from "vitest";
@@ -94,6 +96,34 @@ describe("dnsrep-shipper parse: document formats", () => {
         name: "UsageError",
         exitCode: 2,
       });
+    }
+  });
+
+  it("cuckoo: a report without a final newline (as json.dump writes it) and a 0.5 MB report on one line", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "dnsrep-parse-cuckoo-"));
+    try {
+      const noNewline = join(dir, "report.json");
+      writeFileSync(noNewline, readFileSync(join(fixtures, "cuckoo-report.json"), "utf8").trimEnd());
+      const a = await parse(["--format", "cuckoo", noNewline]);
+      expect(a.rows).toHaveLength(5);
+      expect(a.err).not.toMatch(/cut|truncated/);
+      const big = join(dir, "big.json");
+      const dns = Array.from({ length: 5000 }, (_, i) => ({
+        request: `h${i}.example.com`,
+        type: "A",
+        answers: [{ type: "A", data: `10.0.${i >> 8}.${i & 255}` }],
+      }));
+      writeFileSync(big, JSON.stringify({ network: { dns } }));
+      const b = await parse(["--format", "cuckoo", big]);
+      expect(b.rows).toHaveLength(5000);
+      expect(b.err).toMatch(/1 lines, 5000 observations, 0 rejected/);
+      // a report cut short is counted, not half-read
+      writeFileSync(big, JSON.stringify({ network: { dns } }).slice(0, 100_000));
+      const c = await parse(["--format", "cuckoo", big]);
+      expect(c.rows).toHaveLength(0);
+      expect(c.err).toMatch(/rejected 1: truncated or invalid json/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
