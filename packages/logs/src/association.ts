@@ -1,5 +1,5 @@
 import { rrtypeFromString } from "@dnsrep/wdns";
-import { addressValue, normalizeName, normalizeValue, quoteTxt } from "./normalize.js";
+import { addressValue, normalizeName, normalizeValue } from "./normalize.js";
 import type { Association } from "./observation.js";
 
 /** What an aggregating source adds to an association (see `Association.count` / `timeLast`). */
@@ -20,7 +20,8 @@ const PARTIAL: Record<string, string> = {
 
 /**
  * Normalise an owner name and a value read from a log and build the association, or return the
- * reason to reject it ("invalid name", "unknown type", "invalid value", or a partial record's reason). `rrtype` is upper-cased here.
+ * reason to reject it ("invalid name", "unknown type", "invalid value", or a partial record's
+ * reason). `rrtype` is upper-cased here.
  */
 export function makeAssociation(name: string, rrtype: string, value: string, time: number | null, agg?: Aggregated): Association | string {
   const rrname = normalizeName(name);
@@ -35,20 +36,6 @@ export function makeAssociation(name: string, rrtype: string, value: string, tim
   if (agg?.count !== undefined) a.count = agg.count;
   if (agg?.timeLast !== undefined) a.timeLast = agg.timeLast;
   return a;
-}
-
-/**
- * TXT character-strings logged one by one (Suricata, Zeek) as one TXT value: each quoted as
- * libwdns prints it, joined by spaces; null when one cannot be quoted.
- */
-export function txtValue(strings: readonly string[]): string | null {
-  const parts: string[] = [];
-  for (const s of strings) {
-    const q = quoteTxt(s);
-    if (q === null) return null;
-    parts.push(q);
-  }
-  return parts.length ? parts.join(" ") : null;
 }
 
 /** Query types whose untyped name answers are of the query's type (MX, SRV and SOA then meet their PARTIAL reason). */

@@ -1,6 +1,7 @@
-import { chainAnswers, makeAssociation, type OwnerlessAnswer, txtValue } from "./association.js";
+import { chainAnswers, makeAssociation, type OwnerlessAnswer } from "./association.js";
 import { isObject, type JsonObject, num, parseJsonObject, parseTimeValue, str } from "./json-line.js";
 import { LineParser } from "./line-parser.js";
+import { quoteTxt } from "./normalize.js";
 import type { Association } from "./observation.js";
 
 /**
@@ -47,6 +48,7 @@ export class SuricataParser extends LineParser {
     const out: Association[] = [];
     const reject = (r: string) => this.reject(r);
     if (Array.isArray(dns.answers)) {
+      if (dns.answers.length === 0) this.reject("no answers");
       for (const a of dns.answers) {
         if (isObject(a)) this.detailed(a, time, out);
         else this.reject("bad answer");
@@ -87,7 +89,7 @@ function answerValue(type: string, a: JsonObject): string | null {
   if (type === "MX") return null;
   const rdata = str(a, "rdata");
   if (rdata === undefined) return null;
-  if (type === "TXT" || type === "SPF") return txtValue([rdata]);
+  if (type === "TXT" || type === "SPF") return quoteTxt(rdata);
   return rdata;
 }
 
@@ -126,7 +128,7 @@ function grouped(g: JsonObject, reject: (r: string) => void): OwnerlessAnswer[] 
     }
     for (const v of vals) {
       let value: string | null = null;
-      if (typeof v === "string") value = type === "TXT" || type === "SPF" ? txtValue([v]) : v;
+      if (typeof v === "string") value = type === "TXT" || type === "SPF" ? quoteTxt(v) : v;
       else if (isObject(v)) value = type === "SRV" ? srvValue(v) : type === "SOA" ? soaValue(v) : null;
       if (value === null) reject("unsupported answer");
       else items.push({ type, data: value });
