@@ -24,15 +24,17 @@ describe("DnsmasqParser", () => {
       L(2, "cached www.example.test is 2001:DB8::1"),
       L(3, "config blocked.lan is 127.0.0.99"),
       L(4, "/etc/hosts.extra printer.lan is 127.0.0.61"),
+      L(5, "cached-stale old.example.test is 192.0.2.5"),
     ]);
     expect(out).toEqual([
       { rrname: "example.test", rrtype: "A", rdata: "192.0.2.10", time: T },
       { rrname: "www.example.test", rrtype: "AAAA", rdata: "2001:db8::1", time: T },
       { rrname: "blocked.lan", rrtype: "A", rdata: "127.0.0.99", time: T },
       { rrname: "printer.lan", rrtype: "A", rdata: "127.0.0.61", time: T },
+      { rrname: "old.example.test", rrtype: "A", rdata: "192.0.2.5", time: T },
     ]);
     expect(p.rejected.size).toBe(0);
-    expect(p.lines).toBe(6);
+    expect(p.lines).toBe(7);
   });
 
   it("a <CNAME> chain takes each target from the next same-kind line of its serial", () => {

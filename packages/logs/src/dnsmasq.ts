@@ -3,7 +3,7 @@
  *
  *   Nov 22 11:07:55 dnsmasq[30519]: 1 127.0.0.1/56938 reply example.test is 192.0.2.10
  *
- * Only `reply`/`cached`/`config`/<hosts-file path> lines carry data (`NAME is VALUE`): an address
+ * Only `reply`/`cached`/`cached-stale`/`config`/<hosts-file path> lines carry data (`NAME is VALUE`): an address
  * gives A/AAAA; for a PTR query the line is `ADDR is NAME` (→ reverse name, PTR, NAME); a TXT
  * query gives one line per character-string; `NAME is <CNAME>` takes its target from the next line
  * of the same query serial when that line is of the same kind. Negative answers (NXDOMAIN,
@@ -19,7 +19,7 @@ const SYSLOG = /^([A-Z][a-z]{2}) ([ \d]?\d) (\d\d:\d\d:\d\d) (?:\S+ )?dnsmasq(?:
 const ISO = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?) (?:\S+ )?dnsmasq(?:-dhcp)?(?:\[\d+\])?: (.*)$/;
 const SERIAL = /^(\d+) ([0-9A-Fa-f.:]+)\/(\d+) (.*)$/;
 const QUERY = /^query\[([^\]]+)\] (.*) from \S+$/;
-const DATA = /^(reply|cached|config|\/\S+) (.*?) is (.*)$/;
+const DATA = /^(reply|cached|cached-stale|config|\/\S+) (.*?) is (.*)$/;
 const NEGATIVE = new Set(["NXDOMAIN", "NODATA", "NODATA-IPv4", "NODATA-IPv6", "SERVFAIL", "REFUSED"]);
 const PLACEHOLDER = /^<[A-Za-z0-9=]+>$/;
 /** Query serials remembered at once (their qtype and a pending `<CNAME>`). */

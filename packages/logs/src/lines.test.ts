@@ -31,16 +31,26 @@ describe("LineSplitter", () => {
 
   it("any chunking gives the same lines as splitting the whole input", () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 300 }), fc.array(fc.integer({ min: 0, max: 300 })), (bytes, cuts) => {
-        const points = [...new Set(cuts.filter((c) => c <= bytes.length))].sort((a, b) => a - b);
-        const chunks: Uint8Array[] = [];
-        let last = 0;
-        for (const p of [...points, bytes.length]) {
-          chunks.push(bytes.subarray(last, p));
-          last = p;
-        }
-        expect(split(chunks, 50)).toEqual(split([bytes], 50));
-      }),
+      fc.property(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 300 }),
+          fc
+            .array(fc.oneof(fc.string({ unit: "grapheme", maxLength: 30 }), fc.constantFrom("\n", "\r\n")), { maxLength: 30 })
+            .map((a) => enc.encode(a.join(""))),
+        ),
+        fc.array(fc.integer({ min: 0, max: 300 })),
+        (bytes, cuts) => {
+          const points = [...new Set(cuts.filter((c) => c <= bytes.length))].sort((a, b) => a - b);
+          const chunks: Uint8Array[] = [];
+          let last = 0;
+          for (const p of [...points, bytes.length]) {
+            chunks.push(bytes.subarray(last, p));
+            last = p;
+          }
+          expect(split(chunks, 50)).toEqual(split([bytes], 50));
+        },
+      ),
+      { numRuns: 2000 },
     );
   });
 });

@@ -18,6 +18,7 @@ import {
 import { FrameStreamReader } from "@dnsrep/dnstap";
 import {
   Aggregator,
+  type Association,
   createParser,
   type FormatOptions,
   type FrameLogParser,
@@ -63,6 +64,8 @@ export function observationLine(o: Observation): string {
 
 interface Totals {
   lines: number;
+  /** Frames of binary inputs (dnstap messages), counted apart from text lines. */
+  frames: number;
   queries: number;
   rejected: Map<string, number>;
 }
@@ -97,15 +100,18 @@ export async function runParse(argv: string[], io: CliIo): Promise<number> {
   if (f.format !== "auto") newParser(f.format, opts);
 
   const out = new OutputWriter(io.stdout);
-  const totals: Totals = { lines: 0, queries: 0, rejected: new Map() };
+  const totals: Totals = { lines: 0, frames: 0, queries: 0, rejected: new Map() };
+  // one aggregate over every file; its source is the first parser's format unless --source names one
   let agg: Aggregator | undefined;
+  const aggregator = (format: string): Aggregator => {
+    agg ??= new Aggregator({ source: opts.source ?? format, maxEntries: Number.MAX_SAFE_INTEGER });
+    return agg;
+  };
   let failed = false;
   for (const file of files) {
     if (io.signal?.aborted) break;
     try {
-      const r = await parseFile(file, f.format, opts, io, totals);
-      agg ??= new Aggregator({ source: opts.source ?? r.format, maxEntries: Number.MAX_SAFE_INTEGER });
-      for (const a of r.assocs) agg.add(a);
+      await parseFile(file, f.format, opts, io, totals, aggregator);
     } catch (e) {
       if (e instanceof UsageError) throw e;
       io.stderr.write(`dnsrep-shipper parse: ${file === "-" ? "stdin" : file}: ${errorLine(e)}\n`);
@@ -121,7 +127,8 @@ export async function runParse(argv: string[], io: CliIo): Promise<number> {
   await out.end();
   const rejectedTotal = [...totals.rejected.values()].reduce((s, n) => s + n, 0);
   if (!f.quiet || rejectedTotal > 0) {
-    let s = `dnsrep-shipper parse: ${totals.lines} lines, ${obs.length} observations, ${rejectedTotal} rejected`;
+    const read = [totals.lines || !totals.frames ? `${totals.lines} lines` : "", totals.frames ? `${totals.frames} dnstap messages` : ""];
+    let s = `dnsrep-shipper parse: ${read.filter((x) => x).join(", ")}, ${obs.length} observations, ${rejectedTotal} rejected`;
     if (totals.queries > 0) s += `, ${totals.queries} queries without values`;
     io.stderr.write(`${s}\n`);
     for (const [reason, n] of [...totals.rejected].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))) {
@@ -140,14 +147,15 @@ function newParser(format: string, opts: FormatOptions): LogParser {
   }
 }
 
-interface FileResult {
-  format: string;
-  assocs: { rrname: string; rrtype: string; rdata: string; time: number | null }[];
-}
-
-async function parseFile(file: string, format: string, opts: FormatOptions, io: CliIo, totals: Totals): Promise<FileResult> {
+async function parseFile(
+  file: string,
+  format: string,
+  opts: FormatOptions,
+  io: CliIo,
+  totals: Totals,
+  aggregator: (format: string) => Aggregator,
+): Promise<void> {
   const input = openInput(file, io)[Symbol.asyncIterator]();
-  const assocs: FileResult["assocs"] = [];
   let first = await input.next();
   let name = format;
   if (format === "auto") {
@@ -158,8 +166,9 @@ async function parseFile(file: string, format: string, opts: FormatOptions, io: 
   }
   const parser = newParser(name, opts);
   const binary = formatInfo(name)?.binary === true;
-  const push = (list: readonly FileResult["assocs"][number][]): void => {
-    for (const a of list) assocs.push(a);
+  const agg = aggregator(parser.format);
+  const push = (list: readonly Association[]): void => {
+    for (let i = 0; i < list.length; i++) agg.add(list[i] as Association);
   };
   try {
     if (binary) {
@@ -199,11 +208,11 @@ async function parseFile(file: string, format: string, opts: FormatOptions, io: 
       push(parser.end());
     }
   } finally {
-    totals.lines += parser.lines;
+    if (binary) totals.frames += parser.lines;
+    else totals.lines += parser.lines;
     if (parser instanceof QueryLogParser) totals.queries += parser.queries;
     for (const [r, n] of parser.rejected) totals.rejected.set(r, (totals.rejected.get(r) ?? 0) + n);
   }
-  return { format: parser.format, assocs };
 }
 
 function count(totals: Totals, reason: string): void {
