@@ -66,7 +66,6 @@ function isDottedNumbers(s: string): boolean {
 
 function slowName(text: string): string | null {
   let t = text;
-  // eslint-disable-next-line no-control-regex
   if (/[^\x21-\x7e]/.test(t)) {
     // non-ASCII: UTS #46 ToASCII (lower-cases, maps, punycodes); ASCII control/space is never a name
     if (/[\x00-\x20\x7f]/.test(t)) return null;
@@ -94,9 +93,7 @@ function slowName(text: string): string | null {
  * result goes through normalizeName.
  */
 export function normalizeRawName(text: string): string | null {
-  // eslint-disable-next-line no-control-regex
   if (!/[\\\x00-\x20\x7f]/.test(text)) return normalizeName(text);
-  // eslint-disable-next-line no-control-regex
   const esc = text.replace(/[\\\x00-\x20\x7f]/g, (c) => (c === "\\" ? "\\\\" : `\\${String(c.charCodeAt(0)).padStart(3, "0")}`));
   return normalizeName(esc);
 }
@@ -161,7 +158,6 @@ export function normalizeValue(rrtype: string, text: string): string | null {
 
 function otherValue(text: string): string | null {
   const t = text.trim();
-  // eslint-disable-next-line no-control-regex
   if (t === "" || t.length > 65535 * 4 || /[\x00-\x1f\x7f]/.test(t)) return null;
   return t;
 }
@@ -193,7 +189,6 @@ export function quoteTxt(text: string): string | null {
 }
 
 function checkQuotedStrings(text: string): string | null {
-  // eslint-disable-next-line no-control-regex
   const re = /"((?:[^"\\\x00-\x1f\x7f]|\\(?:\d{3}|[^\d\x00-\x1f]))*)"/y;
   const out: string[] = [];
   let i = 0;

@@ -104,6 +104,11 @@ function quoted(s: string): string {
   return `${o}"`;
 }
 
+/** A raw name in libwdns presentation: `\\` doubled, space and control bytes as \\DDD. */
+function escaped(name: string): string {
+  return name.replace(/[\\\x00-\x20\x7f]/g, (c) => (c === "\\" ? "\\\\" : `\\${String(c.charCodeAt(0)).padStart(3, "0")}`));
+}
+
 /** EXPECTED rows → key → (first, last, count) in DNSDB form; dnstap rows of both message types merged. */
 export function expected(path: string): Map<string, Expect> {
   const out = new Map<string, Expect>();
@@ -113,12 +118,15 @@ export function expected(path: string): Map<string, Expect> {
     const r = JSON.parse(line) as Row;
     let rrname = r.domain;
     let rdata = r.value;
-    if (r.source.startsWith("dnsmasq") && r.rrtype === "PTR") {
-      // dnsmasq rows are (host name, PTR, address); DNSDB stores (reverse name, PTR, host name)
-      rrname = reverseName(r.value) as string;
-      rdata = r.domain;
-    } else if (r.source.startsWith("dnsmasq") && r.rrtype === "TXT") {
-      rdata = quoted(r.value);
+    if (r.source.startsWith("dnsmasq")) {
+      // dnsmasq prints label bytes raw ("sp ace"): DNSDB's presentation escapes them ("sp\032ace")
+      rrname = escaped(r.domain);
+      if (r.rrtype === "PTR") {
+        // dnsmasq rows are (host name, PTR, address); DNSDB stores (reverse name, PTR, host name)
+        rrname = reverseName(r.value) as string;
+        rdata = escaped(r.domain);
+      } else if (r.rrtype === "TXT") rdata = quoted(r.value);
+      else if (r.rrtype === "CNAME") rdata = escaped(r.value);
     }
     const k = key(rrname, r.rrtype, rdata);
     const e = out.get(k);
