@@ -111,14 +111,3 @@ export function epochTime(text: string): number | null {
   if (!/^\d{1,12}(\.\d{1,9})?$/.test(text)) return null;
   return Number(text);
 }
-
-/** BIND `dd-Mmm-YYYY HH:MM:SS.mmm` (local time) → epoch seconds, or null. */
-export function bindTime(date: string, time: string): number | null {
-  const d = /^(\d{2})-([A-Z][a-z]{2})-(\d{4})$/.exec(date);
-  const t = /^(\d{2}):(\d{2}):(\d{2})(\.\d+)?$/.exec(time);
-  if (!d || !t) return null;
-  const mon = monthIndex(d[2] as string);
-  if (mon === undefined) return null;
-  const ms = new Date(Number(d[3]), mon, Number(d[1]), Number(t[1]), Number(t[2]), Number(t[3])).getTime();
-  return Number.isFinite(ms) ? ms / 1000 + (t[4] ? Number(t[4]) : 0) : null;
-}
