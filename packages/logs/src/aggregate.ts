@@ -41,7 +41,7 @@ export class Aggregator {
   }
 
   /** Count one association (`count` times: for inputs that carry their own counts). */
-  add(a: Association, count = 1, timeLast: number | null = a.time): void {
+  add(a: Association, count = a.count ?? 1, timeLast: number | null = a.timeLast ?? a.time): void {
     const key = `${a.rrname}\u0000${a.rrtype}\u0000${a.rdata}`;
     const first = a.time === null ? null : Math.floor(a.time);
     const last = timeLast === null ? null : Math.floor(timeLast);

@@ -9,6 +9,12 @@ const RULES: [string, RegExp][] = [
   ["kresd", /^(?:\d{4}-\d\d-\d\d[T ]\S+ )?\[[a-z ]{6}\]\[/],
   ["squid", /^\d{9,11}\.\d{3} +\d+ \S+ [A-Z_]+\/\d{3} \d+ [A-Z]+ \S+ \S+ [A-Z_]+\/\S+/],
   ["nginx", /^\S+ \S+ \S+ \[\d\d\/[A-Z][a-z]{2}\/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\] "/],
+  // logs-b (cuckoo and cof are not guessed: a report's network.dns sits far down; COF reads as dnsdb)
+  ["zeek", /^#(?:separator \\x|fields\tts\t|path\tdns$)/],
+  ["zeek-json", /^\{"ts":[^,]+,"uid":"C\w+",.*"query":/],
+  ["suricata", /^\{"timestamp":"[^"]+",.*"event_type":"/],
+  ["passivedns", /^\d{9,11}\.\d{6}\|\|[^|]*\|\|[^|]*\|\|[A-Z]+\|\|/],
+  ["dnsdb", /^\{"(?:cond|obj)":|^\{"count":\d+,"(?:zone_)?time_first":/],
 ];
 
 /** The Frame Streams escape (a control frame) that opens every dnstap file. */

@@ -56,7 +56,8 @@ const lineFormats = formatNames().filter((n) => !formatInfo(n)?.binary);
 describe("every line parser survives random and bit-flipped lines", () => {
   it("has samples for every line format", () => {
     for (const n of lineFormats)
-      if (!["zeek", "suricata", "passivedns", "cuckoo", "cof", "dnsdb-json", "regex"].includes(n)) expect(SAMPLES[n], n).toBeDefined();
+      if (!["zeek", "zeek-json", "suricata", "passivedns", "cuckoo", "cof", "dnsdb", "regex"].includes(n))
+        expect(SAMPLES[n], n).toBeDefined();
   });
 
   for (const name of Object.keys(SAMPLES)) {

@@ -3,6 +3,9 @@ export type { AggregatorOptions } from "./aggregate.js";
 export { Aggregator, compareObservations } from "./aggregate.js";
 export { guessFormat } from "./auto.js";
 export { BindQuerylogParser } from "./bind-querylog.js";
+export { createCofParser } from "./cof.js";
+export { CuckooParser, MAX_DOCUMENT } from "./cuckoo.js";
+export { PassiveExportParser } from "./dnsdb-json.js";
 export { DnsmasqParser } from "./dnsmasq.js";
 export type { FrameLogParser } from "./dnstap.js";
 export { DnstapParser } from "./dnstap.js";
@@ -24,7 +27,13 @@ export {
   reverseName,
 } from "./normalize.js";
 export type { Association, LogParser, Observation } from "./observation.js";
+export { PassiveDnsParser } from "./passivedns.js";
 export { QueryLogParser } from "./query-log.js";
+export type { RegexParserOptions } from "./regex.js";
+export { RegexParser } from "./regex.js";
 export { SquidParser } from "./squid.js";
+export { compileTimeFormat, type TimeFormatOptions, type TimeParser } from "./strftime.js";
+export { SuricataParser } from "./suricata.js";
 export { SyslogClock } from "./time.js";
 export { UnboundParser } from "./unbound.js";
+export { ZeekJsonParser, ZeekTsvParser } from "./zeek.js";

@@ -29,6 +29,7 @@ import {
   type LineEvent,
   LineSplitter,
   type LogParser,
+  MAX_DOCUMENT,
   type Observation,
   QueryLogParser,
   Reject,
@@ -183,7 +184,8 @@ async function parseFile(
         fp.rejectUnit(errorLine(e).replace(/ at offset \d+.*$/, ""));
       }
     } else {
-      const split = new LineSplitter();
+      const document = formatInfo(name)?.document === true;
+      const split = new LineSplitter(document ? MAX_DOCUMENT : undefined);
       const events: LineEvent[] = [];
       for (; !first.done; first = await input.next()) {
         events.length = 0;
@@ -198,7 +200,11 @@ async function parseFile(
       if (last.tooLong !== undefined) count(totals, Reject.TOO_LONG);
       // an unterminated last line may have been cut mid-way (a log being written): "192.0.2.1" of
       // "192.0.2.10" would be a wrong value, so it is never parsed
-      if (last.cut !== undefined) count(totals, CUT);
+      // (a whole-document format checks completeness itself: its last line is the document's end)
+      if (last.cut !== undefined) {
+        if (document) push(parser.line(last.cut));
+        else count(totals, CUT);
+      }
       push(parser.end());
     }
   } finally {
