@@ -1,7 +1,7 @@
 export type { AccessRecord } from "./access-log.js";
 export { accessLine } from "./access-log.js";
 // the auth part (API keys, quotas, rate_limit): tools/server's `keys` command uses these
-export type { AuthOptions, Burst, KeyLimits, KeyListing, KeyRecord, NewKeyLimits, Principal } from "./auth/index.js";
+export type { AuthOptions, Burst, KeyLimits, KeyListing, KeyRecord, NewKeyLimits, Principal, SessionResolver } from "./auth/index.js";
 export { AuthError, AuthErrorCode, addKey, authPlugin, isAuthError, listKeys, parseKeyTime, revokeKey } from "./auth/index.js";
 export type { DataOptions } from "./data.js";
 export { DataStore, isMtblFile } from "./data.js";
@@ -19,3 +19,16 @@ export type { StreamStats } from "./saf.js";
 export { SAF_BEGIN, SAF_LIMITED, SAF_SUCCEEDED } from "./saf.js";
 export type { DnstableServer, ServerOptions } from "./server.js";
 export { createServer } from "./server.js";
+export { SESSION_COOKIE } from "./ui/cookies.js";
+export { isUiError, UiError, UiErrorCode } from "./ui/errors.js";
+// the web UI's server side: users file administration (tools/server's `users` command), options
+export type { UiOptions } from "./ui/index.js";
+export { DEFAULT_SESSION_TTL } from "./ui/index.js";
+export type { ScryptParams } from "./ui/password.js";
+export { DEFAULT_SCRYPT, hashPassword } from "./ui/password.js";
+export { CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from "./ui/security-headers.js";
+export { userQuotaName } from "./ui/user-store.js";
+export type { HashOptions, UserListing } from "./ui/users-admin.js";
+export { addUser, checkPassword, listUsers, MAX_PASSWORD, MIN_PASSWORD, removeUser, setUserPassword } from "./ui/users-admin.js";
+export type { UserLimits, UserRecord } from "./ui/users-file.js";
+export { checkUserName, parseUsersFile, readUsersFile } from "./ui/users-file.js";

@@ -1,7 +1,8 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { STATIC_ROUTES } from "./ui/static-files.js";
 
 /** The endpoints requests are counted under: a small closed set (never a key or a queried name). */
-export const ENDPOINTS = ["lookup", "summarize", "flex", "ping", "rate_limit", "pdns", "metrics", "other"] as const;
+export const ENDPOINTS = ["lookup", "summarize", "flex", "ping", "rate_limit", "pdns", "metrics", "ui", "static", "other"] as const;
 export type Endpoint = (typeof ENDPOINTS)[number];
 
 /** Which endpoint a route URL (fastify's pattern, not the request's path) belongs to. */
@@ -14,6 +15,8 @@ export function endpointOf(routeUrl: string | undefined): Endpoint {
   if (routeUrl === "/dnsdb/v2/rate_limit") return "rate_limit";
   if (routeUrl.startsWith("/pdns/")) return "pdns";
   if (routeUrl === "/metrics") return "metrics";
+  if (routeUrl.startsWith("/ui/api/")) return "ui";
+  if (STATIC_ROUTES.has(routeUrl)) return "static";
   return "other";
 }
 

@@ -12,6 +12,8 @@ import { pdnsRoute } from "./pdns-route.js";
 import { printable } from "./rrtypes.js";
 import type { QueryContext } from "./run-query.js";
 import { newStats, type StreamStats } from "./saf.js";
+import { openUi, type UiOptions, type UiPart } from "./ui/index.js";
+import { SECURITY_HEADERS } from "./ui/security-headers.js";
 
 export interface ServerOptions {
   /** dnstable mtbl files and set files (told apart by content) */
@@ -42,6 +44,13 @@ export interface ServerOptions {
   verifyChecksums?: boolean;
   /** epoch ms (tests) */
   now?: () => number;
+  /**
+   * the web UI (issue 24): users who log in with a password (their session cookie stands for an
+   * API key), the /ui/api routes, the built page from `staticDir`, and security headers (CSP …) on
+   * every response. `auth.keysFile` may then be left out (users only; the quota state file is then
+   * the users file's name + .state).
+   */
+  ui?: UiOptions;
 }
 
 /** A running (or ready to run) dnstable-server. */
@@ -121,6 +130,7 @@ async function serve(
     forceCloseConnections: "idle",
     // a URL that does not decode (bad percent-encoding), a bad content type: one line, no stack
     frameworkErrors: (err: FastifyError, _req: unknown, reply: FastifyReply) => {
+      if (opts.ui) reply.headers(SECURITY_HEADERS);
       const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
       reply.code(status).type("text/plain; charset=utf-8").send(errorBody(err, status));
     },
@@ -130,6 +140,17 @@ async function serve(
   const metrics = new ServerMetrics({ dataFiles: () => data.files.length, usage: () => (usage ? usage() : { keys: 0, usage: [] }) });
   const ctx: QueryContext = { data, defaultLimit, maxLimit, metrics, now: () => Math.floor(nowMs() / 1000) };
 
+  let ui: UiPart | null = null;
+  if (opts.ui) {
+    ui = await openUi(opts.ui, { now: nowMs, log, tls: opts.tls !== undefined, registry: metrics.registry });
+    const part = ui;
+    app.addHook("onClose", async () => part.close());
+    // every response: set before anything else can answer (auth refusals, 404s, errors)
+    app.addHook("onRequest", (_req, reply, done) => {
+      reply.headers(SECURITY_HEADERS);
+      done();
+    });
+  }
   app.decorateRequest("dnstableStats", null);
   const statsOf = (req: FastifyRequest): StreamStats => {
     req.dnstableStats ??= newStats();
@@ -178,7 +199,12 @@ async function serve(
     );
     done();
   });
-  await app.register(authPlugin, { log, ...opts.auth });
+  const auth: AuthOptions = { log, ...opts.auth };
+  if (ui !== null && opts.ui) {
+    auth.sessions = ui.sessions;
+    if (auth.keysFile === undefined && !auth.noAuth) auth.stateFile ??= `${opts.ui.usersFile}.state`;
+  }
+  await app.register(authPlugin, auth);
   usage = () => app.authUsage();
 
   app.setErrorHandler((err: FastifyError, _req, reply) => {
@@ -191,6 +217,7 @@ async function serve(
     reply.code(404).type("text/plain; charset=utf-8").send("not found\n");
   });
 
+  if (ui !== null) await ui.register(app);
   dnsdbRoutes(app, ctx, statsOf);
   pdnsRoute(app, ctx, statsOf);
   flexRoutes(app, ctx, statsOf);

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { CliError, type CliIo, configureProgram, parseIntOption, UsageError } from "@dnsrep/cli";
-import { createServer, type DnstableServer, isServerError, type ServerOptions } from "@dnsrep/server";
+import { createServer, type DnstableServer, isServerError, isUiError, type ServerOptions } from "@dnsrep/server";
 import { Command } from "commander";
 
 /**
@@ -11,6 +11,9 @@ import { Command } from "commander";
 interface Flags {
   listen: string;
   keys?: string;
+  users?: string;
+  sessionTtl?: string;
+  secureCookies?: boolean;
   auth: boolean;
   allowRemoteNoAuth?: boolean;
   tlsCert?: string;
@@ -58,12 +61,21 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const { runKeys } = await import("./keys.js");
     return runKeys(argv.slice(1), io);
   }
+  if (argv[0] === "users") {
+    const { runUsers } = await import("./users.js");
+    return runUsers(argv.slice(1), io);
+  }
   const p = configureProgram(new Command("dnstable-server"), io)
     .description("DNSDB API v2 and CIRCL COF lookups over dnstable files, with API keys and quotas")
-    .usage("[options] DATA...\n       dnstable-server keys add|list|revoke --keys FILE ...")
+    .usage(
+      "[options] DATA...\n       dnstable-server keys add|list|revoke --keys FILE ...\n       dnstable-server users add|list|remove|passwd --users FILE ...",
+    )
     .argument("[data...]", "dnstable mtbl files and set files (one mtbl path per line)")
     .option("--listen <host:port>", "address to listen on (port 0: a free port)", "127.0.0.1:8080")
     .option("--keys <file>", "the API keys file (see `dnstable-server keys`)")
+    .option("--users <file>", "the web UI's users file (see `dnstable-server users`): serves the UI's login routes")
+    .option("--session-ttl <seconds>", "how long a web UI login lasts", "43200")
+    .option("--secure-cookies", "mark the session cookie Secure without --tls-cert (behind a TLS proxy)")
     .option("--no-auth", "no API keys: every request is allowed (loopback addresses only)")
     .option("--allow-remote-no-auth", "with --no-auth, allow a --listen address that is not loopback")
     .option("--tls-cert <file>", "serve HTTPS with this certificate (PEM)")
@@ -82,7 +94,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const f = p.opts<Flags>();
   const data = p.args;
   const [host, port] = parseListen("--listen", f.listen);
-  if (f.keys === undefined && f.auth) throw new UsageError("no keys file: give --keys FILE, or --no-auth to serve without API keys");
+  if (f.keys === undefined && f.users === undefined && f.auth)
+    throw new UsageError("no keys file: give --keys FILE (or --users FILE), or --no-auth to serve without API keys");
   if (f.keys !== undefined && !f.auth) throw new UsageError("--keys and --no-auth exclude each other");
   if (!f.auth && !isLoopback(host) && !f.allowRemoteNoAuth)
     throw new UsageError(`--no-auth listens on loopback only (${host} is not); add --allow-remote-no-auth to serve it anyway`);
@@ -93,6 +106,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const pollMs = parseIntOption("--poll-interval", f.pollInterval, 0, 86_400_000);
   const maxConcurrent = parseIntOption("--max-concurrent", f.maxConcurrent ?? "8", 1, 100000);
   const grace = parseIntOption("--grace", f.grace, 0, 3_600_000);
+  const sessionTtl = parseIntOption("--session-ttl", f.sessionTtl ?? "43200", 60, 31_536_000);
   const metricsAt = f.metricsListen === undefined ? null : parseListen("--metrics-listen", f.metricsListen);
   if (data.length === 0 && !f.fname && !f.setfile) throw new UsageError("no data: give mtbl files or set files (or --fname / --setfile)");
 
@@ -101,9 +115,11 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   };
   const opts: ServerOptions = {
     data,
-    auth: f.auth
-      ? { keysFile: f.keys as string, maxConcurrentPerKey: maxConcurrent }
-      : { noAuth: true, maxConcurrentPerKey: maxConcurrent },
+    auth: !f.auth
+      ? { noAuth: true, maxConcurrentPerKey: maxConcurrent }
+      : f.keys === undefined
+        ? { maxConcurrentPerKey: maxConcurrent }
+        : { keysFile: f.keys, maxConcurrentPerKey: maxConcurrent },
     defaultLimit,
     maxLimit,
     pollMs,
@@ -111,6 +127,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     zeroClientIp: f.zeroClientIp === true,
     log,
   };
+  if (f.users !== undefined) {
+    opts.ui = { usersFile: f.users, sessionTtlSeconds: sessionTtl };
+    if (f.secureCookies) opts.ui.secureCookies = true;
+  }
   if (f.fname) opts.fnames = f.fname;
   if (f.setfile) opts.setfiles = f.setfile;
   if (f.tlsCert !== undefined && f.tlsKey !== undefined)
@@ -121,7 +141,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   try {
     server = await createServer(opts);
   } catch (e) {
-    if (isServerError(e)) throw new CliError(e.message);
+    if (isServerError(e) || isUiError(e)) throw new CliError(e.message);
     throw e;
   }
   let url: string;

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { AuthError, messageOf } from "./errors.js";
-import { formatKeyTime, parseKeyTime } from "./time.js";
+import { fieldReaders, isObject, parseRecords } from "./records-file.js";
+import { formatKeyTime } from "./time.js";
 
 /** A burst limit: at most `size` queries in any `window` seconds. */
 export interface Burst {
@@ -29,7 +30,6 @@ export interface KeyRecord extends KeyLimits {
 }
 
 export const KEYS_FILE_VERSION = 1;
-const MAX_LIMIT = 2 ** 53 - 1;
 const FIELDS = new Set(["name", "digest", "created", "daily_limit", "results_max", "offset_max", "burst", "expires", "revoked"]);
 
 /**
@@ -45,46 +45,18 @@ export function checkKeyName(name: string): string | null {
 /** Parse the text of a keys file (JSON, docs/formats/keys.md). Throws an AuthError ERR_KEYS_FILE naming `path`. */
 export function parseKeysFile(text: string, path: string): KeyRecord[] {
   const bad = (msg: string): AuthError => new AuthError("ERR_KEYS_FILE", `${path}: not a valid keys file: ${msg}`);
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    throw bad(messageOf(e));
-  }
-  if (!isObject(doc)) throw bad("not a JSON object");
-  if (doc.version !== KEYS_FILE_VERSION) throw bad(`unknown version ${JSON.stringify(doc.version)} (expected ${KEYS_FILE_VERSION})`);
-  if (!Array.isArray(doc.keys)) throw bad('no "keys" array');
-  const names = new Set<string>();
+  const records = parseRecords(
+    text,
+    { version: KEYS_FILE_VERSION, list: "keys", what: "key", fields: FIELDS, checkName: checkKeyName },
+    bad,
+  );
   const digests = new Set<string>();
   const keys: KeyRecord[] = [];
-  for (const [i, k] of doc.keys.entries()) {
-    const where = `key ${i + 1}`;
-    if (!isObject(k)) throw bad(`${where}: not an object`);
-    for (const f of Object.keys(k)) if (!FIELDS.has(f)) throw bad(`${where}: unknown field ${JSON.stringify(f)}`);
-    const name = k.name;
-    if (typeof name !== "string") throw bad(`${where}: no name`);
-    const nameProblem = checkKeyName(name);
-    if (nameProblem) throw bad(`${where}: ${nameProblem}`);
-    if (names.has(name)) throw bad(`${where}: duplicate name ${JSON.stringify(name)}`);
-    names.add(name);
-    const at = `key ${JSON.stringify(name)}`;
+  for (const { name, at, o: k } of records) {
     if (typeof k.digest !== "string" || !/^[0-9a-f]{64}$/.test(k.digest)) throw bad(`${at}: digest is not 64 lowercase hex digits`);
     if (digests.has(k.digest)) throw bad(`${at}: the same digest as another key`);
     digests.add(k.digest);
-    const time = (field: string, v: unknown): number => {
-      if (typeof v !== "string") throw bad(`${at}: ${field} is not an RFC 3339 time string`);
-      try {
-        return parseKeyTime(v);
-      } catch (e) {
-        throw bad(`${at}: ${field}: ${messageOf(e)}`);
-      }
-    };
-    const limit = (field: string, v: unknown, min: number): number | null => {
-      if (v === undefined || v === null) return null;
-      if (typeof v !== "number" || !Number.isSafeInteger(v) || v < min || v > MAX_LIMIT)
-        throw bad(`${at}: ${field} is not an integer ≥ ${min}`);
-      return v;
-    };
+    const { time, limit } = fieldReaders(at, bad);
     let burst: Burst | null = null;
     if (k.burst !== undefined && k.burst !== null) {
       const b = k.burst;
@@ -132,8 +104,4 @@ export function readKeysFile(path: string): KeyRecord[] {
     throw new AuthError("ERR_KEYS_FILE", `${path}: cannot read the keys file: ${messageOf(e)}`);
   }
   return parseKeysFile(text, path);
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
