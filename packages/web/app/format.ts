@@ -57,7 +57,7 @@ export function jsonLines(rs: readonly Result[]): string {
 const csvField = (s: string): string => {
   // a leading =, +, -, @ would be a formula in a spreadsheet: quote and prefix it
   const t = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
-  return /[",\r\n']/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
+  return /[",\r\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
 };
 
 /** CSV in dnsdbq's `-p csv` column order. */

@@ -41,6 +41,7 @@ export function GraphView(props: { graph: SessionGraph; onAuthLost: () => void }
     }
   };
 
+  g.ensureLayout();
   const ns = [...g.nodes.values()];
   if (ns.length === 0)
     return html`<section class="graph card"><h2>Graph</h2><p class="muted">Names and addresses you meet in searches appear here. Run a search first.</p></section>` as JSX.Element;

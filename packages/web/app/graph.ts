@@ -27,6 +27,8 @@ export class SessionGraph {
   edges = new Map<string, GEdge>();
   /** nodes that were not added because of the cap */
   dropped = 0;
+  /** added to since the last layout() */
+  dirty = false;
   private listeners = new Set<() => void>();
 
   readonly cap: number;
@@ -74,7 +76,8 @@ export class SessionGraph {
     }
     const changed = this.nodes.size + this.edges.size !== before || expanded !== undefined;
     if (changed) {
-      this.layout();
+      // the layout waits until the graph is drawn (ensureLayout): adding stays cheap while results stream in
+      this.dirty = true;
       this.save();
       for (const f of this.listeners) f();
     }
@@ -87,6 +90,14 @@ export class SessionGraph {
     this.dropped = 0;
     this.save();
     for (const f of this.listeners) f();
+  }
+
+  /** Lays the graph out if it changed since the last layout. */
+  ensureLayout(): void {
+    if (!this.dirty) return;
+    this.dirty = false;
+    this.layout();
+    this.save();
   }
 
   /** A few hundred steps of repulsion (all pairs: n ≤ cap) and spring attraction along edges. */

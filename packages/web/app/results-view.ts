@@ -126,16 +126,13 @@ export function ResultsView(props: { path: string; graph: SessionGraph; onAuthLo
   useEffect(() => {
     if (painted.current || results.length === 0) return;
     painted.current = true;
-    requestAnimationFrame(() =>
-      setTimeout(() => {
-        performance.mark("dnsrep:painted");
-        try {
-          performance.measure("dnsrep:first-results", "dnsrep:response", "dnsrep:painted");
-        } catch {
-          // no response mark (a chunk fetched by offset): nothing to measure
-        }
-      }, 0),
-    );
+    // preact runs effects after the browser painted the render that made them
+    performance.mark("dnsrep:painted");
+    try {
+      performance.measure("dnsrep:first-results", "dnsrep:response", "dnsrep:painted");
+    } catch {
+      // no response mark (a chunk fetched by offset): nothing to measure
+    }
   }, [results]);
 
   const sorted = useMemo(() => (sort ? sortResults(results, sort.col, sort.desc) : results), [results, sort]);

@@ -48,13 +48,13 @@ export function SearchForm(props: { query: Query | null }): JSX.Element {
   const typed = q.kind !== "rdata-ip";
   return html`<form class="search card" role="search" onSubmit=${submit} aria-label="Search passive DNS">
     <div class="row">
-      <label>Search
-        <select name="kind" value=${q.kind} onChange=${(e: Event) => set({ kind: val(e) as Kind })}>
+      <div class="field"><label for="f-kind">Search</label>
+        <select id="f-kind" name="kind" value=${q.kind} onChange=${(e: Event) => set({ kind: val(e) as Kind })}>
           ${KINDS.map((k) => html`<option value=${k}>${KIND_LABELS[k]}</option>`)}
         </select>
-      </label>
-      ${flex ? html`<label>Over <select name="flexOn" value=${q.flexOn} onChange=${(e: Event) => set({ flexOn: val(e) as Query["flexOn"] })}>
-          <option value="rrnames">RRnames</option><option value="rdata">Rdata</option></select></label>` : null}
+      </div>
+      ${flex ? html`<div class="field"><label for="f-flexon">Over</label><select id="f-flexon" name="flexOn" value=${q.flexOn} onChange=${(e: Event) => set({ flexOn: val(e) as Query["flexOn"] })}>
+          <option value="rrnames">RRnames</option><option value="rdata">Rdata</option></select></div>` : null}
       <label class="grow">Value
         <input name="value" value=${q.value} placeholder=${PLACEHOLDER[q.kind]} spellcheck="false" autocapitalize="off" required
           onInput=${(e: Event) => set({ value: val(e) })} />
@@ -64,15 +64,15 @@ export function SearchForm(props: { query: Query | null }): JSX.Element {
       ${q.kind === "rrset-name" ? html`<label>Bailiwick <input name="bailiwick" value=${q.bailiwick} placeholder="any" spellcheck="false" onInput=${(e: Event) => set({ bailiwick: val(e) })} /></label>` : null}
     </div>
     <div class="row">
-      <label>Seen
-        <select name="fence" value=${q.fence} onChange=${(e: Event) => set({ fence: val(e) as Fence })}>
+      <div class="field"><label for="f-fence">Seen</label>
+        <select id="f-fence" name="fence" value=${q.fence} onChange=${(e: Event) => set({ fence: val(e) as Fence })}>
           <option value="any">any time</option>
           <option value="24h">in the last 24 h</option>
           <option value="7d">in the last 7 days</option>
           <option value="30d">in the last 30 days</option>
           <option value="custom">between dates (UTC)…</option>
         </select>
-      </label>
+      </div>
       ${q.fence === "custom" ? html`<label>From (UTC) <input type="datetime-local" name="from" value=${toLocalInput(q.from)} onInput=${(e: Event) => set({ from: fromLocalInput(val(e)) })} /></label>
         <label>To (UTC) <input type="datetime-local" name="to" value=${toLocalInput(q.to)} onInput=${(e: Event) => set({ to: fromLocalInput(val(e)) })} /></label>` : null}
       <label class="check"><input type="checkbox" name="strict" checked=${q.strict} onChange=${(e: Event) => set({ strict: (e.currentTarget as HTMLInputElement).checked })} /> strict (wholly inside)</label>

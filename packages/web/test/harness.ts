@@ -38,13 +38,8 @@ export interface Ui {
   url: string;
   server: Running;
   dir: string;
-  /** per browser context setup (the temporary fake session routes before web-auth is merged) */
-  prepare(context: BrowserContext): Promise<void>;
   stop(): Promise<void>;
 }
-
-/** Whether this checkout's server has the /ui routes (the web-auth branch). */
-export const REAL_UI = existsSync(join(repoRoot, "packages/server/src/ui/index.ts"));
 
 function addUser(usersFile: string, u: User): void {
   const args = [BIN, "users", "add", "--users", usersFile, u.name];
@@ -59,22 +54,13 @@ export async function startUi(users: User[]): Promise<Ui> {
     throw new Error(`${webRoot}index.html is missing: run node packages/web/scripts/build.mjs (scripts/setup.sh does)`);
   const dir = mkdtempSync(join(tmpdir(), "dnsrep-web-"));
   const data = [...buildDemoData(dir), buildHostileData(dir)];
-  let server: Running;
-  let prepare = async (_c: BrowserContext): Promise<void> => {};
-  if (REAL_UI) {
-    const usersFile = join(dir, "users.json");
-    for (const u of users) addUser(usersFile, u);
-    server = await startServer(["-q", "--users", usersFile, ...data]);
-  } else {
-    server = await startServer(["-q", "--no-auth", ...data]);
-    const { fakeUi } = await import("./fake-ui.js");
-    prepare = (c) => fakeUi(c, server.url, users);
-  }
+  const usersFile = join(dir, "users.json");
+  for (const u of users) addUser(usersFile, u);
+  const server = await startServer(["-q", "--users", usersFile, ...data]);
   return {
     url: server.url,
     server,
     dir,
-    prepare,
     stop: async () => {
       await server.stop();
       rmSync(dir, { recursive: true, force: true });
@@ -94,7 +80,6 @@ export async function newPage(
   viewport = { width: 1280, height: 800 },
 ): Promise<{ context: BrowserContext; page: Page; dialogs: string[] }> {
   const context = await browser.newContext({ viewport, acceptDownloads: true, baseURL: ui.url });
-  await ui.prepare(context);
   await context.addInitScript(() => {
     const w = window as unknown as { __csp: string[] };
     w.__csp = [];

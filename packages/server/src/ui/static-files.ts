@@ -4,8 +4,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { messageOf } from "../auth/errors.js";
 import { UiError } from "./errors.js";
 
-/** The page's client-side routes: each serves index.html, and the page reads its URL. */
-export const CLIENT_ROUTES = ["/login", "/lookup", "/lookup/*", "/graph", "/dashboard"] as const;
+/** The page's client-side routes: each serves index.html, and the page reads its URL (a flex search's is /glob/… or /regex/…, its API path without /dnsdb/v2). */
+export const CLIENT_ROUTES = ["/login", "/lookup", "/lookup/*", "/glob/*", "/regex/*", "/graph", "/dashboard"] as const;
 /** Every route the static part answers (for the metrics' endpoint label). */
 export const STATIC_ROUTES: ReadonlySet<string> = new Set(["/", "/index.html", "/assets/*", ...CLIENT_ROUTES]);
 
