@@ -71,5 +71,5 @@ export function App(): JSX.Element {
       <span class="user">Logged in as <strong>${session.user}</strong></span>
       <button type="button" class="logout" onClick=${doLogout}>Log out</button>
     </header>
-    <main id="main">${main}</main>` as JSX.Element;
+    <main id="main" tabindex="-1">${main}</main>` as JSX.Element;
 }

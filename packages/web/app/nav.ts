@@ -18,6 +18,9 @@ export function navigate(path: string, replace = false): void {
   else history.pushState(null, "", path);
   for (const f of listeners) f();
   window.scrollTo(0, 0);
+  // keyboard and screen-reader users continue from the top of the new view, not from a link
+  // that is gone
+  requestAnimationFrame(() => document.getElementById("main")?.focus({ preventScroll: true }));
 }
 
 /** An in-page link: a real <a href> (open in a new tab works), handled here on a plain click. */

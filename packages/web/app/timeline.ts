@@ -24,7 +24,8 @@ export function Timeline(props: { rows: readonly Result[] }): JSX.Element {
       lo = Math.min(lo, firstSeen(r) as number);
       hi = Math.max(hi, lastSeen(r) as number);
     }
-    const pad = Math.max(60, (hi - lo) * 0.03);
+    const pad = Math.max(1, (hi - lo) * 0.04);
+    const span = hi - lo + 2 * pad;
     const width = Math.max(280, el.clientWidth);
     const height = Math.min(600, rows.length * ROW + 60);
     const plot = new uPlot(
@@ -33,7 +34,8 @@ export function Timeline(props: { rows: readonly Result[] }): JSX.Element {
         height,
         tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), "Etc/UTC"),
         scales: { x: { time: true, range: [lo - pad, hi + pad] }, y: { range: [0, rows.length] } },
-        axes: [{}, { show: false }],
+        // UTC tick labels: times within a day or two, dates beyond
+        axes: [{ values: (_u, ticks) => ticks.map((t) => (span < 2 * 86400 ? utc(t).slice(11) : utc(t).slice(0, 10))) }, { show: false }],
         legend: { show: false },
         cursor: { y: false, drag: { x: false, y: false } },
         series: [{}, { show: true, stroke: "transparent" }],

@@ -86,7 +86,7 @@ export async function newPage(
     document.addEventListener("securitypolicyviolation", (e) => w.__csp.push(`${e.violatedDirective} ${e.blockedURI} ${e.sample}`));
   });
   const page = await context.newPage();
-  page.setDefaultTimeout(20_000);
+  page.setDefaultTimeout(45_000);
   const dialogs: string[] = [];
   page.on("dialog", (d) => {
     dialogs.push(d.message());

@@ -42,7 +42,7 @@ async function injected(page: Page): Promise<string[]> {
   });
 }
 
-describe("hostile DNS data", () => {
+describe("hostile DNS data", { timeout: 180_000 }, () => {
   it("is rendered as text in the table, the timeline and the graph, under a strict CSP", async (ctx) => {
     if (!browser) return ctx.skip();
     const { page, dialogs } = await newPage(browser, ui);

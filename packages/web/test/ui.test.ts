@@ -57,7 +57,8 @@ const pagePath = (page: Page): string => {
   return u.pathname + u.search;
 };
 
-describe("web UI in Chromium", () => {
+// generous per-test time: the browser shares 2 cores with the rest of the suite
+describe("web UI in Chromium", { timeout: 180_000 }, () => {
   it("logs in from a deep link (autocomplete hints, wrong password, Enter) and shows that search", async (ctx) => {
     if (!browser) return ctx.skip();
     const { page, dialogs } = await newPage(browser, ui);
@@ -279,7 +280,7 @@ describe("web UI in Chromium", () => {
     await page.getByLabel("User name").waitFor();
   });
 
-  it("works from the keyboard alone: search, sort, page, pivot", async (ctx) => {
+  it("works from the keyboard alone: log in, search, sort, pivot, expand a graph node", async (ctx) => {
     if (!browser) return ctx.skip();
     const { page } = await newPage(browser, ui);
     await page.goto("/");
@@ -290,9 +291,9 @@ describe("web UI in Chromium", () => {
     await page.keyboard.type(alice.password);
     await page.keyboard.press("Enter");
     await page.getByRole("button", { name: "Log out" }).waitFor();
-    const tabTo = async (pred: string, max = 60): Promise<void> => {
+    const tabTo = async (pred: string, max = 60, key = "Tab"): Promise<void> => {
       for (let i = 0; i < max; i++) {
-        await page.keyboard.press("Tab");
+        await page.keyboard.press(key);
         if (await page.evaluate((p) => document.activeElement?.matches(p) ?? false, pred)) return;
       }
       throw new Error(`Tab never reached ${pred}`);
@@ -311,6 +312,14 @@ describe("web UI in Chromium", () => {
     await page.waitForURL(`**${target}`);
     expect(await resultCount(page)).toBeGreaterThan(0);
     expect(n).toBeGreaterThan(0);
+    // the graph: focus a node with Tab, expand it with Enter
+    await tabTo("a[href='/graph']", 10, "Shift+Tab"); // the header is above the view's start
+    await page.keyboard.press("Enter");
+    await page.waitForURL("**/graph");
+    await tabTo("g.node:not(.expanded)");
+    const id = await page.evaluate(() => document.activeElement?.getAttribute("data-id"));
+    await page.keyboard.press("Enter");
+    await page.locator(`g.node.expanded[data-id="${id}"]`).waitFor();
   });
 
   it("fits 1280×800 and a phone's width, and records the first-results paint time", async (ctx) => {
