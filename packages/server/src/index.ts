@@ -24,8 +24,8 @@ export { isUiError, UiError, UiErrorCode } from "./ui/errors.js";
 // the web UI's server side: users file administration (tools/server's `users` command), options
 export type { UiOptions } from "./ui/index.js";
 export { DEFAULT_SESSION_TTL } from "./ui/index.js";
-export type { ScryptParams } from "./ui/password.js";
-export { DEFAULT_SCRYPT, hashPassword } from "./ui/password.js";
+export type { PasswordHash, ScryptParams } from "./ui/password.js";
+export { DEFAULT_SCRYPT, hashPassword, verifyPassword } from "./ui/password.js";
 export { CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from "./ui/security-headers.js";
 export { userQuotaName } from "./ui/user-store.js";
 export type { HashOptions, UserListing } from "./ui/users-admin.js";

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -101,7 +101,14 @@ describe("the web UI routes (inject)", () => {
   });
 
   it("static: / and client-side routes serve index.html; /assets/* serve files; traversal is a 404", async () => {
-    for (const url of ["/", "/login", "/lookup/rrset/name/*.example.com/A?time_last_after=-86400", "/graph", "/dashboard"]) {
+    for (const url of [
+      "/",
+      "/login",
+      "/lookup/rrset/name/*.example.com/A?time_last_after=-86400",
+      "/glob/rrnames/*.example.test",
+      "/graph",
+      "/dashboard",
+    ]) {
       const r = await s.app.inject({ url });
       expect(r.statusCode, url).toBe(200);
       expect(r.headers["content-type"]).toBe("text/html; charset=utf-8");
@@ -130,9 +137,36 @@ describe("the web UI routes (inject)", () => {
       expect(r.statusCode, url).toBe(404);
       expect(r.headers["content-security-policy"]).toBe(CONTENT_SECURITY_POLICY);
     }
+    // HEAD: the headers of the GET, no body
+    const head = await s.app.inject({ method: "HEAD", url: "/assets/app.css" });
+    expect(head.statusCode).toBe(200);
+    expect(head.headers["content-type"]).toBe("text/css; charset=utf-8");
+    expect(head.headers["content-length"]).toBe("15");
+    expect(head.body).toBe("");
+    // a link that leads out of the folder is a 404; one that stays inside is served
+    symlinkSync("/etc/hostname", join(dir, "web/assets/out.txt"));
+    symlinkSync(join(dir, "web/assets/app.css"), join(dir, "web/assets/in.css"));
+    expect((await s.app.inject({ url: "/assets/out.txt" })).statusCode).toBe(404);
+    expect((await s.app.inject({ url: "/assets/in.css" })).body).toBe("body{margin:0}\n");
     // a URL that does not decode: the router's 400, with the headers too
     const bad = await s.app.inject({ url: "/assets/%E0%A4%A" });
     expect(bad.statusCode).toBe(400);
     expect(bad.headers["content-security-policy"]).toBe(CONTENT_SECURITY_POLICY);
+  });
+});
+
+describe("createServer with a UI that cannot be served", () => {
+  it("rejects with one line: a staticDir without index.html, a bad users file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "server-ui-bad-"));
+    try {
+      const users = await makeUsers(dir, { alice: {} });
+      await expect(uiServer(users, {}, { staticDir: dir })).rejects.toThrow(
+        /^.*server-ui-bad-\w+: cannot serve the web UI from it: ENOENT.*index\.html'$/,
+      );
+      await expect(uiServer(join(dir, "none.json"))).rejects.toMatchObject({ code: "ERR_USERS_FILE" });
+      await expect(uiServer(users, {}, { sessionTtlSeconds: 0 })).rejects.toThrow(/sessionTtlSeconds must be a positive integer/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

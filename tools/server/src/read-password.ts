@@ -22,9 +22,10 @@ function isTty(s: Readable): s is TtyInput {
  */
 export async function readPassword(io: CliIo, prompt: string, confirm: boolean): Promise<string> {
   if (!isTty(io.stdin)) return firstLine(io.stdin);
-  const first = await typed(io.stdin, io, prompt);
+  const keys = { input: io.stdin, pending: "" };
+  const first = await typed(keys, io, prompt);
   if (confirm) {
-    const again = await typed(io.stdin, io, "Again: ");
+    const again = await typed(keys, io, "Again: ");
     if (again !== first) throw new CliError("the passwords differ: nothing changed");
   }
   return first;
@@ -47,11 +48,29 @@ async function firstLine(input: Readable): Promise<string> {
   return line;
 }
 
-function typed(input: TtyInput, io: CliIo, prompt: string): Promise<string> {
+/** A terminal in raw mode and the keys read past the last Enter (a paste may hold both entries). */
+interface Keys {
+  input: TtyInput;
+  pending: string;
+}
+
+/** What a key does to the line being typed: "enter", an error that ends the entry, or nothing (the text changed). */
+function key(ch: string, line: { text: string }): "enter" | CliError | null {
+  if (ch === "\r" || ch === "\n") return "enter";
+  if (ch === "\u0003") return new CliError("interrupted: nothing changed");
+  if (ch === "\u0004") return line.text === "" ? new CliError("no password given") : null;
+  if (ch === "\u007f" || ch === "\b") line.text = [...line.text].slice(0, -1).join("");
+  else if (ch === "\u0015") line.text = "";
+  else if (ch >= " ") line.text += ch;
+  return null;
+}
+
+function typed(keys: Keys, io: CliIo, prompt: string): Promise<string> {
+  const { input } = keys;
   io.stderr.write(prompt);
   input.setRawMode(true);
   input.setEncoding("utf8");
-  let text = "";
+  const line = { text: "" };
   return new Promise<string>((resolve, reject) => {
     const finish = (err: Error | null): void => {
       input.off("data", onData);
@@ -60,32 +79,25 @@ function typed(input: TtyInput, io: CliIo, prompt: string): Promise<string> {
       input.pause();
       io.stderr.write("\n");
       if (err) reject(err);
-      else if (text === "") reject(new CliError("no password given"));
-      else resolve(text);
+      else if (line.text === "") reject(new CliError("no password given"));
+      else resolve(line.text);
     };
     const onEnd = (): void => finish(new CliError("no password given (end of input)"));
     const onData = (chunk: string): void => {
-      for (const ch of chunk) {
-        if (ch === "\r" || ch === "\n") {
-          finish(null);
-          return;
-        }
-        if (ch === "\u0003") {
-          finish(new CliError("interrupted: nothing changed"));
-          return;
-        }
-        if (ch === "\u0004") {
-          if (text === "") {
-            finish(new CliError("no password given"));
-            return;
-          }
-        } else if (ch === "\u007f" || ch === "\b") text = [...text].slice(0, -1).join("");
-        else if (ch === "\u0015") text = "";
-        else if (ch >= " ") text += ch;
+      const chars = [...chunk];
+      for (let i = 0; i < chars.length; i++) {
+        const r = key(chars[i] as string, line);
+        if (r === null) continue;
+        keys.pending = chars.slice(i + 1).join("");
+        finish(r === "enter" ? null : r);
+        return;
       }
     };
+    const pending = keys.pending;
+    keys.pending = "";
     input.on("data", onData);
     input.once("end", onEnd);
-    input.resume();
+    if (pending !== "") onData(pending);
+    if (input.listenerCount("data") > 0) input.resume();
   });
 }

@@ -26,12 +26,14 @@ export interface UiOptions {
   pollMs?: number;
   /** sessions kept in memory at most (default 10000) */
   maxSessions?: number;
+  /** passwords checked at once (default 2) and logins waiting for that (default 32; past it: 503) */
+  loginChecks?: { running: number; waiting: number };
 }
 
 /** The web UI part of a server: its session resolver for the auth plugin and its routes. */
 export interface UiPart {
   readonly sessions: SessionResolver;
-  /** Add the /ui/api routes and the static files (before app.ready()). */
+  /** Add the /ui/api routes and the static files (before app.ready()), and start polling the users file. */
   register(app: FastifyInstance): Promise<void>;
   /** Stop the timers (the server's close does it). */
   close(): void;
@@ -97,13 +99,13 @@ export async function openUi(
     },
   });
 
-  const timers = [setInterval(() => users.poll(), pollMs), setInterval(() => sessions.sweep(), SWEEP_MS)];
-  for (const t of timers) t.unref();
+  // started by register(): a server that fails to come up before it leaves no timers behind
+  const timers: NodeJS.Timeout[] = [];
   const ctx = {
     users,
     sessions,
     lockout: new Lockout({ now: env.now }),
-    hashing: new Limiter(2, 32),
+    hashing: new Limiter(positiveInt("loginChecks.running", o.loginChecks?.running, 2), o.loginChecks?.waiting ?? 32),
     dummyHash: () => dummy,
     ttlSeconds,
     secureCookies: o.secureCookies ?? env.tls,
@@ -123,6 +125,11 @@ export async function openUi(
     async register(app) {
       await app.register(async (api) => loginRoutes(api, ctx), { prefix: "/ui/api" });
       if (o.staticDir !== undefined) staticRoutes(app, o.staticDir);
+      timers.push(
+        setInterval(() => users.poll(), pollMs),
+        setInterval(() => sessions.sweep(), SWEEP_MS),
+      );
+      for (const t of timers) t.unref();
     },
     close() {
       for (const t of timers) clearInterval(t);

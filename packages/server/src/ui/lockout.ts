@@ -56,10 +56,13 @@ export class Lockout {
     return { ok: true };
   }
 
-  /** End an attempt begun with `begin`: a right password clears the account, a wrong one counts. */
-  end(name: string, ok: boolean): void {
+  /**
+   * End an attempt begun with `begin`: a right password clears the account, a wrong one counts.
+   * Returns the seconds the account now waits when this wrong password made it wait, else null.
+   */
+  end(name: string, ok: boolean): number | null {
     const e = this.#entries.get(name);
-    if (e === undefined) return; // evicted meanwhile
+    if (e === undefined) return null; // evicted meanwhile
     e.pending = Math.max(0, e.pending - 1);
     if (ok) {
       if (e.pending === 0) this.#entries.delete(name);
@@ -67,14 +70,14 @@ export class Lockout {
         e.failures = 0;
         e.until = 0;
       }
-      return;
+      return null;
     }
     e.failures++;
-    if (e.failures >= this.#threshold) {
-      const wait = Math.min(this.#max, this.#base * 2 ** Math.min(30, e.failures - this.#threshold));
-      e.until = this.#now() + wait * 1000;
-    }
     this.#touch(name, e);
+    if (e.failures < this.#threshold) return null;
+    const wait = Math.min(this.#max, this.#base * 2 ** Math.min(30, e.failures - this.#threshold));
+    e.until = this.#now() + wait * 1000;
+    return wait;
   }
 
   /** End an attempt begun with `begin` that was not checked at all (the server was too busy): counts nothing. */

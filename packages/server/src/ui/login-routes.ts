@@ -114,7 +114,9 @@ export async function loginRoutes(api: FastifyInstance, ctx: LoginContext): Prom
     try {
       ok = (await checking) && user !== undefined;
     } finally {
-      ctx.lockout.end(username, ok);
+      const wait = ctx.lockout.end(username, ok);
+      // the name as JSON: one line whatever it holds
+      if (wait !== null) ctx.log(`login: ${JSON.stringify(username)} had too many wrong passwords in a row: refused for ${wait} s`);
     }
     if (!ok || user === undefined) {
       ctx.counted("wrong");

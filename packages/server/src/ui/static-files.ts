@@ -79,6 +79,5 @@ function sendFile(reply: FastifyReply, req: FastifyRequest, root: string, path: 
   reply.header("etag", etag).header("cache-control", "no-cache");
   if (req.headers["if-none-match"] === etag) return reply.code(304).send();
   reply.type(contentTypeOf(real)).header("content-length", st.size);
-  if (req.method === "HEAD") return reply.send();
   return reply.send(createReadStream(real));
 }
