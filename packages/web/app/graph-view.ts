@@ -55,8 +55,11 @@ export function GraphView(props: { graph: SessionGraph; onAuthLost: () => void }
     x1 = Math.max(x1, n.x);
     y1 = Math.max(y1, n.y);
   }
+  // a margin for the labels, and no zooming in on a small graph (at least 640×400 units)
   const m = 80;
-  const vb = `${x0 - m} ${y0 - m} ${x1 - x0 + 2 * m} ${y1 - y0 + 2 * m}`;
+  const w = Math.max(640, x1 - x0 + 2 * m);
+  const h = Math.max(400, y1 - y0 + 2 * m);
+  const vb = `${(x0 + x1) / 2 - w / 2} ${(y0 + y1) / 2 - h / 2} ${w} ${h}`;
   const key = (e: KeyboardEvent, n: GNode): void => {
     if (e.key === "Enter" || e.key === " ") {
       e.preventDefault();

@@ -122,7 +122,7 @@ export class SessionGraph {
             dy = 1;
             d2 = dx * dx + dy * dy;
           }
-          const f = 2500 / d2;
+          const f = 6000 / d2;
           const d = Math.sqrt(d2);
           fx[i] = (fx[i] as number) + (f * dx) / d;
           fy[i] = (fy[i] as number) + (f * dy) / d;
@@ -136,7 +136,7 @@ export class SessionGraph {
         const dx = b.x - a.x;
         const dy = b.y - a.y;
         const d = Math.sqrt(dx * dx + dy * dy) || 1;
-        const f = (d - 70) * 0.05;
+        const f = (d - 90) * 0.05;
         fx[i] = (fx[i] as number) + (f * dx) / d;
         fy[i] = (fy[i] as number) + (f * dy) / d;
         fx[j] = (fx[j] as number) - (f * dx) / d;
