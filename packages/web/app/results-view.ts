@@ -178,7 +178,7 @@ export function ResultsView(props: { path: string; graph: SessionGraph; onAuthLo
                   <td data-label="Count" class="num">${r.count ?? ""}</td>
                   <td data-label="First seen"><${Time} epoch=${firstSeen(r)} /></td>
                   <td data-label="Last seen"><${Time} epoch=${lastSeen(r)} /></td>
-                  <td data-label="Bailiwick">${r.bailiwick !== undefined ? html`<${Name} name=${r.bailiwick} />` : null}</td>
+                  <td data-label="Bailiwick">${r.bailiwick !== undefined ? html`<${Name} name=${r.bailiwick} href=${rrsetOf(r.bailiwick)} />` : null}</td>
                 </tr>`,
               )}</tbody>
             </table></div>`}
