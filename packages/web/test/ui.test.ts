@@ -249,7 +249,7 @@ describe("web UI in Chromium", { timeout: 180_000 }, () => {
     await page.screenshot({ path: outPath("graph.png") });
   });
 
-  it("says what went wrong: bad query, server gone, quota exhausted (429)", async (ctx) => {
+  it("says what went wrong: bad query, server gone, session expired (401), quota exhausted (429)", async (ctx) => {
     if (!browser) return ctx.skip();
     const page = await loggedIn("/lookup/rdata/ip/300.1.2.3");
     await expect(page.getByRole("alert").textContent()).resolves.toMatch(/^Bad query: /);
@@ -257,6 +257,14 @@ describe("web UI in Chromium", { timeout: 180_000 }, () => {
     await page.goto("/lookup/rrset/name/www.example.test");
     await expect(page.getByRole("alert").textContent()).resolves.toMatch(/cannot be reached/);
     await page.unroute("**/dnsdb/v2/**");
+    // the session ends under the page (cookie gone): the next search says so and asks for a login
+    await page.context().clearCookies();
+    await page.getByLabel("Value").fill("example.test");
+    await page.getByRole("button", { name: "Search", exact: true }).click();
+    await expect(page.locator(".notice").textContent()).resolves.toMatch(/session has expired/);
+    await logIn(page, alice);
+    expect(pagePath(page)).toBe("/lookup/rrset/name/example.test");
+    await resultCount(page);
     const { page: q } = await newPage(browser, ui);
     await q.goto("/");
     await logIn(q, quota);
