@@ -109,7 +109,8 @@ export async function login(username: string, password: string): Promise<Session
   if (res.status === 401) throw new ApiError(await bodyText(res) || "wrong user name or password", 401);
   if (res.status === 429) {
     const retry = res.headers.get("Retry-After");
-    throw new ApiError(`${await bodyText(res) || "too many wrong passwords"}${retry ? ` (try again in ${retry} s)` : ""}`, 429);
+    const msg = (await bodyText(res)) || "too many wrong passwords";
+    throw new ApiError(`${msg}${retry && !/retry/i.test(msg) ? ` (try again in ${retry} s)` : ""}`, 429);
   }
   if (!res.ok) throw await errorOf(res);
   return (await res.json()) as Session;

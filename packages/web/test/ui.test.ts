@@ -14,13 +14,14 @@ import { apiCount, cspViolations, launchBrowser, logIn, newPage, outPath, result
 
 const alice: User = { name: "alice", password: "correct horse battery" };
 const quota: User = { name: "quota", password: "only two a day", dailyLimit: 2 };
+const carol: User = { name: "carol", password: "carol's own password" };
 
 let browser: Browser | null = null;
 let ui: Ui;
 
 beforeAll(async () => {
   browser = await launchBrowser();
-  if (browser) ui = await startUi([alice, quota]);
+  if (browser) ui = await startUi([alice, quota, carol]);
 }, 180_000);
 afterAll(async () => {
   await browser?.close();
@@ -79,6 +80,22 @@ describe("web UI in Chromium", { timeout: 180_000 }, () => {
     await expect(page.getByLabel("Value").inputValue()).resolves.toBe("*.example.test");
     expect(dialogs).toEqual([]);
     expect(await cspViolations(page)).toEqual([]);
+  });
+
+  it("says when wrong passwords have slowed an account down (429 on the login form)", async (ctx) => {
+    if (!browser) return ctx.skip();
+    const { page } = await newPage(browser, ui);
+    await page.goto("/");
+    await page.getByLabel("User name").fill(carol.name);
+    let text = "";
+    for (let i = 0; i < 8 && !/retry in/.test(text); i++) {
+      await page.getByLabel("Password").fill(`wrong ${i}`);
+      await page.getByRole("button", { name: "Log in" }).click();
+      await page.locator("#login-error").waitFor();
+      await page.waitForFunction(() => !(document.querySelector("button[type=submit]") as HTMLButtonElement).disabled);
+      text = (await page.locator("#login-error").textContent()) ?? "";
+    }
+    expect(text).toMatch(/too many wrong passwords for this account: retry in \d+ s/);
   });
 
   it("runs each kind of search, with the URL holding the API path", async (ctx) => {
