@@ -22,6 +22,9 @@ dpkg -s openssl >/dev/null 2>&1 || need_apt+=(openssl)
 dpkg -s fstrm-bin >/dev/null 2>&1 || need_apt+=(fstrm-bin)
 dpkg -s golang-github-dnstap-golang-dnstap-cli >/dev/null 2>&1 || need_apt+=(golang-github-dnstap-golang-dnstap-cli)
 dpkg -s unbound >/dev/null 2>&1 || need_apt+=(unbound)
+# the web UI's browser tests: Debian's Chromium (driven by playwright-core) and fonts for its pages
+dpkg -s chromium >/dev/null 2>&1 || need_apt+=(chromium)
+dpkg -s fonts-liberation >/dev/null 2>&1 || need_apt+=(fonts-liberation)
 if [ "${#need_apt[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "setup: installing Debian packages: ${need_apt[*]}" >&2
@@ -52,3 +55,5 @@ for pkg in util mtbl; do
     echo "setup: the native part of $dir was not built; its portable code will run" >&2
 done
 npx tsc -b
+# the web UI's static files (packages/web/www): typechecked, bundled by esbuild, size printed
+node packages/web/scripts/build.mjs

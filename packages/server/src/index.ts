@@ -1,7 +1,17 @@
 export type { AccessRecord } from "./access-log.js";
 export { accessLine } from "./access-log.js";
 // the auth part (API keys, quotas, rate_limit): tools/server's `keys` command uses these
-export type { AuthOptions, Burst, KeyLimits, KeyListing, KeyRecord, KeyRole, NewKeyLimits, Principal, SessionResolver } from "./auth/index.js";
+export type {
+  AuthOptions,
+  Burst,
+  KeyLimits,
+  KeyListing,
+  KeyRecord,
+  KeyRole,
+  NewKeyLimits,
+  Principal,
+  SessionResolver,
+} from "./auth/index.js";
 export { AuthError, AuthErrorCode, addKey, authPlugin, isAuthError, listKeys, parseKeyTime, revokeKey } from "./auth/index.js";
 export type { DataOptions } from "./data.js";
 export { DataStore, isMtblFile } from "./data.js";

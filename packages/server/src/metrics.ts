@@ -2,7 +2,19 @@ import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import { STATIC_ROUTES } from "./ui/static-files.js";
 
 /** The endpoints requests are counted under: a small closed set (never a key or a queried name). */
-export const ENDPOINTS = ["lookup", "summarize", "flex", "ping", "rate_limit", "pdns", "ingest", "metrics", "ui", "static", "other"] as const;
+export const ENDPOINTS = [
+  "lookup",
+  "summarize",
+  "flex",
+  "ping",
+  "rate_limit",
+  "pdns",
+  "ingest",
+  "metrics",
+  "ui",
+  "static",
+  "other",
+] as const;
 export type Endpoint = (typeof ENDPOINTS)[number];
 
 /** Which endpoint a route URL (fastify's pattern, not the request's path) belongs to. */

@@ -1,7 +1,16 @@
 import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { CliError, type CliIo, configureProgram, parseIntOption, UsageError } from "@dnsrep/cli";
-import { createServer, type DnstableServer, isServerError, isUiError, type NmsgListenSpec, parseNmsgListen, type ServerOptions } from "@dnsrep/server";
+import {
+  createServer,
+  type DnstableServer,
+  isServerError,
+  isUiError,
+  type NmsgListenSpec,
+  parseNmsgListen,
+  type ServerOptions,
+} from "@dnsrep/server";
+import { webRoot } from "@dnsrep/web";
 import { Command } from "commander";
 
 /**
@@ -158,7 +167,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     log,
   };
   if (f.users !== undefined) {
-    opts.ui = { usersFile: f.users, sessionTtlSeconds: sessionTtl };
+    // the web UI's page (@dnsrep/web's built static folder) beside its login routes
+    opts.ui = { usersFile: f.users, sessionTtlSeconds: sessionTtl, staticDir: webRoot };
     if (f.secureCookies) opts.ui.secureCookies = true;
   }
   if (f.store !== undefined)

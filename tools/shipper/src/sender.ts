@@ -185,7 +185,8 @@ export class Sender {
       "x-api-key": this.#o.key,
       "idempotency-key": b.header.key,
     };
-    let body: Uint8Array = b.body;
+    // a body fetch can send: bytes over a plain ArrayBuffer
+    let body: Uint8Array<ArrayBuffer> = b.body as Uint8Array<ArrayBuffer>;
     if (this.#o.gzip) {
       body = gzipSync(b.body);
       headers["content-encoding"] = "gzip";

@@ -216,7 +216,7 @@ export class Tailer {
     // the input whose pattern named the old path; the first input when none does any more
     const dir = dirname(path);
     const i = this.#o.inputs.findIndex((globs) => globs.some((g) => dirname(g) === dir || g === path));
-    return i < 0 ? 0 : i;
+    return Math.max(i, 0);
   }
 
   #close(f: TailFile, sink: TailerSink): void {
