@@ -124,6 +124,8 @@ export class Store {
   #wantRotate = false;
   #flushing: Promise<void> | null = null;
   #flushWaiters: (() => void)[] = [];
+  /** why the last flush failed (it is retried), for flush() to throw */
+  #flushError: StoreError | null = null;
   #retryTimer: NodeJS.Timeout | null = null;
   #ageTimer: NodeJS.Timeout | null = null;
   readonly #autoCompact: boolean;
@@ -314,10 +316,9 @@ export class Store {
     if (this.#flushing || this.#closed) return;
     this.#flushing = this.#flushLoop().finally(() => {
       this.#flushing = null;
-      if (this.#imms.length === 0) {
-        const w = this.#flushWaiters.splice(0);
-        for (const f of w) f();
-      }
+      // done, or failed (retried later): flush() callers learn which
+      const w = this.#flushWaiters.splice(0);
+      for (const f of w) f();
     });
   }
 
@@ -359,6 +360,7 @@ export class Store {
         for (const m of metas) added.push(this.#addFile(m));
       } catch (e) {
         const err = isStoreError(e) ? e : fromSystemError(e, "flush");
+        this.#flushError = err;
         this.#onEvent({ type: "flush", phase: "error", error: err });
         this.#retryLater();
         return;
@@ -422,17 +424,25 @@ export class Store {
     return makeSnapshot(trees, [...this.#files.values()]);
   }
 
-  /** Write the memtable out to files now (and whatever waits to be flushed); resolves when it is in the manifest. */
+  /**
+   * Write the memtable out to files now (and whatever waits to be flushed); resolves when it is in
+   * the manifest. Rejects with the StoreError of a flush that failed (it is retried in the background).
+   */
   async flush(): Promise<void> {
     if (this.#closed) throw new StoreError(StoreErrorCode.CLOSED, "store is closed");
     while (this.#writing) await this.#writing;
     this.#rotate();
     if (this.#imms.length === 0) return;
-    await new Promise<void>((resolve) => {
-      this.#flushWaiters.push(resolve);
-      this.#kickFlush();
-    });
-    if (this.#imms.length > 0) throw new StoreError(StoreErrorCode.IO, "flush did not complete");
+    this.#flushError = null;
+    while (this.#imms.length > 0) {
+      await new Promise<void>((resolve) => {
+        this.#flushWaiters.push(resolve);
+        this.#kickFlush();
+      });
+      if (this.#closed) throw new StoreError(StoreErrorCode.CLOSED, "store closed before the flush completed");
+      // a failed flush is retried in the background; this call reports the failure (NOSPACE, IO)
+      if (this.#flushError && this.#imms.length > 0) throw this.#flushError;
+    }
   }
 
   /**

@@ -51,6 +51,7 @@ describe("back-pressure and a full disk", () => {
     expect(st.memtableBytes).toBeLessThan(2 * 2048 + 1024);
     const failed = events.find((e) => e.type === "flush" && e.phase === "error");
     expect(failed).toMatchObject({ error: { code: StoreErrorCode.NOSPACE } });
+    await expect(s.flush()).rejects.toMatchObject({ code: StoreErrorCode.NOSPACE });
     // space returns: the retry (within a second or so) flushes, and puts are taken again
     full = false;
     for (let i = 0; i < 100 && s.stats().pendingFlushes > 0; i++) await new Promise((r) => setTimeout(r, 50));

@@ -107,6 +107,24 @@ describe("Store", () => {
     expect(isStoreError(e) && e.code).toBe(StoreErrorCode.CLOSED);
   });
 
+  it("unaggregated: one entry per memtable and file, by time; a memtable past its age is flushed", async () => {
+    let clock = 1_765_000_800_000;
+    const s = await Store.open(dir(), { compaction: false, memtableAgeMs: 50, now: () => clock });
+    await s.put([a("www.example.com", "192.0.2.1", 2, 1_700_000_500)]);
+    clock += 100;
+    // the age check runs every few ms: the memtable goes out on its own
+    for (let i = 0; i < 100 && s.stats().flushes === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(s.stats().flushes).toBe(1);
+    await s.put([a("www.example.com", "192.0.2.1", 3, 1_700_000_100)]);
+    const snap = s.snapshot();
+    const un = answers(snap.reader(false), www);
+    expect(un).toHaveLength(2);
+    expect(un.map((l) => l.split(" ").slice(1).join(" "))).toEqual(["3 1700000100 1700000200", "2 1700000500 1700000600"]);
+    expect(answers(snap.reader(true), www)).toHaveLength(1);
+    snap.release();
+    await s.close();
+  });
+
   it("downcases names", async () => {
     const s = await Store.open(dir(), { compaction: false });
     await s.put([a("WWW.Example.COM", "192.0.2.1", 2, 1_700_000_000, 1_700_000_100, "EXAMPLE.com")]);
