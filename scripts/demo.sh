@@ -61,3 +61,43 @@ if command -v dnsdbq >/dev/null; then (set -x; dnsdbq -j -r www.example.test/A);
 kill "$server"
 echo "   the access log:"; sed "s/^/   /" "$out/access.log"
 wait "$server" 2>/dev/null || true
+
+echo
+echo "== 5. live ingest: the same pipeline fed to a running server over NMSG TCP, and a dnsmasq log shipped to it"
+keys="$out/keys"
+lookup_key=$(dnstable-server keys add --keys "$keys" analyst)
+ingest_key=$(dnstable-server keys add --keys "$keys" --role ingest shipper)
+printf '%s\n' "$ingest_key" >"$out/ingest.key"
+dnstable-server --keys "$keys" --listen 127.0.0.1:0 --store "$out/live" --nmsg-listen tcp:127.0.0.1:0 \
+  >"$out/live-access.log" 2>"$out/live.err" &
+live=$!
+trap 'kill "$live" 2>/dev/null || true; rm -rf "$out"' EXIT
+url="" nmsg=""
+for _ in $(seq 1 100); do
+  url=$(sed -n 's/^dnstable-server: listening on //p' "$out/live.err")
+  nmsg=$(sed -n 's/^dnstable-server: reading NMSG on tcp:\(.*\):\([0-9]*\)$/\1\/\2/p' "$out/live.err")
+  [ -n "$url" ] && [ -n "$nmsg" ] && break
+  sleep 0.1
+done
+[ -n "$url" ] && [ -n "$nmsg" ] || { cat "$out/live.err" >&2; exit 1; }
+echo "   $url, NMSG on $nmsg"
+echo "   nmsg-sensor -p dns.pcap | nmsg-dns-cache | nmsg-dns-filter | nmsg-tool -r - --writetcp $nmsg"
+nmsg-sensor -p "$V/pcap/dns.pcap" \
+  | nmsg-dns-cache --root-hints "$V/inputs/zones/root.hints" \
+  | nmsg-dns-filter -f examples/noise.list \
+  | nmsg-tool -r - --writetcp "$nmsg"
+logs=tools/shipper/test/fixtures/logs
+(set -x; dnsrep-shipper run -q --once --server "$url" --key-file "$out/ingest.key" --spool "$out/spool" \
+  --format dnsmasq --year 2026 --utc "$logs/dnsmasq/dnsmasq.log")
+export DNSDB_SERVER="$url" DNSDB_API_KEY="$lookup_key"
+sleep 1 # acknowledged observations are seen by lookups within a second
+set -x
+dnsdb-query -r '*.example.test/NS'
+dnsdb-query -j -r alias.example.test/CNAME
+set +x
+kill "$live"
+wait "$live" 2>/dev/null || true
+echo
+echo "The web UI: make a user (dnstable-server users add --users users.json NAME reads the password),"
+echo "start the server with --users users.json, and open http://127.0.0.1:8080/ (docs/web-ui.md)."
+
