@@ -15,6 +15,7 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { dnstableMerge, EntryConverter, reverseWireName } from "@dnsrep/dnstable";
 import { Store } from "@dnsrep/store";
+import { observations } from "./observations.mjs";
 import { latin1Bytes } from "@dnsrep/util";
 import { nameFromString } from "@dnsrep/wdns";
 
@@ -50,28 +51,8 @@ if (!phase) {
   process.exit(0);
 }
 
-// deterministic observations: names from a pool of N/2, so about half of the RRsets repeat and merge
-let seed = 0x2545f491;
-const rnd = () => (seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32;
-const POOL = Math.max(1, N >> 1);
-const bailiwick = nameFromString("example.com.");
-const nameOf = (i) => `h${i}.z${i % 97}.example.com.`;
-function obs() {
-  const i = Math.floor(rnd() * POOL);
-  const t = 1_700_000_000 + Math.floor(rnd() * 86_400);
-  return {
-    rrname: nameFromString(nameOf(i)),
-    rrtype: 1,
-    bailiwick,
-    rdata: [Uint8Array.of(10, (i >> 16) & 255, (i >> 8) & 255, i & 255)],
-    timeFirst: t,
-    timeLast: t + 60,
-    count: 1,
-  };
-}
-const batches = [];
-for (let b = 0; b < N / BATCH; b++) batches.push(Array.from({ length: BATCH }, obs));
-const probes = Array.from({ length: LOOKUPS }, () => nameOf(Math.floor(rnd() * POOL)).slice(0, -1));
+const { batches, probe } = observations(N, BATCH);
+const probes = Array.from({ length: LOOKUPS }, probe);
 
 const pct = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);

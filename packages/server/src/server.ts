@@ -207,7 +207,12 @@ async function serve(
     const partOf = (dir: string): string => relative(resolve(so.dir), resolve(dir)) || "sensor";
     ingestMetrics = new IngestMetrics(metrics.registry, () => stores?.stores() ?? [], nowMs);
     const im = ingestMetrics;
-    const open = so.open ?? (await defaultOpen(so.storeOptions ?? {}, (dir, e) => im.event(partOf(dir), e as never)));
+    // the stores remember put tags (Idempotency-Keys made durable with their batches) as long as the journal remembers keys
+    const tagOptions = {
+      ...(so.idempotencyWindowMs !== undefined ? { tagWindowMs: so.idempotencyWindowMs } : {}),
+      ...(so.idempotencyMaxKeys !== undefined ? { maxTags: so.idempotencyMaxKeys } : {}),
+    };
+    const open = so.open ?? (await defaultOpen({ ...tagOptions, ...so.storeOptions }, (dir, e) => im.event(partOf(dir), e as never)));
     stores = await IngestStores.open({
       dir: so.dir,
       open,

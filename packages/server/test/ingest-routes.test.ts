@@ -247,6 +247,26 @@ describe("ingest routes", () => {
     ]);
   });
 
+  it("a key a store holds as a put tag but the journal never got (a crash between the two) is not applied again", async () => {
+    const sensor = stores.get("sensor") as MemoryStore;
+    const logs = stores.get("logs/zeek") as MemoryStore;
+    const body = `${sensorObs("lost.ingest.test", 4)}\n${line({ rrname: "lost.ingest.test", rrtype: "A", rdata: "192.0.2.9", source: "zeek", count: 6 })}\n`;
+    // as if a first try reached the sensor store (the tag durable with the data) and the server died before the journal line
+    sensor.tags.add("lost-2");
+    const before = sensor.observations;
+    // lost-2: the sensor store holds the tag, the journal does not know it: only the zeek part is applied
+    const r = await post(body, { "idempotency-key": "lost-2" });
+    expect(r.json()).toEqual({ accepted: 2 });
+    expect(sensor.observations).toBe(before);
+    // and now everything is held: a duplicate, nothing applied
+    expect((await post(body, { "idempotency-key": "lost-2" })).json()).toEqual({ accepted: 2, duplicate: true });
+    logs.tags.add("lost-3");
+    sensor.tags.add("lost-3");
+    const n = [sensor.observations, logs.observations];
+    expect((await post(body, { "idempotency-key": "lost-3" })).json()).toEqual({ accepted: 2, duplicate: true });
+    expect([sensor.observations, logs.observations]).toEqual(n);
+  });
+
   it("takes YAPDNS clients' records with HTTP basic auth (single and bulk)", async () => {
     const basic = (user: string, pass: string) => ({
       authorization: `Basic ${Buffer.from(`${user}:${pass}`).toString("base64")}`,

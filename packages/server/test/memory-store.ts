@@ -43,8 +43,17 @@ export class MemoryStore implements StoreLike {
   observations = 0;
   readonly #conv = new EntryConverter();
 
-  async put(batch: readonly StoreObservation[]): Promise<void> {
+  /** the put tags applied (as @dnsrep/store remembers them) */
+  readonly tags = new Set<string>();
+
+  hasTag(tag: string): boolean {
+    return this.tags.has(tag);
+  }
+
+  async put(batch: readonly StoreObservation[], opts: { tag?: string } = {}): Promise<void> {
+    if (opts.tag !== undefined && this.tags.has(opts.tag)) return;
     if (this.refuse !== null) throw Object.assign(new Error(`refused (${this.refuse})`), { code: this.refuse });
+    if (opts.tag !== undefined) this.tags.add(opts.tag);
     this.puts++;
     for (const o of batch) {
       this.observations++;

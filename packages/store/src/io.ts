@@ -17,9 +17,10 @@ export interface StoreIo {
   /**
    * called after each durable step — "flush-files" (a flush's files in place, not yet in the
    * manifest), "compaction-output" (likewise), "manifest" (swapped; WAL segments and inputs not yet
-   * deleted), "wal-segment" (a new segment started): the crash test's kill points
+   * deleted), "tags" (a flush's TAGS file in place, the manifest not yet swapped), "wal-segment" (a
+   * new segment started): the crash test's kill points
    */
-  step(name: "flush-files" | "compaction-output" | "manifest" | "wal-segment"): void;
+  step(name: "flush-files" | "compaction-output" | "tags" | "manifest" | "wal-segment"): void;
 }
 
 function writeAt(fd: number, buf: Uint8Array, off: number, position: number): Promise<number> {
@@ -44,6 +45,34 @@ export const defaultIo: StoreIo = {
   beforeFileWrite: () => {},
   step: () => {},
 };
+
+/**
+ * Replace `dir/name` with `bytes` atomically and durably: written to `temp`, fsynced, renamed, the
+ * directory synced. Throws the system error (the temporary file removed).
+ */
+export function replaceFile(dir: string, name: string, temp: string, bytes: Uint8Array, io: StoreIo): void {
+  let fd = -1;
+  try {
+    io.beforeFileWrite(temp);
+    fd = io.openSync(temp, "w");
+    io.writeSync(fd, bytes);
+    io.fsyncSync(fd);
+    fs.closeSync(fd);
+    fd = -1;
+    fs.renameSync(temp, `${dir}/${name}`);
+    syncDir(dir);
+  } catch (e) {
+    if (fd >= 0) {
+      try {
+        fs.closeSync(fd);
+      } catch {}
+    }
+    try {
+      fs.unlinkSync(temp);
+    } catch {}
+    throw e;
+  }
+}
 
 /** Sync a directory, so the renames and unlinks in it are durable. */
 export function syncDir(dir: string): void {

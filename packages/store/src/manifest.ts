@@ -12,10 +12,10 @@
  * output carries its inputs' greatest), so the manifest records the last flushed sequence: the
  * greatest over its files. Recovery replays the WAL past it.
  */
-import { closeSync, readFileSync, renameSync, unlinkSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fromSystemError, StoreError, StoreErrorCode } from "./errors.js";
-import { type StoreIo, syncDir } from "./io.js";
+import { replaceFile, type StoreIo } from "./io.js";
 
 export const MANIFEST = "MANIFEST";
 const MANIFEST_TEMP = ".MANIFEST.tmp";
@@ -82,25 +82,9 @@ export function writeManifest(dir: string, names: Iterable<string>, io: StoreIo)
     .sort()
     .map((n) => `${n}\n`)
     .join("");
-  let fd = -1;
   try {
-    io.beforeFileWrite(temp);
-    fd = io.openSync(temp, "w");
-    io.writeSync(fd, Buffer.from(text, "latin1"));
-    io.fsyncSync(fd);
-    closeSync(fd);
-    fd = -1;
-    renameSync(temp, join(dir, MANIFEST));
-    syncDir(dir);
+    replaceFile(dir, MANIFEST, temp, Buffer.from(text, "latin1"), io);
   } catch (e) {
-    if (fd >= 0) {
-      try {
-        closeSync(fd);
-      } catch {}
-    }
-    try {
-      unlinkSync(temp);
-    } catch {}
     throw fromSystemError(e, `cannot write ${join(dir, MANIFEST)}`);
   }
 }

@@ -2,6 +2,8 @@
  * RRsetObservation: what a put() takes (one SIE/dnsdedupe-like RRset), its checks, and its
  * encoding inside a WAL record (docs/formats/wal.md):
  *
+ *   payload     = varint tag_len, tag (UTF-8), [varint put_ms if tag_len > 0], batch
+ *                 (DNSRWAL1 segments: batch alone)
  *   batch       = varint n, observation × n
  *   observation = name rrname, name bailiwick, varint rrtype, varint time_first,
  *                 varint time_last, varint count, varint n_rdata, (varint len, rdata) × n_rdata
@@ -70,6 +72,47 @@ export function normalizeBatch(batch: readonly RRsetObservation[]): RRsetObserva
         : { rrname, rrtype: o.rrtype, bailiwick, rdata: o.rdata, timeFirst: o.timeFirst, timeLast: o.timeLast, count: o.count };
   }
   return out;
+}
+
+/** Append a WAL payload's head: the put's tag (null: none) and, with a tag, when it was put (epoch ms). */
+export function encodeTagHead(w: ByteWriter, tag: Uint8Array | null, putMs: number): void {
+  if (tag === null) {
+    w.varint(0);
+    return;
+  }
+  w.varint(tag.length).bytes(tag).varint(putMs);
+}
+
+/** A decoded WAL payload. */
+export interface WalPayload {
+  tag: string | null;
+  putMs: number;
+  batch: RRsetObservation[];
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** Decode a WAL payload of a segment of `version` (1: the batch alone; 2: tag head, batch). StoreError CORRUPTION when it does not decode. */
+export function decodePayload(buf: Uint8Array, version: 1 | 2): WalPayload {
+  if (version === 1) return { tag: null, putMs: 0, batch: decodeBatch(buf) };
+  const bad = (): StoreError => new StoreError(StoreErrorCode.CORRUPTION, "WAL record's tag does not decode");
+  decodeVarint64(buf, 0, buf.length, cur);
+  if (cur.pos < 0) throw bad();
+  const len = cur.value;
+  let p = cur.pos;
+  if (len === 0) return { tag: null, putMs: 0, batch: decodeBatch(buf.subarray(p)) };
+  if (len > buf.length - p) throw bad();
+  let tag: string;
+  try {
+    tag = utf8.decode(buf.subarray(p, p + len));
+  } catch {
+    throw bad();
+  }
+  decodeVarint64(buf, p + len, buf.length, cur);
+  if (cur.pos < 0) throw bad();
+  const putMs = cur.value;
+  p = cur.pos;
+  return { tag, putMs, batch: decodeBatch(buf.subarray(p)) };
 }
 
 /** Append the WAL encoding of a (normalized) batch to `w`. */

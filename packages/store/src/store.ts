@@ -21,8 +21,9 @@ import { defaultIo, type StoreIo } from "./io.js";
 import { acquireLock, releaseLock } from "./lock.js";
 import { fileName, flushedSeq, isTempName, MANIFEST, parseFileName, readManifest, type StoreFileName, writeManifest } from "./manifest.js";
 import { Memtable, treeSource } from "./memtable.js";
-import { decodeBatch, encodeBatch, normalizeBatch, type RRsetObservation } from "./observation.js";
+import { decodePayload, encodeBatch, encodeTagHead, normalizeBatch, type RRsetObservation } from "./observation.js";
 import { LiveFile, makeSnapshot, type StoreSnapshot } from "./snapshot.js";
+import { DEFAULT_TAGS, parseTagsFileName, readTags, TagSet, tagBytes, tagsFileName, writeTags } from "./tags.js";
 import { checkTiers, defaultTiers, type Tier } from "./tiers.js";
 import { frameRecord, listSegments, MAX_RECORD, RECORD_HEADER, scanSegment, type WalSegment, WalWriter } from "./wal.js";
 
@@ -51,6 +52,19 @@ export interface StoreOptions {
   now?: () => number;
   /** file-system calls, replaceable to inject errors in tests */
   io?: Partial<StoreIo>;
+  /** how long a put's tag is remembered (ms, default 24 h) */
+  tagWindowMs?: number;
+  /** the most tags remembered (default 100 000; the oldest are forgotten first) */
+  maxTags?: number;
+}
+
+export interface PutOptions {
+  /**
+   * A tag (an Idempotency-Key, say; 1 to 1024 UTF-8 bytes) logged in the same WAL record as the
+   * batch, so it is durable exactly when the batch is. A put whose tag the store remembers (or is
+   * logging now) is not applied again: it resolves once the first is durable.
+   */
+  tag?: string;
 }
 
 export type StoreEvent =
@@ -85,10 +99,14 @@ export interface StoreStats {
   /** bytes written to files by flushes and compactions (for write amplification) */
   bytesFlushed: number;
   bytesCompacted: number;
+  /** put tags remembered */
+  tags: number;
 }
 
 interface Pending {
   batch: RRsetObservation[];
+  tag: string | null;
+  putMs: number;
   payload: Uint8Array;
   resolve: () => void;
   reject: (e: unknown) => void;
@@ -118,6 +136,9 @@ export class Store {
   #flushedSeq: number;
   #nextId: number;
   readonly #files = new Map<string, LiveFile>();
+  /** the tags of the batches the store holds (tags.ts), and those being logged now */
+  readonly #tags: TagSet;
+  readonly #tagsLogging = new Map<string, Promise<void>>();
   readonly #queue: Pending[] = [];
   #queuedBytes = 0;
   #writing: Promise<void> | null = null;
@@ -158,6 +179,7 @@ export class Store {
     this.#seq = init.seq;
     this.#flushedSeq = init.flushedSeq;
     this.#nextId = init.nextId;
+    this.#tags = init.tags;
     for (const f of init.files) this.#addFile(f);
   }
 
@@ -199,29 +221,54 @@ export class Store {
    * Log and apply a batch. Resolves once it is durable as `sync` says (batch, always: on disk)
    * and visible to new snapshots. Rejects with StoreError: INVALID (a bad observation; nothing
    * applied), BUSY (flushes are behind; try again later), NOSPACE (disk full; nothing of the batch
-   * applied), IO, CLOSED.
+   * applied), IO, CLOSED. With `opts.tag`, a batch whose tag the store remembers is not applied
+   * again (see PutOptions).
    */
-  put(batch: readonly RRsetObservation[]): Promise<void> {
+  put(batch: readonly RRsetObservation[], opts: PutOptions = {}): Promise<void> {
     if (this.#closed) return Promise.reject(new StoreError(StoreErrorCode.CLOSED, "store is closed"));
     let norm: RRsetObservation[];
+    let tb: Uint8Array | null = null;
+    const tag = opts.tag ?? null;
     try {
       norm = normalizeBatch(batch);
+      if (tag !== null) tb = tagBytes(tag);
     } catch (e) {
       return Promise.reject(e);
     }
     if (norm.length === 0) return Promise.resolve();
+    const putMs = this.#now();
+    if (tag !== null) {
+      // the same tag being logged now: its outcome decides (a failed one leaves this put to try)
+      const logging = this.#tagsLogging.get(tag);
+      if (logging !== undefined) return logging.then(undefined, () => this.put(batch, opts));
+      if (this.#tags.has(tag, putMs)) return Promise.resolve();
+    }
     if (this.#busy()) {
       return Promise.reject(new StoreError(StoreErrorCode.BUSY, `store busy: ${this.#imms.length} memtables waiting to be flushed`));
     }
     const w = new ByteWriter(256);
+    encodeTagHead(w, tb, putMs);
     encodeBatch(w, norm);
     if (w.length > MAX_RECORD)
       return Promise.reject(new StoreError(StoreErrorCode.INVALID, `batch too large for one WAL record (${w.length} bytes)`));
-    return new Promise<void>((resolve, reject) => {
-      this.#queue.push({ batch: norm, payload: w.view(), resolve, reject });
+    const done = new Promise<void>((resolve, reject) => {
+      this.#queue.push({ batch: norm, tag, putMs, payload: w.view(), resolve, reject });
       this.#queuedBytes += w.length;
       this.#kickWrite();
     });
+    if (tag !== null) {
+      this.#tagsLogging.set(tag, done);
+      const forget = (): void => {
+        this.#tagsLogging.delete(tag);
+      };
+      done.then(forget, forget);
+    }
+    return done;
+  }
+
+  /** Whether the store holds a batch put with `tag` (remembered within the tag window and count). */
+  hasTag(tag: string): boolean {
+    return this.#tags.has(tag, this.#now());
   }
 
   /** Whether put() must refuse: the memtable is full while the frozen ones wait, or too much is queued. */
@@ -266,6 +313,7 @@ export class Store {
       for (let i = 0; i < group.length; i++) {
         const p = group[i] as Pending;
         this.#mem.apply(p.batch, first + i, now);
+        if (p.tag !== null) this.#tags.add(p.tag, p.putMs, now);
         this.#counters.observations += p.batch.length;
       }
       this.#counters.puts += group.length;
@@ -334,6 +382,7 @@ export class Store {
       const names = (["dns", "dnssec"] as const).map((kind) => fileName({ tier: tier.name, period, seq: imm.lastSeq, id, kind }));
       let out: Awaited<ReturnType<typeof writeMemtable>>;
       const added: LiveFile[] = [];
+      let newFlushed = this.#flushedSeq;
       try {
         out = await writeMemtable(
           imm,
@@ -350,13 +399,22 @@ export class Store {
           const meta = parseFileName(p.slice(this.dir.length + 1)) as StoreFileName;
           metas.push(meta);
         }
+        // the tags travel with the flushed sequence: TAGS-<new flushed sequence> first, then the manifest that makes it current
+        newFlushed = Math.max(this.#flushedSeq, flushedSeq(metas));
+        let tagsPath: string | null = null;
         try {
+          this.#tags.expire(this.#now());
+          tagsPath = writeTags(this.dir, newFlushed, this.#tags, this.#io);
+          this.#io.step("tags");
           writeManifest(this.dir, [...this.#files.keys(), ...metas.map((m) => m.name)], this.#io);
         } catch (e) {
           for (const p of out.paths) if (p) rmSync(p, { force: true });
+          if (tagsPath !== null && newFlushed !== this.#flushedSeq) rmSync(tagsPath, { force: true });
           throw e;
         }
         this.#io.step("manifest");
+        if (newFlushed !== this.#flushedSeq && this.#flushedSeq > 0)
+          rmSync(join(this.dir, tagsFileName(this.#flushedSeq)), { force: true });
         for (const m of metas) added.push(this.#addFile(m));
       } catch (e) {
         const err = isStoreError(e) ? e : fromSystemError(e, "flush");
@@ -366,7 +424,7 @@ export class Store {
         return;
       }
       this.#imms.shift();
-      this.#flushedSeq = Math.max(this.#flushedSeq, imm.lastSeq);
+      this.#flushedSeq = newFlushed;
       this.#counters.flushes++;
       this.#counters.bytesFlushed += out.bytes;
       this.#dropCoveredSegments();
@@ -565,6 +623,7 @@ export class Store {
       ...this.#counters,
       seq: this.#seq,
       flushedSeq: this.#flushedSeq,
+      tags: this.#tags.size,
     };
   }
 
@@ -605,6 +664,7 @@ interface OpenState {
   flushedSeq: number;
   nextId: number;
   files: StoreFileName[];
+  tags: TagSet;
   replayed: number;
   orphans: string[];
 }
@@ -621,6 +681,8 @@ function checkOptions(o: StoreOptions): void {
   if (o.tiers !== undefined) checkTiers(o.tiers);
   if (o.blockSizes !== undefined) for (const b of o.blockSizes) pos("blockSizes", b, 1024);
   pos("compactionFanIn", o.compactionFanIn, 2);
+  pos("tagWindowMs", o.tagWindowMs, 1);
+  pos("maxTags", o.maxTags, 1);
 }
 
 /** Open-time recovery: orphans removed, manifest read and its files checked, the WAL replayed. */
@@ -643,10 +705,13 @@ function recover(dir: string, opts: StoreOptions, io: StoreIo): OpenState {
   } catch (e) {
     throw fromSystemError(e, `cannot read ${dir}`);
   }
+  const flushed = flushedSeq(files);
   for (const name of names) {
     const meta = parseFileName(name);
     if (meta) nextId = Math.max(nextId, meta.id + 1);
-    if ((meta && !listed.has(name)) || isTempName(name)) {
+    // a TAGS file of another flushed sequence: an older one a crash left, or one whose manifest swap never happened
+    const tagsSeq = parseTagsFileName(name);
+    if ((meta && !listed.has(name)) || isTempName(name) || (tagsSeq !== null && tagsSeq !== flushed)) {
       rmSync(join(dir, name), { force: true });
       orphans.push(name);
     }
@@ -662,18 +727,21 @@ function recover(dir: string, opts: StoreOptions, io: StoreIo): OpenState {
       );
     }
   }
-  const flushed = flushedSeq(files);
+  const now = (opts.now ?? Date.now)();
+  const tags = new TagSet({ windowMs: opts.tagWindowMs ?? DEFAULT_TAGS.windowMs, maxTags: opts.maxTags ?? DEFAULT_TAGS.maxTags });
+  readTags(dir, flushed, tags, now);
   let mem = new Memtable(conv);
   const imms: Memtable[] = [];
   const memtableBytes = opts.memtableBytes ?? DEFAULTS.memtableBytes;
-  const now = (opts.now ?? Date.now)();
   const oldSegments: { seg: WalSegment; bytes: number }[] = [];
   let seq = flushed;
   let replayed = 0;
   for (const seg of listSegments(dir)) {
-    const scan = scanSegment(seg, (s, payload) => {
+    const scan = scanSegment(seg, (s, payload, version) => {
       if (s <= flushed) return;
-      mem.apply(decodeBatch(payload), s, now);
+      const rec = decodePayload(payload, version);
+      mem.apply(rec.batch, s, now);
+      if (rec.tag !== null) tags.add(rec.tag, rec.putMs, now);
       replayed++;
       if (mem.bytes >= memtableBytes) {
         imms.push(mem);
@@ -691,5 +759,5 @@ function recover(dir: string, opts: StoreOptions, io: StoreIo): OpenState {
     mem = new Memtable(conv);
   }
   const wal = WalWriter.create(dir, seq + 1, io, opts.sync !== "none");
-  return { tiers, format, mem, imms, wal, oldSegments, seq, flushedSeq: flushed, nextId, files, replayed, orphans };
+  return { tiers, format, mem, imms, wal, oldSegments, seq, flushedSeq: flushed, nextId, files, tags, replayed, orphans };
 }

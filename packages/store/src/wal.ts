@@ -1,6 +1,6 @@
 /**
  * The write-ahead log (docs/formats/wal.md): segment files `wal-<first sequence>.log`, each an
- * 8-byte magic then records
+ * 8-byte magic ("DNSRWAL2"; "DNSRWAL1" segments of older stores are still read) then records
  *
  *   u32le crc32c(bytes 4 .. end of payload) | u32le payload length | u64le sequence | payload
  *
@@ -15,7 +15,10 @@ import { crc32c } from "@dnsrep/util";
 import { fromSystemError, StoreError, StoreErrorCode } from "./errors.js";
 import type { StoreIo } from "./io.js";
 
-export const WAL_MAGIC = Uint8Array.from([0x44, 0x4e, 0x53, 0x52, 0x57, 0x41, 0x4c, 0x31]); // "DNSRWAL1"
+/** the magic of the segments written now: each record's payload starts with its put's tag (observation.ts) */
+export const WAL_MAGIC = Uint8Array.from([0x44, 0x4e, 0x53, 0x52, 0x57, 0x41, 0x4c, 0x32]); // "DNSRWAL2"
+/** the magic of segments written before tags (payload: the batch alone); still read */
+export const WAL_MAGIC_V1 = Uint8Array.from([0x44, 0x4e, 0x53, 0x52, 0x57, 0x41, 0x4c, 0x31]); // "DNSRWAL1"
 export const RECORD_HEADER = 16;
 /** the largest payload a record may hold (a batch beyond it is refused before it is logged) */
 export const MAX_RECORD = 256 << 20;
@@ -66,9 +69,10 @@ export interface SegmentScan {
 
 /**
  * Read a segment's valid records, handing each (sequence, payload view) to `onRecord`, up to the
- * first damaged or short one. A sequence that does not increase is damage too.
+ * first damaged or short one. A sequence that does not increase is damage too. `version` is the
+ * segment's format: 2 (DNSRWAL2, tagged payloads) or 1 (DNSRWAL1).
  */
-export function scanSegment(seg: WalSegment, onRecord: (seq: number, payload: Uint8Array) => void): SegmentScan {
+export function scanSegment(seg: WalSegment, onRecord: (seq: number, payload: Uint8Array, version: 1 | 2) => void): SegmentScan {
   let fd: number;
   try {
     fd = openSync(seg.path, "r");
@@ -106,7 +110,12 @@ export function scanSegment(seg: WalSegment, onRecord: (seq: number, payload: Ui
     };
     let lastSeq = seg.firstSeq - 1;
     let good = 0;
-    if (fill(WAL_MAGIC.length) && WAL_MAGIC.every((b, i) => buf[i] === b)) {
+    let version: 1 | 2 | 0 = 0;
+    if (fill(WAL_MAGIC.length)) {
+      if (WAL_MAGIC.every((b, i) => buf[i] === b)) version = 2;
+      else if (WAL_MAGIC_V1.every((b, i) => buf[i] === b)) version = 1;
+    }
+    if (version !== 0) {
       pos = WAL_MAGIC.length;
       good = base + pos;
       for (;;) {
@@ -119,7 +128,7 @@ export function scanSegment(seg: WalSegment, onRecord: (seq: number, payload: Ui
         // fill may have moved the bytes: read the checksum again from where they are now
         const crc = new DataView(buf.buffer, buf.byteOffset + pos, 4).getUint32(0, true);
         if (crc32c(buf.subarray(pos + 4, pos + RECORD_HEADER + len)) !== crc) break;
-        onRecord(seq, buf.subarray(pos + RECORD_HEADER, pos + RECORD_HEADER + len));
+        onRecord(seq, buf.subarray(pos + RECORD_HEADER, pos + RECORD_HEADER + len), version);
         lastSeq = seq;
         pos += RECORD_HEADER + len;
         good = base + pos;

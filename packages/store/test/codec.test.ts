@@ -5,7 +5,8 @@ import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { isStoreError } from "../src/index.js";
 import { defaultIo } from "../src/io.js";
-import { decodeBatch, encodeBatch, normalizeBatch, type RRsetObservation } from "../src/observation.js";
+import { decodeBatch, decodePayload, encodeBatch, encodeTagHead, normalizeBatch, type RRsetObservation } from "../src/observation.js";
+import { decodeTags, encodeTags, TagSet } from "../src/tags.js";
 import { frameRecord, RECORD_HEADER, scanSegment, WalWriter } from "../src/wal.js";
 import { tempDir } from "./helpers.js";
 import { RRsetGen } from "./random-rrsets.js";
@@ -20,6 +21,60 @@ const encode = (b: RRsetObservation[]): Uint8Array => {
 };
 const plain = (b: RRsetObservation[]) =>
   b.map((o) => ({ ...o, rrname: [...o.rrname], bailiwick: [...o.bailiwick], rdata: o.rdata.map((r) => [...r]) }));
+
+describe("WAL payload tags and the TAGS file", () => {
+  const opts = { windowMs: 2 ** 50, maxTags: 1000 };
+  it("a tagged payload round-trips; random and bit-flipped ones decode or fail with a StoreError", () => {
+    fc.assert(
+      fc.property(
+        fc.option(fc.string({ minLength: 1, maxLength: 50 })),
+        fc.nat(2 ** 45),
+        fc.integer({ min: 0, max: 2 ** 31 }),
+        (tag, ms, seed) => {
+          const batch = normalizeBatch([new RRsetGen(seed).rrset()]);
+          const w = new ByteWriter(64);
+          encodeTagHead(w, tag === null ? null : new TextEncoder().encode(tag), ms);
+          encodeBatch(w, batch);
+          const bytes = w.toBytes();
+          const got = decodePayload(bytes, 2);
+          expect(got.tag).toBe(tag);
+          expect(got.putMs).toBe(tag === null ? 0 : ms);
+          expect(plain(got.batch)).toEqual(plain(batch));
+          const flipped = bytes.slice();
+          const bit = seed % (bytes.length * 8);
+          flipped[bit >> 3] = (flipped[bit >> 3] as number) ^ (1 << (bit & 7));
+          try {
+            decodePayload(flipped, 2);
+          } catch (e) {
+            expect(isStoreError(e), String(e)).toBe(true);
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+  it("a TAGS file round-trips; any flipped bit is a CORRUPTION error", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.string({ minLength: 1, maxLength: 30 }), fc.nat(2 ** 45)), { maxLength: 20 }),
+        fc.nat(),
+        (list, bitSeed) => {
+          const set = new TagSet(opts);
+          for (const [tag, at] of list) set.add(tag, at, 0);
+          const bytes = encodeTags(set);
+          const back = new TagSet(opts);
+          decodeTags(bytes, "TAGS", back, 0);
+          expect([...back.entries()]).toEqual([...set.entries()]);
+          const bit = bitSeed % (bytes.length * 8);
+          const b = bytes.slice();
+          b[bit >> 3] = (b[bit >> 3] as number) ^ (1 << (bit & 7));
+          expect(() => decodeTags(b, "TAGS", new TagSet(opts), 0)).toThrow(/TAGS/);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
 
 describe("WAL batch codec", () => {
   it("round-trips random batches", () => {

@@ -1,6 +1,8 @@
 // The process the crash test kills (crash.test.ts): opens a store in a directory and puts batches
-// as fast as it can, 16 in flight, printing "sent I" before each put and "ack I" once it
-// resolved. Runs from the built package (dist). Arguments: DIR FIRST [file:N | wal:N | step:NAME:N]:
+// as fast as it can, 16 in flight, each tagged "tI", printing "sent I" before each put and "ack I"
+// once it resolved. Runs from the built package (dist). Arguments: DIR FIRST [CRASH [RETRY]]:
+// RETRY, a comma-separated list of batches a killed run left unanswered, put again first with the
+// same tags (the store must not apply one twice). CRASH is "" or file:N | wal:N | step:NAME:N:
 // file:N kills itself just before the Nth file write of a flush, compaction or manifest swap;
 // wal:N writes half of its Nth WAL write and kills itself (a torn record); step:NAME:N kills
 // itself at the Nth durable step of that name (see StoreIo.step).
@@ -9,7 +11,8 @@ import * as fs from "node:fs";
 import { Store } from "@dnsrep/store";
 import { nameFromString } from "@dnsrep/wdns";
 
-const [dir, firstArg, crashAt = ""] = process.argv.slice(2);
+const [dir, firstArg, crashAt = "", retryArg = ""] = process.argv.slice(2);
+const retries = retryArg === "" ? [] : retryArg.split(",").map(Number);
 const parts = crashAt.split(":");
 const kind = parts[0];
 let countdown = Number(parts.at(-1) ?? 0);
@@ -69,9 +72,9 @@ let i = Number(firstArg);
 const inflight = new Set();
 for (;;) {
   while (inflight.size < 16) {
-    const n = i++;
+    const n = retries.length > 0 ? retries.shift() : i++;
     writeSync(1, `sent ${n}\n`);
-    const p = store.put(batch(n)).then(
+    const p = store.put(batch(n), { tag: `t${n}` }).then(
       () => writeSync(1, `ack ${n}\n`),
       (e) => writeSync(1, `fail ${n} ${e.code}\n`),
     );

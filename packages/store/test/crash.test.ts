@@ -7,6 +7,9 @@
  * there, one in flight is there whole or not at all; the counts of the shared RRset and of the
  * fillers are exact sums over the batches present (nothing lost, nothing counted twice); no
  * temporary or orphan file remains; every file passes our mtbl-verify and Debian's mtbl_verify.
+ * Every put is tagged: the store knows a batch's tag exactly when it holds the batch, and each
+ * run first puts again, with the same tags, the batches the run before left unanswered (and the
+ * test does for the last run's): at the end every batch is there exactly once.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
@@ -14,9 +17,9 @@ import { join } from "node:path";
 import { memoryIo, runCommand } from "@dnsrep/cli";
 import { decodeRRsetKey } from "@dnsrep/dnstable";
 import { mtblVerify } from "@dnsrep/mtbl-tools";
-import { nameToString } from "@dnsrep/wdns";
+import { nameFromString, nameToString } from "@dnsrep/wdns";
 import { afterAll, describe, expect, it } from "vitest";
-import { MANIFEST, Store } from "../src/index.js";
+import { MANIFEST, type RRsetObservation, Store } from "../src/index.js";
 import { tempDir } from "./helpers.js";
 import { prng } from "./random-rrsets.js";
 
@@ -26,7 +29,7 @@ const haveDebian = spawnSync("sh", ["-c", "command -v mtbl_verify"]).status === 
 if (!haveDebian && process.env.CI) throw new Error("mtbl_verify (Debian mtbl-bin) is required on CI");
 const RUNS = 24;
 /** the step kill points, in turn (the flush's and the compaction's manifest swaps both count as "manifest") */
-const STEPS = ["manifest", "flush-files", "compaction-output", "manifest", "wal-segment"];
+const STEPS = ["manifest", "flush-files", "tags", "compaction-output", "manifest", "wal-segment"];
 const child = join(import.meta.dirname, "crash-child.mjs");
 
 interface RunResult {
@@ -37,9 +40,9 @@ interface RunResult {
   crashed: string | null;
 }
 
-function runChild(dir: string, first: number, crashAt: string, killAfterMs: number): Promise<RunResult> {
+function runChild(dir: string, first: number, crashAt: string, killAfterMs: number, retry: number[]): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [child, dir, String(first), crashAt], { stdio: ["ignore", "pipe", "pipe"] });
+    const p = spawn(process.execPath, [child, dir, String(first), crashAt, retry.join(",")], { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     let err = "";
     p.stdout.on("data", (d: Buffer) => {
@@ -73,6 +76,23 @@ function runChild(dir: string, first: number, crashAt: string, killAfterMs: numb
 
 const countOfBatch = (i: number): number => 1 + (i % 5);
 
+/** batch i as the child puts it (crash-child.mjs): its own RRset, the shared one, 20 fillers */
+function childBatch(i: number): RRsetObservation[] {
+  const obs = (name: string, count: number, addr: number): RRsetObservation => ({
+    rrname: nameFromString(name),
+    rrtype: 1,
+    bailiwick: nameFromString("example."),
+    rdata: [Uint8Array.of(192, 0, 2, addr)],
+    timeFirst: 1_700_000_000,
+    timeLast: 1_700_000_000,
+    count,
+  });
+  const c = countOfBatch(i);
+  const out = [obs(`b${i}.crash.example.`, c, 1), obs("shared.crash.example.", c, 2)];
+  for (let k = 0; k < 20; k++) out.push(obs(`f${(i * 20 + k) % 50}.fill.example.`, 1, 3));
+  return out;
+}
+
 /** name → count of every RRset under `zone`. */
 function counts(store: Store, zone: string): Map<string, number> {
   const snap = store.snapshot();
@@ -96,6 +116,9 @@ describe("crash safety", () => {
     const present = new Set<number>();
     let next = 0;
     let acks = 0;
+    /** batches sent and not acknowledged (in flight at the kill, or refused): the next run puts them again */
+    let unanswered: number[] = [];
+    let retried = 0;
     const crashes = [0, 0, 0, 0];
     const verified = new Set<string>();
     for (let run = 0; run < RUNS; run++) {
@@ -107,7 +130,8 @@ describe("crash safety", () => {
         `step:${STEPS[(run >> 2) % STEPS.length]}:${1 + Math.floor(rand() * 3)}`,
       ][mode] as string;
       const t0 = Date.now();
-      const r = await runChild(dir, next, crashAt, mode === 0 ? 20 + rand() * 1200 : 2500);
+      const r = await runChild(dir, next, crashAt, mode === 0 ? 20 + rand() * 1200 : 2500, unanswered);
+      retried += unanswered.filter((n) => r.acked.has(n)).length;
       if (r.crashed) crashes[mode] = (crashes[mode] as number) + 1;
       acks += r.acked.size;
       if (process.env.CRASH_DEBUG)
@@ -122,19 +146,31 @@ describe("crash safety", () => {
         // no temporary or orphan file: exactly the manifest's files, the WAL, the lock
         const listed = new Set(readFileSync(join(dir, MANIFEST), "latin1").split("\n").filter(Boolean));
         for (const name of readdirSync(dir)) {
-          const ok = name === MANIFEST || name === "LOCK" || /^wal-\d{16}\.log$/.test(name) || listed.has(name);
+          const ok =
+            name === MANIFEST ||
+            name === "LOCK" ||
+            /^wal-\d{16}\.log$/.test(name) ||
+            listed.has(name) ||
+            name === `TAGS-${String(store.stats().flushedSeq).padStart(16, "0")}`;
           expect(ok, `unexpected file ${name} after run ${run}`).toBe(true);
         }
         for (const name of listed) expect(readdirSync(dir)).toContain(name);
 
         const own = counts(store, "crash.example");
+        const left = new Set(unanswered);
         for (const n of r.sent) {
           const c = own.get(`b${n}.crash.example.`) ?? 0;
           if (r.acked.has(n)) expect(c, `acknowledged batch ${n} (run ${run})`).toBe(countOfBatch(n));
           else if (r.failed.has(n)) expect(c, `refused batch ${n}`).toBe(0);
           else expect([0, countOfBatch(n)], `batch ${n} in flight`).toContain(c);
+          // the store knows a tag exactly when it holds the batch
+          expect(store.hasTag(`t${n}`), `tag of batch ${n} (run ${run})`).toBe(c > 0);
           if (c > 0) present.add(n);
+          left.delete(n);
+          if (!r.acked.has(n)) left.add(n);
         }
+        // a retry the kill came before: still unanswered
+        unanswered = [...left].sort((x, y) => x - y);
         // earlier batches are all still there, once
         for (const n of present) expect(own.get(`b${n}.crash.example.`), `batch ${n} after run ${run}`).toBe(countOfBatch(n));
         const batches = [...own.keys()].filter((k) => k.startsWith("b")).length;
@@ -164,7 +200,27 @@ describe("crash safety", () => {
         }
       }
     }
-    // the runs did real work: many acknowledged batches, several flushes and compactions on disk
+    // the last run's unanswered batches put again here: then every batch sent is there exactly once
+    {
+      const store = await Store.open(dir, { compaction: false });
+      try {
+        for (const n of unanswered) await store.put(childBatch(n), { tag: `t${n}` });
+        const own = counts(store, "crash.example");
+        let shared = 0;
+        for (let n = 0; n < next; n++) {
+          expect(own.get(`b${n}.crash.example.`), `batch ${n} at the end`).toBe(countOfBatch(n));
+          shared += countOfBatch(n);
+        }
+        expect(own.get("shared.crash.example.")).toBe(shared);
+        let fill = 0;
+        for (const c of counts(store, "fill.example").values()) fill += c;
+        expect(fill).toBe(20 * next);
+      } finally {
+        await store.close();
+      }
+    }
+    // the runs did real work: many acknowledged batches, several flushes and compactions on disk, retries answered
+    expect(retried).toBeGreaterThan(RUNS / 2);
     expect(acks).toBeGreaterThan(RUNS * 5);
     expect(present.size).toBeGreaterThanOrEqual(acks);
     // each kind of crash point was reached several times

@@ -9,11 +9,14 @@ import { type Running, startServer } from "./spawn-server.js";
 /**
  * Issue 23's crash acceptance: a child dnstable-server ingesting from a generator (this test,
  * POSTing batches four at a time) is killed with SIGKILL at random moments — mid-put, mid-flush,
- * mid-compaction (1 MiB memtables flush every few batches) — 20 times, restarted each time. At the
- * end: every acknowledged batch is present exactly once (its marker's count, and the summed count
- * of everything equals what the applied batches hold); a batch whose answer the kill cut off is
- * there whole or not at all; our mtbl-verify passes on every file; the store holds no temporary or
- * orphan file (only LOCK, MANIFEST, WAL segments and the files the manifest names). Debian's
+ * mid-compaction (1 MiB memtables flush every few batches) — 20 times, restarted each time. Each
+ * batch has an Idempotency-Key and holds sensor lines and one log line (so it is split over the
+ * sensor store and a log source's store); after each restart the writers first send again, with
+ * the same key, every batch whose answer a kill cut off, as a shipper does. Before each retry a
+ * batch is there whole or not at all; at the end every batch has been acknowledged and is present
+ * exactly once (its markers' counts, and the summed count of everything equals what the batches
+ * hold); our mtbl-verify passes on every file; the store holds no temporary or orphan file (only
+ * LOCK, MANIFEST, the current TAGS file, WAL segments and the files the manifest names). Debian's
  * mtbl_verify checks every file too (required with CI=true).
  */
 const ROUNDS = 20;
@@ -46,7 +49,10 @@ function makeBatch(id: number, rand: () => number): Batch {
     `${JSON.stringify({ rrname: name, rrtype: "A", rdata, time_first: 1_700_000_000 + id, time_last: 1_700_000_000 + id + 10, count, bailiwick: "crash.test" })}\n`;
   // the marker: a name only this batch has, its count the batch's number
   let body = line(`m.b${id}.crash.test`, id + 1, "192.0.2.1");
-  let total = id + 1;
+  // the log part: a marker of its own in the log source "crashlog"
+  body += `${JSON.stringify({ rrname: `l.b${id}.crash.test`, rrtype: "A", rdata: "192.0.2.2", time_first: 1_700_000_000 + id, time_last: 1_700_000_000 + id, count: id + 1, source: "crashlog" })}\n`;
+  // (summarize counts both parts)
+  let total = 2 * (id + 1);
   for (let i = 1; i < PER_BATCH; i++) {
     const count = 1 + Math.floor(rand() * 5);
     body += line(`s${Math.floor(rand() * SHARED_NAMES)}.crash.test`, count, `10.0.${Math.floor(rand() * 4)}.${Math.floor(rand() * 250)}`);
@@ -72,25 +78,42 @@ describe("crash test: SIGKILL at random moments while ingesting", () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const start = (): Promise<Running> => startServer(["--no-auth", "-q", "--store", store, "--memtable-mb", "1"], 60_000);
 
-  it(`loses no acknowledged batch and double-counts none over ${ROUNDS} kills`, async () => {
+  it(`loses no acknowledged batch and double-counts none over ${ROUNDS} kills, unanswered batches retried with their keys`, async () => {
     const rand = prng(23);
     const batches: Batch[] = [];
     let kills = 0;
+    let retried = 0;
+    /** send `b` once with its Idempotency-Key; true if acknowledged (a 503 or a cut-off answer: not) */
+    const send = async (url: string, b: Batch): Promise<boolean> => {
+      try {
+        const r = await post(url, "-", b.body, { "idempotency-key": `crash-${b.id}` });
+        if (r.status === 200 && ((await r.json()) as { accepted: number }).accepted === PER_BATCH + 1) b.acked = true;
+      } catch {
+        // cut off by the kill: unknown
+      }
+      return b.acked;
+    };
+    /** a marker's count (sensor: m.bN, the log source: l.bN) */
+    const marker = async (url: string, m: string, id: number): Promise<number> =>
+      ((await lookup(url, "-", `rrset/name/${m}.b${id}.crash.test`))[0]?.count as number | undefined) ?? 0;
     for (let round = 0; round < ROUNDS; round++) {
       const srv = await start();
       const killAt = Date.now() + 150 + Math.floor(Math.random() * 1200);
       let stop = false;
-      // four writers until the kill; each batch is sent once (no retry: its fate is then acked or unknown)
+      // before the retries: a batch whose answer was cut off is there whole (both parts) or not at all
+      const retry = batches.filter((b) => !b.acked);
+      for (const b of retry) {
+        const [m, l] = [await marker(srv.url, "m", b.id), await marker(srv.url, "l", b.id)];
+        expect([0, b.id + 1], `unanswered batch ${b.id}, sensor part`).toContain(m);
+        expect([0, b.id + 1], `unanswered batch ${b.id}, log part`).toContain(l);
+      }
+      // four writers until the kill: first the unanswered batches again (same key), then new ones
       const writer = async (): Promise<void> => {
         while (!stop && Date.now() < killAt) {
-          const b = makeBatch(batches.length, rand);
-          batches.push(b);
-          try {
-            const r = await post(srv.url, "-", b.body);
-            if (r.status === 200 && ((await r.json()) as { accepted: number }).accepted === PER_BATCH) b.acked = true;
-          } catch {
-            // cut off by the kill: unknown
-          }
+          const again = retry.shift();
+          const b = again ?? makeBatch(batches.length, rand);
+          if (!again) batches.push(b);
+          if ((await send(srv.url, b)) && again) retried++;
         }
       };
       const writers = [writer(), writer(), writer(), writer()];
@@ -102,19 +125,19 @@ describe("crash test: SIGKILL at random moments while ingesting", () => {
       await Promise.all(writers);
     }
     expect(kills).toBe(ROUNDS);
-    const acked = batches.filter((b) => b.acked);
-    expect(acked.length).toBeGreaterThan(ROUNDS);
+    expect(batches.filter((b) => b.acked).length).toBeGreaterThan(ROUNDS);
+    expect(retried, "retries acknowledged after a restart").toBeGreaterThan(0);
 
     const srv = await start();
     try {
-      // each batch: its marker exactly once if acknowledged, whole or absent if not
+      // the last round's unanswered batches, sent again with their keys: now every batch is acknowledged
+      for (const b of batches) if (!b.acked) expect(await send(srv.url, b), `retry of batch ${b.id}`).toBe(true);
+      // each batch: its markers exactly once
       let applied = 0;
       for (const b of batches) {
-        const objs = await lookup(srv.url, "-", `rrset/name/m.b${b.id}.crash.test`);
-        const count = objs[0]?.count ?? 0;
-        if (b.acked) expect(count, `acknowledged batch ${b.id}`).toBe(b.id + 1);
-        else expect([0, b.id + 1], `unacknowledged batch ${b.id}`).toContain(count);
-        if (count === b.id + 1) applied += b.total;
+        expect(await marker(srv.url, "m", b.id), `batch ${b.id}, sensor part`).toBe(b.id + 1);
+        expect(await marker(srv.url, "l", b.id), `batch ${b.id}, log part`).toBe(b.id + 1);
+        applied += b.total;
       }
       // the sums of counts: every applied batch's observations exactly once, shared names included
       const r = await fetch(`${srv.url}/dnsdb/v2/summarize/rrset/name/*.crash.test?limit=0`);
@@ -123,6 +146,8 @@ describe("crash test: SIGKILL at random moments while ingesting", () => {
         .filter((l) => l.includes('"obj"'))
         .map((l) => JSON.parse(l).obj as { count: number })[0];
       expect(sum?.count).toBe(applied);
+      // the rounds did real work
+      expect(batches.length).toBeGreaterThan(ROUNDS * 4);
     } finally {
       expect(await srv.stop()).toBe(0);
     }
@@ -143,9 +168,15 @@ describe("crash test: SIGKILL at random moments while ingesting", () => {
       const name = f.split("/").pop() as string;
       const where = f.slice(0, f.length - name.length);
       if (f === "idempotency.journal") continue;
-      expect(["LOCK", "MANIFEST"].includes(name) || /^wal-\d{16}\.log$/.test(name) || name.endsWith(".mtbl"), `unexpected file ${f}`).toBe(
-        true,
-      );
+      expect(
+        ["LOCK", "MANIFEST"].includes(name) || /^wal-\d{16}\.log$/.test(name) || /^TAGS-\d{16}$/.test(name) || name.endsWith(".mtbl"),
+        `unexpected file ${f}`,
+      ).toBe(true);
+      if (name.startsWith("TAGS-"))
+        expect(
+          files.filter((g) => g.startsWith(where) && g.slice(where.length).startsWith("TAGS-")),
+          `${where}TAGS-*`,
+        ).toHaveLength(1);
       if (name.endsWith(".mtbl")) {
         const manifest = readFileSync(join(store, where, "MANIFEST"), "latin1").split("\n");
         expect(manifest, `orphan ${f}`).toContain(name);

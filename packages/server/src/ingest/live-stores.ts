@@ -147,12 +147,23 @@ export class IngestStores {
         IngestErrorCode.BAD_BATCH,
         `source: ${JSON.stringify(newSources[0]?.slice(5))} would be log source number ${this.#logs.size + this.#opening.size + 1}; this server keeps at most ${this.#maxSources}`,
       );
+    // a part is applied if the journal says so, or if its store holds the key as a put tag (made
+    // durable with the data: a crash before the journal line loses nothing of what was applied)
     const done = new Set(seen?.parts ?? []);
+    if (key !== null)
+      for (const part of groups.keys()) {
+        const st = part === SENSOR_PART ? this.sensor : this.#logs.get(part.slice(5));
+        if (st?.hasTag(key)) done.add(part);
+      }
+    if (key !== null && groups.size > 0 && [...groups.keys()].every((p) => done.has(p))) {
+      this.#idem.record(key, batch.length, [...done], true);
+      return { accepted: seen?.accepted ?? batch.length, duplicate: true };
+    }
     const todo = [...groups].filter(([part]) => !done.has(part));
     const results = await Promise.allSettled(
       todo.map(async ([part, obs]) => {
         const store = part === SENSOR_PART ? this.sensor : await this.#logStore(part.slice(5));
-        await store.put(obs);
+        await store.put(obs, key === null ? {} : { tag: key });
         return part;
       }),
     );

@@ -20,8 +20,14 @@ export interface StoreSnapshotLike {
 }
 
 export interface StoreLike {
-  /** resolves once durable; rejects with an error whose `code` is "BUSY", "NOSPACE", "CLOSED" … */
-  put(batch: readonly StoreObservation[]): Promise<void>;
+  /**
+   * Resolves once durable; rejects with an error whose `code` is "BUSY", "NOSPACE", "CLOSED" …
+   * `tag` (an Idempotency-Key) is made durable with the batch: a put whose tag the store holds is
+   * not applied again.
+   */
+  put(batch: readonly StoreObservation[], opts?: { tag?: string }): Promise<void>;
+  /** whether the store holds a batch put with `tag` (recent ones: within the idempotency window) */
+  hasTag(tag: string): boolean;
   snapshot(): StoreSnapshotLike;
   flush(): Promise<void>;
   /** counters for /metrics (field names as @dnsrep/store's StoreStats; absent ones are left out) */
