@@ -1,0 +1,12 @@
+import { SENSOR_PART } from "../ingest/live-stores.js";
+import type { IngestObservation } from "../ingest/observation.js";
+import type { Dashboard } from "./dashboard.js";
+
+/**
+ * The ingest hook (IngestStores' `onObservations`): each applied batch's observations counted
+ * by the dashboard under their source ("sensor" for sensor data). Called once per applied batch,
+ * only for the parts the stores took, so a refused part or a duplicate batch is not counted.
+ */
+export function dashboardIngestHook(dash: Dashboard): (applied: readonly IngestObservation[]) => void {
+  return (applied) => dash.observe(applied.map((o) => ({ obs: o, source: o.source ?? SENSOR_PART })));
+}
