@@ -20,12 +20,20 @@ export interface SpaceSavingState {
   items: [key: string, weight: number, error: number][];
 }
 
+interface Entry {
+  key: string;
+  weight: number;
+  error: number;
+  /** the entry's index in the heap */
+  slot: number;
+}
+
 export class SpaceSaving {
   readonly capacity: number;
   #total = 0;
-  readonly #items = new Map<string, { weight: number; error: number }>();
-  /** the smallest held weight's key, found again lazily after it changes */
-  #minKey: string | null = null;
+  // an indexed binary min-heap on weight: the lightest held key at 0; each entry knows its slot
+  readonly #heap: Entry[] = [];
+  readonly #byKey = new Map<string, Entry>();
 
   constructor(capacity: number) {
     if (!Number.isSafeInteger(capacity) || capacity < 1) throw new RangeError("space-saving capacity must be a positive integer");
@@ -37,48 +45,74 @@ export class SpaceSaving {
   }
 
   get size(): number {
-    return this.#items.size;
+    return this.#heap.length;
   }
 
-  /** Count `weight` (> 0) more for `key`. */
+  /** Count `weight` (> 0) more for `key`: O(log capacity). */
   add(key: string, weight = 1): void {
     if (!(weight > 0)) return;
     this.#total += weight;
-    const it = this.#items.get(key);
-    if (it !== undefined) {
-      it.weight += weight;
-      if (this.#minKey === key) this.#minKey = null;
+    const e = this.#byKey.get(key);
+    if (e !== undefined) {
+      e.weight += weight;
+      this.#down(e.slot);
       return;
     }
-    if (this.#items.size < this.capacity) {
-      this.#items.set(key, { weight, error: 0 });
-      if (this.#minKey !== null && weight < (this.#items.get(this.#minKey)?.weight ?? 0)) this.#minKey = key;
+    if (this.#heap.length < this.capacity) {
+      this.#insert({ key, weight, error: 0, slot: this.#heap.length });
       return;
     }
-    const minKey = this.#findMin();
-    const min = this.#items.get(minKey) as { weight: number; error: number };
-    this.#items.delete(minKey);
-    this.#items.set(key, { weight: min.weight + weight, error: min.weight });
-    this.#minKey = null;
+    // replace the lightest key: the newcomer inherits its weight as its error bound
+    const min = this.#heap[0] as Entry;
+    this.#byKey.delete(min.key);
+    const w = min.weight;
+    min.key = key;
+    min.weight = w + weight;
+    min.error = w;
+    this.#byKey.set(key, min);
+    this.#down(0);
   }
 
-  #findMin(): string {
-    if (this.#minKey !== null) return this.#minKey;
-    let best = "";
-    let bw = Number.POSITIVE_INFINITY;
-    for (const [k, v] of this.#items)
-      if (v.weight < bw) {
-        bw = v.weight;
-        best = k;
-      }
-    this.#minKey = best;
-    return best;
+  #insert(e: Entry): void {
+    e.slot = this.#heap.length;
+    this.#heap.push(e);
+    this.#byKey.set(e.key, e);
+    let i = e.slot;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      const pe = this.#heap[p] as Entry;
+      if (pe.weight <= e.weight) break;
+      this.#heap[i] = pe;
+      pe.slot = i;
+      i = p;
+    }
+    this.#heap[i] = e;
+    e.slot = i;
+  }
+
+  #down(i: number): void {
+    const h = this.#heap;
+    const n = h.length;
+    const e = h[i] as Entry;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      const c = r < n && (h[r] as Entry).weight < (h[l] as Entry).weight ? r : l;
+      const ce = h[c] as Entry;
+      if (e.weight <= ce.weight) break;
+      h[i] = ce;
+      ce.slot = i;
+      i = c;
+    }
+    h[i] = e;
+    e.slot = i;
   }
 
   /** The `n` heaviest keys, heaviest first (ties by key). */
   top(n: number): HeavyHitter[] {
-    return [...this.#items]
-      .map(([key, v]) => ({ key, weight: v.weight, error: v.error }))
+    return this.#heap
+      .map((e) => ({ key: e.key, weight: e.weight, error: e.error }))
       .sort((a, b) => b.weight - a.weight || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
       .slice(0, n);
   }
@@ -86,29 +120,26 @@ export class SpaceSaving {
   /** Add every held key of `other` (merging two streams' sketches; errors add). */
   merge(other: SpaceSaving): void {
     for (const h of other.top(other.capacity)) {
-      const had = this.#items.get(h.key);
       this.add(h.key, h.weight);
-      if (had === undefined) {
-        const now = this.#items.get(h.key);
-        if (now !== undefined) now.error += h.error;
-      } else had.error += h.error;
+      const e = this.#byKey.get(h.key);
+      if (e !== undefined) e.error += h.error;
     }
   }
 
   toJSON(): SpaceSavingState {
-    return { capacity: this.capacity, total: this.#total, items: [...this.#items].map(([k, v]) => [k, v.weight, v.error]) };
+    return { capacity: this.capacity, total: this.#total, items: this.#heap.map((e) => [e.key, e.weight, e.error]) };
   }
 
   /** Rebuild from a saved state; throws TypeError when it is not one. */
   static fromJSON(s: unknown): SpaceSaving {
     const st = s as SpaceSavingState;
-    if (typeof st !== "object" || st === null || !Array.isArray(st.items) || typeof st.total !== "number")
+    if (typeof st !== "object" || st === null || !Array.isArray(st.items) || typeof st.total !== "number" || !Number.isSafeInteger(st.capacity) || st.capacity < 1)
       throw new TypeError("not a space-saving state");
     const ss = new SpaceSaving(st.capacity);
     for (const it of st.items.slice(0, ss.capacity)) {
-      if (!Array.isArray(it) || typeof it[0] !== "string" || typeof it[1] !== "number" || typeof it[2] !== "number")
+      if (!Array.isArray(it) || typeof it[0] !== "string" || typeof it[1] !== "number" || typeof it[2] !== "number" || ss.#byKey.has(it[0]))
         throw new TypeError("not a space-saving state");
-      ss.#items.set(it[0], { weight: it[1], error: it[2] });
+      ss.#insert({ key: it[0], weight: it[1], error: it[2], slot: 0 });
     }
     ss.#total = st.total;
     return ss;
