@@ -133,7 +133,14 @@ export class SpaceSaving {
   /** Rebuild from a saved state; throws TypeError when it is not one. */
   static fromJSON(s: unknown): SpaceSaving {
     const st = s as SpaceSavingState;
-    if (typeof st !== "object" || st === null || !Array.isArray(st.items) || typeof st.total !== "number" || !Number.isSafeInteger(st.capacity) || st.capacity < 1)
+    if (
+      typeof st !== "object" ||
+      st === null ||
+      !Array.isArray(st.items) ||
+      typeof st.total !== "number" ||
+      !Number.isSafeInteger(st.capacity) ||
+      st.capacity < 1
+    )
       throw new TypeError("not a space-saving state");
     const ss = new SpaceSaving(st.capacity);
     for (const it of st.items.slice(0, ss.capacity)) {
