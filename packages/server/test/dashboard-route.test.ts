@@ -116,6 +116,34 @@ describe("dashboard route", () => {
     expect((await dashboard("30d")).step).toBe(86400);
   });
 
+  it("counts a batch repeated under the same Idempotency-Key once", async () => {
+    const t = Math.floor(now / 1000);
+    const line = {
+      rrname: "idem.dash-three.example.net",
+      rrtype: "A",
+      rdata: "198.51.100.9",
+      time_first: t,
+      time_last: t,
+      count: 3,
+      source: "zeek",
+    };
+    const send = () =>
+      server.app.inject({
+        method: "POST",
+        url: "/api/v1/ingest",
+        headers: { "content-type": "application/x-ndjson", "x-api-key": writer, "idempotency-key": "dash-batch-1" },
+        payload: JSON.stringify(line),
+      });
+    const before = (await dashboard()).observations;
+    expect((await send()).statusCode).toBe(200);
+    const r = await send();
+    expect(r.statusCode).toBe(200);
+    expect(r.json().duplicate).toBe(true);
+    const d = await dashboard();
+    expect(d.observations).toBe(before + 1);
+    expect(d.topAddresses.find((x: { address: string }) => x.address === "198.51.100.9").count).toBe(3);
+  });
+
   it("keeps the live aggregates across a restart", async () => {
     const before = await dashboard();
     await server.close();
@@ -125,5 +153,21 @@ describe("dashboard route", () => {
     expect(after.topNames).toEqual(before.topNames);
     expect(after.ingest.sources).toEqual(before.ingest.sources);
     expect(after.newDomains).toEqual(before.newDomains);
+  });
+});
+
+describe("dashboard over DATA files only", () => {
+  it("bounds the files' count (partial), and answers 'none' for the live part without a store", async () => {
+    const server = await createServer({ data: [DNS], auth: { noAuth: true }, pollMs: 0, dashboard: { maxFileEntries: 5 } });
+    try {
+      const d = (await server.app.inject({ method: "GET", url: "/dnsdb/v2/dashboard?range=30d" })).json();
+      expect(d.files).toMatchObject({ state: "ready", files: 1, rrsets: 5, partial: true });
+      expect(d.observations).toBe(5);
+      expect(d.ingest).toMatchObject({ lagSeconds: null, sources: [] });
+      expect(d.series.sources.map((s: { source: string }) => s.source)).toEqual(["files"]);
+      expect(d.step).toBe(86400);
+    } finally {
+      await server.close();
+    }
   });
 });
