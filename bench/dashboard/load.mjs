@@ -115,22 +115,27 @@ async function loads(url) {
 
 const load0 = loadavg()[0];
 let s = start();
-let url = await s.ready;
-const secs = await ingest(url);
-const view = JSON.parse((await http(`${url}/dnsdb/v2/dashboard?range=30d`, "GET")).body);
-const warm = await loads(url);
-const rssAfter = rss(s.server.pid);
-await stop(s.server);
-const aggBytes = statSync(join(store, "dashboard", "aggregates.bin")).size;
-s = start();
-url = await s.ready;
-const t0 = performance.now();
-const first = await http(`${url}/dnsdb/v2/dashboard?range=24h`, "GET");
-const firstMs = performance.now() - t0;
-const after = JSON.parse((await http(`${url}/dnsdb/v2/dashboard?range=30d`, "GET")).body);
-await stop(s.server);
-agent.destroy();
-rmSync(dir, { recursive: true, force: true });
+let secs, view, warm, rssAfter, aggBytes, first, firstMs, after;
+try {
+  let url = await s.ready;
+  secs = await ingest(url);
+  view = JSON.parse((await http(`${url}/dnsdb/v2/dashboard?range=30d`, "GET")).body);
+  warm = await loads(url);
+  rssAfter = rss(s.server.pid);
+  await stop(s.server);
+  aggBytes = statSync(join(store, "dashboard", "aggregates.bin")).size;
+  s = start();
+  url = await s.ready;
+  const t0 = performance.now();
+  first = await http(`${url}/dnsdb/v2/dashboard?range=24h`, "GET");
+  firstMs = performance.now() - t0;
+  after = JSON.parse((await http(`${url}/dnsdb/v2/dashboard?range=30d`, "GET")).body);
+} finally {
+  // a failed run leaves no server or store behind
+  if (s.server.exitCode === null && s.server.signalCode === null) await stop(s.server);
+  agent.destroy();
+  rmSync(dir, { recursive: true, force: true });
+}
 
 // the hook's cost per observation, in process
 const { Aggregates } = await import(join(root, "packages/server/dist/dashboard/index.js"));
