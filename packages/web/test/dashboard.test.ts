@@ -180,6 +180,41 @@ describe("dashboard in Chromium", { timeout: 180_000 }, () => {
     await page.context().close();
   });
 
+  it("asks lookups with enrich=1 and shows ASN / AS organisation / country columns only when they come", async (ctx) => {
+    if (!browser) return ctx.skip();
+    const { page, dialogs } = await newPage(browser, ui);
+    await page.goto("/lookup/rdata/ip/127.0.0.12");
+    await logIn(page, alice);
+    expect(await resultCount(page)).toBeGreaterThan(0);
+    // this server has no enrichment yet: no such fields, no such columns
+    expect(await page.locator("th[data-enrich]").count()).toBe(0);
+    // the enrichment fields as the enrich branch adds them (here added to the real answer on its way)
+    const asked: string[] = [];
+    await page.route("**/dnsdb/v2/lookup/**", async (route) => {
+      asked.push(route.request().url());
+      const res = await route.fetch();
+      const body = (await res.text())
+        .split("\n")
+        .map((l) =>
+          l.startsWith('{"obj"')
+            ? JSON.stringify({ obj: { ...JSON.parse(l).obj, asn: 64496, as_org: "<img src=x onerror=alert(1)>", country: "ZZ" } })
+            : l,
+        )
+        .join("\n");
+      await route.fulfill({ response: res, body });
+    });
+    await page.goto("/lookup/rdata/ip/127.0.0.13");
+    expect(await resultCount(page)).toBeGreaterThan(0);
+    expect(new URL(asked[0] as string).searchParams.get("enrich")).toBe("1");
+    expect(await page.locator("th[data-enrich]").allTextContents()).toEqual(["ASN", "AS organisation", "Country"]);
+    expect(await page.locator("td[data-enrich=as_org]").first().textContent()).toBe("<img src=x onerror=alert(1)>");
+    expect(await page.locator("td[data-enrich=asn]").first().textContent()).toBe("64496");
+    expect(await page.locator("main img").count()).toBe(0);
+    expect(dialogs).toEqual([]);
+    await page.screenshot({ path: outPath("results-enriched.png") });
+    await page.context().close();
+  });
+
   it("flags a source that went silent", async (ctx) => {
     if (!browser) return ctx.skip();
     await new Promise((r) => setTimeout(r, (SILENT_AFTER + 1) * 1000));
