@@ -37,7 +37,7 @@ export async function scanFiles(
 ): Promise<FileScan> {
   const aggs = new Aggregates({ ...opts.limits, nameFilterBytes: 8, domainFilterBytes: 8 });
   const readers = files.map((f) => Reader.open(f, { verifyChecksums: opts.verifyChecksums ?? true }));
-  const chunk = opts.chunk ?? 20_000;
+  const chunk = opts.chunk ?? 2000;
   let rrsets = 0;
   let partial = false;
   let name = "";
