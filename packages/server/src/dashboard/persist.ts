@@ -58,7 +58,7 @@ export function decodeAggregates(buf: Uint8Array, limits: AggregateLimits): Aggr
   }
   const nb = st.limits?.nameFilterBytes;
   const db = st.limits?.domainFilterBytes;
-  if (typeof nb !== "number" || typeof db !== "number" || j0 + jl + nb + db !== buf.length)
+  if (!Number.isSafeInteger(nb) || !Number.isSafeInteger(db) || nb < 8 || db < 8 || j0 + jl + nb + db !== buf.length)
     throw new TypeError("truncated dashboard aggregates file (its filters)");
   // the filters keep the size they were made with; the other limits are today's
   const a = new Aggregates(
