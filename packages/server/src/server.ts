@@ -234,7 +234,7 @@ async function serve(
         now: nowMs,
       },
       onApplied: (via, n, newest) => im.applied(via, n, newest),
-      onObservations: dashboardIngestHook(dash),
+      onObservations: dashboardIngestHook(dash, log),
     });
     opened(stores);
     data.attachLive(stores);

@@ -187,6 +187,31 @@ describe("dashboard aggregates", () => {
         },
       ),
     );
+    // well-formed JSON of the wrong shape: any field replaced by any JSON value
+    const magic = 12;
+    const jl = new DataView(good.buffer).getUint32(magic, true);
+    const state = JSON.parse(new TextDecoder().decode(good.subarray(magic + 4, magic + 4 + jl))) as Record<string, unknown>;
+    const filters = good.subarray(magic + 4 + jl);
+    fc.assert(
+      fc.property(fc.constantFrom(...Object.keys(state)), fc.jsonValue(), (field, value) => {
+        const json = new TextEncoder().encode(JSON.stringify({ ...state, [field]: value }));
+        const buf = new Uint8Array(magic + 4 + json.length + filters.length);
+        buf.set(good.subarray(0, magic));
+        new DataView(buf.buffer).setUint32(magic, json.length, true);
+        buf.set(json, magic + 4);
+        buf.set(filters, magic + 4 + json.length);
+        let back: Aggregates;
+        try {
+          back = decodeAggregates(buf, LIMITS);
+        } catch (e) {
+          expect(e).toBeInstanceOf(TypeError);
+          return;
+        }
+        // what is accepted keeps working: counted into, written again
+        back.observe(toObs({ name: "b.example.com", rrtype: 1, addr: 2, first: 5, span: 1, count: 1, source: "zeek" }), "zeek");
+        expect(decodeAggregates(encodeAggregates(back), LIMITS).observations).toBe(back.observations);
+      }),
+    );
     const path = join(dir, "bad.bin");
     writeFileSync(path, "not it");
     expect(() => loadAggregates(path, LIMITS)).toThrow(/not a dashboard aggregates file/);

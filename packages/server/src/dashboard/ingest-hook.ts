@@ -7,6 +7,15 @@ import type { Dashboard } from "./dashboard.js";
  * by the dashboard under their source ("sensor" for sensor data). Called once per applied batch,
  * only for the parts the stores took, so a refused part or a duplicate batch is not counted.
  */
-export function dashboardIngestHook(dash: Dashboard): (applied: readonly IngestObservation[]) => void {
-  return (applied) => dash.observe(applied.map((o) => ({ obs: o, source: o.source ?? SENSOR_PART })));
+export function dashboardIngestHook(dash: Dashboard, log: (line: string) => void): (applied: readonly IngestObservation[]) => void {
+  let told = false;
+  return (applied) => {
+    // the data is stored already: a dashboard failure must not turn the batch into an error
+    try {
+      dash.observe(applied.map((o) => ({ obs: o, source: o.source ?? SENSOR_PART })));
+    } catch (e) {
+      if (!told) log(`dashboard: cannot count a batch: ${(e as Error).message}`);
+      told = true;
+    }
+  };
 }

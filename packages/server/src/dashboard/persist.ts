@@ -65,14 +65,48 @@ export function decodeAggregates(buf: Uint8Array, limits: AggregateLimits): Aggr
     { ...limits, nameFilterBytes: nb, domainFilterBytes: db },
     { names: buf.slice(j0 + jl, j0 + jl + nb), domains: buf.slice(j0 + jl + nb) },
   );
-  a.newest = Number(st.newest) || 0;
-  a.observations = Number(st.observations) || 0;
-  for (const [s, rows] of Object.entries(st.hours ?? {})) a.hours.set(s, new Map(rows.map(([h, o, n, c]) => [h, [o, n, c]])));
-  for (const [t, o, c] of st.rrtypes ?? []) a.rrtypes.set(t, [o, c]);
+  const num = (v: unknown): number => {
+    if (typeof v !== "number" || !Number.isFinite(v)) throw new TypeError("corrupt dashboard aggregates file (a number)");
+    return v;
+  };
+  const list = (v: unknown): unknown[] => {
+    if (!Array.isArray(v)) throw new TypeError("corrupt dashboard aggregates file (a list)");
+    return v;
+  };
+  const record = (v: unknown): Record<string, unknown> => {
+    if (typeof v !== "object" || v === null || Array.isArray(v)) throw new TypeError("corrupt dashboard aggregates file (an object)");
+    return v as Record<string, unknown>;
+  };
+  a.newest = num(st.newest);
+  a.observations = num(st.observations);
+  for (const [s, rows] of Object.entries(record(st.hours)))
+    a.hours.set(
+      s,
+      new Map(
+        list(rows).map((r) => {
+          const [h, o, n, c] = list(r).map(num);
+          return [num(h), [num(o), num(n), num(c)]];
+        }),
+      ),
+    );
+  for (const r of list(st.rrtypes)) {
+    const [t, o, c] = list(r).map(num);
+    a.rrtypes.set(num(t), [num(o), num(c)]);
+  }
   a.names = SpaceSaving.fromJSON(st.names);
   a.addresses = SpaceSaving.fromJSON(st.addresses);
-  a.newDomains = Array.isArray(st.newDomains) ? st.newDomains.slice(0, a.limits.newDomains) : [];
-  for (const [s, c] of Object.entries(st.sources ?? {})) a.sources.set(s, c);
+  a.newDomains = list(st.newDomains)
+    .slice(0, a.limits.newDomains)
+    .map((v) => {
+      const d = record(v);
+      if (typeof d.domain !== "string" || typeof d.source !== "string")
+        throw new TypeError("corrupt dashboard aggregates file (a new domain)");
+      return { domain: d.domain, first: num(d.first), source: d.source };
+    });
+  for (const [s, v] of Object.entries(record(st.sources))) {
+    const c = record(v);
+    a.sources.set(s, { lastContactMs: num(c.lastContactMs), observations: num(c.observations), newest: num(c.newest) });
+  }
   return a;
 }
 
