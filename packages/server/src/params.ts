@@ -29,7 +29,8 @@ const FENCES = {
 } as const;
 
 /** Parameters a request may carry that this server accepts and does not act on (flex search's `exclude` and `id` of the dnsdb2 client). */
-const IGNORED = new Set(["id"]);
+// enrich: asked by the web UI always (issue 28); accepted here until enrichment answers it
+const IGNORED = new Set(["id", "enrich"]);
 
 /** The largest count or time taken: anything beyond is a client error, not a number to round. */
 const MAX_NUMBER = 2 ** 53 - 1;

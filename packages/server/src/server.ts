@@ -4,6 +4,9 @@ import { relative, resolve } from "node:path";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { accessLine } from "./access-log.js";
 import { type AuthOptions, authPlugin } from "./auth/index.js";
+import { Dashboard } from "./dashboard/dashboard.js";
+import { dashboardIngestHook } from "./dashboard/ingest-hook.js";
+import { dashboardRoutes } from "./dashboard/route.js";
 import { DataStore } from "./data.js";
 import { dnsdbRoutes } from "./dnsdb-routes.js";
 import { isServerError, ServerError, ServerErrorCode } from "./errors.js";
@@ -60,6 +63,8 @@ export interface ServerOptions {
   ui?: UiOptions;
   /** serve a live store too, fed by POST /api/v1/ingest, the YAPDNS routes and NMSG listeners */
   store?: LiveStoreOptions;
+  /** the dashboard's options (GET /ui/api/dashboard, /dnsdb/v2/dashboard; docs/web-ui.md) */
+  dashboard?: { silentAfterSeconds?: number; saveMs?: number; maxFileEntries?: number };
 }
 
 /** The live store of a server (`--store DIR`). */
@@ -199,6 +204,17 @@ async function serve(
       done();
     });
   }
+  // the dashboard: its live aggregates beside the store, fed by the ingest hook
+  const dash = new Dashboard({
+    ...(opts.store ? { storeDir: opts.store.dir } : {}),
+    files: () => data.files,
+    now: nowMs,
+    log,
+    ...(opts.dashboard?.saveMs !== undefined ? { saveMs: opts.dashboard.saveMs } : {}),
+    ...(opts.dashboard?.silentAfterSeconds !== undefined ? { silentAfterSeconds: opts.dashboard.silentAfterSeconds } : {}),
+    ...(opts.dashboard?.maxFileEntries !== undefined ? { maxFileEntries: opts.dashboard.maxFileEntries } : {}),
+  });
+  app.addHook("onClose", async () => dash.close());
   // the live store: opened before the routes, its metrics in the server's registry
   let stores: IngestStores | null = null;
   let ingestMetrics: IngestMetrics | null = null;
@@ -223,6 +239,7 @@ async function serve(
         now: nowMs,
       },
       onApplied: (via, n, newest) => im.applied(via, n, newest),
+      onObservations: dashboardIngestHook(dash, log),
     });
     opened(stores);
     data.attachLive(stores);
@@ -300,6 +317,7 @@ async function serve(
   dnsdbRoutes(app, ctx, statsOf);
   pdnsRoute(app, ctx, statsOf);
   flexRoutes(app, ctx, statsOf);
+  dashboardRoutes(app, dash);
   if (liveStores) {
     const so = opts.store as LiveStoreOptions;
     await app.register(ingestRoutes, {

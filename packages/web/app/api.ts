@@ -22,6 +22,10 @@ export interface Result {
   rdata?: string | string[];
   raw_rdata?: string;
   num_results?: number;
+  /** enrichment (`?enrich=1`, issue 28): the network owner and country of A/AAAA rdata when ingested */
+  asn?: number | string | (number | string | null)[];
+  as_org?: string | (string | null)[];
+  country?: string | (string | null)[];
 }
 
 export interface Terminator {
@@ -171,4 +175,38 @@ export async function lookup(path: string, h: LookupHandlers, signal?: AbortSign
     if (batch.length) h.onResults(batch);
   }
   return term ?? { cond: "truncated", msg: "the answer ended without its terminator line" };
+}
+
+export type DashboardRange = "24h" | "7d" | "30d";
+
+/** GET /ui/api/dashboard's answer (packages/server/src/dashboard/view.ts, docs/web-ui.md). */
+export interface Dashboard {
+  range: DashboardRange;
+  start: number;
+  end: number;
+  step: number;
+  series: { buckets: number[]; sources: { source: string; observations: number[]; newNames: number[]; count: number[] }[] };
+  newDomains: { domain: string; first: number; source: string }[];
+  rrtypes: { rrtype: string; observations: number; count: number }[];
+  topNames: { name: string; count: number; error: number }[];
+  topAddresses: { address: string; count: number; error: number }[];
+  topAsns: { asn: number; as_org: string; count: number }[] | null;
+  topCountries: { country: string; count: number }[] | null;
+  enrichNote: string;
+  ingest: {
+    now: number;
+    lagSeconds: number | null;
+    silentAfterSeconds: number;
+    sources: { source: string; lastContact: number | null; observations: number; newest: number | null; silent: boolean }[];
+  };
+  files: { state: "none" | "ready" | "computing" | "failed"; files: number; rrsets: number; partial: boolean; message?: string };
+  observations: number;
+}
+
+export async function getDashboard(range: DashboardRange, signal?: AbortSignal): Promise<Dashboard> {
+  const init: RequestInit = { headers: { Accept: "application/json" } };
+  if (signal) init.signal = signal;
+  const res = await call(`/ui/api/dashboard?range=${range}`, init);
+  if (!res.ok) throw await errorOf(res);
+  return (await res.json()) as Dashboard;
 }

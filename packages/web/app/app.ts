@@ -4,7 +4,8 @@
  */
 import type { JSX } from "preact";
 import { useEffect, useMemo, useState } from "preact/hooks";
-import { ApiError, getSession, logout, type Session } from "./api.js";
+import { ApiError, type DashboardRange, getSession, logout, type Session } from "./api.js";
+import { DashboardView } from "./dashboard-view.js";
 import { SessionGraph } from "./graph.js";
 import { GraphView } from "./graph-view.js";
 import { html } from "./html.js";
@@ -62,12 +63,17 @@ export function App(): JSX.Element {
   const isGraph = path === "/graph";
   let main: unknown;
   if (isGraph) main = html`<${GraphView} graph=${graph} onAuthLost=${authLost} />`;
+  else if (path === "/dashboard") {
+    const r = url.searchParams.get("range");
+    const range: DashboardRange = r === "7d" || r === "30d" ? r : "24h";
+    main = html`<${DashboardView} range=${range} onAuthLost=${authLost} />`;
+  }
   else if (query) main = html`<${SearchForm} query=${query} /><${ResultsView} path=${loc} graph=${graph} onAuthLost=${authLost} />`;
-  else if (path === "/" || path === "/login" || path === "/dashboard") main = html`<${SearchForm} query=${null} />`;
+  else if (path === "/" || path === "/login") main = html`<${SearchForm} query=${null} />`;
   else main = html`<${SearchForm} query=${null} /><p role="alert" class="error">Not a search this page knows: ${path}</p>`;
   return html`<header class="top">
       <${Link} href="/" class="brand">dnsrep<//>
-      <nav aria-label="Main"><${Link} href="/">Search<//> <${Link} href="/graph">Graph<//></nav>
+      <nav aria-label="Main"><${Link} href="/">Search<//> <${Link} href="/graph">Graph<//> <${Link} href="/dashboard">Dashboard<//></nav>
       <span class="user">Logged in as <strong>${session.user}</strong></span>
       <button type="button" class="logout" onClick=${doLogout}>Log out</button>
     </header>

@@ -16,6 +16,18 @@ import { Timeline } from "./timeline.js";
 
 export const PAGE = 50;
 
+const ENRICH: ["asn" | "as_org" | "country", string][] = [
+  ["asn", "ASN"],
+  ["as_org", "AS organisation"],
+  ["country", "Country"],
+];
+
+/** An enrichment field as text: one value, or one per rdata (null: not stamped). */
+function enrichText(v: unknown): string {
+  const one = (x: unknown): string => (x === null || x === undefined ? "—" : String(x));
+  return Array.isArray(v) ? v.map(one).join(", ") : one(v);
+}
+
 function Name(props: { name: string; href?: string }): JSX.Element {
   const u = unicodeForm(props.name);
   const text = props.href ? html`<${Link} href=${props.href} class="name">${props.name}<//>` : html`<span class="name">${props.name}</span>`;
@@ -83,8 +95,9 @@ export function ResultsView(props: { path: string; graph: SessionGraph; onAuthLo
       raf = 0;
       setResults([...acc.current]);
     };
+    // always asked with enrichment (issue 28): the network owner of each address when it was seen
     const sep = props.path.includes("?") ? "&" : "?";
-    const path = offset > 0 ? `${props.path}${sep}offset=${offset}` : props.path;
+    const path = `${props.path}${sep}enrich=1${offset > 0 ? `&offset=${offset}` : ""}`;
     lookup(
       path,
       {
@@ -142,6 +155,8 @@ export function ResultsView(props: { path: string; graph: SessionGraph; onAuthLo
     setSort(sort?.col === col ? { col, desc: !sort.desc } : { col, desc: false });
     setPage(0);
   };
+  // the enrichment columns, shown only when the server sent those fields
+  const enrich = ENRICH.filter(([f]) => results.some((r) => r[f] !== undefined));
   const base = `dnsrep-${props.path.replace(/^\//, "").replace(/[^A-Za-z0-9.-]+/g, "_").slice(0, 80)}`;
 
   return html`<section class="results" aria-label="Results">
@@ -169,7 +184,7 @@ export function ResultsView(props: { path: string; graph: SessionGraph; onAuthLo
               <thead><tr>${COLUMNS.map(
                 ([c, label]) => html`<th scope="col" aria-sort=${sort?.col === c ? (sort.desc ? "descending" : "ascending") : "none"}>
                   <button type="button" class="sort" data-col=${c} onClick=${() => sortBy(c)}>${label}${sort?.col === c ? (sort.desc ? " ▼" : " ▲") : ""}</button></th>`,
-              )}</tr></thead>
+              )}${enrich.map(([f, label]) => html`<th scope="col" data-enrich=${f}>${label}</th>`)}</tr></thead>
               <tbody>${shown.map(
                 (r) => html`<tr>
                   <td data-label="RRname">${r.rrname !== undefined ? html`<${Name} name=${r.rrname} href=${rrsetOf(r.rrname)} />` : null}</td>
@@ -179,6 +194,7 @@ export function ResultsView(props: { path: string; graph: SessionGraph; onAuthLo
                   <td data-label="First seen"><${Time} epoch=${firstSeen(r)} /></td>
                   <td data-label="Last seen"><${Time} epoch=${lastSeen(r)} /></td>
                   <td data-label="Bailiwick">${r.bailiwick !== undefined ? html`<${Name} name=${r.bailiwick} href=${rrsetOf(r.bailiwick)} />` : null}</td>
+                  ${enrich.map(([f, label]) => html`<td data-label=${label} data-enrich=${f}>${enrichText(r[f])}</td>`)}
                 </tr>`,
               )}</tbody>
             </table></div>`}

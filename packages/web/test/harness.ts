@@ -48,15 +48,18 @@ function addUser(usersFile: string, u: User): void {
   if (r.status !== 0) throw new Error(`users add ${u.name}: ${r.stderr}`);
 }
 
-/** Builds the demo and hostile data, makes the users and starts the real server with --users. */
-export async function startUi(users: User[]): Promise<Ui> {
+/**
+ * Builds the demo and hostile data, makes the users and starts the real server with --users;
+ * `extra(dir)` gives more arguments (made in the test's folder: a keys file, a store).
+ */
+export async function startUi(users: User[], extra?: (dir: string) => string[]): Promise<Ui> {
   if (!existsSync(join(webRoot, "index.html")))
     throw new Error(`${webRoot}index.html is missing: run node packages/web/scripts/build.mjs (scripts/setup.sh does)`);
   const dir = mkdtempSync(join(tmpdir(), "dnsrep-web-"));
   const data = [...buildDemoData(dir), buildHostileData(dir)];
   const usersFile = join(dir, "users.json");
   for (const u of users) addUser(usersFile, u);
-  const server = await startServer(["-q", "--users", usersFile, ...data]);
+  const server = await startServer(["-q", "--users", usersFile, ...(extra ? extra(dir) : []), ...data]);
   return {
     url: server.url,
     server,

@@ -44,6 +44,7 @@ interface Flags {
   maxBody: string;
   idempotencyWindow: string;
   maxSources: string;
+  silentAfter: string;
 }
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
@@ -116,7 +117,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     .option("--memtable-mb <n>", "with --store: flush a store's memtable to files past this many MiB", "64")
     .option("--max-body <bytes>", "with --store: the largest ingest body, uncompressed", String(16 * 1024 * 1024))
     .option("--idempotency-window <seconds>", "with --store: how long an Idempotency-Key is remembered", "86400")
-    .option("--max-sources <n>", "with --store: the most log sources (stores under DIR/logs)", "32");
+    .option("--max-sources <n>", "with --store: the most log sources (stores under DIR/logs)", "32")
+    .option("--silent-after <seconds>", "the dashboard marks a source silent after this long without a batch", "900");
   p.parse(argv, { from: "user" });
   const f = p.opts<Flags>();
   const data = p.args;
@@ -148,6 +150,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const maxBody = parseIntOption("--max-body", f.maxBody, 1024, 2 ** 30);
   const idemWindow = parseIntOption("--idempotency-window", f.idempotencyWindow, 1, 366 * 86400);
   const maxSources = parseIntOption("--max-sources", f.maxSources, 1, 1000);
+  const silentAfter = parseIntOption("--silent-after", f.silentAfter, 1, 366 * 86400);
 
   const log = (line: string): void => {
     io.stderr.write(`dnstable-server: ${line}\n`);
@@ -165,6 +168,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     metricsRoute: metricsAt === null,
     zeroClientIp: f.zeroClientIp === true,
     log,
+    dashboard: { silentAfterSeconds: silentAfter },
   };
   if (f.users !== undefined) {
     // the web UI's page (@dnsrep/web's built static folder) beside its login routes

@@ -20,6 +20,8 @@ export interface IngestStoresOptions {
   idempotency?: IdempotencyOptions;
   /** told of each applied batch: how it came, observations, their newest time_last (epoch s) */
   onApplied?: (via: IngestVia, observations: number, newest: number) => void;
+  /** told of each applied batch's observations (the parts the stores took), after they are durable */
+  onObservations?: (applied: readonly IngestObservation[]) => void;
 }
 
 /** One query's consistent view of every live store. */
@@ -48,6 +50,7 @@ export class IngestStores {
   readonly #idem: IdempotencyStore;
   readonly #inFlight = new Map<string, Promise<unknown>>();
   readonly #onApplied: ((via: IngestVia, n: number, newest: number) => void) | undefined;
+  readonly #onObservations: ((applied: readonly IngestObservation[]) => void) | undefined;
   #closed = false;
 
   private constructor(opts: IngestStoresOptions, sensor: StoreLike, idem: IdempotencyStore) {
@@ -57,6 +60,7 @@ export class IngestStores {
     this.#maxSources = opts.maxSources ?? 32;
     this.#idem = idem;
     this.#onApplied = opts.onApplied;
+    this.#onObservations = opts.onObservations;
   }
 
   /** Open DIR (created if missing): the sensor store, every log source's store, the journal. */
@@ -178,6 +182,7 @@ export class IngestStores {
           if (o.timeLast > newest) newest = o.timeLast;
         }
       this.#onApplied?.(via, n, newest);
+      if (this.#onObservations) this.#onObservations(applied.flatMap((part) => groups.get(part) ?? []));
     }
     if (key !== null && (applied.length > 0 || failed === undefined)) this.#idem.record(key, batch.length, applied, failed === undefined);
     if (failed !== undefined) throw refusal(failed.reason);

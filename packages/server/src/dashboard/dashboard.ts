@@ -1,0 +1,160 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { type AggregateLimits, Aggregates, type DashObservation } from "./aggregates.js";
+import { FILES_SOURCE, type FileScan, filesIdentity, scanFiles } from "./file-aggregates.js";
+import { loadAggregates, saveAggregates } from "./persist.js";
+import { type DashboardView, dashboardView, type RangeName } from "./view.js";
+
+export interface DashboardOptions {
+  /** the live store's directory: the aggregates are kept in DIR/dashboard/aggregates.bin (none: no live part) */
+  storeDir?: string;
+  /** the DATA files now (called at each request: a reload changes them) */
+  files: () => readonly string[];
+  limits?: AggregateLimits;
+  /** how often changed aggregates are written (ms, default 2000); close() writes them too */
+  saveMs?: number;
+  /** RRSET entries of the files counted at most (default 5,000,000); past it the panels say "partial" */
+  maxFileEntries?: number;
+  /** a source silent this long is highlighted (seconds, default 900) */
+  silentAfterSeconds?: number;
+  /** how long a request waits for a files scan before answering without it (ms, default 500) */
+  scanWaitMs?: number;
+  now?: () => number;
+  log?: (line: string) => void;
+}
+
+/** One scan of a set of DATA files: running, done (`result`) or failed (`error`). */
+interface FilesScan {
+  id: string;
+  promise: Promise<FileScan>;
+  result: FileScan | null;
+  error: string | null;
+}
+
+/**
+ * The dashboard's data: the live aggregates (fed by `observe` as each ingest batch is applied,
+ * written crash-safely beside the store every `saveMs` and on close, read back on open) and the
+ * DATA files' aggregates (one bounded scan per set of files, cached by their identity).
+ */
+export class Dashboard {
+  readonly live: Aggregates | null;
+  readonly #path: string | null;
+  readonly #opts: DashboardOptions;
+  readonly #now: () => number;
+  #dirty = false;
+  #timer: NodeJS.Timeout | null = null;
+  #scan: FilesScan | null = null;
+
+  constructor(opts: DashboardOptions) {
+    this.#opts = opts;
+    this.#now = opts.now ?? Date.now;
+    if (opts.storeDir !== undefined) {
+      const dir = join(opts.storeDir, "dashboard");
+      mkdirSync(dir, { recursive: true });
+      this.#path = join(dir, "aggregates.bin");
+      try {
+        this.live = loadAggregates(this.#path, opts.limits ?? {});
+      } catch (e) {
+        opts.log?.(`${this.#path}: ${(e as Error).message}; the dashboard starts its live counts anew`);
+        this.live = new Aggregates(opts.limits ?? {});
+      }
+      this.#timer = setInterval(() => this.save(), opts.saveMs ?? 2000);
+      this.#timer.unref();
+    } else {
+      this.#path = null;
+      this.live = null;
+    }
+    this.#files();
+  }
+
+  /** Count an applied batch (the ingest hook); `source` is "sensor" or the log source's name. */
+  observe(batch: Iterable<{ obs: DashObservation; source: string }>): void {
+    const live = this.live;
+    if (live === null) return;
+    const now = this.#now();
+    for (const { obs, source } of batch) {
+      live.observe(obs, source);
+      live.contact(source, now);
+    }
+    this.#dirty = true;
+  }
+
+  /** Write the live aggregates if they changed (a failure is logged; the next save tries again). */
+  save(): void {
+    if (!this.#dirty || this.live === null || this.#path === null) return;
+    try {
+      saveAggregates(this.#path, this.live);
+      this.#dirty = false;
+    } catch (e) {
+      this.#opts.log?.(`${this.#path}: cannot write the dashboard aggregates: ${(e as Error).message}`);
+    }
+  }
+
+  /** The files' scan for the files in use now (started when they changed). */
+  #files(): FilesScan | null {
+    const files = this.#opts.files();
+    if (files.length === 0) return null;
+    let id: string;
+    try {
+      id = filesIdentity(files);
+    } catch {
+      return this.#scan;
+    }
+    if (this.#scan?.id === id) return this.#scan;
+    const s: FilesScan = {
+      id,
+      result: null,
+      error: null,
+      promise: scanFiles(files, {
+        maxEntries: this.#opts.maxFileEntries ?? 5_000_000,
+        ...(this.#opts.limits ? { limits: this.#opts.limits } : {}),
+      }),
+    };
+    s.promise.then(
+      (r) => {
+        s.result = r;
+      },
+      (e: unknown) => {
+        s.error = (e as Error).message;
+        this.#opts.log?.(`dashboard: cannot count the data files: ${s.error}`);
+      },
+    );
+    this.#scan = s;
+    return s;
+  }
+
+  /** The dashboard for `range`. */
+  async view(range: RangeName): Promise<DashboardView> {
+    const scan = this.#files();
+    if (scan !== null && scan.result === null && scan.error === null) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        scan.promise.catch(() => {}),
+        new Promise((r) => {
+          timer = setTimeout(r, this.#opts.scanWaitMs ?? 500);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
+    const parts: { aggs: Aggregates; kind: "live" | "files" }[] = [];
+    if (this.live !== null) parts.push({ aggs: this.live, kind: "live" });
+    let files: DashboardView["files"] = { state: "none", files: 0, rrsets: 0, partial: false };
+    if (scan !== null) {
+      const n = this.#opts.files().length;
+      if (scan.result !== null) {
+        parts.push({ aggs: scan.result.aggs, kind: "files" });
+        files = { state: "ready", files: n, rrsets: scan.result.rrsets, partial: scan.result.partial };
+      } else if (scan.error !== null) files = { state: "failed", files: n, rrsets: 0, partial: false, message: scan.error };
+      else files = { state: "computing", files: n, rrsets: 0, partial: false };
+    }
+    return dashboardView(parts, range, this.#now(), this.#opts.silentAfterSeconds ?? 900, files);
+  }
+
+  close(): void {
+    if (this.#timer !== null) clearInterval(this.#timer);
+    this.#timer = null;
+    this.save();
+  }
+}
+
+export { FILES_SOURCE };
