@@ -8,9 +8,10 @@
 // Every workspace package (packages/*, tools/*) gets the root's version (they move together:
 // `workspace:*` dependencies become that exact version when pnpm packs them), license and
 // engines; `publishConfig.access: public` (scoped packages are private on npm by default); a
-// `prepack` that builds (`tsc -b`), so a tarball always holds the built dist/; `files` that
-// ship dist/, the sources for source maps without their tests, and the native parts where the
-// package has some. `repository` (with the package's `directory`), `homepage` and `bugs` are
+// `prepack` that builds (`tsc -b`, then `node scripts/build.mjs` where a package has one), so a
+// tarball always holds the built dist/; `files` that ship dist/, the sources for source maps
+// without their tests, the native parts where the package has some, and www/ where a build
+// script makes it. `repository` (with the package's `directory`), `homepage` and `bugs` are
 // copied from the root when it has them: the project has no public URL yet, so none is made up.
 // The LICENSE file at the root goes into every tarball: pnpm pack copies the workspace root's
 // LICENSE into a package that has none of its own.
@@ -41,7 +42,14 @@ function filesFor(pkg) {
   files.push("dist", "src", "!src/**/*.test.ts");
   if (has("native")) files.push("native");
   if (has("binding.gyp")) files.push("binding.gyp");
+  // a package that builds more than tsc does (@dnsrep/web's esbuild bundle) ships what it builds
+  if (has("scripts/build.mjs")) files.push("www");
   return files;
+}
+
+/** The prepack a package must have: `tsc -b`, then its own build step where it has one. */
+function prepackFor(pkg) {
+  return existsSync(join(root, pkg.dir, "scripts/build.mjs")) ? "tsc -b && node scripts/build.mjs" : "tsc -b";
 }
 
 /** The shared fields as they must be in one package. */
@@ -78,7 +86,8 @@ export function checkPackages() {
     for (const [k, v] of Object.entries(expected(rootJson, pkg))) {
       if (!same(j[k], v)) problems.push(`${at}: "${k}" is ${JSON.stringify(j[k])}, should be ${JSON.stringify(v)}`);
     }
-    if (j.scripts?.prepack !== "tsc -b") problems.push(`${at}: "scripts.prepack" should be "tsc -b" (a tarball must hold the built dist/)`);
+    if (j.scripts?.prepack !== prepackFor(pkg))
+      problems.push(`${at}: "scripts.prepack" should be "${prepackFor(pkg)}" (a tarball must hold the built dist/)`);
     const exp = j.exports?.["."];
     if (exp?.types !== "./dist/index.d.ts" || exp?.default !== "./dist/index.js")
       problems.push(`${at}: exports["."] should give types ./dist/index.d.ts and default ./dist/index.js`);
@@ -103,7 +112,7 @@ export function syncPackages() {
       if (k === "license") for (const [nk, nv] of Object.entries(want)) if (!(nk in pkg.json)) j[nk] = nv;
     }
     for (const [nk, nv] of Object.entries(want)) if (!(nk in j)) j[nk] = nv;
-    j.scripts = { ...j.scripts, prepack: "tsc -b" };
+    j.scripts = { ...j.scripts, prepack: prepackFor(pkg) };
     writeFileSync(pkg.path, `${JSON.stringify(j, null, 2)}\n`);
   }
 }

@@ -26,6 +26,9 @@ dpkg -s unbound >/dev/null 2>&1 || need_apt+=(unbound)
 # stamps, and the MaxMind DB writer that makes the test databases (packages/enrich/test/fixtures)
 dpkg -s mmdb-bin >/dev/null 2>&1 || need_apt+=(mmdb-bin)
 dpkg -s libmaxmind-db-writer-perl >/dev/null 2>&1 || need_apt+=(libmaxmind-db-writer-perl)
+# the web UI's browser tests: Debian's Chromium (driven by playwright-core) and fonts for its pages
+dpkg -s chromium >/dev/null 2>&1 || need_apt+=(chromium)
+dpkg -s fonts-liberation >/dev/null 2>&1 || need_apt+=(fonts-liberation)
 if [ "${#need_apt[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "setup: installing Debian packages: ${need_apt[*]}" >&2
@@ -56,3 +59,5 @@ for pkg in util mtbl; do
     echo "setup: the native part of $dir was not built; its portable code will run" >&2
 done
 npx tsc -b
+# the web UI's static files (packages/web/www): typechecked, bundled by esbuild, size printed
+node packages/web/scripts/build.mjs

@@ -5,6 +5,7 @@ import {
   decodeRdataKey,
   decodeRRsetKey,
   decodeTriplet,
+  decodeTripletInto,
   encodeTriplet,
   latin1Keys,
   rdataKey,
@@ -129,5 +130,25 @@ describe("wireNameLength", () => {
     expect(wireNameLength(long.subarray(0, 321), 1)).toBe(-1);
     expect(wireNameLength(Uint8Array.of(0, 64, 0), 1)).toBe(-1);
     expect(wireNameLength(Uint8Array.of(0, 1, 97, 0, 9), 1)).toBe(3);
+  });
+});
+
+describe("decodeTripletInto", () => {
+  it("decodes what decodeTriplet decodes, and fails where it gives null", () => {
+    const t = { timeFirst: -1, timeLast: -1, count: -1 };
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 32 }),
+          fc.record({ timeFirst: fc.nat(), timeLast: fc.nat(), count: fc.nat() }).map(encodeTriplet),
+        ),
+        (v) => {
+          const want = decodeTriplet(v);
+          expect(decodeTripletInto(v, t)).toBe(want !== null);
+          if (want !== null) expect(t).toEqual(want);
+        },
+      ),
+      { numRuns: 3000 },
+    );
   });
 });

@@ -36,6 +36,20 @@ export function decodeTriplet(val: Uint8Array): Triplet | null {
   return { timeFirst, timeLast, count: cur.value };
 }
 
+/** decodeTriplet into `out` (no new object): false where decodeTriplet gives null (`out` then undefined). */
+export function decodeTripletInto(val: Uint8Array, out: Triplet): boolean {
+  decodeVarint64(val, 0, val.length, cur);
+  if (cur.pos < 0) return false;
+  out.timeFirst = cur.value;
+  decodeVarint64(val, cur.pos, val.length, cur);
+  if (cur.pos < 0) return false;
+  out.timeLast = cur.value;
+  decodeVarint64(val, cur.pos, val.length, cur);
+  if (cur.pos < 0 || cur.pos !== val.length) return false;
+  out.count = cur.value;
+  return true;
+}
+
 export function encodeTriplet(t: Triplet): Uint8Array {
   const w = new ByteWriter(30);
   w.varint(t.timeFirst).varint(t.timeLast).varint(t.count);

@@ -1,10 +1,13 @@
 export { entryProblem, holdsCorrupt, keyProblem, keyText, valueProblem } from "./check.js";
+export type { ConvertOptions, DnstableRRset, EntrySink } from "./convert.js";
+export { DnstableFile, EntryConverter } from "./convert.js";
 export type { RdataKey, RRsetKey, Triplet } from "./entry.js";
 export {
   decodeRdataKey,
   decodeRRsetKey,
   decodeTimeRange,
   decodeTriplet,
+  decodeTripletInto,
   decodeVersion,
   EntryType,
   encodeTimeRange,
@@ -28,6 +31,7 @@ export { entryObject, entryText, formatEntry, formatResult, formatTime, resultOb
 export { parseIpQuery } from "./ip-range.js";
 export { dnstableMerge } from "./merge.js";
 export type { CorruptEntry, DnstableQuery, DnstableResult, QueryOptions, TimeFence } from "./query.js";
-export { DnstableReader, type SetFileOptions } from "./reader.js";
+export { DnstableReader, type SetFileOptions, type SourceOptions } from "./reader.js";
+export { keyNameEnd, keyNameIs, type RRsetLayout, rrsetLayout } from "./rrset-layout.js";
 export { decodeRRtypeUnion, encodeRRtypeBitmap, encodeRRtypeSingle, rrtypeUnionHas } from "./rrtype-union.js";
 export { DNSSEC_TYPES, DUAL_TYPES, NAME_RDATA_TYPES, STANDALONE_NAME_TYPES } from "./rrtypes.js";

@@ -7,12 +7,13 @@
  * iterators skip it silently) goes to `onCorrupt`, or without it throws DnstableError ERR_CORRUPTION.
  */
 import type { MtblIterator, MtblSource } from "@dnsrep/mtbl";
-import { compareBytes, encodeVarint, equalBytes } from "@dnsrep/util";
+import { compareBytes, encodeVarint } from "@dnsrep/util";
 import { downcaseName, isWdnsError, nameFromString, rrtypeFromString } from "@dnsrep/wdns";
 import { keyProblem, keyText, valueProblem } from "./check.js";
-import { decodeRdataKey, decodeRRsetKey, decodeTriplet, EntryType, reverseWireName, type Triplet } from "./entry.js";
+import { decodeRdataKey, decodeRRsetKey, decodeTripletInto, EntryType, reverseWireName, type Triplet } from "./entry.js";
 import { DnstableError, DnstableErrorCode, isDnstableError } from "./errors.js";
 import { parseIpQuery } from "./ip-range.js";
+import { keyNameIs, type RRsetLayout, rrsetLayout } from "./rrset-layout.js";
 import { rrtypeUnionHas } from "./rrtype-union.js";
 import { NAME_RDATA_TYPES, STANDALONE_NAME_TYPES } from "./rrtypes.js";
 import { reporting } from "./tolerant-merge.js";
@@ -94,7 +95,7 @@ export function runQuery(
     onCorrupt({ key: key.slice(), reason });
   };
   const src = faults === undefined ? source : reporting(source, faults, report);
-  const ctx: Ctx = { src, fence, stop, report };
+  const ctx: Ctx = { src, fence, stop, report, t: { timeFirst: 0, timeLast: 0, count: 0 } };
   switch (q.type) {
     case "rrset":
       return rrsetQuery(ctx, q, cs);
@@ -181,6 +182,8 @@ interface Ctx {
   fence: TimeFence;
   stop: () => boolean;
   report: Report;
+  /** the triplet of the entry being looked at */
+  t: Triplet;
 }
 
 /** The entry if it passes the fence (its triplet already decoded). */
@@ -192,11 +195,11 @@ function result(entryType: number, key: Uint8Array, value: Uint8Array, t: Triple
   return { entryType, key: key.slice(), value: value.slice(), timeFirst: t.timeFirst, timeLast: t.timeLast, count: t.count };
 }
 
-/** The triplet of an entry that is kept, or null (reported) when its value does not decode. */
+/** The triplet of an entry that is kept (in ctx.t, valid until the next call), or null (reported) when its value does not decode. */
 function triplet(ctx: Ctx, key: Uint8Array, value: Uint8Array): Triplet | null {
-  const t = decodeTriplet(value);
-  if (t === null) ctx.report(key, valueProblem(key, value) ?? "value does not decode");
-  return t;
+  if (decodeTripletInto(value, ctx.t)) return ctx.t;
+  ctx.report(key, valueProblem(key, value) ?? "value does not decode");
+  return null;
 }
 
 /**
@@ -236,6 +239,8 @@ function* rrsetEntries(
   bailiwick: Uint8Array | undefined,
 ): Generator<DnstableResult> {
   const { src, fence, stop } = ctx;
+  const bailiwickRev = bailiwick === undefined ? undefined : reverseWireName(bailiwick);
+  const layout: RRsetLayout = { rrtype: 0, bailiwick: 0, rdatas: 0 };
   // right wildcards walk the forward-name index to find the owner names first
   const owners: Uint8Array[] = [];
   if (w.kind !== "right") owners.push(name);
@@ -263,16 +268,19 @@ function* rrsetEntries(
       if (stop()) return;
       const key = it.key;
       if (w.kind === "left" && w.one && !oneMoreLabel(key, prefix.length)) continue;
-      let k: ReturnType<typeof decodeRRsetKey>;
-      try {
-        k = decodeRRsetKey(key);
-      } catch (e) {
-        if (!isDnstableError(e)) throw e;
-        ctx.report(key, e.message);
-        continue;
+      // read in place: decodeRRsetKey (for its error) only for a key that does not decode
+      if (!rrsetLayout(key, layout)) {
+        try {
+          decodeRRsetKey(key);
+        } catch (e) {
+          if (!isDnstableError(e)) throw e;
+          ctx.report(key, e.message);
+          continue;
+        }
+        throw new Error("rrsetLayout and decodeRRsetKey disagree");
       }
-      if (rrtype !== undefined && k.rrtype !== rrtype) continue;
-      if (bailiwick !== undefined && !equalBytes(downcaseName(k.bailiwick), bailiwick)) continue;
+      if (rrtype !== undefined && layout.rrtype !== rrtype) continue;
+      if (bailiwickRev !== undefined && !keyNameIs(key, layout.bailiwick, bailiwickRev)) continue;
       const t = triplet(ctx, key, it.value);
       const r = t && result(EntryType.RRSET, key, it.value, t, fence);
       if (r) yield r;

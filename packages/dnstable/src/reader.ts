@@ -2,7 +2,7 @@
  * `DnstableReader`: one mtbl file or a set file of them (merged with the dnstable merge function,
  * or unaggregated and dupsorted; re-read when it changes), queried with `query` (see query.ts).
  */
-import { Fileset, type MtblError, type MtblSource, Reader } from "@dnsrep/mtbl";
+import { Fileset, Merger, type MtblError, type MtblSource, Reader } from "@dnsrep/mtbl";
 import { holdsCorrupt } from "./check.js";
 import { dupsort } from "./dupsort.js";
 import { type CorruptEntry, type DnstableQuery, type DnstableResult, type QueryOptions, runQuery } from "./query.js";
@@ -24,6 +24,28 @@ export interface SetFileOptions {
   onError?: (error: MtblError, path: string) => void;
   /** check each data block's CRC32C as it is read (ERR_CHECKSUM on a mismatch) */
   verifyChecksums?: boolean;
+}
+
+/** DnstableReader.fromSources' options. */
+export interface SourceOptions {
+  /** merge equal keys with the dnstable merge function (default true) */
+  aggregated?: boolean;
+  /** called by close() */
+  close?: () => void;
+  /** the mtbl files behind the sources, for `files` and `locate` */
+  files?: () => string[];
+  /** how `locate` opens those files */
+  verifyChecksums?: boolean;
+}
+
+/** Equal keys of `src` one after another, by time (libdnstable's dupsort). */
+function dupsorted(src: MtblSource): MtblSource {
+  return {
+    iter: () => dupsort(src.iter()),
+    get: (k) => dupsort(src.get(k)),
+    getPrefix: (k) => dupsort(src.getPrefix(k)),
+    getRange: (a, b) => dupsort(src.getRange(a, b)),
+  };
 }
 
 export class DnstableReader {
@@ -84,13 +106,25 @@ export class DnstableReader {
     const files = (): string[] => fs.files;
     const readerOpts = opts.verifyChecksums ? { verifyChecksums: true } : {};
     if (aggregated) return new DnstableReader(fs, () => fs.close(), files, readerOpts, faults);
-    const wrap: MtblSource = {
-      iter: () => dupsort(fs.iter()),
-      get: (k) => dupsort(fs.get(k)),
-      getPrefix: (k) => dupsort(fs.getPrefix(k)),
-      getRange: (a, b) => dupsort(fs.getRange(a, b)),
-    };
-    return new DnstableReader(wrap, () => fs.close(), files, readerOpts);
+    return new DnstableReader(dupsorted(fs), () => fs.close(), files, readerOpts);
+  }
+
+  /**
+   * A reader over any sources (mtbl readers, a live store's memtable, …) read together as a set
+   * file's members are: merged with the dnstable merge function (a value that does not decode is
+   * reported by the query, as for a set file) or, with `aggregated: false`, not merged (equal keys
+   * one after another, by time_first then time_last). Each source must be sorted with no equal
+   * keys within it. `close` (if given) is called by close(); the sources are not closed otherwise.
+   */
+  static fromSources(sources: readonly MtblSource[], opts: SourceOptions = {}): DnstableReader {
+    const close = opts.close ?? ((): void => {});
+    const files = opts.files ?? ((): string[] => []);
+    const readerOpts = opts.verifyChecksums ? { verifyChecksums: true } : {};
+    if (opts.aggregated ?? true) {
+      const faults: CorruptEntry[] = [];
+      return new DnstableReader(new Merger([...sources], tolerantMerge(faults)), close, files, readerOpts, faults);
+    }
+    return new DnstableReader(dupsorted(new Merger([...sources])), close, files, readerOpts);
   }
 
   /** The mtbl files being read: the one file, or the members of the set currently open. */

@@ -18,6 +18,16 @@ export interface Association {
   rdata: string;
   /** Epoch seconds (may carry a fraction) from the log's own timestamp; null when the line has none. */
   time: number | null;
+  /**
+   * For sources that already aggregate (passivedns, CIRCL COF, DNSDB exports): how many times the
+   * source saw the association. Absent means 1.
+   */
+  count?: number;
+  /**
+   * For sources that give a first/last range (COF, DNSDB): the last time seen, epoch seconds;
+   * `time` is then the first. Absent means the association was seen once, at `time`.
+   */
+  timeLast?: number | null;
 }
 
 /** Aggregated associations: one per distinct (rrname, rrtype, rdata). */

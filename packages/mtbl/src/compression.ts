@@ -59,6 +59,31 @@ let zstd: Zstd | undefined;
 const snappyLib = (): Snappy => (snappy ??= require("snappy") as Snappy);
 const lz4Lib = (): Lz4 => (lz4 ??= require("lz4-napi") as Lz4);
 const zstdLib = (): Zstd => (zstd ??= require("zstd-napi") as Zstd);
+interface ZstdDCtx {
+  decompress(dst: Uint8Array, src: Uint8Array): number;
+}
+let dctx: ZstdDCtx | undefined;
+
+/**
+ * A zstd block of `size` bytes (its frame's declared content size), decompressed with one reused
+ * context straight into a buffer of that size: one native call, where the library's decompress()
+ * makes four (sizing every frame, resetting its parameters). Anything else — a second frame, a
+ * size that does not match, an error — goes the library's way, which gives its own answer or error.
+ */
+function zstdBlock(data: Uint8Array, size: number): Uint8Array {
+  if (dctx === undefined) {
+    const binding = require("zstd-napi/binding") as { DCtx: new () => ZstdDCtx };
+    dctx = new binding.DCtx();
+  }
+  const out = Buffer.allocUnsafe(size);
+  let n = -1;
+  try {
+    n = dctx.decompress(out, data);
+  } catch {
+    n = -1;
+  }
+  return n === size ? asBytes(out) : asBytes(zstdLib().decompress(data));
+}
 
 function asBytes(b: Buffer): Uint8Array {
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
@@ -181,7 +206,7 @@ export function decompressBlock(id: number, data: Uint8Array, maxSize: number): 
         const size = zstdContentSize(data);
         if (size === null) throw new Error("zstd frame without a content size");
         if (size > maxSize) throw new Error(`zstd block claims ${size} bytes`);
-        return asBytes(zstdLib().decompress(data));
+        return zstdBlock(data, size);
       }
       default:
         throw new MtblError(MtblErrorCode.INVALID, `unknown compression algorithm ${id}`);

@@ -22,6 +22,8 @@ export function cofLines(r: DnstableResult, humantime: boolean, stats: StreamSta
   for (const rdata of rdatas) {
     const o: Record<string, unknown> = { ...base, rdata };
     if (obj.bailiwick !== undefined) o.bailiwick = obj.bailiwick;
+    // a log-derived record: where it came from, and no bailiwick
+    if ("source" in obj) o.origin = obj.source;
     out += `${JSON.stringify(o)}\n`;
   }
   return out;

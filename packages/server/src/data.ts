@@ -4,6 +4,7 @@ import { dirname, isAbsolute, join, resolve } from "node:path";
 import { DnstableReader, type SetFileOptions } from "@dnsrep/dnstable";
 import { isMtblError, MAGIC_V1, MAGIC_V2, type MtblError } from "@dnsrep/mtbl";
 import { ServerError, ServerErrorCode } from "./errors.js";
+import type { LiveSnapshot } from "./ingest/live-stores.js";
 
 /**
  * The data a server answers from: dnstable mtbl files and set files (one mtbl path per line,
@@ -23,6 +24,25 @@ export interface DataOptions {
   verifyChecksums?: boolean;
   /** told of a set member that cannot be opened (it is left out) */
   onWarning?: (message: string) => void;
+  /** no data files is not an error (a server over a live store only) */
+  allowEmpty?: boolean;
+}
+
+/** The live stores a DataStore answers from beside its files (IngestStores). */
+export interface LiveData {
+  snapshot(): LiveSnapshot;
+}
+
+/**
+ * The data one query reads, held until `release`: the files and a snapshot of the live stores.
+ * `reader` gives the sensor data (the files and the live sensor store merged, or unaggregated:
+ * one result per file); `logs` the log-derived data, one reader per source (never merged with
+ * the sensor data nor with each other).
+ */
+export interface HeldData {
+  reader(aggregated: boolean): DnstableReader;
+  logs(aggregated: boolean): { source: string; reader: DnstableReader }[];
+  release(): void;
 }
 
 /**
@@ -32,6 +52,7 @@ export interface DataOptions {
  * to the process later.
  */
 function openFiles(files: string[], opts: SetFileOptions): DnstableReader {
+  if (files.length === 0) return DnstableReader.fromSources([], { aggregated: opts.aggregated ?? true });
   const dir = mkdtempSync(join(tmpdir(), "dnstable-server-"));
   try {
     const setfile = join(dir, "data.set");
@@ -131,11 +152,50 @@ export class DataStore {
   /** the files whose change means a reload: the set files and every mtbl file, with their stamps */
   #watched = new Map<string, string>();
   #timer: NodeJS.Timeout | null = null;
+  #live: LiveData | null = null;
 
   /** Opens the data; throws ServerError ERR_DATA when it cannot be opened. */
   constructor(opts: DataOptions) {
     this.#opts = opts;
     this.#current = this.#open();
+  }
+
+  /** Answer from these live stores too (once they are open). */
+  attachLive(live: LiveData): void {
+    this.#live = live;
+  }
+
+  /** Hold the data for one query: the current generation and a snapshot of the live stores. */
+  hold(): HeldData {
+    const gen = this.#current;
+    const releaseGen = gen.acquire();
+    const live = this.#live;
+    if (live === null) return { reader: (a) => gen.reader(a), logs: () => [], release: releaseGen };
+    let snap: LiveSnapshot;
+    try {
+      snap = live.snapshot();
+    } catch (e) {
+      releaseGen();
+      throw e;
+    }
+    const merged = new Map<boolean, DnstableReader>();
+    return {
+      reader(aggregated) {
+        let r = merged.get(aggregated);
+        if (r === undefined) {
+          const store = snap.sensor.reader(aggregated);
+          const sources = gen.files.length > 0 ? [gen.reader(aggregated).source, store.source] : [store.source];
+          r = DnstableReader.fromSources(sources, { aggregated, files: () => [...gen.files, ...store.files] });
+          merged.set(aggregated, r);
+        }
+        return r;
+      },
+      logs: (aggregated) => snap.logs.map((l) => ({ source: l.source, reader: l.snapshot.reader(aggregated) })),
+      release() {
+        snap.release();
+        releaseGen();
+      },
+    };
   }
 
   /** The generation new queries use. */
@@ -181,7 +241,7 @@ export class DataStore {
       if (e instanceof ServerError) throw e;
       throw new ServerError(ServerErrorCode.DATA, (e as Error).message.replace(/^[A-Z]+: /, ""));
     }
-    if (files.length === 0) throw new ServerError(ServerErrorCode.DATA, "no data files");
+    if (files.length === 0 && this.#opts.allowEmpty !== true) throw new ServerError(ServerErrorCode.DATA, "no data files");
     let gen: DataGeneration;
     try {
       gen = new DataGeneration(files, this.#opts.verifyChecksums ?? true);

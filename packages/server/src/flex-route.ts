@@ -78,13 +78,14 @@ export function flexRoutes(app: FastifyInstance, ctx: QueryContext, statsOf: Sta
       const stats = statsOf(req);
       stats.swclient = p.swclient;
       stats.version = p.version;
-      const gen = ctx.data.current;
-      const release = gen.acquire();
+      // flex searches read the sensor data (files and live sensor store), not the log sources
+      const held = ctx.data.hold();
+      const release = held.release;
       const deadline = Date.now() + FLEX_TIME_LIMIT_MS;
       const timedOut = (): boolean => Date.now() > deadline;
       let body: ReturnType<typeof responseBody>;
       try {
-        const objects = flexObjects(gen.reader(true).source, q, timedOut);
+        const objects = flexObjects(held.reader(true).source, q, timedOut);
         body = responseBody(ctx, { query: () => [], release }, flexLines(objects, p.offset, limit, timedOut, stats), stats);
       } catch (e) {
         release();

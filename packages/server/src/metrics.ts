@@ -1,7 +1,20 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { STATIC_ROUTES } from "./ui/static-files.js";
 
 /** The endpoints requests are counted under: a small closed set (never a key or a queried name). */
-export const ENDPOINTS = ["lookup", "summarize", "flex", "ping", "rate_limit", "pdns", "metrics", "other"] as const;
+export const ENDPOINTS = [
+  "lookup",
+  "summarize",
+  "flex",
+  "ping",
+  "rate_limit",
+  "pdns",
+  "ingest",
+  "metrics",
+  "ui",
+  "static",
+  "other",
+] as const;
 export type Endpoint = (typeof ENDPOINTS)[number];
 
 /** Which endpoint a route URL (fastify's pattern, not the request's path) belongs to. */
@@ -13,13 +26,16 @@ export function endpointOf(routeUrl: string | undefined): Endpoint {
   if (routeUrl === "/dnsdb/v2/ping") return "ping";
   if (routeUrl === "/dnsdb/v2/rate_limit") return "rate_limit";
   if (routeUrl.startsWith("/pdns/")) return "pdns";
+  if (routeUrl === "/api/v1/ingest" || routeUrl.startsWith("/api/v1/dns")) return "ingest";
   if (routeUrl === "/metrics") return "metrics";
+  if (routeUrl.startsWith("/ui/api/")) return "ui";
+  if (STATIC_ROUTES.has(routeUrl)) return "static";
   return "other";
 }
 
 /** HTTP status as a label: the code for the ones this server sends, else its class. */
 function statusLabel(status: number): string {
-  return [200, 400, 401, 403, 404, 416, 429, 500, 503].includes(status) ? String(status) : `${Math.floor(status / 100)}xx`;
+  return [200, 400, 401, 403, 404, 413, 415, 416, 429, 500, 503, 507].includes(status) ? String(status) : `${Math.floor(status / 100)}xx`;
 }
 
 /**

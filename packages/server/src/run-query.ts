@@ -1,6 +1,7 @@
 import { type DnstableQuery, type DnstableResult, isDnstableError } from "@dnsrep/dnstable";
 import type { DataStore } from "./data.js";
 import { badQuery } from "./errors.js";
+import { withLogResults } from "./ingest/provenance.js";
 import { LineStream } from "./line-stream.js";
 import type { ServerMetrics } from "./metrics.js";
 import type { QueryParams } from "./params.js";
@@ -23,20 +24,30 @@ export interface Running {
   release(): void;
 }
 
-/** Hold the current data generation and run queries on it; ERR_INVALID from dnstable becomes a bad query. */
+/**
+ * Hold the current data (files and live stores) and run queries on it; ERR_INVALID from dnstable
+ * becomes a bad query. Log-derived results (a live store's log sources) follow the sensor data's,
+ * source by source, except for a query naming a bailiwick (they have none).
+ */
 export function begin(ctx: QueryContext, stats: StreamStats): Running {
-  const gen = ctx.data.current;
-  const release = gen.acquire();
+  const held = ctx.data.hold();
   return {
     query(q, p) {
       try {
-        return gen.reader(p.aggregated).query(q, { fence: p.fence, onCorrupt: () => stats.corrupt++ });
+        const opts = { fence: p.fence, onCorrupt: () => stats.corrupt++ };
+        const main = held.reader(p.aggregated).query(q, opts);
+        const logs = q.type === "rrset" && q.bailiwick !== undefined ? [] : held.logs(p.aggregated);
+        if (logs.length === 0) return main;
+        return withLogResults(
+          main,
+          logs.map((l) => ({ source: l.source, results: l.reader.query(q, opts) })),
+        );
       } catch (e) {
         if (isDnstableError(e) && e.code === "ERR_INVALID") throw badQuery(e.message);
         throw e;
       }
     },
-    release,
+    release: held.release,
   };
 }
 

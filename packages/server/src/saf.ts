@@ -1,6 +1,7 @@
 import { type DnstableResult, type EntryObject, isDnstableError, resultObject } from "@dnsrep/dnstable";
 import { isMtblError } from "@dnsrep/mtbl";
 import { isWdnsError } from "@dnsrep/wdns";
+import { lineWithSource, objectWithSource, sourceOf } from "./ingest/provenance.js";
 import { resultLine, rfc3339 } from "./result-line.js";
 
 /**
@@ -59,8 +60,10 @@ export function objectOf(r: DnstableResult, humantime: boolean, stats: StreamSta
     stats.corrupt++;
     return null;
   }
-  if (!humantime) return obj;
-  return { ...obj, time_first: rfc3339(obj.time_first), time_last: rfc3339(obj.time_last) };
+  const source = sourceOf(r);
+  const o = source === undefined ? obj : objectWithSource(obj, source);
+  if (!humantime) return o;
+  return { ...o, time_first: rfc3339(obj.time_first), time_last: rfc3339(obj.time_last) };
 }
 
 /** A result's SAF line (resultLine; null when it does not decode: counted as corrupt). */
@@ -73,6 +76,10 @@ export function lineOf(r: DnstableResult, humantime: boolean, stats: StreamStats
     line = null;
   }
   if (line === null) stats.corrupt++;
+  else {
+    const source = sourceOf(r);
+    if (source !== undefined) line = lineWithSource(line, source);
+  }
   return line;
 }
 

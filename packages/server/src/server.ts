@@ -1,5 +1,6 @@
 import { createServer as createHttpServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { relative, resolve } from "node:path";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { accessLine } from "./access-log.js";
 import { type AuthOptions, authPlugin } from "./auth/index.js";
@@ -7,11 +8,19 @@ import { DataStore } from "./data.js";
 import { dnsdbRoutes } from "./dnsdb-routes.js";
 import { isServerError, ServerError, ServerErrorCode } from "./errors.js";
 import { flexRoutes } from "./flex-route.js";
+import { DEFAULT_MAX_BODY_BYTES } from "./ingest/body.js";
+import { IngestStores } from "./ingest/live-stores.js";
+import { IngestMetrics } from "./ingest/metrics.js";
+import { type NmsgListener, type NmsgListenSpec, startNmsgListener } from "./ingest/nmsg-listener.js";
+import { ingestRoutes } from "./ingest/routes.js";
+import type { OpenStore, StoreLike } from "./ingest/store-like.js";
 import { endpointOf, ServerMetrics } from "./metrics.js";
 import { pdnsRoute } from "./pdns-route.js";
 import { printable } from "./rrtypes.js";
 import type { QueryContext } from "./run-query.js";
 import { newStats, type StreamStats } from "./saf.js";
+import { openUi, type UiOptions, type UiPart } from "./ui/index.js";
+import { SECURITY_HEADERS } from "./ui/security-headers.js";
 
 export interface ServerOptions {
   /** dnstable mtbl files and set files (told apart by content) */
@@ -42,6 +51,35 @@ export interface ServerOptions {
   verifyChecksums?: boolean;
   /** epoch ms (tests) */
   now?: () => number;
+  /**
+   * the web UI (issue 24): users who log in with a password (their session cookie stands for an
+   * API key), the /ui/api routes, the built page from `staticDir`, and security headers (CSP …) on
+   * every response. `auth.keysFile` may then be left out (users only; the quota state file is then
+   * the users file's name + .state).
+   */
+  ui?: UiOptions;
+  /** serve a live store too, fed by POST /api/v1/ingest, the YAPDNS routes and NMSG listeners */
+  store?: LiveStoreOptions;
+}
+
+/** The live store of a server (`--store DIR`). */
+export interface LiveStoreOptions {
+  /** the store's directory (DIR/sensor, DIR/logs/SOURCE, DIR/idempotency.journal) */
+  dir: string;
+  /** opens one store (a tests' seam); default @dnsrep/store's Store.open with `storeOptions` */
+  open?: OpenStore;
+  /** @dnsrep/store's StoreOptions for the default `open` */
+  storeOptions?: Record<string, unknown>;
+  /** the largest ingest body, uncompressed (default 16 MiB) */
+  maxBodyBytes?: number;
+  /** Retry-After of a 503 when the store is behind (seconds, default 1) */
+  retryAfterSeconds?: number;
+  /** the most log sources (default 32) */
+  maxSources?: number;
+  /** how long an Idempotency-Key is remembered (ms, default 24 h) */
+  idempotencyWindowMs?: number;
+  /** the most Idempotency-Keys remembered (default 100000) */
+  idempotencyMaxKeys?: number;
 }
 
 /** A running (or ready to run) dnstable-server. */
@@ -55,6 +93,10 @@ export interface DnstableServer {
   listen(host: string, port: number): Promise<string>;
   /** Serve /metrics on a listener of its own; resolves to its URL. */
   listenMetrics(host: string, port: number): Promise<string>;
+  /** the live stores (null without `store`) */
+  readonly stores: IngestStores | null;
+  /** Listen for NMSG (SIE dnsdedupe) on TCP or UDP, feeding the live store; resolves to `tcp:HOST:PORT` / `udp:HOST:PORT`. */
+  listenNmsg(spec: NmsgListenSpec): Promise<string>;
   /** Open the data anew and swap it in (in-flight queries finish on the old files); throws ServerError ERR_DATA and keeps the old data when it cannot. */
   reload(): void;
   /** Stop taking requests, let those in flight finish (up to `graceMs`, then cut), release everything. */
@@ -95,14 +137,28 @@ export async function createServer(opts: ServerOptions): Promise<DnstableServer>
     ...(opts.setfiles ? { setfiles: opts.setfiles } : {}),
     verifyChecksums: opts.verifyChecksums ?? true,
     onWarning: log,
+    allowEmpty: opts.store !== undefined,
   });
+  let stores: IngestStores | null = null;
   try {
-    return await serve(opts, data, log, nowMs, defaultLimit, maxLimit);
+    return await serve(opts, data, log, nowMs, defaultLimit, maxLimit, (s) => {
+      stores = s;
+    });
   } catch (e) {
-    // the data's readers are closed when the server could not be made (a bad keys file)
+    // the data's readers (and the live stores) are closed when the server could not be made (a bad keys file)
     data.close();
+    await (stores as IngestStores | null)?.close().catch(() => {});
     throw e;
   }
+}
+
+/** The default way to open a store: @dnsrep/store, loaded when a server has a store. */
+async function defaultOpen(storeOptions: Record<string, unknown>, onEvent: (dir: string, e: unknown) => void): Promise<OpenStore> {
+  // seen through StoreLike: the routes and listeners need only that much of a Store
+  const { Store } = (await import("@dnsrep/store")) as unknown as {
+    Store: { open(dir: string, opts: Record<string, unknown>): Promise<StoreLike> };
+  };
+  return (dir) => Store.open(dir, { ...storeOptions, onEvent: (e: unknown) => onEvent(dir, e) });
 }
 
 async function serve(
@@ -112,6 +168,7 @@ async function serve(
   nowMs: () => number,
   defaultLimit: number,
   maxLimit: number,
+  opened: (s: IngestStores) => void,
 ): Promise<DnstableServer> {
   const app = Fastify({
     logger: false,
@@ -121,6 +178,7 @@ async function serve(
     forceCloseConnections: "idle",
     // a URL that does not decode (bad percent-encoding), a bad content type: one line, no stack
     frameworkErrors: (err: FastifyError, _req: unknown, reply: FastifyReply) => {
+      if (opts.ui) reply.headers(SECURITY_HEADERS);
       const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
       reply.code(status).type("text/plain; charset=utf-8").send(errorBody(err, status));
     },
@@ -129,6 +187,43 @@ async function serve(
   let usage: (() => { keys: number; usage: { used: number; limit: number | null }[] }) | undefined;
   const metrics = new ServerMetrics({ dataFiles: () => data.files.length, usage: () => (usage ? usage() : { keys: 0, usage: [] }) });
   const ctx: QueryContext = { data, defaultLimit, maxLimit, metrics, now: () => Math.floor(nowMs() / 1000) };
+
+  let ui: UiPart | null = null;
+  if (opts.ui) {
+    ui = await openUi(opts.ui, { now: nowMs, log, tls: opts.tls !== undefined, registry: metrics.registry });
+    const part = ui;
+    app.addHook("onClose", async () => part.close());
+    // every response: set before anything else can answer (auth refusals, 404s, errors)
+    app.addHook("onRequest", (_req, reply, done) => {
+      reply.headers(SECURITY_HEADERS);
+      done();
+    });
+  }
+  // the live store: opened before the routes, its metrics in the server's registry
+  let stores: IngestStores | null = null;
+  let ingestMetrics: IngestMetrics | null = null;
+  if (opts.store) {
+    const so = opts.store;
+    const partOf = (dir: string): string => relative(resolve(so.dir), resolve(dir)) || "sensor";
+    ingestMetrics = new IngestMetrics(metrics.registry, () => stores?.stores() ?? [], nowMs);
+    const im = ingestMetrics;
+    const open = so.open ?? (await defaultOpen(so.storeOptions ?? {}, (dir, e) => im.event(partOf(dir), e as never)));
+    stores = await IngestStores.open({
+      dir: so.dir,
+      open,
+      ...(so.maxSources !== undefined ? { maxSources: so.maxSources } : {}),
+      idempotency: {
+        ...(so.idempotencyWindowMs !== undefined ? { windowMs: so.idempotencyWindowMs } : {}),
+        ...(so.idempotencyMaxKeys !== undefined ? { maxKeys: so.idempotencyMaxKeys } : {}),
+        now: nowMs,
+      },
+      onApplied: (via, n, newest) => im.applied(via, n, newest),
+    });
+    opened(stores);
+    data.attachLive(stores);
+  }
+  const liveStores = stores;
+  const nmsgListeners: NmsgListener[] = [];
 
   app.decorateRequest("dnstableStats", null);
   const statsOf = (req: FastifyRequest): StreamStats => {
@@ -178,7 +273,12 @@ async function serve(
     );
     done();
   });
-  await app.register(authPlugin, { log, ...opts.auth });
+  const auth: AuthOptions = { log, ...opts.auth };
+  if (ui !== null && opts.ui) {
+    auth.sessions = ui.sessions;
+    if (auth.keysFile === undefined && !auth.noAuth) auth.stateFile ??= `${opts.ui.usersFile}.state`;
+  }
+  await app.register(authPlugin, auth);
   usage = () => app.authUsage();
 
   app.setErrorHandler((err: FastifyError, _req, reply) => {
@@ -191,9 +291,20 @@ async function serve(
     reply.code(404).type("text/plain; charset=utf-8").send("not found\n");
   });
 
+  if (ui !== null) await ui.register(app);
   dnsdbRoutes(app, ctx, statsOf);
   pdnsRoute(app, ctx, statsOf);
   flexRoutes(app, ctx, statsOf);
+  if (liveStores) {
+    const so = opts.store as LiveStoreOptions;
+    await app.register(ingestRoutes, {
+      stores: liveStores,
+      maxBodyBytes: so.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+      retryAfterSeconds: so.retryAfterSeconds ?? 1,
+      now: nowMs,
+      log,
+    });
+  }
   if (opts.metricsRoute ?? true) {
     app.get("/metrics", async (_req, reply) => {
       return reply.type(metrics.contentType).send(await metrics.text());
@@ -227,6 +338,13 @@ async function serve(
     metrics,
     get files() {
       return data.files;
+    },
+    stores: liveStores,
+    async listenNmsg(spec) {
+      if (liveStores === null) throw new ServerError(ServerErrorCode.INVALID, "an NMSG listener needs a live store");
+      const l = await startNmsgListener(spec, liveStores, log);
+      nmsgListeners.push(l);
+      return l.address;
     },
     async listen(host, port) {
       await app.listen({ host, port });
@@ -265,12 +383,15 @@ async function serve(
       const cut = setTimeout(() => app.server.closeAllConnections?.(), graceMs);
       cut.unref();
       try {
+        // the NMSG listeners first: what they read is stored before the stores close
+        for (const l of nmsgListeners.splice(0)) await l.close();
         await app.close();
       } finally {
         clearTimeout(cut);
         metricsServer?.close();
         metricsServer?.closeAllConnections();
         data.close();
+        await liveStores?.close();
       }
     },
   };

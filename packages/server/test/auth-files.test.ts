@@ -25,6 +25,7 @@ const key = (name: string, extra: Partial<KeyRecord> = {}): KeyRecord => ({
   burst: null,
   expires: null,
   revoked: false,
+  role: "lookup",
   ...extra,
 });
 

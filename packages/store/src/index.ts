@@ -1,1 +1,10 @@
-export {};
+export { isStoreError, StoreError, StoreErrorCode } from "./errors.js";
+export type { StoreIo } from "./io.js";
+export type { StoreFileName } from "./manifest.js";
+export { MANIFEST, parseFileName } from "./manifest.js";
+export type { RRsetObservation } from "./observation.js";
+export type { StoreSnapshot } from "./snapshot.js";
+export type { StoreEvent, StoreOptions, StoreStats } from "./store.js";
+export { Store } from "./store.js";
+export type { Tier } from "./tiers.js";
+export { defaultTiers } from "./tiers.js";

@@ -1,6 +1,7 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { isWdnsError } from "./errors.js";
-import { downcaseName, isSubdomain, nameFromString, nameLength, nameToString, reverseName } from "./name.js";
+import { domainToString, downcaseName, isSubdomain, nameFromString, nameLength, nameToString, reverseName } from "./name.js";
 
 describe("names", () => {
   const n = nameFromString("WWW.Example.COM.");
@@ -39,5 +40,46 @@ describe("names", () => {
       }
       expect(isWdnsError(err)).toBe(true);
     }
+  });
+});
+
+describe("domainToString against a model of wdns_domain_to_str", () => {
+  /** the text built one character at a time, as the C code appends to its buffer */
+  const model = (buf: Uint8Array, start: number, len: number): string => {
+    let s = "";
+    let remaining = len;
+    let read = 0;
+    let p = start;
+    let oclen = p < buf.length ? (buf[p] as number) : 1;
+    while (remaining > 0 && oclen !== 0) {
+      p++;
+      remaining--;
+      read += oclen + 1;
+      while (oclen-- && remaining > 0) {
+        const c = buf[p++] as number;
+        remaining--;
+        if (c === 0x2e || c === 0x5c) s += `\\${String.fromCharCode(c)}`;
+        else if (c >= 0x21 && c <= 0x7e) s += String.fromCharCode(c);
+        else s += `\\${String(c).padStart(3, "0")}`;
+      }
+      s += ".";
+      oclen = p < start + len ? (buf[p] as number) : 1;
+    }
+    if (read === 0) s += ".";
+    return s;
+  };
+  it("gives the same text for any bytes, start and length within the buffer", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 80 }), fc.nat(), fc.nat(), (b, s, l) => {
+        const start = s % (b.length + 1);
+        const len = l % (b.length - start + 1);
+        expect(domainToString(b, start, len)).toBe(model(b, start, len));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+  it("a name that runs out without its root (lenUname's one byte more) shows an extra dot", () => {
+    const b = Uint8Array.of(3, 97, 98, 99);
+    expect(domainToString(b, 0, 5)).toBe("abc..");
   });
 });

@@ -3,6 +3,7 @@
  * limits), presentation (libwdns escaping), text → wire, downcase, reversal.
  * Names stay bytes until printed; labels are never decoded as UTF-8.
  */
+import { latin1String } from "@dnsrep/util";
 import { WdnsError, WdnsErrorCode } from "./errors.js";
 
 export const MAXLEN_NAME = 255;
@@ -122,15 +123,21 @@ export function nameLength(buf: Uint8Array, offset: number, max: number = MAXLEN
   }
 }
 
-const DDD: string[] = Array.from({ length: 256 }, (_, c) => `\\${String(c).padStart(3, "0")}`);
+/** the presentation text is built here as bytes (ASCII only) and read back as one string */
+let textScratch = new Uint8Array(1024);
 
 /**
  * Presentation form exactly as libwdns wdns_domain_to_str: labels joined by
  * ".", a trailing ".", `.` and `\` escaped with a backslash, bytes outside
- * '!'..'~' as \DDD; the root is ".". `len` bounds how many bytes are read.
+ * '!'..'~' as \DDD; the root is ".". `len` bounds how many bytes are read; it may
+ * run one length byte past the end of `buf` (see lenUname), which shows as an extra ".".
  */
 export function domainToString(buf: Uint8Array, start = 0, len = buf.length - start): string {
-  let s = "";
+  const end = start + len;
+  // at most 4 characters per byte (\DDD; "undefined" for a byte read past the end), and the root's "."
+  if (textScratch.length < 9 * len + 2) textScratch = new Uint8Array(9 * len + 2);
+  const t = textScratch;
+  let o = 0;
   let remaining = len;
   let read = 0;
   let p = start;
@@ -138,20 +145,34 @@ export function domainToString(buf: Uint8Array, start = 0, len = buf.length - st
   while (remaining > 0 && oclen !== 0) {
     p++;
     remaining--;
-    read += oclen + 1;
-    while (oclen-- && remaining > 0) {
-      const c = buf[p++] as number;
+    // a length byte past the end of `buf` (-1) labels nothing but is not the root
+    read += oclen < 0 ? 1 : oclen + 1;
+    while (oclen > 0 && remaining > 0) {
+      oclen--;
+      const c = buf[p++];
       remaining--;
-      if (c === 0x2e || c === 0x5c) s += `\\${String.fromCharCode(c)}`;
-      else if (c >= 0x21 && c <= 0x7e) s += String.fromCharCode(c);
-      else s += DDD[c];
+      if (c === undefined) o = undefinedText(t, o);
+      else if (c >= 0x21 && c <= 0x7e) {
+        if (c === 0x2e || c === 0x5c) t[o++] = 0x5c;
+        t[o++] = c;
+      } else {
+        t[o++] = 0x5c;
+        t[o++] = 48 + ((c / 100) | 0);
+        t[o++] = 48 + (((c / 10) | 0) % 10);
+        t[o++] = 48 + (c % 10);
+      }
     }
-    s += ".";
-    // a read past the end of the data sees a non-zero byte (see lenUname)
-    oclen = p < start + len ? (buf[p] as number) : 1;
+    t[o++] = 0x2e;
+    oclen = p < end ? (p < buf.length ? (buf[p] as number) : -1) : 1;
   }
-  if (read === 0) s += ".";
-  return s;
+  if (read === 0) t[o++] = 0x2e;
+  return latin1String(t, 0, o);
+}
+
+/** What the string-built form showed for a byte read past the end of the data. */
+function undefinedText(t: Uint8Array, o: number): number {
+  for (let i = 0; i < 9; i++) t[o++] = "undefined".charCodeAt(i);
+  return o;
 }
 
 /** "www.example.com." for a wire name. */
@@ -167,56 +188,62 @@ const isDigit = (c: number): boolean => c >= 48 && c <= 57;
  */
 export function nameFromString(text: string, downcase = false): Uint8Array {
   if (text === "" || text === ".") return new Uint8Array([0]);
-  const out = new Uint8Array(MAXLEN_NAME);
+  // built in one scratch array (no closures, no 255-byte array per call), copied out at the end
+  const out = nameScratch;
   let d = 1;
   let labelStart = 0;
   let i = 0;
   const n = text.length;
-  const fail = (): never => {
-    throw new WdnsError(WdnsErrorCode.PARSE_ERROR, `bad domain name: ${JSON.stringify(text)}`);
-  };
-  const put = (b: number): void => {
-    if (d >= MAXLEN_NAME) throw new WdnsError(WdnsErrorCode.NAME_OVERFLOW, `name too long: ${JSON.stringify(text)}`);
-    out[d++] = b;
-  };
   while (i < n) {
     let c = text.charCodeAt(i++);
-    if (c > 255) fail();
+    if (c > 255) badName(text);
     if (c === 0x5c) {
-      if (i >= n) fail();
+      if (i >= n) badName(text);
       const e = text.charCodeAt(i);
       if (isDigit(e)) {
-        if (i + 3 > n || !isDigit(text.charCodeAt(i + 1)) || !isDigit(text.charCodeAt(i + 2))) fail();
-        const v = Number(text.slice(i, i + 3));
-        if (v > 255) fail();
-        put(v);
+        if (i + 3 > n || !isDigit(text.charCodeAt(i + 1)) || !isDigit(text.charCodeAt(i + 2))) badName(text);
+        const v = (e - 48) * 100 + (text.charCodeAt(i + 1) - 48) * 10 + (text.charCodeAt(i + 2) - 48);
+        if (v > 255) badName(text);
+        if (d >= MAXLEN_NAME) nameTooLong(text);
+        out[d++] = v;
         i += 3;
       } else {
-        if (e > 255) fail();
-        put(e);
+        if (e > 255) badName(text);
+        if (d >= MAXLEN_NAME) nameTooLong(text);
+        out[d++] = e;
         i++;
       }
     } else if (c === 0x2e) {
       const ll = d - labelStart - 1;
-      if (ll === 0 || ll > 63) fail();
+      if (ll === 0 || ll > 63) badName(text);
       out[labelStart] = ll;
       labelStart = d;
       if (i === n) {
         out[d++] = 0; // trailing dot: root label
         return out.slice(0, d);
       }
-      put(0);
+      if (d >= MAXLEN_NAME) nameTooLong(text);
+      out[d++] = 0;
     } else {
       if (downcase && c >= 0x41 && c <= 0x5a) c |= 0x20;
-      put(c);
+      if (d >= MAXLEN_NAME) nameTooLong(text);
+      out[d++] = c;
     }
   }
   const ll = d - labelStart - 1;
-  if (ll === 0 || ll > 63) fail();
+  if (ll === 0 || ll > 63) badName(text);
   out[labelStart] = ll;
   if (d >= MAXLEN_NAME) throw new WdnsError(WdnsErrorCode.NAME_OVERFLOW);
   out[d++] = 0;
   return out.slice(0, d);
+}
+
+const nameScratch = new Uint8Array(MAXLEN_NAME);
+function badName(text: string): never {
+  throw new WdnsError(WdnsErrorCode.PARSE_ERROR, `bad domain name: ${JSON.stringify(text)}`);
+}
+function nameTooLong(text: string): never {
+  throw new WdnsError(WdnsErrorCode.NAME_OVERFLOW, `name too long: ${JSON.stringify(text)}`);
 }
 
 /** A downcased copy (ASCII A–Z only, as libwdns). */

@@ -1,26 +1,12 @@
 import { lstatSync, unlinkSync } from "node:fs";
 import { resolve } from "node:path";
 import { aboutFile, CliError, type CliIo, configureProgram, Progress, packageVersion, parseIntOption, UsageError } from "@dnsrep/cli";
-import {
-  DNSSEC_TYPES,
-  DUAL_TYPES,
-  dnstableMerge,
-  EntryType,
-  encodeRRtypeSingle,
-  encodeTimeRange,
-  encodeTriplet,
-  encodeVarintValue,
-  latin1Keys,
-  sourceInfoKey,
-  TIME_RANGE_KEY,
-  versionKey,
-} from "@dnsrep/dnstable";
+import { type DnstableFile, dnstableMerge, EntryConverter } from "@dnsrep/dnstable";
 import { isMtblError, Sorter, Writer } from "@dnsrep/mtbl";
 import { addCodecOptions, parseBlockSize, parseCodecFlags } from "@dnsrep/mtbl-tools";
 import { decodeDnsDedupe, isNmsgError, MSGTYPE_DNSDEDUPE, VENDOR_SIE } from "@dnsrep/nmsg";
 import { crcDropped, nmsgSourceBatches } from "@dnsrep/nmsg-cli";
-import { latin1String, outputTarget } from "@dnsrep/util";
-import { downcaseName, nameLength } from "@dnsrep/wdns";
+import { outputTarget } from "@dnsrep/util";
 import { Command } from "commander";
 
 interface FileState {
@@ -29,14 +15,6 @@ interface FileState {
   rrsets: number;
   first: number;
   last: number;
-}
-
-const latin1 = (b: Uint8Array): string => latin1String(b);
-
-/** Name at `off` of an rdata (uncompressed), or null if none is there. */
-function nameAt(rdata: Uint8Array, off: number): Uint8Array | null {
-  const n = nameLength(rdata, off);
-  return n > 0 ? rdata.subarray(off, off + n) : null;
 }
 
 /** dnstable-import: SIE/dnsdedupe nmsg → dnstable DNS and DNSSEC files (dnstable_convert's job). */
@@ -113,11 +91,13 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   let skipped = 0;
 
   // keys and values go to the sorters as latin1 strings (its storage form): built once, no copies
-  const add = (f: FileState, k: string, v: string): void => {
-    f.sorter.addLatin1(k, v);
-    f.entries++;
+  const files = [dns, dnssec] as const;
+  const converter = new EntryConverter({ dualTypes: o.D === true, rname });
+  const add = (f: DnstableFile, k: string, v: string): void => {
+    const s = files[f];
+    s.sorter.addLatin1(k, v);
+    s.entries++;
   };
-  const unions = new Map<number, string>();
 
   try {
     const onCrcError = (n: number, at: number | undefined): void => {
@@ -140,88 +120,22 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         }
         const type = d.type ?? 0;
         const auth = type === 3 || type === 5;
-        const first = (auth ? d.zone_time_first : d.time_first) ?? 0;
-        const last = (auth ? d.zone_time_last : d.time_last) ?? 0;
-        const count = type === 0 ? 0 : (d.count ?? 0);
-        const triplet = latin1(encodeTriplet({ timeFirst: first, timeLast: last, count }));
-        const targets: FileState[] = [];
-        if (DNSSEC_TYPES.has(d.rrtype)) {
-          targets.push(dnssec);
-          if (o.D && DUAL_TYPES.has(d.rrtype)) targets.push(dns);
-        } else targets.push(dns);
-        const rrtype = d.rrtype;
-        let union = unions.get(rrtype);
-        if (union === undefined) {
-          union = latin1(encodeRRtypeSingle(rrtype));
-          unions.set(rrtype, union);
+        const rr = {
+          rrname: d.rrname,
+          rrtype: d.rrtype,
+          bailiwick: d.bailiwick,
+          rdata: d.rdata,
+          timeFirst: (auth ? d.zone_time_first : d.time_first) ?? 0,
+          timeLast: (auth ? d.zone_time_last : d.time_last) ?? 0,
+          count: type === 0 ? 0 : (d.count ?? 0),
+        };
+        for (const f of converter.files(rr.rrtype)) {
+          const s = files[f];
+          s.rrsets++;
+          if (rr.timeFirst < s.first) s.first = rr.timeFirst;
+          if (rr.timeLast > s.last) s.last = rr.timeLast;
         }
-        for (const f of targets) {
-          f.rrsets++;
-          if (first < f.first) f.first = first;
-          if (last > f.last) f.last = last;
-          add(f, latin1Keys.rrset(d.rrname, rrtype, d.bailiwick, d.rdata), triplet);
-          add(f, latin1Keys.rrsetNameFwd(d.rrname), union);
-          for (const rd of d.rdata) {
-            add(f, latin1Keys.rdata(rd, rrtype, d.rrname), triplet);
-            // sliced RDATA entries and names found in rdata
-            let sliceOff = -1;
-            let sliced: Uint8Array | null = null;
-            let revName: Uint8Array | null = null;
-            switch (rrtype) {
-              case 2: // NS
-              case 5: // CNAME
-              case 12: // PTR
-              case 39: // DNAME
-                revName = nameAt(rd, 0);
-                break;
-              case 15: // MX
-                sliceOff = 2;
-                sliced = rd.subarray(2);
-                revName = nameAt(rd, 2);
-                break;
-              case 33: // SRV
-                sliceOff = 6;
-                sliced = rd.subarray(6);
-                revName = nameAt(rd, 6);
-                break;
-              case 64: // SVCB
-              case 65: {
-                // HTTPS
-                const n = nameAt(rd, 2);
-                if (n) {
-                  sliceOff = 2;
-                  const dn = downcaseName(n);
-                  const rest = rd.subarray(2 + n.length);
-                  sliced = new Uint8Array(dn.length + rest.length);
-                  sliced.set(dn);
-                  sliced.set(rest, dn.length);
-                  revName = dn;
-                }
-                break;
-              }
-              case 6: {
-                // SOA: MNAME always; RNAME with -r
-                const mname = nameAt(rd, 0);
-                if (mname) add(f, latin1Keys.rdataNameRev(mname), union);
-                if (rname && mname) {
-                  const rn = nameAt(rd, mname.length);
-                  if (rn) {
-                    const dn = downcaseName(rn);
-                    const rest = rd.subarray(mname.length + rn.length);
-                    const s = new Uint8Array(dn.length + rest.length);
-                    s.set(dn);
-                    s.set(rest, dn.length);
-                    add(f, latin1Keys.rdataSliced(rd, mname.length, s, rrtype, d.rrname), triplet);
-                    add(f, latin1Keys.rdataNameRev(dn), union);
-                  }
-                }
-                break;
-              }
-            }
-            if (sliced && sliceOff >= 0) add(f, latin1Keys.rdataSliced(rd, sliceOff, sliced, rrtype, d.rrname), triplet);
-            if (revName) add(f, latin1Keys.rdataNameRev(revName), union);
-          }
-        }
+        converter.entries(rr, add);
       }
       progress.tick(
         () => `dnstable-import: ${payloads} payloads, ${dns.entries + dnssec.entries} entries, ${((Date.now() - t0) / 1000).toFixed(0)} s`,
@@ -246,12 +160,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       empty.push(path);
       return 0;
     }
-    if (o.S && o.s) f.sorter.add(sourceInfoKey(o.s), new Uint8Array(0));
-    if (f.rrsets > 0) f.sorter.add(TIME_RANGE_KEY, encodeTimeRange(f.first, f.last));
-    f.sorter.add(versionKey(EntryType.RRSET), encodeVarintValue(0));
-    f.sorter.add(versionKey(EntryType.RRSET_NAME_FWD), encodeVarintValue(1));
-    f.sorter.add(versionKey(EntryType.RDATA), encodeVarintValue(rname ? 2 : 1));
-    f.sorter.add(versionKey(EntryType.RDATA_NAME_REV), encodeVarintValue(rname ? 2 : 1));
+    const range = f.rrsets > 0 ? { first: f.first, last: f.last } : null;
+    for (const [k, v] of converter.trailer(range, o.S ? o.s : undefined)) f.sorter.add(k, v);
     const w = Writer.create(path, { ...codec, blockSize });
     done.push(w);
     try {

@@ -1,7 +1,16 @@
 import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { CliError, type CliIo, configureProgram, parseIntOption, UsageError } from "@dnsrep/cli";
-import { createServer, type DnstableServer, isServerError, type ServerOptions } from "@dnsrep/server";
+import {
+  createServer,
+  type DnstableServer,
+  isServerError,
+  isUiError,
+  type NmsgListenSpec,
+  parseNmsgListen,
+  type ServerOptions,
+} from "@dnsrep/server";
+import { webRoot } from "@dnsrep/web";
 import { Command } from "commander";
 
 /**
@@ -11,6 +20,9 @@ import { Command } from "commander";
 interface Flags {
   listen: string;
   keys?: string;
+  users?: string;
+  sessionTtl?: string;
+  secureCookies?: boolean;
   auth: boolean;
   allowRemoteNoAuth?: boolean;
   tlsCert?: string;
@@ -25,6 +37,13 @@ interface Flags {
   maxConcurrent?: string;
   grace: string;
   quiet?: boolean;
+  store?: string;
+  nmsgListen?: string[];
+  sync: string;
+  memtableMb: string;
+  maxBody: string;
+  idempotencyWindow: string;
+  maxSources: string;
 }
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
@@ -58,12 +77,21 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const { runKeys } = await import("./keys.js");
     return runKeys(argv.slice(1), io);
   }
+  if (argv[0] === "users") {
+    const { runUsers } = await import("./users.js");
+    return runUsers(argv.slice(1), io);
+  }
   const p = configureProgram(new Command("dnstable-server"), io)
     .description("DNSDB API v2 and CIRCL COF lookups over dnstable files, with API keys and quotas")
-    .usage("[options] DATA...\n       dnstable-server keys add|list|revoke --keys FILE ...")
+    .usage(
+      "[options] DATA...\n       dnstable-server keys add|list|revoke --keys FILE ...\n       dnstable-server users add|list|remove|passwd --users FILE ...",
+    )
     .argument("[data...]", "dnstable mtbl files and set files (one mtbl path per line)")
     .option("--listen <host:port>", "address to listen on (port 0: a free port)", "127.0.0.1:8080")
     .option("--keys <file>", "the API keys file (see `dnstable-server keys`)")
+    .option("--users <file>", "the web UI's users file (see `dnstable-server users`): serves the UI's login routes")
+    .option("--session-ttl <seconds>", "how long a web UI login lasts", "43200")
+    .option("--secure-cookies", "mark the session cookie Secure without --tls-cert (behind a TLS proxy)")
     .option("--no-auth", "no API keys: every request is allowed (loopback addresses only)")
     .option("--allow-remote-no-auth", "with --no-auth, allow a --listen address that is not loopback")
     .option("--tls-cert <file>", "serve HTTPS with this certificate (PEM)")
@@ -77,12 +105,24 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     .option("--poll-interval <ms>", "how often to check the data files for changes (0: never)", "2000")
     .option("--max-concurrent <n>", "concurrent queries per key before 503", "8")
     .option("--grace <ms>", "how long to let responses in flight finish on SIGTERM/SIGINT", "10000")
-    .option("-q, --quiet", "no access log on stdout");
+    .option("-q, --quiet", "no access log on stdout")
+    .option("--store <dir>", "serve a live store in DIR too, fed by POST /api/v1/ingest and --nmsg-listen (created if missing)")
+    .option(
+      "--nmsg-listen <proto:host:port>",
+      "with --store: read SIE dnsdedupe NMSG on tcp:HOST:PORT or udp:HOST:PORT (repeatable)",
+      collect,
+    )
+    .option("--sync <mode>", "with --store: when a write is acknowledged: always, batch (group commit) or none", "batch")
+    .option("--memtable-mb <n>", "with --store: flush a store's memtable to files past this many MiB", "64")
+    .option("--max-body <bytes>", "with --store: the largest ingest body, uncompressed", String(16 * 1024 * 1024))
+    .option("--idempotency-window <seconds>", "with --store: how long an Idempotency-Key is remembered", "86400")
+    .option("--max-sources <n>", "with --store: the most log sources (stores under DIR/logs)", "32");
   p.parse(argv, { from: "user" });
   const f = p.opts<Flags>();
   const data = p.args;
   const [host, port] = parseListen("--listen", f.listen);
-  if (f.keys === undefined && f.auth) throw new UsageError("no keys file: give --keys FILE, or --no-auth to serve without API keys");
+  if (f.keys === undefined && f.users === undefined && f.auth)
+    throw new UsageError("no keys file: give --keys FILE (or --users FILE), or --no-auth to serve without API keys");
   if (f.keys !== undefined && !f.auth) throw new UsageError("--keys and --no-auth exclude each other");
   if (!f.auth && !isLoopback(host) && !f.allowRemoteNoAuth)
     throw new UsageError(`--no-auth listens on loopback only (${host} is not); add --allow-remote-no-auth to serve it anyway`);
@@ -93,17 +133,32 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const pollMs = parseIntOption("--poll-interval", f.pollInterval, 0, 86_400_000);
   const maxConcurrent = parseIntOption("--max-concurrent", f.maxConcurrent ?? "8", 1, 100000);
   const grace = parseIntOption("--grace", f.grace, 0, 3_600_000);
+  const sessionTtl = parseIntOption("--session-ttl", f.sessionTtl ?? "43200", 60, 31_536_000);
   const metricsAt = f.metricsListen === undefined ? null : parseListen("--metrics-listen", f.metricsListen);
-  if (data.length === 0 && !f.fname && !f.setfile) throw new UsageError("no data: give mtbl files or set files (or --fname / --setfile)");
+  if (data.length === 0 && !f.fname && !f.setfile && f.store === undefined)
+    throw new UsageError("no data: give mtbl files or set files (or --fname / --setfile), or --store DIR");
+  if (f.nmsgListen !== undefined && f.store === undefined) throw new UsageError("--nmsg-listen needs --store DIR");
+  const nmsgSpecs: NmsgListenSpec[] = (f.nmsgListen ?? []).map((t) => {
+    const spec = parseNmsgListen(t);
+    if (spec === null) throw new UsageError(`--nmsg-listen: expected tcp:HOST:PORT or udp:HOST:PORT, got ${t}`);
+    return spec;
+  });
+  if (!["always", "batch", "none"].includes(f.sync)) throw new UsageError(`--sync: expected always, batch or none, got ${f.sync}`);
+  const memtableMb = parseIntOption("--memtable-mb", f.memtableMb, 1, 1 << 20);
+  const maxBody = parseIntOption("--max-body", f.maxBody, 1024, 2 ** 30);
+  const idemWindow = parseIntOption("--idempotency-window", f.idempotencyWindow, 1, 366 * 86400);
+  const maxSources = parseIntOption("--max-sources", f.maxSources, 1, 1000);
 
   const log = (line: string): void => {
     io.stderr.write(`dnstable-server: ${line}\n`);
   };
   const opts: ServerOptions = {
     data,
-    auth: f.auth
-      ? { keysFile: f.keys as string, maxConcurrentPerKey: maxConcurrent }
-      : { noAuth: true, maxConcurrentPerKey: maxConcurrent },
+    auth: !f.auth
+      ? { noAuth: true, maxConcurrentPerKey: maxConcurrent }
+      : f.keys === undefined
+        ? { maxConcurrentPerKey: maxConcurrent }
+        : { keysFile: f.keys, maxConcurrentPerKey: maxConcurrent },
     defaultLimit,
     maxLimit,
     pollMs,
@@ -111,6 +166,19 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     zeroClientIp: f.zeroClientIp === true,
     log,
   };
+  if (f.users !== undefined) {
+    // the web UI's page (@dnsrep/web's built static folder) beside its login routes
+    opts.ui = { usersFile: f.users, sessionTtlSeconds: sessionTtl, staticDir: webRoot };
+    if (f.secureCookies) opts.ui.secureCookies = true;
+  }
+  if (f.store !== undefined)
+    opts.store = {
+      dir: f.store,
+      storeOptions: { sync: f.sync, memtableBytes: memtableMb * 1024 * 1024 },
+      maxBodyBytes: maxBody,
+      idempotencyWindowMs: idemWindow * 1000,
+      maxSources,
+    };
   if (f.fname) opts.fnames = f.fname;
   if (f.setfile) opts.setfiles = f.setfile;
   if (f.tlsCert !== undefined && f.tlsKey !== undefined)
@@ -121,11 +189,12 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   try {
     server = await createServer(opts);
   } catch (e) {
-    if (isServerError(e)) throw new CliError(e.message);
+    if (isServerError(e) || isUiError(e)) throw new CliError(e.message);
     throw e;
   }
   let url: string;
   try {
+    for (const spec of nmsgSpecs) log(`reading NMSG on ${await server.listenNmsg(spec)}`);
     url = await server.listen(host, port);
     if (metricsAt) log(`metrics on ${await server.listenMetrics(metricsAt[0], metricsAt[1])}/metrics`);
   } catch (e) {
@@ -151,14 +220,15 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   } finally {
     process.off("SIGHUP", onHup);
   }
-  log(`stopping: letting the responses in flight finish (up to ${grace} ms)`);
-  // a second SIGTERM/SIGINT while responses finish cuts them short (still a clean exit)
+  // a second SIGTERM/SIGINT while responses finish cuts them short (still a clean exit); taken from
+  // before the line below is written, so a signal sent on seeing it never meets the default action
   const cut = (): void => {
     log("stopping now: cutting the responses still in flight");
     server.app.server.closeAllConnections();
   };
   process.on("SIGTERM", cut);
   process.on("SIGINT", cut);
+  log(`stopping: letting the responses in flight finish (up to ${grace} ms)`);
   try {
     await server.close(grace);
   } finally {

@@ -16,6 +16,7 @@ interface AddFlags {
   offsetMax?: string;
   burst?: string;
   expires?: string;
+  role: string;
 }
 
 /** `--burst N/SECONDS`: at most N queries in any SECONDS seconds. */
@@ -34,6 +35,8 @@ function cliErrorOf(e: unknown): unknown {
 
 function limitsOf(f: AddFlags, nowMs: number): NewKeyLimits {
   const limits: NewKeyLimits = {};
+  if (f.role !== "lookup" && f.role !== "ingest") throw new UsageError(`--role: expected lookup or ingest, got ${JSON.stringify(f.role)}`);
+  limits.role = f.role;
   if (f.dailyLimit !== undefined) limits.dailyLimit = parseIntOption("--daily-limit", f.dailyLimit, 0);
   if (f.resultsMax !== undefined) limits.resultsMax = parseIntOption("--results-max", f.resultsMax, 1);
   if (f.offsetMax !== undefined) limits.offsetMax = parseIntOption("--offset-max", f.offsetMax, 0);
@@ -64,6 +67,7 @@ function formatListing(keys: KeyListing[], json: boolean, nowMs: number): string
           `${JSON.stringify({
             name: k.name,
             status: status(k, nowMs),
+            role: k.role,
             created: k.created,
             daily_limit: k.dailyLimit,
             used_today: k.usedToday,
@@ -74,11 +78,12 @@ function formatListing(keys: KeyListing[], json: boolean, nowMs: number): string
           })}\n`,
       )
       .join("");
-  const rows = [["NAME", "STATUS", "DAILY_LIMIT", "USED_TODAY", "RESULTS_MAX", "OFFSET_MAX", "BURST", "EXPIRES", "CREATED"]];
+  const rows = [["NAME", "STATUS", "ROLE", "DAILY_LIMIT", "USED_TODAY", "RESULTS_MAX", "OFFSET_MAX", "BURST", "EXPIRES", "CREATED"]];
   for (const k of keys)
     rows.push([
       k.name,
       status(k, nowMs),
+      k.role,
       dash(k.dailyLimit),
       String(k.usedToday),
       dash(k.resultsMax),
@@ -110,6 +115,7 @@ export async function runKeys(argv: string[], io: CliIo, nowMs = Date.now()): Pr
     .option("--offset-max <n>", "largest offset a query may ask for (beyond: 416)")
     .option("--burst <n/seconds>", "at most N queries in any SECONDS seconds (beyond: 429)")
     .option("--expires <time>", "refuse the key from then on: epoch seconds, YYYY-MM-DD or RFC 3339")
+    .option("--role <role>", "lookup (query the DNSDB and COF routes) or ingest (POST observations); never both", "lookup")
     .action(async (name: string, f: AddFlags) => {
       const limits = limitsOf(f, nowMs);
       await out.text(`${addKey(f.keys, name, limits, nowMs)}\n`);

@@ -69,7 +69,7 @@ describe("dnstable-server keys", () => {
   it("list shows names, limits, usage and status, never keys or digests", async () => {
     const a = (await keys("add", "--keys", file, "alice", "--daily-limit", "5", "--burst", "3/3600")).out.trim();
     await keys("add", "--keys", file, "bob", "--expires", String(NOW / 1000 + 60));
-    await keys("add", "--keys", file, "carol");
+    await keys("add", "--keys", file, "carol", "--role", "ingest");
     await keys("revoke", "--keys", file, "carol");
     const day = Math.floor(NOW / 86_400_000);
     writeFileSync(`${file}.state`, JSON.stringify({ version: 1, usage: { alice: { day, used: 4 }, bob: { day: day - 1, used: 9 } } }));
@@ -77,10 +77,10 @@ describe("dnstable-server keys", () => {
     expect(r.code).toBe(0);
     expect(r.out).toBe(
       [
-        "NAME   STATUS   DAILY_LIMIT  USED_TODAY  RESULTS_MAX  OFFSET_MAX  BURST   EXPIRES               CREATED",
-        "alice  active   5            4           -            -           3/3600  -                     2026-12-07T12:00:00Z",
-        "bob    active   -            0           -            -           -       2026-12-07T12:01:00Z  2026-12-07T12:00:00Z",
-        "carol  revoked  -            0           -            -           -       -                     2026-12-07T12:00:00Z",
+        "NAME   STATUS   ROLE    DAILY_LIMIT  USED_TODAY  RESULTS_MAX  OFFSET_MAX  BURST   EXPIRES               CREATED",
+        "alice  active   lookup  5            4           -            -           3/3600  -                     2026-12-07T12:00:00Z",
+        "bob    active   lookup  -            0           -            -           -       2026-12-07T12:01:00Z  2026-12-07T12:00:00Z",
+        "carol  revoked  ingest  -            0           -            -           -       -                     2026-12-07T12:00:00Z",
         "",
       ].join("\n"),
     );
@@ -97,6 +97,7 @@ describe("dnstable-server keys", () => {
     ).toEqual({
       name: "alice",
       status: "active",
+      role: "lookup",
       created: NOW / 1000,
       daily_limit: 5,
       used_today: 0,
@@ -141,6 +142,16 @@ describe("dnstable-server keys", () => {
     expect(r.err).toContain(msg);
     expect(r.err.trim().split("\n")).toHaveLength(1);
     expect(existsSync(file)).toBe(false);
+  });
+
+  it("add --role ingest makes a key that can only write; a bad role is exit 2", async () => {
+    expect((await keys("add", "--keys", file, "shipper", "--role", "ingest")).code).toBe(0);
+    expect(JSON.parse(readFileSync(file, "utf8")).keys[0]).toMatchObject({ name: "shipper", role: "ingest" });
+    expect((await keys("add", "--keys", file, "reader", "--role", "lookup")).code).toBe(0);
+    expect(JSON.parse(readFileSync(file, "utf8")).keys[1].role).toBeUndefined();
+    const bad = await keys("add", "--keys", file, "x", "--role", "admin");
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain("--role: expected lookup or ingest");
   });
 
   it("refuses a duplicate name and an unknown name with exit 2, leaving the file as it was", async () => {

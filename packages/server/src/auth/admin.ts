@@ -1,7 +1,7 @@
-import { closeSync, fchmodSync, fchownSync, openSync, readFileSync, renameSync, type Stats, statSync, unlinkSync } from "node:fs";
-import { writeTempFile } from "./atomic.js";
+import { readFileSync } from "node:fs";
 import { AuthError, messageOf } from "./errors.js";
-import { checkKeyName, formatKeysFile, type KeyLimits, type KeyRecord, parseKeysFile } from "./keys-file.js";
+import { checkKeyName, formatKeysFile, type KeyLimits, type KeyRecord, type KeyRole, parseKeysFile } from "./keys-file.js";
+import { updateLockedFile } from "./locked-file.js";
 import { readStateFile } from "./state-file.js";
 import { utcDay } from "./time.js";
 import { newToken, tokenDigest } from "./token.js";
@@ -11,71 +11,26 @@ export interface KeyListing extends KeyLimits {
   name: string;
   created: number;
   revoked: boolean;
+  role: KeyRole;
   /** queries used today (UTC) according to the state file */
   usedToday: number;
 }
 
 /**
- * Change a keys file under its lock: the temporary file `FILE.tmp`, created exclusively, so two
- * commands never interleave their read-modify-write. A missing keys file starts empty. `change`
- * returns the new keys; they are written to the temporary file, which is renamed over the keys file.
+ * Change a keys file under its lock (FILE.tmp, created exclusively: two commands never interleave
+ * their read-modify-write). A missing keys file starts empty. `change` returns the new keys.
  */
 function updateKeysFile(path: string, change: (keys: KeyRecord[]) => KeyRecord[]): void {
-  const temp = `${path}.tmp`;
-  let fd: number;
-  try {
-    fd = openSync(temp, "wx", 0o600);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "EEXIST")
-      throw new AuthError("ERR_BUSY", `${temp} exists: another keys command is changing ${path} (remove ${temp} if none is)`);
-    throw new AuthError("ERR_KEYS_FILE", `${temp}: cannot create: ${messageOf(e)}`);
-  }
-  let written = false;
-  try {
-    let keys: KeyRecord[] = [];
-    let text: string | null = null;
-    try {
-      text = readFileSync(path, "utf8");
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "ENOENT")
-        throw new AuthError("ERR_KEYS_FILE", `${path}: cannot read the keys file: ${messageOf(e)}`);
-    }
-    if (text !== null) {
-      keys = parseKeysFile(text, path);
-      keepOwnerAndMode(fd, path);
-    }
-    const next = change(keys);
-    written = true;
-    writeTempFile(fd, formatKeysFile(next));
-    renameSync(temp, path);
-  } catch (e) {
-    if (!written) closeSync(fd);
-    try {
-      unlinkSync(temp);
-    } catch {
-      // already gone
-    }
-    throw e;
-  }
+  updateLockedFile(
+    path,
+    "keys",
+    (text) => formatKeysFile(change(text === null ? [] : parseKeysFile(text, path))),
+    (why, msg) => new AuthError(why === "busy" ? "ERR_BUSY" : "ERR_KEYS_FILE", msg),
+  );
 }
 
-/**
- * Give the new file the old one's mode (and, when run as root, its owner), so a server running
- * as another user can still read it after `keys add` run as root. A new file is 0600.
- */
-function keepOwnerAndMode(fd: number, path: string): void {
-  let old: Stats;
-  try {
-    old = statSync(path);
-  } catch {
-    return; // gone meanwhile: the new file keeps 0600
-  }
-  fchmodSync(fd, old.mode & 0o777);
-  if (process.getuid?.() === 0) fchownSync(fd, old.uid, old.gid);
-}
-
-/** Limits of a new key, all optional. */
-export type NewKeyLimits = Partial<KeyLimits>;
+/** Limits of a new key, all optional, and its role (default "lookup"). */
+export type NewKeyLimits = Partial<KeyLimits> & { role?: KeyRole };
 
 /**
  * Add a key named `name` to the keys file (created if missing) and return the new key, the only
@@ -98,6 +53,7 @@ export function addKey(path: string, name: string, limits: NewKeyLimits = {}, no
       burst: limits.burst ?? null,
       expires: limits.expires ?? null,
       revoked: false,
+      role: limits.role ?? "lookup",
     };
     return [...keys, key];
   });
@@ -138,6 +94,7 @@ export function listKeys(path: string, stateFile = `${path}.state`, nowMs = Date
       burst: k.burst,
       expires: k.expires,
       revoked: k.revoked,
+      role: k.role,
       usedToday: u !== undefined && u.day === today ? u.used : 0,
     };
   });

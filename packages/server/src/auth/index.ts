@@ -3,11 +3,12 @@
 // pieces, which live one concept per file beside it.
 import type { FastifyPluginAsync } from "fastify";
 import fp from "fastify-plugin";
+import type { KeyRecord } from "./keys-file.js";
 import { authPluginBody } from "./plugin.js";
 
 /** Options of the auth plugin (createServer passes them through). */
 export interface AuthOptions {
-  /** the keys file; required unless noAuth */
+  /** the keys file; required unless noAuth or sessions */
   keysFile?: string;
   /** every request is the principal { name: "-", no limits } */
   noAuth?: boolean;
@@ -19,11 +20,25 @@ export interface AuthOptions {
   pollMs?: number;
   /** epoch ms (tests) */
   now?: () => number;
+  /** the web UI's sessions: a dnsdb request without X-API-Key may carry a session cookie instead */
+  sessions?: SessionResolver;
   /**
    * diagnostics while running (a keys file that turned invalid, a state file that cannot be
    * written): one line, no newline. Default: the fastify logger's error level.
    */
   log?: (line: string) => void;
+}
+
+/**
+ * Turns the web UI's session cookie into a principal (createServer passes it when the UI is on).
+ * A user is given as a key record (its quota name, limits; never expired or revoked), so quotas,
+ * rate_limit and /metrics count users as they count keys.
+ */
+export interface SessionResolver {
+  /** The user of a Cookie header's session: null without a session cookie, "expired" when it names no live session. */
+  userOf(cookieHeader: string | undefined): KeyRecord | "expired" | null;
+  /** every user, for the per-key sums of /metrics */
+  quotas(): readonly KeyRecord[];
 }
 
 /** Who a request is, once authenticated. */
@@ -41,7 +56,11 @@ declare module "fastify" {
     principal: Principal | null;
   }
   interface FastifyContextConfig {
-    auth?: "dnsdb" | "circl";
+    /**
+     * how a route authenticates: X-API-Key ("dnsdb") or HTTP basic auth ("circl") with a lookup
+     * key; X-API-Key ("ingest") or basic auth ("ingest-basic") with an ingest key
+     */
+    auth?: "dnsdb" | "circl" | "ingest" | "ingest-basic";
     quota?: boolean;
   }
   interface FastifyInstance {
@@ -55,7 +74,7 @@ export const authPlugin: FastifyPluginAsync<AuthOptions> = fp(authPluginBody, { 
 export type { KeyListing, NewKeyLimits } from "./admin.js";
 export { addKey, listKeys, revokeKey } from "./admin.js";
 export { AuthError, AuthErrorCode, isAuthError } from "./errors.js";
-export type { Burst, KeyLimits, KeyRecord } from "./keys-file.js";
+export type { Burst, KeyLimits, KeyRecord, KeyRole } from "./keys-file.js";
 export { checkKeyName, formatKeysFile, parseKeysFile, readKeysFile } from "./keys-file.js";
 export { parseBasicAuth, RATE_LIMIT_PATH } from "./plugin.js";
 export { formatKeyTime, parseKeyTime } from "./time.js";

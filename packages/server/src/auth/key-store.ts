@@ -1,5 +1,5 @@
-import { statSync } from "node:fs";
 import { messageOf } from "./errors.js";
+import { fileStamp } from "./file-stamp.js";
 import { type KeyRecord, readKeysFile } from "./keys-file.js";
 import { digestsEqual, tokenDigest } from "./token.js";
 
@@ -26,7 +26,7 @@ export class KeyStore {
   constructor(path: string, onError: (line: string) => void) {
     this.path = path;
     this.#onError = onError;
-    const stamp = this.#statStamp();
+    const stamp = fileStamp(this.path);
     this.#set(readKeysFile(path));
     this.#stamp = stamp ?? "";
   }
@@ -41,18 +41,9 @@ export class KeyStore {
     this.#byDigest = new Map(keys.map((k) => [k.digest.toString("hex"), k]));
   }
 
-  #statStamp(): string | null {
-    try {
-      const st = statSync(this.path, { bigint: true });
-      return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}`;
-    } catch (e) {
-      return `error:${(e as NodeJS.ErrnoException).code ?? messageOf(e)}`;
-    }
-  }
-
   /** Re-read the keys file if it changed; true when new keys were loaded. */
   poll(): boolean {
-    const stamp = this.#statStamp();
+    const stamp = fileStamp(this.path);
     if (stamp === this.#stamp || stamp === this.#failedStamp) return false;
     try {
       this.#set(readKeysFile(this.path));

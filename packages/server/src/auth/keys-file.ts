@@ -1,12 +1,16 @@
 import { readFileSync } from "node:fs";
 import { AuthError, messageOf } from "./errors.js";
-import { formatKeyTime, parseKeyTime } from "./time.js";
+import { fieldReaders, isObject, parseRecords } from "./records-file.js";
+import { formatKeyTime } from "./time.js";
 
 /** A burst limit: at most `size` queries in any `window` seconds. */
 export interface Burst {
   size: number;
   window: number;
 }
+
+/** What a key may do: look up (the DNSDB and COF routes) or write (the ingest routes), never both. */
+export type KeyRole = "lookup" | "ingest";
 
 /** The limits a key may carry (null: none). */
 export interface KeyLimits {
@@ -26,11 +30,12 @@ export interface KeyRecord extends KeyLimits {
   /** epoch seconds */
   created: number;
   revoked: boolean;
+  /** "lookup" (the default, absent from the file) or "ingest" */
+  role: KeyRole;
 }
 
 export const KEYS_FILE_VERSION = 1;
-const MAX_LIMIT = 2 ** 53 - 1;
-const FIELDS = new Set(["name", "digest", "created", "daily_limit", "results_max", "offset_max", "burst", "expires", "revoked"]);
+const FIELDS = new Set(["name", "digest", "created", "daily_limit", "results_max", "offset_max", "burst", "expires", "revoked", "role"]);
 
 /**
  * Key names: 1 to 64 of letters, digits and `._@+-`, not `-` alone (the name of the principal
@@ -45,46 +50,18 @@ export function checkKeyName(name: string): string | null {
 /** Parse the text of a keys file (JSON, docs/formats/keys.md). Throws an AuthError ERR_KEYS_FILE naming `path`. */
 export function parseKeysFile(text: string, path: string): KeyRecord[] {
   const bad = (msg: string): AuthError => new AuthError("ERR_KEYS_FILE", `${path}: not a valid keys file: ${msg}`);
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    throw bad(messageOf(e));
-  }
-  if (!isObject(doc)) throw bad("not a JSON object");
-  if (doc.version !== KEYS_FILE_VERSION) throw bad(`unknown version ${JSON.stringify(doc.version)} (expected ${KEYS_FILE_VERSION})`);
-  if (!Array.isArray(doc.keys)) throw bad('no "keys" array');
-  const names = new Set<string>();
+  const records = parseRecords(
+    text,
+    { version: KEYS_FILE_VERSION, list: "keys", what: "key", fields: FIELDS, checkName: checkKeyName },
+    bad,
+  );
   const digests = new Set<string>();
   const keys: KeyRecord[] = [];
-  for (const [i, k] of doc.keys.entries()) {
-    const where = `key ${i + 1}`;
-    if (!isObject(k)) throw bad(`${where}: not an object`);
-    for (const f of Object.keys(k)) if (!FIELDS.has(f)) throw bad(`${where}: unknown field ${JSON.stringify(f)}`);
-    const name = k.name;
-    if (typeof name !== "string") throw bad(`${where}: no name`);
-    const nameProblem = checkKeyName(name);
-    if (nameProblem) throw bad(`${where}: ${nameProblem}`);
-    if (names.has(name)) throw bad(`${where}: duplicate name ${JSON.stringify(name)}`);
-    names.add(name);
-    const at = `key ${JSON.stringify(name)}`;
+  for (const { name, at, o: k } of records) {
     if (typeof k.digest !== "string" || !/^[0-9a-f]{64}$/.test(k.digest)) throw bad(`${at}: digest is not 64 lowercase hex digits`);
     if (digests.has(k.digest)) throw bad(`${at}: the same digest as another key`);
     digests.add(k.digest);
-    const time = (field: string, v: unknown): number => {
-      if (typeof v !== "string") throw bad(`${at}: ${field} is not an RFC 3339 time string`);
-      try {
-        return parseKeyTime(v);
-      } catch (e) {
-        throw bad(`${at}: ${field}: ${messageOf(e)}`);
-      }
-    };
-    const limit = (field: string, v: unknown, min: number): number | null => {
-      if (v === undefined || v === null) return null;
-      if (typeof v !== "number" || !Number.isSafeInteger(v) || v < min || v > MAX_LIMIT)
-        throw bad(`${at}: ${field} is not an integer ≥ ${min}`);
-      return v;
-    };
+    const { time, limit } = fieldReaders(at, bad);
     let burst: Burst | null = null;
     if (k.burst !== undefined && k.burst !== null) {
       const b = k.burst;
@@ -93,6 +70,7 @@ export function parseKeysFile(text: string, path: string): KeyRecord[] {
       if (burst.size === 0 || burst.window === 0) throw bad(`${at}: burst needs size and window`);
     }
     if (k.revoked !== undefined && typeof k.revoked !== "boolean") throw bad(`${at}: revoked is not true or false`);
+    if (k.role !== undefined && k.role !== "lookup" && k.role !== "ingest") throw bad(`${at}: role is not "lookup" or "ingest"`);
     keys.push({
       name,
       digest: Buffer.from(k.digest, "hex"),
@@ -103,6 +81,7 @@ export function parseKeysFile(text: string, path: string): KeyRecord[] {
       burst,
       expires: k.expires === undefined || k.expires === null ? null : time("expires", k.expires),
       revoked: k.revoked === true,
+      role: k.role === "ingest" ? "ingest" : "lookup",
     });
   }
   return keys;
@@ -118,6 +97,7 @@ export function formatKeysFile(keys: readonly KeyRecord[]): string {
     if (k.burst !== null) o.burst = { size: k.burst.size, window: k.burst.window };
     if (k.expires !== null) o.expires = formatKeyTime(k.expires);
     if (k.revoked) o.revoked = true;
+    if (k.role !== "lookup") o.role = k.role;
     return o;
   });
   return `${JSON.stringify({ version: KEYS_FILE_VERSION, keys: out }, null, 2)}\n`;
@@ -132,8 +112,4 @@ export function readKeysFile(path: string): KeyRecord[] {
     throw new AuthError("ERR_KEYS_FILE", `${path}: cannot read the keys file: ${messageOf(e)}`);
   }
   return parseKeysFile(text, path);
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }

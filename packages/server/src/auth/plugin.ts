@@ -16,6 +16,14 @@ export const RATE_LIMIT_PATH = "/dnsdb/v2/rate_limit";
 
 const NO_LIMITS = { name: "-", resultsMax: null, offsetMax: null } as const;
 
+/** The key store of a server with web UI users only (no keys file): every X-API-Key is unknown. */
+const NO_KEYS: Pick<KeyStore, "keys" | "poll" | "byToken" | "byNameAndToken"> = {
+  keys: [],
+  poll: () => false,
+  byToken: () => ({ ok: false, reason: "unknown API key" }),
+  byNameAndToken: () => ({ ok: false, reason: "unknown API key" }),
+};
+
 /** Send a one-line plain-text refusal and end the request. */
 function refuse(reply: FastifyReply, status: number, line: string, headers: Record<string, string> = {}): FastifyReply {
   for (const [h, v] of Object.entries(headers)) reply.header(h, v);
@@ -67,10 +75,13 @@ export async function authPluginBody(app: FastifyInstance, opts: AuthOptions): P
   }
 
   const keysFile = opts.keysFile;
-  if (keysFile === undefined || keysFile === "") throw new TypeError("auth: a keys file is required unless noAuth is set");
+  const sessions = opts.sessions;
+  if ((keysFile === undefined || keysFile === "") && sessions === undefined)
+    throw new TypeError("auth: a keys file is required unless noAuth or sessions is set");
+  if (keysFile === undefined && opts.stateFile === undefined) throw new TypeError("auth: stateFile is required without a keys file");
   const stateFile = opts.stateFile ?? `${keysFile}.state`;
   // both throw a one-line AuthError naming the file: the server refuses to start
-  const store = new KeyStore(keysFile, log);
+  const store = keysFile === undefined ? NO_KEYS : new KeyStore(keysFile, log);
   const quotas = new Quotas(readStateFile(stateFile));
   const keyOf = new WeakMap<FastifyRequest, KeyRecord>();
 
@@ -103,7 +114,11 @@ export async function authPluginBody(app: FastifyInstance, opts: AuthOptions): P
     const t = now();
     return {
       keys: store.keys.length,
-      usage: store.keys.map((k) => ({ name: k.name, used: quotas.usedToday(k.name, t), limit: k.dailyLimit })),
+      usage: [...store.keys, ...(sessions?.quotas() ?? [])].map((k) => ({
+        name: k.name,
+        used: quotas.usedToday(k.name, t),
+        limit: k.dailyLimit,
+      })),
     };
   });
 
@@ -112,7 +127,7 @@ export async function authPluginBody(app: FastifyInstance, opts: AuthOptions): P
     if (kind === undefined) return;
     const t = now();
     let check: ReturnType<KeyStore["byToken"]>;
-    if (kind === "circl") {
+    if (kind === "circl" || kind === "ingest-basic") {
       const header = request.headers.authorization;
       if (header === undefined || header === "")
         return refuse(reply, 401, "missing HTTP basic authorization (user: key name, password: API key)", {
@@ -125,11 +140,20 @@ export async function authPluginBody(app: FastifyInstance, opts: AuthOptions): P
     } else {
       const header = request.headers["x-api-key"];
       const token = (Array.isArray(header) ? header[0] : header)?.trim();
-      if (token === undefined || token === "") return refuse(reply, 401, "missing API key (X-API-Key header)");
-      check = store.byToken(token, t / 1000);
+      if (token === undefined || token === "") {
+        // the web UI's session cookie stands for a key (its user's quota)
+        const user = kind === "dnsdb" ? (sessions?.userOf(request.headers.cookie) ?? null) : null;
+        if (user === "expired") return refuse(reply, 401, "session expired or ended: log in again");
+        if (user === null) return refuse(reply, 401, "missing API key (X-API-Key header)");
+        check = { ok: true, key: user };
+      } else check = store.byToken(token, t / 1000);
     }
     if (!check.ok) return refuse(reply, 403, check.reason);
     const key = check.key;
+    // a key reads or writes, never both
+    const writes = kind === "ingest" || kind === "ingest-basic";
+    if (writes && key.role !== "ingest") return refuse(reply, 403, "this API key is a lookup key: it cannot ingest");
+    if (!writes && key.role !== "lookup") return refuse(reply, 403, "this API key is an ingest key: it cannot look up");
     if (key.offsetMax !== null) {
       const over = offsets(request.query).find((o) => o > (key.offsetMax ?? 0));
       if (over !== undefined) return refuse(reply, 416, `offset ${over} is beyond this key's offset_max ${key.offsetMax}`);

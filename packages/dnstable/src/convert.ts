@@ -1,0 +1,187 @@
+/**
+ * RRset → dnstable entries: what dnstable_convert (our dnstable-import) writes for one SIE
+ * dnsdedupe RRset, in one place so the batch importer and the live store (@dnsrep/store) make the
+ * same keys and values byte for byte.
+ *
+ * Keys and values come out as latin1 strings (one char per byte), the form the Sorter and the
+ * Writer take without a Uint8Array per entry.
+ */
+import { latin1String } from "@dnsrep/util";
+import { downcaseName, nameLength } from "@dnsrep/wdns";
+import {
+  EntryType,
+  encodeTimeRange,
+  encodeTriplet,
+  encodeVarintValue,
+  latin1Keys,
+  sourceInfoKey,
+  TIME_RANGE_KEY,
+  versionKey,
+} from "./entry.js";
+import { encodeRRtypeSingle } from "./rrtype-union.js";
+import { DNSSEC_TYPES, DUAL_TYPES } from "./rrtypes.js";
+
+/** One RRset as dnstable-import takes it from a dnsdedupe payload (names in wire form). */
+export interface DnstableRRset {
+  rrname: Uint8Array;
+  rrtype: number;
+  bailiwick: Uint8Array;
+  rdata: readonly Uint8Array[];
+  timeFirst: number;
+  timeLast: number;
+  count: number;
+}
+
+/** The file an entry goes to. */
+export const DnstableFile = { DNS: 0, DNSSEC: 1 } as const;
+export type DnstableFile = (typeof DnstableFile)[keyof typeof DnstableFile];
+
+export interface ConvertOptions {
+  /** dnstable_convert -D: CDS, CDNSKEY and TA RRsets go to the DNS file too */
+  dualTypes?: boolean;
+  /** dnstable_convert -r: also index the SOA RNAME (then the RDATA versions are 2) */
+  rname?: boolean;
+}
+
+/** Receives one entry: the file it belongs to, its key and value (latin1 strings). */
+export type EntrySink = (file: DnstableFile, key: string, value: string) => void;
+
+const DNS_ONLY: readonly DnstableFile[] = [DnstableFile.DNS];
+const DNSSEC_ONLY: readonly DnstableFile[] = [DnstableFile.DNSSEC];
+const BOTH: readonly DnstableFile[] = [DnstableFile.DNSSEC, DnstableFile.DNS];
+
+/** Name at `off` of an rdata (uncompressed), or null if none is there. */
+function nameAt(rdata: Uint8Array, off: number): Uint8Array | null {
+  const n = nameLength(rdata, off);
+  return n > 0 ? rdata.subarray(off, off + n) : null;
+}
+
+/** `name` downcased followed by `rest`, in a fresh array. */
+function joinDowncased(name: Uint8Array, rest: Uint8Array): { name: Uint8Array; all: Uint8Array } {
+  const dn = downcaseName(name);
+  const all = new Uint8Array(dn.length + rest.length);
+  all.set(dn);
+  all.set(rest, dn.length);
+  return { name: dn, all };
+}
+
+/** Converts RRsets to dnstable entries the way dnstable_convert does. */
+export class EntryConverter {
+  readonly #dual: boolean;
+  readonly #rname: boolean;
+  readonly #unions = new Map<number, string>();
+
+  constructor(opts: ConvertOptions = {}) {
+    this.#dual = opts.dualTypes === true;
+    this.#rname = opts.rname === true;
+  }
+
+  /** The files an RRset of this type goes to (DNSSEC types to the DNSSEC file; with dualTypes, some to both). */
+  files(rrtype: number): readonly DnstableFile[] {
+    if (!DNSSEC_TYPES.has(rrtype)) return DNS_ONLY;
+    return this.#dual && DUAL_TYPES.has(rrtype) ? BOTH : DNSSEC_ONLY;
+  }
+
+  /** The RRset's triplet value (time_first, time_last, count) as a latin1 string. */
+  triplet(rr: DnstableRRset): string {
+    return latin1String(encodeTriplet({ timeFirst: rr.timeFirst, timeLast: rr.timeLast, count: rr.count }));
+  }
+
+  /**
+   * Every entry of one RRset, for each file it goes to: the RRSET entry, the RRSET_NAME_FWD
+   * entry, and per rdata the RDATA entry, the sliced RDATA entry (MX, SRV, SVCB, HTTPS, SOA RNAME
+   * with `rname`) and the RDATA_NAME_REV entry for a name in it. `triplet` may be given when the
+   * caller made it already.
+   */
+  entries(rr: DnstableRRset, sink: EntrySink, triplet: string = this.triplet(rr)): void {
+    const rrtype = rr.rrtype;
+    let union = this.#unions.get(rrtype);
+    if (union === undefined) {
+      union = latin1String(encodeRRtypeSingle(rrtype));
+      this.#unions.set(rrtype, union);
+    }
+    for (const f of this.files(rrtype)) {
+      sink(f, latin1Keys.rrset(rr.rrname, rrtype, rr.bailiwick, rr.rdata), triplet);
+      sink(f, latin1Keys.rrsetNameFwd(rr.rrname), union);
+      for (const rd of rr.rdata) this.#rdataEntries(f, rr.rrname, rrtype, rd, triplet, union, sink);
+    }
+  }
+
+  #rdataEntries(
+    f: DnstableFile,
+    rrname: Uint8Array,
+    rrtype: number,
+    rd: Uint8Array,
+    triplet: string,
+    union: string,
+    sink: EntrySink,
+  ): void {
+    sink(f, latin1Keys.rdata(rd, rrtype, rrname), triplet);
+    let sliceOff = -1;
+    let sliced: Uint8Array | null = null;
+    let revName: Uint8Array | null = null;
+    switch (rrtype) {
+      case 2: // NS
+      case 5: // CNAME
+      case 12: // PTR
+      case 39: // DNAME
+        revName = nameAt(rd, 0);
+        break;
+      case 15: // MX
+        sliceOff = 2;
+        sliced = rd.subarray(2);
+        revName = nameAt(rd, 2);
+        break;
+      case 33: // SRV
+        sliceOff = 6;
+        sliced = rd.subarray(6);
+        revName = nameAt(rd, 6);
+        break;
+      case 64: // SVCB
+      case 65: {
+        // HTTPS
+        const n = nameAt(rd, 2);
+        if (n) {
+          sliceOff = 2;
+          const j = joinDowncased(n, rd.subarray(2 + n.length));
+          sliced = j.all;
+          revName = j.name;
+        }
+        break;
+      }
+      case 6: {
+        // SOA: MNAME always; RNAME with -r
+        const mname = nameAt(rd, 0);
+        if (mname) sink(f, latin1Keys.rdataNameRev(mname), union);
+        if (this.#rname && mname) {
+          const rn = nameAt(rd, mname.length);
+          if (rn) {
+            const j = joinDowncased(rn, rd.subarray(mname.length + rn.length));
+            sink(f, latin1Keys.rdataSliced(rd, mname.length, j.all, rrtype, rrname), triplet);
+            sink(f, latin1Keys.rdataNameRev(j.name), union);
+          }
+        }
+        break;
+      }
+    }
+    if (sliced && sliceOff >= 0) sink(f, latin1Keys.rdataSliced(rd, sliceOff, sliced, rrtype, rrname), triplet);
+    if (revName) sink(f, latin1Keys.rdataNameRev(revName), union);
+  }
+
+  /**
+   * The entries dnstable_convert adds to a file at the end: SOURCE_INFO (with `source`), the
+   * TIME_RANGE of its RRsets (`range`: the least time_first and greatest time_last; null when it
+   * has none) and the four VERSION entries.
+   */
+  trailer(range: { first: number; last: number } | null, source?: string): [Uint8Array, Uint8Array][] {
+    const v = this.#rname ? 2 : 1;
+    const out: [Uint8Array, Uint8Array][] = [];
+    if (source !== undefined) out.push([sourceInfoKey(source), new Uint8Array(0)]);
+    if (range) out.push([TIME_RANGE_KEY, encodeTimeRange(range.first, range.last)]);
+    out.push([versionKey(EntryType.RRSET), encodeVarintValue(0)]);
+    out.push([versionKey(EntryType.RRSET_NAME_FWD), encodeVarintValue(1)]);
+    out.push([versionKey(EntryType.RDATA), encodeVarintValue(v)]);
+    out.push([versionKey(EntryType.RDATA_NAME_REV), encodeVarintValue(v)]);
+    return out;
+  }
+}

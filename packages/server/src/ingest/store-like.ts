@@ -1,0 +1,39 @@
+import type { DnstableReader } from "@dnsrep/dnstable";
+
+/**
+ * What the ingest side needs of a live store: @dnsrep/store's `Store` (contract §1), seen
+ * structurally so the routes can be tested with a store that refuses (BUSY, NOSPACE).
+ */
+export interface StoreObservation {
+  rrname: Uint8Array;
+  rrtype: number;
+  bailiwick: Uint8Array;
+  rdata: Uint8Array[];
+  timeFirst: number;
+  timeLast: number;
+  count: number;
+}
+
+export interface StoreSnapshotLike {
+  reader(aggregated: boolean): DnstableReader;
+  release(): void;
+}
+
+export interface StoreLike {
+  /** resolves once durable; rejects with an error whose `code` is "BUSY", "NOSPACE", "CLOSED" … */
+  put(batch: readonly StoreObservation[]): Promise<void>;
+  snapshot(): StoreSnapshotLike;
+  flush(): Promise<void>;
+  /** counters for /metrics (field names as @dnsrep/store's StoreStats; absent ones are left out) */
+  stats(): object;
+  close(): Promise<void>;
+}
+
+/** Opens (or creates) a store in a directory. */
+export type OpenStore = (dir: string) => Promise<StoreLike>;
+
+/** The code of a store's refusal ("BUSY", "NOSPACE", …), or null for another error. */
+export function storeErrorCode(e: unknown): string | null {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code.replace(/^ERR_/, "") : null;
+}
