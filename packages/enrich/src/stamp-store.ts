@@ -10,7 +10,7 @@ import { asnIndexRdata, countryIndexRdata, decodeStamp, earlier, encodeStamp, ty
  * The stamp store: a second @dnsrep/store (WAL, memtable, flushes to dnstable files, tiered
  * compaction) beside the data, holding one record per stamped (rrname, address):
  *
- *   rrname    = one label of the address in lower-case hex (8 or 32 digits) + the observation's rrname
+ *   rrname    = the observation's rrname + one label of the address in lower-case hex (8 or 32 digits)
  *   rrtype    = 65280 (private use), bailiwick = the root
  *   rdata     = { "a" u32 asn, "c" country, "s" stamp }   (the index parts only when known)
  *   time_first = time_last = when it was ingested (epoch s), count = 1
@@ -25,33 +25,44 @@ export const STAMP_RRTYPE = 65280;
 const ROOT = Uint8Array.of(0);
 const HEXD = "0123456789abcdef";
 
-/** The stamp record's owner name for (rrname, address), or null when it would pass 255 octets. */
+/**
+ * The stamp record's owner name for (rrname, address): the rrname's labels, then one label of the
+ * address in hex, then the root — so dnstable's reversed names sort the index entries by address
+ * first. Null when it would pass 255 octets.
+ */
 export function stampName(rrname: Uint8Array, address: Uint8Array): Uint8Array | null {
   const label = address.length * 2;
   if (rrname.length + 1 + label > 255) return null;
-  const out = new Uint8Array(1 + label + rrname.length);
-  out[0] = label;
+  const out = new Uint8Array(rrname.length + 1 + label);
+  const head = rrname.length - 1; // without the root
+  out.set(rrname.subarray(0, head), 0);
+  out[head] = label;
   for (let i = 0; i < address.length; i++) {
     const b = address[i] as number;
-    out[1 + 2 * i] = HEXD.charCodeAt(b >> 4);
-    out[2 + 2 * i] = HEXD.charCodeAt(b & 15);
+    out[head + 1 + 2 * i] = HEXD.charCodeAt(b >> 4);
+    out[head + 2 + 2 * i] = HEXD.charCodeAt(b & 15);
   }
-  out.set(rrname, 1 + label);
+  out[out.length - 1] = 0;
   return out;
 }
 
 /** Split a stamp record's owner name back into (address, rrname); null when it is not one. */
 export function splitStampName(name: Uint8Array): { address: Uint8Array; rrname: Uint8Array } | null {
-  const label = name[0] as number;
-  if ((label !== 8 && label !== 32) || name.length < label + 2) return null;
+  let last = -1;
+  for (let p = 0; p < name.length && name[p] !== 0; p += (name[p] as number) + 1) last = p;
+  if (last < 0) return null;
+  const label = name[last] as number;
+  if ((label !== 8 && label !== 32) || last + label + 2 !== name.length) return null;
   const address = new Uint8Array(label / 2);
   for (let i = 0; i < address.length; i++) {
-    const h = HEXD.indexOf(String.fromCharCode(name[1 + 2 * i] as number));
-    const l = HEXD.indexOf(String.fromCharCode(name[2 + 2 * i] as number));
+    const h = HEXD.indexOf(String.fromCharCode(name[last + 1 + 2 * i] as number));
+    const l = HEXD.indexOf(String.fromCharCode(name[last + 2 + 2 * i] as number));
     if (h < 0 || l < 0) return null;
     address[i] = (h << 4) | l;
   }
-  return { address, rrname: name.subarray(1 + label) };
+  const rrname = new Uint8Array(last + 1);
+  rrname.set(name.subarray(0, last), 0);
+  return { address, rrname };
 }
 
 /** What a stamper needs of an observation: A (1) and AAAA (28) rdata are the addresses. */
@@ -171,7 +182,7 @@ export class StampStore {
       const s = rd === null ? null : decodeStamp(rd);
       if (s === null) continue;
       if (best === null || earlier(t.timeFirst, s, best.stamped, best.stamp))
-        best = { rrname: name.subarray(1 + (name[0] as number)), address, stamp: s, stamped: t.timeFirst };
+        best = { rrname: lower(rrname), address, stamp: s, stamped: t.timeFirst };
     }
     return best;
   }
@@ -212,18 +223,16 @@ function* scan(reader: DnstableReader, indexRdata: Uint8Array, wins: (s: Stamp) 
   // RDATA key prefix: 02 | rdata | varint rrtype (rdataKey with an empty name gives it plus 00 and the length)
   const full = rdataKey(indexRdata, STAMP_RRTYPE, ROOT);
   const prefix = full.subarray(0, full.length - 3);
+  // streamed: index entries come by address (the stamp name's last label sorts first), then name
   const it = reader.source.getPrefix(prefix);
-  const names: Uint8Array[] = [];
+  let last = "";
   while (it.next()) {
     const k = decodeRdataKey(it.key);
-    if (k !== null) names.push(k.rrname.slice());
-  }
-  let last = "";
-  for (const n of names) {
-    const key = addressKey(n);
+    if (k === null) continue;
+    const key = addressKey(k.rrname);
     if (key === last) continue;
     last = key;
-    const pair = splitStampName(n);
+    const pair = splitStampName(k.rrname);
     if (pair === null) continue;
     const first = StampStore.lookup(reader, pair.rrname, pair.address);
     if (first !== null && wins(first.stamp)) yield first;

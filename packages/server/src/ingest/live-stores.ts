@@ -20,6 +20,11 @@ export interface IngestStoresOptions {
   idempotency?: IdempotencyOptions;
   /** told of each applied batch: how it came, observations, their newest time_last (epoch s) */
   onApplied?: (via: IngestVia, observations: number, newest: number) => void;
+  /**
+   * run on each batch not applied before, before any store gets it (the enrichment stamps, see
+   * ../enrich/hook.ts): a rejection refuses the batch whole (mapped as a store's refusal)
+   */
+  beforeApply?: (batch: readonly IngestObservation[]) => Promise<void>;
 }
 
 /** One query's consistent view of every live store. */
@@ -48,6 +53,7 @@ export class IngestStores {
   readonly #idem: IdempotencyStore;
   readonly #inFlight = new Map<string, Promise<unknown>>();
   readonly #onApplied: ((via: IngestVia, n: number, newest: number) => void) | undefined;
+  readonly #beforeApply: ((batch: readonly IngestObservation[]) => Promise<void>) | undefined;
   #closed = false;
 
   private constructor(opts: IngestStoresOptions, sensor: StoreLike, idem: IdempotencyStore) {
@@ -57,6 +63,7 @@ export class IngestStores {
     this.#maxSources = opts.maxSources ?? 32;
     this.#idem = idem;
     this.#onApplied = opts.onApplied;
+    this.#beforeApply = opts.beforeApply;
   }
 
   /** Open DIR (created if missing): the sensor store, every log source's store, the journal. */
@@ -147,6 +154,13 @@ export class IngestStores {
         IngestErrorCode.BAD_BATCH,
         `source: ${JSON.stringify(newSources[0]?.slice(5))} would be log source number ${this.#logs.size + this.#opening.size + 1}; this server keeps at most ${this.#maxSources}`,
       );
+    if (this.#beforeApply !== undefined) {
+      try {
+        await this.#beforeApply(batch);
+      } catch (e) {
+        throw refusal(e);
+      }
+    }
     const done = new Set(seen?.parts ?? []);
     const todo = [...groups].filter(([part]) => !done.has(part));
     const results = await Promise.allSettled(
