@@ -1,6 +1,6 @@
 /**
  * A stamp: what the databases in force said of one address when one (rrname, address) was first
- * ingested. Encoded as the rdata of a stamp record (docs/formats/stamps.md):
+ * ingested. Encoded as the rdata of a stamp record (the stamp store: stamp-store.ts, README.md):
  *
  *   stamp = "s", u32 country build epoch, u32 asn build epoch, u32 asn (0: none),
  *           2 bytes country (0 0: none), as_org (UTF-8, the rest)
