@@ -23,6 +23,8 @@ export class Enricher {
   readonly country: WatchedDatabase | null;
   readonly asn: WatchedDatabase | null;
   readonly #cache: Lru<string, Stamp>;
+  /** equal stamps as one object (bounded: emptied past 4096 or on a swap) */
+  readonly #interned = new Map<string, Stamp>();
   #generation = "";
 
   /** Opens the databases now: throws EnrichError OPEN / FORMAT. */
@@ -49,6 +51,7 @@ export class Enricher {
     const gen = `${this.country?.generation ?? -1}/${this.asn?.generation ?? -1}`;
     if (gen !== this.#generation) {
       this.#cache.clear();
+      this.#interned.clear();
       this.#generation = gen;
     }
     const k = addressKey(address);
@@ -68,8 +71,15 @@ export class Enricher {
       if (a.asn !== undefined) s.asn = a.asn;
       if (a.asOrg !== undefined) s.asOrg = a.asOrg;
     }
-    this.#cache.set(k, s);
-    return s;
+    const id = `${s.country ?? ""}|${s.asn ?? 0}|${s.countryBuild}|${s.asnBuild}|${s.asOrg ?? ""}`;
+    let one = this.#interned.get(id);
+    if (one === undefined) {
+      if (this.#interned.size >= 4096) this.#interned.clear();
+      one = s;
+      this.#interned.set(id, s);
+    }
+    this.#cache.set(k, one);
+    return one;
   }
 
   close(): void {

@@ -154,11 +154,7 @@ export class StampStore {
         const k = addressKey(name);
         if (this.#stamped.get(k) !== undefined || inBatch.has(k)) continue;
         inBatch.add(k);
-        const s = enricher.lookup(a);
-        const rdata: Uint8Array[] = [];
-        if (s.asn !== undefined) rdata.push(asnIndexRdata(s.asn));
-        if (s.country !== undefined) rdata.push(countryIndexRdata(s.country));
-        rdata.push(encodeStamp(s));
+        const rdata = rdatasOf(enricher.lookup(a));
         puts.push({ rrname: name, rrtype: STAMP_RRTYPE, bailiwick: ROOT, rdata, timeFirst: now, timeLast: now, count: 1 });
         keys.push(k);
       }
@@ -208,6 +204,23 @@ export class StampStore {
   close(): Promise<void> {
     return this.store.close();
   }
+}
+
+/**
+ * A stamp's record rdatas, made once per stamp: the Enricher interns equal stamps (all the
+ * addresses of one network share one object), so a batch allocates only the names.
+ */
+const encoded = new WeakMap<Stamp, Uint8Array[]>();
+function rdatasOf(s: Stamp): Uint8Array[] {
+  let rd = encoded.get(s);
+  if (rd === undefined) {
+    rd = [];
+    if (s.asn !== undefined) rd.push(asnIndexRdata(s.asn));
+    if (s.country !== undefined) rd.push(countryIndexRdata(s.country));
+    rd.push(encodeStamp(s));
+    encoded.set(s, rd);
+  }
+  return rd;
 }
 
 /** The last rdata of an RRSET key (the "s" stamp sorts last), or null when it does not decode. */

@@ -166,6 +166,29 @@ describe.skipIf(!haveMmdblookup)("enrichment at ingest", () => {
     const rrset = await get("/dnsdb/v2/lookup/rrset/name/a.example/A?enrich=1");
     expect(rrset.objs).toHaveLength(1);
     expect(fieldsOf(rrset.objs[0] as Obj)).toEqual({ asn: 64497, as_org: "Exemple Hébergement SAS", country: "FR" });
+    // an RRset of several addresses: only the fields all its stamps agree on
+    await post([
+      { rrname: "multi.example.", rrtype: "A", rdata: ["192.0.2.10", "192.0.2.200"], time_first: 1_790_000_300, time_last: 1_790_000_300 },
+      {
+        rrname: "same.example.",
+        rrtype: "A",
+        rdata: ["198.51.100.1", "198.51.100.2"],
+        time_first: 1_790_000_300,
+        time_last: 1_790_000_300,
+      },
+    ]);
+    firstVersion.set("multi.example.|192.0.2.10", 2);
+    firstVersion.set("multi.example.|192.0.2.200", 2);
+    firstVersion.set("same.example.|198.51.100.1", 2);
+    firstVersion.set("same.example.|198.51.100.2", 2);
+    const multi = (await get("/dnsdb/v2/lookup/rrset/name/multi.example?enrich=1")).objs[0] as Obj;
+    expect(multi.rdata).toHaveLength(2);
+    expect(fieldsOf(multi)).toEqual({}); // DE/64496 beside NL/64511
+    expect(fieldsOf((await get("/dnsdb/v2/lookup/rrset/name/same.example?enrich=1")).objs[0] as Obj)).toEqual({
+      asn: 64498,
+      as_org: "Example Cloud KK",
+      country: "JP",
+    });
     // a CNAME gets nothing
     expect(fieldsOf((await get("/dnsdb/v2/lookup/rrset/name/x.example?enrich=1")).objs[0] as Obj)).toEqual({});
     const basic = `Basic ${Buffer.from(`analyst:${reader}`).toString("base64")}`;
@@ -178,6 +201,7 @@ describe.skipIf(!haveMmdblookup)("enrichment at ingest", () => {
     expect(lines.map((o) => [o.rrname, o.asn, o.as_org, o.country]).sort()).toEqual([
       ["a.example.", 64497, "Exemple Hébergement SAS", "FR"],
       ["e.example.", 64511, "Moved Hosting B.V.", "NL"],
+      ["multi.example.", 64511, "Moved Hosting B.V.", "NL"],
     ]);
     const cofPlain = await server.app.inject({ method: "GET", url: "/pdns/query/192.0.2.200", headers: { authorization: basic } });
     expect(cofPlain.body).not.toMatch(/"asn"/);
