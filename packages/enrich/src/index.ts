@@ -5,6 +5,7 @@ export type { EnricherOptions } from "./enricher.js";
 export { Enricher } from "./enricher.js";
 export { EnrichError, EnrichErrorCode, isEnrichError } from "./errors.js";
 export { Lru } from "./lru.js";
+export { SeenSet } from "./seen-set.js";
 export type { Stamp } from "./stamp.js";
 export { decodeStamp, encodeStamp } from "./stamp.js";
 export type { StampableObservation, StampedPair, StampStoreOptions } from "./stamp-store.js";

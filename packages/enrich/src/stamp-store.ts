@@ -3,7 +3,7 @@ import { type DnstableReader, decodeRdataKey, decodeRRsetKey, decodeTriplet, rda
 import { Store, type StoreEvent } from "@dnsrep/store";
 import { addressKey } from "./address.js";
 import type { Enricher } from "./enricher.js";
-import { Lru } from "./lru.js";
+import { SeenSet } from "./seen-set.js";
 import { asnIndexRdata, countryIndexRdata, decodeStamp, earlier, encodeStamp, type Stamp } from "./stamp.js";
 
 /**
@@ -111,12 +111,12 @@ const lower = (n: Uint8Array): Uint8Array => {
 
 export class StampStore {
   readonly store: Store;
-  readonly #stamped: Lru<string, true>;
+  readonly #stamped: SeenSet;
   readonly #now: () => number;
 
   private constructor(store: Store, opts: StampStoreOptions) {
     this.store = store;
-    this.#stamped = new Lru(opts.cacheSize ?? 262144);
+    this.#stamped = new SeenSet(opts.cacheSize ?? 262144);
     this.#now = opts.now ?? (() => Math.floor(Date.now() / 1000));
   }
 
@@ -147,12 +147,14 @@ export class StampStore {
     for (const o of batch) {
       if (o.rrtype !== 1 && o.rrtype !== 28) continue;
       const rrname = lower(o.rrname);
+      let nameKey: string | null = null;
       for (const a of o.rdata) {
         if (a.length !== (o.rrtype === 1 ? 4 : 16)) continue;
+        nameKey ??= addressKey(rrname);
+        const k = nameKey + addressKey(a);
+        if (this.#stamped.has(k) || inBatch.has(k)) continue;
         const name = stampName(rrname, a);
         if (name === null) continue;
-        const k = addressKey(name);
-        if (this.#stamped.get(k) !== undefined || inBatch.has(k)) continue;
         inBatch.add(k);
         const rdata = rdatasOf(enricher.lookup(a));
         puts.push({ rrname: name, rrtype: STAMP_RRTYPE, bailiwick: ROOT, rdata, timeFirst: now, timeLast: now, count: 1 });
@@ -161,7 +163,7 @@ export class StampStore {
     }
     if (puts.length === 0) return 0;
     await this.store.put(puts);
-    for (const k of keys) this.#stamped.set(k, true);
+    for (const k of keys) this.#stamped.add(k);
     return puts.length;
   }
 

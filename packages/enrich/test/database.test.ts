@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { addressText, Enricher, isEnrichError, Lru, MmdbDatabase, WatchedDatabase } from "../src/index.js";
+import { addressText, Enricher, isEnrichError, Lru, MmdbDatabase, SeenSet, WatchedDatabase } from "../src/index.js";
 import { haveMmdblookup, mmdblookup } from "./mmdblookup.js";
 
 const fx = (n: string): string => join(import.meta.dirname, "fixtures", n);
@@ -216,6 +216,23 @@ describe("Lru", () => {
           expect(l.size).toBe(model.length);
         }
         for (const k of model) expect(l.get(k)).toBe(k);
+      }),
+    );
+  });
+});
+
+describe("SeenSet", () => {
+  it("holds at most max keys, and every key added within the last max/2 additions", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 16 }), fc.array(fc.nat(40), { maxLength: 200 }), (max, ops) => {
+        const s = new SeenSet(max);
+        const recent: number[] = [];
+        for (const k of ops) {
+          if (!s.has(String(k))) s.add(String(k));
+          recent.push(k);
+          expect(s.size).toBeLessThanOrEqual(max);
+        }
+        for (const k of recent.slice(-(max >> 1))) expect(s.has(String(k))).toBe(true);
       }),
     );
   });
