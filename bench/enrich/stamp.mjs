@@ -29,20 +29,31 @@ for (let i = 0; i < N; i += BATCH) {
   batches.push(b);
 }
 void ROOT;
+// BUSY (flushes behind): wait a little and retry, as the server's clients do on a 503
+const retry = async (f) => {
+  for (;;) {
+    try {
+      return await f();
+    } catch (e) {
+      if (e?.code !== "BUSY") throw e;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+};
 const rows = [];
 for (let run = 0; run < RUNS; run++) {
   const dir = mkdtempSync(join(tmpdir(), "dnsrep-bench-enrich-"));
   const store = await Store.open(join(dir, "data"), { sync: "none", compaction: false });
-  const stamps = await StampStore.open(join(dir, "enrich"), { sync: "none", cacheSize: N + 1, memtableBytes: Number(opt("--stamp-memtable-mb", 16)) << 20 });
+  const stamps = await StampStore.open(join(dir, "enrich"), { sync: "none", cacheSize: 2 * N + 2, memtableBytes: Number(opt("--stamp-memtable-mb", 16)) << 20 });
   const e = new Enricher({ geoipDb: join(FX, "country-v1.mmdb"), asnDb: join(FX, "asn-v1.mmdb"), pollMs: 0 });
   let t = performance.now();
-  for (const b of batches) await store.put(b);
+  for (const b of batches) await retry(() => store.put(b));
   const put = performance.now() - t;
   t = performance.now();
-  for (const b of batches) await stamps.stamp(b, e);
+  for (const b of batches) await retry(() => stamps.stamp(b, e));
   const fresh = performance.now() - t;
   t = performance.now();
-  for (const b of batches) await stamps.stamp(b, e);
+  for (const b of batches) await retry(() => stamps.stamp(b, e));
   const again = performance.now() - t;
   rows.push({ put, fresh, again });
   e.close();

@@ -73,7 +73,7 @@ export interface StampableObservation {
 }
 
 export interface StampStoreOptions {
-  /** pairs remembered as stamped by this process (default 262144) */
+  /** pairs remembered as stamped by this process (default 524288) */
   cacheSize?: number;
   /** memtable flush threshold (default 16 MiB) */
   memtableBytes?: number;
@@ -116,7 +116,7 @@ export class StampStore {
 
   private constructor(store: Store, opts: StampStoreOptions) {
     this.store = store;
-    this.#stamped = new SeenSet(opts.cacheSize ?? 262144);
+    this.#stamped = new SeenSet(opts.cacheSize ?? 524288);
     this.#now = opts.now ?? (() => Math.floor(Date.now() / 1000));
   }
 

@@ -11,7 +11,7 @@ export interface EnrichOptions {
   pollMs?: number;
   /** addresses whose database answers are cached (default 65536) */
   cacheSize?: number;
-  /** (rrname, address) pairs remembered as stamped (default 262144) */
+  /** (rrname, address) pairs remembered as stamped (default 524288) */
   stampedCacheSize?: number;
   /** @dnsrep/store's sync for the stamp store (default: the data's, else batch) */
   sync?: "always" | "batch" | "none";
