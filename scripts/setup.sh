@@ -22,6 +22,10 @@ dpkg -s openssl >/dev/null 2>&1 || need_apt+=(openssl)
 dpkg -s fstrm-bin >/dev/null 2>&1 || need_apt+=(fstrm-bin)
 dpkg -s golang-github-dnstap-golang-dnstap-cli >/dev/null 2>&1 || need_apt+=(golang-github-dnstap-golang-dnstap-cli)
 dpkg -s unbound >/dev/null 2>&1 || need_apt+=(unbound)
+# GeoIP/ASN enrichment tests: mmdblookup (libmaxminddb's reader) as the independent check of the
+# stamps, and the MaxMind DB writer that makes the test databases (packages/enrich/test/fixtures)
+dpkg -s mmdb-bin >/dev/null 2>&1 || need_apt+=(mmdb-bin)
+dpkg -s libmaxmind-db-writer-perl >/dev/null 2>&1 || need_apt+=(libmaxmind-db-writer-perl)
 # the web UI's browser tests: Debian's Chromium (driven by playwright-core) and fonts for its pages
 dpkg -s chromium >/dev/null 2>&1 || need_apt+=(chromium)
 dpkg -s fonts-liberation >/dev/null 2>&1 || need_apt+=(fonts-liberation)

@@ -5,6 +5,11 @@
 // Server RSS (max per phase, /proc/PID/status) and bytes it wrote per observation (/proc/PID/io:
 // the WAL and the flushed/compacted files together: the write amplification as seen from the OS).
 //   node bench/store/ingest.mjs [--seconds S] [--names N] [--memtable-mb M] [--sync batch|always|none] [--server-prof DIR]
+//                               [--enrich] [--fresh] [--http-only]
+// --enrich: the server stamps every A record (--geoip-db/--asn-db with @dnsrep/enrich's test databases: 10.0.0.0/8 is in them).
+// --fresh: every HTTP observation is a name never seen before (every one a new stamp: enrichment's worst case);
+//          without it the HTTP phase repeats the seeded names (already stamped: the steady state of passive DNS).
+// --http-only: no NMSG phase.
 // --server-prof DIR: the server runs under `node --cpu-prof` and writes its profile to DIR when it exits.
 // Needs `npx tsc -b` first. Everything on 127.0.0.1; the store goes to $TMPDIR and is removed.
 import { spawn } from "node:child_process";
@@ -24,6 +29,10 @@ const SECONDS = Number(opt("--seconds", 15));
 const NAMES = Number(opt("--names", 200_000));
 const MEMTABLE_MB = Number(opt("--memtable-mb", 64));
 const SYNC = opt("--sync", "batch");
+const ENRICH = args.includes("--enrich");
+const FRESH = args.includes("--fresh");
+const HTTP_ONLY = args.includes("--http-only");
+const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "packages", "enrich", "test", "fixtures");
 const LOOKUP_CLIENTS = 8;
 const HTTP_WRITERS = 4;
 const BATCH = 1000;
@@ -33,7 +42,8 @@ const prof = args.includes("--server-prof") ? ["--cpu-prof", "--cpu-prof-dir", o
 const server = spawn(
   process.execPath,
   [...prof, join(root, "tools/server/bin/dnstable-server.js"), "--no-auth", "-q", "--listen", "127.0.0.1:0", "--poll-interval", "0", "--store", join(dir, "store"),
-    "--nmsg-listen", "tcp:127.0.0.1:0", "--memtable-mb", String(MEMTABLE_MB), "--sync", SYNC],
+    "--nmsg-listen", "tcp:127.0.0.1:0", "--memtable-mb", String(MEMTABLE_MB), "--sync", SYNC,
+    ...(ENRICH ? ["--geoip-db", join(FIXTURES, "country-v1.mmdb"), "--asn-db", join(FIXTURES, "asn-v1.mmdb")] : [])],
   { stdio: ["ignore", "ignore", "pipe"] },
 );
 let err = "";
@@ -77,11 +87,12 @@ const rnd = (n) => {
   return seed % n;
 };
 const hostName = (i) => `h${i}.bench.test`;
+let fresh = NAMES;
 const ndjsonBatch = () => {
   let s = "";
   const t = 1_700_000_000 + rnd(86400);
   for (let i = 0; i < BATCH; i++) {
-    const j = rnd(NAMES);
+    const j = FRESH ? fresh++ : rnd(NAMES);
     s += `{"rrname":"${hostName(j)}","rrtype":"A","rdata":"10.${(j >> 16) & 255}.${(j >> 8) & 255}.${j & 255}","time_first":${t},"time_last":${t + 60},"count":1,"bailiwick":"bench.test"}\n`;
   }
   return s;
@@ -151,6 +162,8 @@ const httpPhase = await phase(`HTTP NDJSON, batches of ${BATCH}, ${HTTP_WRITERS}
   return n;
 });
 
+const nmsgPhase = HTTP_ONLY ? null : await nmsgBench();
+async function nmsgBench() {
 // NMSG: containers of dnsdedupe payloads made up front, streamed round and round
 const containers = [];
 {
@@ -184,6 +197,8 @@ const nmsgPhase = await phase("NMSG TCP, dnsdedupe, 2 connections", async (stopA
   // what the server had stored when the senders stopped (the rate counts acknowledged puts only)
   return (await ingested("nmsg")) - before;
 });
+return nmsgPhase;
+}
 
 server.kill("SIGTERM");
 await new Promise((r) => server.once("exit", r));
@@ -191,8 +206,8 @@ rmSync(dir, { recursive: true, force: true });
 agent.destroy();
 
 const f = (x, d = 0) => (Number.isFinite(x) ? x.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d }) : "–");
-console.log(`\nLive ingest, ${SECONDS} s a phase, ${NAMES.toLocaleString("en-US")} names, memtable ${MEMTABLE_MB} MiB, --sync ${SYNC}; load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(" ")}\n`);
+console.log(`\nLive ingest, ${SECONDS} s a phase, ${NAMES.toLocaleString("en-US")} names, memtable ${MEMTABLE_MB} MiB, --sync ${SYNC}${ENRICH ? ", enrichment on (--geoip-db, --asn-db)" : ""}${FRESH ? ", HTTP names all new" : ""}; load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(" ")}\n`);
 console.log("| phase | observations/s | lookups/s (8 clients) | lookup p50 ms | lookup p99 ms | p99 ÷ idle | server RSS MB | bytes written / observation |");
 console.log("|---|---|---|---|---|---|---|---|");
-for (const r of [idle, httpPhase, nmsgPhase])
+for (const r of [idle, httpPhase, nmsgPhase].filter((x) => x !== null))
   console.log(`| ${r.name} | ${r.n ? f(r.rate) : "–"} | ${f(r.lookups)} | ${f(r.p50, 2)} | ${f(r.p99, 2)} | ${f(r.p99 / idle.p99, 2)}× | ${f(r.rss / 1e6)} | ${f(r.bytesPerObs, 0)} |`);

@@ -43,6 +43,7 @@ export function dnsdbRoutes(app: FastifyInstance, ctx: QueryContext, statsOf: St
           offset: p.offset,
           limit,
           humantime: p.humantime,
+          enrich: p.enrich ? run.stamps() : null,
         };
         body = responseBody(ctx, run, verb === "lookup" ? lookupLines(w, stats) : summarizeLines(w, p.maxCount, stats), stats);
       } catch (e) {

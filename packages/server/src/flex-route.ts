@@ -86,7 +86,12 @@ export function flexRoutes(app: FastifyInstance, ctx: QueryContext, statsOf: Sta
       let body: ReturnType<typeof responseBody>;
       try {
         const objects = flexObjects(held.reader(true).source, q, timedOut);
-        body = responseBody(ctx, { query: () => [], release }, flexLines(objects, p.offset, limit, timedOut, stats), stats);
+        body = responseBody(
+          ctx,
+          { query: () => [], stamps: () => null, release },
+          flexLines(objects, p.offset, limit, timedOut, stats),
+          stats,
+        );
       } catch (e) {
         release();
         throw e;

@@ -1,3 +1,4 @@
+export { isEnrichError } from "@dnsrep/enrich";
 export type { AccessRecord } from "./access-log.js";
 export { accessLine } from "./access-log.js";
 // the auth part (API keys, quotas, rate_limit): tools/server's `keys` command uses these
@@ -15,6 +16,7 @@ export type {
 export { AuthError, AuthErrorCode, addKey, authPlugin, isAuthError, listKeys, parseKeyTime, revokeKey } from "./auth/index.js";
 export type { DataOptions } from "./data.js";
 export { DataStore, isMtblFile } from "./data.js";
+export type { EnrichOptions } from "./enrich/hook.js";
 export { isServerError, ServerError, ServerErrorCode } from "./errors.js";
 export type { IngestErrorCode } from "./ingest/errors.js";
 export { IngestError, isIngestError } from "./ingest/errors.js";

@@ -19,6 +19,8 @@ export interface QueryParams {
   /** the client's name and version, for the access log */
   swclient: string | null;
   version: string | null;
+  /** `enrich=1`: A/AAAA results gain their stamp's `asn`, `as_org`, `country` (docs/dnstable-server.md, ENRICHMENT) */
+  enrich: boolean;
 }
 
 const FENCES = {
@@ -65,6 +67,7 @@ export function parseQueryParams(q: Record<string, unknown>, now: number): Query
     humantime: false,
     swclient: null,
     version: null,
+    enrich: false,
   };
   for (const [name, raw] of Object.entries(q)) {
     if (typeof raw !== "string") throw badQuery(`${printable(name)}: given more than once`);
@@ -75,6 +78,7 @@ export function parseQueryParams(q: Record<string, unknown>, now: number): Query
     else if (name === "humantime") p.humantime = boolean(name, raw);
     else if (name === "swclient") p.swclient = raw.slice(0, 100);
     else if (name === "version") p.version = raw.slice(0, 100);
+    else if (name === "enrich") p.enrich = boolean(name, raw);
     else if (Object.hasOwn(FENCES, name)) {
       const t = integer(name, raw, true);
       p.fence[FENCES[name as keyof typeof FENCES]] = t < 0 ? Math.max(0, now + t) : t;

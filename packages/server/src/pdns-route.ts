@@ -44,7 +44,8 @@ export function pdnsRoute(app: FastifyInstance, ctx: QueryContext, statsOf: Stat
     try {
       // each query starts (and is checked) before the response does
       const results = queries.map((q) => run.query(q, p));
-      const windows = results.map((r) => (): ResultWindow => window(r, p, limit));
+      const view = p.enrich ? run.stamps() : null;
+      const windows = results.map((r) => (): ResultWindow => ({ ...window(r, p, limit), enrich: view }));
       body = responseBody(ctx, run, cofStream(windows, stats), stats);
     } catch (e) {
       run.release();

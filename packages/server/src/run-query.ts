@@ -1,5 +1,7 @@
 import { type DnstableQuery, type DnstableResult, isDnstableError } from "@dnsrep/dnstable";
+import type { StampStore } from "@dnsrep/enrich";
 import type { DataStore } from "./data.js";
+import { holdStamps, type StampView } from "./enrich/fields.js";
 import { badQuery } from "./errors.js";
 import { withLogResults } from "./ingest/provenance.js";
 import { LineStream } from "./line-stream.js";
@@ -15,12 +17,16 @@ export interface QueryContext {
   metrics: ServerMetrics;
   /** epoch seconds */
   now: () => number;
+  /** the stamps of `--geoip-db`/`--asn-db` (null/absent: no enrichment) */
+  stamps?: StampStore | null;
 }
 
 /** A query begun on the current data: its results and how to let the data go when it ends. */
 export interface Running {
   /** run one dnstable query (more than one for a COF name) on the held data */
   query(q: DnstableQuery, p: QueryParams): Iterable<DnstableResult>;
+  /** the stamps for `?enrich=1` (held until release), null without enrichment */
+  stamps(): StampView | null;
   release(): void;
 }
 
@@ -31,7 +37,12 @@ export interface Running {
  */
 export function begin(ctx: QueryContext, stats: StreamStats): Running {
   const held = ctx.data.hold();
+  let view: StampView | null = null;
   return {
+    stamps() {
+      if (view === null && ctx.stamps) view = holdStamps(ctx.stamps);
+      return view;
+    },
     query(q, p) {
       try {
         const opts = { fence: p.fence, onCorrupt: () => stats.corrupt++ };
@@ -47,7 +58,11 @@ export function begin(ctx: QueryContext, stats: StreamStats): Running {
         throw e;
       }
     },
-    release: held.release,
+    release() {
+      view?.release();
+      view = null;
+      held.release();
+    },
   };
 }
 

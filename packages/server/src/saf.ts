@@ -1,6 +1,7 @@
 import { type DnstableResult, type EntryObject, isDnstableError, resultObject } from "@dnsrep/dnstable";
 import { isMtblError } from "@dnsrep/mtbl";
 import { isWdnsError } from "@dnsrep/wdns";
+import { enrichSafLine, type StampView } from "./enrich/fields.js";
 import { lineWithSource, objectWithSource, sourceOf } from "./ingest/provenance.js";
 import { resultLine, rfc3339 } from "./result-line.js";
 
@@ -43,6 +44,8 @@ export interface ResultWindow {
   offset: number;
   limit: number;
   humantime: boolean;
+  /** with `?enrich=1` on a server with enrichment: the request's stamps */
+  enrich?: StampView | null;
 }
 
 export { rfc3339 } from "./result-line.js";
@@ -126,7 +129,17 @@ export function* lookupLines(w: ResultWindow, stats: StreamStats): Generator<str
   yield SAF_BEGIN;
   let end: string;
   try {
-    const limited = yield* windowed(w, stats, (r) => lineOf(r, w.humantime, stats));
+    const view = w.enrich ?? null;
+    const limited = yield* windowed(
+      w,
+      stats,
+      view === null
+        ? (r) => lineOf(r, w.humantime, stats)
+        : (r) => {
+            const l = lineOf(r, w.humantime, stats);
+            return l === null ? null : enrichSafLine(l, r, view);
+          },
+    );
     end = limited ? SAF_LIMITED : SAF_SUCCEEDED;
     stats.end = limited ? "limited" : "succeeded";
   } catch (e) {

@@ -9,6 +9,8 @@ import { dashboardIngestHook } from "./dashboard/ingest-hook.js";
 import { dashboardRoutes } from "./dashboard/route.js";
 import { DataStore } from "./data.js";
 import { dnsdbRoutes } from "./dnsdb-routes.js";
+import { type Enrichment, type EnrichOptions, openEnrichment } from "./enrich/hook.js";
+import { enrichRoutes } from "./enrich/routes.js";
 import { isServerError, ServerError, ServerErrorCode } from "./errors.js";
 import { flexRoutes } from "./flex-route.js";
 import { DEFAULT_MAX_BODY_BYTES } from "./ingest/body.js";
@@ -65,6 +67,11 @@ export interface ServerOptions {
   store?: LiveStoreOptions;
   /** the dashboard's options (GET /ui/api/dashboard, /dnsdb/v2/dashboard; docs/web-ui.md) */
   dashboard?: { silentAfterSeconds?: number; saveMs?: number; maxFileEntries?: number };
+  /**
+   * stamp each ingested A/AAAA (rrname, address) with country / ASN from MaxMind-format databases
+   * (`--geoip-db`, `--asn-db`; needs `store`): `?enrich=1` and the rdata/asn, rdata/country lookups
+   */
+  enrich?: EnrichOptions;
 }
 
 /** The live store of a server (`--store DIR`). */
@@ -136,6 +143,10 @@ export async function createServer(opts: ServerOptions): Promise<DnstableServer>
     throw new ServerError(ServerErrorCode.INVALID, "defaultLimit must be a positive integer");
   if (!Number.isSafeInteger(maxLimit) || maxLimit < 1)
     throw new ServerError(ServerErrorCode.INVALID, "maxLimit must be a positive integer");
+  if (opts.enrich && !opts.store)
+    throw new ServerError(ServerErrorCode.INVALID, "enrichment (--geoip-db/--asn-db) needs a live store (--store)");
+  if (opts.enrich && opts.enrich.geoipDb === undefined && opts.enrich.asnDb === undefined)
+    throw new ServerError(ServerErrorCode.INVALID, "enrichment needs a database (--geoip-db and/or --asn-db)");
   const data = new DataStore({
     ...(opts.data ? { data: opts.data } : {}),
     ...(opts.fnames ? { fnames: opts.fnames } : {}),
@@ -144,15 +155,15 @@ export async function createServer(opts: ServerOptions): Promise<DnstableServer>
     onWarning: log,
     allowEmpty: opts.store !== undefined,
   });
-  let stores: IngestStores | null = null;
+  const opened: (() => Promise<void>)[] = [];
   try {
-    return await serve(opts, data, log, nowMs, defaultLimit, maxLimit, (s) => {
-      stores = s;
+    return await serve(opts, data, log, nowMs, defaultLimit, maxLimit, (close) => {
+      opened.unshift(close);
     });
   } catch (e) {
     // the data's readers (and the live stores) are closed when the server could not be made (a bad keys file)
     data.close();
-    await (stores as IngestStores | null)?.close().catch(() => {});
+    for (const close of opened) await close().catch(() => {});
     throw e;
   }
 }
@@ -173,7 +184,7 @@ async function serve(
   nowMs: () => number,
   defaultLimit: number,
   maxLimit: number,
-  opened: (s: IngestStores) => void,
+  opened: (close: () => Promise<void>) => void,
 ): Promise<DnstableServer> {
   const app = Fastify({
     logger: false,
@@ -218,6 +229,14 @@ async function serve(
   // the live store: opened before the routes, its metrics in the server's registry
   let stores: IngestStores | null = null;
   let ingestMetrics: IngestMetrics | null = null;
+  let enrichment: Enrichment | null = null;
+  if (opts.store && opts.enrich) {
+    const sync = (opts.store.storeOptions as { sync?: "always" | "batch" | "none" } | undefined)?.sync;
+    enrichment = await openEnrichment({ ...(sync !== undefined ? { sync } : {}), ...opts.enrich }, opts.store.dir, log);
+    const en = enrichment;
+    opened(() => en.close());
+    ctx.stamps = en.stamps;
+  }
   if (opts.store) {
     const so = opts.store;
     const partOf = (dir: string): string => relative(resolve(so.dir), resolve(dir)) || "sensor";
@@ -240,11 +259,14 @@ async function serve(
       },
       onApplied: (via, n, newest) => im.applied(via, n, newest),
       onObservations: dashboardIngestHook(dash, log),
+      ...(enrichment !== null ? { beforeApply: enrichment.beforeApply } : {}),
     });
-    opened(stores);
+    const st = stores;
+    opened(() => st.close());
     data.attachLive(stores);
   }
   const liveStores = stores;
+  const liveEnrichment = enrichment;
   const nmsgListeners: NmsgListener[] = [];
 
   app.decorateRequest("dnstableStats", null);
@@ -314,6 +336,7 @@ async function serve(
   });
 
   if (ui !== null) await ui.register(app);
+  enrichRoutes(app, ctx, statsOf);
   dnsdbRoutes(app, ctx, statsOf);
   pdnsRoute(app, ctx, statsOf);
   flexRoutes(app, ctx, statsOf);
@@ -414,7 +437,11 @@ async function serve(
         metricsServer?.close();
         metricsServer?.closeAllConnections();
         data.close();
-        await liveStores?.close();
+        try {
+          await liveStores?.close();
+        } finally {
+          await liveEnrichment?.close();
+        }
       }
     },
   };

@@ -4,6 +4,7 @@ import { CliError, type CliIo, configureProgram, parseIntOption, UsageError } fr
 import {
   createServer,
   type DnstableServer,
+  isEnrichError,
   isServerError,
   isUiError,
   type NmsgListenSpec,
@@ -45,6 +46,9 @@ interface Flags {
   idempotencyWindow: string;
   maxSources: string;
   silentAfter: string;
+  geoipDb?: string;
+  asnDb?: string;
+  enrichPollInterval: string;
 }
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
@@ -118,7 +122,13 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     .option("--max-body <bytes>", "with --store: the largest ingest body, uncompressed", String(16 * 1024 * 1024))
     .option("--idempotency-window <seconds>", "with --store: how long an Idempotency-Key is remembered", "86400")
     .option("--max-sources <n>", "with --store: the most log sources (stores under DIR/logs)", "32")
-    .option("--silent-after <seconds>", "the dashboard marks a source silent after this long without a batch", "900");
+    .option("--silent-after <seconds>", "the dashboard marks a source silent after this long without a batch", "900")
+    .option("--geoip-db <file>", "with --store: stamp ingested A/AAAA records with the country from this MaxMind-format database")
+    .option(
+      "--asn-db <file>",
+      "with --store: stamp ingested A/AAAA records with the ASN and AS organisation from this MaxMind-format database",
+    )
+    .option("--enrich-poll-interval <ms>", "with --geoip-db/--asn-db: stat the database files this often and use a replaced one", "5000");
   p.parse(argv, { from: "user" });
   const f = p.opts<Flags>();
   const data = p.args;
@@ -151,6 +161,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const idemWindow = parseIntOption("--idempotency-window", f.idempotencyWindow, 1, 366 * 86400);
   const maxSources = parseIntOption("--max-sources", f.maxSources, 1, 1000);
   const silentAfter = parseIntOption("--silent-after", f.silentAfter, 1, 366 * 86400);
+  if ((f.geoipDb !== undefined || f.asnDb !== undefined) && f.store === undefined)
+    throw new UsageError("--geoip-db and --asn-db need --store DIR");
+  const enrichPoll = parseIntOption("--enrich-poll-interval", f.enrichPollInterval, 0, 86_400_000);
 
   const log = (line: string): void => {
     io.stderr.write(`dnstable-server: ${line}\n`);
@@ -183,6 +196,12 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       idempotencyWindowMs: idemWindow * 1000,
       maxSources,
     };
+  if (f.geoipDb !== undefined || f.asnDb !== undefined)
+    opts.enrich = {
+      ...(f.geoipDb !== undefined ? { geoipDb: f.geoipDb } : {}),
+      ...(f.asnDb !== undefined ? { asnDb: f.asnDb } : {}),
+      pollMs: enrichPoll,
+    };
   if (f.fname) opts.fnames = f.fname;
   if (f.setfile) opts.setfiles = f.setfile;
   if (f.tlsCert !== undefined && f.tlsKey !== undefined)
@@ -193,7 +212,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   try {
     server = await createServer(opts);
   } catch (e) {
-    if (isServerError(e) || isUiError(e)) throw new CliError(e.message);
+    if (isServerError(e) || isUiError(e) || isEnrichError(e)) throw new CliError(e.message);
     throw e;
   }
   let url: string;

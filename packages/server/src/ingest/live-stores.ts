@@ -22,6 +22,11 @@ export interface IngestStoresOptions {
   onApplied?: (via: IngestVia, observations: number, newest: number) => void;
   /** told of each applied batch's observations (the parts the stores took), after they are durable */
   onObservations?: (applied: readonly IngestObservation[]) => void;
+  /**
+   * run on each batch not applied before, before any store gets it (the enrichment stamps, see
+   * ../enrich/hook.ts): a rejection refuses the batch whole (mapped as a store's refusal)
+   */
+  beforeApply?: (batch: readonly IngestObservation[]) => Promise<void>;
 }
 
 /** One query's consistent view of every live store. */
@@ -51,6 +56,7 @@ export class IngestStores {
   readonly #inFlight = new Map<string, Promise<unknown>>();
   readonly #onApplied: ((via: IngestVia, n: number, newest: number) => void) | undefined;
   readonly #onObservations: ((applied: readonly IngestObservation[]) => void) | undefined;
+  readonly #beforeApply: ((batch: readonly IngestObservation[]) => Promise<void>) | undefined;
   #closed = false;
 
   private constructor(opts: IngestStoresOptions, sensor: StoreLike, idem: IdempotencyStore) {
@@ -61,6 +67,7 @@ export class IngestStores {
     this.#idem = idem;
     this.#onApplied = opts.onApplied;
     this.#onObservations = opts.onObservations;
+    this.#beforeApply = opts.beforeApply;
   }
 
   /** Open DIR (created if missing): the sensor store, every log source's store, the journal. */
@@ -162,6 +169,14 @@ export class IngestStores {
     if (key !== null && groups.size > 0 && [...groups.keys()].every((p) => done.has(p))) {
       this.#idem.record(key, batch.length, [...done], true);
       return { accepted: seen?.accepted ?? batch.length, duplicate: true };
+    }
+    // the enrichment stamps of a batch not applied before, durable before any store takes its data
+    if (this.#beforeApply !== undefined) {
+      try {
+        await this.#beforeApply(batch);
+      } catch (e) {
+        throw refusal(e);
+      }
     }
     const todo = [...groups].filter(([part]) => !done.has(part));
     const results = await Promise.allSettled(

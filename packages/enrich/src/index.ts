@@ -1,0 +1,14 @@
+export { addressText, hex } from "./address.js";
+export type { DatabaseAnswer } from "./database.js";
+export { answerOf, MmdbDatabase } from "./database.js";
+export type { EnricherOptions } from "./enricher.js";
+export { Enricher } from "./enricher.js";
+export { EnrichError, EnrichErrorCode, isEnrichError } from "./errors.js";
+export { Lru } from "./lru.js";
+export { SeenSet } from "./seen-set.js";
+export type { Stamp } from "./stamp.js";
+export { decodeStamp, encodeStamp } from "./stamp.js";
+export type { StampableObservation, StampedPair, StampStoreOptions } from "./stamp-store.js";
+export { STAMP_RRTYPE, StampStore, splitStampName, stampName } from "./stamp-store.js";
+export type { WatchEvent, WatchOptions } from "./watched.js";
+export { WatchedDatabase } from "./watched.js";

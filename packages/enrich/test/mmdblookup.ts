@@ -1,0 +1,12 @@
+import { spawnSync } from "node:child_process";
+
+export const haveMmdblookup = spawnSync("sh", ["-c", "command -v mmdblookup"]).status === 0;
+if (!haveMmdblookup && process.env.CI) throw new Error("mmdblookup (Debian mmdb-bin) is required on CI");
+
+/** What Debian's mmdblookup prints for one path of one address: the string or number, or null when absent. */
+export function mmdblookup(file: string, ip: string, path: string[]): string | number | null {
+  const r = spawnSync("mmdblookup", ["--file", file, "--ip", ip, ...path], { encoding: "utf8", timeout: 10_000 });
+  const m = /^\s*(?:"((?:[^"\\]|\\.)*)" <utf8_string>|(\d+) <uint\d+>)\s*$/m.exec(r.stdout);
+  if (m === null) return null;
+  return m[1] !== undefined ? m[1] : Number(m[2]);
+}

@@ -1,0 +1,97 @@
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { nameFromString, nameToString } from "@dnsrep/wdns";
+import fc from "fast-check";
+import { afterAll, describe, expect, it } from "vitest";
+import { decodeStamp, Enricher, encodeStamp, type Stamp, StampStore, splitStampName, stampName } from "../src/index.js";
+
+const fx = (n: string): string => join(import.meta.dirname, "fixtures", n);
+const tmp = mkdtempSync(join(tmpdir(), "dnsrep-stamps-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const a4 = (s: string): Uint8Array => Uint8Array.from(s.split(".").map(Number));
+
+describe("stamp encoding", () => {
+  it("round-trips any stamp; random bytes decode to a stamp or null, never throw", () => {
+    const stamp = fc.record(
+      {
+        country: fc.constantFrom("DE", "US", "NL"),
+        asn: fc.integer({ min: 1, max: 0xffff_ffff }),
+        asOrg: fc.string({ minLength: 1, maxLength: 40 }).filter((s) => s === Buffer.from(s).toString()),
+        countryBuild: fc.nat({ max: 0xffff_ffff }),
+        asnBuild: fc.nat({ max: 0xffff_ffff }),
+      },
+      { requiredKeys: ["countryBuild", "asnBuild"] },
+    );
+    fc.assert(
+      fc.property(stamp, (s) => {
+        expect(decodeStamp(encodeStamp(s as Stamp))).toEqual(s);
+      }),
+    );
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 64 }), (b) => void decodeStamp(b)));
+  });
+
+  it("stamp names split back into (address, rrname); too long a name is not stamped", () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.uint8Array({ minLength: 4, maxLength: 4 }), fc.uint8Array({ minLength: 16, maxLength: 16 })), (a) => {
+        const rrname = nameFromString("www.example.com.");
+        const n = stampName(rrname, a) as Uint8Array;
+        expect(splitStampName(n)).toEqual({ address: a, rrname });
+      }),
+    );
+    const long = nameFromString(`${"a".repeat(60)}.${"b".repeat(60)}.${"c".repeat(60)}.${"d".repeat(60)}.`);
+    expect(stampName(long, new Uint8Array(16))).toBeNull();
+  });
+});
+
+describe("StampStore", () => {
+  it("first stamp wins across a swap, restarts, flushes; indexes by ASN and country find exactly the winners", async () => {
+    const dir = join(tmp, "s1");
+    const c = join(tmp, "c.mmdb");
+    const a = join(tmp, "a.mmdb");
+    copyFileSync(fx("country-v1.mmdb"), c);
+    copyFileSync(fx("asn-v1.mmdb"), a);
+    const e = new Enricher({ geoipDb: c, asnDb: a, pollMs: 0 });
+    let now = 1_800_000_000;
+    let st = await StampStore.open(dir, { now: () => now, cacheSize: 2 });
+    const obs = (name: string, ...ips: string[]) => ({ rrname: nameFromString(name), rrtype: 1, rdata: ips.map(a4) });
+    expect(await st.stamp([obs("one.example.", "192.0.2.200", "203.0.113.9"), obs("TWO.example.", "192.0.2.200")], e)).toBe(3);
+    await st.flush();
+    copyFileSync(fx("country-v2.mmdb"), c);
+    copyFileSync(fx("asn-v2.mmdb"), a);
+    e.check();
+    // the cache (2 pairs) has forgotten one: it is written again, under v2, and loses
+    now += 10;
+    await st.stamp([obs("one.example.", "192.0.2.200", "203.0.113.9"), obs("three.example.", "192.0.2.200")], e);
+    await st.close();
+    st = await StampStore.open(dir, { now: () => now });
+    now += 10;
+    await st.stamp([obs("one.example.", "192.0.2.200"), obs("two.example.", "192.0.2.200")], e); // restart: cache empty
+    const snap = st.snapshot();
+    try {
+      const r = snap.reader(true);
+      const get = (n: string, ip: string) => StampStore.lookup(r, nameFromString(n), a4(ip));
+      expect(get("one.example.", "192.0.2.200")?.stamp).toMatchObject({
+        asn: 64497,
+        country: "FR",
+        asOrg: "Exemple Hébergement SAS",
+        asnBuild: 1_767_225_600,
+      });
+      expect(get("ONE.example.", "203.0.113.9")?.stamp).toMatchObject({ asn: 64499, country: "BR" });
+      expect(get("two.example.", "192.0.2.200")?.stamp).toMatchObject({ asn: 64497, country: "FR" });
+      expect(get("three.example.", "192.0.2.200")?.stamp).toMatchObject({ asn: 64511, country: "NL", asnBuild: 1_769_904_000 });
+      expect(get("four.example.", "192.0.2.200")).toBeNull();
+      const names = (g: Iterable<{ rrname: Uint8Array }>) => [...g].map((p) => nameToString(p.rrname)).sort();
+      expect(names(StampStore.byAsn(r, 64497))).toEqual(["one.example.", "two.example."]);
+      expect(names(StampStore.byAsn(r, 64511))).toEqual(["three.example."]);
+      expect(names(StampStore.byCountry(r, "FR"))).toEqual(["one.example.", "two.example."]);
+      expect(names(StampStore.byCountry(r, "BR"))).toEqual(["one.example."]);
+      expect(names(StampStore.byCountry(r, "US"))).toEqual([]);
+    } finally {
+      snap.release();
+    }
+    await st.close();
+    e.close();
+  });
+});
