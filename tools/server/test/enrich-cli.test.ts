@@ -152,6 +152,8 @@ describe.skipIf(!haveMmdblookup)("crash test with enrichment", () => {
       expect(v.status, `mtbl-verify ${f}: ${v.stdout}${v.stderr}`).toBe(0);
     }
     for (const f of readdirSync(enrichDir))
-      expect(["LOCK", "MANIFEST"].includes(f) || /^wal-\d{16}\.log$/.test(f) || f.endsWith(".mtbl"), f).toBe(true);
+      expect(["LOCK", "MANIFEST"].includes(f) || /^wal-\d{16}\.log$/.test(f) || /^TAGS-\d{16}$/.test(f) || f.endsWith(".mtbl"), f).toBe(
+        true,
+      );
   }, 300_000);
 });
