@@ -3,8 +3,9 @@ import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFile
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { FIXTURES as FX, fixtureStamp, haveMmdblookup } from "../../../packages/enrich/test/mmdblookup.js";
 import { lookup, MTBL_VERIFY, post } from "./ingest-helpers.js";
-import { BIN, type Running, repoRoot, startServer } from "./spawn-server.js";
+import { BIN, type Running, startServer } from "./spawn-server.js";
 
 /**
  * dnstable-server --geoip-db/--asn-db as a child process: bad databases at start (one line, exit
@@ -13,9 +14,6 @@ import { BIN, type Running, repoRoot, startServer } from "./spawn-server.js";
  * applied before the kill) has its stamp, the one its round's databases give (mmdblookup), and
  * the lookups by ASN return exactly those pairs.
  */
-const FX = join(repoRoot, "packages/enrich/test/fixtures");
-const haveMmdblookup = spawnSync("sh", ["-c", "command -v mmdblookup"]).status === 0;
-if (!haveMmdblookup && process.env.CI) throw new Error("mmdblookup (Debian mmdb-bin) is required on CI");
 
 const dir = mkdtempSync(join(tmpdir(), "enrich-cli-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -51,12 +49,6 @@ describe("dnstable-server enrichment flags", () => {
   });
 });
 
-function mmdblookup(file: string, ip: string, path: string[]): string | number | null {
-  const r = spawnSync("mmdblookup", ["--file", file, "--ip", ip, ...path], { encoding: "utf8", timeout: 10_000 });
-  const m = /^\s*(?:"((?:[^"\\]|\\.)*)" <utf8_string>|(\d+) <uint\d+>)\s*$/m.exec(r.stdout);
-  return m === null ? null : m[1] !== undefined ? m[1] : Number(m[2]);
-}
-
 const ADDRS: [string, string][] = [
   ["A", "192.0.2.10"],
   ["A", "192.0.2.140"],
@@ -79,11 +71,7 @@ describe.skipIf(!haveMmdblookup)("crash test with enrichment", () => {
     const k = `${v}|${ip}`;
     let o = memo.get(k);
     if (o === undefined) {
-      o = {
-        asn: mmdblookup(join(FX, `asn-v${v}.mmdb`), ip, ["autonomous_system_number"]),
-        as_org: mmdblookup(join(FX, `asn-v${v}.mmdb`), ip, ["autonomous_system_organization"]),
-        country: mmdblookup(join(FX, `country-v${v}.mmdb`), ip, ["country", "iso_code"]),
-      };
+      o = fixtureStamp(v, ip);
       memo.set(k, o);
     }
     return o;
