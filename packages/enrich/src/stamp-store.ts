@@ -19,7 +19,10 @@ import { asnIndexRdata, countryIndexRdata, decodeStamp, earlier, encodeStamp, ty
  * country (a prefix scan, no full scan). First wins without a read before each write: a stamp
  * made under other databases is another key; readers take the one with the least time_first
  * (in one second, the older databases). A bounded cache of pairs already stamped by this process
- * keeps repeated observations from writing at all.
+ * keeps repeated observations from writing at all. Across a restart nothing is remembered, so
+ * open() returns only once the second it opened the store in is over: every stamp of the last
+ * process (made before it let go of the store, or died) sorts before every stamp of the new one,
+ * even when the restart took less than a second and the databases changed in between.
  */
 export const STAMP_RRTYPE = 65280;
 const ROOT = Uint8Array.of(0);
@@ -79,7 +82,7 @@ export interface StampStoreOptions {
   memtableBytes?: number;
   sync?: "always" | "batch" | "none";
   onEvent?: (e: StoreEvent) => void;
-  /** clock, epoch s (tests) */
+  /** clock, epoch s (tests: open() then does not wait for the next second; stamps never carry the second it opened in) */
   now?: () => number;
 }
 
@@ -113,11 +116,14 @@ export class StampStore {
   readonly store: Store;
   readonly #stamped: SeenSet;
   readonly #now: () => number;
+  /** the least second this process stamps with: the one after it opened the store */
+  readonly #floor: number;
 
   private constructor(store: Store, opts: StampStoreOptions) {
     this.store = store;
     this.#stamped = new SeenSet(opts.cacheSize ?? 524288);
     this.#now = opts.now ?? (() => Math.floor(Date.now() / 1000));
+    this.#floor = this.#now() + 1;
   }
 
   /** Open (or create) the stamp store in `dir` (the live store's `DIR/enrich`). */
@@ -127,7 +133,13 @@ export class StampStore {
       sync: opts.sync ?? "batch",
       ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
     });
-    return new StampStore(store, opts);
+    const st = new StampStore(store, opts);
+    if (opts.now === undefined) {
+      // the clock fence: stamps of this process start in the second after the one it opened in
+      const wait = st.#floor * 1000 - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    }
+    return st;
   }
 
   static dirOf(storeDir: string): string {
@@ -140,7 +152,7 @@ export class StampStore {
    * (BUSY, NOSPACE …): the caller then refuses the batch.
    */
   async stamp(batch: readonly StampableObservation[], enricher: Enricher): Promise<number> {
-    const now = this.#now();
+    const now = Math.max(this.#now(), this.#floor);
     const puts = [];
     const keys: string[] = [];
     const inBatch = new Set<string>();

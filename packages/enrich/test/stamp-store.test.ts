@@ -46,6 +46,38 @@ describe("stamp encoding", () => {
 });
 
 describe("StampStore", () => {
+  it("a restart in the same second under other databases: the stamps made before it still win", async () => {
+    const dir = join(tmp, "s-quick");
+    const c = join(tmp, "cq.mmdb");
+    const a = join(tmp, "aq.mmdb");
+    copyFileSync(fx("country-v2.mmdb"), c);
+    copyFileSync(fx("asn-v2.mmdb"), a);
+    const e = new Enricher({ geoipDb: c, asnDb: a, pollMs: 0 });
+    const obs = { rrname: nameFromString("quick.example."), rrtype: 1, rdata: [a4("192.0.2.200")] };
+    let st = await StampStore.open(dir); // the real clock
+    expect(await st.stamp([obs], e)).toBe(1);
+    const closed = Date.now();
+    await st.close();
+    copyFileSync(fx("country-v1.mmdb"), c); // older databases, which would win a tie
+    copyFileSync(fx("asn-v1.mmdb"), a);
+    e.check();
+    st = await StampStore.open(dir);
+    expect(Date.now() - closed).toBeLessThan(2100); // open waits at most for the next second
+    expect(await st.stamp([obs], e)).toBe(1); // a new process knows nothing: it writes again
+    const snap = st.snapshot();
+    try {
+      const first = StampStore.lookup(snap.reader(true), obs.rrname, a4("192.0.2.200"));
+      expect(first?.stamp).toMatchObject({ asn: 64511, country: "NL", asnBuild: 1_769_904_000 });
+      // and the new record is there, later
+      const all = [...StampStore.byAsn(snap.reader(true), 64497)];
+      expect(all).toEqual([]); // v1's stamp exists but does not win
+    } finally {
+      snap.release();
+    }
+    await st.close();
+    e.close();
+  });
+
   it("first stamp wins across a swap, restarts, flushes; indexes by ASN and country find exactly the winners", async () => {
     const dir = join(tmp, "s1");
     const c = join(tmp, "c.mmdb");
