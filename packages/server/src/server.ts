@@ -239,6 +239,7 @@ async function serve(
   }
   if (opts.store) {
     const so = opts.store;
+    const enricher = enrichment?.enricher ?? null;
     const partOf = (dir: string): string => relative(resolve(so.dir), resolve(dir)) || "sensor";
     ingestMetrics = new IngestMetrics(metrics.registry, () => stores?.stores() ?? [], nowMs);
     const im = ingestMetrics;
@@ -258,7 +259,8 @@ async function serve(
         now: nowMs,
       },
       onApplied: (via, n, newest) => im.applied(via, n, newest),
-      onObservations: dashboardIngestHook(dash, log),
+      // with enrichment, the dashboard counts each address by ASN and country (the Enricher's cached lookup)
+      onObservations: dashboardIngestHook(dash, log, enricher !== null ? (a) => enricher.lookup(a) : undefined),
       ...(enrichment !== null ? { beforeApply: enrichment.beforeApply } : {}),
     });
     const st = stores;

@@ -1,5 +1,6 @@
 import { nameToString, rdataToString } from "@dnsrep/wdns";
 import { getDomain } from "tldts";
+import { EnrichCounts, type StampOf } from "./enrich-counts.js";
 import { NameFilter } from "./name-filter.js";
 import { type HeavyHitter, SpaceSaving } from "./space-saving.js";
 
@@ -67,7 +68,8 @@ export function addressText(rrtype: number, rdata: Uint8Array): string | null {
  * source (the last `retainHours` before the newest observation), counts by rrtype (at most 65536
  * keys), the heaviest names and addresses (space-saving sketches), Bloom filters of the names and
  * registered domains seen, the newest newly seen registered domains, and each source's last
- * contact. Fed one observation at a time (`observe`), so kept incrementally as batches arrive.
+ * contact; with enrichment, counts by ASN and country (`enrich`, fed by `observeStamps`). Fed one
+ * observation at a time (`observe`), so kept incrementally as batches arrive.
  */
 export class Aggregates {
   readonly limits: Required<AggregateLimits>;
@@ -75,6 +77,8 @@ export class Aggregates {
   readonly rrtypes = new Map<number, [obs: number, count: number]>();
   names: SpaceSaving;
   addresses: SpaceSaving;
+  /** each A/AAAA address counted by ASN and country (empty without enrichment) */
+  enrich: EnrichCounts;
   readonly nameFilter: NameFilter;
   readonly domainFilter: NameFilter;
   newDomains: NewDomain[] = [];
@@ -93,6 +97,7 @@ export class Aggregates {
     };
     this.names = new SpaceSaving(this.limits.topCapacity);
     this.addresses = new SpaceSaving(this.limits.topCapacity);
+    this.enrich = new EnrichCounts(this.limits.topCapacity);
     this.nameFilter = new NameFilter(this.limits.nameFilterBytes, 7, filters?.names);
     this.domainFilter = new NameFilter(this.limits.domainFilterBytes, 7, filters?.domains);
   }
@@ -159,6 +164,16 @@ export class Aggregates {
       const d = registeredDomain(name);
       if (d !== null && this.domainFilter.add(d)) this.newDomain({ domain: d, first: o.timeFirst, source });
     }
+  }
+
+  /**
+   * Count each A/AAAA address of `o` by ASN and country, with the observation's count, under
+   * what `stampOf` (the databases in force now) says of it; `nowS` is the wall clock (epoch s).
+   */
+  observeStamps(o: DashObservation, stampOf: StampOf, nowS: number): void {
+    if (o.rrtype !== A && o.rrtype !== AAAA) return;
+    const len = o.rrtype === A ? 4 : 16;
+    for (const rd of o.rdata) if (rd.length === len) this.enrich.add(stampOf(rd), o.count, nowS);
   }
 
   /** Count a newly seen name from `source`, first seen at `first` (epoch s). */

@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { type AggregateLimits, Aggregates, type DashObservation } from "./aggregates.js";
+import type { StampOf } from "./enrich-counts.js";
 import { FILES_SOURCE, type FileScan, filesIdentity, scanFiles } from "./file-aggregates.js";
 import { loadAggregates, saveAggregates } from "./persist.js";
 import { type DashboardView, dashboardView, type RangeName } from "./view.js";
@@ -44,6 +45,7 @@ export class Dashboard {
   #dirty = false;
   #timer: NodeJS.Timeout | null = null;
   #scan: FilesScan | null = null;
+  #stampOf: StampOf | null = null;
 
   constructor(opts: DashboardOptions) {
     this.#opts = opts;
@@ -67,14 +69,25 @@ export class Dashboard {
     this.#files();
   }
 
+  /**
+   * Count each A/AAAA address of the batches observed from now on by ASN and country, under what
+   * `stampOf` says of it (the server's enrichment: its Enricher's cached lookup, the databases in
+   * force at ingest). The view's ASN and country panels are null until this is called.
+   */
+  useEnrichment(stampOf: StampOf): void {
+    this.#stampOf = stampOf;
+  }
+
   /** Count an applied batch (the ingest hook); `source` is "sensor" or the log source's name. */
   observe(batch: Iterable<{ obs: DashObservation; source: string }>): void {
     const live = this.live;
     if (live === null) return;
     const now = this.#now();
+    const stampOf = this.#stampOf;
     for (const { obs, source } of batch) {
       live.observe(obs, source);
       live.contact(source, now);
+      if (stampOf !== null) live.observeStamps(obs, stampOf, Math.floor(now / 1000));
     }
     this.#dirty = true;
   }
@@ -147,7 +160,7 @@ export class Dashboard {
       } else if (scan.error !== null) files = { state: "failed", files: n, rrsets: 0, partial: false, message: scan.error };
       else files = { state: "computing", files: n, rrsets: 0, partial: false };
     }
-    return dashboardView(parts, range, this.#now(), this.#opts.silentAfterSeconds ?? 900, files);
+    return dashboardView(parts, range, this.#now(), this.#opts.silentAfterSeconds ?? 900, files, this.#stampOf !== null);
   }
 
   close(): void {

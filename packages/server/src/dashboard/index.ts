@@ -3,6 +3,8 @@ export type { AggregateLimits, DashObservation, NewDomain, SourceContact } from 
 export { Aggregates, addressText, registeredDomain } from "./aggregates.js";
 export type { DashboardOptions } from "./dashboard.js";
 export { Dashboard } from "./dashboard.js";
+export type { AddressStamp, EnrichCountsState, StampOf } from "./enrich-counts.js";
+export { EnrichCounts, UNKNOWN_COUNTRY } from "./enrich-counts.js";
 export type { FileScan } from "./file-aggregates.js";
 export { FILES_SOURCE, filesIdentity, scanFiles } from "./file-aggregates.js";
 export { dashboardIngestHook } from "./ingest-hook.js";

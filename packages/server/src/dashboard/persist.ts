@@ -1,13 +1,18 @@
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
 import { type AggregateLimits, Aggregates, type NewDomain, type SourceContact } from "./aggregates.js";
+import { EnrichCounts, type EnrichCountsState } from "./enrich-counts.js";
 import { SpaceSaving } from "./space-saving.js";
 
 /**
- * The aggregates' file: `DNSREPDASH1\n`, the JSON state's length (u32 LE), the JSON state, then
+ * The aggregates' file: `DNSREPDASH2\n`, the JSON state's length (u32 LE), the JSON state, then
  * the names and the domains Bloom filters' raw bits (sizes in the JSON). Written to a temporary
  * file, fsynced and renamed over the old one, so a crash leaves the old file or the new one.
+ * Version 2 added the ASN / country counts (`enrich` in the JSON); a version 1 file is still
+ * read, its enrichment counts then starting empty.
  */
-const MAGIC = new TextEncoder().encode("DNSREPDASH1\n");
+const MAGIC = new TextEncoder().encode("DNSREPDASH2\n");
+/** the previous version's magic (same layout, no `enrich`) */
+const MAGIC_V1 = new TextEncoder().encode("DNSREPDASH1\n");
 
 interface SavedState {
   limits: Required<AggregateLimits>;
@@ -19,6 +24,8 @@ interface SavedState {
   addresses: unknown;
   newDomains: NewDomain[];
   sources: Record<string, SourceContact>;
+  /** version 2 on */
+  enrich?: EnrichCountsState;
 }
 
 export function encodeAggregates(a: Aggregates): Uint8Array {
@@ -33,6 +40,7 @@ export function encodeAggregates(a: Aggregates): Uint8Array {
     addresses: a.addresses.toJSON(),
     newDomains: a.newDomains,
     sources: Object.fromEntries(a.sources),
+    enrich: a.enrich.toJSON(),
   };
   const json = new TextEncoder().encode(JSON.stringify(st));
   const out = new Uint8Array(MAGIC.length + 4 + json.length + a.nameFilter.bits.length + a.domainFilter.bits.length);
@@ -46,7 +54,9 @@ export function encodeAggregates(a: Aggregates): Uint8Array {
 
 /** Decode a saved file; throws TypeError (with what is wrong) when it is not one. */
 export function decodeAggregates(buf: Uint8Array, limits: AggregateLimits): Aggregates {
-  if (buf.length < MAGIC.length + 4 || !MAGIC.every((b, i) => buf[i] === b)) throw new TypeError("not a dashboard aggregates file");
+  if (buf.length < MAGIC.length + 4) throw new TypeError("not a dashboard aggregates file");
+  const v2 = MAGIC.every((b, i) => buf[i] === b);
+  if (!v2 && !MAGIC_V1.every((b, i) => buf[i] === b)) throw new TypeError("not a dashboard aggregates file");
   const jl = new DataView(buf.buffer, buf.byteOffset, buf.byteLength).getUint32(MAGIC.length, true);
   const j0 = MAGIC.length + 4;
   if (j0 + jl > buf.length) throw new TypeError("truncated dashboard aggregates file");
@@ -107,6 +117,8 @@ export function decodeAggregates(buf: Uint8Array, limits: AggregateLimits): Aggr
     const c = record(v);
     a.sources.set(s, { lastContactMs: num(c.lastContactMs), observations: num(c.observations), newest: num(c.newest) });
   }
+  // a version 1 file has no enrichment counts: they start empty
+  if (v2) a.enrich = EnrichCounts.fromJSON(st.enrich, a.limits.topCapacity);
   return a;
 }
 

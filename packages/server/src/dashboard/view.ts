@@ -1,5 +1,6 @@
 import { rrtypeToString } from "@dnsrep/wdns";
 import type { Aggregates } from "./aggregates.js";
+import type { EnrichCounts } from "./enrich-counts.js";
 import { SpaceSaving } from "./space-saving.js";
 
 export const RANGES = { "24h": 24 * 3600, "7d": 7 * 86400, "30d": 30 * 86400 } as const;
@@ -18,9 +19,19 @@ export interface DashboardView {
   rrtypes: { rrtype: string; observations: number; count: number }[];
   topNames: { name: string; count: number; error: number }[];
   topAddresses: { address: string; count: number; error: number }[];
-  /** filled once enrichment stamps exist (null: none; see `enrichNote`) */
-  topAsns: { asn: number; as_org: string; count: number }[] | null;
+  /**
+   * The ASN / country panels (null: the server has no enrichment; see `enrichNote`). They count
+   * each A/AAAA address of the observations ingested live with enrichment on, with the
+   * observation's count, under the databases in force at ingest — since `enrichment.since`, not
+   * per range (the DATA files are not counted: they carry no stamps).
+   */
+  topAsns: { asn: number; as_org: string; count: number; error: number }[] | null;
+  /** every country counted ("unknown": the country database did not place the address) */
   topCountries: { country: string; count: number }[] | null;
+  /** the heaviest (country, ASN) pairs: the world/ASN breakdown (asn null: no ASN known) */
+  breakdown: { country: string; asn: number | null; as_org: string; count: number; error: number }[] | null;
+  /** since: epoch s of the first address counted (null: none yet); addresses: the sum of their counts; withoutAsn: of which no ASN */
+  enrichment: { since: number | null; addresses: number; withoutAsn: number } | null;
   enrichNote: string;
   ingest: {
     now: number;
@@ -35,6 +46,8 @@ export interface DashboardView {
 }
 
 const HOUR = 3600;
+/** rows of the world/ASN breakdown */
+const BREAKDOWN_ROWS = 200;
 
 /** The response for `range` from the live aggregates and (when ready) the files' ones. */
 export function dashboardView(
@@ -43,6 +56,7 @@ export function dashboardView(
   nowMs: number,
   silentAfterSeconds: number,
   files: DashboardView["files"],
+  enriched = false,
   top = 50,
 ): DashboardView {
   const now = Math.floor(nowMs / 1000);
@@ -107,9 +121,7 @@ export function dashboardView(
       .sort((a, b) => b.count - a.count || (a.rrtype < b.rrtype ? -1 : 1)),
     topNames: names.top(top).map((h) => ({ name: h.key, count: h.weight, error: h.error })),
     topAddresses: addrs.top(top).map((h) => ({ address: h.key, count: h.weight, error: h.error })),
-    topAsns: null,
-    topCountries: null,
-    enrichNote: "No enrichment stamps: start dnstable-server with --geoip-db / --asn-db to fill the ASN and country panels.",
+    ...enrichPanels(enriched ? (live?.enrich ?? null) : null, top),
     ingest: {
       now,
       lagSeconds: live && live.newest > 0 ? Math.max(0, now - live.newest) : null,
@@ -118,5 +130,32 @@ export function dashboardView(
     },
     files,
     observations: parts.reduce((s, p) => s + p.aggs.observations, 0),
+  };
+}
+
+/** The ASN / country panels from the live aggregates' counts (null: no enrichment on this server). */
+function enrichPanels(
+  e: EnrichCounts | null,
+  top: number,
+): Pick<DashboardView, "topAsns" | "topCountries" | "breakdown" | "enrichment" | "enrichNote"> {
+  if (e === null)
+    return {
+      topAsns: null,
+      topCountries: null,
+      breakdown: null,
+      enrichment: null,
+      enrichNote:
+        "No enrichment on this server: start dnstable-server with --store DIR and --geoip-db FILE.mmdb / --asn-db FILE.mmdb to count the addresses ingested from then on by country and ASN.",
+    };
+  const since = e.since > 0 ? e.since : null;
+  return {
+    topAsns: e.topAsns(top),
+    topCountries: e.topCountries(),
+    breakdown: e.breakdown(BREAKDOWN_ROWS),
+    enrichment: { since, addresses: e.total, withoutAsn: e.withoutAsn },
+    enrichNote:
+      since === null
+        ? "Enrichment is on; no A/AAAA address has been ingested since: the panels fill as live data arrives."
+        : "Each A/AAAA address of the observations ingested live since then, with the observation's count, under the databases in force at ingest; not per range (the data files are not counted).",
   };
 }
