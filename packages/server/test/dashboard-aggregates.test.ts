@@ -8,10 +8,12 @@ import {
   Aggregates,
   type DashObservation,
   decodeAggregates,
+  EnrichCounts,
   encodeAggregates,
   loadAggregates,
   registeredDomain,
   SpaceSaving,
+  type StampOf,
   saveAggregates,
 } from "../src/dashboard/index.js";
 
@@ -45,6 +47,20 @@ function toObs(o: ObsIn): DashObservation {
     count: o.count,
   };
 }
+
+/** A fixed enrichment by the address's last byte: 0–5 placed, 6 only an ASN, 7 unknown to both. */
+const PLACES: { asn?: number; asOrg?: string; country?: string }[] = [
+  { asn: 64496, asOrg: "Example Transit GmbH", country: "DE" },
+  { asn: 64497, asOrg: "Exemple Hébergement SAS", country: "FR" },
+  { asn: 64496, asOrg: "Example Transit GmbH", country: "FR" },
+  { asn: 64498, asOrg: "Example Cloud KK", country: "JP" },
+  { asn: 64499, country: "BR" },
+  { country: "NL" },
+  { asn: 64500, asOrg: "Example Backbone Inc" },
+  {},
+];
+const stampOf: StampOf = (a) => PLACES[(a[a.length - 1] as number) % PLACES.length] as (typeof PLACES)[number];
+const NOW_S = 1_800_000_000;
 
 describe("space-saving sketch", () => {
   it("is exact while the distinct keys fit, and bounded and never under-counting past that", () => {
@@ -96,12 +112,18 @@ describe("dashboard aggregates", () => {
     fc.assert(
       fc.property(fc.array(obsArb, { maxLength: 60 }), fc.array(fc.integer({ min: 0, max: 60 }), { maxLength: 5 }), (obs, cuts) => {
         const whole = new Aggregates(LIMITS);
-        for (const o of obs) whole.observe(toObs(o), o.source);
+        for (const o of obs) {
+          whole.observe(toObs(o), o.source);
+          whole.observeStamps(toObs(o), stampOf, NOW_S);
+        }
         rmSync(path, { force: true });
         const bounds = [...new Set([0, ...cuts.map((c) => Math.min(c, obs.length)), obs.length])].sort((a, b) => a - b);
         for (let i = 0; i + 1 < bounds.length; i++) {
           const a = loadAggregates(path, LIMITS);
-          for (const o of obs.slice(bounds[i], bounds[i + 1])) a.observe(toObs(o), o.source);
+          for (const o of obs.slice(bounds[i], bounds[i + 1])) {
+            a.observe(toObs(o), o.source);
+            a.observeStamps(toObs(o), stampOf, NOW_S);
+          }
           saveAggregates(path, a);
         }
         const inc = loadAggregates(path, LIMITS);
@@ -143,6 +165,114 @@ describe("dashboard aggregates", () => {
         },
       ),
     );
+  });
+
+  it("counts each A/AAAA address by ASN, country and (country, ASN) with the observation's count, as plain maps do", () => {
+    fc.assert(
+      fc.property(fc.array(obsArb, { maxLength: 80 }), (obs) => {
+        const a = new Aggregates(LIMITS);
+        const asns = new Map<number, number>();
+        const countries = new Map<string, number>();
+        const pairs = new Map<string, number>();
+        let total = 0;
+        let withoutAsn = 0;
+        for (const o of obs) {
+          a.observeStamps(toObs(o), stampOf, NOW_S + total);
+          if (o.rrtype !== 1 && o.rrtype !== 28) continue;
+          const p = PLACES[o.addr] as (typeof PLACES)[number];
+          total += o.count;
+          const cc = p.country ?? "unknown";
+          countries.set(cc, (countries.get(cc) ?? 0) + o.count);
+          pairs.set(`${cc}|${p.asn ?? null}`, (pairs.get(`${cc}|${p.asn ?? null}`) ?? 0) + o.count);
+          if (p.asn === undefined) withoutAsn += o.count;
+          else asns.set(p.asn, (asns.get(p.asn) ?? 0) + o.count);
+        }
+        const e = a.enrich;
+        expect(e.total).toBe(total);
+        expect(e.withoutAsn).toBe(withoutAsn);
+        expect(e.since).toBe(total > 0 ? NOW_S : 0);
+        expect(new Map(e.topCountries().map((c) => [c.country, c.count]))).toEqual(countries);
+        expect([...e.countries.values()].reduce((x, y) => x + y, 0)).toBe(total);
+        // fewer distinct ASNs than the sketch holds: exact, each with its organisation
+        const top = e.topAsns(100);
+        expect(new Map(top.map((r) => [r.asn, r.count]))).toEqual(asns);
+        for (const r of top) {
+          expect(r.error).toBe(0);
+          expect(r.as_org).toBe(PLACES.find((p) => p.asn === r.asn)?.asOrg ?? "");
+        }
+        expect(new Map(e.breakdown(100).map((r) => [`${r.country}|${r.asn}`, r.count]))).toEqual(pairs);
+        // heaviest first
+        const counts = top.map((r) => r.count);
+        expect(counts).toEqual([...counts].sort((x, y) => y - x));
+      }),
+    );
+  });
+
+  it("keeps the ASN counts bounded: 100k ASNs hold topCapacity keys and at most twice that many organisations; odd country codes are 'unknown'", () => {
+    const e = new EnrichCounts(50);
+    for (let i = 0; i < 100_000; i++)
+      e.add(
+        { asn: 1 + i, asOrg: `Org ${i}`, country: i % 7 === 0 ? "de" : String.fromCharCode(65 + (i % 26), 65 + ((i >> 5) % 26)) },
+        1 + (i % 3),
+        NOW_S,
+      );
+    // one heavy ASN stays held through it all
+    for (let i = 0; i < 10; i++) e.add({ asn: 64496, asOrg: "Heavy", country: "DE" }, 1000, NOW_S);
+    expect(e.asns.size).toBe(50);
+    expect(e.pairs.size).toBe(50);
+    expect(e.asOrgs.size).toBeLessThanOrEqual(100);
+    expect(e.countries.size).toBeLessThanOrEqual(26 * 26 + 1);
+    expect(e.countries.get("unknown")).toBeGreaterThan(0);
+    expect(e.countries.has("de")).toBe(false);
+    expect(e.topAsns(1)[0]).toMatchObject({ asn: 64496, as_org: "Heavy" });
+    // over-estimates only, by at most the error shown
+    for (const r of e.topAsns(50)) expect(r.count - r.error).toBeLessThanOrEqual(r.asn === 64496 ? 10_000 : 3);
+    expect(JSON.stringify(e.toJSON()).length).toBeLessThan(20_000);
+  });
+
+  it("reads a version 1 file (no enrichment counts: they start empty) and writes version 2", () => {
+    const a = new Aggregates(LIMITS);
+    for (let i = 0; i < 8; i++) {
+      const o = toObs({ name: `h${i}.example.com`, rrtype: 1, addr: i, first: i * 60, span: 10, count: 2 + i, source: "sensor" });
+      a.observe(o, "sensor");
+      a.observeStamps(o, stampOf, NOW_S);
+    }
+    const v2 = encodeAggregates(a);
+    expect(new TextDecoder().decode(v2.subarray(0, 12))).toBe("DNSREPDASH2\n");
+    // the version 1 layout: same, without `enrich` in the JSON, under the old magic
+    const jl = new DataView(v2.buffer).getUint32(12, true);
+    const { enrich, ...state } = JSON.parse(new TextDecoder().decode(v2.subarray(16, 16 + jl))) as Record<string, unknown>;
+    expect(enrich).toBeDefined();
+    const json = new TextEncoder().encode(JSON.stringify(state));
+    const filters = v2.subarray(16 + jl);
+    const v1 = new Uint8Array(16 + json.length + filters.length);
+    v1.set(new TextEncoder().encode("DNSREPDASH1\n"));
+    new DataView(v1.buffer).setUint32(12, json.length, true);
+    v1.set(json, 16);
+    v1.set(filters, 16 + json.length);
+    const path = join(dir, "v1.bin");
+    writeFileSync(path, v1);
+    const old = loadAggregates(path, LIMITS);
+    expect(old.observations).toBe(8);
+    expect(old.topNames(100)).toEqual(a.topNames(100));
+    expect(old.topAddresses(100)).toEqual(a.topAddresses(100));
+    expect(old.enrich.total).toBe(0);
+    expect(old.enrich.since).toBe(0);
+    expect(old.enrich.topAsns(10)).toEqual([]);
+    expect(old.enrich.topCountries()).toEqual([]);
+    // counted into, saved again: version 2, the new counts kept
+    old.observeStamps(
+      toObs({ name: "z.example.com", rrtype: 28, addr: 3, first: 0, span: 0, count: 5, source: "zeek" }),
+      stampOf,
+      NOW_S + 9,
+    );
+    saveAggregates(path, old);
+    const back = loadAggregates(path, LIMITS);
+    expect(back.enrich.topCountries()).toEqual([{ country: "JP", count: 5 }]);
+    expect(back.enrich.topAsns(10)).toEqual([{ asn: 64498, as_org: "Example Cloud KK", count: 5, error: 0 }]);
+    expect(back.enrich.since).toBe(NOW_S + 9);
+    // and version 2 round-trips the enrichment counts exactly
+    expect(Buffer.from(encodeAggregates(decodeAggregates(v2, LIMITS))).equals(Buffer.from(v2))).toBe(true);
   });
 
   it("stays bounded: 200k distinct names keep at most topCapacity each and a fixed-size file", () => {
