@@ -31,7 +31,7 @@ const obsArb = fc.record({
 });
 type ObsIn = typeof obsArb extends fc.Arbitrary<infer T> ? T : never;
 
-function toObs(o: ObsIn): DashObservation {
+function toObs(o: Omit<ObsIn, "name"> & { name: string }): DashObservation {
   const rdata =
     o.rrtype === 1
       ? [Uint8Array.of(192, 0, 2, o.addr)]
