@@ -190,8 +190,11 @@ export interface Dashboard {
   rrtypes: { rrtype: string; observations: number; count: number }[];
   topNames: { name: string; count: number; error: number }[];
   topAddresses: { address: string; count: number; error: number }[];
-  topAsns: { asn: number; as_org: string; count: number }[] | null;
+  /** null: the server has no enrichment (`enrichNote` says how to turn it on) */
+  topAsns: { asn: number; as_org: string; count: number; error: number }[] | null;
   topCountries: { country: string; count: number }[] | null;
+  breakdown: { country: string; asn: number | null; as_org: string; count: number; error: number }[] | null;
+  enrichment: { since: number | null; addresses: number; withoutAsn: number } | null;
   enrichNote: string;
   ingest: {
     now: number;

@@ -1,6 +1,7 @@
 /**
  * The dashboard (issue 28): observations and new names over time by source, newly seen
- * registered domains, top rrtypes, top names / addresses / ASNs / countries, and ingest lag with
+ * registered domains, top rrtypes, top names / addresses / ASNs / countries, the world/ASN
+ * breakdown (a sortable table of (country, ASN) pairs with their share), and ingest lag with
  * each source's last contact (a silent one highlighted). Every item links to the lookup that
  * explains it; every DNS string is rendered as text.
  */
@@ -10,7 +11,7 @@ import { ApiError, type Dashboard, type DashboardRange, getDashboard } from "./a
 import { utc } from "./format.js";
 import { html } from "./html.js";
 import { Link, navigate } from "./nav.js";
-import { rdataIpOf, rrsetOf } from "./pivot.js";
+import { rdataAsnOf, rdataCountryOf, rdataIpOf, rrsetOf } from "./pivot.js";
 import { SeriesChart } from "./series-chart.js";
 import { type SortColumn, SortTable } from "./sort-table.js";
 
@@ -29,6 +30,11 @@ type AddrRow = Dashboard["topAddresses"][number];
 type TypeRow = Dashboard["rrtypes"][number];
 type AsnRow = NonNullable<Dashboard["topAsns"]>[number];
 type CountryRow = NonNullable<Dashboard["topCountries"]>[number];
+type BreakdownRow = NonNullable<Dashboard["breakdown"]>[number];
+const UNKNOWN = "unknown";
+/** A country code's cell: its rdata/country lookup ("unknown" has none). */
+const countryCell = (cc: string) => (cc === UNKNOWN ? html`<span class="muted">unknown</span>` : html`<${Link} href=${rdataCountryOf(cc)}>${cc}<//>`);
+const share = (count: number, total: number): string => (total > 0 ? `${((100 * count) / total).toFixed(1)} %` : "—");
 type SourceRow = { source: string; observations: number; newNames: number; count: number };
 
 const approx = (r: { error: number }) => (r.error > 0 ? html` <abbr title=${`counted by a bounded sketch: at most ${r.error} too high`}>≤</abbr>` : null);
@@ -71,15 +77,34 @@ export function DashboardView(props: { range: DashboardRange; onAuthLost: () => 
     { key: "observations", label: "RRsets / observations", value: (r) => r.observations, num: true },
     { key: "count", label: "Count", value: (r) => r.count, num: true },
   ];
+  const total = d.enrichment?.addresses ?? 0;
   const asnCols: SortColumn<AsnRow>[] = [
-    { key: "asn", label: "ASN", value: (r) => r.asn, cell: (r) => html`<${Link} href=${`/lookup/rdata/asn/AS${r.asn}`}>AS${r.asn}<//>` },
+    { key: "asn", label: "ASN", value: (r) => r.asn, cell: (r) => html`<${Link} href=${rdataAsnOf(r.asn)}>AS${r.asn}<//>` },
     { key: "as_org", label: "AS organisation", value: (r) => r.as_org },
-    { key: "count", label: "Count", value: (r) => r.count, num: true },
+    { key: "count", label: "Count", value: (r) => r.count, num: true, cell: (r) => html`${approx(r)}${r.count}` },
   ];
   const countryCols: SortColumn<CountryRow>[] = [
-    { key: "country", label: "Country", value: (r) => r.country, cell: (r) => html`<${Link} href=${`/lookup/rdata/country/${encodeURIComponent(r.country)}`}>${r.country}<//>` },
+    { key: "country", label: "Country", value: (r) => r.country, cell: (r) => countryCell(r.country) },
     { key: "count", label: "Count", value: (r) => r.count, num: true },
   ];
+  const breakdownCols: SortColumn<BreakdownRow>[] = [
+    { key: "country", label: "Country", value: (r) => r.country, cell: (r) => countryCell(r.country) },
+    {
+      key: "asn",
+      label: "ASN",
+      value: (r) => r.asn ?? 0,
+      cell: (r) => (r.asn === null ? html`<span class="muted">none</span>` : html`<${Link} href=${rdataAsnOf(r.asn)}>AS${r.asn}<//>`),
+    },
+    { key: "as_org", label: "AS organisation", value: (r) => r.as_org },
+    { key: "count", label: "Count", value: (r) => r.count, num: true, cell: (r) => html`${approx(r)}${r.count}` },
+    { key: "share", label: "Share", value: (r) => r.count, num: true, cell: (r) => share(r.count, total) },
+  ];
+  const since =
+    d.enrichment?.since != null
+      ? html`<p class="muted enrich-since">Since <${Time} t=${d.enrichment.since} /> UTC (not per range). ${d.enrichNote}</p>`
+      : html`<p class="muted">${d.enrichNote}</p>`;
+  const enrichPanel = (rows: unknown[] | null, table: unknown) =>
+    rows === null ? html`<p class="muted">${d.enrichNote}</p>` : html`${since}${rows.length > 0 ? table : null}`;
   const srcCols: SortColumn<SourceRow>[] = [
     { key: "source", label: "Source", value: (r) => r.source },
     { key: "observations", label: "Observations", value: (r) => r.observations, num: true },
@@ -114,8 +139,13 @@ export function DashboardView(props: { range: DashboardRange; onAuthLost: () => 
       <div class="card panel" data-panel="rrtypes"><h2>Top rrtypes</h2><${SortTable} label="Top rrtypes" columns=${typeCols} rows=${d.rrtypes} /></div>
       <div class="card panel" data-panel="names"><h2>Top names</h2><${SortTable} label="Top names" columns=${nameCols} rows=${d.topNames} /></div>
       <div class="card panel" data-panel="addresses"><h2>Top addresses</h2><${SortTable} label="Top addresses" columns=${addrCols} rows=${d.topAddresses} /></div>
-      <div class="card panel" data-panel="asns"><h2>Top ASNs</h2>${d.topAsns ? html`<${SortTable} label="Top ASNs" columns=${asnCols} rows=${d.topAsns} />` : html`<p class="muted">${d.enrichNote}</p>`}</div>
-      <div class="card panel" data-panel="countries"><h2>Top countries</h2>${d.topCountries ? html`<${SortTable} label="Top countries" columns=${countryCols} rows=${d.topCountries} />` : html`<p class="muted">${d.enrichNote}</p>`}</div>
+      <div class="card panel" data-panel="asns"><h2>Top ASNs</h2>${enrichPanel(d.topAsns, html`<${SortTable} label="Top ASNs" columns=${asnCols} rows=${d.topAsns ?? []} />`)}</div>
+      <div class="card panel" data-panel="countries"><h2>Top countries</h2>${enrichPanel(d.topCountries, html`<${SortTable} label="Top countries" columns=${countryCols} rows=${d.topCountries ?? []} />`)}</div>
+      <div class="card panel wide" data-panel="breakdown"><h2>World / ASN breakdown</h2>${enrichPanel(
+        d.breakdown,
+        html`<p class="muted">Addresses by country and ASN (${total} counted${d.enrichment && d.enrichment.withoutAsn > 0 ? `, ${d.enrichment.withoutAsn} without an ASN` : ""}); a share is of all of them. Click a column header to sort.</p>
+          <${SortTable} label="World / ASN breakdown" columns=${breakdownCols} rows=${d.breakdown ?? []} initial=${{ key: "count", desc: true }} />`,
+      )}</div>
       <div class="card panel wide" data-panel="ingest"><h2>Ingest</h2>
         <p>Lag (now − newest observation received): <strong data-lag>${d.ingest.lagSeconds === null ? "no live ingest yet" : `${d.ingest.lagSeconds} s`}</strong></p>
         ${d.ingest.sources.length === 0 ? html`<p class="muted">No source has sent a batch to this server's live store.</p>` : html`<${SortTable} label="Sources and their last contact" columns=${contactCols} rows=${d.ingest.sources} />`}

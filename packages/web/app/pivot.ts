@@ -16,6 +16,9 @@ const enc = (s: string): string => encodeURIComponent(s);
 export const rrsetOf = (name: string): string => `/lookup/rrset/name/${enc(name)}`;
 export const rdataNameOf = (name: string): string => `/lookup/rdata/name/${enc(name)}`;
 export const rdataIpOf = (addr: string): string => `/lookup/rdata/ip/${enc(addr)}`;
+/** The enrichment's lookups (issue 28): the A/AAAA records first stamped with an ASN / a country. */
+export const rdataAsnOf = (asn: number): string => `/lookup/rdata/asn/AS${asn}`;
+export const rdataCountryOf = (cc: string): string => `/lookup/rdata/country/${enc(cc)}`;
 
 /** The name (or address) an rdata value points at, if its type has one. */
 export function rdataTarget(rrtype: string, rdata: string): { kind: "name" | "addr"; value: string } | null {

@@ -5,7 +5,7 @@
  */
 import { toAsciiName } from "./idna.js";
 
-export const KINDS = ["rrset-name", "rrset-raw", "rdata-name", "rdata-ip", "rdata-raw", "flex-glob", "flex-regex"] as const;
+export const KINDS = ["rrset-name", "rrset-raw", "rdata-name", "rdata-ip", "rdata-raw", "rdata-asn", "rdata-country", "flex-glob", "flex-regex"] as const;
 export type Kind = (typeof KINDS)[number];
 export const KIND_LABELS: Record<Kind, string> = {
   "rrset-name": "RRset by name",
@@ -13,6 +13,8 @@ export const KIND_LABELS: Record<Kind, string> = {
   "rdata-name": "Rdata by name",
   "rdata-ip": "Rdata by IP / CIDR / range",
   "rdata-raw": "Rdata by raw value (hex)",
+  "rdata-asn": "Rdata by ASN (enrichment)",
+  "rdata-country": "Rdata by country (enrichment)",
   "flex-glob": "Flex: glob",
   "flex-regex": "Flex: regex",
 };
@@ -60,6 +62,14 @@ export function apiValue(q: Query): string {
       return toAsciiName(v);
     case "rdata-ip":
       return v.replace("/", ",");
+    case "rdata-asn": {
+      const m = /^(?:AS)?(\d{1,10})$/i.exec(v);
+      if (m === null || !(Number(m[1]) >= 1 && Number(m[1]) <= 0xffff_ffff)) throw new QueryError("an ASN is a number from 1 to 4294967295, e.g. AS64496");
+      return `AS${Number(m[1])}`;
+    }
+    case "rdata-country":
+      if (!/^[A-Za-z]{2}$/.test(v)) throw new QueryError("a country is a two-letter ISO 3166 code, e.g. DE");
+      return v.toUpperCase();
     case "rrset-raw":
     case "rdata-raw":
       if (!/^([0-9a-fA-F]{2})+$/.test(v)) throw new QueryError("raw values are hexadecimal, two digits a byte");
@@ -110,6 +120,12 @@ export function toPath(q: Query): string {
     case "rdata-raw":
       path = `/lookup/rdata/raw/${seg(value)}${t ? `/${seg(t)}` : ""}`;
       break;
+    case "rdata-asn":
+      path = `/lookup/rdata/asn/${seg(value)}`;
+      break;
+    case "rdata-country":
+      path = `/lookup/rdata/country/${seg(value)}`;
+      break;
     case "flex-glob":
     case "flex-regex":
       path = `/${q.kind === "flex-glob" ? "glob" : "regex"}/${q.flexOn}/${seg(value)}${t ? `/${seg(t)}` : ""}`;
@@ -141,7 +157,8 @@ export function fromPath(pathname: string, search: string): Query | null {
     if (!(KINDS as readonly string[]).includes(key) || key.startsWith("flex")) return null;
     q.kind = key as Kind;
     q.value = q.kind === "rdata-ip" ? value.replace(",", "/") : value;
-    q.rrtype = type ?? "";
+    // rdata by ASN / country take no type
+    q.rrtype = q.kind === "rdata-asn" || q.kind === "rdata-country" ? "" : (type ?? "");
     q.bailiwick = bailiwick ?? "";
     if (q.bailiwick !== "" && q.rrtype === "ANY") q.rrtype = "";
   } else if ((a === "glob" || a === "regex") && (b === "rrnames" || b === "rdata") && c !== undefined && c !== "") {

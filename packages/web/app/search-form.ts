@@ -15,6 +15,8 @@ const PLACEHOLDER: Record<Kind, string> = {
   "rdata-name": "ns1.example.com",
   "rdata-ip": "192.0.2.1, 192.0.2.0/24, 192.0.2.1-192.0.2.9",
   "rdata-raw": "c0000201",
+  "rdata-asn": "AS64496",
+  "rdata-country": "DE",
   "flex-glob": "*.example.*",
   "flex-regex": "^mail[0-9]+\\.",
 };
@@ -45,7 +47,8 @@ export function SearchForm(props: { query: Query | null }): JSX.Element {
     }
   };
   const flex = q.kind.startsWith("flex");
-  const typed = q.kind !== "rdata-ip";
+  // these lookups take no type (the API has none for them)
+  const typed = q.kind !== "rdata-ip" && q.kind !== "rdata-asn" && q.kind !== "rdata-country";
   return html`<form class="search card" role="search" onSubmit=${submit} aria-label="Search passive DNS">
     <div class="row">
       <div class="field"><label for="f-kind">Search</label>

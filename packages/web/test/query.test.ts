@@ -20,6 +20,9 @@ describe("search ⇄ URL", () => {
     [{ kind: "rdata-ip", value: "192.0.2.0/24" }, "/lookup/rdata/ip/192.0.2.0%2C24"],
     [{ kind: "rdata-ip", value: "192.0.2.1-192.0.2.9" }, "/lookup/rdata/ip/192.0.2.1-192.0.2.9"],
     [{ kind: "rdata-raw", value: "c0000201", rrtype: "A" }, "/lookup/rdata/raw/c0000201/A"],
+    [{ kind: "rdata-asn", value: "as64496" }, "/lookup/rdata/asn/AS64496"],
+    [{ kind: "rdata-asn", value: "4200000000", rrtype: "A" }, "/lookup/rdata/asn/AS4200000000"],
+    [{ kind: "rdata-country", value: "de" }, "/lookup/rdata/country/DE"],
     [{ kind: "flex-glob", value: "*.example.*" }, "/glob/rrnames/*.example.*"],
     [{ kind: "flex-regex", flexOn: "rdata", value: "^a/b?", rrtype: "TXT" }, "/regex/rdata/%5Ea%2Fb%3F/TXT"],
     [{ value: "bücher.example" }, "/lookup/rrset/name/xn--bcher-kva.example"],
@@ -45,6 +48,8 @@ describe("search ⇄ URL", () => {
     expect(() => toPath(q({ value: "  " }))).toThrow(QueryError);
     expect(() => toPath(q({ kind: "rdata-raw", value: "abc" }))).toThrow(/hexadecimal/);
     expect(() => toPath(q({ value: "x", rrtype: "A/B" }))).toThrow(/not a record type/);
+    for (const v of ["ASX", "0", "AS4294967296", "64496/A"]) expect(() => toPath(q({ kind: "rdata-asn", value: v })), v).toThrow(/an ASN/);
+    for (const v of ["DEU", "1A", "D"]) expect(() => toPath(q({ kind: "rdata-country", value: v })), v).toThrow(/two-letter/);
   });
 
   it("is no search for other paths", () => {
@@ -54,7 +59,25 @@ describe("search ⇄ URL", () => {
 
   it("parses any path without throwing, and what it parses prints back to a path that parses the same", () => {
     const seg = fc.oneof(
-      fc.constantFrom("lookup", "rrset", "rdata", "name", "ip", "raw", "glob", "regex", "rrnames", "A", "%", "%2F", "*.x"),
+      fc.constantFrom(
+        "lookup",
+        "rrset",
+        "rdata",
+        "name",
+        "ip",
+        "raw",
+        "asn",
+        "country",
+        "AS64496",
+        "DE",
+        "glob",
+        "regex",
+        "rrnames",
+        "A",
+        "%",
+        "%2F",
+        "*.x",
+      ),
       fc.string(),
     );
     fc.assert(
