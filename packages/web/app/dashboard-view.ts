@@ -99,12 +99,13 @@ export function DashboardView(props: { range: DashboardRange; onAuthLost: () => 
     { key: "count", label: "Count", value: (r) => r.count, num: true, cell: (r) => html`${approx(r)}${r.count}` },
     { key: "share", label: "Share", value: (r) => r.count, num: true, cell: (r) => share(r.count, total) },
   ];
-  const since =
+  // the counts are since enrichment began counting, not per range: each panel says so (the note in full once)
+  const since = (full: boolean) =>
     d.enrichment?.since != null
-      ? html`<p class="muted enrich-since">Since <${Time} t=${d.enrichment.since} /> UTC (not per range). ${d.enrichNote}</p>`
+      ? html`<p class="muted enrich-since" title=${d.enrichNote}>Since <${Time} t=${d.enrichment.since} /> UTC (not per range).${full ? ` ${d.enrichNote}` : ""}</p>`
       : html`<p class="muted">${d.enrichNote}</p>`;
-  const enrichPanel = (rows: unknown[] | null, table: unknown) =>
-    rows === null ? html`<p class="muted">${d.enrichNote}</p>` : html`${since}${rows.length > 0 ? table : null}`;
+  const enrichPanel = (rows: unknown[] | null, table: unknown, full = false) =>
+    rows === null ? html`<p class="muted">${d.enrichNote}</p>` : html`${since(full)}${rows.length > 0 ? table : null}`;
   const srcCols: SortColumn<SourceRow>[] = [
     { key: "source", label: "Source", value: (r) => r.source },
     { key: "observations", label: "Observations", value: (r) => r.observations, num: true },
@@ -145,6 +146,7 @@ export function DashboardView(props: { range: DashboardRange; onAuthLost: () => 
         d.breakdown,
         html`<p class="muted">Addresses by country and ASN (${total} counted${d.enrichment && d.enrichment.withoutAsn > 0 ? `, ${d.enrichment.withoutAsn} without an ASN` : ""}); a share is of all of them. Click a column header to sort.</p>
           <${SortTable} label="World / ASN breakdown" columns=${breakdownCols} rows=${d.breakdown ?? []} initial=${{ key: "count", desc: true }} />`,
+        true,
       )}</div>
       <div class="card panel wide" data-panel="ingest"><h2>Ingest</h2>
         <p>Lag (now − newest observation received): <strong data-lag>${d.ingest.lagSeconds === null ? "no live ingest yet" : `${d.ingest.lagSeconds} s`}</strong></p>

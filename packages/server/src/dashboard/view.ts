@@ -156,6 +156,6 @@ function enrichPanels(
     enrichNote:
       since === null
         ? "Enrichment is on; no A/AAAA address has been ingested since: the panels fill as live data arrives."
-        : "Each A/AAAA address of the observations ingested live since then, with the observation's count, under the databases in force at ingest; not per range (the data files are not counted).",
+        : "Each A/AAAA address of the observations ingested live with enrichment on, counted with the observation's count, under the databases in force at ingest (the data files are not counted).",
   };
 }
