@@ -119,7 +119,7 @@ describe.skipIf(!haveMmdblookup)("dashboard with enrichment", () => {
     ]);
     const d = await dashboard();
     expect(d.enrichment?.since).toBe(Math.floor(now / 1000));
-    expect(d.enrichNote).toMatch(/since/);
+    expect(d.enrichNote).toMatch(/under the databases in force at ingest/);
     // what mmdblookup says of each address ingested: the expected ASN and country totals
     const wantAsn = new Map<number, number>();
     const wantCountry = new Map<string, number>();
