@@ -125,7 +125,7 @@ export function DashboardView(props: { range: DashboardRange; onAuthLost: () => 
     <div class="toolbar"><h1>Dashboard</h1>${rangeBar}</div>
     <p class="muted">Window ${utc(d.start)} – ${utc(d.end)} UTC (ending at the newest observation), ${d.step === 3600 ? "per hour" : "per day"}.
       ${d.files.state === "ready" ? ` Data files: ${d.files.rrsets} RRsets in ${d.files.files} file${d.files.files === 1 ? "" : "s"}${d.files.partial ? " (partial: the count stopped at its bound)" : ""}.` : d.files.state === "computing" ? " Data files: still being counted." : d.files.state === "failed" ? ` Data files: not counted (${d.files.message ?? "error"}).` : ""}</p>
-    ${silent.length > 0 ? html`<p role="alert" class="error silent-alert">Silent: ${silent.map((s) => s.source).join(", ")} — no batch for over ${Math.round(d.ingest.silentAfterSeconds / 60)} min.</p>` : null}
+    ${silent.length > 0 ? html`<p role="alert" class="error silent-alert">Silent: ${silent.map((s) => s.source).join(", ")} — no batch for over ${span(d.ingest.silentAfterSeconds)}.</p>` : null}
     <div class="panels">
       <div class="card panel wide" data-panel="observations"><h2>Observations over time, by source</h2>
         <${SeriesChart} label="Observations per bucket by source" buckets=${d.series.buckets} step=${d.step} series=${d.series.sources.map((s) => ({ name: s.source, values: s.observations }))} />
@@ -154,4 +154,11 @@ export function DashboardView(props: { range: DashboardRange; onAuthLost: () => 
       </div>
     </div>
   </section>` as JSX.Element;
+}
+
+/** A duration as people say it: "45 s", "10 min", "2 h". */
+function span(seconds: number): string {
+  if (seconds < 120) return `${seconds} s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
+  return `${Math.round(seconds / 3600)} h`;
 }
