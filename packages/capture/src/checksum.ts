@@ -4,17 +4,31 @@ import { Datagram, IpProto, IpReject, parseIp } from "./ip.js";
 
 const scratch = new Datagram();
 
-function sum16(b: Uint8Array, s: number, e: number, acc: number): number {
+/**
+ * The Internet checksum's sum (RFC 1071) of the 16-bit big-endian words of b[s, e) (an odd last
+ * byte padded with zero), added to acc, not folded: the high and the low bytes are summed apart,
+ * eight bytes a step, rather than building each word (fewer operations a byte).
+ */
+export function onesSum(b: Uint8Array, s: number, e: number, acc: number): number {
+  let hi = 0;
+  let lo = 0;
   let i = s;
-  for (; i + 1 < e; i += 2) acc += (b[i]! << 8) | b[i + 1]!;
-  if (i < e) acc += b[i]! << 8;
-  return acc;
+  for (; i + 7 < e; i += 8) {
+    hi += b[i]! + b[i + 2]! + b[i + 4]! + b[i + 6]!;
+    lo += b[i + 1]! + b[i + 3]! + b[i + 5]! + b[i + 7]!;
+  }
+  for (; i + 1 < e; i += 2) {
+    hi += b[i]!;
+    lo += b[i + 1]!;
+  }
+  if (i < e) hi += b[i]!;
+  return acc + hi * 256 + lo;
 }
 
 /** the pseudo header's sum (addresses, protocol, UDP length) for the datagram in d, added to acc */
 function pseudoHeader(b: Uint8Array, d: Datagram, ulen: number, acc: number): number {
-  acc = sum16(b, d.src, d.src + d.addrLen, acc);
-  acc = sum16(b, d.dst, d.dst + d.addrLen, acc);
+  acc = onesSum(b, d.src, d.src + d.addrLen, acc);
+  acc = onesSum(b, d.dst, d.dst + d.addrLen, acc);
   return acc + IpProto.UDP + ulen;
 }
 
@@ -59,7 +73,7 @@ export function udpChecksumOfPackets(packets: readonly Uint8Array[]): number {
       s++;
       odd = false;
     }
-    sum = sum16(pkt, s, e, sum);
+    sum = onesSum(pkt, s, e, sum);
     if ((e - s) & 1) odd = true;
   }
   if (!haveHeader) return UdpChecksum.ERROR;
@@ -76,5 +90,5 @@ export function udpChecksumOf(d: Datagram): number {
   const ck = (b[t + 6]! << 8) | b[t + 7]!;
   if (ck === 0) return UdpChecksum.ABSENT;
   const ulen = (b[t + 4]! << 8) | b[t + 5]!;
-  return verdict(sum16(b, t, Math.min(d.ipEnd, t + ulen), pseudoHeader(b, d, ulen, 0)));
+  return verdict(onesSum(b, t, Math.min(d.ipEnd, t + ulen), pseudoHeader(b, d, ulen, 0)));
 }

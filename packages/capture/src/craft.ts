@@ -3,6 +3,7 @@
  * IP fragmentation, and pcap files. For tests, fixtures and traffic generators.
  */
 import { ByteWriter, concatBytes } from "@dnsrep/util";
+import { onesSum } from "./checksum.js";
 
 export interface UdpSpec {
   /** 4- or 16-byte addresses */
@@ -20,10 +21,7 @@ export interface UdpSpec {
 }
 
 function sum16(b: Uint8Array, acc = 0): number {
-  let i = 0;
-  for (; i + 1 < b.length; i += 2) acc += (b[i]! << 8) | b[i + 1]!;
-  if (i < b.length) acc += b[i]! << 8;
-  return acc;
+  return onesSum(b, 0, b.length, acc);
 }
 
 function fold(s: number): number {
@@ -31,8 +29,9 @@ function fold(s: number): number {
   return ~s & 0xffff;
 }
 
-function transportChecksum(src: Uint8Array, dst: Uint8Array, proto: number, seg: Uint8Array): number {
-  const c = fold(sum16(seg, sum16(src, sum16(dst)) + proto + seg.length));
+/** the UDP/TCP checksum of the segment b[s, e) with its pseudo header */
+function transportChecksum(src: Uint8Array, dst: Uint8Array, proto: number, b: Uint8Array, s: number, e: number): number {
+  const c = fold(onesSum(b, s, e, sum16(src, sum16(dst)) + proto + (e - s)));
   return c === 0 ? 0xffff : c;
 }
 
@@ -53,6 +52,11 @@ function ipHeader(src: Uint8Array, dst: Uint8Array, proto: number, payloadLen: n
   h.set(src, 8);
   h.set(dst, 24);
   return h;
+}
+
+/** an address into o at `at` (a loop: TypedArray.set costs more than 4 or 16 bytes do) */
+function put(o: Uint8Array, at: number, a: Uint8Array): void {
+  for (let i = 0; i < a.length; i++) o[at + i] = a[i]!;
 }
 
 /** The length of the IP datagram udpDatagram(s) makes. */
@@ -86,9 +90,9 @@ export function writeUdpDatagram(o: Uint8Array, at: number, s: UdpSpec): number 
     o[at + 5] = id & 0xff;
     o[at + 8] = ttl;
     o[at + 9] = 17;
-    o.set(s.src, at + 12);
-    o.set(s.dst, at + 16);
-    const c = fold(sum16(o.subarray(at, at + 20)));
+    put(o, at + 12, s.src);
+    put(o, at + 16, s.dst);
+    const c = fold(onesSum(o, at, at + 20, 0));
     o[at + 10] = c >> 8;
     o[at + 11] = c & 0xff;
   } else {
@@ -101,8 +105,8 @@ export function writeUdpDatagram(o: Uint8Array, at: number, s: UdpSpec): number 
     o[at + 5] = ulen & 0xff;
     o[at + 6] = 17;
     o[at + 7] = ttl;
-    o.set(s.src, at + 8);
-    o.set(s.dst, at + 24);
+    put(o, at + 8, s.src);
+    put(o, at + 24, s.dst);
   }
   o[t] = s.sport >> 8;
   o[t + 1] = s.sport & 0xff;
@@ -114,8 +118,7 @@ export function writeUdpDatagram(o: Uint8Array, at: number, s: UdpSpec): number 
   o[t + 6] = 0;
   o[t + 7] = 0;
   if (!s.noChecksum) {
-    const seg = o.subarray(t, t + ulen);
-    let c = transportChecksum(s.src, s.dst, 17, seg);
+    let c = transportChecksum(s.src, s.dst, 17, o, t, t + ulen);
     if (s.badChecksum) c ^= 0x5555;
     o[t + 6] = c >> 8;
     o[t + 7] = c & 0xff;
@@ -154,7 +157,7 @@ export function tcpDatagram(s: TcpSpec): Uint8Array {
   seg[13] = s.flags ?? 0x18;
   dv.setUint16(14, 65535);
   seg.set(s.payload, 20);
-  dv.setUint16(16, transportChecksum(s.src, s.dst, 6, seg));
+  dv.setUint16(16, transportChecksum(s.src, s.dst, 6, seg, 0, seg.length));
   return concatBytes([ipHeader(s.src, s.dst, 6, seg.length, 0, 64), seg]);
 }
 

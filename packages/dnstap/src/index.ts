@@ -9,7 +9,30 @@ export {
   encodeControl,
   FIELD_CONTENT_TYPE,
 } from "./control.js";
-export { decodeDnstap } from "./decode.js";
+export {
+  DnstapView,
+  decodeDnstap,
+  decodeDnstapView,
+  F_EXTRA,
+  F_IDENTITY,
+  F_MESSAGE,
+  F_VERSION,
+  M_HTTP_PROTOCOL,
+  M_POLICY,
+  M_QUERY_ADDRESS,
+  M_QUERY_MESSAGE,
+  M_QUERY_PORT,
+  M_QUERY_TIME_NSEC,
+  M_QUERY_TIME_SEC,
+  M_QUERY_ZONE,
+  M_RESPONSE_ADDRESS,
+  M_RESPONSE_MESSAGE,
+  M_RESPONSE_PORT,
+  M_RESPONSE_TIME_NSEC,
+  M_RESPONSE_TIME_SEC,
+  M_SOCKET_FAMILY,
+  M_SOCKET_PROTOCOL,
+} from "./decode.js";
 export { encodeDnstap } from "./encode.js";
 export { DnstapError, DnstapErrorCode, isDnstapError } from "./errors.js";
 export type { DataFrameHandler, FrameStreamReaderOptions } from "./file-reader.js";

@@ -9,6 +9,21 @@
 import { DnsqrEncoding, type UdpSpec, udpDatagramLength, writeUdpDatagram } from "@dnsrep/capture";
 import type { DnsQR } from "@dnsrep/nmsg";
 import { skipName } from "@dnsrep/wdns";
+import {
+  type DnstapView,
+  F_MESSAGE,
+  M_QUERY_ADDRESS,
+  M_QUERY_MESSAGE,
+  M_QUERY_PORT,
+  M_QUERY_TIME_NSEC,
+  M_QUERY_TIME_SEC,
+  M_RESPONSE_ADDRESS,
+  M_RESPONSE_MESSAGE,
+  M_RESPONSE_PORT,
+  M_RESPONSE_TIME_NSEC,
+  M_RESPONSE_TIME_SEC,
+  M_SOCKET_FAMILY,
+} from "./decode.js";
 import { type Dnstap, DnstapType, isResponseType, MessageType, SocketFamily } from "./schema.js";
 
 /** dnsqr's UDP_QUERY_RESPONSE */
@@ -59,12 +74,61 @@ export class DnstapToDnsqr {
   readonly #enc = new DnsqrEncoding();
   readonly #addrs = new Uint8Array(32);
 
+  /** the message being converted, from a Dnstap object or a DnstapView (one reused instance) */
+  readonly #in = new Input();
+
+  #fromObject(d: Dnstap): Input {
+    const i = this.#in;
+    const m = d.message;
+    i.isMessage = d.type === DnstapType.MESSAGE && m !== undefined;
+    if (m === undefined) return i;
+    i.type = m.type;
+    i.r = m.response_message;
+    i.q = m.query_message;
+    i.family = m.socket_family;
+    i.qa = m.query_address;
+    i.ra = m.response_address;
+    i.qport = m.query_port;
+    i.rport = m.response_port;
+    i.qsec = m.query_time_sec;
+    i.qnsec = m.query_time_nsec;
+    i.rsec = m.response_time_sec;
+    i.rnsec = m.response_time_nsec;
+    return i;
+  }
+
+  readonly #qa4 = new Uint8Array(4);
+  readonly #qa16 = new Uint8Array(16);
+  readonly #ra4 = new Uint8Array(4);
+  readonly #ra16 = new Uint8Array(16);
+
+  #fromView(v: DnstapView): Input {
+    const i = this.#in;
+    const h = v.msgHas;
+    i.isMessage = v.type === DnstapType.MESSAGE && (v.has & F_MESSAGE) !== 0;
+    if (!i.isMessage) return i;
+    const b = v.b;
+    i.type = v.msgType;
+    // the two DNS messages as views (they are copied into the container); the addresses into scratch
+    i.r = h & M_RESPONSE_MESSAGE ? b.subarray(v.responseMessage, v.responseMessageEnd) : undefined;
+    i.q = h & M_QUERY_MESSAGE ? b.subarray(v.queryMessage, v.queryMessageEnd) : undefined;
+    i.family = h & M_SOCKET_FAMILY ? v.socketFamily : undefined;
+    i.qa = h & M_QUERY_ADDRESS ? address(b, v.queryAddress, v.queryAddressEnd, this.#qa4, this.#qa16) : undefined;
+    i.ra = h & M_RESPONSE_ADDRESS ? address(b, v.responseAddress, v.responseAddressEnd, this.#ra4, this.#ra16) : undefined;
+    i.qport = h & M_QUERY_PORT ? v.queryPort : undefined;
+    i.rport = h & M_RESPONSE_PORT ? v.responsePort : undefined;
+    i.qsec = h & M_QUERY_TIME_SEC ? v.queryTimeSec : undefined;
+    i.qnsec = h & M_QUERY_TIME_NSEC ? v.queryTimeNsec : undefined;
+    i.rsec = h & M_RESPONSE_TIME_SEC ? v.responseTimeSec : undefined;
+    i.rnsec = h & M_RESPONSE_TIME_NSEC ? v.responseTimeNsec : undefined;
+    return i;
+  }
+
   /** Check and count one message; true (and #p filled) when it becomes a dnsqr message. */
-  #prepare(d: Dnstap): boolean {
+  #prepare(m: Input): boolean {
     const s = this.stats;
     s.messages++;
-    const m = d.message;
-    if (d.type !== DnstapType.MESSAGE || m === undefined) {
+    if (!m.isMessage) {
       s.notMessage++;
       return false;
     }
@@ -72,7 +136,7 @@ export class DnstapToDnsqr {
       s.skippedType++;
       return false;
     }
-    const r = m.response_message;
+    const r = m.r;
     if (r === undefined) {
       s.noResponse++;
       return false;
@@ -93,7 +157,7 @@ export class DnstapToDnsqr {
       }
       p.qend = qe;
     }
-    const alen = addressLength(m.socket_family, m.query_address, m.response_address);
+    const alen = addressLength(m.family, m.qa, m.ra);
     if (alen === 0) {
       s.noAddress++;
       return false;
@@ -101,17 +165,17 @@ export class DnstapToDnsqr {
     const zero = alen === 4 ? ZERO4 : ZERO16;
     // IPv4: 65535 less the IP and UDP headers; IPv6: the payload length's limit less UDP's
     const most = alen === 4 ? 65507 : 65527;
-    const q = m.query_message;
+    const q = m.q;
     if (r.length > most || (q !== undefined && q.length > most)) {
       s.oversize++;
       return false;
     }
     p.alen = alen;
     p.r = r;
-    p.rspec.src = m.response_address ?? zero;
-    p.rspec.dst = m.query_address ?? zero;
-    p.rspec.sport = m.response_port ?? 0;
-    p.rspec.dport = m.query_port ?? 0;
+    p.rspec.src = m.ra ?? zero;
+    p.rspec.dst = m.qa ?? zero;
+    p.rspec.sport = m.rport ?? 0;
+    p.rspec.dport = m.qport ?? 0;
     p.rspec.payload = r;
     p.hasQuery = q !== undefined;
     if (q !== undefined) {
@@ -121,10 +185,10 @@ export class DnstapToDnsqr {
       p.qspec.dport = p.rspec.sport;
       p.qspec.payload = q;
     }
-    p.qsec = m.query_time_sec ?? -1;
-    p.qnsec = m.query_time_nsec ?? 0;
-    p.rsec = m.response_time_sec ?? m.query_time_sec ?? 0;
-    p.rnsec = m.response_time_sec !== undefined ? (m.response_time_nsec ?? 0) : (m.query_time_nsec ?? 0);
+    p.qsec = m.qsec ?? -1;
+    p.qnsec = m.qnsec ?? 0;
+    p.rsec = m.rsec ?? m.qsec ?? 0;
+    p.rnsec = m.rsec !== undefined ? (m.rnsec ?? 0) : (m.qnsec ?? 0);
     p.rlen = udpDatagramLength(p.rspec);
     p.total = p.rlen + (p.hasQuery ? udpDatagramLength(p.qspec) : 0);
     if (p.flags & 0x0200) s.tc++;
@@ -144,7 +208,7 @@ export class DnstapToDnsqr {
    * fresh datagrams; its time is `sec`/`nsec` of the result (the response time, else the query's).
    */
   convert(d: Dnstap): { qr: DnsQR; sec: number; nsec: number } | undefined {
-    if (!this.#prepare(d)) return undefined;
+    if (!this.#prepare(this.#fromObject(d))) return undefined;
     const p = this.#p;
     const buf = new Uint8Array(p.total);
     this.#datagrams(buf);
@@ -185,7 +249,19 @@ export class DnstapToDnsqr {
    * `encodedSec`/`encodedNsec`.
    */
   convertEncoded(d: Dnstap): DnsqrEncoding | undefined {
-    if (!this.#prepare(d)) return undefined;
+    return this.#prepare(this.#fromObject(d)) ? this.#encoded() : undefined;
+  }
+
+  /**
+   * convertEncoded for a message decoded in place (decodeDnstapView): the same bytes, and the
+   * converter's hot path — nothing allocated but two views of the DNS messages. Valid until the
+   * next call, and only while the view's frame is.
+   */
+  convertView(v: DnstapView): DnsqrEncoding | undefined {
+    return this.#prepare(this.#fromView(v)) ? this.#encoded() : undefined;
+  }
+
+  #encoded(): DnsqrEncoding {
     const p = this.#p;
     const r = p.r;
     const e = this.#enc;
@@ -215,6 +291,32 @@ export class DnstapToDnsqr {
   encodedNsec = 0;
 }
 
+/** What #prepare reads of a message, wherever it came from (one reused instance per converter). */
+class Input {
+  isMessage = false;
+  type = 0;
+  r: Uint8Array | undefined;
+  q: Uint8Array | undefined;
+  family: number | undefined;
+  qa: Uint8Array | undefined;
+  ra: Uint8Array | undefined;
+  qport: number | undefined;
+  rport: number | undefined;
+  qsec: number | undefined;
+  qnsec: number | undefined;
+  rsec: number | undefined;
+  rnsec: number | undefined;
+}
+
+/** an address field copied into the scratch array of its length; other lengths as a view (rejected later) */
+function address(b: Uint8Array, s: number, e: number, four: Uint8Array, sixteen: Uint8Array): Uint8Array {
+  const n = e - s;
+  const out = n === 4 ? four : n === 16 ? sixteen : null;
+  if (out === null) return b.subarray(s, e);
+  for (let i = 0; i < n; i++) out[i] = b[s + i]!;
+  return out;
+}
+
 /** The checked parts of a message to convert (one reused instance per converter). */
 class Prepared {
   alen = 4;
@@ -234,12 +336,14 @@ class Prepared {
 
 /** 4 or 16 when the family and the addresses present agree, else 0. */
 function addressLength(family: number | undefined, a: Uint8Array | undefined, b: Uint8Array | undefined): number {
-  let n = family === SocketFamily.INET ? 4 : family === SocketFamily.INET6 ? 16 : 0;
-  for (const x of [a, b]) {
-    if (x === undefined) continue;
-    if (x.length !== 4 && x.length !== 16) return 0;
-    if (n === 0) n = x.length;
-    else if (x.length !== n) return 0;
-  }
-  return n;
+  const n = family === SocketFamily.INET ? 4 : family === SocketFamily.INET6 ? 16 : 0;
+  const m = agree(n, a);
+  return m === 0 && a !== undefined ? 0 : agree(m, b);
+}
+
+/** the length so far (0: none yet) with one more address: its length, or 0 when they disagree */
+function agree(n: number, x: Uint8Array | undefined): number {
+  if (x === undefined) return n;
+  if (x.length !== 4 && x.length !== 16) return 0;
+  return n === 0 || x.length === n ? x.length : 0;
 }

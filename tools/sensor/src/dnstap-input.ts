@@ -4,11 +4,12 @@
  * *_RESPONSE messages chosen by `--dnstap-types` become base/dnsqr payloads (@dnsrep/dnstap's
  * DnstapToDnsqr) written to the same outputs as captured traffic.
  */
-import { CliError, type CliIo, isSystemError, openInput, Progress, parseIntOption, UsageError } from "@dnsrep/cli";
+import { CliError, type CliIo, isSystemError, openInputReused, Progress, parseIntOption, UsageError } from "@dnsrep/cli";
 import {
   DEFAULT_DNSQR_TYPES,
   DnstapToDnsqr,
-  decodeDnstap,
+  DnstapView,
+  decodeDnstapView,
   FrameStreamReader,
   FstrmReceiver,
   isDnstapError,
@@ -85,6 +86,7 @@ export async function runDnstap(f: Common, io: CliIo, count: number, seconds: nu
   }
   const tcp = f.dnstapTcp !== undefined ? parseHostPort(f.dnstapTcp) : undefined;
   const statsEvery = f.stats !== undefined ? parseIntOption("--stats", f.stats, 1) : 0;
+  const view = new DnstapView();
   const conv = new DnstapToDnsqr(f.dnstapTypes !== undefined ? parseTypes(f.dnstapTypes) : DEFAULT_DNSQR_TYPES);
 
   const out = await openNmsgOutputs(f, io, "nmsg");
@@ -98,9 +100,8 @@ export async function runDnstap(f: Common, io: CliIo, count: number, seconds: nu
   const frame = (b: Uint8Array, at: number, where: string): Promise<void> | undefined => {
     frames++;
     if (payloads >= count) return undefined;
-    let d: ReturnType<typeof decodeDnstap>;
     try {
-      d = decodeDnstap(b, at);
+      decodeDnstapView(b, view, at);
     } catch (e) {
       if (!isDnstapError(e)) throw e;
       badFrames++;
@@ -109,7 +110,7 @@ export async function runDnstap(f: Common, io: CliIo, count: number, seconds: nu
       return undefined;
     }
     // laid out straight into the output containers, no message object (borrowed until the next frame)
-    const e = conv.convertEncoded(d);
+    const e = conv.convertView(view);
     if (!e) return undefined;
     payloads++;
     const w = out.writeEncoded(stamp(conv.encodedSec, conv.encodedNsec), e);
@@ -134,7 +135,7 @@ export async function runDnstap(f: Common, io: CliIo, count: number, seconds: nu
       for (const file of f.dnstap) {
         const reader = new FrameStreamReader((b, at) => frame(b, at, file));
         try {
-          for await (const chunk of abortable(openInput(file, io), stop.signal)) {
+          for await (const chunk of abortable(openInputReused(file, io), stop.signal)) {
             reader.push(chunk);
             await pending.wait();
             progress.tick(show);
