@@ -11,7 +11,9 @@ import {
   DNSTAP_PROTO,
   type Dnstap,
   DnstapToDnsqr,
+  DnstapView,
   decodeDnstap,
+  decodeDnstapView,
   dnstapToJson,
   dnstapToYaml,
   encodeDnstap,
@@ -161,5 +163,41 @@ describe("whole streams under damage", () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  it("bit-flipped frames: the in-place path (decodeDnstapView, convertView) fails and converts exactly as the object path", () => {
+    const frames: Uint8Array[] = [];
+    const r = new FrameStreamReader((f) => frames.push(f.slice()));
+    r.push(readVector("logs/unbound/unbound.dnstap"));
+    r.end();
+    const outcome = (f: () => unknown): string => {
+      try {
+        return `ok ${String(f())}`;
+      } catch (e) {
+        typedOnly(e);
+        return `error ${(e as Error).message}`;
+      }
+    };
+    const hexOf = (e: { length: number; putAt(o: Uint8Array, at: number): void } | undefined): string => {
+      if (e === undefined) return "none";
+      const o = new Uint8Array(e.length);
+      e.putAt(o, 0);
+      return Buffer.from(o).toString("hex");
+    };
+    const byObject = new DnstapToDnsqr();
+    const byView = new DnstapToDnsqr();
+    const view = new DnstapView();
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: frames.length - 1 }), fc.array(fc.nat(), { maxLength: 6 }), (i, flips) => {
+        const f = (frames[i] as Uint8Array).slice();
+        for (const x of flips) f[(x >> 3) % f.length]! ^= 1 << (x & 7);
+        const a = outcome(() => hexOf(byObject.convertEncoded(decodeDnstap(f, 7))));
+        const b = outcome(() => hexOf(byView.convertView(decodeDnstapView(f, view, 7))));
+        expect(b).toBe(a);
+      }),
+      { numRuns: 3000 },
+    );
+    expect(byView.stats).toEqual(byObject.stats);
+    expect(byView.stats.converted).toBeGreaterThan(100);
   });
 });
