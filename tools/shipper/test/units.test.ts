@@ -66,6 +66,8 @@ describe("spool", () => {
     expect(s.add({ key: "k1", lines: 1, checkpoint: null }, Buffer.from("a\n"))).toBe(1);
     expect(s.add({ key: "k2", lines: 1, checkpoint: cp }, Buffer.from("b\n"))).toBe(2);
     expect(s.add({ key: "k3", lines: 1, checkpoint: null }, Buffer.from("c\n"))).toBe(3);
+    // torn temporary files a crash left: this version's (tempPathFor's) and an older one's
+    writeFileSync(join(dir, "pending", ".0000000000000004.batch.123.1.abcdef.tmp"), "torn");
     writeFileSync(join(dir, "pending", "0000000000000009.batch.tmp-123"), "torn");
     const r = new Spool(dir, { sync: false });
     expect(r.seqs()).toEqual([1, 2, 3]);
