@@ -1,6 +1,7 @@
 import { type ClientRequest, request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { ClientError, ClientErrorCode, statusError } from "./errors.js";
+import { parseRetryAfter } from "./retry-after.js";
 
 /** Time limits of one HTTP exchange (ms), and the TLS settings of an https server. */
 export interface Timeouts {
@@ -173,17 +174,7 @@ export async function errorOf(ex: Exchange): Promise<ClientError> {
   } finally {
     ex.close();
   }
-  return statusError(ex.status, text, retryAfterOf(ex.headers));
-}
-
-/** Retry-After in seconds (delta-seconds, or an HTTP date from now), or null when absent or not valid. */
-export function retryAfterOf(h: Headers, nowMs = Date.now()): number | null {
-  const v = h.get("retry-after")?.trim();
-  if (v === undefined || v === "") return null;
-  if (/^\d{1,9}$/.test(v)) return Number(v);
-  const t = Date.parse(v);
-  if (Number.isNaN(t)) return null;
-  return Math.max(0, Math.ceil((t - nowMs) / 1000));
+  return statusError(ex.status, text, parseRetryAfter(ex.headers.get("retry-after")));
 }
 
 /** Wait `ms`, or throw ERR_ABORTED when the signal fires first. */

@@ -8,5 +8,6 @@ export { parseQueryPath, targetPath } from "./query.js";
 export type { FlexRecord, PdnsRecord, PdnsSummary, SafLine, Terminator } from "./records.js";
 export { parseCofLine, parseSafLine } from "./records.js";
 export { ResultStream } from "./result-stream.js";
+export { MAX_RETRY_AFTER_S, parseHttpDate, parseRetryAfter } from "./retry-after.js";
 export type { FenceTime } from "./time.js";
 export { fenceValue, parseDuration } from "./time.js";

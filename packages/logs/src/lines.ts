@@ -4,6 +4,7 @@
  * (invalid sequences become U+FFFD, which parsers count as "invalid UTF-8"); a trailing `\r` is
  * dropped. `end()` reports an unterminated last line separately (a line cut at EOF).
  */
+import { concatBytes } from "@dnsrep/util";
 import { MAX_LINE } from "./line-parser.js";
 
 export type LineEvent = { line: string } | { tooLong: number };
@@ -91,21 +92,11 @@ export class LineSplitter {
   }
 
   private take(): Uint8Array {
-    const b = this.parts.length === 1 ? (this.parts[0] as Uint8Array) : concat(this.parts, this.partLen);
+    const b = this.parts.length === 1 ? (this.parts[0] as Uint8Array) : concatBytes(this.parts);
     this.parts = [];
     this.partLen = 0;
     return b;
   }
-}
-
-function concat(parts: Uint8Array[], len: number): Uint8Array {
-  const b = new Uint8Array(len);
-  let o = 0;
-  for (const p of parts) {
-    b.set(p, o);
-    o += p.length;
-  }
-  return b;
 }
 
 function decodeLine(b: Uint8Array): string {

@@ -9,8 +9,9 @@
 import { rmSync, statSync } from "node:fs";
 import type { EntryConverter } from "@dnsrep/dnstable";
 import { type CompressionName, Writer } from "@dnsrep/mtbl";
+import { syncDir } from "@dnsrep/util";
 import { fromSystemError } from "./errors.js";
-import { type StoreIo, syncDir } from "./io.js";
+import type { StoreIo } from "./io.js";
 import type { Memtable } from "./memtable.js";
 
 /** How store files are written (dnstable-import's defaults: zlib, 8 KiB DNS and 64 KiB DNSSEC blocks). */

@@ -3,6 +3,7 @@
  * syncs, the flush and manifest writes), gathered so a test can inject errors such as ENOSPC.
  */
 import * as fs from "node:fs";
+import { writeFileAtomic } from "@dnsrep/util";
 
 export interface StoreIo {
   /** write all of `buf` at `position` of `fd` */
@@ -47,39 +48,11 @@ export const defaultIo: StoreIo = {
 };
 
 /**
- * Replace `dir/name` with `bytes` atomically and durably: written to `temp`, fsynced, renamed, the
- * directory synced. Throws the system error (the temporary file removed).
+ * Replace `dir/name` with `bytes` atomically and durably (@dnsrep/util's writeFileAtomic through
+ * `io`): written to `temp`, fsynced, renamed, the directory synced. Throws the system error (the
+ * temporary file removed).
  */
 export function replaceFile(dir: string, name: string, temp: string, bytes: Uint8Array, io: StoreIo): void {
-  let fd = -1;
-  try {
-    io.beforeFileWrite(temp);
-    fd = io.openSync(temp, "w");
-    io.writeSync(fd, bytes);
-    io.fsyncSync(fd);
-    fs.closeSync(fd);
-    fd = -1;
-    fs.renameSync(temp, `${dir}/${name}`);
-    syncDir(dir);
-  } catch (e) {
-    if (fd >= 0) {
-      try {
-        fs.closeSync(fd);
-      } catch {}
-    }
-    try {
-      fs.unlinkSync(temp);
-    } catch {}
-    throw e;
-  }
-}
-
-/** Sync a directory, so the renames and unlinks in it are durable. */
-export function syncDir(dir: string): void {
-  const fd = fs.openSync(dir, "r");
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
+  io.beforeFileWrite(temp);
+  writeFileAtomic(`${dir}/${name}`, bytes, { temp, io });
 }

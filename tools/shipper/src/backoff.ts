@@ -18,13 +18,3 @@ export function backoffDelay(attempt: number, retryAfterMs: number | null, o: Ba
   const d = ceiling / 2 + (o.random ?? Math.random)() * (ceiling / 2);
   return Math.round(retryAfterMs === null ? d : Math.max(d, Math.min(retryAfterMs, 3_600_000)));
 }
-
-/** A Retry-After header value in ms: delta seconds or an HTTP date; null when absent or unreadable. */
-export function parseRetryAfter(value: string | null, now = Date.now()): number | null {
-  if (value === null) return null;
-  const v = value.trim();
-  if (/^\d+$/.test(v)) return Number(v) * 1000;
-  const t = Date.parse(v);
-  if (Number.isNaN(t)) return null;
-  return Math.max(0, t - now);
-}

@@ -5,7 +5,7 @@
  * spool.ts), which win at start-up if the shipper stopped between spooling and committing.
  */
 import { readFileSync } from "node:fs";
-import { writeFileAtomic } from "./atomic.js";
+import { writeFileAtomic } from "@dnsrep/util";
 import { ShipperError } from "./errors.js";
 import type { FilePosition } from "./tailer.js";
 
@@ -44,5 +44,5 @@ function isPosition(x: unknown): x is FilePosition {
 }
 
 export function writeRegistry(path: string, state: RegistryState): void {
-  writeFileAtomic(path, `${JSON.stringify({ version: 1, seq: state.seq, files: state.files })}\n`);
+  writeFileAtomic(path, `${JSON.stringify({ version: 1, seq: state.seq, files: state.files })}\n`, { mode: 0o600 });
 }

@@ -4,7 +4,8 @@
  * (permanent); 408/429/5xx/network errors → retried after a backoff that honours Retry-After.
  */
 import { gzipSync } from "node:zlib";
-import { type BackoffOptions, backoffDelay, parseRetryAfter } from "./backoff.js";
+import { parseRetryAfter } from "@dnsrep/client";
+import { type BackoffOptions, backoffDelay } from "./backoff.js";
 import type { Spool, SpooledBatch } from "./spool.js";
 
 export interface SenderOptions {
@@ -218,8 +219,10 @@ export class Sender {
       return { kind: "ok", duplicate };
     }
     const reason = `HTTP ${res.status}${text ? `: ${oneLine(text)}` : ""}`;
-    if (res.status === 408 || res.status === 429 || res.status >= 500)
-      return { kind: "retry", reason, retryAfterMs: parseRetryAfter(res.headers.get("retry-after")) };
+    if (res.status === 408 || res.status === 429 || res.status >= 500) {
+      const s = parseRetryAfter(res.headers.get("retry-after"));
+      return { kind: "retry", reason, retryAfterMs: s === null ? null : s * 1000 };
+    }
     return { kind: "permanent", reason };
   }
 }

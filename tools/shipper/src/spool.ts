@@ -9,21 +9,9 @@
  * the NDJSON body as posted. The pending folder is bounded: past `maxBytes` the oldest batches
  * not being sent are dropped (and counted).
  */
-import {
-  closeSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  statSync,
-  unlinkSync,
-  writeFileSync,
-  writeSync,
-} from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { syncDir } from "./atomic.js";
+import { syncDir, writeFileAtomic } from "@dnsrep/util";
 import { ShipperError } from "./errors.js";
 import type { RegistryState } from "./registry.js";
 
@@ -79,8 +67,9 @@ export class Spool {
     for (const n of readdirSync(this.#pending)) {
       const m = /^(\d{16})\.batch$/.exec(n);
       if (!m) {
-        // a temp file left by a crash mid-write: never acknowledged to anyone
-        if (n.includes(".tmp-")) unlinkSync(join(this.#pending, n));
+        // a temp file left by a crash mid-write (`.SEQ.batch.….tmp`; `SEQ.batch.tmp-PID` from older
+        // versions): never acknowledged to anyone
+        if (n.endsWith(".tmp") || n.includes(".tmp-")) unlinkSync(join(this.#pending, n));
         continue;
       }
       seqs.push(Number(m[1]));
@@ -123,21 +112,10 @@ export class Spool {
     const seq = this.#nextSeq++;
     const head = Buffer.from(`${JSON.stringify(header)}\n`);
     const p = this.#path(seq);
-    const tmp = `${p}.tmp-${process.pid}`;
     try {
-      const fd = openSync(tmp, "w", 0o600);
-      try {
-        writeAll(fd, head);
-        writeAll(fd, body);
-        if (this.#sync) fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-      renameSync(tmp, p);
+      // the folder is synced once for a group of batches (syncDir below)
+      writeFileAtomic(p, [head, body], { mode: 0o600, sync: this.#sync, syncDir: false });
     } catch (e) {
-      try {
-        unlinkSync(tmp);
-      } catch {}
       throw new ShipperError("SPOOL", `${this.dir}: ${(e as Error).message}`);
     }
     const size = head.length + body.length;
@@ -149,7 +127,12 @@ export class Spool {
 
   /** fsync the pending folder (after a group of add()s, before the registry names them). */
   syncDir(): void {
-    if (this.#sync) syncDir(this.#pending);
+    if (!this.#sync) return;
+    try {
+      syncDir(this.#pending);
+    } catch (e) {
+      throw new ShipperError("SPOOL", `${this.#pending}: ${(e as Error).message}`);
+    }
   }
 
   #enforceBound(): void {
@@ -226,9 +209,4 @@ export class Spool {
     this.#sizes.delete(seq);
     this.#bytes -= size;
   }
-}
-
-function writeAll(fd: number, b: Buffer): void {
-  let off = 0;
-  while (off < b.length) off += writeSync(fd, b, off, b.length - off);
 }

@@ -3,7 +3,7 @@
  * the stats JSON file (replaced atomically) and Prometheus text for `/metrics`.
  */
 import { createServer, type Server } from "node:http";
-import { writeFileAtomic } from "./atomic.js";
+import { writeFileAtomic } from "@dnsrep/util";
 
 export interface ShipperStats {
   lines: number;
@@ -90,7 +90,10 @@ function humanBytes(n: number): string {
 }
 
 export function writeStatsFile(path: string, s: ShipperStats): void {
-  writeFileAtomic(path, `${JSON.stringify({ time: Math.floor(Date.now() / 1000), ...s })}\n`, false);
+  writeFileAtomic(path, `${JSON.stringify({ time: Math.floor(Date.now() / 1000), ...s })}\n`, {
+    mode: 0o600,
+    sync: false,
+  });
 }
 
 /** Prometheus text exposition. */

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { memoryIo } from "@dnsrep/cli";
-import { guessFormat } from "@dnsrep/logs";
+import { guessFormat, type Observation } from "@dnsrep/logs";
 import { describe, expect, it } from "vitest";
 import { runParse } from "../src/parse.js";
 import { type Expect, expected, expectedLogs, key, pairGeneric, parseArgs } from "./vectors.js";
@@ -17,16 +17,6 @@ const here = dirname(fileURLToPath(import.meta.url));
 const roots = [join(here, "fixtures/logs")];
 const shared = resolve(here, "../../../../shared/vectors/logs");
 if (existsSync(shared)) roots.push(shared);
-
-interface Obs {
-  rrname: string;
-  rrtype: string;
-  rdata: string;
-  time_first: number | null;
-  time_last: number | null;
-  count: number;
-  source: string;
-}
 
 for (const root of roots) {
   describe(`parse on ${root.includes("fixtures") ? "the fixtures" : "../shared/vectors/logs"}`, () => {
@@ -47,7 +37,7 @@ for (const root of roots) {
           .out()
           .split("\n")
           .filter((l) => l !== "");
-        const parsed = lines.map((l) => JSON.parse(l) as Obs);
+        const parsed = lines.map((l) => JSON.parse(l) as Observation);
         for (const o of parsed) {
           expect(Object.keys(o)).toEqual(["rrname", "rrtype", "rdata", "time_first", "time_last", "count", "source"]);
           const k = key(o.rrname, o.rrtype, o.rdata);

@@ -1,6 +1,5 @@
-import { readFileSync } from "node:fs";
-import { AuthError, messageOf } from "./errors.js";
-import { checkKeyName, formatKeysFile, type KeyLimits, type KeyRecord, type KeyRole, parseKeysFile } from "./keys-file.js";
+import { AuthError } from "./errors.js";
+import { checkKeyName, formatKeysFile, type KeyLimits, type KeyRecord, type KeyRole, parseKeysFile, readKeysFile } from "./keys-file.js";
 import { updateLockedFile } from "./locked-file.js";
 import { readStateFile } from "./state-file.js";
 import { utcDay } from "./time.js";
@@ -74,13 +73,7 @@ export function revokeKey(path: string, name: string): void {
 
 /** The keys of a keys file with today's usage from the state file (default `${path}.state`). */
 export function listKeys(path: string, stateFile = `${path}.state`, nowMs = Date.now()): KeyListing[] {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (e) {
-    throw new AuthError("ERR_KEYS_FILE", `${path}: cannot read the keys file: ${messageOf(e)}`);
-  }
-  const keys = parseKeysFile(text, path);
+  const keys = readKeysFile(path);
   const usage = readStateFile(stateFile);
   const today = utcDay(nowMs);
   return keys.map((k) => {

@@ -1,5 +1,5 @@
-import { closeSync, fchmodSync, fchownSync, openSync, readFileSync, renameSync, type Stats, statSync, unlinkSync } from "node:fs";
-import { writeTempFile } from "./atomic.js";
+import { closeSync, fchmodSync, fchownSync, openSync, readFileSync, type Stats, statSync, unlinkSync } from "node:fs";
+import { finishAtomicWrite } from "@dnsrep/util";
 import { messageOf } from "./errors.js";
 
 /** Why a locked update could not start: another writer holds the lock, or the file system refused. */
@@ -9,7 +9,8 @@ export type LockedFileFailure = "busy" | "io";
  * Change a file under its lock: the temporary file `FILE.tmp`, created exclusively, so two
  * commands never interleave their read-modify-write. `change` gets the file's text (null when it
  * does not exist yet) and returns the new text, which goes to the temporary file (flushed, with
- * the old file's mode and, as root, owner; a new file is 0600) and is renamed over the file.
+ * the old file's mode and, as root, owner; a new file is 0600) and is renamed over the file, and
+ * the directory flushed.
  * `what` names the commands in the message ("keys", "users"); `fail` makes the error thrown when the lock is held or a file cannot be read; what `change`
  * throws is rethrown as it is.
  */
@@ -28,7 +29,7 @@ export function updateLockedFile(
       throw fail("busy", `${temp} exists: another ${what} command is changing ${path} (remove ${temp} if none is)`);
     throw fail("io", `${temp}: cannot create: ${messageOf(e)}`);
   }
-  let written = false;
+  let next: string;
   try {
     let text: string | null = null;
     try {
@@ -37,12 +38,9 @@ export function updateLockedFile(
       if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw fail("io", `${path}: cannot read the ${what} file: ${messageOf(e)}`);
     }
     if (text !== null) keepOwnerAndMode(fd, path);
-    const next = change(text);
-    written = true;
-    writeTempFile(fd, next);
-    renameSync(temp, path);
+    next = change(text);
   } catch (e) {
-    if (!written) closeSync(fd);
+    closeSync(fd);
     try {
       unlinkSync(temp);
     } catch {
@@ -50,6 +48,7 @@ export function updateLockedFile(
     }
     throw e;
   }
+  finishAtomicWrite(fd, temp, path, next);
 }
 
 /**

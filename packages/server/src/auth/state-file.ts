@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { writeFileAtomic } from "./atomic.js";
+import { writeFileAtomic } from "@dnsrep/util";
 import { AuthError, messageOf } from "./errors.js";
 
 /** A key's daily usage: `used` queries on UTC day `day` (days since 1970-01-01). */
@@ -48,5 +48,5 @@ export function readStateFile(path: string): Map<string, DayUsage> {
 export function writeStateFile(path: string, usage: ReadonlyMap<string, DayUsage>): void {
   const o: Record<string, DayUsage> = {};
   for (const [name, u] of usage) o[name] = { day: u.day, used: u.used };
-  writeFileAtomic(path, `${JSON.stringify({ version: STATE_FILE_VERSION, usage: o })}\n`);
+  writeFileAtomic(path, `${JSON.stringify({ version: STATE_FILE_VERSION, usage: o })}\n`, { mode: 0o600 });
 }

@@ -1,4 +1,5 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
+import { writeFileAtomic } from "@dnsrep/util";
 import { type AggregateLimits, Aggregates, type NewDomain, type SourceContact } from "./aggregates.js";
 import { EnrichCounts, type EnrichCountsState } from "./enrich-counts.js";
 import { SpaceSaving } from "./space-saving.js";
@@ -124,16 +125,7 @@ export function decodeAggregates(buf: Uint8Array, limits: AggregateLimits): Aggr
 
 /** Write `a` to `path` crash-safely (temp file, fsync, rename). */
 export function saveAggregates(path: string, a: Aggregates): void {
-  const tmp = `${path}.tmp`;
-  const buf = encodeAggregates(a);
-  const fd = openSync(tmp, "w");
-  try {
-    writeSync(fd, buf);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
+  writeFileAtomic(path, encodeAggregates(a), { temp: `${path}.tmp` });
 }
 
 /** Read `path`; a missing file gives empty aggregates; a bad one throws TypeError. A leftover temp file is removed. */

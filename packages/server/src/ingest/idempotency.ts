@@ -1,5 +1,5 @@
 import { closeSync, fdatasyncSync, fsyncSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
-import { writeFileAtomic } from "../auth/atomic.js";
+import { writeFileAtomic } from "@dnsrep/util";
 
 /**
  * The Idempotency-Key memory of the ingest route: which batches were applied (and, for a batch
@@ -108,7 +108,7 @@ export class IdempotencyStore {
   #rewrite(): void {
     let text = "";
     for (const [k, e] of this.#entries) text += this.#line(k, e);
-    writeFileAtomic(this.path, text, `${this.path}.tmp`);
+    writeFileAtomic(this.path, text, { temp: `${this.path}.tmp`, mode: 0o600 });
     this.#lines = this.#entries.size;
   }
 

@@ -1,21 +1,13 @@
 /**
  * What the ingest paths hand the store: one RRset observation in wire form (the store's
- * `RRsetObservation`), plus where it came from. `source` is null for sensor data (an RRset seen
+ * `RRsetObservation`; rdatas downcased where they hold names, sorted as libwdns sorts an RRset,
+ * no duplicates), plus where it came from. `source` is null for sensor data (an RRset seen
  * with a real bailiwick); log-derived observations (no bailiwick was ever seen) carry the name of
  * their source and the root as a placeholder bailiwick that is never shown.
  */
-export interface IngestObservation {
-  /** wire-format owner name */
-  rrname: Uint8Array;
-  rrtype: number;
-  /** wire-format bailiwick (the root for log-derived observations) */
-  bailiwick: Uint8Array;
-  /** wire rdatas, downcased where they hold names, sorted as libwdns sorts an RRset, no duplicates */
-  rdata: Uint8Array[];
-  /** epoch seconds */
-  timeFirst: number;
-  timeLast: number;
-  count: number;
+import type { RRsetObservation } from "@dnsrep/store";
+
+export interface IngestObservation extends RRsetObservation {
   /** null: sensor data (with a bailiwick); else the log source it came from */
   source: string | null;
 }

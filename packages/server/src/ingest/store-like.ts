@@ -1,18 +1,11 @@
 import type { DnstableReader } from "@dnsrep/dnstable";
+import type { RRsetObservation } from "@dnsrep/store";
 
 /**
  * What the ingest side needs of a live store: @dnsrep/store's `Store` (contract §1), seen
  * structurally so the routes can be tested with a store that refuses (BUSY, NOSPACE).
  */
-export interface StoreObservation {
-  rrname: Uint8Array;
-  rrtype: number;
-  bailiwick: Uint8Array;
-  rdata: Uint8Array[];
-  timeFirst: number;
-  timeLast: number;
-  count: number;
-}
+export type StoreObservation = RRsetObservation;
 
 export interface StoreSnapshotLike {
   reader(aggregated: boolean): DnstableReader;

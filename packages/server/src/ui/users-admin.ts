@@ -1,12 +1,10 @@
-import { readFileSync } from "node:fs";
-import { messageOf } from "../auth/errors.js";
 import { updateLockedFile } from "../auth/locked-file.js";
 import { readStateFile } from "../auth/state-file.js";
 import { utcDay } from "../auth/time.js";
 import { UiError } from "./errors.js";
 import { DEFAULT_SCRYPT, hashPassword, parsePasswordHash, type ScryptParams } from "./password.js";
 import { userQuotaName } from "./user-store.js";
-import { checkUserName, formatUsersFile, parseUsersFile, type UserLimits, type UserRecord } from "./users-file.js";
+import { checkUserName, formatUsersFile, parseUsersFile, readUsersFile, type UserLimits, type UserRecord } from "./users-file.js";
 
 /** Passwords: 8 to 1024 characters (a longer one could not be sent to the login route). */
 export const MIN_PASSWORD = 8;
@@ -106,13 +104,7 @@ export function removeUser(path: string, name: string): void {
 
 /** The users of a users file with today's usage from a quota state file (default `${path}.state`). */
 export function listUsers(path: string, stateFile = `${path}.state`, nowMs = Date.now()): UserListing[] {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (e) {
-    throw new UiError("ERR_USERS_FILE", `${path}: cannot read the users file: ${messageOf(e)}`);
-  }
-  const users = parseUsersFile(text, path);
+  const users = readUsersFile(path);
   const usage = readStateFile(stateFile);
   const today = utcDay(nowMs);
   return users.map((u) => {
