@@ -20,6 +20,16 @@ function putFixed32(o: Uint8Array, p: number, v: number): number {
   return p + 4;
 }
 
+/**
+ * A field of ours in base/dnsqr, beyond nmsg's schema (proto2: readers that do not know it skip it,
+ * as nmsgtool does): the zone the resolver itself sent the query to that server for, as a wire
+ * name — dnstap's query_zone, which BIND and Knot send. nmsg-dns-cache takes it as the bailiwick
+ * of a response from a server its own zone cache does not know yet (see @dnsrep/dedupe).
+ */
+export const DNSQR_ZONE_FIELD = 1000;
+/** its tag (length-delimited): two bytes of varint */
+const DNSQR_ZONE_TAG = (DNSQR_ZONE_FIELD << 3) | 2;
+
 const f64b = new Uint8Array(8);
 const f64 = new DataView(f64b.buffer);
 const EMPTY = new Uint8Array(0);
@@ -63,6 +73,10 @@ export class DnsqrEncoding implements EncodedMessage {
   timeout = Number.NaN;
   /** UdpChecksum value; < 0: absent */
   udpChecksum = -1;
+  /** the zone the resolver sent the query to the server for (dnstap's query_zone; zoneLen < 0: none): see DNSQR_ZONE_FIELD */
+  zoneBuf: Uint8Array = EMPTY;
+  zoneOff = 0;
+  zoneLen = -1;
   length = 0;
 
   /** Start a message with its required fields. */
@@ -81,6 +95,14 @@ export class DnsqrEncoding implements EncodedMessage {
     this.responseLen = -1;
     this.timeout = Number.NaN;
     this.udpChecksum = -1;
+    this.zoneLen = -1;
+  }
+
+  /** The resolver's own bailiwick for the response (a wire name): written as field DNSQR_ZONE_FIELD. */
+  setZone(buf: Uint8Array, off: number, len: number): void {
+    this.zoneBuf = buf;
+    this.zoneOff = off;
+    this.zoneLen = len;
   }
 
   setAddresses(buf: Uint8Array, queryIp: number, responseIp: number, addrLen: number): void {
@@ -160,6 +182,7 @@ export class DnsqrEncoding implements EncodedMessage {
     if (this.responseLen >= 0) n += bytesFieldLength(this.responseLen) + 2 + varintLength(this.responseSec) + 6;
     if (!Number.isNaN(this.timeout)) n += 10;
     if (this.udpChecksum >= 0) n += 2 + varintLength(this.udpChecksum);
+    if (this.zoneLen >= 0) n += 1 + bytesFieldLength(this.zoneLen);
     this.length = n;
   }
 
@@ -231,6 +254,12 @@ export class DnsqrEncoding implements EncodedMessage {
       o[p++] = 0xa8;
       o[p++] = 0x01;
       p = putVarint(o, p, this.udpChecksum);
+    }
+    if (this.zoneLen >= 0) {
+      o[p++] = (DNSQR_ZONE_TAG & 0x7f) | 0x80;
+      o[p++] = DNSQR_ZONE_TAG >> 7;
+      p = putVarint(o, p, this.zoneLen);
+      p = copyInto(o, p, this.zoneBuf, this.zoneOff, this.zoneLen);
     }
   }
 }

@@ -3,7 +3,7 @@ export type { CapturedPacket, TcpSpec, UdpSpec } from "./craft.js";
 export { encodePcap, ethernetFrame, fragmentDatagram, tcpDatagram, udpDatagram, udpDatagramLength, writeUdpDatagram } from "./craft.js";
 export type { DnsqrEmit, DnsqrOptions, DnsqrRawEmit, DnsqrStats } from "./dnsqr.js";
 export { DnsQRType, DnsqrMatcher } from "./dnsqr.js";
-export { DnsqrEncoding } from "./dnsqr-encode.js";
+export { DNSQR_ZONE_FIELD, DnsqrEncoding } from "./dnsqr-encode.js";
 export { CaptureError, CaptureErrorCode, isCaptureError } from "./errors.js";
 export { Datagram, IpProto, IpReject, parseIp, port } from "./ip.js";
 export type { LinkOut } from "./link.js";

@@ -85,8 +85,14 @@ export class BailiwickChecker {
     this.#recursive = opts.recursive ?? "reject";
   }
 
-  /** Judge the RRsets of response `msg` from address `server` (an address key). */
-  check(msg: Message, server: string): Verdict {
+  /**
+   * Judge the RRsets of response `msg` from address `server` (an address key). `hint` is the
+   * zone the resolver itself sent the query to that server for (a wire name: dnstap's query_zone,
+   * carried in dnsqr by nmsg-sensor): used only when the zone cache knows no zone of that server
+   * at or above the question, and only when it is at or above the question — a resolver's dnstap
+   * can log an answer before the referral that explains it, and the resolver did check it.
+   */
+  check(msg: Message, server: string, hint: Uint8Array | null = null): Verdict {
     let reason: RejectReason | undefined;
     let zone: string | undefined;
     const recursive = (msg.flags & 0x0100) !== 0;
@@ -97,6 +103,7 @@ export class BailiwickChecker {
     else {
       const qname = nameKey(msg.question[0]!.name);
       zone = recursive ? (this.zones.enclosingZone(qname) ?? ROOT_KEY) : this.zones.servedZone(qname, server);
+      if (zone === undefined && hint !== null && !recursive) zone = hintedZone(qname, hint);
       if (zone === undefined) reason = RejectReason.UNKNOWN_SERVER;
     }
     const v: Verdict = { accepted: [], rejected: {}, rejectedCount: 0 };
@@ -141,4 +148,17 @@ export class BailiwickChecker {
       for (const rd of r.rdatas) if (rd.length === (t === 1 ? 4 : 16)) z.learnAddress(owner, addrKey(rd));
     }
   }
+}
+
+/** The hint's key when it is a well-formed name at or above `qname` (a key); else undefined. */
+function hintedZone(qname: string, hint: Uint8Array): string | undefined {
+  let p = 0;
+  while (p < hint.length && hint[p] !== 0) {
+    if (hint[p]! > 63) return undefined;
+    p += hint[p]! + 1;
+  }
+  if (p !== hint.length - 1 || hint.length > 255) return undefined;
+  const z = nameKey(hint);
+  for (let q = 0; q < qname.length; q += qname.charCodeAt(q) + 1) if (qname.length - q === z.length && qname.endsWith(z)) return z;
+  return undefined;
 }

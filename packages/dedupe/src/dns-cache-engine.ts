@@ -129,7 +129,7 @@ export class DnsCache {
       this.stats.rejected.malformed++;
       return true;
     }
-    this.response(p.subarray(d.payload, d.payload + d.payloadLen), f.responseIp, f.sec, f.nsec);
+    this.response(p.subarray(d.payload, d.payload + d.payloadLen), f.responseIp, f.sec, f.nsec, f.zone);
     return true;
   }
 
@@ -139,8 +139,12 @@ export class DnsCache {
     this.dnsqr(q);
   }
 
-  /** Examine one DNS response (wire bytes) from `server` (4 or 16 address bytes) received at sec/nsec. */
-  response(wire: Uint8Array, server: Uint8Array, sec: number, nsec: number): void {
+  /**
+   * Examine one DNS response (wire bytes) from `server` (4 or 16 address bytes) received at
+   * sec/nsec; `zone` is the resolver's own bailiwick for it when the input says (dnstap's
+   * query_zone): see BailiwickChecker.check.
+   */
+  response(wire: Uint8Array, server: Uint8Array, sec: number, nsec: number, zone: Uint8Array | null = null): void {
     if (this.#lean !== undefined && this.#leanResponse(this.#lean, wire, server, sec, nsec)) return;
     const st = this.stats;
     st.responses++;
@@ -156,7 +160,7 @@ export class DnsCache {
       st.ignored++;
       return;
     }
-    const v = this.#checker.check(msg, addrKey(server));
+    const v = this.#checker.check(msg, addrKey(server), zone);
     if (v.rejectedCount > 0)
       for (const r in v.rejected) {
         const n = v.rejected[r as RejectReason]!;

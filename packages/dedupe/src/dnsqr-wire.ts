@@ -14,7 +14,12 @@ export class DnsqrFields {
   /** the last response time (as the object path takes it), 0 when absent */
   sec = 0;
   nsec = 0;
+  /** the resolver's bailiwick for the response (our field DNSQR_ZONE_FIELD, from dnstap's query_zone); null when absent */
+  zone: Uint8Array | null = null;
 }
+
+/** @dnsrep/capture's DNSQR_ZONE_FIELD (a wire name, length-delimited) */
+const ZONE_FIELD = 1000;
 
 // a varint's value and end; vEnd -1: truncated, longer than `most` bytes or beyond 2^49 (left to
 // the full decoder). Tags and lengths take at most 4 bytes here: protobufjs refuses some longer
@@ -60,6 +65,7 @@ export function scanDnsqr(b: Uint8Array, f: DnsqrFields): boolean {
   f.type = -1;
   f.sec = 0;
   f.nsec = 0;
+  f.zone = null;
   let p = 0;
   while (p < end) {
     const tag = varint(b, p, end, 4);
@@ -67,6 +73,13 @@ export function scanDnsqr(b: Uint8Array, f: DnsqrFields): boolean {
     p = vEnd;
     const field = tag < 0x80 ? tag >> 3 : Math.floor(tag / 8);
     const wt = tag & 7;
+    if (field === ZONE_FIELD && wt === 2) {
+      const n = varint(b, p, end, 4);
+      if (vEnd < 0 || vEnd + n > end) return false;
+      f.zone = b.subarray(vEnd, vEnd + n);
+      p = vEnd + n;
+      continue;
+    }
     // unknown fields, packed repeated times and unexpected wire types: the full decoder's call
     if (field >= WIRE.length || WIRE[field] !== wt) return false;
     if (field < 8) seen |= 1 << field;

@@ -17,6 +17,7 @@ import {
   M_QUERY_PORT,
   M_QUERY_TIME_NSEC,
   M_QUERY_TIME_SEC,
+  M_QUERY_ZONE,
   M_RESPONSE_ADDRESS,
   M_RESPONSE_MESSAGE,
   M_RESPONSE_PORT,
@@ -94,6 +95,7 @@ export class DnstapToDnsqr {
     i.qnsec = m.query_time_nsec;
     i.rsec = m.response_time_sec;
     i.rnsec = m.response_time_nsec;
+    i.zone = m.query_zone;
     return i;
   }
 
@@ -121,6 +123,7 @@ export class DnstapToDnsqr {
     i.qnsec = h & M_QUERY_TIME_NSEC ? v.queryTimeNsec : undefined;
     i.rsec = h & M_RESPONSE_TIME_SEC ? v.responseTimeSec : undefined;
     i.rnsec = h & M_RESPONSE_TIME_NSEC ? v.responseTimeNsec : undefined;
+    i.zone = h & M_QUERY_ZONE ? b.subarray(v.queryZone, v.queryZoneEnd) : undefined;
     return i;
   }
 
@@ -189,6 +192,8 @@ export class DnstapToDnsqr {
     p.qnsec = m.qnsec ?? 0;
     p.rsec = m.rsec ?? m.qsec ?? 0;
     p.rnsec = m.rsec !== undefined ? (m.rnsec ?? 0) : (m.qnsec ?? 0);
+    // the resolver's bailiwick for this server, when dnstap gives one (a whole, uncompressed name)
+    p.zone = m.zone !== undefined && isWireName(m.zone) ? m.zone : undefined;
     p.rlen = udpDatagramLength(p.rspec);
     p.total = p.rlen + (p.hasQuery ? udpDatagramLength(p.qspec) : 0);
     if (p.flags & 0x0200) s.tc++;
@@ -206,8 +211,10 @@ export class DnstapToDnsqr {
   /**
    * The dnsqr message for one dnstap message, or undefined (counted in stats). The message owns
    * fresh datagrams; its time is `sec`/`nsec` of the result (the response time, else the query's).
+   * `zone` is dnstap's query_zone when it is a well-formed name: nmsg's DnsQR has no field for it,
+   * so convertEncoded writes it as @dnsrep/capture's DNSQR_ZONE_FIELD (encodeDnsQR(qr) leaves it out).
    */
-  convert(d: Dnstap): { qr: DnsQR; sec: number; nsec: number } | undefined {
+  convert(d: Dnstap): { qr: DnsQR; sec: number; nsec: number; zone?: Uint8Array } | undefined {
     if (!this.#prepare(this.#fromObject(d))) return undefined;
     const p = this.#p;
     const buf = new Uint8Array(p.total);
@@ -238,7 +245,7 @@ export class DnstapToDnsqr {
       qr.qtype = (r[p.qend]! << 8) | r[p.qend + 1]!;
       qr.qclass = (r[p.qend + 2]! << 8) | r[p.qend + 3]!;
     }
-    return { qr, sec: p.rsec, nsec: p.rnsec };
+    return p.zone === undefined ? { qr, sec: p.rsec, nsec: p.rnsec } : { qr, sec: p.rsec, nsec: p.rnsec, zone: p.zone };
   }
 
   /**
@@ -280,6 +287,7 @@ export class DnstapToDnsqr {
     if (p.hasQuery) e.setQueryDatagram(p.qspec, Math.max(p.qsec, 0), p.qnsec);
     else if (p.qsec >= 0) e.setQueryTime(p.qsec, p.qnsec);
     e.setResponseDatagram(p.rspec, p.rsec, p.rnsec);
+    if (p.zone !== undefined) e.setZone(p.zone, 0, p.zone.length);
     e.finish();
     this.encodedSec = p.rsec;
     this.encodedNsec = p.rnsec;
@@ -306,6 +314,7 @@ class Input {
   qnsec: number | undefined;
   rsec: number | undefined;
   rnsec: number | undefined;
+  zone: Uint8Array | undefined;
 }
 
 /** an address field copied into the scratch array of its length; other lengths as a view (rejected later) */
@@ -332,6 +341,20 @@ class Prepared {
   rnsec = 0;
   rlen = 0;
   total = 0;
+  zone: Uint8Array | undefined;
+}
+
+/** whether b is exactly one uncompressed DNS name: labels of 1–63 octets, then the root, 255 octets at most */
+function isWireName(b: Uint8Array): boolean {
+  if (b.length > 255) return false;
+  let p = 0;
+  while (p < b.length) {
+    const l = b[p]!;
+    if (l === 0) return p === b.length - 1;
+    if (l > 63) return false;
+    p += l + 1;
+  }
+  return false;
 }
 
 /** 4 or 16 when the family and the addresses present agree, else 0. */
