@@ -3,7 +3,7 @@ import { type DnstableReader, decodeRdataKey, decodeRRsetKey, decodeTriplet, rda
 import { Store, type StoreEvent } from "@dnsrep/store";
 import { addressKey } from "./address.js";
 import type { Enricher } from "./enricher.js";
-import { SeenSet } from "./seen-set.js";
+import { PairSet } from "./pair-set.js";
 import { asnIndexRdata, countryIndexRdata, decodeStamp, earlier, encodeStamp, type Stamp } from "./stamp.js";
 
 /**
@@ -114,14 +114,14 @@ const lower = (n: Uint8Array): Uint8Array => {
 
 export class StampStore {
   readonly store: Store;
-  readonly #stamped: SeenSet;
+  readonly #stamped: PairSet;
   readonly #now: () => number;
   /** the least second this process stamps with: the one after it opened the store */
   readonly #floor: number;
 
   private constructor(store: Store, opts: StampStoreOptions) {
     this.store = store;
-    this.#stamped = new SeenSet(opts.cacheSize ?? 524288);
+    this.#stamped = new PairSet(opts.cacheSize ?? 524288);
     this.#now = opts.now ?? (() => Math.floor(Date.now() / 1000));
     this.#floor = this.#now() + 1;
   }
@@ -154,28 +154,26 @@ export class StampStore {
   async stamp(batch: readonly StampableObservation[], enricher: Enricher): Promise<number> {
     const now = Math.max(this.#now(), this.#floor);
     const puts = [];
-    const keys: string[] = [];
-    const inBatch = new Set<string>();
+    const pairs: [Uint8Array, Uint8Array][] = [];
+    let inBatch: PairSet | null = null;
     for (const o of batch) {
       if (o.rrtype !== 1 && o.rrtype !== 28) continue;
-      const rrname = lower(o.rrname);
-      let nameKey: string | null = null;
       for (const a of o.rdata) {
         if (a.length !== (o.rrtype === 1 ? 4 : 16)) continue;
-        nameKey ??= addressKey(rrname);
-        const k = nameKey + addressKey(a);
-        if (this.#stamped.has(k) || inBatch.has(k)) continue;
+        if (this.#stamped.has(o.rrname, a) || inBatch?.has(o.rrname, a)) continue;
+        const rrname = lower(o.rrname);
         const name = stampName(rrname, a);
         if (name === null) continue;
-        inBatch.add(k);
+        inBatch ??= new PairSet(2 * batch.length + 2);
+        inBatch.add(rrname, a);
         const rdata = rdatasOf(enricher.lookup(a));
         puts.push({ rrname: name, rrtype: STAMP_RRTYPE, bailiwick: ROOT, rdata, timeFirst: now, timeLast: now, count: 1 });
-        keys.push(k);
+        pairs.push([rrname, a]);
       }
     }
     if (puts.length === 0) return 0;
     await this.store.put(puts);
-    for (const k of keys) this.#stamped.add(k);
+    for (const [n, a] of pairs) this.#stamped.add(n, a);
     return puts.length;
   }
 
