@@ -4,7 +4,7 @@ import { Store, type StoreEvent } from "@dnsrep/store";
 import { addressKey } from "./address.js";
 import type { Enricher } from "./enricher.js";
 import { PairSet } from "./pair-set.js";
-import { asnIndexRdata, countryIndexRdata, decodeStamp, earlier, encodeStamp, type Stamp } from "./stamp.js";
+import { asnIndexRdata, countryIndexRdata, decodeStamp, earlier, encodeStamp, STAMP_TAG, type Stamp } from "./stamp.js";
 
 /**
  * The stamp store: a second @dnsrep/store (WAL, memtable, flushes to dnstable files, tiered
@@ -86,6 +86,16 @@ export interface StampStoreOptions {
   now?: () => number;
 }
 
+/**
+ * The entries of a stamp record the readers use: the RRSET entry (lookup) and the RDATA entries of
+ * the "a" and "c" rdatas (byAsn, byCountry). Not kept: RRSET_NAME_FWD and the RDATA entry of the
+ * "s" rdata, which nothing reads (stores written before hold them; readers pass them by).
+ */
+function stampEntry(key: string): boolean {
+  const type = key.charCodeAt(0);
+  return type === 0 || (type === 2 && key.charCodeAt(1) !== STAMP_TAG);
+}
+
 /** A stamped (rrname, address) found by an index scan. */
 export interface StampedPair {
   rrname: Uint8Array;
@@ -131,6 +141,7 @@ export class StampStore {
     const store = await Store.open(dir, {
       memtableBytes: opts.memtableBytes ?? 16 << 20,
       sync: opts.sync ?? "batch",
+      keepEntry: stampEntry,
       ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
     });
     const st = new StampStore(store, opts);
