@@ -10,10 +10,13 @@
 // --fresh: every HTTP observation is a name never seen before (every one a new stamp: enrichment's worst case);
 //          without it the HTTP phase repeats the seeded names (already stamped: the steady state of passive DNS).
 // --http-only: no NMSG phase.
+// --settle S: after seeding, wait until the server is idle (under 5 % of a core for a second), at most S s (default 30).
+// --lookup-clients N: lookup clients beside the writers (default 8; 0: ingest alone, its CPU per observation unmixed).
+// Server CPU (user + system from /proc/PID/stat) per phase and per observation: steadier than rates on a shared machine.
 // --server-prof DIR: the server runs under `node --cpu-prof` and writes its profile to DIR when it exits.
 // Needs `npx tsc -b` first. Everything on 127.0.0.1; the store goes to $TMPDIR and is removed.
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { connect } from "node:net";
 import { loadavg, tmpdir } from "node:os";
@@ -33,7 +36,7 @@ const ENRICH = args.includes("--enrich");
 const FRESH = args.includes("--fresh");
 const HTTP_ONLY = args.includes("--http-only");
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "packages", "enrich", "test", "fixtures");
-const LOOKUP_CLIENTS = 8;
+const LOOKUP_CLIENTS = Number(opt("--lookup-clients", 8));
 const HTTP_WRITERS = 4;
 const BATCH = 1000;
 
@@ -60,6 +63,26 @@ const [nmsgHost, nmsgPort] = /reading NMSG on tcp:([0-9.]+):(\d+)/.exec(err).sli
 const { hostname, port } = new URL(url);
 
 const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, "utf8"))[1]) * 1024;
+// the server's CPU (user + system, /proc/PID/stat fields 14 and 15, in clock ticks of 1/100 s)
+const cpuSeconds = () => {
+  const f = readFileSync(`/proc/${server.pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(f[11]) + Number(f[12])) / 100;
+};
+// per thread (name, tid): the main thread, V8's GC helpers, libuv's pool, the stores' compaction workers
+const threadCpu = () => {
+  const out = new Map();
+  for (const tid of readdirSync(`/proc/${server.pid}/task`)) {
+    try {
+      const st = readFileSync(`/proc/${server.pid}/task/${tid}/stat`, "utf8");
+      const name = st.slice(st.indexOf("(") + 1, st.lastIndexOf(")"));
+      const f = st.slice(st.lastIndexOf(") ") + 2).split(" ");
+      out.set(`${name}#${tid}`, (Number(f[11]) + Number(f[12])) / 100);
+    } catch {
+      // the thread ended
+    }
+  }
+  return out;
+};
 const written = () => {
   try {
     return Number(/write_bytes: (\d+)/.exec(readFileSync(`/proc/${server.pid}/io`, "utf8"))[1]);
@@ -107,6 +130,20 @@ for (let i = 0; i < NAMES; i += BATCH) {
   if (r.status !== 200) throw new Error(`seed: ${r.status} ${r.body}`);
 }
 
+// let the seed's flushes and compactions (the data's, and with --enrich the seeded stamps') finish
+// before measuring: wait until the server spends under 5 % of a core for a second, at most SETTLE s
+const SETTLE = Number(opt("--settle", 30));
+{
+  const t0 = Date.now();
+  for (let c = cpuSeconds(); Date.now() - t0 < SETTLE * 1000; ) {
+    await new Promise((r) => setTimeout(r, 1000));
+    const now = cpuSeconds();
+    if (now - c < 0.05) break;
+    c = now;
+  }
+  console.error(`bench/store: settled ${((Date.now() - t0) / 1000).toFixed(0)} s after seeding`);
+}
+
 async function lookups(stopAt, lat) {
   while (Date.now() < stopAt) {
     const t0 = process.hrtime.bigint();
@@ -132,13 +169,19 @@ async function phase(name, work) {
     maxRss = Math.max(maxRss, rss());
   }, 200);
   const w0 = written();
+  const c0 = cpuSeconds();
+  const th0 = threadCpu();
   const t0 = Date.now();
   const stopAt = t0 + SECONDS * 1000;
   const [n] = await Promise.all([work ? work(stopAt) : Promise.resolve(0), ...Array.from({ length: LOOKUP_CLIENTS }, () => lookups(stopAt, lat))]);
   const s = (Date.now() - t0) / 1000;
   clearInterval(sampler);
   const wrote = written() - w0;
-  return { name, rate: n / s, n, lookups: lat.length / s, p50: pct(lat, 50), p99: pct(lat, 99), rss: maxRss, bytesPerObs: n > 0 ? wrote / n : Number.NaN };
+  const cpu = cpuSeconds() - c0;
+  const threads = [...threadCpu()].map(([k, v]) => [k, v - (th0.get(k) ?? 0)]).filter(([, v]) => v > 0);
+  threads.sort((a, b) => b[1] - a[1]);
+  if (work) console.error(`bench/store: ${name}: server CPU by thread (name#tid, the first is the main one): ${threads.map(([k, v]) => `${k} ${v.toFixed(2)} s`).join(", ")}`);
+  return { name, rate: n / s, n, cpu, cpuUs: n > 0 ? (cpu * 1e6) / n : Number.NaN, lookups: lat.length / s, p50: pct(lat, 50), p99: pct(lat, 99), rss: maxRss, bytesPerObs: n > 0 ? wrote / n : Number.NaN };
 }
 
 const idle = await phase("idle (lookups only)");
@@ -207,7 +250,7 @@ agent.destroy();
 
 const f = (x, d = 0) => (Number.isFinite(x) ? x.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d }) : "–");
 console.log(`\nLive ingest, ${SECONDS} s a phase, ${NAMES.toLocaleString("en-US")} names, memtable ${MEMTABLE_MB} MiB, --sync ${SYNC}${ENRICH ? ", enrichment on (--geoip-db, --asn-db)" : ""}${FRESH ? ", HTTP names all new" : ""}; load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(" ")}\n`);
-console.log("| phase | observations/s | lookups/s (8 clients) | lookup p50 ms | lookup p99 ms | p99 ÷ idle | server RSS MB | bytes written / observation |");
-console.log("|---|---|---|---|---|---|---|---|");
+console.log(`| phase | observations/s | server CPU s (µs / observation) | lookups/s (${LOOKUP_CLIENTS} clients) | lookup p50 ms | lookup p99 ms | p99 ÷ idle | server RSS MB | bytes written / observation |`);
+console.log("|---|---|---|---|---|---|---|---|---|");
 for (const r of [idle, httpPhase, nmsgPhase].filter((x) => x !== null))
-  console.log(`| ${r.name} | ${r.n ? f(r.rate) : "–"} | ${f(r.lookups)} | ${f(r.p50, 2)} | ${f(r.p99, 2)} | ${f(r.p99 / idle.p99, 2)}× | ${f(r.rss / 1e6)} | ${f(r.bytesPerObs, 0)} |`);
+  console.log(`| ${r.name} | ${r.n ? f(r.rate) : "–"} | ${f(r.cpu, 2)}${r.n ? ` (${f(r.cpuUs, 1)})` : ""} | ${f(r.lookups)} | ${f(r.p50, 2)} | ${f(r.p99, 2)} | ${f(r.p99 / idle.p99, 2)}× | ${f(r.rss / 1e6)} | ${f(r.bytesPerObs, 0)} |`);

@@ -84,16 +84,33 @@ export class MmdbDatabase {
 
   /** The record for an address (4 or 16 bytes), or null; a record that does not decode is null. */
   record(address: Uint8Array): Response | null {
-    const ip = addressText(address);
-    if (address.length === 16 && this.#reader.metadata.ipVersion === 4) return null;
-    try {
-      return this.#reader.get(ip);
-    } catch {
-      return null;
-    }
+    return this.#find(address).record;
   }
 
   lookup(address: Uint8Array): DatabaseAnswer {
     return answerOf(this.record(address));
+  }
+
+  /**
+   * The answer for an address and the length of the network it holds for: every address sharing
+   * the first `prefix` bits (of the 32 of an IPv4 address, the 128 of an IPv6 one) gets the same
+   * answer — the search tree's walk ends after that many bits, whether at a record or at none.
+   * A record that does not decode gives an empty answer for this address alone (prefix: all bits).
+   */
+  lookupNetwork(address: Uint8Array): { answer: DatabaseAnswer; prefix: number } {
+    const f = this.#find(address);
+    return { answer: answerOf(f.record), prefix: f.prefix };
+  }
+
+  #find(address: Uint8Array): { record: Response | null; prefix: number } {
+    const ip = addressText(address);
+    // an IPv4-only database has nothing for any IPv6 address
+    if (address.length === 16 && this.#reader.metadata.ipVersion === 4) return { record: null, prefix: 0 };
+    try {
+      const [record, prefix] = this.#reader.getWithPrefixLength(ip);
+      return { record, prefix };
+    } catch {
+      return { record: null, prefix: address.length * 8 };
+    }
   }
 }

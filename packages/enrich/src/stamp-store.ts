@@ -3,8 +3,8 @@ import { type DnstableReader, decodeRdataKey, decodeRRsetKey, decodeTriplet, rda
 import { Store, type StoreEvent } from "@dnsrep/store";
 import { addressKey } from "./address.js";
 import type { Enricher } from "./enricher.js";
-import { SeenSet } from "./seen-set.js";
-import { asnIndexRdata, countryIndexRdata, decodeStamp, earlier, encodeStamp, type Stamp } from "./stamp.js";
+import { PairSet } from "./pair-set.js";
+import { asnIndexRdata, countryIndexRdata, decodeStamp, earlier, encodeStamp, STAMP_TAG, type Stamp } from "./stamp.js";
 
 /**
  * The stamp store: a second @dnsrep/store (WAL, memtable, flushes to dnstable files, tiered
@@ -86,6 +86,16 @@ export interface StampStoreOptions {
   now?: () => number;
 }
 
+/**
+ * The entries of a stamp record the readers use: the RRSET entry (lookup) and the RDATA entries of
+ * the "a" and "c" rdatas (byAsn, byCountry). Not kept: RRSET_NAME_FWD and the RDATA entry of the
+ * "s" rdata, which nothing reads (stores written before hold them; readers pass them by).
+ */
+function stampEntry(key: string): boolean {
+  const type = key.charCodeAt(0);
+  return type === 0 || (type === 2 && key.charCodeAt(1) !== STAMP_TAG);
+}
+
 /** A stamped (rrname, address) found by an index scan. */
 export interface StampedPair {
   rrname: Uint8Array;
@@ -114,14 +124,14 @@ const lower = (n: Uint8Array): Uint8Array => {
 
 export class StampStore {
   readonly store: Store;
-  readonly #stamped: SeenSet;
+  readonly #stamped: PairSet;
   readonly #now: () => number;
   /** the least second this process stamps with: the one after it opened the store */
   readonly #floor: number;
 
   private constructor(store: Store, opts: StampStoreOptions) {
     this.store = store;
-    this.#stamped = new SeenSet(opts.cacheSize ?? 524288);
+    this.#stamped = new PairSet(opts.cacheSize ?? 524288);
     this.#now = opts.now ?? (() => Math.floor(Date.now() / 1000));
     this.#floor = this.#now() + 1;
   }
@@ -131,6 +141,7 @@ export class StampStore {
     const store = await Store.open(dir, {
       memtableBytes: opts.memtableBytes ?? 16 << 20,
       sync: opts.sync ?? "batch",
+      keepEntry: stampEntry,
       ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
     });
     const st = new StampStore(store, opts);
@@ -154,28 +165,26 @@ export class StampStore {
   async stamp(batch: readonly StampableObservation[], enricher: Enricher): Promise<number> {
     const now = Math.max(this.#now(), this.#floor);
     const puts = [];
-    const keys: string[] = [];
-    const inBatch = new Set<string>();
+    const pairs: [Uint8Array, Uint8Array][] = [];
+    let inBatch: PairSet | null = null;
     for (const o of batch) {
       if (o.rrtype !== 1 && o.rrtype !== 28) continue;
-      const rrname = lower(o.rrname);
-      let nameKey: string | null = null;
       for (const a of o.rdata) {
         if (a.length !== (o.rrtype === 1 ? 4 : 16)) continue;
-        nameKey ??= addressKey(rrname);
-        const k = nameKey + addressKey(a);
-        if (this.#stamped.has(k) || inBatch.has(k)) continue;
+        if (this.#stamped.has(o.rrname, a) || inBatch?.has(o.rrname, a)) continue;
+        const rrname = lower(o.rrname);
         const name = stampName(rrname, a);
         if (name === null) continue;
-        inBatch.add(k);
+        inBatch ??= new PairSet(2 * batch.length + 2);
+        inBatch.add(rrname, a);
         const rdata = rdatasOf(enricher.lookup(a));
         puts.push({ rrname: name, rrtype: STAMP_RRTYPE, bailiwick: ROOT, rdata, timeFirst: now, timeLast: now, count: 1 });
-        keys.push(k);
+        pairs.push([rrname, a]);
       }
     }
     if (puts.length === 0) return 0;
     await this.store.put(puts);
-    for (const k of keys) this.#stamped.add(k);
+    for (const [n, a] of pairs) this.#stamped.add(n, a);
     return puts.length;
   }
 

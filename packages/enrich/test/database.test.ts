@@ -1,9 +1,10 @@
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { nameFromString } from "@dnsrep/wdns";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { addressText, Enricher, isEnrichError, Lru, MmdbDatabase, SeenSet, WatchedDatabase } from "../src/index.js";
+import { addressText, Enricher, isEnrichError, MmdbDatabase, PairSet, SeenMap, WatchedDatabase } from "../src/index.js";
 import { haveMmdblookup, mmdblookup } from "./mmdblookup.js";
 
 const fx = (n: string): string => join(import.meta.dirname, "fixtures", n);
@@ -201,39 +202,117 @@ describe("Enricher", () => {
   });
 });
 
-describe("Lru", () => {
-  it("keeps at most max entries, forgetting the least recently used", () => {
+describe("Enricher caches", () => {
+  // networks of the fixtures: 192.0.2.0/25 and /25 (narrower than the /24 answers are cached for),
+  // /24s, 10.0.0.0/8, 2001:db8::/33 twice, and addresses none has
+  const address = fc.oneof(
+    fc
+      .tuple(fc.constantFrom([192, 0, 2], [198, 51, 100], [203, 0, 113], [10, 1, 2], [8, 8, 8]), fc.nat(255))
+      .map(([net, d]) => Uint8Array.of(...net, d)),
+    fc.uint8Array({ minLength: 4, maxLength: 4 }),
+    fc
+      .tuple(fc.nat(0xffff), fc.uint8Array({ minLength: 10, maxLength: 10 }))
+      .map(([g, rest]) => Uint8Array.of(0x20, 0x01, 0x0d, 0xb8, g >> 8, g & 255, ...rest)),
+    fc.uint8Array({ minLength: 16, maxLength: 16 }),
+  );
+
+  it("a cached answer (by /24 or /48 network, or by address) is the databases' answer for that address", () => {
+    const c = MmdbDatabase.open(fx("country-v2.mmdb"));
+    const a = MmdbDatabase.open(fx("asn-v2.mmdb"));
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 8 }), fc.array(fc.nat(20), { maxLength: 100 }), (max, ops) => {
-        const l = new Lru<number, number>(max);
-        const model: number[] = [];
-        for (const k of ops) {
-          if (l.get(k) === undefined) l.set(k, k);
-          const i = model.indexOf(k);
-          if (i >= 0) model.splice(i, 1);
-          model.push(k);
-          if (model.length > max) model.shift();
-          expect(l.size).toBe(model.length);
+      fc.property(fc.array(address, { minLength: 1, maxLength: 60 }), fc.integer({ min: 2, max: 8 }), (addrs, size) => {
+        const e = new Enricher({ geoipDb: fx("country-v2.mmdb"), asnDb: fx("asn-v2.mmdb"), pollMs: 0, cacheSize: size });
+        // twice: the second round is answered from the caches where they hold the address
+        for (const x of [...addrs, ...addrs]) {
+          const got = e.lookup(x);
+          const ca = c.lookup(x);
+          const aa = a.lookup(x);
+          expect(got.country).toBe(ca.country);
+          expect(got.asn).toBe(aa.asn);
+          expect(got.asOrg).toBe(aa.asOrg);
         }
-        for (const k of model) expect(l.get(k)).toBe(k);
+        e.close();
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("lookupNetwork gives the network length the answer holds for", () => {
+    const a = MmdbDatabase.open(fx("asn-v1.mmdb"));
+    expect(a.lookupNetwork(v4("192.0.2.200"))).toEqual({ answer: { asn: 64497, asOrg: "Exemple Hébergement SAS" }, prefix: 25 });
+    expect(a.lookupNetwork(v4("10.200.1.2")).prefix).toBe(8);
+    expect(a.lookupNetwork(v6("2001:db8:8000::1")).prefix).toBe(33);
+    // the same answer everywhere in the network, and another just outside it
+    expect(a.lookup(v4("192.0.2.128")).asn).toBe(64497);
+    expect(a.lookup(v4("192.0.2.127")).asn).toBe(64496);
+  });
+});
+
+describe("SeenMap", () => {
+  it("holds at most max entries, and every entry set or hit within the last max/2 operations", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 16 }), fc.array(fc.nat(40), { maxLength: 200 }), (max, ops) => {
+        const m = new SeenMap<number, number>(max);
+        const recent: number[] = [];
+        for (const k of ops) {
+          const v = m.get(k);
+          if (v === undefined) m.set(k, k * 2);
+          else expect(v).toBe(k * 2);
+          recent.push(k);
+          expect(m.size).toBeLessThanOrEqual(max);
+        }
+        for (const k of recent.slice(-(max >> 1))) expect(m.get(k)).toBe(k * 2);
+        m.clear();
+        expect(m.size).toBe(0);
       }),
     );
   });
 });
 
-describe("SeenSet", () => {
-  it("holds at most max keys, and every key added within the last max/2 additions", () => {
+describe("PairSet", () => {
+  const name = fc
+    .array(fc.stringMatching(/^[A-Za-z0-9-]{1,10}$/), { minLength: 1, maxLength: 3 })
+    .map((labels) => nameFromString(`${labels.join(".")}.`));
+  const pair = fc.tuple(name, fc.oneof(fc.uint8Array({ minLength: 4, maxLength: 4 }), fc.uint8Array({ minLength: 16, maxLength: 16 })));
+  const key = ([n, a]: [Uint8Array, Uint8Array]): string =>
+    `${Buffer.from(n).toString("latin1").toLowerCase()}|${Buffer.from(a).toString("hex")}`;
+
+  it("holds the pairs added within the last max/2 additions, the name in any case, and no pair never added", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 2, max: 16 }), fc.array(fc.nat(40), { maxLength: 200 }), (max, ops) => {
-        const s = new SeenSet(max);
-        const recent: number[] = [];
-        for (const k of ops) {
-          if (!s.has(String(k))) s.add(String(k));
-          recent.push(k);
-          expect(s.size).toBeLessThanOrEqual(max);
-        }
-        for (const k of recent.slice(-(max >> 1))) expect(s.has(String(k))).toBe(true);
-      }),
+      fc.property(
+        fc.integer({ min: 2, max: 16 }),
+        fc.array(pair, { maxLength: 100 }),
+        fc.array(pair, { maxLength: 20 }),
+        (max, adds, probes) => {
+          const s = new PairSet(max);
+          const added = new Set<string>();
+          for (const p of adds) {
+            if (!s.has(p[0], p[1])) s.add(p[0], p[1]);
+            added.add(key(p));
+            expect(s.size).toBeLessThanOrEqual(max);
+          }
+          for (const [n, a] of adds.slice(-(max >> 1))) {
+            expect(s.has(n, a)).toBe(true);
+            expect(s.has(upper(n), a)).toBe(true);
+          }
+          for (const p of probes) if (!added.has(key(p))) expect(s.has(p[0], p[1])).toBe(false);
+        },
+      ),
     );
   });
+
+  it("tells apart pairs that differ in one byte of the name or the address", () => {
+    const s = new PairSet(16);
+    const n = nameFromString("www.example.test.");
+    s.add(n, Uint8Array.of(192, 0, 2, 1));
+    expect(s.has(n, Uint8Array.of(192, 0, 2, 1))).toBe(true);
+    expect(s.has(n, Uint8Array.of(192, 0, 2, 2))).toBe(false);
+    expect(s.has(nameFromString("www.example.tesu."), Uint8Array.of(192, 0, 2, 1))).toBe(false);
+    expect(s.has(nameFromString("WWW.Example.TEST."), Uint8Array.of(192, 0, 2, 1))).toBe(true);
+  });
 });
+
+/** the name with its label bytes in upper case */
+function upper(n: Uint8Array): Uint8Array {
+  return n.map((c) => (c >= 0x61 && c <= 0x7a ? c - 0x20 : c));
+}

@@ -78,6 +78,49 @@ describe("StampStore", () => {
     e.close();
   });
 
+  it("a stamp record keeps only the entries its readers use (RRSET, the ASN and country RDATA), flushed and replayed too", async () => {
+    const dir = join(tmp, "s-entries");
+    const e = new Enricher({ geoipDb: fx("country-v1.mmdb"), asnDb: fx("asn-v1.mmdb"), pollMs: 0 });
+    // the kinds of entry in the store: RRSET, RRSET_NAME_FWD, RDATA of "a", "c", "s"
+    const kinds = (st: StampStore): string[] => {
+      const snap = st.snapshot();
+      try {
+        const prefixes: [string, Uint8Array][] = [
+          ["rrset", Uint8Array.of(0)],
+          ["name_fwd", Uint8Array.of(1)],
+          ["rdata a", Uint8Array.of(2, 0x61)],
+          ["rdata c", Uint8Array.of(2, 0x63)],
+          ["rdata s", Uint8Array.of(2, 0x73)],
+        ];
+        return prefixes.filter(([, p]) => snap.reader(true).source.getPrefix(p).next()).map(([k]) => k);
+      } finally {
+        snap.release();
+      }
+    };
+    let now = 1_800_000_000;
+    let st = await StampStore.open(dir, { now: () => now });
+    const obs = (n: string, ip: string) => ({ rrname: nameFromString(n), rrtype: 1, rdata: [a4(ip)] });
+    expect(await st.stamp([obs("e1.example.", "203.0.113.9")], e)).toBe(1);
+    expect(kinds(st)).toEqual(["rrset", "rdata a", "rdata c"]);
+    await st.flush();
+    expect(await st.stamp([obs("e2.example.", "198.51.100.7")], e)).toBe(1);
+    await st.close();
+    now++;
+    st = await StampStore.open(dir, { now: () => now }); // e2's stamp from the WAL
+    expect(kinds(st)).toEqual(["rrset", "rdata a", "rdata c"]);
+    const snap = st.snapshot();
+    try {
+      const r = snap.reader(true);
+      expect(StampStore.lookup(r, nameFromString("e2.example."), a4("198.51.100.7"))?.stamp).toMatchObject({ asn: 64498, country: "JP" });
+      expect([...StampStore.byAsn(r, 64499)].map((p) => nameToString(p.rrname))).toEqual(["e1.example."]);
+      expect([...StampStore.byCountry(r, "JP")].map((p) => nameToString(p.rrname))).toEqual(["e2.example."]);
+    } finally {
+      snap.release();
+    }
+    await st.close();
+    e.close();
+  });
+
   it("first stamp wins across a swap, restarts, flushes; indexes by ASN and country find exactly the winners", async () => {
     const dir = join(tmp, "s1");
     const c = join(tmp, "c.mmdb");

@@ -11,7 +11,7 @@
  */
 import { existsSync, linkSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { EntryConverter } from "@dnsrep/dnstable";
+import { type DnstableRRset, EntryConverter, type EntrySink } from "@dnsrep/dnstable";
 import { type CompressionName, Reader } from "@dnsrep/mtbl";
 import { ByteWriter } from "@dnsrep/util";
 import { type CompactionJob, DEFAULT_FAN_IN, MergeThread, planCompaction } from "./compaction.js";
@@ -52,6 +52,11 @@ export interface StoreOptions {
   now?: () => number;
   /** file-system calls, replaceable to inject errors in tests */
   io?: Partial<StoreIo>;
+  /**
+   * which of dnstable's entries of a put's RRsets the store keeps (default: every one), by key: a
+   * store whose only reader needs fewer indexes (the enrichment stamps) writes less
+   */
+  keepEntry?: (key: string) => boolean;
   /** how long a put's tag is remembered (ms, default 24 h) */
   tagWindowMs?: number;
   /** the most tags remembered (default 100 000; the oldest are forgotten first) */
@@ -126,7 +131,7 @@ export class Store {
   readonly #tiers: Tier[];
   readonly #format: FileFormat;
   readonly #onEvent: (e: StoreEvent) => void;
-  readonly #conv = new EntryConverter();
+  readonly #conv: EntryConverter;
   #mem: Memtable;
   readonly #imms: Memtable[] = [];
   #wal: WalWriter;
@@ -168,6 +173,7 @@ export class Store {
     this.#memtableAgeMs = opts.memtableAgeMs ?? DEFAULTS.memtableAgeMs;
     this.#maxPending = opts.maxPendingFlushes ?? DEFAULTS.maxPendingFlushes;
     this.#tiers = init.tiers;
+    this.#conv = init.conv;
     this.#format = init.format;
     this.#onEvent = opts.onEvent ?? ((): void => {});
     this.#autoCompact = opts.compaction ?? true;
@@ -654,6 +660,7 @@ export class Store {
 }
 
 interface OpenState {
+  conv: EntryConverter;
   tiers: Tier[];
   format: FileFormat;
   mem: Memtable;
@@ -667,6 +674,24 @@ interface OpenState {
   tags: TagSet;
   replayed: number;
   orphans: string[];
+}
+
+/** dnstable's converter, or one that passes on only the entries `keepEntry` keeps. */
+function converter(opts: StoreOptions): EntryConverter {
+  const keepEntry = opts.keepEntry;
+  if (keepEntry === undefined) return new EntryConverter();
+  const keep: (key: string) => boolean = keepEntry;
+  return new (class extends EntryConverter {
+    #to: EntrySink = () => {};
+    readonly #filter: EntrySink = (f, k, v) => {
+      if (keep(k)) this.#to(f, k, v);
+    };
+    override entries(rr: DnstableRRset, sink: EntrySink, triplet?: string): void {
+      this.#to = sink;
+      if (triplet === undefined) super.entries(rr, this.#filter);
+      else super.entries(rr, this.#filter, triplet);
+    }
+  })();
 }
 
 function checkOptions(o: StoreOptions): void {
@@ -692,7 +717,7 @@ function recover(dir: string, opts: StoreOptions, io: StoreIo): OpenState {
     compression: opts.compression ?? "zlib",
     blockSizes: opts.blockSizes ?? [8192, 65536],
   };
-  const conv = new EntryConverter();
+  const conv = converter(opts);
   const files = readManifest(dir);
   // a new store gets an empty manifest, so the set file is there for readers from the start
   if (files.length === 0 && !existsSync(join(dir, MANIFEST))) writeManifest(dir, [], io);
@@ -759,5 +784,5 @@ function recover(dir: string, opts: StoreOptions, io: StoreIo): OpenState {
     mem = new Memtable(conv);
   }
   const wal = WalWriter.create(dir, seq + 1, io, opts.sync !== "none");
-  return { tiers, format, mem, imms, wal, oldSegments, seq, flushedSeq: flushed, nextId, files, tags, replayed, orphans };
+  return { conv, tiers, format, mem, imms, wal, oldSegments, seq, flushedSeq: flushed, nextId, files, tags, replayed, orphans };
 }

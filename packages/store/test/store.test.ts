@@ -37,6 +37,43 @@ describe("Store", () => {
     await s.close();
   });
 
+  it("keepEntry: only the entries it keeps are in the memtable, the flushed files and a WAL replay", async () => {
+    const d = dir();
+    // no RRSET_NAME_FWD (type 1) entries; RRSET and RDATA as ever
+    const opts = { compaction: false, keepEntry: (k: string) => k.charCodeAt(0) !== 1 };
+    const types = (st: Store): number[] => {
+      const snap = st.snapshot();
+      try {
+        const seen = new Set<number>();
+        for (const t of [0, 1, 2]) {
+          const it = snap.reader(true).source.getPrefix(Uint8Array.of(t));
+          if (it.next()) seen.add(t);
+        }
+        return [...seen].sort();
+      } finally {
+        snap.release();
+      }
+    };
+    let s = await Store.open(d, opts);
+    await s.put([a("www.example.com", "192.0.2.1")]);
+    expect(types(s)).toEqual([0, 2]);
+    await s.flush();
+    await s.put([a("mail.example.com", "192.0.2.2")]);
+    await s.close();
+    s = await Store.open(d, opts); // the second put replayed from the WAL
+    expect(types(s)).toEqual([0, 2]);
+    const snap = s.snapshot();
+    expect(answers(snap.reader(true), { type: "rdata_ip", ip: "192.0.2.2" })).toHaveLength(1);
+    expect(countOf(snap.reader(true), www)).toBe(1);
+    snap.release();
+    await s.close();
+    // without the option every entry is written
+    s = await Store.open(dir(), { compaction: false });
+    await s.put([a("www.example.com", "192.0.2.1")]);
+    expect(types(s)).toEqual([0, 1, 2]);
+    await s.close();
+  });
+
   it("flush writes a file pair named in the manifest, drops WAL segments it covers, answers stay the same", async () => {
     const d = dir();
     const s = await Store.open(d, { compaction: false });

@@ -9,7 +9,7 @@ export interface EnrichOptions {
   asnDb?: string;
   /** stat the database files this often (ms, default 5000) */
   pollMs?: number;
-  /** addresses whose database answers are cached (default 65536) */
+  /** networks (/24, /48) and addresses whose database answers are cached, each (default 65536) */
   cacheSize?: number;
   /** (rrname, address) pairs remembered as stamped (default 524288) */
   stampedCacheSize?: number;
