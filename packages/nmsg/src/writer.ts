@@ -22,6 +22,7 @@ import {
   type ZlibEngine,
   zlibBody,
 } from "./container.js";
+import { Deflater, deflateRoom } from "./deflater.js";
 import { fastCodecOf } from "./fastcodec.js";
 import { encodeMessage, type MessageModule, type Msg } from "./module-registry.js";
 import {
@@ -76,6 +77,10 @@ export interface WriterOptions {
 const PUT_ROOM = 16384;
 /** bytes of payloads summed per CRC call: a window still in cache */
 const WINDOW = 32 * 1024;
+
+/** the zlib stream of every writer (made on first use; writers of one thread take turns, each container deflated at once) */
+let zstream: Deflater | undefined;
+const deflater = (): Deflater => (zstream ??= new Deflater());
 
 /** container buffers kept for reuse (recycle) */
 const SPARE_MAX = 4;
@@ -413,13 +418,13 @@ export class NmsgWriter {
       if (this.#recycle) {
         // the next container goes into a buffer the sink has finished with (a new one while none has)
         c = o.subarray(0, b.length);
-        b.buf = this.#spare.pop() ?? allocate(o.length);
+        b.buf = this.#take(o.length);
         b.length = HEADER_LEN;
         this.containers++;
         try {
           await this.#sink(c);
         } finally {
-          if (this.#spare.length < SPARE_MAX) this.#spare.push(o);
+          this.#giveBack(o);
         }
         return;
       }
@@ -434,10 +439,42 @@ export class NmsgWriter {
       await this.#sink(c);
       return;
     }
-    // zlib reads the body at once into a new array; an uncompressed body to fragment is kept across the sink's awaits
-    const raw = this.#zlib ? b.buf.subarray(HEADER_LEN, b.length) : b.buf.slice(HEADER_LEN, b.length);
-    const body = this.#zlib ? zlibBody(raw, this.#engine) : raw;
-    b.length = HEADER_LEN;
+    let body: Uint8Array;
+    if (this.#zlib && this.#engine === "libnmsg") {
+      // deflated straight after room for the header and the be32 raw length, by the one zlib stream
+      const raw = b.buf.subarray(HEADER_LEN, b.length);
+      const o = this.#take(HEADER_LEN + 4 + deflateRoom(raw.length));
+      const end = deflater().deflateInto(raw, o, HEADER_LEN + 4);
+      b.length = HEADER_LEN;
+      const zlen = end - HEADER_LEN;
+      o[10] = raw.length >>> 24;
+      o[11] = (raw.length >>> 16) & 255;
+      o[12] = (raw.length >>> 8) & 255;
+      o[13] = raw.length & 255;
+      if (!overfull || zlen + HEADER_LEN <= this.#bufsz) {
+        o.set(containerHeader(FLAG_ZLIB, zlen));
+        this.containers++;
+        if (!this.#recycle) {
+          // the sink keeps what it is given: a copy at its size, and the buffer kept for the next container
+          const c = o.slice(0, end);
+          this.#giveBack(o);
+          await this.#sink(c);
+          return;
+        }
+        try {
+          await this.#sink(o.subarray(0, end));
+        } finally {
+          this.#giveBack(o);
+        }
+        return;
+      }
+      body = o.slice(HEADER_LEN, end);
+      this.#giveBack(o);
+    } else {
+      // Node's zlib reads the body at once into a new array; an uncompressed body to fragment is kept across the sink's awaits
+      body = this.#zlib ? zlibBody(b.buf.subarray(HEADER_LEN, b.length), this.#engine) : b.buf.slice(HEADER_LEN, b.length);
+      b.length = HEADER_LEN;
+    }
     const flags = this.#zlib ? FLAG_ZLIB : 0;
     if (!overfull || body.length + 10 <= this.#bufsz) {
       await this.#out(flags, body);
@@ -451,6 +488,17 @@ export class NmsgWriter {
       const frag = encodeFragment({ id, current: i, last, fragment: body.subarray(i * fsize, (i + 1) * fsize), crc });
       await this.#out(flags | FLAG_FRAGMENT, frag);
     }
+  }
+
+  /** A buffer of at least n bytes: one the sink has finished with (recycle), else a new one. */
+  #take(n: number): Uint8Array {
+    const o = this.#spare.pop();
+    return o !== undefined && o.length >= n ? o : allocate(n);
+  }
+
+  /** A buffer the sink has finished with, kept for #take. */
+  #giveBack(o: Uint8Array): void {
+    if (this.#spare.length < SPARE_MAX) this.#spare.push(o);
   }
 
   async #out(flags: number, body: Uint8Array): Promise<void> {
