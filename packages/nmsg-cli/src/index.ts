@@ -2,6 +2,7 @@ export type { NmsgInputFlags, PayloadHandler, RawBatchHandler } from "./nmsg-inp
 export {
   abortable,
   addNmsgInputOptions,
+  borrowedInput,
   crcDropped,
   hasNmsgInput,
   nmsgSourceBatches,

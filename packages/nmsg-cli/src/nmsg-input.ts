@@ -21,6 +21,7 @@ import {
   readPayloadBatches,
   readRawBatches,
 } from "@dnsrep/nmsg";
+import { readFileChunks } from "@dnsrep/util";
 import type { Command } from "commander";
 import { parseAddrPort } from "./nmsg-output.js";
 import { type SocketInputStats, UDP_RECV_BUFFER } from "./socket-stats.js";
@@ -252,6 +253,14 @@ export async function readNmsgInputs(
   } finally {
     ac.release();
   }
+}
+
+/**
+ * The chunks of a file or stdin ('-'): a file's read into one reused buffer (readFileChunks), so
+ * each chunk is borrowed until the next step of the loop, for parsers that copy what they keep.
+ */
+export function borrowedInput(file: string, io: CliIo): AsyncIterable<Uint8Array> {
+  return file === "-" ? (io.stdin as AsyncIterable<Uint8Array>) : readFileChunks(file);
 }
 
 /** The chunks of `src` until it ends or `signal` fires (a pending read is abandoned, not awaited). */

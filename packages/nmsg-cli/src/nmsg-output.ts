@@ -368,8 +368,9 @@ export class PendingWrites {
 }
 
 /**
- * An nmsg output file (temp name, renamed on finish) written with one write call per container:
- * `write` resolves once the kernel has every byte of it, so the caller may reuse the buffer.
+ * An nmsg output file (temp name, renamed on finish) written with one write call per container,
+ * one after the other: `write` resolves once the kernel has every byte of it, so the caller may
+ * reuse the buffer.
  */
 function openFile(path: string): { write: (c: Uint8Array) => Promise<void>; finish: () => Promise<void>; abort: () => Promise<void> } {
   let target: ReturnType<typeof outputTarget>;
@@ -403,13 +404,25 @@ function openFile(path: string): { write: (c: Uint8Array) => Promise<void>; fini
       else res();
     });
   };
+  // one write at a time, in order: a writer whose callers do not wait hands over several containers at once
+  let last: Promise<void> = Promise.resolve();
+  let failure: unknown = null;
   return {
-    write: (c) => new Promise((res, rej) => writeAll(c, 0, res, rej)),
+    write: (c) => {
+      const next = last.then(() => new Promise<void>((res, rej) => writeAll(c, 0, res, rej)));
+      last = next.catch((e: unknown) => {
+        failure ??= e;
+      });
+      return next;
+    },
     finish: async () => {
       try {
+        await last;
+        if (failure !== null) throw failure;
         await closeFd();
         if (!target.inPlace) renameSync(tmp, target.path);
       } catch (e) {
+        await closeFd().catch(() => {});
         removeTmp();
         throw e instanceof CliError ? e : new CliError(`${path}: ${(e as Error).message}`);
       }
