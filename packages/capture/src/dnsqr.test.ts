@@ -1,10 +1,11 @@
 import { type DnsQR, encodeDnsQR } from "@dnsrep/nmsg";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { readVector } from "../../../test/vectors.js";
 import { encodePcap, ethernetFrame, fragmentDatagram, tcpDatagram, udpDatagram } from "./craft.js";
 import { DnsQRType, DnsqrMatcher, type DnsqrOptions } from "./dnsqr.js";
 import { LinkType } from "./link.js";
-import { readCapture } from "./pcap.js";
+import { CaptureParser, readCapture } from "./pcap.js";
 import type { TcpDnsMessage } from "./tcp.js";
 
 const C4 = Uint8Array.of(192, 0, 2, 1);
@@ -102,6 +103,31 @@ describe("query/response matching", () => {
     };
     expect(encoded(true)).toEqual(encoded(false));
     expect(encoded(true)).toHaveLength(2);
+  });
+
+  it("a capture pushed as chunks of one reused buffer (nmsg-sensor's file input) gives what fresh chunks give", () => {
+    const pcap = readVector("pcap/dns.pcap");
+    const run = (size: number, reuse: boolean): string[] => {
+      const out: string[] = [];
+      const m = new DnsqrMatcher((q) => out.push(Buffer.from(encodeDnsQR(q)).toString("hex")), { borrow: true });
+      const p = new CaptureParser((...a) => m.packet(...a));
+      const buf = new Uint8Array(size);
+      for (let at = 0; at < pcap.length; at += size) {
+        const part = pcap.subarray(at, at + size);
+        if (reuse) {
+          buf.fill(0xee);
+          buf.set(part);
+          p.push(buf.subarray(0, part.length));
+          buf.fill(0x55); // whatever the parser or matcher kept of it must have been copied
+        } else p.push(part.slice());
+      }
+      p.end();
+      m.flush();
+      return out;
+    };
+    const want = run(pcap.length, false);
+    expect(want.length).toBeGreaterThan(100);
+    for (const size of [61, 1000, 4096]) expect(run(size, true)).toEqual(want);
   });
 
   it("needs the same question: a response for another name is unsolicited", () => {

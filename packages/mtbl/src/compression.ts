@@ -107,7 +107,7 @@ function deflateBlock(data: Uint8Array, level: number): Uint8Array {
   return out.slice(0, nativeZlib.compress(data, native, out));
 }
 
-function inflateBlock(data: Uint8Array, maxSize: number): Uint8Array {
+function inflateBlock(data: Uint8Array, maxSize: number, borrow: boolean): Uint8Array {
   if (nativeZlib === null) {
     try {
       return asBytes(inflateSync(data, { maxOutputLength: maxSize }));
@@ -121,7 +121,7 @@ function inflateBlock(data: Uint8Array, maxSize: number): Uint8Array {
   for (let room = Math.min(maxSize, Math.max(scratch.length, 4 * data.length)); ; room = Math.min(maxSize, 2 * room)) {
     const out = roomFor(room);
     const n = nativeZlib.decompress(data, out.length > maxSize ? out.subarray(0, maxSize) : out);
-    if (n >= 0) return out.slice(0, n);
+    if (n >= 0) return borrow ? out.subarray(0, n) : out.slice(0, n);
     if (n === -2) throw new Error("invalid zlib stream");
     if (room >= maxSize) throw new Error(`block inflates to more than ${maxSize} bytes`);
   }
@@ -181,14 +181,17 @@ function zstdContentSize(b: Uint8Array): number | null {
   return fcsLen === 2 ? v + 256 : v;
 }
 
-/** Decompress one block; any codec failure becomes ERR_DECOMPRESSION. */
-export function decompressBlock(id: number, data: Uint8Array, maxSize: number): Uint8Array {
+/**
+ * Decompress one block; any codec failure becomes ERR_DECOMPRESSION. With `borrow`, the result may
+ * be a view of a scratch buffer, valid until the next call (for a caller that copies it at once).
+ */
+export function decompressBlock(id: number, data: Uint8Array, maxSize: number, borrow = false): Uint8Array {
   try {
     switch (id) {
       case Compression.none:
         return data;
       case Compression.zlib:
-        return inflateBlock(data, maxSize);
+        return inflateBlock(data, maxSize, borrow);
       case Compression.snappy:
         return asBytes(snappyLib().uncompressSync(data, { asBuffer: true }));
       case Compression.lz4:

@@ -158,6 +158,31 @@ export class Reader implements MtblSource {
       this.#cache.set(offset, hit);
       return hit;
     }
+    const b = new Block(this.#decode(offset, verify, false));
+    this.#cache.set(offset, b);
+    if (this.#cache.size > this.#cacheSize) {
+      const first = this.#cache.keys().next().value as number;
+      this.#cache.delete(first);
+    }
+    return b;
+  }
+
+  /**
+   * The data block at `offset` for a scan: decoded into `into` (the scan's own buffer, grown as
+   * needed) and not cached, so a scan of the whole file leaves no block per step to the collector.
+   * A block the cache holds is taken from it. Valid until the next call with the same buffer.
+   */
+  scanBlock(offset: number, into: ScanBuffer): Block {
+    const hit = this.#cache.get(offset);
+    if (hit) return hit;
+    const data = this.#decode(offset, this.#verify, true);
+    if (into.buf.length < data.length) into.buf = new Uint8Array(Math.max(data.length, 2 * into.buf.length));
+    into.buf.set(data);
+    return new Block(into.buf.subarray(0, data.length));
+  }
+
+  /** The data block at `offset` read, verified (optionally) and decompressed; with `borrow`, maybe a view of scratch space. */
+  #decode(offset: number, verify: boolean, borrow: boolean): Uint8Array {
     const limit = this.metadata.indexBlockOffset;
     if (!(offset >= 0 && offset < limit)) throw corruption(`data block offset ${offset} out of range`);
     // one read for the header and (usually) the whole block
@@ -181,20 +206,13 @@ export class Reader implements MtblSource {
     // compressed blocks are read into scratch space (only the decompressed block is kept)
     const compressed = this.metadata.compressionAlgorithm !== 0;
     const view = hlen + len <= first.length ? first.subarray(0, hlen + len) : this.#bytesAt(offset, hlen + len, limit);
-    const raw = compressed ? view : view.slice();
+    const raw = compressed || borrow ? view : view.slice();
     this.#lastEnd = offset + hlen + len;
     const stored = this.#unframe(raw, 0, offset, verify, hlen + len);
     // the trailer's block size raises the limit for files of large blocks, but never past MAX_BLOCK (a
     // damaged trailer must not let one block claim gigabytes)
     const maxSize = Math.min(Math.max(this.metadata.dataBlockSize * 64, 64 << 20), MAX_BLOCK);
-    const data = decompressBlock(this.metadata.compressionAlgorithm, stored, maxSize);
-    const b = new Block(data);
-    this.#cache.set(offset, b);
-    if (this.#cache.size > this.#cacheSize) {
-      const first = this.#cache.keys().next().value as number;
-      this.#cache.delete(first);
-    }
-    return b;
+    return decompressBlock(this.metadata.compressionAlgorithm, stored, maxSize, borrow);
   }
 
   /** The first bytes (up to 14) of the framed block at `offset`, for walking the file. */
@@ -213,8 +231,9 @@ export class Reader implements MtblSource {
     return new ReaderIterator(this, this.#index.iter());
   }
 
+  /** Every entry in order, each block decoded into the iterator's own buffer (not cached). */
   iter(): MtblIterator {
-    return this.cursor();
+    return new ReaderIterator(this, this.#index.iter(), { buf: new Uint8Array(0) });
   }
 
   get(key: Uint8Array): MtblIterator {
@@ -246,16 +265,24 @@ function indexOffset(it: BlockIterator): number {
  * Two-level cursor: index block → data block. `key`/`value` are borrowed
  * views valid until the next step.
  */
+/** A scan's block buffer (Reader.scanBlock). */
+export interface ScanBuffer {
+  buf: Uint8Array;
+}
+
 export class ReaderIterator implements SeekableIterator {
   readonly #r: Reader;
   readonly #index: BlockIterator;
+  /** a scan's own block buffer: blocks reached by next() are decoded there, not cached */
+  readonly #scan: ScanBuffer | null;
   #data: BlockIterator | null = null;
   #positioned = false; // seek() left us on an entry not yet returned
   #started = false;
 
-  constructor(r: Reader, index: BlockIterator) {
+  constructor(r: Reader, index: BlockIterator, scan: ScanBuffer | null = null) {
     this.#r = r;
     this.#index = index;
+    this.#scan = scan;
   }
 
   get key(): Uint8Array {
@@ -267,7 +294,8 @@ export class ReaderIterator implements SeekableIterator {
 
   #loadNextBlock(): boolean {
     while (this.#index.next()) {
-      this.#data = this.#r.block(indexOffset(this.#index)).iter();
+      const at = indexOffset(this.#index);
+      this.#data = (this.#scan ? this.#r.scanBlock(at, this.#scan) : this.#r.block(at)).iter();
       if (this.#data.next()) return true;
     }
     this.#data = null;

@@ -1,10 +1,12 @@
-export type { NmsgInputFlags, PayloadHandler } from "./nmsg-input.js";
+export type { NmsgInputFlags, PayloadHandler, RawBatchHandler } from "./nmsg-input.js";
 export {
   abortable,
   addNmsgInputOptions,
+  borrowedInput,
   crcDropped,
   hasNmsgInput,
   nmsgSourceBatches,
+  readNmsgFilesRaw,
   readNmsgInputs,
   THREADED_READ_MIN,
 } from "./nmsg-input.js";

@@ -15,10 +15,13 @@ import {
   listenNmsg,
   type NmsgPayload,
   parseHeader,
+  type RawBatch,
   type ReadOptions,
   readNmsgFileBatches,
   readPayloadBatches,
+  readRawBatches,
 } from "@dnsrep/nmsg";
+import { readFileChunks } from "@dnsrep/util";
 import type { Command } from "commander";
 import { parseAddrPort } from "./nmsg-output.js";
 import { type SocketInputStats, UDP_RECV_BUFFER } from "./socket-stats.js";
@@ -75,6 +78,39 @@ export function nmsgSourceBatches(file: string, io: CliIo, opts: ReadOptions, si
   const chunks = src as AsyncIterable<Uint8Array>;
   // a stop cuts the stream anywhere: the container it cut is dropped, not reported as truncated input
   return signal ? readPayloadBatches(abortable(chunks, signal), { ...opts, stopped: signal }) : readPayloadBatches(chunks, opts);
+}
+
+/** Handles one borrowed RawBatch (valid until the handler returns or its promise settles); false stops reading. */
+export type RawBatchHandler = (b: RawBatch) => boolean | Promise<boolean>;
+
+/**
+ * Read nmsg files ('-' = stdin) in order, one borrowed RawBatch per container (readRawBatches: one
+ * reused buffer, no payload objects, no worker thread), handing each to `handle`. The errors, CRC
+ * warnings and stops on the signal are readNmsgInputs'.
+ */
+export async function readNmsgFilesRaw(files: readonly string[], io: CliIo, prog: string, handle: RawBatchHandler): Promise<void> {
+  const ac = stopController(io.signal);
+  try {
+    for (const file of files) {
+      const onCrcError = (n: number, at: number | undefined): void => {
+        io.stderr.write(`${prog}: ${file}: ${crcDropped(n)} (container at offset ${at ?? 0})\n`);
+      };
+      // a stop cuts stdin anywhere: the container it cut is dropped, not reported as truncated input
+      const src = file === "-" ? abortable(io.stdin as AsyncIterable<Uint8Array>, ac.signal) : file;
+      try {
+        for await (const b of readRawBatches(src, { onCrcError, stopped: ac.signal })) {
+          const r = handle(b);
+          if (r === false || (r !== true && !(await r))) return;
+          if (ac.signal.aborted) return;
+        }
+      } catch (e) {
+        if (isNmsgError(e) || isSystemError(e)) throw new CliError(`${file}: ${(e as Error).message}`);
+        throw e;
+      }
+    }
+  } finally {
+    ac.release();
+  }
 }
 
 /** senders on one UDP socket that keep a decoder (fragment reassembly) at once */
@@ -217,6 +253,14 @@ export async function readNmsgInputs(
   } finally {
     ac.release();
   }
+}
+
+/**
+ * The chunks of a file or stdin ('-'): a file's read into one reused buffer (readFileChunks), so
+ * each chunk is borrowed until the next step of the loop, for parsers that copy what they keep.
+ */
+export function borrowedInput(file: string, io: CliIo): AsyncIterable<Uint8Array> {
+  return file === "-" ? (io.stdin as AsyncIterable<Uint8Array>) : readFileChunks(file);
 }
 
 /** The chunks of `src` until it ends or `signal` fires (a pending read is abandoned, not awaited). */

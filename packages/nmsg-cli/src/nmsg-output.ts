@@ -6,7 +6,7 @@
  * --setsource/--setoperator/--setgroup stamps. Files are written to a temp name and renamed.
  */
 import { createSocket } from "node:dgram";
-import { createWriteStream, renameSync, unlinkSync, type WriteStream } from "node:fs";
+import { close, createWriteStream, renameSync, unlinkSync, type WriteStream, write } from "node:fs";
 import { isIP } from "node:net";
 import type { Writable } from "node:stream";
 import { CliError, type CliIo, OutputWriter, parseIntOption, UsageError } from "@dnsrep/cli";
@@ -24,6 +24,7 @@ import {
   payloadToJson,
   payloadToPres,
   RateLimiter,
+  type RawBatch,
 } from "@dnsrep/nmsg";
 import { openOutput, outputTarget } from "@dnsrep/util";
 import type { Command } from "commander";
@@ -127,6 +128,16 @@ export interface NmsgOutputs {
    * nmsg destination's container, into an array once only for text destinations.
    */
   writeEncoded(h: PayloadHeader, m: EncodedMessage): Promise<void> | undefined;
+  /**
+   * Whether every destination writes nmsg and no --set* stamp applies: payloads then go out as
+   * they came in, and writeRaw may move them without decoding them.
+   */
+  readonly passThrough: boolean;
+  /**
+   * Hand payloads from..to-1 of a RawBatch (a container as read) to every destination, moved
+   * without decoding where they can be (NmsgWriter.writeRaw); only when passThrough.
+   */
+  writeRaw(b: RawBatch, from?: number, to?: number): Promise<void> | undefined;
   /** Flush everything and rename finished files into place. */
   close(): Promise<void>;
   /** Give up: close sockets and delete unfinished files. */
@@ -169,7 +180,7 @@ export async function openNmsgOutputs(f: NmsgOutputFlags, io: CliIo, fallback: "
   const unbuffered = f.unbuffered === true;
   const dests: Dest[] = [];
   try {
-    if (writenmsg !== undefined) {
+    if (writenmsg === "-") {
       const file = openStream(writenmsg, io);
       const w = new NmsgWriter((c) => file.out.bytes(c), { zlib, unbuffered });
       dests.push({
@@ -177,6 +188,24 @@ export async function openNmsgOutputs(f: NmsgOutputFlags, io: CliIo, fallback: "
         writer: w,
         close: async () => {
           await w.close();
+          await file.finish();
+        },
+        abort: file.abort,
+      });
+    } else if (writenmsg !== undefined) {
+      // a file: each container written before the writer fills its buffer again (no garbage of container size)
+      const file = openFile(writenmsg);
+      const w = new NmsgWriter(file.write, { zlib, unbuffered, recycle: true });
+      dests.push({
+        write: (p) => w.write(p),
+        writer: w,
+        close: async () => {
+          try {
+            await w.close();
+          } catch (e) {
+            await file.abort();
+            throw e;
+          }
           await file.finish();
         },
         abort: file.abort,
@@ -249,8 +278,17 @@ export async function openNmsgOutputs(f: NmsgOutputFlags, io: CliIo, fallback: "
   };
   // one destination (the usual case): its own answer, without collecting it
   const only = dests.length === 1 ? dests[0] : undefined;
+  const passThrough = !stamp.source && !stamp.operator && !stamp.group && dests.every((d) => d.writer !== undefined);
   return {
     explicit,
+    passThrough,
+    writeRaw(b, from = 0, to = b.n) {
+      if (!passThrough) throw new Error("writeRaw: an output needs the payloads decoded");
+      if (only?.writer) return only.writer.writeRaw(b, from, to);
+      const wait = new PendingWrites();
+      for (const d of dests) wait.add(d.writer?.writeRaw(b, from, to));
+      return wait.wait();
+    },
     write(p) {
       stampHeader(p);
       if (only) return only.write(p) || undefined;
@@ -327,6 +365,73 @@ export class PendingWrites {
     this.#waits = [];
     return (w.length === 1 ? (w[0] as Promise<void>) : Promise.all(w)).then(() => this.wait());
   }
+}
+
+/**
+ * An nmsg output file (temp name, renamed on finish) written with one write call per container,
+ * one after the other: `write` resolves once the kernel has every byte of it, so the caller may
+ * reuse the buffer.
+ */
+function openFile(path: string): { write: (c: Uint8Array) => Promise<void>; finish: () => Promise<void>; abort: () => Promise<void> } {
+  let target: ReturnType<typeof outputTarget>;
+  let fd: number;
+  let tmp = "";
+  try {
+    target = outputTarget(path);
+    const o = openOutput(target);
+    fd = o.fd;
+    tmp = o.temp;
+  } catch (e) {
+    throw new CliError(`${path}: ${(e as Error).message.replace(`${path}: `, "")}`);
+  }
+  let open = true;
+  const closeFd = (): Promise<void> =>
+    new Promise((res, rej) => {
+      if (!open) return res();
+      open = false;
+      close(fd, (e) => (e ? rej(e) : res()));
+    });
+  const removeTmp = (): void => {
+    if (target.inPlace) return;
+    try {
+      unlinkSync(tmp);
+    } catch {}
+  };
+  const writeAll = (c: Uint8Array, from: number, res: () => void, rej: (e: Error) => void): void => {
+    write(fd, c, from, c.length - from, null, (e, n) => {
+      if (e) rej(new CliError(`${path}: ${e.message}`));
+      else if (from + n < c.length) writeAll(c, from + n, res, rej);
+      else res();
+    });
+  };
+  // one write at a time, in order: a writer whose callers do not wait hands over several containers at once
+  let last: Promise<void> = Promise.resolve();
+  let failure: unknown = null;
+  return {
+    write: (c) => {
+      const next = last.then(() => new Promise<void>((res, rej) => writeAll(c, 0, res, rej)));
+      last = next.catch((e: unknown) => {
+        failure ??= e;
+      });
+      return next;
+    },
+    finish: async () => {
+      try {
+        await last;
+        if (failure !== null) throw failure;
+        await closeFd();
+        if (!target.inPlace) renameSync(tmp, target.path);
+      } catch (e) {
+        await closeFd().catch(() => {});
+        removeTmp();
+        throw e instanceof CliError ? e : new CliError(`${path}: ${(e as Error).message}`);
+      }
+    },
+    abort: async () => {
+      await closeFd().catch(() => {});
+      removeTmp();
+    },
+  };
 }
 
 /** A file (temp name, renamed on finish) or stdout, behind a backpressure-aware writer. */

@@ -51,9 +51,9 @@ const WINDOW = 32 * 1024;
  * i-th CRC checks the i-th payload, for as many payloads as there are CRCs (a container whose
  * counts differ was damaged: payloads past the damage fail their check instead of passing unseen).
  */
-function checkCrcs(b: Uint8Array, crcs: readonly number[], ranges: Int32Array, out: DecodedNmsg): void {
+function checkCrcs(b: Uint8Array, crcs: Uint32Array, ncrc: number, ranges: Int32Array, out: DecodedNmsg): void {
   const payloads = out.payloads;
-  const n = Math.min(payloads.length, crcs.length);
+  const n = Math.min(payloads.length, ncrc);
   let from = 0;
   let start = 0;
   let stop = 0;
@@ -75,18 +75,38 @@ function checkCrcs(b: Uint8Array, crcs: readonly number[], ranges: Int32Array, o
   payloads.length = k;
 }
 
-/** Decode a serialized nmsg.Nmsg. */
-export function decodeNmsg(b: Uint8Array): DecodedNmsg {
-  const crcs: number[] = [];
-  const out: DecodedNmsg = { payloads: [], crcErrors: 0 };
-  const payloads = out.payloads;
-  // the position and length of each payload's message in b, for the CRC check
-  let ranges: Int32Array = rangeList;
-  const ab = b.buffer;
-  const bo = b.byteOffset;
+/**
+ * The fields of the nmsg.Nmsg being scanned (reused from one container to the next): the CRCs it
+ * stores (the first `ncrc` of `crcs`) and its sequence fields.
+ */
+export const scanned: { crcs: Uint32Array; ncrc: number; sequence: number | undefined; sequenceId: bigint | undefined } = {
+  crcs: new Uint32Array(1024),
+  ncrc: 0,
+  sequence: undefined,
+  sequenceId: undefined,
+};
+
+function storeCrc(v: number): void {
+  if (scanned.ncrc === scanned.crcs.length) {
+    const c = new Uint32Array(2 * scanned.ncrc);
+    c.set(scanned.crcs);
+    scanned.crcs = c;
+  }
+  scanned.crcs[scanned.ncrc++] = v;
+}
+
+/**
+ * Scan a serialized nmsg.Nmsg: each payloads entry handed to `onPayload` in order (where its tag
+ * is, where its bytes start and stop), the rest into `scanned`.
+ */
+export function scanNmsg(b: Uint8Array, onPayload: (tagAt: number, start: number, stop: number) => void): void {
+  scanned.ncrc = 0;
+  scanned.sequence = undefined;
+  scanned.sequenceId = undefined;
   let pos = 0;
   const end = b.length;
   while (pos < end) {
+    const tagAt = pos;
     const tag = readVarint(b, pos, end);
     pos = cur.pos;
     const field = tag >>> 3;
@@ -95,14 +115,10 @@ export function decodeNmsg(b: Uint8Array): DecodedNmsg {
       const n = readVarint(b, pos, end);
       pos = cur.pos;
       if (pos + n > end) throw new NmsgError(NmsgErrorCode.PARSE, "payload runs past the container");
-      const i = payloads.length;
-      payloads.push(decodePayloadAt(b, ab, bo, pos, pos + n));
-      if (2 * i + 2 > ranges.length) ranges = scratch(i + 1);
-      ranges[2 * i] = msgAt.pos;
-      ranges[2 * i + 1] = msgAt.len;
+      onPayload(tagAt, pos, pos + n);
       pos += n;
     } else if (field === 2 && wt === 0) {
-      crcs.push(readVarint(b, pos, end) >>> 0);
+      storeCrc(readVarint(b, pos, end) >>> 0);
       pos = cur.pos;
     } else if (field === 2 && wt === 2) {
       // packed, tolerated on input
@@ -111,22 +127,41 @@ export function decodeNmsg(b: Uint8Array): DecodedNmsg {
       const stop = p + n;
       if (stop > end) throw new NmsgError(NmsgErrorCode.PARSE, "bad payload_crcs");
       while (p < stop) {
-        crcs.push(readVarint(b, p, stop) >>> 0);
+        storeCrc(readVarint(b, p, stop) >>> 0);
         p = cur.pos;
       }
       pos = stop;
     } else if (field === 3 && wt === 0) {
-      out.sequence = readVarint(b, pos, end) >>> 0;
+      scanned.sequence = readVarint(b, pos, end) >>> 0;
       pos = cur.pos;
     } else if (field === 4 && wt === 0) {
       // a random 64-bit id: exactly, not through a float
       const v = decodeVarint64Big(b, pos, end);
       if (v === null) throw new NmsgError(NmsgErrorCode.PARSE, "bad protobuf varint");
-      out.sequenceId = v[0];
+      scanned.sequenceId = v[0];
       pos = v[1];
     } else pos = skipField(b, pos, end, wt);
   }
-  if (crcs.length > 0 && payloads.length > 0) checkCrcs(b, crcs, ranges, out);
+}
+
+/** Decode a serialized nmsg.Nmsg. */
+export function decodeNmsg(b: Uint8Array): DecodedNmsg {
+  const out: DecodedNmsg = { payloads: [], crcErrors: 0 };
+  const payloads = out.payloads;
+  // the position and length of each payload's message in b, for the CRC check
+  let ranges: Int32Array = rangeList;
+  const ab = b.buffer;
+  const bo = b.byteOffset;
+  scanNmsg(b, (_tagAt, start, stop) => {
+    const i = payloads.length;
+    payloads.push(decodePayloadAt(b, ab, bo, start, stop));
+    if (2 * i + 2 > ranges.length) ranges = scratch(i + 1);
+    ranges[2 * i] = msgAt.pos;
+    ranges[2 * i + 1] = msgAt.len;
+  });
+  if (scanned.sequence !== undefined) out.sequence = scanned.sequence;
+  if (scanned.sequenceId !== undefined) out.sequenceId = scanned.sequenceId;
+  if (scanned.ncrc > 0 && payloads.length > 0) checkCrcs(b, scanned.crcs, scanned.ncrc, ranges, out);
   return out;
 }
 

@@ -17,6 +17,7 @@ import {
 } from "./container.js";
 import { NmsgError, NmsgErrorCode } from "./errors.js";
 import type { NmsgPayload } from "./payload.js";
+import { decodeRawNmsg, type RawBatch } from "./raw-batch.js";
 
 export interface ReaderStats {
   containers: number;
@@ -76,36 +77,8 @@ export class ContainerDecoder {
 
   /** Decode one container body; returns the payloads it completes (none for an incomplete fragment set). */
   decode(flags: number, body: Uint8Array, offset?: number): NmsgPayload[] {
-    this.stats.containers++;
-    let raw: Uint8Array;
-    if (flags & FLAG_FRAGMENT) {
-      const f = decodeFragment(body);
-      let set = this.#frags.get(f.id);
-      if (!set) {
-        if (this.#frags.size >= this.#maxSets) {
-          const oldest = this.#frags.keys().next().value as number;
-          this.#frags.delete(oldest);
-          this.stats.fragmentsDropped++;
-        }
-        set = { last: f.last, parts: new Array<Uint8Array | undefined>(f.last + 1), have: 0, crc: f.crc, flags };
-        this.#frags.set(f.id, set);
-      }
-      if (f.last !== set.last) throw new NmsgError(NmsgErrorCode.FRAGMENT, "inconsistent fragment set", offset);
-      if (!set.parts[f.current]) {
-        set.parts[f.current] = f.fragment.slice();
-        set.have++;
-      }
-      if (set.have <= set.last) return [];
-      this.#frags.delete(f.id);
-      const whole = concatBytes(set.parts as Uint8Array[]);
-      if (set.crc !== undefined && fragmentCrc(whole) !== set.crc) {
-        this.stats.fragmentsDropped++;
-        throw new NmsgError(NmsgErrorCode.FRAGMENT, "reassembled fragments fail their CRC", offset);
-      }
-      raw = flags & FLAG_ZLIB ? unzlibBody(whole, offset) : whole;
-    } else {
-      raw = flags & FLAG_ZLIB ? unzlibBody(body, offset) : body;
-    }
+    const raw = this.#unwrap(flags, body, offset);
+    if (raw === null) return [];
     let d: DecodedNmsg;
     try {
       d = decodeNmsg(raw);
@@ -113,11 +86,64 @@ export class ContainerDecoder {
       if (e instanceof NmsgError) throw new NmsgError(e.code, `corrupt container (${e.message})`, offset);
       throw e;
     }
-    this.stats.crcErrors += d.crcErrors;
-    if (d.crcErrors > 0) this.#onCrcError?.(d.crcErrors, offset);
-    this.stats.payloads += d.payloads.length;
+    this.#count(d.payloads.length, d.crcErrors, offset);
     this.#onContainer?.(d.sequence, d.sequenceId);
     return d.payloads;
+  }
+
+  /**
+   * The same container as a RawBatch (payload positions, CRCs, whether each may be copied as it
+   * is), in `out` (reused); null for an incomplete fragment set. The batch's buffer is `body`
+   * itself for a plain container: it is valid as long as `body` is.
+   */
+  decodeRaw(flags: number, body: Uint8Array, out: RawBatch, offset?: number): RawBatch | null {
+    const raw = this.#unwrap(flags, body, offset);
+    if (raw === null) return null;
+    try {
+      decodeRawNmsg(raw, out);
+    } catch (e) {
+      if (e instanceof NmsgError) throw new NmsgError(e.code, `corrupt container (${e.message})`, offset);
+      throw e;
+    }
+    this.#count(out.n, out.crcErrors, offset);
+    this.#onContainer?.(out.sequence, out.sequenceId);
+    return out;
+  }
+
+  #count(payloads: number, crcErrors: number, offset: number | undefined): void {
+    this.stats.crcErrors += crcErrors;
+    if (crcErrors > 0) this.#onCrcError?.(crcErrors, offset);
+    this.stats.payloads += payloads;
+  }
+
+  /** The serialized nmsg.Nmsg a container carries: inflated, its fragments reassembled (null until the set is complete). */
+  #unwrap(flags: number, body: Uint8Array, offset: number | undefined): Uint8Array | null {
+    this.stats.containers++;
+    if (!(flags & FLAG_FRAGMENT)) return flags & FLAG_ZLIB ? unzlibBody(body, offset) : body;
+    const f = decodeFragment(body);
+    let set = this.#frags.get(f.id);
+    if (!set) {
+      if (this.#frags.size >= this.#maxSets) {
+        const oldest = this.#frags.keys().next().value as number;
+        this.#frags.delete(oldest);
+        this.stats.fragmentsDropped++;
+      }
+      set = { last: f.last, parts: new Array<Uint8Array | undefined>(f.last + 1), have: 0, crc: f.crc, flags };
+      this.#frags.set(f.id, set);
+    }
+    if (f.last !== set.last) throw new NmsgError(NmsgErrorCode.FRAGMENT, "inconsistent fragment set", offset);
+    if (!set.parts[f.current]) {
+      set.parts[f.current] = f.fragment.slice();
+      set.have++;
+    }
+    if (set.have <= set.last) return null;
+    this.#frags.delete(f.id);
+    const whole = concatBytes(set.parts as Uint8Array[]);
+    if (set.crc !== undefined && fragmentCrc(whole) !== set.crc) {
+      this.stats.fragmentsDropped++;
+      throw new NmsgError(NmsgErrorCode.FRAGMENT, "reassembled fragments fail their CRC", offset);
+    }
+    return flags & FLAG_ZLIB ? unzlibBody(whole, offset) : whole;
   }
 
   /** Fragment sets still incomplete (reported at end of input). */

@@ -22,6 +22,7 @@ import {
   type ZlibEngine,
   zlibBody,
 } from "./container.js";
+import { Deflater, deflateRoom } from "./deflater.js";
 import { fastCodecOf } from "./fastcodec.js";
 import { encodeMessage, type MessageModule, type Msg } from "./module-registry.js";
 import {
@@ -34,6 +35,7 @@ import {
   putTrailer,
   trailerSize,
 } from "./payload.js";
+import { type RawBatch, rawPayloadAt } from "./raw-batch.js";
 
 export type Sink = (container: Uint8Array) => void | Promise<void>;
 
@@ -63,6 +65,12 @@ export interface WriterOptions {
   unbuffered?: boolean;
   /** set sequence / sequence_id (socket outputs) */
   sequence?: boolean;
+  /**
+   * The sink is done with a container's bytes once it has returned (and its promise, if any, has
+   * settled): the writer then fills those buffers again instead of a new one per container (no
+   * garbage of container size; as many buffers as containers in the sink at once, plus one).
+   */
+  recycle?: boolean;
 }
 
 /** room writeMessage makes in the container before encoding a message (larger messages take the two-step path) */
@@ -70,12 +78,28 @@ const PUT_ROOM = 16384;
 /** bytes of payloads summed per CRC call: a window still in cache */
 const WINDOW = 32 * 1024;
 
+/** the zlib stream of every writer (made on first use; writers of one thread take turns, each container deflated at once) */
+let zstream: Deflater | undefined;
+const deflater = (): Deflater => (zstream ??= new Deflater());
+
+/** container buffers kept for reuse (recycle) */
+const SPARE_MAX = 4;
+
+/** n bytes, not zeroed: the sink only ever gets bytes written */
+function allocate(n: number): Uint8Array {
+  const u = Buffer.allocUnsafeSlow(n);
+  return new Uint8Array(u.buffer, u.byteOffset, n);
+}
+
 export const WBUFSZ_MAX = 1048576;
 export const WBUFSZ_MIN = 512;
 
 /** what a payload added leaves to do: nothing, emit an overfull container, emit it (unbuffered) */
 const Emit = { NONE: 0, FULL: 1, NOW: 2 } as const;
 type Emit = (typeof Emit)[keyof typeof Emit];
+/** what a run of raw payloads stopped for: nothing, a container to emit before the next (ROOM), or after the last (FULL, NOW) */
+const Want = { NONE: 0, ROOM: 1, FULL: 2, NOW: 3 } as const;
+type Want = (typeof Want)[keyof typeof Want];
 
 export class NmsgWriter {
   readonly #sink: Sink;
@@ -84,6 +108,7 @@ export class NmsgWriter {
   readonly #bufsz: number;
   readonly #unbuffered: boolean;
   readonly #sequence: boolean;
+  readonly #recycle: boolean;
   readonly #seqId: bigint;
   #seq = 0;
   #body = new ByteWriter(1 << 16);
@@ -95,6 +120,9 @@ export class NmsgWriter {
   #summed = 0;
   #sumFrom = HEADER_LEN;
   #estsz = 10;
+  #want: Want = Want.NONE;
+  /** with recycle: container buffers the sink has finished with */
+  readonly #spare: Uint8Array[] = [];
   /** containers and payloads written */
   containers = 0;
   payloads = 0;
@@ -108,6 +136,7 @@ export class NmsgWriter {
     this.#bufsz = bufsz;
     this.#unbuffered = opts.unbuffered ?? false;
     this.#sequence = opts.sequence ?? false;
+    this.#recycle = opts.recycle ?? false;
     this.#seqId = (BigInt(randomInt(0, 2 ** 32)) << 32n) | BigInt(randomInt(0, 2 ** 32));
     this.#body.length = HEADER_LEN; // the body is written after room for the container header
   }
@@ -142,6 +171,102 @@ export class NmsgWriter {
     o.set(p.payload, q);
     this.#body.length = putTrailer(o, q + len, p);
     return this.#then(pending, this.#added(q, len, npLen));
+  }
+
+  /**
+   * Add payloads from..to-1 of a RawBatch (a container as read, raw-batch.ts): the same containers
+   * as write() of each decoded payload, but a payload whose bytes are already NmsgWriter's is
+   * copied as it is, with the CRC the batch summed, and a run of them that lies contiguous in the
+   * batch is copied in one piece; the others are decoded and written. Returns a promise only when
+   * a container was handed to the sink (the batch must stay valid until it settles).
+   */
+  writeRaw(b: RawBatch, from = 0, to: number = b.n): Promise<void> | undefined {
+    for (let i = from; i < to; ) {
+      let emit: Promise<void> | undefined;
+      if (b.exact[i] === 0) {
+        emit = this.write(rawPayloadAt(b, i));
+        i++;
+      } else {
+        i = this.#addRun(b, i, to);
+        const want = this.#want;
+        this.#want = Want.NONE;
+        if (want !== Want.NONE) emit = this.#emit(want === Want.FULL);
+      }
+      if (emit !== undefined) {
+        const next = i;
+        return emit.then(() => this.writeRaw(b, next, to));
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * Copy the exact payloads from i on that lie one after another in b, up to the first that needs
+   * a container emitted (before it: #want ROOM, it is not added; after it: FULL or NOW); returns
+   * the index after the last one added.
+   */
+  #addRun(b: RawBatch, i: number, to: number): number {
+    const ent = b.ent;
+    const bufsz = this.#bufsz;
+    const runFrom = ent[3 * i] as number;
+    let runTo = runFrom;
+    // CRCs of payloads write() added are summed first: the summed ones stay a prefix
+    if (this.#summed < this.#n) this.#sum();
+    const body = this.#body;
+    const outAt = body.length;
+    let estsz = this.#estsz;
+    let n = this.#n;
+    let j = i;
+    for (; j < to; j++) {
+      const es = ent[3 * j] as number;
+      if (b.exact[j] === 0 || es !== runTo) break;
+      const npLen = (ent[3 * j + 2] as number) - (ent[3 * j + 1] as number);
+      if (n > 0 && estsz + npLen + 32 >= bufsz) {
+        this.#want = Want.ROOM;
+        break;
+      }
+      if (2 * n + 2 > this.#ranges.length || n >= this.#crcs.length) this.#growRanges(n + 1);
+      this.#ranges[2 * n] = outAt + (b.msg[2 * j] as number) - runFrom;
+      this.#ranges[2 * n + 1] = b.msg[2 * j + 1] as number;
+      this.#crcs[n] = b.crcs[j] as number;
+      n++;
+      runTo = ent[3 * j + 2] as number;
+      estsz += npLen + 1 + varintLength(npLen) + 6;
+      if (estsz + (this.#sequence ? 18 : 0) > bufsz) {
+        this.#want = Want.FULL;
+        j++;
+        break;
+      }
+      if (this.#unbuffered) {
+        this.#want = Want.NOW;
+        j++;
+        break;
+      }
+    }
+    const len = runTo - runFrom;
+    if (len > 0) {
+      body.reserve(len);
+      body.buf.set(b.buf.subarray(runFrom, runTo), outAt);
+      body.length = outAt + len;
+    }
+    this.payloads += n - this.#n;
+    this.#n = n;
+    this.#summed = n;
+    this.#sumFrom = body.length;
+    this.#estsz = estsz;
+    return j;
+  }
+
+  #growRanges(n: number): void {
+    const cap = Math.max(n, this.#ranges.length);
+    const r = new Int32Array(4 * cap);
+    r.set(this.#ranges);
+    this.#ranges = r;
+    if (this.#crcs.length < 2 * cap) {
+      const c = new Uint32Array(2 * cap);
+      c.set(this.#crcs);
+      this.#crcs = c;
+    }
   }
 
   /**
@@ -290,22 +415,66 @@ export class NmsgWriter {
       o[8] = (len >>> 8) & 255;
       o[9] = len & 255;
       let c: Uint8Array;
+      if (this.#recycle) {
+        // the next container goes into a buffer the sink has finished with (a new one while none has)
+        c = o.subarray(0, b.length);
+        b.buf = this.#take(o.length);
+        b.length = HEADER_LEN;
+        this.containers++;
+        try {
+          await this.#sink(c);
+        } finally {
+          this.#giveBack(o);
+        }
+        return;
+      }
       if (b.length * 2 >= o.length) {
         c = o.subarray(0, b.length);
         // the next container is about as large: an eighth more room, not a zero-filled copy of this
         // buffer's size (twice the container's after growing). The sink only ever gets bytes written.
-        const cap = b.length + (b.length >>> 3) + PUT_ROOM;
-        const u = Buffer.allocUnsafeSlow(cap);
-        b.buf = new Uint8Array(u.buffer, u.byteOffset, cap);
+        b.buf = allocate(b.length + (b.length >>> 3) + PUT_ROOM);
       } else c = o.slice(0, b.length);
       b.length = HEADER_LEN;
       this.containers++;
       await this.#sink(c);
       return;
     }
-    const raw = b.buf.slice(HEADER_LEN, b.length);
-    b.length = HEADER_LEN;
-    const body = this.#zlib ? zlibBody(raw, this.#engine) : raw;
+    let body: Uint8Array;
+    if (this.#zlib && this.#engine === "libnmsg") {
+      // deflated straight after room for the header and the be32 raw length, by the one zlib stream
+      const raw = b.buf.subarray(HEADER_LEN, b.length);
+      const o = this.#take(HEADER_LEN + 4 + deflateRoom(raw.length));
+      const end = deflater().deflateInto(raw, o, HEADER_LEN + 4);
+      b.length = HEADER_LEN;
+      const zlen = end - HEADER_LEN;
+      o[10] = raw.length >>> 24;
+      o[11] = (raw.length >>> 16) & 255;
+      o[12] = (raw.length >>> 8) & 255;
+      o[13] = raw.length & 255;
+      if (!overfull || zlen + HEADER_LEN <= this.#bufsz) {
+        o.set(containerHeader(FLAG_ZLIB, zlen));
+        this.containers++;
+        if (!this.#recycle) {
+          // the sink keeps what it is given: a copy at its size, and the buffer kept for the next container
+          const c = o.slice(0, end);
+          this.#giveBack(o);
+          await this.#sink(c);
+          return;
+        }
+        try {
+          await this.#sink(o.subarray(0, end));
+        } finally {
+          this.#giveBack(o);
+        }
+        return;
+      }
+      body = o.slice(HEADER_LEN, end);
+      this.#giveBack(o);
+    } else {
+      // Node's zlib reads the body at once into a new array; an uncompressed body to fragment is kept across the sink's awaits
+      body = this.#zlib ? zlibBody(b.buf.subarray(HEADER_LEN, b.length), this.#engine) : b.buf.slice(HEADER_LEN, b.length);
+      b.length = HEADER_LEN;
+    }
     const flags = this.#zlib ? FLAG_ZLIB : 0;
     if (!overfull || body.length + 10 <= this.#bufsz) {
       await this.#out(flags, body);
@@ -319,6 +488,17 @@ export class NmsgWriter {
       const frag = encodeFragment({ id, current: i, last, fragment: body.subarray(i * fsize, (i + 1) * fsize), crc });
       await this.#out(flags | FLAG_FRAGMENT, frag);
     }
+  }
+
+  /** A buffer of at least n bytes: one the sink has finished with (recycle), else a new one. */
+  #take(n: number): Uint8Array {
+    const o = this.#spare.pop();
+    return o !== undefined && o.length >= n ? o : allocate(n);
+  }
+
+  /** A buffer the sink has finished with, kept for #take. */
+  #giveBack(o: Uint8Array): void {
+    if (this.#spare.length < SPARE_MAX) this.#spare.push(o);
   }
 
   async #out(flags: number, body: Uint8Array): Promise<void> {

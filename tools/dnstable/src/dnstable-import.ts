@@ -4,8 +4,8 @@ import { aboutFile, CliError, type CliIo, configureProgram, Progress, packageVer
 import { type DnstableFile, dnstableMerge, EntryConverter } from "@dnsrep/dnstable";
 import { isMtblError, Sorter, Writer } from "@dnsrep/mtbl";
 import { addCodecOptions, parseBlockSize, parseCodecFlags } from "@dnsrep/mtbl-tools";
-import { decodeDnsDedupe, isNmsgError, MSGTYPE_DNSDEDUPE, VENDOR_SIE } from "@dnsrep/nmsg";
-import { crcDropped, nmsgSourceBatches } from "@dnsrep/nmsg-cli";
+import { decodeDnsDedupe, isNmsgError, MSGTYPE_DNSDEDUPE, type ReadOptions, rawPayloadAt, readRawBatches, VENDOR_SIE } from "@dnsrep/nmsg";
+import { abortable, crcDropped } from "@dnsrep/nmsg-cli";
 import { outputTarget } from "@dnsrep/util";
 import { Command } from "commander";
 
@@ -24,7 +24,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     .usage("[options] INPUT DNS_FILE DNSSEC_FILE");
   addCodecOptions(p)
     .option("-b <sizes>", "block sizes DNS,DNSSEC in bytes", "8192,65536")
-    .option("-m <megabytes>", "memory for sorting, in MiB (runs beyond it spill to temp files)", "1024")
+    .option("-m <megabytes>", "memory for sorting, in MiB (runs beyond it spill to temp files)", "128")
     .option("-D", "also write CDS, CDNSKEY and TA RRsets to the DNS file")
     .option("-p", "keep an output file even when it has no RRsets")
     .option("-r", "also index the SOA RNAME (RDATA and RDATA_NAME_REV entries; their versions become 2)")
@@ -105,9 +105,20 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     };
     // a signal ends the reading (a stdin waiting for data included, the container it cut dropped);
     // what was read is then written and committed, as at the end of the input
-    for await (const batch of nmsgSourceBatches(input, io, { onCrcError }, io.signal)) {
+    // containers read into one reused buffer (no copy, no worker thread); each payload is decoded
+    // and turned into sorter strings before the next container is read
+    const ro: ReadOptions = { onCrcError };
+    if (io.signal) ro.stopped = io.signal;
+    const src =
+      input === "-"
+        ? io.signal
+          ? abortable(io.stdin as AsyncIterable<Uint8Array>, io.signal)
+          : (io.stdin as AsyncIterable<Uint8Array>)
+        : input;
+    for await (const batch of readRawBatches(src, ro)) {
       if (io.signal?.aborted) break;
-      for (const pl of batch) {
+      for (let i = 0; i < batch.n; i++) {
+        const pl = rawPayloadAt(batch, i);
         if (pl.vid !== VENDOR_SIE || pl.msgtype !== MSGTYPE_DNSDEDUPE) {
           skipped++;
           continue;

@@ -10,7 +10,7 @@ import {
   stopController,
   UsageError,
 } from "@dnsrep/cli";
-import { msgtypeId, type NmsgPayload, payloadFromJson, vendorId } from "@dnsrep/nmsg";
+import { msgtypeId, type NmsgPayload, payloadFromJson, type RawBatch, rawPayloadAt, vendorId } from "@dnsrep/nmsg";
 import {
   abortable,
   addNmsgInputOptions,
@@ -20,6 +20,7 @@ import {
   type NmsgOutputFlags,
   openNmsgOutputs,
   parseU32Option,
+  readNmsgFilesRaw,
   readNmsgInputs,
   SocketInputStats,
 } from "@dnsrep/nmsg-cli";
@@ -109,10 +110,40 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     if (++n >= count) ac.abort();
     return r ? r.then(more) : more();
   };
+  // payloads that go out as they came in (no filter, no stamp, nmsg outputs only) are moved
+  // without decoding, as nmsgtool moves them; DNSREP_NMSG_PASSTHROUGH=0 decodes them all
+  const passThrough =
+    out.passThrough &&
+    vid === undefined &&
+    getSource === undefined &&
+    getOperator === undefined &&
+    getGroup === undefined &&
+    io.env.DNSREP_NMSG_PASSTHROUGH !== "0";
+  /** the payloads of a batch from the i-th, decoded one by one (each a view of the batch's buffer, used before the next) */
+  const each = (b: RawBatch, i: number): boolean | Promise<boolean> => {
+    for (; i < b.n; i++) {
+      const r = handle(rawPayloadAt(b, i));
+      if (r === true) continue;
+      if (r === false) return false;
+      const next = i + 1;
+      return r.then((ok) => ok && each(b, next));
+    }
+    return true;
+  };
+  const handleBatch = (b: RawBatch): boolean | Promise<boolean> => {
+    if (!passThrough) return each(b, 0);
+    const to = Math.min(b.n, count - n);
+    seen += to;
+    n += to;
+    progress.tick(show);
+    if (n >= count) ac.abort();
+    const r = out.writeRaw(b, 0, to);
+    return r ? r.then(more) : more();
+  };
   let failure: unknown;
   try {
     // nmsg files first, then JSON files, then sockets (nmsgtool's order)
-    await readNmsgInputs({ readnmsg: f.readnmsg ?? [] }, sio, "nmsg-tool", handle, false);
+    await readNmsgFilesRaw(f.readnmsg ?? [], sio, "nmsg-tool", handleBatch);
     const fallback = vid !== undefined && f.vendor && f.msgtype ? { vname: f.vendor, mname: f.msgtype } : undefined;
     for (const file of jsonInputs) {
       if (ac.signal.aborted) break;

@@ -4,7 +4,6 @@ import {
   type CliIo,
   configureProgram,
   isSystemError,
-  openInput,
   type Progress,
   packageVersion,
   parseIntOption,
@@ -15,6 +14,7 @@ import { getModule, type MessageModule, type Msg } from "@dnsrep/nmsg";
 import {
   abortable,
   addNmsgOutputOptions,
+  borrowedInput,
   headerStamp,
   type NmsgOutputFlags,
   openNmsgOutputs,
@@ -185,7 +185,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       // a link type the matcher cannot decode is refused, not read as packets that are all not_ip
       const parser = new CaptureParser((...a) => matcher.packet(...a), { linkTypes: isSupportedLinkType });
       try {
-        for await (const chunk of abortable(openInput(file, io), stop.signal)) {
+        for await (const chunk of abortable(borrowedInput(file, io), stop.signal)) {
           parser.push(chunk);
           await drain();
           progress.tick(show);
