@@ -15,7 +15,6 @@ export { OutputWriter, openInput, processIo, readAllInput } from "./io.js";
 export type { RunFn } from "./main.js";
 export { configureProgram, main, parseIntOption, parseOption, runCommand } from "./main.js";
 export { Progress } from "./progress.js";
-export { openInputReused } from "./reused-input.js";
 export { checkSignal, interrupted, stopController } from "./signals.js";
 export type { MemoryIo } from "./testing.js";
 export { memoryIo } from "./testing.js";

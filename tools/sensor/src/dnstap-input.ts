@@ -4,7 +4,7 @@
  * *_RESPONSE messages chosen by `--dnstap-types` become base/dnsqr payloads (@dnsrep/dnstap's
  * DnstapToDnsqr) written to the same outputs as captured traffic.
  */
-import { CliError, type CliIo, isSystemError, openInputReused, Progress, parseIntOption, UsageError } from "@dnsrep/cli";
+import { CliError, type CliIo, isSystemError, Progress, parseIntOption, UsageError } from "@dnsrep/cli";
 import {
   DEFAULT_DNSQR_TYPES,
   DnstapToDnsqr,
@@ -18,7 +18,7 @@ import {
   messageTypeFromName,
   messageTypeName,
 } from "@dnsrep/dnstap";
-import { abortable, headerStamp, type NmsgOutputFlags, openNmsgOutputs, PendingWrites } from "@dnsrep/nmsg-cli";
+import { abortable, borrowedInput, headerStamp, type NmsgOutputFlags, openNmsgOutputs, PendingWrites } from "@dnsrep/nmsg-cli";
 import type { Command } from "commander";
 
 export interface DnstapFlags {
@@ -135,7 +135,7 @@ export async function runDnstap(f: Common, io: CliIo, count: number, seconds: nu
       for (const file of f.dnstap) {
         const reader = new FrameStreamReader((b, at) => frame(b, at, file));
         try {
-          for await (const chunk of abortable(openInputReused(file, io), stop.signal)) {
+          for await (const chunk of abortable(borrowedInput(file, io), stop.signal)) {
             reader.push(chunk);
             await pending.wait();
             progress.tick(show);
