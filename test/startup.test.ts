@@ -40,7 +40,7 @@ describe("the tools' bundles", () => {
       const dir = join(b.script, "..", "..", "dist", "bundle");
       expect(existsSync(join(dir, `${b.name}.cjs`)), `${b.name}: dist/bundle/${b.name}.cjs`).toBe(true);
       const { inputs } = JSON.parse(readFileSync(join(dir, `${b.name}.json`), "utf8")) as { inputs: [string, number][] };
-      expect(inputs.length, b.name).toBeGreaterThan(3);
+      expect(inputs.length, b.name).toBeGreaterThan(1);
       const changed = inputs.filter(([rel, mtime]) => statSync(join(dir, rel), { throwIfNoEntry: false })?.mtimeMs !== mtime);
       expect(changed, `${b.name}: inputs changed since the bundle was built`).toEqual([]);
     }

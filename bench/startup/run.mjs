@@ -4,9 +4,12 @@
 // Prints mean and median CPU (user + system) and wall time, the ratio of the mean CPU to node -e 0's,
 // and the median peak RSS.
 //
-//   node bench/startup/run.mjs [--runs N] [--only NAME,NAME] [--unbundled] [--no-help] [--json]
+//   node bench/startup/run.mjs [--runs N] [--only NAME,NAME] [--unbundled] [--no-help] [--before DIR] [--json]
 //
 // --unbundled: run the tools' modules (DNSREP_UNBUNDLED=1) instead of their bundles.
+// --before DIR: also run each command from another built checkout (an earlier commit, e.g.
+//   `git archive C | tar -x -C DIR`, then pnpm install, the native builds and tsc -b there), in the
+//   same loop: its rows are marked "(before)".
 // Needs `npx tsc -b` and `node scripts/bundle-tools.mjs` first (scripts/setup.sh does both).
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -22,26 +25,34 @@ const only = opt("--only", "").split(",").filter(Boolean);
 const unbundled = args.includes("--unbundled");
 const node = process.execPath;
 const fixture = join(root, "test", "vectors", "dnstable", "dns.mtbl");
+const before = opt("--before", "");
 
-const commands = [{ name: "node -e 0", argv: ["-e", "0"] }];
-commands.push({
-  name: "dnstable-lookup rrset '*.test'",
-  argv: [join(root, "tools", "dnstable", "bin", "dnstable-lookup.js"), "rrset", "*.test"],
-});
-commands.push({
-  name: "dnstable-lookup rdata ip 192.0.2.0/24",
-  argv: [join(root, "tools", "dnstable", "bin", "dnstable-lookup.js"), "rdata", "ip", "192.0.2.0/24"],
-});
-if (!args.includes("--no-help")) {
-  for (const tool of readdirSync(join(root, "tools")).sort()) {
-    let bins = [];
-    try {
-      bins = readdirSync(join(root, "tools", tool, "bin")).filter((f) => f.endsWith(".js"));
-    } catch {}
-    for (const b of bins.sort()) commands.push({ name: `${b.slice(0, -3)} --help`, argv: [join(root, "tools", tool, "bin", b), "--help"] });
+/** The commands of the checkout at `top`, their names marked with `mark`. */
+function toolCommands(top, mark) {
+  const out = [];
+  const lookup = join(top, "tools", "dnstable", "bin", "dnstable-lookup.js");
+  out.push({ name: `dnstable-lookup rrset '*.test'${mark}`, argv: [lookup, "rrset", "*.test"] });
+  out.push({ name: `dnstable-lookup rdata ip 192.0.2.0/24${mark}`, argv: [lookup, "rdata", "ip", "192.0.2.0/24"] });
+  if (!args.includes("--no-help")) {
+    for (const tool of readdirSync(join(top, "tools")).sort()) {
+      let bins = [];
+      try {
+        bins = readdirSync(join(top, "tools", tool, "bin")).filter((f) => f.endsWith(".js"));
+      } catch {}
+      for (const b of bins.sort()) out.push({ name: `${b.slice(0, -3)} --help${mark}`, argv: [join(top, "tools", tool, "bin", b), "--help"] });
+    }
   }
+  return out.filter((c) => only.length === 0 || only.some((o) => c.name.includes(o)));
 }
-const chosen = commands.filter((c, i) => i === 0 || only.length === 0 || only.some((o) => c.name.includes(o)));
+const mine = toolCommands(root, "");
+const theirs = before ? toolCommands(before, " (before)") : [];
+// each command beside its before, so the table reads in pairs
+const chosen = [{ name: "node -e 0", argv: ["-e", "0"] }];
+for (const c of mine) {
+  const b = theirs.find((t) => t.name === `${c.name} (before)`);
+  if (b) chosen.push(b);
+  chosen.push(c);
+}
 
 const env = { ...process.env, DNSTABLE_FNAME: fixture };
 if (unbundled) env.DNSREP_UNBUNDLED = "1";
@@ -84,7 +95,7 @@ if (args.includes("--json")) {
 } else {
   const la = (l) => l.map((x) => x.toFixed(1)).join(" ");
   console.log(
-    `commit ${commit}, ${new Date().toISOString().slice(0, 16)}Z, ${cpus().length} cores, load ${la(load0)} → ${la(load1)}; ${RUNS} paired runs, ${unbundled ? "unbundled modules" : "bundles"}`,
+    `commit ${commit}${before ? ` (before: ${before})` : ""}, ${new Date().toISOString().slice(0, 16)}Z, ${cpus().length} cores, load ${la(load0)} → ${la(load1)}; ${RUNS} paired runs, ${unbundled ? "unbundled modules" : "bundles"}`,
   );
   console.log("");
   console.log("| command | CPU mean (s) | CPU median (s) | ÷ node -e 0 (mean CPU) | wall mean (s) | peak RSS (MB) |");
