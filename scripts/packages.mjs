@@ -40,6 +40,9 @@ function filesFor(pkg) {
   const has = (p) => existsSync(join(root, pkg.dir, p));
   const files = pkg.json.bin !== undefined || has("bin") ? ["bin"] : [];
   files.push("dist", "src", "!src/**/*.test.ts");
+  // a tool's bundles (scripts/bundle-tools.mjs) name the workspace's files by their place in the
+  // repository: a packed tool runs its modules instead
+  if (pkg.json.bin !== undefined) files.push("!dist/bundle");
   if (has("native")) files.push("native");
   if (has("binding.gyp")) files.push("binding.gyp");
   // a package that builds more than tsc does (@dnsrep/web's esbuild bundle) ships what it builds

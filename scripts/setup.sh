@@ -61,3 +61,6 @@ done
 npx tsc -b
 # the web UI's static files (packages/web/www): typechecked, bundled by esbuild, size printed
 node packages/web/scripts/build.mjs
+# each tool's entry point as one CommonJS file with V8's code cache (tools/*/dist/bundle): the bin
+# scripts start from it (issue 30), and run the modules instead when it is missing or stale
+node scripts/bundle-tools.mjs

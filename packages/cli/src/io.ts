@@ -22,7 +22,11 @@ export interface CliIo {
 /** The process's own stdio. */
 export function processIo(signal?: AbortSignal): CliIo {
   const io: CliIo = {
-    stdin: process.stdin,
+    // process.stdin builds its stream (a socket, a TTY or a file stream) when first asked for:
+    // only a command that reads stdin pays for it
+    get stdin() {
+      return process.stdin;
+    },
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,

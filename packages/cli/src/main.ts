@@ -1,4 +1,4 @@
-import { type Command, CommanderError } from "commander";
+import type { Command } from "commander";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, errorLine, exitCodeOf, isBrokenPipe, UsageError } from "./errors.js";
 import { type CliIo, processIo } from "./io.js";
 import { versionLine } from "./version.js";
@@ -15,7 +15,7 @@ export async function runCommand(prog: string, run: RunFn, argv: string[], io: C
     return await run(argv, io);
   } catch (err) {
     if (isBrokenPipe(err)) return EXIT_OK;
-    if (err instanceof CommanderError) {
+    if (isCommanderError(err)) {
       if (err.exitCode === 0 || err.code === "commander.helpDisplayed" || err.code === "commander.version") return EXIT_OK;
       // commander already printed its message through configureOutput
       return EXIT_USAGE;
@@ -23,6 +23,17 @@ export async function runCommand(prog: string, run: RunFn, argv: string[], io: C
     io.stderr.write(`${prog}: ${errorLine(err)}\n`);
     return exitCodeOf(err);
   }
+}
+
+/**
+ * Whether `err` is commander's CommanderError (or its InvalidArgumentError): told by its `code`
+ * ("commander.…") and numeric `exitCode` rather than by `instanceof`, so that a tool that does not
+ * parse with commander (dnstable-lookup) does not load it to run.
+ */
+function isCommanderError(err: unknown): err is { code: string; exitCode: number } {
+  if (typeof err !== "object" || err === null) return false;
+  const { code, exitCode } = err as { code?: unknown; exitCode?: unknown };
+  return typeof code === "string" && code.startsWith("commander.") && typeof exitCode === "number";
 }
 
 /**

@@ -12,7 +12,7 @@
  * - zstd: `zstd-napi` (bindings to the reference libzstd), one frame with the content size.
  */
 import { createRequire } from "node:module";
-import { deflateSync, inflateSync, constants as zc } from "node:zlib";
+import type * as Zlib from "node:zlib";
 import { MtblError, MtblErrorCode } from "./errors.js";
 import { nativeZlib } from "./native-zlib.js";
 
@@ -59,6 +59,10 @@ let zstd: Zstd | undefined;
 const snappyLib = (): Snappy => (snappy ??= require("snappy") as Snappy);
 const lz4Lib = (): Lz4 => (lz4 ??= require("lz4-napi") as Lz4);
 const zstdLib = (): Zstd => (zstd ??= require("zstd-napi") as Zstd);
+// node:zlib only where libdeflate is not built (or for level 0): loaded when first needed, so a
+// reader of libdeflate's blocks (a one-query dnstable-lookup) does not load it
+let nodeZlib: typeof Zlib | undefined;
+const zlibLib = (): typeof Zlib => (nodeZlib ??= require("node:zlib") as typeof Zlib);
 interface ZstdDCtx {
   decompress(dst: Uint8Array, src: Uint8Array): number;
 }
@@ -101,7 +105,8 @@ function roomFor(n: number): Uint8Array {
 function deflateBlock(data: Uint8Array, level: number): Uint8Array {
   const lv = Math.min(Math.max(level, -1), 9);
   // level 0 (stored blocks) is left to node:zlib: libdeflate before 1.16 has no level 0
-  if (nativeZlib === null || lv === 0) return asBytes(deflateSync(data, { level: lv === -1 ? zc.Z_DEFAULT_COMPRESSION : lv }));
+  if (nativeZlib === null || lv === 0)
+    return asBytes(zlibLib().deflateSync(data, { level: lv === -1 ? zlibLib().constants.Z_DEFAULT_COMPRESSION : lv }));
   const native = lv === -1 ? 6 : lv;
   const out = roomFor(nativeZlib.bound(native, data.length));
   return out.slice(0, nativeZlib.compress(data, native, out));
@@ -110,7 +115,7 @@ function deflateBlock(data: Uint8Array, level: number): Uint8Array {
 function inflateBlock(data: Uint8Array, maxSize: number, borrow: boolean): Uint8Array {
   if (nativeZlib === null) {
     try {
-      return asBytes(inflateSync(data, { maxOutputLength: maxSize }));
+      return asBytes(zlibLib().inflateSync(data, { maxOutputLength: maxSize }));
     } catch (e) {
       // in the native path's words: Node's own text here names a Buffer, not the block
       if ((e as { code?: unknown }).code === "ERR_BUFFER_TOO_LARGE") throw new Error(`block inflates to more than ${maxSize} bytes`);

@@ -1,5 +1,3 @@
 #!/usr/bin/env node
-import { main } from "@dnsrep/cli";
-import { run } from "../dist/nmsg-dns-cache.js";
-
-main("nmsg-dns-cache", run);
+// nmsg-dns-cache: its bundle or its modules (@dnsrep/cli's launch)
+require("@dnsrep/cli/launch").launch(__dirname, "nmsg-dns-cache");

@@ -1,5 +1,3 @@
 #!/usr/bin/env node
-import { main } from "@dnsrep/cli";
-import { run } from "../dist/dnsdb-query.js";
-
-main("dnsdb-query", run);
+// dnsdb-query: its bundle or its modules (@dnsrep/cli's launch)
+require("@dnsrep/cli/launch").launch(__dirname, "dnsdb-query");

@@ -1,5 +1,3 @@
 #!/usr/bin/env node
-import { main } from "@dnsrep/cli";
-import { run } from "../dist/dnstable-import.js";
-
-main("dnstable-import", run);
+// dnstable-import: its bundle or its modules (@dnsrep/cli's launch)
+require("@dnsrep/cli/launch").launch(__dirname, "dnstable-import");

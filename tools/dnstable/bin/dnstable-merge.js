@@ -1,5 +1,3 @@
 #!/usr/bin/env node
-import { main } from "@dnsrep/cli";
-import { run } from "../dist/dnstable-merge.js";
-
-main("dnstable-merge", run);
+// dnstable-merge: its bundle or its modules (@dnsrep/cli's launch)
+require("@dnsrep/cli/launch").launch(__dirname, "dnstable-merge");

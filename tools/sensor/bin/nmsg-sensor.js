@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import { main } from "@dnsrep/cli";
-import { holdsNativeHandles, run } from "../dist/nmsg-sensor.js";
-
-main("nmsg-sensor", run, { exitWhenDone: holdsNativeHandles });
+// nmsg-sensor: its bundle or its modules (@dnsrep/cli's launch); a live capture's libpcap handle may
+// hold the event loop once the run has finished, so main() exits then
+require("@dnsrep/cli/launch").launch(__dirname, "nmsg-sensor", (m) => ({ exitWhenDone: m.holdsNativeHandles }));

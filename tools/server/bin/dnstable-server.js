@@ -1,5 +1,3 @@
 #!/usr/bin/env node
-import { main } from "@dnsrep/cli";
-import { run } from "../dist/dnstable-server.js";
-
-main("dnstable-server", run);
+// dnstable-server: its bundle or its modules (@dnsrep/cli's launch)
+require("@dnsrep/cli/launch").launch(__dirname, "dnstable-server");

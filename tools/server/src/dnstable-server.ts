@@ -1,17 +1,9 @@
 import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { CliError, type CliIo, configureProgram, parseIntOption, UsageError } from "@dnsrep/cli";
-import {
-  createServer,
-  type DnstableServer,
-  isEnrichError,
-  isServerError,
-  isUiError,
-  type NmsgListenSpec,
-  parseNmsgListen,
-  type ServerOptions,
-} from "@dnsrep/server";
-import { webRoot } from "@dnsrep/web";
+// the server and the web UI's files are loaded once the arguments are read: --help and a usage
+// error do not load fastify, the store and the rest (issue 30)
+import type { DnstableServer, NmsgListenSpec, ServerOptions } from "@dnsrep/server";
 import { Command } from "commander";
 
 /**
@@ -130,6 +122,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     )
     .option("--enrich-poll-interval <ms>", "with --geoip-db/--asn-db: stat the database files this often and use a replaced one", "5000");
   p.parse(argv, { from: "user" });
+  const { createServer, isEnrichError, isServerError, isUiError, parseNmsgListen } = await import("@dnsrep/server");
   const f = p.opts<Flags>();
   const data = p.args;
   const [host, port] = parseListen("--listen", f.listen);
@@ -185,7 +178,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   };
   if (f.users !== undefined) {
     // the web UI's page (@dnsrep/web's built static folder) beside its login routes
-    opts.ui = { usersFile: f.users, sessionTtlSeconds: sessionTtl, staticDir: webRoot };
+    opts.ui = { usersFile: f.users, sessionTtlSeconds: sessionTtl, staticDir: (await import("@dnsrep/web")).webRoot };
     if (f.secureCookies) opts.ui.secureCookies = true;
   }
   if (f.store !== undefined)

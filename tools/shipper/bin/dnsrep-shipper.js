@@ -1,5 +1,3 @@
 #!/usr/bin/env node
-import { main } from "@dnsrep/cli";
-import { run } from "../dist/dnsrep-shipper.js";
-
-main("dnsrep-shipper", run);
+// dnsrep-shipper: its bundle or its modules (@dnsrep/cli's launch)
+require("@dnsrep/cli/launch").launch(__dirname, "dnsrep-shipper");
