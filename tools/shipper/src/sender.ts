@@ -99,7 +99,16 @@ export class Sender {
    * once. What is left stays spooled for the next run. Used at exit.
    */
   async drain(deadline: number): Promise<void> {
-    await this.stop();
+    // the loop ends after the attempt in flight, if any, has its answer (aborting it would lose
+    // an answer the server already gave, and send the batch again); at the deadline it is abandoned
+    this.#stopped = true;
+    this.#wake?.();
+    const cut = setTimeout(() => this.#inflight?.abort(), Math.max(0, deadline - Date.now()));
+    try {
+      await this.#loop;
+    } finally {
+      clearTimeout(cut);
+    }
     let attempt = this.#attempts;
     while (Date.now() < deadline) {
       const b = this.#spool.oldest();

@@ -10,19 +10,24 @@ export function tempDir(prefix = "shipper-"): string {
 }
 
 /** A shipper over `paths` (test line format) posting to `server`, spool and registry under `dir`. */
+/** The tests' HTTP output: the mock's URL and key, a spool in dir, short backoffs. */
+export function httpOutput(dir: string, server: MockIngest) {
+  return {
+    kind: "http" as const,
+    server: server.url,
+    key: server.key,
+    spoolDir: join(dir, "spool"),
+    spoolSync: false,
+    backoff: { baseMs: 20, maxMs: 200 },
+    timeoutMs: 5000,
+  };
+}
+
 export function httpShipper(dir: string, server: MockIngest, paths: string[], extra: Partial<ShipperOptions> = {}): Shipper {
   return new Shipper({
     inputs: [{ paths, format: "test", options: {} }],
     createParser: () => lineParser(),
-    output: {
-      kind: "http",
-      server: server.url,
-      key: server.key,
-      spoolDir: join(dir, "spool"),
-      spoolSync: false,
-      backoff: { baseMs: 20, maxMs: 200 },
-      timeoutMs: 5000,
-    },
+    output: httpOutput(dir, server),
     registryPath: join(dir, "spool", "registry.json"),
     windowMs: 50,
     pollMs: 20,

@@ -36,7 +36,7 @@ export class MockIngest {
   #server: Server | null = null;
   readonly #sockets = new Set<Socket>();
   /** Scripted answers for the next requests (status, Retry-After). */
-  script: { status: number; retryAfter?: string; body?: string }[] = [];
+  script: { status: number; retryAfter?: string; body?: string; delayMs?: number }[] = [];
   requests = 0;
   duplicates = 0;
   /** Idempotency-Keys in arrival order (accepted ones). */
@@ -103,6 +103,7 @@ export class MockIngest {
     };
     if (req.method !== "POST" || req.url !== "/api/v1/ingest") return send(404, { error: "not found" });
     const s = this.script.shift();
+    if (s?.delayMs) await new Promise((r) => setTimeout(r, s.delayMs));
     if (s) return send(s.status, s.body ?? { error: `scripted ${s.status}` }, s.retryAfter ? { "retry-after": s.retryAfter } : {});
     if (req.headers["x-api-key"] === undefined) return send(401, { error: "no API key" });
     if (req.headers["x-api-key"] !== this.key) return send(403, { error: "not an ingest key" });

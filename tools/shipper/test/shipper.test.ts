@@ -2,7 +2,7 @@ import { appendFileSync, cpSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Shipper } from "../src/shipper.js";
-import { httpShipper, tempDir, until } from "./helpers.js";
+import { httpOutput, httpShipper, tempDir, until } from "./helpers.js";
 import { lineParser, singlePass } from "./line-parser.js";
 import { MockIngest } from "./mock-ingest.js";
 
@@ -98,6 +98,18 @@ describe("Shipper (http, mock ingest)", () => {
     expect(readdirSync(join(dir, "spool", "rejected")).filter((n) => n.endsWith(".reason")).length).toBe(2);
     expect(server.totals).toEqual({});
     expect(s.stats.bytes).toBe(Buffer.byteLength(lines(5)));
+  });
+
+  it("a request in flight when the run ends keeps its answer (drain waits for it, no second send)", async () => {
+    const log = join(dir, "a.log");
+    writeFileSync(log, lines(5));
+    // the 507 makes the sender "failing", so the run ends while the slow 401 is in flight
+    server.script.push({ status: 507 }, { status: 401, delayMs: 400 });
+    const s = httpShipper(dir, server, [log], { once: true, output: { ...httpOutput(dir, server), backoff: { baseMs: 1, maxMs: 2 } } });
+    await s.run();
+    expect(s.stats.batchesRejected).toBe(1);
+    expect(server.requests).toBe(2);
+    expect(server.totals).toEqual({});
   });
 
   it("wrong key: 403 is permanent", async () => {
