@@ -1,7 +1,7 @@
 import { rrtypeToString } from "@dnsrep/wdns";
 import { makeAssociation } from "./association.js";
-import { isObject, type JsonObject, parseJsonObject, parseTimeValue } from "./json-line.js";
-import { LineParser } from "./line-parser.js";
+import { isObject, type JsonObject, parseTimeValue } from "./json-line.js";
+import { JsonLineParser } from "./line-parser.js";
 import type { Association } from "./observation.js";
 
 /**
@@ -14,21 +14,9 @@ import type { Association } from "./observation.js";
  * DNS Common Output Format (the same member names; see cof.ts). Counts and first/last times are
  * kept in the associations (`count`, `time`, `timeLast`).
  */
-export class PassiveExportParser extends LineParser {
-  readonly format: string;
-
-  constructor(source: string) {
-    super();
-    this.format = source;
-  }
-
-  protected parse(text: string): Association[] {
-    if (text.trim() === "") return [];
-    let o: JsonObject | null = parseJsonObject(text);
-    if (o === null) {
-      this.reject("not json", text);
-      return [];
-    }
+export class PassiveExportParser extends JsonLineParser {
+  protected parseObject(line: JsonObject): Association[] {
+    let o = line;
     if (o.cond !== undefined || o.obj !== undefined) {
       if (o.cond === "failed") this.reject("query failed");
       if (!isObject(o.obj)) return [];

@@ -2,6 +2,7 @@
  * The shared part of every line parser: line counting, the checks every line gets before its
  * format's grammar (length, NUL bytes), and rejected-line counts by reason.
  */
+import { type JsonObject, parseJsonObject } from "./json-line.js";
 import type { Association, LogParser } from "./observation.js";
 
 /** Longest line a parser looks at (longer ones are rejected as "line too long"). */
@@ -48,4 +49,28 @@ export abstract class LineParser implements LogParser {
     this.rejected.set(r, (this.rejected.get(r) ?? 0) + 1);
     return [];
   }
+}
+
+/**
+ * A parser of JSON lines (one object per line): blank lines are skipped, a line that is not a
+ * JSON object is rejected as "not json"; the object goes to `parseObject`. `format` is the source
+ * name given (each format has its default).
+ */
+export abstract class JsonLineParser extends LineParser {
+  readonly format: string;
+
+  constructor(source: string) {
+    super();
+    this.format = source;
+  }
+
+  protected parse(text: string): Association[] {
+    if (text.trim() === "") return [];
+    const o = parseJsonObject(text);
+    if (o === null) return this.reject("not json", text);
+    return this.parseObject(o);
+  }
+
+  /** Parse one line's object (the whole line is not at hand: reject without it). */
+  protected abstract parseObject(o: JsonObject): Association[];
 }

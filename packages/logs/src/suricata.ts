@@ -1,6 +1,6 @@
 import { chainAnswers, makeAssociation, type OwnerlessAnswer } from "./association.js";
-import { isObject, type JsonObject, num, parseJsonObject, parseTimeValue, str } from "./json-line.js";
-import { LineParser } from "./line-parser.js";
+import { isObject, type JsonObject, num, parseTimeValue, str } from "./json-line.js";
+import { JsonLineParser } from "./line-parser.js";
 import { quoteTxt } from "./normalize.js";
 import type { Association } from "./observation.js";
 
@@ -15,21 +15,12 @@ import type { Association } from "./observation.js";
  * Requests carry no values ("no answers"). Suricata logs only the exchange of an MX record, so MX
  * answers are counted as "MX without preference". Times from `timestamp` (`+hhmm` offsets).
  */
-export class SuricataParser extends LineParser {
-  readonly format: string;
-
+export class SuricataParser extends JsonLineParser {
   constructor(source = "suricata") {
-    super();
-    this.format = source;
+    super(source);
   }
 
-  protected parse(text: string): Association[] {
-    if (text.trim() === "") return [];
-    const o = parseJsonObject(text);
-    if (o === null) {
-      this.reject("not json", text);
-      return [];
-    }
+  protected parseObject(o: JsonObject): Association[] {
     if (o.event_type !== "dns") {
       this.reject("not a dns event");
       return [];

@@ -1,7 +1,7 @@
 import { rrtypeToString } from "@dnsrep/wdns";
 import { chainAnswers, type OwnerlessAnswer } from "./association.js";
-import { num, parseJsonObject, parseTimeValue, str } from "./json-line.js";
-import { LineParser } from "./line-parser.js";
+import { type JsonObject, num, parseTimeValue, str } from "./json-line.js";
+import { JsonLineParser, LineParser } from "./line-parser.js";
 import { addressValue, quoteTxt } from "./normalize.js";
 import type { Association } from "./observation.js";
 
@@ -202,21 +202,12 @@ function indexes(fields: string[]) {
 }
 
 /** Zeek's JSON logs (`LogAscii::use_json=T`): one object per line, `ts` a number or ISO 8601 text. */
-export class ZeekJsonParser extends LineParser {
-  readonly format: string;
-
+export class ZeekJsonParser extends JsonLineParser {
   constructor(source = "zeek-json") {
-    super();
-    this.format = source;
+    super(source);
   }
 
-  protected parse(text: string): Association[] {
-    if (text.trim() === "") return [];
-    const o = parseJsonObject(text);
-    if (o === null) {
-      this.reject("not json", text);
-      return [];
-    }
+  protected parseObject(o: JsonObject): Association[] {
     const answers = o.answers;
     if (answers !== undefined && !(Array.isArray(answers) && answers.every((a) => typeof a === "string"))) {
       this.reject("bad answers");
