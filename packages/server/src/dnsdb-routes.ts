@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { effectiveLimit, parseQueryParams } from "./params.js";
 import { type LookupPath, parseLookupPath } from "./query.js";
 import { rrtypeOfKey, typeSelected } from "./rrtypes.js";
-import { begin, type QueryContext, responseBody } from "./run-query.js";
+import { type QueryContext, runResponse } from "./run-query.js";
 import { lookupLines, type StreamStats, summarizeLines } from "./saf.js";
 
 type Params = { kind: string; by: string; value: string; type?: string; bailiwick?: string };
@@ -32,11 +32,7 @@ export function dnsdbRoutes(app: FastifyInstance, ctx: QueryContext, statsOf: St
       const lq = parseLookupPath(path);
       const limit = effectiveLimit(p.limit, ctx.defaultLimit, ctx.maxLimit, req.principal?.resultsMax ?? null);
       const stats = statsOf(req);
-      stats.swclient = p.swclient;
-      stats.version = p.version;
-      const run = begin(ctx, stats);
-      let body: ReturnType<typeof responseBody>;
-      try {
+      const body = runResponse(ctx, stats, p, (run) => {
         const w = {
           results: run.query(lq.query, p),
           keep: (r: { key: Uint8Array }) => typeSelected(lq.types, rrtypeOfKey(r.key)),
@@ -45,11 +41,8 @@ export function dnsdbRoutes(app: FastifyInstance, ctx: QueryContext, statsOf: St
           humantime: p.humantime,
           enrich: p.enrich ? run.stamps() : null,
         };
-        body = responseBody(ctx, run, verb === "lookup" ? lookupLines(w, stats) : summarizeLines(w, p.maxCount, stats), stats);
-      } catch (e) {
-        run.release();
-        throw e;
-      }
+        return verb === "lookup" ? lookupLines(w, stats) : summarizeLines(w, p.maxCount, stats);
+      });
       return reply.type("application/x-ndjson").send(body);
     };
     const config = { auth: "dnsdb" as const, quota: true };

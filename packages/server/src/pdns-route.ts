@@ -6,7 +6,7 @@ import { badQuery } from "./errors.js";
 import { effectiveLimit, parseQueryParams, type QueryParams } from "./params.js";
 import { checkIp, checkName } from "./query.js";
 import { printable, rrtypeOfKey, typeSelected } from "./rrtypes.js";
-import { begin, type QueryContext, responseBody } from "./run-query.js";
+import { type QueryContext, runResponse } from "./run-query.js";
 import type { ResultWindow } from "./saf.js";
 
 /** Whether VALUE is an address query (an address, `ADDR,PREFIX`, `ADDR/PREFIX`, a range) rather than a name. */
@@ -37,20 +37,13 @@ export function pdnsRoute(app: FastifyInstance, ctx: QueryContext, statsOf: Stat
             { type: "rdata_name", name: value },
           ];
     const stats = statsOf(req);
-    stats.swclient = p.swclient;
-    stats.version = p.version;
-    const run = begin(ctx, stats);
-    let body: ReturnType<typeof responseBody>;
-    try {
+    const body = runResponse(ctx, stats, p, (run) => {
       // each query starts (and is checked) before the response does
       const results = queries.map((q) => run.query(q, p));
       const view = p.enrich ? run.stamps() : null;
       const windows = results.map((r) => (): ResultWindow => ({ ...window(r, p, limit), enrich: view }));
-      body = responseBody(ctx, run, cofStream(windows, stats), stats);
-    } catch (e) {
-      run.release();
-      throw e;
-    }
+      return cofStream(windows, stats);
+    });
     return reply.type("application/json").send(body);
   };
   const config = { auth: "circl" as const, quota: true };

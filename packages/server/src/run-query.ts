@@ -66,6 +66,28 @@ export function begin(ctx: QueryContext, stats: StreamStats): Running {
   };
 }
 
+/**
+ * A lookup request's response: its stats take the client's swclient/version, the current data is
+ * held (begin), and `lines(run)` makes the body's lines (responseBody); when making them throws,
+ * the data is let go before the error goes on.
+ */
+export function runResponse(
+  ctx: QueryContext,
+  stats: StreamStats,
+  p: QueryParams,
+  lines: (run: Running) => Generator<string, void, undefined>,
+): string | LineStream {
+  stats.swclient = p.swclient;
+  stats.version = p.version;
+  const run = begin(ctx, stats);
+  try {
+    return responseBody(ctx, run, lines(run), stats);
+  } catch (e) {
+    run.release();
+    throw e;
+  }
+}
+
 /** How much of a body is gathered before answering: a body that ends within it goes out whole, with a length. */
 const WHOLE_MAX = 64 * 1024;
 

@@ -6,7 +6,7 @@ import type { StatsOf } from "../dnsdb-routes.js";
 import { badQuery } from "../errors.js";
 import { effectiveLimit, parseQueryParams, type QueryParams } from "../params.js";
 import { printable } from "../rrtypes.js";
-import { begin, type QueryContext, type Running, responseBody } from "../run-query.js";
+import { type QueryContext, type Running, runResponse } from "../run-query.js";
 import { lookupLines } from "../saf.js";
 import type { StampView } from "./fields.js";
 
@@ -68,11 +68,7 @@ export function enrichRoutes(app: FastifyInstance, ctx: QueryContext, statsOf: S
       if (!ctx.stamps) throw badQuery(`rdata/${kind} lookups need enrichment (dnstable-server --store DIR --geoip-db/--asn-db FILE)`);
       const limit = effectiveLimit(p.limit, ctx.defaultLimit, ctx.maxLimit, req.principal?.resultsMax ?? null);
       const stats = statsOf(req);
-      stats.swclient = p.swclient;
-      stats.version = p.version;
-      const run = begin(ctx, stats);
-      let body: ReturnType<typeof responseBody>;
-      try {
+      const body = runResponse(ctx, stats, p, (run) => {
         const view = run.stamps() as StampView;
         const pairs = kind === "asn" ? view.byAsn(asn) : view.byCountry(cc);
         const w = {
@@ -83,11 +79,8 @@ export function enrichRoutes(app: FastifyInstance, ctx: QueryContext, statsOf: S
           humantime: p.humantime,
           enrich: p.enrich ? view : null,
         };
-        body = responseBody(ctx, run, lookupLines(w, stats), stats);
-      } catch (e) {
-        run.release();
-        throw e;
-      }
+        return lookupLines(w, stats);
+      });
       return reply.type("application/x-ndjson").send(body);
     };
     app.get(`/dnsdb/v2/lookup/rdata/${kind}/:value`, { config: { auth: "dnsdb" as const, quota: true } }, handler);
