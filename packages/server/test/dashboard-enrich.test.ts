@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FIXTURES as FX, fixtureStamp, haveMmdblookup } from "../../enrich/test/mmdblookup.js";
 import type { DashboardView } from "../src/dashboard/index.js";
 import { addKey, createServer, type DnstableServer, type ServerOptions } from "../src/index.js";
+import { ingestLines } from "./helpers.js";
 
 /**
  * The dashboard's ASN / country panels on a server with enrichment (the test databases of
@@ -40,12 +41,7 @@ describe.skipIf(!haveMmdblookup)("dashboard with enrichment", () => {
   const byAddress = new Map<string, number>();
 
   const post = async (lines: Obj[]): Promise<void> => {
-    const r = await server.app.inject({
-      method: "POST",
-      url: "/api/v1/ingest",
-      headers: { "content-type": "application/x-ndjson", "x-api-key": writer },
-      payload: lines.map((l) => JSON.stringify(l)).join("\n"),
-    });
+    const r = await ingestLines(server, writer, lines);
     expect(r.statusCode, r.body).toBe(200);
     for (const l of lines)
       if (l.rrtype === "A" || l.rrtype === "AAAA")

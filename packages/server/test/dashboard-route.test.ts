@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addKey, createServer, type DnstableServer } from "../src/index.js";
-import { DNS } from "./helpers.js";
+import { DNS, ingestLines } from "./helpers.js";
 
 /**
  * GET /ui/api/dashboard and /dnsdb/v2/dashboard over a real @dnsrep/store and the test vectors'
@@ -52,13 +52,7 @@ describe("dashboard route", () => {
     }
     return n;
   };
-  const ingest = (lines: object[], source?: string) =>
-    server.app.inject({
-      method: "POST",
-      url: "/api/v1/ingest",
-      headers: { "content-type": "application/x-ndjson", "x-api-key": writer },
-      payload: lines.map((l) => JSON.stringify(source ? { ...l, source } : l)).join("\n"),
-    });
+  const ingest = (lines: object[], source?: string) => ingestLines(server, writer, source ? lines.map((l) => ({ ...l, source })) : lines);
 
   it("refuses without a key, an ingest key, and a bad range", async () => {
     expect((await get("/dnsdb/v2/dashboard", null)).statusCode).toBe(401);

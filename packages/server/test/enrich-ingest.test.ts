@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FIXTURES as FX, fixtureStamp, haveMmdblookup } from "../../enrich/test/mmdblookup.js";
 import { addKey, createServer, type DnstableServer, type ServerOptions } from "../src/index.js";
+import { ingestLines } from "./helpers.js";
 
 /**
  * Enrichment end to end in one process (inject()): a real live store with the enrichment hook;
@@ -35,12 +36,7 @@ describe.skipIf(!haveMmdblookup)("enrichment at ingest", () => {
   const firstVersion = new Map<string, number>();
 
   const post = async (lines: Obj[]): Promise<void> => {
-    const r = await server.app.inject({
-      method: "POST",
-      url: "/api/v1/ingest",
-      headers: { "content-type": "application/x-ndjson", "x-api-key": writer },
-      payload: lines.map((l) => JSON.stringify(l)).join("\n"),
-    });
+    const r = await ingestLines(server, writer, lines);
     expect(r.statusCode, r.body).toBe(200);
   };
   const get = async (url: string, key = reader): Promise<{ status: number; objs: Obj[]; body: string }> => {

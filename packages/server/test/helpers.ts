@@ -19,3 +19,13 @@ export function ndjson(body: string): unknown[] {
     .slice(0, -1)
     .map((l) => JSON.parse(l) as unknown);
 }
+
+/** POST observations (objects, one NDJSON line each) to /api/v1/ingest with an ingest key. */
+export function ingestLines(server: DnstableServer, key: string, lines: readonly object[]) {
+  return server.app.inject({
+    method: "POST",
+    url: "/api/v1/ingest",
+    headers: { "content-type": "application/x-ndjson", "x-api-key": key },
+    payload: lines.map((l) => JSON.stringify(l)).join("\n"),
+  });
+}
