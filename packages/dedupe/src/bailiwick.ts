@@ -5,7 +5,7 @@
  * bailiwick. Accepted NS and A/AAAA RRsets teach the cache new delegations and server addresses
  * (NS first, so a referral's glue counts for the child it introduces).
  */
-import { downcaseRRset, type Message, type RRset, RRTYPE, sortRRset } from "@dnsrep/wdns";
+import { downcaseRRset, type Message, nameLength, type RRset, RRTYPE, sortRRset } from "@dnsrep/wdns";
 import { addrKey, atOrBelowAt, nameKey, ROOT_KEY } from "./names.js";
 import type { ZoneCache } from "./zones.js";
 
@@ -152,12 +152,7 @@ export class BailiwickChecker {
 
 /** The hint's key when it is a well-formed name at or above `qname` (a key); else undefined. */
 function hintedZone(qname: string, hint: Uint8Array): string | undefined {
-  let p = 0;
-  while (p < hint.length && hint[p] !== 0) {
-    if (hint[p]! > 63) return undefined;
-    p += hint[p]! + 1;
-  }
-  if (p !== hint.length - 1 || hint.length > 255) return undefined;
+  if (nameLength(hint, 0) !== hint.length) return undefined;
   const z = nameKey(hint);
   for (let q = 0; q < qname.length; q += qname.charCodeAt(q) + 1) if (qname.length - q === z.length && qname.endsWith(z)) return z;
   return undefined;

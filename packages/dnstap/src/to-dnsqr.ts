@@ -8,7 +8,7 @@
  */
 import { DnsqrEncoding, type UdpSpec, udpDatagramLength, writeUdpDatagram } from "@dnsrep/capture";
 import type { DnsQR } from "@dnsrep/nmsg";
-import { skipName } from "@dnsrep/wdns";
+import { nameLength, skipName } from "@dnsrep/wdns";
 import {
   type DnstapView,
   F_MESSAGE,
@@ -193,7 +193,7 @@ export class DnstapToDnsqr {
     p.rsec = m.rsec ?? m.qsec ?? 0;
     p.rnsec = m.rsec !== undefined ? (m.rnsec ?? 0) : (m.qnsec ?? 0);
     // the resolver's bailiwick for this server, when dnstap gives one (a whole, uncompressed name)
-    p.zone = m.zone !== undefined && isWireName(m.zone) ? m.zone : undefined;
+    p.zone = m.zone !== undefined && nameLength(m.zone, 0) === m.zone.length ? m.zone : undefined;
     p.rlen = udpDatagramLength(p.rspec);
     p.total = p.rlen + (p.hasQuery ? udpDatagramLength(p.qspec) : 0);
     if (p.flags & 0x0200) s.tc++;
@@ -342,19 +342,6 @@ class Prepared {
   rlen = 0;
   total = 0;
   zone: Uint8Array | undefined;
-}
-
-/** whether b is exactly one uncompressed DNS name: labels of 1–63 octets, then the root, 255 octets at most */
-function isWireName(b: Uint8Array): boolean {
-  if (b.length > 255) return false;
-  let p = 0;
-  while (p < b.length) {
-    const l = b[p]!;
-    if (l === 0) return p === b.length - 1;
-    if (l > 63) return false;
-    p += l + 1;
-  }
-  return false;
 }
 
 /** 4 or 16 when the family and the addresses present agree, else 0. */
