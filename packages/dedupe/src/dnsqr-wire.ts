@@ -5,6 +5,7 @@
  * responses, a required field missing, any encoding this scanner does not take — says "not
  * handled", and the caller decodes the message in full (which also reports malformed ones).
  */
+import { DNSQR_ZONE_FIELD } from "@dnsrep/capture";
 
 /** What scanDnsqr found: views into the scanned bytes. */
 export class DnsqrFields {
@@ -17,9 +18,6 @@ export class DnsqrFields {
   /** the resolver's bailiwick for the response (our field DNSQR_ZONE_FIELD, from dnstap's query_zone); null when absent */
   zone: Uint8Array | null = null;
 }
-
-/** @dnsrep/capture's DNSQR_ZONE_FIELD (a wire name, length-delimited) */
-const ZONE_FIELD = 1000;
 
 // a varint's value and end; vEnd -1: truncated, longer than `most` bytes or beyond 2^49 (left to
 // the full decoder). Tags and lengths take at most 4 bytes here: protobufjs refuses some longer
@@ -73,7 +71,7 @@ export function scanDnsqr(b: Uint8Array, f: DnsqrFields): boolean {
     p = vEnd;
     const field = tag < 0x80 ? tag >> 3 : Math.floor(tag / 8);
     const wt = tag & 7;
-    if (field === ZONE_FIELD && wt === 2) {
+    if (field === DNSQR_ZONE_FIELD && wt === 2) {
       const n = varint(b, p, end, 4);
       if (vEnd < 0 || vEnd + n > end) return false;
       f.zone = b.subarray(vEnd, vEnd + n);
