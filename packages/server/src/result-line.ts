@@ -82,17 +82,14 @@ function int(n: number): void {
     return;
   }
   room(10);
-  if (n < 10) {
-    out[o++] = 48 + n;
-    return;
-  }
-  let d = 10;
-  while (d <= n) d *= 10;
-  for (d /= 10; d >= 1; d /= 10) {
-    const q = Math.floor(n / d);
-    out[o++] = 48 + q;
-    n -= q * d;
-  }
+  // from the last digit back, in int32 arithmetic (no float division per digit)
+  let p = o + digits(n);
+  o = p;
+  do {
+    const q = (n / 10) | 0;
+    out[--p] = 48 + n - q * 10;
+    n = q;
+  } while (n > 0);
 }
 
 /**

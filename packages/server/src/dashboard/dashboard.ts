@@ -2,8 +2,9 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { type AggregateLimits, Aggregates, type DashObservation } from "./aggregates.js";
 import type { StampOf } from "./enrich-counts.js";
-import { FILES_SOURCE, type FileScan, filesIdentity, scanFiles } from "./file-aggregates.js";
+import { FILES_SOURCE, type FileScan, filesIdentity } from "./file-aggregates.js";
 import { loadAggregates, saveAggregates } from "./persist.js";
+import { scanFilesInThread } from "./scan-thread.js";
 import { type DashboardView, dashboardView, type RangeName } from "./view.js";
 
 export interface DashboardOptions {
@@ -30,12 +31,15 @@ interface FilesScan {
   promise: Promise<FileScan>;
   result: FileScan | null;
   error: string | null;
+  /** ends the scan's thread (a newer set of files, or close) */
+  stop: () => void;
 }
 
 /**
  * The dashboard's data: the live aggregates (fed by `observe` as each ingest batch is applied,
  * written crash-safely beside the store every `saveMs` and on close, read back on open) and the
- * DATA files' aggregates (one bounded scan per set of files, cached by their identity).
+ * DATA files' aggregates (one bounded scan per set of files, cached by their identity, run on a
+ * worker thread so that counting millions of entries never holds up a lookup).
  */
 export class Dashboard {
   readonly live: Aggregates | null;
@@ -114,20 +118,29 @@ export class Dashboard {
       return this.#scan;
     }
     if (this.#scan?.id === id) return this.#scan;
+    this.#scan?.stop();
+    const t = scanFilesInThread({
+      files,
+      maxEntries: this.#opts.maxFileEntries ?? 5_000_000,
+      ...(this.#opts.limits ? { limits: this.#opts.limits } : {}),
+    });
+    let stopped = false;
     const s: FilesScan = {
       id,
       result: null,
       error: null,
-      promise: scanFiles(files, {
-        maxEntries: this.#opts.maxFileEntries ?? 5_000_000,
-        ...(this.#opts.limits ? { limits: this.#opts.limits } : {}),
-      }),
+      promise: t.promise,
+      stop: () => {
+        stopped = true;
+        t.stop();
+      },
     };
     s.promise.then(
       (r) => {
         s.result = r;
       },
       (e: unknown) => {
+        if (stopped) return; // for newer files, or by close(): not a failure
         s.error = (e as Error).message;
         this.#opts.log?.(`dashboard: cannot count the data files: ${s.error}`);
       },
@@ -164,6 +177,7 @@ export class Dashboard {
   }
 
   close(): void {
+    this.#scan?.stop();
     if (this.#timer !== null) clearInterval(this.#timer);
     this.#timer = null;
     this.save();
