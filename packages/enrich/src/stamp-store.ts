@@ -88,13 +88,10 @@ export interface StampStoreOptions {
 
 /**
  * The entries of a stamp record the readers use: the RRSET entry (lookup) and the RDATA entries of
- * the "a" and "c" rdatas (byAsn, byCountry). Not kept: RRSET_NAME_FWD and the RDATA entry of the
- * "s" rdata, which nothing reads (stores written before hold them; readers pass them by).
+ * the "a" and "c" rdatas (byAsn, byCountry). Not made at all: RRSET_NAME_FWD and the RDATA entry of
+ * the "s" rdata, which nothing reads (stores written before hold them; readers pass them by).
  */
-function stampEntry(key: string): boolean {
-  const type = key.charCodeAt(0);
-  return type === 0 || (type === 2 && key.charCodeAt(1) !== STAMP_TAG);
-}
+const STAMP_ENTRIES = { nameFwd: false, indexRdata: (rdata: Uint8Array): boolean => rdata[0] !== STAMP_TAG } as const;
 
 /** A stamped (rrname, address) found by an index scan. */
 export interface StampedPair {
@@ -141,7 +138,7 @@ export class StampStore {
     const store = await Store.open(dir, {
       memtableBytes: opts.memtableBytes ?? 16 << 20,
       sync: opts.sync ?? "batch",
-      keepEntry: stampEntry,
+      entries: STAMP_ENTRIES,
       ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
     });
     const st = new StampStore(store, opts);
