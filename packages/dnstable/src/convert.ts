@@ -96,9 +96,16 @@ export class EntryConverter {
     return this.#dual && DUAL_TYPES.has(rrtype) ? BOTH : DNSSEC_ONLY;
   }
 
+  /** the last triplet made: RRsets of one batch often share one (a live store's stamps always do) */
+  #last = { timeFirst: -1, timeLast: -1, count: -1, value: "" };
+
   /** The RRset's triplet value (time_first, time_last, count) as a latin1 string. */
   triplet(rr: DnstableRRset): string {
-    return latin1String(encodeTriplet({ timeFirst: rr.timeFirst, timeLast: rr.timeLast, count: rr.count }));
+    const l = this.#last;
+    if (rr.timeFirst === l.timeFirst && rr.timeLast === l.timeLast && rr.count === l.count) return l.value;
+    const value = latin1String(encodeTriplet({ timeFirst: rr.timeFirst, timeLast: rr.timeLast, count: rr.count }));
+    this.#last = { timeFirst: rr.timeFirst, timeLast: rr.timeLast, count: rr.count, value };
+    return value;
   }
 
   /**
