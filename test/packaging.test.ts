@@ -175,7 +175,7 @@ describe("packed tarballs", { timeout: 300_000 }, () => {
 
   it("packages with a native addon ship its sources and binding.gyp", () => {
     const native = [...packed.values()].filter((p) => p.json.gypfile === true);
-    expect(native.map((p) => p.json.name).sort()).toEqual(["@dnsrep/mtbl", "@dnsrep/util"]);
+    expect(native.map((p) => p.json.name).sort()).toEqual(["@dnsrep/mtbl", "@dnsrep/nmsg", "@dnsrep/util"]);
     for (const p of native) {
       expect(p.entries).toContain("package/binding.gyp");
       expect(p.entries.some((e) => /^package\/native\/.+\.c$/.test(e))).toBe(true);

@@ -1,8 +1,8 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { type AggregateLimits, Aggregates, type DashObservation } from "./aggregates.js";
 import type { StampOf } from "./enrich-counts.js";
-import { FILES_SOURCE, type FileScan, filesIdentity } from "./file-aggregates.js";
+import { FILES_SOURCE, type FileScan, filesIdentity, scanFiles } from "./file-aggregates.js";
 import { loadAggregates, saveAggregates } from "./persist.js";
 import { scanFilesInThread } from "./scan-thread.js";
 import { type DashboardView, dashboardView, type RangeName } from "./view.js";
@@ -19,10 +19,23 @@ export interface DashboardOptions {
   maxFileEntries?: number;
   /** a source silent this long is highlighted (seconds, default 900) */
   silentAfterSeconds?: number;
+  /** DATA files of at least this many bytes in all are counted on a worker thread (default 16 MiB) */
+  threadFromBytes?: number;
   /** how long a request waits for a files scan before answering without it (ms, default 500) */
   scanWaitMs?: number;
   now?: () => number;
   log?: (line: string) => void;
+}
+
+/** The files' sizes summed (a file that cannot be read counts 0: the scan reports it). */
+function totalBytes(files: readonly string[]): number {
+  let n = 0;
+  for (const f of files) {
+    try {
+      n += statSync(f).size;
+    } catch {}
+  }
+  return n;
 }
 
 /** One scan of a set of DATA files: running, done (`result`) or failed (`error`). */
@@ -39,7 +52,8 @@ interface FilesScan {
  * The dashboard's data: the live aggregates (fed by `observe` as each ingest batch is applied,
  * written crash-safely beside the store every `saveMs` and on close, read back on open) and the
  * DATA files' aggregates (one bounded scan per set of files, cached by their identity, run on a
- * worker thread so that counting millions of entries never holds up a lookup).
+ * worker thread when the files are large, so that counting millions of entries never holds up a
+ * lookup).
  */
 export class Dashboard {
   readonly live: Aggregates | null;
@@ -119,11 +133,17 @@ export class Dashboard {
     }
     if (this.#scan?.id === id) return this.#scan;
     this.#scan?.stop();
-    const t = scanFilesInThread({
+    const req = {
       files,
       maxEntries: this.#opts.maxFileEntries ?? 5_000_000,
       ...(this.#opts.limits ? { limits: this.#opts.limits } : {}),
-    });
+    };
+    // small files are counted here in a few milliseconds (a thread would take longer to start);
+    // large ones on a worker thread, so that the count never holds up a lookup
+    const t =
+      totalBytes(files) < (this.#opts.threadFromBytes ?? 16 << 20)
+        ? { promise: scanFiles(files, req), stop: () => {} }
+        : scanFilesInThread(req);
     let stopped = false;
     const s: FilesScan = {
       id,
