@@ -150,8 +150,21 @@ export class Memtable {
 
   /** Apply a (normalized) batch logged at WAL sequence `seq`. */
   apply(batch: readonly RRsetObservation[], seq: number, nowMs: number): void {
+    this.applySlice(batch, 0, batch.length);
+    this.endBatch(seq, nowMs);
+  }
+
+  /**
+   * Apply observations `from` to `to` (exclusive) of a batch; endBatch() once the last slice is in.
+   * The version changes only at endBatch(), so a snapshot taken between slices gets the clone made
+   * before the batch began when there is one (then it sees none of the batch), else a clone of the
+   * trees as they are (whole observations: an observation's entries go in together), reused until
+   * the batch ends: at most one clone, one round of copy-on-write, per batch.
+   */
+  applySlice(batch: readonly RRsetObservation[], from: number, to: number): void {
     const conv = this.#converter;
-    for (const o of batch) {
+    for (let i = from; i < to; i++) {
+      const o = batch[i] as RRsetObservation;
       for (const f of conv.files(o.rrtype)) {
         const r = this.ranges[f];
         r.rrsets++;
@@ -160,6 +173,10 @@ export class Memtable {
       }
       conv.entries(o, this.#sink);
     }
+  }
+
+  /** A batch logged at WAL sequence `seq` is all in (its slices applied). */
+  endBatch(seq: number, nowMs: number): void {
     if (this.firstPutMs === 0) this.firstPutMs = nowMs;
     this.lastSeq = seq;
     this.version++;

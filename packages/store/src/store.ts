@@ -13,7 +13,7 @@ import { existsSync, linkSync, mkdirSync, readdirSync, rmSync, statSync } from "
 import { join } from "node:path";
 import { type DnstableRRset, EntryConverter, type EntrySink } from "@dnsrep/dnstable";
 import { type CompressionName, Reader } from "@dnsrep/mtbl";
-import { ByteWriter } from "@dnsrep/util";
+import { ByteWriter, ingestTurnBudget, type TurnBudget } from "@dnsrep/util";
 import { type CompactionJob, DEFAULT_FAN_IN, MergeThread, planCompaction } from "./compaction.js";
 import { fromSystemError, isStoreError, StoreError, StoreErrorCode } from "./errors.js";
 import { type FileFormat, writeMemtable } from "./flush.js";
@@ -57,6 +57,12 @@ export interface StoreOptions {
    * store whose only reader needs fewer indexes (the enrichment stamps) writes less
    */
   keepEntry?: (key: string) => boolean;
+  /**
+   * the share of each event-loop turn that applying batches to the memtable takes before it lets
+   * the loop turn (default @dnsrep/util's ingestTurnBudget, shared with the server's parsing: 2 ms);
+   * null: each group of batches is applied at once
+   */
+  turnBudget?: TurnBudget | null;
   /** how long a put's tag is remembered (ms, default 24 h) */
   tagWindowMs?: number;
   /** the most tags remembered (default 100 000; the oldest are forgotten first) */
@@ -119,6 +125,8 @@ interface Pending {
 
 const DEFAULTS = { memtableBytes: 64 << 20, memtableAgeMs: 60_000, maxPendingFlushes: 2 };
 const RETRY_MS = 1000;
+/** Observations applied to the memtable between two looks at the turn budget (a few hundred µs of work). */
+const APPLY_SLICE = 64;
 
 export class Store {
   readonly dir: string;
@@ -132,6 +140,7 @@ export class Store {
   readonly #format: FileFormat;
   readonly #onEvent: (e: StoreEvent) => void;
   readonly #conv: EntryConverter;
+  readonly #budget: TurnBudget | null;
   #mem: Memtable;
   readonly #imms: Memtable[] = [];
   #wal: WalWriter;
@@ -177,6 +186,7 @@ export class Store {
     this.#format = init.format;
     this.#onEvent = opts.onEvent ?? ((): void => {});
     this.#autoCompact = opts.compaction ?? true;
+    this.#budget = opts.turnBudget === undefined ? ingestTurnBudget : opts.turnBudget;
     this.#fanIn = opts.compactionFanIn ?? DEFAULT_FAN_IN;
     this.#mem = init.mem;
     this.#imms.push(...init.imms);
@@ -318,7 +328,7 @@ export class Store {
       const now = this.#now();
       for (let i = 0; i < group.length; i++) {
         const p = group[i] as Pending;
-        this.#mem.apply(p.batch, first + i, now);
+        await this.#applySliced(p.batch, first + i, now);
         if (p.tag !== null) this.#tags.add(p.tag, p.putMs, now);
         this.#counters.observations += p.batch.length;
       }
@@ -328,6 +338,27 @@ export class Store {
       if (this.#wantRotate || (this.#mem.bytes >= this.#memtableBytes && this.#imms.length < this.#maxPending)) this.#rotate();
     }
     if (this.#wantRotate) this.#rotate();
+  }
+
+  /**
+   * Apply a logged batch to the memtable in slices, within the turn budget: the event loop turns
+   * (lookups run) between slices. Only the write loop applies, one batch at a time, and the
+   * memtable is not rotated while it runs, so the slices of a batch all go to the same memtable.
+   */
+  async #applySliced(batch: readonly RRsetObservation[], seq: number, now: number): Promise<void> {
+    const mem = this.#mem;
+    const budget = this.#budget;
+    if (budget === null) {
+      mem.apply(batch, seq, now);
+      return;
+    }
+    for (let at = 0; at < batch.length; ) {
+      if (budget.spent()) await budget.yield();
+      const to = Math.min(batch.length, at + APPLY_SLICE);
+      mem.applySlice(batch, at, to);
+      at = to;
+    }
+    mem.endBatch(seq, now);
   }
 
   /** Start a new WAL segment (the old one is kept until a flush covers it); false if it cannot be created. */
