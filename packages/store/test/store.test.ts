@@ -1,5 +1,6 @@
 import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { TurnBudget } from "@dnsrep/util";
 import { afterEach, describe, expect, it } from "vitest";
 import { isStoreError, Store, StoreErrorCode } from "../src/index.js";
 import { a, answers, countOf, tempDir } from "./helpers.js";
@@ -298,5 +299,60 @@ describe("put tags", () => {
     const r = await Store.open(d, { compaction: false });
     expect(countOf(r.snapshot().reader(true), www)).toBe(4);
     await r.close();
+  });
+});
+
+describe("Store: batches applied in slices (turnBudget)", () => {
+  it("lets the event loop turn while a large batch goes into the memtable; snapshots between slices see none of it, the acknowledged put all of it", async () => {
+    const s = await Store.open(dir(), { compaction: false, turnBudget: new TurnBudget(0.001) });
+    await s.put([a("www.example.com", "192.0.2.1", 5)]);
+    // a snapshot now: the clone of the memtable as it is before the big batch
+    s.snapshot().release();
+    const big = Array.from({ length: 3000 }, (_, i) => a(`n${i}.example.com`, "192.0.2.9"));
+    // first in the batch: the first slice puts it in
+    big.unshift(a("www.example.com", "192.0.2.1", 7));
+    const seen: number[] = [];
+    let acked = false;
+    const look = (): void => {
+      if (acked) return;
+      const snap = s.snapshot();
+      seen.push(countOf(snap.reader(true), www));
+      snap.release();
+      setImmediate(look);
+    };
+    setImmediate(look);
+    await s.put(big);
+    acked = true;
+    // the loop turned during the put, and no snapshot saw a part of the batch
+    expect(seen.length).toBeGreaterThan(1);
+    expect(new Set(seen)).toEqual(new Set([5]));
+    const snap = s.snapshot();
+    expect(countOf(snap.reader(true), www)).toBe(12);
+    expect(countOf(snap.reader(true), { type: "rrset", name: "n2999.example.com" })).toBe(1);
+    snap.release();
+    await s.close();
+  });
+
+  it("turnBudget null: a batch goes in at once, with the same result", async () => {
+    const d = dir();
+    const batch = Array.from({ length: 500 }, (_, i) => a(`n${i % 50}.example.com`, `192.0.2.${i % 7}`, 2));
+    const s = await Store.open(d, { compaction: false, turnBudget: null });
+    await s.put(batch);
+    const t = await Store.open(`${d}-sliced`, { compaction: false, turnBudget: new TurnBudget(0.001) });
+    cleanup.push(() => rmSync(`${d}-sliced`, { recursive: true, force: true }));
+    await t.put(batch);
+    for (const st of [s, t]) await st.flush();
+    const all = (st: Store): string[] => {
+      const snap = st.snapshot();
+      try {
+        return answers(snap.reader(false), { type: "rrset", name: "*.example.com" });
+      } finally {
+        snap.release();
+      }
+    };
+    expect(all(t)).toEqual(all(s));
+    expect(all(s).length).toBe(50 * 7);
+    await s.close();
+    await t.close();
   });
 });
