@@ -1,5 +1,5 @@
 export type { AtomicWriteData, AtomicWriteIo, WriteFileAtomicOptions } from "./atomic-write.js";
-export { finishAtomicWrite, fsAtomicWriteIo, syncDir, writeFileAtomic } from "./atomic-write.js";
+export { finishAtomicWrite, fsAtomicWriteIo, syncDir, writeFileAtomic, writeFileAtomicAsync } from "./atomic-write.js";
 export { firstBinaryLine } from "./binary-text.js";
 export {
   allocBytes,
