@@ -130,22 +130,18 @@ export class Memtable {
 
   readonly #sink = (f: 0 | 1, key: string, value: string): void => {
     const t = this.trees[f];
-    // one descent for a new key (set without overwrite says whether it added it), one more to merge in place (not get + set)
-    if (t.set(key, value, false)) {
+    // a look first (no copy-on-write, no split): a key seen before whose value the merge leaves
+    // as it is (an rrtype union that has the type already) costs that look alone; else one set
+    const have = t.get(key);
+    if (have === undefined) {
+      t.set(key, value, true);
       this.bytes += key.length + value.length + ENTRY_OVERHEAD;
-    } else {
-      this.#adding = value;
-      t.editRange(key, key, true, this.#merge);
+      return;
     }
-  };
-
-  /** the value #merge merges in (set just before the edit) */
-  #adding = "";
-  readonly #merge = (key: string, have: string): { value: string } | undefined => {
-    const m = mergeLatin1(key, have, this.#adding);
-    if (m === have) return undefined;
+    const m = mergeLatin1(key, have, value);
+    if (m === have) return;
     this.bytes += m.length - have.length;
-    return { value: m };
+    t.set(key, m, true);
   };
 
   /** Apply a (normalized) batch logged at WAL sequence `seq`. */
