@@ -302,9 +302,21 @@ export class Store {
     });
   }
 
-  /** Group commit: write what is queued, one group at a time, applying each group once it is logged. */
+  /**
+   * Group commit: write what is queued, one group at a time, applying each group once it is
+   * logged. A group is applied (in slices, the event loop turning between them) while the next
+   * group's WAL write runs; groups are applied in sequence order, and the memtable is rotated only
+   * once every logged group is in it, so a memtable holds exactly the records of its WAL segments.
+   */
   async #writeLoop(): Promise<void> {
+    // the group being applied (its puts resolve once it is in)
+    let applying: Promise<void> | null = null;
     while (this.#queue.length > 0) {
+      if (this.#rotateDue()) {
+        if (applying !== null) await applying;
+        applying = null;
+        if (this.#rotateDue()) this.#rotate();
+      }
       const group = this.#sync === "always" ? this.#queue.splice(0, 1) : this.#queue.splice(0);
       let bytes = 0;
       for (const p of group) bytes += RECORD_HEADER + p.payload.length;
@@ -325,19 +337,36 @@ export class Store {
         if (this.#wal.broken) this.#newSegment();
         continue;
       }
-      const now = this.#now();
+      if (applying !== null) await applying;
+      applying = this.#applyGroup(group, first);
+    }
+    if (applying !== null) await applying;
+    if (this.#rotateDue()) this.#rotate();
+  }
+
+  /** Whether the memtable is to be rotated (asked for, or full while a frozen one may still be added). */
+  #rotateDue(): boolean {
+    return this.#wantRotate || (this.#mem.bytes >= this.#memtableBytes && this.#imms.length < this.#maxPending);
+  }
+
+  /** Apply a logged group (its first record at sequence `first`) and resolve its puts. */
+  async #applyGroup(group: Pending[], first: number): Promise<void> {
+    const now = this.#now();
+    try {
       for (let i = 0; i < group.length; i++) {
         const p = group[i] as Pending;
         await this.#applySliced(p.batch, first + i, now);
         if (p.tag !== null) this.#tags.add(p.tag, p.putMs, now);
         this.#counters.observations += p.batch.length;
       }
-      this.#counters.puts += group.length;
-      this.#counters.lastPutMs = now;
-      for (const p of group) p.resolve();
-      if (this.#wantRotate || (this.#mem.bytes >= this.#memtableBytes && this.#imms.length < this.#maxPending)) this.#rotate();
+    } catch (e) {
+      // a bug, not bad data (the batches were checked): the puts fail; the WAL holds them for the next open
+      for (const p of group) p.reject(e);
+      return;
     }
-    if (this.#wantRotate) this.#rotate();
+    this.#counters.puts += group.length;
+    this.#counters.lastPutMs = now;
+    for (const p of group) p.resolve();
   }
 
   /**
