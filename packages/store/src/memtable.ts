@@ -15,7 +15,7 @@ import type { RRsetObservation } from "./observation.js";
 
 type Tree = BTree<string, string>;
 
-/** Bytes counted per entry beyond its key and value: the strings' headers, the tree's slot and the index's. */
+/** Bytes counted per entry beyond its key and value: the strings' headers and the tree's slot. */
 const ENTRY_OVERHEAD = 64;
 /** Keys per tree node (sorted-btree's default is 32): fewer, larger nodes for the GC to trace, a shallower descent. */
 const NODE_SIZE = 128;
@@ -128,33 +128,21 @@ export class Memtable {
     return this.lastSeq === 0 && this.entries === 0;
   }
 
-  /**
-   * The value of every key of each tree, found by hash rather than by a descent of string
-   * comparisons (the dearest part of an insert); null once the memtable is sealed (frozen for a flush).
-   */
-  #index: [Map<string, string>, Map<string, string>] | null = [new Map(), new Map()];
-
   readonly #sink = (f: 0 | 1, key: string, value: string): void => {
-    const index = (this.#index as [Map<string, string>, Map<string, string>])[f];
-    const have = index.get(key);
+    const t = this.trees[f];
+    // a look first (no copy-on-write, no split): a key seen before whose value the merge leaves
+    // as it is (an rrtype union that has the type already) costs that look alone; else one set
+    const have = t.get(key);
     if (have === undefined) {
-      this.trees[f].set(key, value, true);
-      index.set(key, value);
+      t.set(key, value, true);
       this.bytes += key.length + value.length + ENTRY_OVERHEAD;
       return;
     }
-    // a key seen before: a merge that leaves its value as it is (an rrtype union that has the type) writes nothing
     const m = mergeLatin1(key, have, value);
     if (m === have) return;
     this.bytes += m.length - have.length;
-    this.trees[f].set(key, m, true);
-    index.set(key, m);
+    t.set(key, m, true);
   };
-
-  /** No more batches: the index goes (the trees hold everything); a flush or a snapshot reads the trees. */
-  seal(): void {
-    this.#index = null;
-  }
 
   /** Apply a (normalized) batch logged at WAL sequence `seq`. */
   apply(batch: readonly RRsetObservation[], seq: number, nowMs: number): void {
@@ -170,7 +158,6 @@ export class Memtable {
    * the batch ends: at most one clone, one round of copy-on-write, per batch.
    */
   applySlice(batch: readonly RRsetObservation[], from: number, to: number): void {
-    if (this.#index === null) throw new Error("memtable: a batch applied after seal()");
     const conv = this.#converter;
     for (let i = from; i < to; i++) {
       const o = batch[i] as RRsetObservation;

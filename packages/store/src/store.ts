@@ -408,7 +408,6 @@ export class Store {
   #rotate(): void {
     this.#wantRotate = false;
     if (this.#mem.empty) return;
-    this.#mem.seal();
     this.#imms.push(this.#mem);
     this.#mem = new Memtable(this.#conv);
     // without a new segment (disk full?) the current one goes on; it is deleted when a flush covers its last record
@@ -830,7 +829,6 @@ function recover(dir: string, opts: StoreOptions, io: StoreIo): OpenState {
       if (rec.tag !== null) tags.add(rec.tag, rec.putMs, now);
       replayed++;
       if (mem.bytes >= memtableBytes) {
-        mem.seal();
         imms.push(mem);
         mem = new Memtable(conv);
       }
@@ -842,7 +840,6 @@ function recover(dir: string, opts: StoreOptions, io: StoreIo): OpenState {
     else oldSegments.push({ seg, bytes: scan.size });
   }
   if (!mem.empty) {
-    mem.seal();
     imms.push(mem);
     mem = new Memtable(conv);
   }
