@@ -46,12 +46,12 @@ if [ -n "${CI:-}" ]; then
 else
   $PNPM install --reporter=append-only >&2
 fi
-# the optional native parts: @dnsrep/util's CRC32C (SSE4.2) and @dnsrep/mtbl's libdeflate binding
+# the optional native parts: @dnsrep/util's CRC32C (SSE4.2), @dnsrep/mtbl's libdeflate binding and @dnsrep/nmsg's system-zlib binding
 # for zlib blocks. pnpm builds them with the packages' install scripts on a fresh install; this
 # builds one again only when it is missing or older than its source (an install pnpm skipped as up
 # to date). Without them the portable code runs; on CI a test fails so a broken build is not missed.
 GYP="$(npm root -g)/npm/node_modules/node-gyp/bin/node-gyp.js"
-for pkg in util mtbl; do
+for pkg in util mtbl nmsg; do
   dir="packages/$pkg"
   addon=$(ls "$dir"/build/Release/*.node 2>/dev/null | head -n 1 || true)
   if [ -n "$addon" ] && [ -z "$(find "$dir/native" "$dir/binding.gyp" -newer "$addon" 2>/dev/null)" ]; then continue; fi

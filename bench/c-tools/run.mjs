@@ -287,7 +287,10 @@ function timed(cmd, argv, input, extraEnv) {
   });
   if (typeof inFd === "number") closeSync(inFd);
   if (r.status !== 0) throw new Error(`${cmd} ${argv.join(" ")}: exit ${r.status}: ${r.stderr.toString().trim().split("\n").pop()}`);
-  const [e, m, u, k] = readFileSync(tf, "utf8").trim().split("\n").pop().split(" ").map(Number);
+  // the line of four numbers (time may add a line of its own before it, e.g. about a signal)
+  const line = readFileSync(tf, "utf8").trim().split("\n").filter((l) => /^[\d.]+ \d+ [\d.]+ [\d.]+$/.test(l)).pop() ?? "";
+  const [e, m, u, k] = line.split(" ").map(Number);
+  if (!Number.isFinite(m)) throw new Error(`${cmd}: no /usr/bin/time line in ${tf}`);
   return { s: e, rss: m / 1024, cpu: u + k };
 }
 /** for many commands: the summed wall time (hrtime: /usr/bin/time's 10 ms steps would dominate) and the largest RSS */

@@ -41,6 +41,16 @@ export interface ConvertOptions {
   dualTypes?: boolean;
   /** dnstable_convert -r: also index the SOA RNAME (then the RDATA versions are 2) */
   rname?: boolean;
+  /**
+   * Not dnstable_convert's (its files then lack entries): false leaves out the RRSET_NAME_FWD
+   * entry (default true) — for a store whose readers never list names.
+   */
+  nameFwd?: boolean;
+  /**
+   * Not dnstable_convert's: which rdatas get their RDATA entries (and sliced and RDATA_NAME_REV
+   * ones); default every one. Decided before the keys are built: nothing is made to be dropped.
+   */
+  indexRdata?: (rdata: Uint8Array, rrtype: number) => boolean;
 }
 
 /** Receives one entry: the file it belongs to, its key and value (latin1 strings). */
@@ -69,11 +79,15 @@ function joinDowncased(name: Uint8Array, rest: Uint8Array): { name: Uint8Array; 
 export class EntryConverter {
   readonly #dual: boolean;
   readonly #rname: boolean;
+  readonly #nameFwd: boolean;
+  readonly #indexRdata: ((rdata: Uint8Array, rrtype: number) => boolean) | null;
   readonly #unions = new Map<number, string>();
 
   constructor(opts: ConvertOptions = {}) {
     this.#dual = opts.dualTypes === true;
     this.#rname = opts.rname === true;
+    this.#nameFwd = opts.nameFwd !== false;
+    this.#indexRdata = opts.indexRdata ?? null;
   }
 
   /** The files an RRset of this type goes to (DNSSEC types to the DNSSEC file; with dualTypes, some to both). */
@@ -82,9 +96,16 @@ export class EntryConverter {
     return this.#dual && DUAL_TYPES.has(rrtype) ? BOTH : DNSSEC_ONLY;
   }
 
+  /** the last triplet made: RRsets of one batch often share one (a live store's stamps always do) */
+  #last = { timeFirst: -1, timeLast: -1, count: -1, value: "" };
+
   /** The RRset's triplet value (time_first, time_last, count) as a latin1 string. */
   triplet(rr: DnstableRRset): string {
-    return latin1String(encodeTriplet({ timeFirst: rr.timeFirst, timeLast: rr.timeLast, count: rr.count }));
+    const l = this.#last;
+    if (rr.timeFirst === l.timeFirst && rr.timeLast === l.timeLast && rr.count === l.count) return l.value;
+    const value = latin1String(encodeTriplet({ timeFirst: rr.timeFirst, timeLast: rr.timeLast, count: rr.count }));
+    this.#last = { timeFirst: rr.timeFirst, timeLast: rr.timeLast, count: rr.count, value };
+    return value;
   }
 
   /**
@@ -102,8 +123,10 @@ export class EntryConverter {
     }
     for (const f of this.files(rrtype)) {
       sink(f, latin1Keys.rrset(rr.rrname, rrtype, rr.bailiwick, rr.rdata), triplet);
-      sink(f, latin1Keys.rrsetNameFwd(rr.rrname), union);
-      for (const rd of rr.rdata) this.#rdataEntries(f, rr.rrname, rrtype, rd, triplet, union, sink);
+      if (this.#nameFwd) sink(f, latin1Keys.rrsetNameFwd(rr.rrname), union);
+      const index = this.#indexRdata;
+      for (const rd of rr.rdata)
+        if (index === null || index(rd, rrtype)) this.#rdataEntries(f, rr.rrname, rrtype, rd, triplet, union, sink);
     }
   }
 

@@ -31,15 +31,36 @@ export class PairSet {
 
   has(rrname: Uint8Array, address: Uint8Array): boolean {
     hashPair(rrname, address);
-    if (this.#young.has(H[0] as number, H[1] as number)) return true;
-    if (!this.#old.has(H[0] as number, H[1] as number)) return false;
-    this.#add(H[0] as number, H[1] as number);
-    return true;
+    return this.hasHash(H[0] as number, H[1] as number);
   }
 
   add(rrname: Uint8Array, address: Uint8Array): void {
     hashPair(rrname, address);
-    if (!this.#young.has(H[0] as number, H[1] as number)) this.#add(H[0] as number, H[1] as number);
+    this.addHash(H[0] as number, H[1] as number);
+  }
+
+  /**
+   * The hash `has` and `add` use for (rrname, address), as two 32-bit words into `out[at]` and
+   * `out[at + 1]`: a caller checking a pair against more than one set, or adding it later, hashes
+   * it once (then hasHash, addHash).
+   */
+  static hash(rrname: Uint8Array, address: Uint8Array, out: Uint32Array, at: number): void {
+    hashPair(rrname, address);
+    out[at] = H[0] as number;
+    out[at + 1] = H[1] as number;
+  }
+
+  /** `has` of the pair whose hash (PairSet.hash) is (a, b). */
+  hasHash(a: number, b: number): boolean {
+    if (this.#young.has(a, b)) return true;
+    if (!this.#old.has(a, b)) return false;
+    this.#add(a, b);
+    return true;
+  }
+
+  /** `add` of the pair whose hash (PairSet.hash) is (a, b). */
+  addHash(a: number, b: number): void {
+    if (!this.#young.has(a, b)) this.#add(a, b);
   }
 
   #add(a: number, b: number): void {

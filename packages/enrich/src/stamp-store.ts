@@ -88,13 +88,10 @@ export interface StampStoreOptions {
 
 /**
  * The entries of a stamp record the readers use: the RRSET entry (lookup) and the RDATA entries of
- * the "a" and "c" rdatas (byAsn, byCountry). Not kept: RRSET_NAME_FWD and the RDATA entry of the
- * "s" rdata, which nothing reads (stores written before hold them; readers pass them by).
+ * the "a" and "c" rdatas (byAsn, byCountry). Not made at all: RRSET_NAME_FWD and the RDATA entry of
+ * the "s" rdata, which nothing reads (stores written before hold them; readers pass them by).
  */
-function stampEntry(key: string): boolean {
-  const type = key.charCodeAt(0);
-  return type === 0 || (type === 2 && key.charCodeAt(1) !== STAMP_TAG);
-}
+const STAMP_ENTRIES = { nameFwd: false, indexRdata: (rdata: Uint8Array): boolean => rdata[0] !== STAMP_TAG } as const;
 
 /** A stamped (rrname, address) found by an index scan. */
 export interface StampedPair {
@@ -141,7 +138,7 @@ export class StampStore {
     const store = await Store.open(dir, {
       memtableBytes: opts.memtableBytes ?? 16 << 20,
       sync: opts.sync ?? "batch",
-      keepEntry: stampEntry,
+      entries: STAMP_ENTRIES,
       ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
     });
     const st = new StampStore(store, opts);
@@ -165,26 +162,35 @@ export class StampStore {
   async stamp(batch: readonly StampableObservation[], enricher: Enricher): Promise<number> {
     const now = Math.max(this.#now(), this.#floor);
     const puts = [];
-    const pairs: [Uint8Array, Uint8Array][] = [];
+    // at most this many pairs: the set of the batch's pairs holds them all (it was sized by
+    // observations, and forgot pairs of an observation with many addresses: stamped twice)
+    let addresses = 0;
+    for (const o of batch) addresses += o.rdata.length;
+    // each put's pair hashed once (PairSet.hash), at 2 × its index: checked here, added once durable
+    const hashes = new Uint32Array(2 * addresses);
     let inBatch: PairSet | null = null;
     for (const o of batch) {
       if (o.rrtype !== 1 && o.rrtype !== 28) continue;
+      const len = o.rrtype === 1 ? 4 : 16;
       for (const a of o.rdata) {
-        if (a.length !== (o.rrtype === 1 ? 4 : 16)) continue;
-        if (this.#stamped.has(o.rrname, a) || inBatch?.has(o.rrname, a)) continue;
-        const rrname = lower(o.rrname);
-        const name = stampName(rrname, a);
+        if (a.length !== len) continue;
+        const at = 2 * puts.length;
+        PairSet.hash(o.rrname, a, hashes, at);
+        const h0 = hashes[at] as number;
+        const h1 = hashes[at + 1] as number;
+        if (this.#stamped.hasHash(h0, h1) || inBatch?.hasHash(h0, h1)) continue;
+        // (the store downcases the name)
+        const name = stampName(o.rrname, a);
         if (name === null) continue;
-        inBatch ??= new PairSet(2 * batch.length + 2);
-        inBatch.add(rrname, a);
+        inBatch ??= new PairSet(2 * addresses + 2);
+        inBatch.addHash(h0, h1);
         const rdata = rdatasOf(enricher.lookup(a));
         puts.push({ rrname: name, rrtype: STAMP_RRTYPE, bailiwick: ROOT, rdata, timeFirst: now, timeLast: now, count: 1 });
-        pairs.push([rrname, a]);
       }
     }
     if (puts.length === 0) return 0;
     await this.store.put(puts);
-    for (const [n, a] of pairs) this.#stamped.add(n, a);
+    for (let i = 0; i < 2 * puts.length; i += 2) this.#stamped.addHash(hashes[i] as number, hashes[i + 1] as number);
     return puts.length;
   }
 

@@ -301,6 +301,25 @@ describe("PairSet", () => {
     );
   });
 
+  it("hash, hasHash and addHash agree with has and add", () => {
+    fc.assert(
+      fc.property(fc.array(pair, { maxLength: 60 }), fc.array(pair, { maxLength: 20 }), (adds, probes) => {
+        const byPair = new PairSet(64);
+        const byHash = new PairSet(64);
+        const h = new Uint32Array(2);
+        for (const [n, a] of adds) {
+          byPair.add(n, a);
+          PairSet.hash(upper(n), a, h, 0);
+          byHash.addHash(h[0] as number, h[1] as number);
+        }
+        for (const [n, a] of [...adds, ...probes]) {
+          PairSet.hash(n, a, h, 0);
+          expect(byHash.hasHash(h[0] as number, h[1] as number)).toBe(byPair.has(n, a));
+        }
+      }),
+    );
+  });
+
   it("tells apart pairs that differ in one byte of the name or the address", () => {
     const s = new PairSet(16);
     const n = nameFromString("www.example.test.");

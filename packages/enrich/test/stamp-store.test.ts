@@ -169,4 +169,28 @@ describe("StampStore", () => {
     await st.close();
     e.close();
   });
+
+  it("stamps each new pair of a batch once: many addresses in one observation, a pair repeated in any case, other rrtypes passed by", async () => {
+    const e = new Enricher({ geoipDb: fx("country-v1.mmdb"), asnDb: fx("asn-v1.mmdb"), pollMs: 0 });
+    const st = await StampStore.open(join(tmp, "s-many"), { now: () => 1_800_000_000 });
+    const ips = Array.from({ length: 40 }, (_, i) => `192.0.2.${i + 1}`);
+    const batch = [
+      { rrname: nameFromString("many.example."), rrtype: 1, rdata: ips.map(a4) },
+      { rrname: nameFromString("MANY.Example."), rrtype: 1, rdata: [a4("192.0.2.7"), a4("203.0.113.9")] },
+      { rrname: nameFromString("many.example."), rrtype: 16, rdata: [a4("192.0.2.99")] },
+      { rrname: nameFromString("many.example."), rrtype: 28, rdata: [a4("192.0.2.98")] }, // not 16 bytes
+    ];
+    expect(await st.stamp(batch, e)).toBe(41);
+    expect(await st.stamp(batch, e)).toBe(0);
+    const snap = st.snapshot();
+    try {
+      const r = snap.reader(true);
+      for (const ip of [...ips, "203.0.113.9"]) expect(StampStore.lookup(r, nameFromString("many.example."), a4(ip))).not.toBeNull();
+      expect(StampStore.lookup(r, nameFromString("many.example."), a4("192.0.2.99"))).toBeNull();
+    } finally {
+      snap.release();
+    }
+    await st.close();
+    e.close();
+  });
 });

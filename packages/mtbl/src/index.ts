@@ -5,7 +5,7 @@ export { Compression, compressBlock, compressionName, decompressBlock, levelRang
 export { isMtblError, MtblError, MtblErrorCode } from "./errors.js";
 export type { FilesetOptions } from "./fileset.js";
 export { Fileset } from "./fileset.js";
-export { formatDumpLine, formatInfo, verifyFile } from "./inspect.js";
+export { dumpLineInto, dumpLineMax, formatDumpLine, formatInfo, verifyFile } from "./inspect.js";
 export type { SeekableIterator } from "./iter.js";
 export { emptyIterator, entries, PrefixIterator, UpperBoundIterator } from "./iter.js";
 export { MergeIterator, Merger } from "./merger.js";

@@ -1,5 +1,5 @@
 /** The text mtbl_dump, mtbl_info and mtbl_verify print, and the verification walk. */
-import { decodeVarint64, type VarintCursor } from "@dnsrep/util";
+import { decodeVarint64, latin1String, type VarintCursor } from "@dnsrep/util";
 import { compressionName } from "./compression.js";
 import { isMtblError } from "./errors.js";
 import { FORMAT_V1 } from "./metadata.js";
@@ -7,28 +7,71 @@ import type { Reader } from "./reader.js";
 
 const HEX = "0123456789abcdef";
 
-/** libmy print_string: quoted, isprint bytes literal, `"` as `\"`, others `\xNN` (backslash is not escaped). */
-export function quoteBytes(b: Uint8Array): string {
-  let s = '"';
+/** the byte of each hex digit */
+const HEX_BYTE = Uint8Array.from(HEX, (c) => c.charCodeAt(0));
+
+/**
+ * libmy print_string into `out` at `pos`: quoted, isprint bytes literal, `"` as `\"`, others
+ * `\xNN` (backslash is not escaped). Returns the position after it; `out` needs 4 bytes a byte + 2.
+ */
+function quoteInto(b: Uint8Array, out: Uint8Array, pos: number): number {
+  let o = pos;
+  out[o++] = 0x22;
   for (let i = 0; i < b.length; i++) {
-    const c = b[i]!;
-    if (c === 0x22) s += '\\"';
-    else if (c >= 0x20 && c < 0x7f) s += String.fromCharCode(c);
-    else s += `\\x${HEX[c >> 4]}${HEX[c & 15]}`;
+    const c = b[i] as number;
+    if (c === 0x22) {
+      out[o++] = 0x5c;
+      out[o++] = 0x22;
+    } else if (c >= 0x20 && c < 0x7f) out[o++] = c;
+    else {
+      out[o++] = 0x5c;
+      out[o++] = 0x78;
+      out[o++] = HEX_BYTE[c >> 4] as number;
+      out[o++] = HEX_BYTE[c & 15] as number;
+    }
   }
-  return `${s}"`;
+  out[o++] = 0x22;
+  return o;
 }
 
-/** mtbl_dump -x: 8-digit hex length, colon, dash-separated hex bytes. */
-export function hexBytes(b: Uint8Array): string {
-  const parts = new Array<string>(b.length);
-  for (let i = 0; i < b.length; i++) parts[i] = HEX[b[i]! >> 4]! + HEX[b[i]! & 15]!;
-  return `${b.length.toString(16).padStart(8, "0")}:${parts.join("-")}`;
+/** mtbl_dump -x into `out` at `pos`: 8-digit hex length, colon, dash-separated hex bytes. Needs 3 bytes a byte + 9. */
+function hexInto(b: Uint8Array, out: Uint8Array, pos: number): number {
+  let o = pos;
+  const n = b.length;
+  for (let shift = 28; shift >= 0; shift -= 4) out[o++] = HEX_BYTE[(n >>> shift) & 15] as number;
+  out[o++] = 0x3a;
+  for (let i = 0; i < n; i++) {
+    if (i > 0) out[o++] = 0x2d;
+    const c = b[i] as number;
+    out[o++] = HEX_BYTE[c >> 4] as number;
+    out[o++] = HEX_BYTE[c & 15] as number;
+  }
+  return o;
 }
 
-/** One mtbl_dump output line (with newline). */
+/** The most bytes dumpLineInto writes for a key and value of these lengths. */
+export function dumpLineMax(keyLength: number, valueLength: number): number {
+  return 4 * (keyLength + valueLength) + 20;
+}
+
+/**
+ * One mtbl_dump output line (with newline) written as bytes (ASCII) into `out` at `pos`, which has
+ * room for dumpLineMax of the lengths; returns the position after it. What a dump writes per
+ * entry, with no string in between.
+ */
+export function dumpLineInto(key: Uint8Array, value: Uint8Array, hex: boolean, out: Uint8Array, pos: number): number {
+  const field = hex ? hexInto : quoteInto;
+  let o = field(key, out, pos);
+  out[o++] = 0x20;
+  o = field(value, out, o);
+  out[o++] = 0x0a;
+  return o;
+}
+
+/** One mtbl_dump output line (with newline), as text. */
 export function formatDumpLine(key: Uint8Array, value: Uint8Array, hex = false): string {
-  return hex ? `${hexBytes(key)} ${hexBytes(value)}\n` : `${quoteBytes(key)} ${quoteBytes(value)}\n`;
+  const out = new Uint8Array(dumpLineMax(key.length, value.length));
+  return latin1String(out, 0, dumpLineInto(key, value, hex, out, 0));
 }
 
 function pct(n: number): string {

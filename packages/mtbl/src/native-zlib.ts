@@ -4,6 +4,8 @@
  * compresses and decompresses mtbl's zlib blocks 2-3x faster than node:zlib.
  * `null` where it was not built or DNSREP_ZLIB=node is set: compression.ts
  * then uses node:zlib. Both read each other's blocks: the format is zlib's.
+ * Loaded on the first zlib block, not at import: a tool that never meets
+ * one (mtbl-verify, a zstd file) does not pay for the dlopen.
  */
 import { createRequire } from "node:module";
 
@@ -29,4 +31,10 @@ function load(): NativeZlib | null {
   }
 }
 
-export const nativeZlib: NativeZlib | null = load();
+let loaded: NativeZlib | null | undefined;
+
+/** The binding, loaded on the first call (null when there is none). */
+export function nativeZlib(): NativeZlib | null {
+  if (loaded === undefined) loaded = load();
+  return loaded;
+}

@@ -1,15 +1,19 @@
 /**
  * The block walk mtbl_verify does: every stored data block's CRC32C, in file order, without
- * decompressing anything. The file is read sequentially in large chunks (libmtbl maps it); a block
+ * decompressing anything. The file is read sequentially in chunks of 256 KiB (libmtbl maps it): a
+ * chunk small enough to stay in the CPU's cache while its CRC is taken costs a third of the CPU
+ * of 8 MiB chunks, which went out to memory and back (25 MB file: 48-66 → 10-25 ms); a block
  * that straddles two chunks is checksummed incrementally, so memory stays at one chunk whatever a
  * block's size. The trailer and the index block are checked by opening the Reader (which always
  * verifies the index block's CRC32C).
  */
 import { closeSync, openSync, readSync } from "node:fs";
-import { Crc32c, decodeVarint64, type VarintCursor } from "@dnsrep/util";
+import { Crc32c, crc32cRanges, decodeVarint64, type VarintCursor } from "@dnsrep/util";
 import { FORMAT_V1, type Metadata } from "./metadata.js";
 
-const CHUNK = 8 << 20;
+const CHUNK = 256 << 10;
+/** blocks checked in one call at most */
+const BATCH = 1024;
 /** the longest block header: a 10-byte varint (V2) and the 4-byte CRC */
 const MAX_HEADER = 14;
 
@@ -17,7 +21,7 @@ export interface BlockWalkOptions {
   /** called every `every` blocks (default 10,000) and after the last, with the blocks checked so far */
   progress?: (checked: number, total: number) => void;
   every?: number;
-  /** bytes read at a time (default 8 MiB; at least 14) */
+  /** bytes read at a time (default 256 KiB; at least 14) */
   chunkSize?: number;
 }
 
@@ -54,26 +58,82 @@ export function verifyDataBlocks(path: string, m: Metadata, opts: BlockWalkOptio
       }
     };
     fill(0);
-    let offset = 0;
-    for (let block = 1; block <= total; block++) {
-      if (offset + MAX_HEADER > start + have && start + have < bytes) fill(offset);
-      const p = offset - start;
-      const avail = start + have - offset;
-      let len: number;
-      let hlen: number;
+    /** the block header at buf[p], `avail` bytes of the block there: its length and the header's, or false when they do not fit */
+    let len = 0;
+    let hlen = 0;
+    const header = (p: number, avail: number): boolean => {
       if (m.fileVersion === FORMAT_V1) {
-        if (avail < 8) return runsPast(0, block, offset);
+        if (avail < 8) return false;
         len = view.getUint32(p, true);
         hlen = 4;
-      } else {
-        decodeVarint64(buf, p, Math.min(p + 10, have), vc);
-        hlen = vc.pos - p;
-        len = vc.value;
-        if (hlen <= 0 || avail < hlen + 4) return runsPast(0, block, offset);
+        return true;
       }
+      decodeVarint64(buf, p, Math.min(p + 10, have), vc);
+      hlen = vc.pos - p;
+      len = vc.value;
+      return hlen > 0 && avail >= hlen + 4;
+    };
+    // the blocks lying whole in the chunk are checked together: one call sums them all
+    // (crc32cRanges: the native SSE4.2 code, else WebAssembly)
+    const list = new Int32Array(2 * BATCH);
+    const stored = new Uint32Array(BATCH);
+    const calc = new Uint32Array(BATCH);
+    const at = new Float64Array(BATCH);
+    let offset = 0;
+    let block = 1;
+    while (block <= total) {
+      const first = block;
+      let k = 0;
+      let failure: string | null = null;
+      /** the next block starts in this chunk but does not end in it */
+      let straddles = false;
+      while (block <= total && k < BATCH) {
+        // (at the chunk's start already: nothing more to read for it, the checks below decide)
+        if (offset + MAX_HEADER > start + have && start + have < bytes && offset > start) {
+          straddles = true;
+          break;
+        }
+        const p = offset - start;
+        if (!header(p, start + have - offset)) {
+          failure = runsPast(0, block, offset);
+          break;
+        }
+        if (offset + hlen + 4 + len > bytes) {
+          failure = runsPast(len, block, offset);
+          break;
+        }
+        const end = offset + hlen + 4 + len;
+        if (end > start + have) {
+          straddles = true;
+          break;
+        }
+        list[2 * k] = p + hlen + 4;
+        list[2 * k + 1] = len;
+        stored[k] = view.getUint32(p + hlen, true);
+        at[k] = offset;
+        k++;
+        offset = end;
+        block++;
+      }
+      if (k > 0) {
+        crc32cRanges(buf, 0, have, list, 0, k, calc);
+        for (let i = 0; i < k; i++) {
+          if (calc[i] !== stored[i]) return crcMismatch(stored[i] as number, calc[i] as number, first + i, at[i] as number);
+        }
+        if (progress) {
+          for (let b = first; b < block; b++) if (b % every === 0 || b === total) progress(b, total);
+        }
+      }
+      if (failure !== null) return failure;
+      if (!straddles) continue;
+      // the next block's header or body runs past the chunk: read from it on; a block longer than
+      // a chunk is summed chunk by chunk
+      if (offset !== start) fill(offset);
+      const p = 0;
+      if (!header(p, have)) return runsPast(0, block, offset);
       if (offset + hlen + 4 + len > bytes) return runsPast(len, block, offset);
-      const stored = view.getUint32(p + hlen, true);
-      // the contents, chunk by chunk
+      if (hlen + 4 + len <= have) continue; // whole now: the batch loop takes it
+      const want = view.getUint32(p + hlen, true);
       crc.reset();
       let from = offset + hlen + 4;
       const end = from + len;
@@ -83,12 +143,12 @@ export function verifyDataBlocks(path: string, m: Metadata, opts: BlockWalkOptio
         crc.update(buf, from - start, upto - start);
         from = upto;
       }
-      const calc = crc.digest();
-      if (calc !== stored) {
-        return `block_crc (${hex8(stored)}) != calc_crc (${hex8(calc)}) at data block ${block} (${offset} bytes into file)`;
-      }
-      offset = end;
+      const got = crc.digest();
+      if (got !== want) return crcMismatch(want, got, block, offset);
       if (progress && (block % every === 0 || block === total)) progress(block, total);
+      offset = end;
+      block++;
+      if (block <= total) fill(offset);
     }
     return null;
   } finally {
@@ -98,6 +158,10 @@ export function verifyDataBlocks(path: string, m: Metadata, opts: BlockWalkOptio
 
 function runsPast(len: number, block: number, offset: number): string {
   return `Block length (${len} bytes) exceeds total data length at data block ${block} (${offset} bytes into file)`;
+}
+
+function crcMismatch(stored: number, calc: number, block: number, offset: number): string {
+  return `block_crc (${hex8(stored)}) != calc_crc (${hex8(calc)}) at data block ${block} (${offset} bytes into file)`;
 }
 
 function hex8(n: number): string {

@@ -6,10 +6,19 @@
  * --setsource/--setoperator/--setgroup stamps. Files are written to a temp name and renamed.
  */
 import { createSocket } from "node:dgram";
-import { close, createWriteStream, renameSync, unlinkSync, type WriteStream, write } from "node:fs";
+import { close, closeSync, createWriteStream, renameSync, unlinkSync, type WriteStream, write } from "node:fs";
 import { isIP } from "node:net";
 import type { Writable } from "node:stream";
-import { CliError, type CliIo, OutputWriter, parseIntOption, UsageError } from "@dnsrep/cli";
+import {
+  CliError,
+  type CliIo,
+  OutputWriter,
+  parseIntOption,
+  SyncFileStream,
+  UsageError,
+  writeAllSync,
+  writesNeverBlock,
+} from "@dnsrep/cli";
 import {
   connectNmsg,
   DEFAULT_RATE_FREQ,
@@ -367,6 +376,9 @@ export class PendingWrites {
   }
 }
 
+/** a write that is already done */
+const DONE: Promise<void> = Promise.resolve();
+
 /**
  * An nmsg output file (temp name, renamed on finish) written with one write call per container,
  * one after the other: `write` resolves once the kernel has every byte of it, so the caller may
@@ -407,8 +419,20 @@ function openFile(path: string): { write: (c: Uint8Array) => Promise<void>; fini
   // one write at a time, in order: a writer whose callers do not wait hands over several containers at once
   let last: Promise<void> = Promise.resolve();
   let failure: unknown = null;
+  // a file or /dev/null: each container written before write() returns, as nmsgtool does
+  const sync = writesNeverBlock(fd);
   return {
     write: (c) => {
+      if (sync) {
+        if (failure !== null) return Promise.reject(failure);
+        try {
+          writeAllSync(fd, c);
+          return DONE;
+        } catch (e) {
+          failure = new CliError(`${path}: ${(e as Error).message}`);
+          return Promise.reject(failure);
+        }
+      }
       const next = last.then(() => new Promise<void>((res, rej) => writeAll(c, 0, res, rej)));
       last = next.catch((e: unknown) => {
         failure ??= e;
@@ -448,12 +472,18 @@ function openStream(path: string, io: CliIo): { out: OutputWriter; finish: () =>
   } catch (e) {
     throw new CliError(`${path}: ${(e as Error).message.replace(`${path}: `, "")}`);
   }
-  let ws: WriteStream;
+  let ws: WriteStream | SyncFileStream;
   let tmp = "";
   try {
     const o = openOutput(target);
     tmp = o.temp;
-    ws = createWriteStream("", { fd: o.fd });
+    // a file or /dev/null is written synchronously, as nmsgtool writes it (no thread-pool hop per
+    // chunk); a FIFO or a terminal through fs.WriteStream, so a slow reader never blocks the loop
+    if (writesNeverBlock(o.fd)) {
+      const fd = o.fd;
+      ws = new SyncFileStream(fd);
+      ws.once("close", () => closeSync(fd));
+    } else ws = createWriteStream("", { fd: o.fd });
   } catch (e) {
     throw new CliError(`${path}: ${(e as Error).message}`);
   }

@@ -6,6 +6,7 @@
  * errors (with their stream offsets), stats and callbacks are readPayloadBatches'.
  */
 import { open } from "node:fs/promises";
+import { fileReader } from "@dnsrep/util";
 import { NmsgError, NmsgErrorCode } from "./errors.js";
 import { newRawBatch, type RawBatch } from "./raw-batch.js";
 import { ContainerDecoder, parseHeader, type ReadOptions } from "./reader.js";
@@ -55,7 +56,13 @@ export async function* readRawBatches(input: string | AsyncIterable<Uint8Array>,
   let close: () => Promise<void> | void;
   if (typeof input === "string") {
     const fh = await open(input, "r");
-    fill = async (buf, at) => (await fh.read(buf, at, buf.length - at, null)).bytesRead;
+    try {
+      const read = await fileReader(fh);
+      fill = (buf, at) => read(buf, at, buf.length - at);
+    } catch (e) {
+      await fh.close();
+      throw e;
+    }
     close = () => fh.close();
   } else ({ fill, close } = streamFill(input));
   let buf = allocate(FIRST);

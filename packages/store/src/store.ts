@@ -11,7 +11,7 @@
  */
 import { existsSync, linkSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { type DnstableRRset, EntryConverter, type EntrySink } from "@dnsrep/dnstable";
+import { type ConvertOptions, type DnstableRRset, EntryConverter, type EntrySink } from "@dnsrep/dnstable";
 import { type CompressionName, Reader } from "@dnsrep/mtbl";
 import { ByteWriter, ingestTurnBudget, type TurnBudget } from "@dnsrep/util";
 import { type CompactionJob, DEFAULT_FAN_IN, MergeThread, planCompaction } from "./compaction.js";
@@ -57,6 +57,12 @@ export interface StoreOptions {
    * store whose only reader needs fewer indexes (the enrichment stamps) writes less
    */
   keepEntry?: (key: string) => boolean;
+  /**
+   * entries left out before they are built (cheaper than `keepEntry`, which sees each key once it
+   * is made): `nameFwd: false`, the RRSET_NAME_FWD entry; `indexRdata(rdata, rrtype)` false, an
+   * rdata's RDATA entries (dnstable's ConvertOptions of those names)
+   */
+  entries?: Pick<ConvertOptions, "nameFwd" | "indexRdata">;
   /**
    * the share of each event-loop turn that applying batches to the memtable takes before it lets
    * the loop turn (default @dnsrep/util's ingestTurnBudget, shared with the server's parsing: 2 ms);
@@ -736,12 +742,16 @@ interface OpenState {
   orphans: string[];
 }
 
-/** dnstable's converter, or one that passes on only the entries `keepEntry` keeps. */
+/** dnstable's converter (without the entries `entries` leaves out), or one that passes on only the entries `keepEntry` keeps. */
 function converter(opts: StoreOptions): EntryConverter {
+  const co: ConvertOptions = { ...opts.entries };
   const keepEntry = opts.keepEntry;
-  if (keepEntry === undefined) return new EntryConverter();
+  if (keepEntry === undefined) return new EntryConverter(co);
   const keep: (key: string) => boolean = keepEntry;
   return new (class extends EntryConverter {
+    constructor() {
+      super(co);
+    }
     #to: EntrySink = () => {};
     readonly #filter: EntrySink = (f, k, v) => {
       if (keep(k)) this.#to(f, k, v);

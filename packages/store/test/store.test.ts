@@ -75,6 +75,34 @@ describe("Store", () => {
     await s.close();
   });
 
+  it("entries: RRSET_NAME_FWD and the RDATA entries of the rdatas indexRdata refuses are not made — in the memtable, the flushed files and a WAL replay", async () => {
+    const d = dir();
+    const opts = {
+      compaction: false,
+      entries: { nameFwd: false, indexRdata: (rd: Uint8Array, rrtype: number) => rrtype === 1 && rd[3] !== 2 },
+    };
+    const check = (st: Store, mail: number, ...ips: [string, number][]): void => {
+      const snap = st.snapshot();
+      try {
+        const it = snap.reader(true).source.getPrefix(Uint8Array.of(1));
+        expect(it.next()).toBe(false);
+        for (const [ip, n] of ips) expect(answers(snap.reader(true), { type: "rdata_ip", ip })).toHaveLength(n);
+        expect(answers(snap.reader(true), { type: "rrset", name: "mail.example.com" })).toHaveLength(mail);
+      } finally {
+        snap.release();
+      }
+    };
+    let s = await Store.open(d, opts);
+    await s.put([a("www.example.com", "192.0.2.1"), a("mail.example.com", "192.0.2.2")]);
+    check(s, 1, ["192.0.2.1", 1], ["192.0.2.2", 0]);
+    await s.flush();
+    await s.put([a("www.example.com", "192.0.2.3"), a("mail.example.com", "198.51.100.5")]);
+    await s.close();
+    s = await Store.open(d, opts); // the second put replayed from the WAL
+    check(s, 2, ["192.0.2.1", 1], ["192.0.2.2", 0], ["192.0.2.3", 1], ["198.51.100.5", 1], ["198.51.100.2", 0]);
+    await s.close();
+  });
+
   it("flush writes a file pair named in the manifest, drops WAL segments it covers, answers stay the same", async () => {
     const d = dir();
     const s = await Store.open(d, { compaction: false });

@@ -17,7 +17,7 @@ export { bswap32, Crc32c, crc32c, crc32cPortable } from "./crc32c.js";
 export type { NativeCrc32c } from "./crc32c-native.js";
 export { nativeCrc32c } from "./crc32c-native.js";
 export { crc32cRanges, crc32cSmall, wasmCrc32c, wasmCrc32cRanges } from "./crc32c-wasm.js";
-export { readFileChunks } from "./file-chunks.js";
+export { fileReader, readFileChunks } from "./file-chunks.js";
 export { fromHex, hexByte, hexValue, toHex } from "./hex.js";
 export { latin1Bytes, latin1String, writeLatin1 } from "./latin1.js";
 export type { OutputTarget } from "./output-path.js";

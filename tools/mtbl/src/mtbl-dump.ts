@@ -1,5 +1,5 @@
 import { CliError, type CliIo, configureProgram, OutputWriter, packageVersion, UsageError } from "@dnsrep/cli";
-import { formatDumpLine, isMtblError } from "@dnsrep/mtbl";
+import { dumpLineInto, dumpLineMax, isMtblError } from "@dnsrep/mtbl";
 import { fromHex, startsWith } from "@dnsrep/util";
 import { Command } from "commander";
 import { openReader } from "./open-reader.js";
@@ -15,6 +15,9 @@ function minLen(flag: string, v: string): number {
   if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`invalid minimum ${flag === "-K" ? "key" : "val"} length: ${v}`);
   return Number(v);
 }
+
+/** output chunk size */
+const CHUNK = 64 * 1024;
 
 /** mtbl-dump: print every entry of an mtbl file, as mtbl_dump does. */
 export async function run(argv: string[], io: CliIo): Promise<number> {
@@ -38,6 +41,16 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   // every block's CRC32C checked (libmtbl's mtbl_dump does not: a damaged block would print garbage, exit 0)
   const r = openReader(file, { verifyChecksums: true });
   const out = new OutputWriter(io.stdout);
+  const hex = o.x === true;
+  // lines are written as bytes into a chunk handed to the stream whole (a new chunk after each:
+  // the stream keeps the one it was given until it is written)
+  let chunk = Buffer.allocUnsafe(CHUNK);
+  let pos = 0;
+  const send = (): Promise<void> | undefined => {
+    const w = out.bytes(chunk.subarray(0, pos));
+    pos = 0;
+    return w;
+  };
   let count = 0;
   try {
     const it = r.iter();
@@ -48,11 +61,19 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       if (kp && !startsWith(k, kp)) continue;
       if (vp && !startsWith(v, vp)) continue;
       if (k.length < kmin || v.length < vmin || o.s) continue;
-      const w = out.text(formatDumpLine(k, v, o.x === true));
-      if (w) await w;
-      if (out.closed) return 0;
+      const need = dumpLineMax(k.length, v.length);
+      if (pos + need > chunk.length) {
+        const w = pos > 0 ? send() : undefined;
+        chunk = Buffer.allocUnsafe(Math.max(CHUNK, need));
+        if (w) await w;
+        if (out.closed) return 0;
+      }
+      pos = dumpLineInto(k, v, hex, chunk, pos);
     }
+    if (pos > 0) send();
   } catch (e) {
+    // what was read before the damage is printed, as the lines before it always were
+    if (pos > 0) send();
     await out.end();
     if (isMtblError(e)) throw new CliError(`${file}: ${e.message}`);
     throw e;

@@ -168,6 +168,32 @@ describe("tool exit codes on bad input", () => {
     expect(io.err()).toBe(`mtbl-merge: ${bad}: block at offset 0 has a bad CRC32C\n`);
     expect(existsSync(out)).toBe(false);
   });
+  it("mtbl-dump prints every entry before a damaged block, then the error (exit 1)", async () => {
+    const { runCommand } = await import("@dnsrep/cli");
+    const path = join(dir, "dump-late-damage.mtbl");
+    const w = Writer.create(path, { compression: "none", blockSize: 1024 });
+    const enc = new TextEncoder();
+    const n = 5000;
+    for (let i = 0; i < n; i++) w.add(enc.encode(`k${String(i).padStart(6, "0")}`), enc.encode(`"v\x01${i}`));
+    w.close();
+    const sound = memoryIo();
+    expect(await runCommand("mtbl-dump", mtblDump, [path], sound)).toBe(0);
+    const lines = sound.out().split("\n").slice(0, -1);
+    expect(lines).toHaveLength(n);
+    expect(lines[7]).toBe('"k000007" "\\"v\\x017"');
+    // flip a byte in the last data block's contents: the lines of the blocks before it all come out
+    const bytes = readFileSync(path);
+    const trailerIndexOffset = Number(bytes.readBigUInt64LE(bytes.length - 512));
+    bytes[trailerIndexOffset - 20] = (bytes[trailerIndexOffset - 20] as number) ^ 0x40;
+    writeFileSync(path, bytes);
+    const io = memoryIo();
+    expect(await runCommand("mtbl-dump", mtblDump, [path], io)).toBe(1);
+    expect(io.err()).toMatch(/^mtbl-dump: .*bad CRC32C\n$/);
+    const printed = io.out().split("\n").slice(0, -1);
+    expect(printed.length).toBeGreaterThan(n - 100);
+    expect(printed.length).toBeLessThan(n);
+    expect(printed).toEqual(lines.slice(0, printed.length));
+  });
   it("a signal stops a merge: exit 1, the old output kept, no temporary file", async () => {
     const { runCommand } = await import("@dnsrep/cli");
     const inputs = signalMergeInputs(dir);
