@@ -2,13 +2,14 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { TurnBudget } from "@dnsrep/util";
 import { nameToString, rdataToString, rrtypeToString } from "@dnsrep/wdns";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { decodeBody } from "../src/ingest/body.js";
 import { IngestErrorCode, isIngestError } from "../src/ingest/errors.js";
 import { IdempotencyStore, validIdempotencyKey } from "../src/ingest/idempotency.js";
-import { parseNdjsonBatch } from "../src/ingest/observation-json.js";
+import { parseNdjsonBatch, parseNdjsonBatchSliced } from "../src/ingest/observation-json.js";
 
 const NOW = 1_700_000_500;
 
@@ -21,6 +22,59 @@ function errorOf(f: () => unknown): string {
   }
   return "no error";
 }
+
+describe("parseNdjsonBatchSliced", () => {
+  const line = (i: number, bad = false): string =>
+    bad
+      ? `{"rrname":"n${i}.example.com","rrtype":"A","rdata":"300.0.0.1"}`
+      : `{"rrname":"n${i}.example.com","rrtype":"A","rdata":"192.0.2.${i % 250}","time_first":1700000000,"bailiwick":"example.com"}`;
+  const outcome = async (f: () => unknown): Promise<unknown> => {
+    try {
+      return { ok: await f() };
+    } catch (e) {
+      return { error: isIngestError(e) ? `${e.code} ${e.message}` : String(e) };
+    }
+  };
+
+  it("gives the same observations, or the same error, as parseNdjsonBatch, over bodies of several slices (property)", async () => {
+    // a tiny budget: the parse yields between almost every slice
+    const budget = new TurnBudget(0.001);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 300 }),
+        fc.option(fc.nat({ max: 299 }), { nil: undefined }),
+        fc.boolean(),
+        fc.boolean(),
+        async (n, badAt, blankLines, trailingNewline) => {
+          const lines: string[] = [];
+          for (let i = 0; i < n; i++) {
+            lines.push(line(i, i === badAt));
+            if (blankLines && i % 7 === 0) lines.push("  \r");
+          }
+          const body = lines.join("\n") + (trailingNewline ? "\n" : "");
+          const want = await outcome(() => parseNdjsonBatch(body, NOW));
+          const got = await outcome(() => parseNdjsonBatchSliced(body, NOW, budget));
+          expect(got).toEqual(want);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it("lets the event loop turn while it parses a large body", async () => {
+    const budget = new TurnBudget(0.001);
+    const body = Array.from({ length: 2000 }, (_, i) => line(i)).join("\n");
+    let ticks = 0;
+    const t = setInterval(() => ticks++, 0);
+    try {
+      const obs = await parseNdjsonBatchSliced(body, NOW, budget);
+      expect(obs).toHaveLength(2000);
+    } finally {
+      clearInterval(t);
+    }
+    expect(ticks).toBeGreaterThan(0);
+  });
+});
 
 describe("parseNdjsonBatch", () => {
   it("turns lines into wire observations", () => {

@@ -130,28 +130,37 @@ export class Memtable {
 
   readonly #sink = (f: 0 | 1, key: string, value: string): void => {
     const t = this.trees[f];
-    // one descent for a new key (set without overwrite says whether it added it), one more to merge in place (not get + set)
-    if (t.set(key, value, false)) {
+    // a look first (no copy-on-write, no split): a key seen before whose value the merge leaves
+    // as it is (an rrtype union that has the type already) costs that look alone; else one set
+    const have = t.get(key);
+    if (have === undefined) {
+      t.set(key, value, true);
       this.bytes += key.length + value.length + ENTRY_OVERHEAD;
-    } else {
-      this.#adding = value;
-      t.editRange(key, key, true, this.#merge);
+      return;
     }
-  };
-
-  /** the value #merge merges in (set just before the edit) */
-  #adding = "";
-  readonly #merge = (key: string, have: string): { value: string } | undefined => {
-    const m = mergeLatin1(key, have, this.#adding);
-    if (m === have) return undefined;
+    const m = mergeLatin1(key, have, value);
+    if (m === have) return;
     this.bytes += m.length - have.length;
-    return { value: m };
+    t.set(key, m, true);
   };
 
   /** Apply a (normalized) batch logged at WAL sequence `seq`. */
   apply(batch: readonly RRsetObservation[], seq: number, nowMs: number): void {
+    this.applySlice(batch, 0, batch.length);
+    this.endBatch(seq, nowMs);
+  }
+
+  /**
+   * Apply observations `from` to `to` (exclusive) of a batch; endBatch() once the last slice is in.
+   * The version changes only at endBatch(), so a snapshot taken between slices gets the clone made
+   * before the batch began when there is one (then it sees none of the batch), else a clone of the
+   * trees as they are (whole observations: an observation's entries go in together), reused until
+   * the batch ends: at most one clone, one round of copy-on-write, per batch.
+   */
+  applySlice(batch: readonly RRsetObservation[], from: number, to: number): void {
     const conv = this.#converter;
-    for (const o of batch) {
+    for (let i = from; i < to; i++) {
+      const o = batch[i] as RRsetObservation;
       for (const f of conv.files(o.rrtype)) {
         const r = this.ranges[f];
         r.rrsets++;
@@ -160,6 +169,10 @@ export class Memtable {
       }
       conv.entries(o, this.#sink);
     }
+  }
+
+  /** A batch logged at WAL sequence `seq` is all in (its slices applied). */
+  endBatch(seq: number, nowMs: number): void {
     if (this.firstPutMs === 0) this.firstPutMs = nowMs;
     this.lastSeq = seq;
     this.version++;

@@ -13,7 +13,7 @@ import { existsSync, linkSync, mkdirSync, readdirSync, rmSync, statSync } from "
 import { join } from "node:path";
 import { type ConvertOptions, type DnstableRRset, EntryConverter, type EntrySink } from "@dnsrep/dnstable";
 import { type CompressionName, Reader } from "@dnsrep/mtbl";
-import { ByteWriter } from "@dnsrep/util";
+import { ByteWriter, ingestTurnBudget, type TurnBudget } from "@dnsrep/util";
 import { type CompactionJob, DEFAULT_FAN_IN, MergeThread, planCompaction } from "./compaction.js";
 import { fromSystemError, isStoreError, StoreError, StoreErrorCode } from "./errors.js";
 import { type FileFormat, writeMemtable } from "./flush.js";
@@ -63,6 +63,12 @@ export interface StoreOptions {
    * rdata's RDATA entries (dnstable's ConvertOptions of those names)
    */
   entries?: Pick<ConvertOptions, "nameFwd" | "indexRdata">;
+  /**
+   * the share of each event-loop turn that applying batches to the memtable takes before it lets
+   * the loop turn (default @dnsrep/util's ingestTurnBudget, shared with the server's parsing: 2 ms);
+   * null: each group of batches is applied at once
+   */
+  turnBudget?: TurnBudget | null;
   /** how long a put's tag is remembered (ms, default 24 h) */
   tagWindowMs?: number;
   /** the most tags remembered (default 100 000; the oldest are forgotten first) */
@@ -125,6 +131,8 @@ interface Pending {
 
 const DEFAULTS = { memtableBytes: 64 << 20, memtableAgeMs: 60_000, maxPendingFlushes: 2 };
 const RETRY_MS = 1000;
+/** Observations applied to the memtable between two looks at the turn budget (a few hundred µs of work). */
+const APPLY_SLICE = 64;
 
 export class Store {
   readonly dir: string;
@@ -138,6 +146,7 @@ export class Store {
   readonly #format: FileFormat;
   readonly #onEvent: (e: StoreEvent) => void;
   readonly #conv: EntryConverter;
+  readonly #budget: TurnBudget | null;
   #mem: Memtable;
   readonly #imms: Memtable[] = [];
   #wal: WalWriter;
@@ -183,6 +192,7 @@ export class Store {
     this.#format = init.format;
     this.#onEvent = opts.onEvent ?? ((): void => {});
     this.#autoCompact = opts.compaction ?? true;
+    this.#budget = opts.turnBudget === undefined ? ingestTurnBudget : opts.turnBudget;
     this.#fanIn = opts.compactionFanIn ?? DEFAULT_FAN_IN;
     this.#mem = init.mem;
     this.#imms.push(...init.imms);
@@ -298,9 +308,21 @@ export class Store {
     });
   }
 
-  /** Group commit: write what is queued, one group at a time, applying each group once it is logged. */
+  /**
+   * Group commit: write what is queued, one group at a time, applying each group once it is
+   * logged. A group is applied (in slices, the event loop turning between them) while the next
+   * group's WAL write runs; groups are applied in sequence order, and the memtable is rotated only
+   * once every logged group is in it, so a memtable holds exactly the records of its WAL segments.
+   */
   async #writeLoop(): Promise<void> {
+    // the group being applied (its puts resolve once it is in)
+    let applying: Promise<void> | null = null;
     while (this.#queue.length > 0) {
+      if (this.#rotateDue()) {
+        if (applying !== null) await applying;
+        applying = null;
+        if (this.#rotateDue()) this.#rotate();
+      }
       const group = this.#sync === "always" ? this.#queue.splice(0, 1) : this.#queue.splice(0);
       let bytes = 0;
       for (const p of group) bytes += RECORD_HEADER + p.payload.length;
@@ -321,19 +343,57 @@ export class Store {
         if (this.#wal.broken) this.#newSegment();
         continue;
       }
-      const now = this.#now();
+      if (applying !== null) await applying;
+      applying = this.#applyGroup(group, first);
+    }
+    if (applying !== null) await applying;
+    if (this.#rotateDue()) this.#rotate();
+  }
+
+  /** Whether the memtable is to be rotated (asked for, or full while a frozen one may still be added). */
+  #rotateDue(): boolean {
+    return this.#wantRotate || (this.#mem.bytes >= this.#memtableBytes && this.#imms.length < this.#maxPending);
+  }
+
+  /** Apply a logged group (its first record at sequence `first`) and resolve its puts. */
+  async #applyGroup(group: Pending[], first: number): Promise<void> {
+    const now = this.#now();
+    try {
       for (let i = 0; i < group.length; i++) {
         const p = group[i] as Pending;
-        this.#mem.apply(p.batch, first + i, now);
+        await this.#applySliced(p.batch, first + i, now);
         if (p.tag !== null) this.#tags.add(p.tag, p.putMs, now);
         this.#counters.observations += p.batch.length;
       }
-      this.#counters.puts += group.length;
-      this.#counters.lastPutMs = now;
-      for (const p of group) p.resolve();
-      if (this.#wantRotate || (this.#mem.bytes >= this.#memtableBytes && this.#imms.length < this.#maxPending)) this.#rotate();
+    } catch (e) {
+      // a bug, not bad data (the batches were checked): the puts fail; the WAL holds them for the next open
+      for (const p of group) p.reject(e);
+      return;
     }
-    if (this.#wantRotate) this.#rotate();
+    this.#counters.puts += group.length;
+    this.#counters.lastPutMs = now;
+    for (const p of group) p.resolve();
+  }
+
+  /**
+   * Apply a logged batch to the memtable in slices, within the turn budget: the event loop turns
+   * (lookups run) between slices. Only the write loop applies, one batch at a time, and the
+   * memtable is not rotated while it runs, so the slices of a batch all go to the same memtable.
+   */
+  async #applySliced(batch: readonly RRsetObservation[], seq: number, now: number): Promise<void> {
+    const mem = this.#mem;
+    const budget = this.#budget;
+    if (budget === null) {
+      mem.apply(batch, seq, now);
+      return;
+    }
+    for (let at = 0; at < batch.length; ) {
+      if (budget.spent()) await budget.yield();
+      const to = Math.min(batch.length, at + APPLY_SLICE);
+      mem.applySlice(batch, at, to);
+      at = to;
+    }
+    mem.endBatch(seq, now);
   }
 
   /** Start a new WAL segment (the old one is kept until a flush covers it); false if it cannot be created. */

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type AtomicWriteIo, finishAtomicWrite, fsAtomicWriteIo, syncDir, writeFileAtomic } from "./index.js";
+import { type AtomicWriteIo, finishAtomicWrite, fsAtomicWriteIo, syncDir, writeFileAtomic, writeFileAtomicAsync } from "./index.js";
 
 let dir = "";
 beforeEach(() => {
@@ -138,5 +138,34 @@ describe("syncDir", () => {
   it("flushes a directory; a missing one is an error", () => {
     expect(() => syncDir(dir)).not.toThrow();
     expect(() => syncDir(join(dir, "missing"))).toThrow(expect.objectContaining({ code: "ENOENT" }));
+  });
+});
+
+describe("writeFileAtomicAsync", () => {
+  it("replaces the file with the new bytes and leaves no temporary file", async () => {
+    const p = join(dir, "state.bin");
+    writeFileSync(p, "old");
+    const data = new Uint8Array(3 << 20).map((_, i) => i & 0xff);
+    await writeFileAtomicAsync(p, data);
+    expect(Buffer.compare(readFileSync(p), Buffer.from(data))).toBe(0);
+    expect(readdirSync(dir)).toEqual(["state.bin"]);
+    // a named temporary file (created or truncated), as the dashboard's saves use
+    writeFileSync(`${p}.tmp`, "a leftover of a crash, longer than what is written now");
+    await writeFileAtomicAsync(p, Uint8Array.of(1, 2, 3), { temp: `${p}.tmp` });
+    expect([...readFileSync(p)]).toEqual([1, 2, 3]);
+    expect(readdirSync(dir)).toEqual(["state.bin"]);
+  });
+
+  it("rejects with the system error, the target untouched and the temporary file removed, when the rename fails", async () => {
+    const p = join(dir, "target");
+    mkdirSync(p);
+    writeFileSync(join(p, "inside"), "x");
+    await expect(writeFileAtomicAsync(p, Uint8Array.of(1))).rejects.toMatchObject({ code: expect.stringMatching(/^E/) });
+    expect(statSync(p).isDirectory()).toBe(true);
+    expect(readdirSync(dir)).toEqual(["target"]);
+  });
+
+  it("rejects when the temporary file cannot be created (no such directory)", async () => {
+    await expect(writeFileAtomicAsync(join(dir, "missing", "f"), Uint8Array.of(1))).rejects.toMatchObject({ code: "ENOENT" });
   });
 });

@@ -6,6 +6,7 @@
  * target is untouched.
  */
 import * as fs from "node:fs";
+import * as fsp from "node:fs/promises";
 import { dirname } from "node:path";
 import { tempPathFor } from "./output-path.js";
 
@@ -98,5 +99,40 @@ export function syncDir(dir: string): void {
     if (code !== "EINVAL" && code !== "ENOTSUP") throw e;
   } finally {
     fs.closeSync(fd);
+  }
+}
+
+/**
+ * writeFileAtomic with the file-system calls on libuv's threads (the same steps: temporary file,
+ * write, fsync, close, rename, directory flush), for a process whose event loop must not wait for
+ * the disk. `opts.io` is not used. Rejects with the system error; the temporary file is removed on
+ * a failure before the rename.
+ */
+export async function writeFileAtomicAsync(path: string, data: Uint8Array, opts: Omit<WriteFileAtomicOptions, "io"> = {}): Promise<void> {
+  const temp = opts.temp ?? tempPathFor(path);
+  const sync = opts.sync ?? true;
+  const fh = await fsp.open(temp, opts.temp === undefined ? "wx" : "w", opts.mode ?? 0o666);
+  try {
+    try {
+      await fh.writeFile(data);
+      if (sync) await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await fsp.rename(temp, path);
+  } catch (e) {
+    await fsp.unlink(temp).catch(() => {});
+    throw e;
+  }
+  if (opts.syncDir ?? sync) {
+    const dir = await fsp.open(dirname(path), "r");
+    try {
+      await dir.sync();
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== "EINVAL" && code !== "ENOTSUP") throw e;
+    } finally {
+      await dir.close();
+    }
   }
 }

@@ -1,5 +1,5 @@
 export type { AtomicWriteData, AtomicWriteIo, WriteFileAtomicOptions } from "./atomic-write.js";
-export { finishAtomicWrite, fsAtomicWriteIo, syncDir, writeFileAtomic } from "./atomic-write.js";
+export { finishAtomicWrite, fsAtomicWriteIo, syncDir, writeFileAtomic, writeFileAtomicAsync } from "./atomic-write.js";
 export { firstBinaryLine } from "./binary-text.js";
 export {
   allocBytes,
@@ -22,6 +22,7 @@ export { fromHex, hexByte, hexValue, toHex } from "./hex.js";
 export { latin1Bytes, latin1String, writeLatin1 } from "./latin1.js";
 export type { OutputTarget } from "./output-path.js";
 export { openOutput, outputTarget, tempPathFor } from "./output-path.js";
+export { ingestTurnBudget, TurnBudget } from "./turn-budget.js";
 export { utcDateTime } from "./utc-time.js";
 export type { VarintCursor } from "./varint.js";
 export {

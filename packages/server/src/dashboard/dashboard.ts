@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { type AggregateLimits, Aggregates, type DashObservation } from "./aggregates.js";
 import type { StampOf } from "./enrich-counts.js";
 import { FILES_SOURCE, type FileScan, filesIdentity, scanFiles } from "./file-aggregates.js";
-import { loadAggregates, saveAggregates } from "./persist.js";
+import { loadAggregates, saveAggregates, saveAggregatesAsync } from "./persist.js";
 import { scanFilesInThread } from "./scan-thread.js";
 import { type DashboardView, dashboardView, type RangeName } from "./view.js";
 
@@ -61,6 +61,8 @@ export class Dashboard {
   readonly #opts: DashboardOptions;
   readonly #now: () => number;
   #dirty = false;
+  /** a background save in progress */
+  #saving: Promise<void> | null = null;
   #timer: NodeJS.Timeout | null = null;
   #scan: FilesScan | null = null;
   #stampOf: StampOf | null = null;
@@ -78,7 +80,8 @@ export class Dashboard {
         opts.log?.(`${this.#path}: ${(e as Error).message}; the dashboard starts its live counts anew`);
         this.live = new Aggregates(opts.limits ?? {});
       }
-      this.#timer = setInterval(() => this.save(), opts.saveMs ?? 2000);
+      // the periodic saves write in the background (10 MB of filters and an fsync must not hold up lookups)
+      this.#timer = setInterval(() => this.#saveInBackground(), opts.saveMs ?? 2000);
       this.#timer.unref();
     } else {
       this.#path = null;
@@ -119,6 +122,21 @@ export class Dashboard {
     } catch (e) {
       this.#opts.log?.(`${this.#path}: cannot write the dashboard aggregates: ${(e as Error).message}`);
     }
+  }
+
+  /** save() with the file written off the event loop; one at a time (the next interval tries again while one runs). */
+  #saveInBackground(): void {
+    if (this.#saving !== null || !this.#dirty || this.live === null || this.#path === null) return;
+    const path = this.#path;
+    this.#dirty = false;
+    this.#saving = saveAggregatesAsync(path, this.live)
+      .catch((e: unknown) => {
+        this.#dirty = true;
+        this.#opts.log?.(`${path}: cannot write the dashboard aggregates: ${(e as Error).message}`);
+      })
+      .finally(() => {
+        this.#saving = null;
+      });
   }
 
   /** The files' scan for the files in use now (started when they changed). */
@@ -196,10 +214,12 @@ export class Dashboard {
     return dashboardView(parts, range, this.#now(), this.#opts.silentAfterSeconds ?? 900, files, this.#stampOf !== null);
   }
 
-  close(): void {
+  /** Stop the files' scan and the saves; the last save (after one in progress) writes what is counted. */
+  async close(): Promise<void> {
     this.#scan?.stop();
     if (this.#timer !== null) clearInterval(this.#timer);
     this.#timer = null;
+    if (this.#saving !== null) await this.#saving;
     this.save();
   }
 }

@@ -1,5 +1,5 @@
 import { readFileSync, rmSync } from "node:fs";
-import { writeFileAtomic } from "@dnsrep/util";
+import { writeFileAtomic, writeFileAtomicAsync } from "@dnsrep/util";
 import { type AggregateLimits, Aggregates, type NewDomain, type SourceContact } from "./aggregates.js";
 import { EnrichCounts, type EnrichCountsState } from "./enrich-counts.js";
 import { SpaceSaving } from "./space-saving.js";
@@ -139,4 +139,9 @@ export function loadAggregates(path: string, limits: AggregateLimits): Aggregate
     throw e;
   }
   return decodeAggregates(buf, limits);
+}
+
+/** saveAggregates with the writing, fsync and rename off the event loop (the encoding is done at once: `a` may change after). */
+export function saveAggregatesAsync(path: string, a: Aggregates): Promise<void> {
+  return writeFileAtomicAsync(path, encodeAggregates(a), { temp: `${path}.tmp` });
 }

@@ -1,3 +1,4 @@
+import type { TurnBudget } from "@dnsrep/util";
 import { downcaseRdata, isSubdomain, isWdnsError, nameFromString, rrtypeFromString, sortRdatas, stringToRdata } from "@dnsrep/wdns";
 import { IngestError, IngestErrorCode } from "./errors.js";
 import { type IngestObservation, MAX_UINT32, ROOT_NAME, SOURCE_RE } from "./observation.js";
@@ -173,21 +174,22 @@ export function parseObservationValue(v: unknown, where: string, nowSeconds: num
   }
 }
 
-/**
- * Parse a whole NDJSON body (already decompressed) into observations. Blank lines are skipped
- * (they still count for the line numbers); a last line without its newline is taken. Throws
- * IngestError BAD_BATCH naming the first bad line and field; nothing is returned for a bad batch.
- */
-export function parseNdjsonBatch(body: string, nowSeconds: number): IngestObservation[] {
-  const out: IngestObservation[] = [];
-  let lineNo = 0;
-  let start = 0;
-  while (start < body.length) {
-    let end = body.indexOf("\n", start);
+/** Where parsing an NDJSON body has got to (parseLines goes on from it). */
+interface NdjsonCursor {
+  start: number;
+  lineNo: number;
+  out: IngestObservation[];
+}
+
+/** Parse up to `maxLines` more lines of `body` into `c.out`; true once the body is all parsed. */
+function parseLines(body: string, nowSeconds: number, c: NdjsonCursor, maxLines: number): boolean {
+  for (let n = 0; n < maxLines; n++) {
+    if (c.start >= body.length) return true;
+    let end = body.indexOf("\n", c.start);
     if (end < 0) end = body.length;
-    lineNo++;
-    let text = body.slice(start, end);
-    start = end + 1;
+    const lineNo = ++c.lineNo;
+    let text = body.slice(c.start, end);
+    c.start = end + 1;
     if (text.endsWith("\r")) text = text.slice(0, -1);
     if (text.trim() === "") continue;
     let v: unknown;
@@ -196,7 +198,33 @@ export function parseNdjsonBatch(body: string, nowSeconds: number): IngestObserv
     } catch {
       throw new IngestError(IngestErrorCode.BAD_BATCH, `line ${lineNo}: not valid JSON`);
     }
-    out.push(parseObservationValue(v, `line ${lineNo}`, nowSeconds));
+    c.out.push(parseObservationValue(v, `line ${lineNo}`, nowSeconds));
   }
-  return out;
+  return c.start >= body.length;
+}
+
+/**
+ * Parse a whole NDJSON body (already decompressed) into observations. Blank lines are skipped
+ * (they still count for the line numbers); a last line without its newline is taken. Throws
+ * IngestError BAD_BATCH naming the first bad line and field; nothing is returned for a bad batch.
+ */
+export function parseNdjsonBatch(body: string, nowSeconds: number): IngestObservation[] {
+  const c: NdjsonCursor = { start: 0, lineNo: 0, out: [] };
+  parseLines(body, nowSeconds, c, Number.POSITIVE_INFINITY);
+  return c.out;
+}
+
+/** Lines parsed between two looks at the turn budget. */
+const PARSE_SLICE = 64;
+
+/**
+ * parseNdjsonBatch in slices within `budget`: the event loop turns (lookups run) between them.
+ * The same observations, or the same error.
+ */
+export async function parseNdjsonBatchSliced(body: string, nowSeconds: number, budget: TurnBudget): Promise<IngestObservation[]> {
+  const c: NdjsonCursor = { start: 0, lineNo: 0, out: [] };
+  for (;;) {
+    if (budget.spent()) await budget.yield();
+    if (parseLines(body, nowSeconds, c, PARSE_SLICE)) return c.out;
+  }
 }

@@ -1,3 +1,4 @@
+import { ingestTurnBudget, type TurnBudget } from "@dnsrep/util";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { decodeBody } from "./body.js";
 import { IngestError, IngestErrorCode, ingestStatus, isIngestError } from "./errors.js";
@@ -5,7 +6,7 @@ import { validIdempotencyKey } from "./idempotency.js";
 import type { IngestStores } from "./live-stores.js";
 import type { IngestVia } from "./metrics.js";
 import type { IngestObservation } from "./observation.js";
-import { parseNdjsonBatch } from "./observation-json.js";
+import { parseNdjsonBatchSliced } from "./observation-json.js";
 import { parseYapdnsBody, YAPDNS_BULK_PATH, YAPDNS_SINGLE_PATH } from "./yapdns.js";
 
 export const INGEST_PATH = "/api/v1/ingest";
@@ -20,6 +21,8 @@ export interface IngestRouteOptions {
   now: () => number;
   /** diagnostics (an internal error): one line */
   log: (line: string) => void;
+  /** the share of each event-loop turn that parsing bodies takes (default @dnsrep/util's ingestTurnBudget, shared with the store) */
+  turnBudget?: TurnBudget;
 }
 
 const BODY_TYPES = ["application/x-ndjson", "application/jsonl", "application/json", "text/plain"];
@@ -38,6 +41,7 @@ function statusOf(e: unknown): number {
  */
 export async function ingestRoutes(app: FastifyInstance, opts: IngestRouteOptions): Promise<void> {
   // the bodies arrive as raw bytes (decompressed and size-checked by decodeBody), in this plugin's scope only
+  const budget = opts.turnBudget ?? ingestTurnBudget;
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(BODY_TYPES, { parseAs: "buffer", bodyLimit: opts.maxBodyBytes }, (_req, body, done) => done(null, body));
 
@@ -65,7 +69,7 @@ export async function ingestRoutes(app: FastifyInstance, opts: IngestRouteOption
       const key = Array.isArray(raw) ? raw[0] : raw;
       if (key !== undefined && !validIdempotencyKey(key))
         throw new IngestError(IngestErrorCode.BAD_BATCH, "Idempotency-Key: 1 to 200 printable ASCII characters, no spaces");
-      const batch = parseNdjsonBatch(bodyText(req), Math.floor(opts.now() / 1000));
+      const batch = await parseNdjsonBatchSliced(bodyText(req), Math.floor(opts.now() / 1000), budget);
       const r = await store(batch, key ?? null, "http");
       return reply.type("application/json").send(r.duplicate ? { accepted: r.accepted, duplicate: true } : { accepted: r.accepted });
     } catch (e) {
