@@ -16,6 +16,7 @@
 // what cannot be bundled (pcap, a native addon) is required from the importing module's folder.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { builtinModules, createRequire } from "node:module";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -43,6 +44,65 @@ const toolDirs = readdirSync(join(root, "tools"))
       return false;
     }
   });
+
+/**
+ * Modules a bundle loads on first use instead of when it starts (issue 30): a static import of one
+ * (esbuild's CommonJS output makes it a `require` at the importing module's start) resolves to a
+ * generated shim whose exports are getters (and setters) that require the module when one is
+ * first read. The names are those of the module as this Node (the one that runs the tools) has
+ * them. Built-ins: those whose exports are an object, not loaded already by a bare `node -e 0`
+ * (node:crypto, zlib, net, child_process … cost their compile at every start); packages:
+ * protobufjs (@dnsrep/nmsg needs it for the first message, not for a `--help`). A module that
+ * reads one of them at its top (a subclass, a destructuring require) still loads it at the start.
+ */
+const LAZY_PACKAGES = ["protobufjs"];
+const startLoaded = new Set(
+  JSON.parse(spawnSync(process.execPath, ["-e", 'require("fs").writeSync(1, JSON.stringify(process.moduleLoadList))'], { encoding: "utf8" }).stdout)
+    .filter((m) => m.startsWith("NativeModule "))
+    .map((m) => m.slice("NativeModule ".length)),
+);
+const requireHere = createRequire(import.meta.url);
+const LAZY_BUILTINS = builtinModules.filter(
+  (m) => !m.startsWith("_") && !startLoaded.has(m) && !["process", "console", "sys", "wasi"].includes(m) && typeof requireHere(m) === "object",
+);
+const lazyFilter = new RegExp(`^(${LAZY_PACKAGES.join("|")}|(node:)?(${LAZY_BUILTINS.join("|").replaceAll("/", "\\/")}))$`);
+
+/** The shim of the module `spec` (a built-in, or the absolute path of a CommonJS file): its exports as getters over the module. */
+function lazyShim(spec) {
+  const real = requireHere(spec);
+  const names = Object.getOwnPropertyNames(real).filter((k) => k !== "__esModule");
+  const q = JSON.stringify;
+  const lines = [`let m;`, `const load = () => m ?? (m = require(${q(spec)}));`, `const o = {`];
+  for (const k of names) lines.push(`  get ${q(k)}() { return load()[${q(k)}]; },`, `  set ${q(k)}(v) { load()[${q(k)}] = v; },`);
+  lines.push(`};`);
+  const hidden = names.filter((k) => !Object.getOwnPropertyDescriptor(real, k).enumerable);
+  if (hidden.length > 0) lines.push(`for (const k of ${q(hidden)}) Object.defineProperty(o, k, { enumerable: false });`);
+  if (real.__esModule) lines.push(`Object.defineProperty(o, "__esModule", { value: true });`);
+  lines.push(`module.exports = o;`);
+  return lines.join("\n");
+}
+
+/** The plugin that resolves the modules loaded on first use to their shims (lazyShim). */
+const lazyModules = {
+  name: "dnsrep-lazy",
+  setup(b) {
+    b.onResolve({ filter: lazyFilter }, async (a) => {
+      // the shim's own require: the module itself (a built-in stays external, a package is bundled)
+      if (a.namespace === "dnsrep-lazy" || a.pluginData === "dnsrep-lazy") return undefined;
+      if (!LAZY_PACKAGES.includes(a.path)) return { path: a.path.replace(/^node:/, ""), namespace: "dnsrep-lazy" };
+      const r = await b.resolve(a.path, { kind: a.kind, importer: a.importer, resolveDir: a.resolveDir, pluginData: "dnsrep-lazy" });
+      if (r.errors.length > 0) return { errors: r.errors };
+      if (!/\.c?js$/.test(r.path)) return undefined; // an ES module: not required here to list its names
+      return { path: relative(root, r.path), namespace: "dnsrep-lazy" };
+    });
+    b.onLoad({ filter: /.*/, namespace: "dnsrep-lazy" }, (a) => {
+      // a built-in by its name, a package by its file (relative to the checkout: no absolute path in the bundle)
+      const builtin = !a.path.includes("node_modules/");
+      const file = join(root, a.path);
+      return { contents: lazyShim(builtin ? `node:${a.path}` : file), loader: "js", resolveDir: builtin ? root : dirname(file) };
+    });
+  },
+};
 
 /** The plugin that keeps each module's import.meta.url and resolves the externals where the module is. */
 function locations(outDir, later) {
@@ -146,7 +206,7 @@ for (const dir of toolDirs) {
       target: "node20",
       outfile: `${out}.tmp`,
       banner: { js: BANNER },
-      plugins: [locations(outDir, LATER[name] ?? [])],
+      plugins: [lazyModules, locations(outDir, LATER[name] ?? [])],
       metafile: true,
       absWorkingDir: root,
       logLevel: "warning",
