@@ -104,16 +104,18 @@ function roomFor(n: number): Uint8Array {
 
 function deflateBlock(data: Uint8Array, level: number): Uint8Array {
   const lv = Math.min(Math.max(level, -1), 9);
+  const nz = nativeZlib();
   // level 0 (stored blocks) is left to node:zlib: libdeflate before 1.16 has no level 0
-  if (nativeZlib === null || lv === 0)
+  if (nz === null || lv === 0)
     return asBytes(zlibLib().deflateSync(data, { level: lv === -1 ? zlibLib().constants.Z_DEFAULT_COMPRESSION : lv }));
   const native = lv === -1 ? 6 : lv;
-  const out = roomFor(nativeZlib.bound(native, data.length));
-  return out.slice(0, nativeZlib.compress(data, native, out));
+  const out = roomFor(nz.bound(native, data.length));
+  return out.slice(0, nz.compress(data, native, out));
 }
 
 function inflateBlock(data: Uint8Array, maxSize: number, borrow: boolean): Uint8Array {
-  if (nativeZlib === null) {
+  const nz = nativeZlib();
+  if (nz === null) {
     try {
       return asBytes(zlibLib().inflateSync(data, { maxOutputLength: maxSize }));
     } catch (e) {
@@ -125,7 +127,7 @@ function inflateBlock(data: Uint8Array, maxSize: number, borrow: boolean): Uint8
   // a block is mostly a few KiB; start from the scratch buffer and grow up to maxSize when it is not enough
   for (let room = Math.min(maxSize, Math.max(scratch.length, 4 * data.length)); ; room = Math.min(maxSize, 2 * room)) {
     const out = roomFor(room);
-    const n = nativeZlib.decompress(data, out.length > maxSize ? out.subarray(0, maxSize) : out);
+    const n = nz.decompress(data, out.length > maxSize ? out.subarray(0, maxSize) : out);
     if (n >= 0) return borrow ? out.subarray(0, n) : out.slice(0, n);
     if (n === -2) throw new Error("invalid zlib stream");
     if (room >= maxSize) throw new Error(`block inflates to more than ${maxSize} bytes`);

@@ -29,4 +29,13 @@ function load(): NativeZlib | null {
   }
 }
 
-export const nativeZlib: NativeZlib | null = load();
+let loaded: NativeZlib | null | undefined;
+
+/**
+ * The binding, loaded on the first call (not at import: a tool that never reads a block, its
+ * `--help`, does not pay for the dlopen, issue 30); null where it is not there.
+ */
+export function nativeZlib(): NativeZlib | null {
+  if (loaded === undefined) loaded = load();
+  return loaded;
+}

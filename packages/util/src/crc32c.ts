@@ -56,9 +56,8 @@ function update(state: number, buf: Uint8Array, start: number, end: number): num
 const NATIVE_FROM = 64;
 
 function step(state: number, buf: Uint8Array, start: number, end: number): number {
-  return nativeCrc32c !== null && end - start >= NATIVE_FROM
-    ? nativeCrc32c.crc(buf, start, end, state >>> 0)
-    : update(state, buf, start, end);
+  const native = end - start >= NATIVE_FROM ? nativeCrc32c() : null;
+  return native !== null ? native.crc(buf, start, end, state >>> 0) : update(state, buf, start, end);
 }
 
 /** CRC32C of `buf[start, end)` as an unsigned 32-bit number (the SSE4.2 instruction where the native addon is built). */
