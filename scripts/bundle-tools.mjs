@@ -52,10 +52,11 @@ const toolDirs = readdirSync(join(root, "tools"))
  * first read. The names are those of the module as this Node (the one that runs the tools) has
  * them. Built-ins: those whose exports are an object, not loaded already by a bare `node -e 0`
  * (node:crypto, zlib, net, child_process … cost their compile at every start); packages:
- * protobufjs (@dnsrep/nmsg needs it for the first message, not for a `--help`). A module that
+ * protobufjs (@dnsrep/nmsg needs it for the first message, not for a `--help`) and pako (its
+ * CommonJS entry, whose lib/ modules @dnsrep/nmsg's deflater also imports: one copy). A module that
  * reads one of them at its top (a subclass, a destructuring require) still loads it at the start.
  */
-const LAZY_PACKAGES = ["protobufjs"];
+const LAZY_PACKAGES = ["protobufjs", "pako"];
 const startLoaded = new Set(
   JSON.parse(spawnSync(process.execPath, ["-e", 'require("fs").writeSync(1, JSON.stringify(process.moduleLoadList))'], { encoding: "utf8" }).stdout)
     .filter((m) => m.startsWith("NativeModule "))
@@ -67,10 +68,33 @@ const LAZY_BUILTINS = builtinModules.filter(
 );
 const lazyFilter = new RegExp(`^(${LAZY_PACKAGES.join("|")}|(node:)?(${LAZY_BUILTINS.join("|").replaceAll("/", "\\/")}))$`);
 
-/** The shim of the module `spec` (a built-in, or the absolute path of a CommonJS file): its exports as getters over the module. */
-function lazyShim(spec) {
+/**
+ * The names an ES module `text` imports from `spec` when it only has named imports of it
+ * (`import { a, b as c } from "spec"`); null when it takes the whole module (a namespace or
+ * default import, a require). A shim that has only those is cheaper to make and to copy (esbuild's
+ * __toESM copies every export of a CommonJS module into each importer's namespace object).
+ */
+function namedImports(text, spec) {
+  const q = spec.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+  const all = [...text.matchAll(new RegExp(`(import|export|require\\()[^;]*?["']${q}["']`, "g"))];
+  const named = [...text.matchAll(new RegExp(`import\\s*\\{([^}]*)\\}\\s*from\\s*["']${q}["']`, "g"))];
+  if (all.length === 0 || named.length !== all.length) return null;
+  const names = new Set();
+  for (const m of named)
+    for (const part of m[1].split(",")) {
+      const name = part.trim().replace(/^type\s+/, "").split(/\s+as\s+/)[0];
+      if (name) names.add(name);
+    }
+  return [...names].sort();
+}
+
+/**
+ * The shim of the module `spec` (a built-in, or the absolute path of a CommonJS file): its exports
+ * (or only `only`) as getters over the module.
+ */
+function lazyShim(spec, only) {
   const real = requireHere(spec);
-  const names = Object.getOwnPropertyNames(real).filter((k) => k !== "__esModule");
+  const names = Object.getOwnPropertyNames(real).filter((k) => k !== "__esModule" && (only === null || only.includes(k)));
   const q = JSON.stringify;
   const lines = [`let m;`, `const load = () => m ?? (m = require(${q(spec)}));`, `const o = {`];
   for (const k of names) lines.push(`  get ${q(k)}() { return load()[${q(k)}]; },`, `  set ${q(k)}(v) { load()[${q(k)}] = v; },`);
@@ -89,8 +113,13 @@ const lazyModules = {
     b.onResolve({ filter: lazyFilter }, async (a) => {
       // the shim's own require: the module itself (a built-in stays external, a package is bundled)
       if (a.namespace === "dnsrep-lazy" || a.pluginData === "dnsrep-lazy") return undefined;
-      if (!LAZY_PACKAGES.includes(a.path)) return { path: a.path.replace(/^node:/, ""), namespace: "dnsrep-lazy" };
-      const r = await b.resolve(a.path, { kind: a.kind, importer: a.importer, resolveDir: a.resolveDir, pluginData: "dnsrep-lazy" });
+      if (!LAZY_PACKAGES.includes(a.path)) {
+        const only = a.importer.endsWith(".js") && a.kind === "import-statement" ? namedImports(readFileSync(a.importer, "utf8"), a.path) : null;
+        // the names are part of the path: one shim per set of names
+        return { path: `${a.path.replace(/^node:/, "")}${only ? `|${only.join(",")}` : ""}`, namespace: "dnsrep-lazy" };
+      }
+      // the package's CommonJS entry (its `require` export condition), which the shim requires
+      const r = await b.resolve(a.path, { kind: "require-call", importer: a.importer, resolveDir: a.resolveDir, pluginData: "dnsrep-lazy" });
       if (r.errors.length > 0) return { errors: r.errors };
       if (!/\.c?js$/.test(r.path)) return undefined; // an ES module: not required here to list its names
       return { path: relative(root, r.path), namespace: "dnsrep-lazy" };
@@ -98,8 +127,13 @@ const lazyModules = {
     b.onLoad({ filter: /.*/, namespace: "dnsrep-lazy" }, (a) => {
       // a built-in by its name, a package by its file (relative to the checkout: no absolute path in the bundle)
       const builtin = !a.path.includes("node_modules/");
+      const [name, only] = a.path.split("|");
       const file = join(root, a.path);
-      return { contents: lazyShim(builtin ? `node:${a.path}` : file), loader: "js", resolveDir: builtin ? root : dirname(file) };
+      return {
+        contents: lazyShim(builtin ? `node:${name}` : file, only === undefined ? null : only.split(",")),
+        loader: "js",
+        resolveDir: builtin ? root : dirname(file),
+      };
     });
   },
 };

@@ -7,7 +7,8 @@
 import { nativeCrc32c } from "./crc32c-native.js";
 
 const POLY = 0x82f63b78;
-const TABLES: Uint32Array = buildTables();
+/** the slicing-by-8 tables, built on first use (not at import: a tool's `--help` never sums, issue 30) */
+let tables: Uint32Array | undefined;
 
 function buildTables(): Uint32Array {
   const t = new Uint32Array(8 * 256);
@@ -28,7 +29,7 @@ function buildTables(): Uint32Array {
 
 /** Update a running (un-finalised) CRC32C state with `buf[start, end)`. */
 function update(state: number, buf: Uint8Array, start: number, end: number): number {
-  const t = TABLES;
+  const t = (tables ??= buildTables());
   let crc = state;
   let i = start;
   const stop8 = end - 8;
