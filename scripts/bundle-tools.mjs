@@ -5,7 +5,8 @@
 // CommonJS file, which @dnsrep/cli's launch (the bin scripts) runs. Beside it:
 //   NAME.json        the files it was built from and their mtimes: launch runs the modules
 //                    instead when any changed (a `tsc -b` after an edit), so a stale bundle never runs;
-//   NAME.cjs.cache   V8's code cache, written by running `bin/NAME.js --help` once.
+//   NAME.cjs.cache   V8's code cache, written by running `bin/NAME.js --help` once (and TRAIN's runs);
+//   launch.cjs       requires @dnsrep/cli's launch by its path, for the bin scripts.
 // The modules stay as they are for tests and library users; dist/bundle/ is left out of the
 // packed tarballs (the tools run their modules there). Run after `tsc -b` (scripts/setup.sh does).
 //
@@ -53,10 +54,11 @@ const toolDirs = readdirSync(join(root, "tools"))
  * them. Built-ins: those whose exports are an object, not loaded already by a bare `node -e 0`
  * (node:crypto, zlib, net, child_process … cost their compile at every start); packages:
  * protobufjs (@dnsrep/nmsg needs it for the first message, not for a `--help`) and pako (its
- * CommonJS entry, whose lib/ modules @dnsrep/nmsg's deflater also imports: one copy). A module that
+ * CommonJS entry, whose lib/ modules @dnsrep/nmsg's deflater also imports: one copy; and its
+ * deflate.js, whose trees.js builds its tables at load). A module that
  * reads one of them at its top (a subclass, a destructuring require) still loads it at the start.
  */
-const LAZY_PACKAGES = ["protobufjs", "pako"];
+const LAZY_PACKAGES = ["protobufjs", "pako", "pako/lib/zlib/deflate.js"];
 const startLoaded = new Set(
   JSON.parse(spawnSync(process.execPath, ["-e", 'require("fs").writeSync(1, JSON.stringify(process.moduleLoadList))'], { encoding: "utf8" }).stdout)
     .filter((m) => m.startsWith("NativeModule "))
@@ -66,7 +68,7 @@ const requireHere = createRequire(import.meta.url);
 const LAZY_BUILTINS = builtinModules.filter(
   (m) => !m.startsWith("_") && !startLoaded.has(m) && !["process", "console", "sys", "wasi"].includes(m) && typeof requireHere(m) === "object",
 );
-const lazyFilter = new RegExp(`^(${LAZY_PACKAGES.join("|")}|(node:)?(${LAZY_BUILTINS.join("|").replaceAll("/", "\\/")}))$`);
+const lazyFilter = new RegExp(`^(${LAZY_PACKAGES.map((p) => p.replaceAll(".", "\\.")).join("|")}|(node:)?(${LAZY_BUILTINS.join("|").replaceAll("/", "\\/")}))$`);
 
 /**
  * The names an ES module `text` imports from `spec` when it only has named imports of it
@@ -241,6 +243,10 @@ for (const dir of toolDirs) {
   rmSync(outDir, { recursive: true, force: true });
   for (const name of Object.keys(pkg.bin ?? {})) {
     mkdirSync(outDir, { recursive: true });
+    // what the bin scripts require first: @dnsrep/cli's launch by its path (resolving the package
+    // and its exports costs ~3 ms of each start here); without it they resolve the package
+    const launchFile = createRequire(join(dir, "package.json")).resolve("@dnsrep/cli/launch");
+    writeFileSync(join(outDir, "launch.cjs"), `module.exports = require(${JSON.stringify(relative(outDir, launchFile))});\n`);
     const out = join(outDir, `${name}.cjs`);
     const r = await build({
       stdin: {
