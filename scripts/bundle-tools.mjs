@@ -31,9 +31,11 @@ const EXTERNAL = ["pcap"];
 /**
  * Per tool, the packages it imports with `await import()` that stay out of its bundle: loaded as
  * modules when the run gets that far. dnstable-server's server (fastify, the store, the UI …) is
- * most of its code and starts once for a long run; its `--help` need not read it.
+ * most of its code and starts once for a long run; its `--help` need not read it. A relative one
+ * (its `keys` and `users` subcommands, which import @dnsrep/server) is the tool's own module in
+ * dist/, imported by its path from the bundle's folder.
  */
-const LATER = { "dnstable-server": ["@dnsrep/server", "@dnsrep/web"] };
+const LATER = { "dnstable-server": ["@dnsrep/server", "@dnsrep/web", "./keys.js", "./users.js"] };
 
 const toolDirs = readdirSync(join(root, "tools"))
   .map((d) => join(root, "tools", d))
@@ -162,6 +164,9 @@ function locations(outDir, later) {
     name: "dnsrep-locations",
     setup(b) {
       b.onResolve({ filter: /^@dnsrep\// }, (a) => (a.kind === "dynamic-import" && later.includes(a.path) ? { path: a.path, external: true } : undefined));
+      b.onResolve({ filter: /^\.\.?\// }, (a) =>
+        a.kind === "dynamic-import" && later.includes(a.path) ? { path: laterPath(outDir, a.resolveDir, a.path), external: true } : undefined,
+      );
       b.onResolve({ filter: new RegExp(`^(${EXTERNAL.join("|")})($|/)`) }, (a) => ({
         path: a.path,
         namespace: "dnsrep-external",
@@ -195,6 +200,12 @@ const BANNER = [
   "var __dnsrepPath = (rel) => require(\"node:path\").join(__dirname, rel);",
   "var __dnsrepUrl = (rel) => require(\"node:url\").pathToFileURL(__dnsrepPath(rel)).href;",
 ].join("\n");
+
+/** How the bundle in `outDir` imports a relative LATER module `spec` of a module in `dir`: by its path from outDir. */
+function laterPath(outDir, dir, spec) {
+  const rel = relative(outDir, resolve(dir, spec));
+  return rel.startsWith(".") ? rel : `./${rel}`;
+}
 
 /** The folder of the package `file` is in. */
 function packageDir(file) {
@@ -288,8 +299,10 @@ for (const dir of toolDirs) {
     // what is still imported at run time (the packages left for later, mtbl-merge's merge module)
     // goes through launch's __dnsrepImport: the bundle runs in a vm.Script, where import() needs an
     // experimental option in Node 20 (and says so on stderr)
-    for (const spec of LATER[name] ?? [])
-      if (!text.includes(`import(${JSON.stringify(spec)})`)) throw new Error(`${name}: no import("${spec}") in the bundle`);
+    for (const spec of LATER[name] ?? []) {
+      const imported = spec.startsWith(".") ? laterPath(outDir, join(dir, "dist"), spec) : spec;
+      if (!text.includes(`import(${JSON.stringify(imported)})`)) throw new Error(`${name}: no import("${imported}") in the bundle`);
+    }
     text = text.replace(/(?<![\w$.])import\(/g, "__dnsrepImport(");
     writeFileSync(`${out}.tmp`, text, "latin1");
     renameSync(`${out}.tmp`, out);
