@@ -105,6 +105,51 @@ describe("the tools' bundles", () => {
     expect(runBin(lookup, ["-f"], { env, input: `${lines.join("\n")}\n`, unbundled: true })).toEqual(batch);
   });
 
+  // what a --help loads: none of the built-ins the bundles load on first use (scripts/bundle-tools.mjs's
+  // shims), no native addon (util's crc32c, mtbl's libdeflate: loaded on first use)
+  it("--help of the nmsg and mtbl tools loads no node:crypto, zlib, dgram, child_process … nor an addon", () => {
+    const dir = mkdtempSync(join(tmpdir(), "dnsrep-startup-"));
+    try {
+      const probe = join(dir, "probe.cjs");
+      writeFileSync(
+        probe,
+        [
+          "const dl = process.dlopen;",
+          'process.dlopen = function (m, f, ...r) { require("node:fs").writeSync(2, `addon ${f}\\n`); return dl.call(this, m, f, ...r); };',
+          'process.on("exit", () => require("node:fs").writeSync(2, process.moduleLoadList.filter((m) => m.startsWith("NativeModule ")).join("\\n") + "\\n"));',
+        ].join("\n"),
+      );
+      for (const name of [
+        "nmsg-tool",
+        "nmsg-sensor",
+        "nmsg-dns-filter",
+        "nmsg-dns-cache",
+        "dnstable-import",
+        "mtbl-info",
+        "dnstable-dump",
+      ]) {
+        const script = (bins.find((b) => b.name === name) as Bin).script;
+        const r = spawnSync(process.execPath, ["--require", probe, script, "--help"], {
+          env: { ...process.env, DNSREP_UNBUNDLED: "" },
+          encoding: "utf8",
+          timeout: 60_000,
+        });
+        expect(r.status, name).toBe(0);
+        const loaded = r.stderr.split("\n");
+        expect(loaded, name).toContain("NativeModule fs");
+        // (node:net may load: stdout and stderr are pipes here)
+        for (const m of ["crypto", "zlib", "dgram", "child_process", "worker_threads", "fs/promises", "readline"])
+          expect(loaded, `${name} loads node:${m}`).not.toContain(`NativeModule ${m}`);
+        expect(
+          loaded.filter((l) => l.startsWith("addon ")),
+          name,
+        ).toEqual([]);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   // in the bundles node:zlib, node:crypto, net … and protobufjs load on first use (scripts/bundle-tools.mjs's
   // shims) and @dnsrep/nmsg parses its schemas on the first message: real work, not only --help
   it("nmsg-tool, mtbl-dump, mtbl-info and dnstable-dump on vectors: the same output from the bundle and from the modules", () => {
