@@ -115,7 +115,7 @@ describe("the tools' bundles", () => {
         probe,
         [
           "const dl = process.dlopen;",
-          'process.dlopen = function (m, f, ...r) { require("node:fs").writeSync(2, `addon ${f}\\n`); return dl.call(this, m, f, ...r); };',
+          'process.dlopen = function (m, f, ...r) { require("node:fs").writeSync(2, "addon " + f + "\\n"); return dl.call(this, m, f, ...r); };',
           'process.on("exit", () => require("node:fs").writeSync(2, process.moduleLoadList.filter((m) => m.startsWith("NativeModule ")).join("\\n") + "\\n"));',
         ].join("\n"),
       );

@@ -29,7 +29,8 @@ function buildTables(): Uint32Array {
 
 /** Update a running (un-finalised) CRC32C state with `buf[start, end)`. */
 function update(state: number, buf: Uint8Array, start: number, end: number): number {
-  const t = (tables ??= buildTables());
+  if (tables === undefined) tables = buildTables();
+  const t = tables;
   let crc = state;
   let i = start;
   const stop8 = end - 8;
