@@ -104,6 +104,85 @@ describe("the tools' bundles", () => {
     expect(batch.status).toBe(1);
     expect(runBin(lookup, ["-f"], { env, input: `${lines.join("\n")}\n`, unbundled: true })).toEqual(batch);
   });
+
+  // what a --help loads: none of the built-ins the bundles load on first use (scripts/bundle-tools.mjs's
+  // shims), no native addon (util's crc32c, mtbl's libdeflate: loaded on first use)
+  it("--help of the nmsg and mtbl tools loads no node:crypto, zlib, dgram, child_process … nor an addon", () => {
+    const dir = mkdtempSync(join(tmpdir(), "dnsrep-startup-"));
+    try {
+      const probe = join(dir, "probe.cjs");
+      writeFileSync(
+        probe,
+        [
+          "const dl = process.dlopen;",
+          'process.dlopen = function (m, f, ...r) { require("node:fs").writeSync(2, "addon " + f + "\\n"); return dl.call(this, m, f, ...r); };',
+          'process.on("exit", () => require("node:fs").writeSync(2, process.moduleLoadList.filter((m) => m.startsWith("NativeModule ")).join("\\n") + "\\n"));',
+        ].join("\n"),
+      );
+      for (const name of [
+        "nmsg-tool",
+        "nmsg-sensor",
+        "nmsg-dns-filter",
+        "nmsg-dns-cache",
+        "dnstable-import",
+        "mtbl-info",
+        "dnstable-dump",
+      ]) {
+        const script = (bins.find((b) => b.name === name) as Bin).script;
+        const r = spawnSync(process.execPath, ["--require", probe, script, "--help"], {
+          env: { ...process.env, DNSREP_UNBUNDLED: "" },
+          encoding: "utf8",
+          timeout: 60_000,
+        });
+        expect(r.status, name).toBe(0);
+        const loaded = r.stderr.split("\n");
+        expect(loaded, name).toContain("NativeModule fs");
+        // (node:net may load: stdout and stderr are pipes here)
+        for (const m of ["crypto", "zlib", "dgram", "child_process", "worker_threads", "fs/promises", "readline"])
+          expect(loaded, `${name} loads node:${m}`).not.toContain(`NativeModule ${m}`);
+        expect(
+          loaded.filter((l) => l.startsWith("addon ")),
+          name,
+        ).toEqual([]);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  // in the bundles node:zlib, node:crypto, net … and protobufjs load on first use (scripts/bundle-tools.mjs's
+  // shims) and @dnsrep/nmsg parses its schemas on the first message: real work, not only --help
+  it("nmsg-tool, mtbl-dump, mtbl-info and dnstable-dump on vectors: the same output from the bundle and from the modules", () => {
+    const tool = (name: string) => (bins.find((b) => b.name === name) as Bin).script;
+    const out = mkdtempSync(join(tmpdir(), "dnsrep-startup-"));
+    try {
+      const runs: [string, string[]][] = [
+        ["nmsg-tool", ["-r", vectorPath("nmsg/dnsqr.zlib.nmsg")]],
+        ["nmsg-tool", ["-r", vectorPath("nmsg/dnsqr.nmsg"), "-J", "-"]],
+        ["nmsg-tool", ["-r", vectorPath("nmsg/dnsqr.nmsg"), "-c", "3", "-w", "-"]],
+        ["mtbl-dump", [vectorPath("mtbl/merge.AB.mtbl")]],
+        ["mtbl-info", [vectorPath("mtbl/merge.AB.mtbl")]],
+        ["dnstable-dump", ["-j", "-r", vectorPath("dnstable/dns.mtbl")]],
+      ];
+      for (const [name, args] of runs) {
+        const bundled = runBin(tool(name), args);
+        expect(bundled.status, `${name} ${args.join(" ")}: ${bundled.stderr}`).toBe(0);
+        expect(bundled.stdout.length, name).toBeGreaterThan(0);
+        expect(runBin(tool(name), args, { unbundled: true }), `${name} ${args.join(" ")}`).toEqual(bundled);
+      }
+      // JSON in, zlib-compressed NMSG out (protobufjs's encoder, pako's deflate, the CRCs)
+      const files = ["bundle", "modules"].map((how) => {
+        const file = join(out, `${how}.nmsg`);
+        const r = runBin(tool("nmsg-tool"), ["-j", vectorPath("nmsg/dnsqr.json"), "-z", "-w", file], { unbundled: how === "modules" });
+        expect(r.status, r.stderr).toBe(0);
+        return readFileSync(file);
+      });
+      expect(files[0]?.length).toBeGreaterThan(100);
+      expect(Buffer.compare(files[0] as Buffer, files[1] as Buffer)).toBe(0);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
 });
 
 describe("@dnsrep/cli's launch, on a made-up tool", () => {

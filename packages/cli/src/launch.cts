@@ -1,5 +1,7 @@
 /**
- * The start of every tool's bin script (`require("@dnsrep/cli/launch").launch(__dirname, NAME)`):
+ * The start of every tool's bin script (`require("@dnsrep/cli/launch").launch(__dirname, NAME)`, or
+ * through dist/bundle/launch.cjs, which scripts/bundle-tools.mjs writes to require this file by its
+ * path: resolving the package costs a few ms of each start):
  * CommonJS, like the bin scripts (tools/X/bin/package.json), because Node 20 starts a CommonJS
  * main module faster than an ES one, and it loads nothing but node:fs, node:path and node:vm
  * before it knows what the tool needs.

@@ -33,7 +33,10 @@ function load(): NativeZlib | null {
 
 let loaded: NativeZlib | null | undefined;
 
-/** The binding, loaded on the first call (null when there is none). */
+/**
+ * The binding, loaded on the first call (not at import: a tool that never reads a block, its
+ * `--help`, does not pay for the dlopen, issue 30); null where it is not there.
+ */
 export function nativeZlib(): NativeZlib | null {
   if (loaded === undefined) loaded = load();
   return loaded;

@@ -13,12 +13,13 @@ import {
   rrtypeName,
   stringToRdata,
 } from "@dnsrep/wdns";
+import type protobuf from "protobufjs";
 import { dnsMessageJson } from "./dnsjson.js";
 import { udpDnsPayload } from "./dnsqr-dns.js";
 import { NmsgError, NmsgErrorCode } from "./errors.js";
 import { formatTime } from "./format.js";
-import { type FieldSpec, has, type Msg, registerModule } from "./module-registry.js";
-import { DnsDedupeType, DnsQRType, DnsType, IPConnType } from "./schemas.js";
+import { type FieldSpec, has, type MessageModule, type Msg, registerModule } from "./module-registry.js";
+import { schemaType } from "./schemas.js";
 import { verifyUdpChecksum } from "./udp-datagram.js";
 
 export const VENDOR_BASE = 1;
@@ -321,14 +322,27 @@ export const ipconnFields: FieldSpec[] = [
 
 export const MSGTYPE_DNS = 7;
 export const MSGTYPE_IPCONN = 5;
-registerModule({ vid: VENDOR_BASE, msgtype: MSGTYPE_DNS, vname: "base", mname: "dns", type: DnsType, fields: dnsFields });
-registerModule({ vid: VENDOR_BASE, msgtype: MSGTYPE_IPCONN, vname: "base", mname: "ipconn", type: IPConnType, fields: ipconnFields });
-registerModule({ vid: VENDOR_BASE, msgtype: MSGTYPE_DNSQR, vname: "base", mname: "dnsqr", type: DnsQRType, fields: dnsqrFields });
-registerModule({
-  vid: VENDOR_SIE,
-  msgtype: MSGTYPE_DNSDEDUPE,
-  vname: "SIE",
-  mname: "dnsdedupe",
-  type: DnsDedupeType,
-  fields: dnsdedupeFields,
-});
+
+/**
+ * A built-in module whose protobuf type (`type`) is parsed from schemas.ts on its first use — by
+ * the first message decoded, encoded, printed or read from JSON — not when the package is
+ * imported: a tool's `--help` never needs it (issue 30).
+ */
+function builtinModule(vid: number, msgtype: number, vname: string, mname: string, typeName: string, fields: FieldSpec[]): MessageModule {
+  let type: protobuf.Type | undefined;
+  return {
+    vid,
+    msgtype,
+    vname,
+    mname,
+    get type(): protobuf.Type {
+      type ??= schemaType(typeName);
+      return type;
+    },
+    fields,
+  };
+}
+registerModule(builtinModule(VENDOR_BASE, MSGTYPE_DNS, "base", "dns", "Dns", dnsFields));
+registerModule(builtinModule(VENDOR_BASE, MSGTYPE_IPCONN, "base", "ipconn", "IPConn", ipconnFields));
+registerModule(builtinModule(VENDOR_BASE, MSGTYPE_DNSQR, "base", "dnsqr", "DnsQR", dnsqrFields));
+registerModule(builtinModule(VENDOR_SIE, MSGTYPE_DNSDEDUPE, "SIE", "dnsdedupe", "DnsDedupe", dnsdedupeFields));

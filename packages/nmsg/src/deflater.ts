@@ -50,10 +50,12 @@ export function deflateRoom(n: number): number {
 
 export class Deflater {
   readonly #native = nativeDeflate();
-  readonly #strm = new ZStream();
+  /** pako's stream, made only without the binding (pako then loads) */
+  readonly #strm: ZStream | null = null;
 
   constructor() {
     if (this.#native !== null) return;
+    this.#strm = new ZStream();
     // legacyHash: zlib's own hash function (pako.deflate's default too), not pako's faster one with other bytes
     const r = zdeflate.deflateInit2(this.#strm, Z_DEFAULT_COMPRESSION, Z_DEFLATED, MAX_WBITS, DEF_MEM_LEVEL, Z_DEFAULT_STRATEGY, true);
     if (r !== Z_OK) throw new Error(`zlib deflateInit2 failed (${r})`);
@@ -69,7 +71,7 @@ export class Deflater {
       if (end < 0) throw new Error(`zlib deflate did not finish: ${out.length - at} bytes of room for ${raw.length}`);
       return end;
     }
-    const s = this.#strm;
+    const s = this.#strm as ZStream;
     if (zdeflate.deflateReset(s) !== Z_OK) throw new Error("zlib deflateReset failed");
     s.input = raw;
     s.next_in = 0;

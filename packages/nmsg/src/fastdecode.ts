@@ -106,8 +106,13 @@ const rt = {
   readDouble,
   longToNumber,
   skipField,
-  reader: pbReader,
-  util: pbUtil,
+  // read once by each decoder when it is made
+  get reader() {
+    return pbReader();
+  },
+  get util() {
+    return pbUtil();
+  },
 };
 
 /**

@@ -83,7 +83,10 @@ const wt = {
   put32: putVarint,
   put64,
   putDouble,
-  util: pbUtil,
+  // read once by each encoder when it is made
+  get util() {
+    return pbUtil();
+  },
 };
 
 /** where generated code keeps an int64's bits: put's locals (which V8 keeps in registers), else the shared S */

@@ -46,13 +46,15 @@ export type Ctor = new () => AnyMsg;
 
 export type LongCtor = new (lo: number, hi: number, unsigned: boolean) => AnyMsg;
 /**
- * protobufjs's settings the generated codecs read on every call (in line, as `U.Long || null` and
- * `R.discardUnknown`: a call through a helper would cost more than the decision)
+ * The holders of protobufjs's settings the generated codecs read on every call (in line, as
+ * `U.Long || null` and `R.discardUnknown`: a call through a helper would cost more than the
+ * decision). Asked for when a codec is made, not at import: in a tool's bundle protobufjs loads on
+ * its first use (scripts/bundle-tools.mjs, issue 30).
  */
-export const pbUtil = protobuf.util as unknown as { Long: LongCtor | null | undefined };
-export const pbReader = protobuf.Reader as unknown as { discardUnknown: boolean };
+export const pbUtil = (): { Long: LongCtor | null | undefined } => protobuf.util as unknown as { Long: LongCtor | null | undefined };
+export const pbReader = (): { discardUnknown: boolean } => protobuf.Reader as unknown as { discardUnknown: boolean };
 /** protobufjs returns int64 as Long when it found the long package, else as (possibly unsafe) numbers */
-export const longCtor = (): LongCtor | null => pbUtil.Long || null;
+export const longCtor = (): LongCtor | null => pbUtil().Long || null;
 const MAX_ID = 1024;
 
 /** cursor shared by the helpers: position after the last read, 64-bit halves, and the encoder's presence bits */

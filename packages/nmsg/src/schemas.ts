@@ -72,8 +72,14 @@ message IPConn {
 }
 `;
 
-export const root = protobuf.parse(PROTO, { keepCase: true }).root.resolveAll();
-export const DnsQRType = root.lookupType("nmsg.base.DnsQR");
-export const DnsDedupeType = root.lookupType("nmsg.base.DnsDedupe");
-export const DnsType = root.lookupType("nmsg.base.Dns");
-export const IPConnType = root.lookupType("nmsg.base.IPConn");
+let root: protobuf.Namespace | undefined;
+
+/**
+ * The type of message `name` (DnsQR, DnsDedupe, Dns, IPConn) from the schemas above, parsed on
+ * the first call: a tool that never decodes or encodes a message (its `--help`, a usage error)
+ * does not pay for the parse (issue 30).
+ */
+export function schemaType(name: string): protobuf.Type {
+  root ??= protobuf.parse(PROTO, { keepCase: true }).root.resolveAll();
+  return root.lookupType(`nmsg.base.${name}`);
+}

@@ -26,4 +26,13 @@ function load(): NativeCrc32c | null {
   }
 }
 
-export const nativeCrc32c: NativeCrc32c | null = load();
+let loaded: NativeCrc32c | null | undefined;
+
+/**
+ * The addon, loaded on the first call (not at import: a tool that never sums a buffer, its
+ * `--help`, does not pay for the dlopen, issue 30); null where it is not there.
+ */
+export function nativeCrc32c(): NativeCrc32c | null {
+  if (loaded === undefined) loaded = load();
+  return loaded;
+}

@@ -69,16 +69,22 @@ function load(): Crc | null {
   }
 }
 
-const wasm = load();
+/** the module, compiled on first use (a tool's `--help` does not compile it: issue 30); null when it cannot be */
+let compiled: Crc | null | undefined;
+const wasmCrc = (): Crc | null => {
+  if (compiled === undefined) compiled = load();
+  return compiled;
+};
 
 /** CRC32C of a small `buf` (a payload) as an unsigned 32-bit number: native where built, else WebAssembly. */
 export function crc32cSmall(buf: Uint8Array): number {
-  return nativeCrc32c !== null ? crc32cJs(buf) : wasmCrc32c(buf);
+  return nativeCrc32c() !== null ? crc32cJs(buf) : wasmCrc32c(buf);
 }
 
 /** crc32c in WebAssembly whatever is built (exported for tests and comparisons). */
 export function wasmCrc32c(buf: Uint8Array): number {
-  if (wasm === null || buf.length > MAX) return crc32cJs(buf);
+  const wasm = buf.length > MAX ? null : wasmCrc();
+  if (wasm === null) return crc32cJs(buf);
   wasm.mem.set(buf, DATA);
   return wasm.crc(DATA, buf.length) >>> 0;
 }
@@ -105,13 +111,15 @@ function room(w: Crc, bytes: number): boolean {
 type RangesCrc = (buf: Uint8Array, start: number, end: number, ranges: Int32Array, from: number, to: number, out: Uint32Array) => void;
 
 export const crc32cRanges: RangesCrc = (buf, start, end, ranges, from, to, out) => {
-  if (nativeCrc32c !== null) nativeCrc32c.ranges(buf, ranges, from, to, out);
+  const native = nativeCrc32c();
+  if (native !== null) native.ranges(buf, ranges, from, to, out);
   else wasmCrc32cRanges(buf, start, end, ranges, from, to, out);
 };
 
 /** crc32cRanges in WebAssembly whatever is built (exported for tests and comparisons). */
 export const wasmCrc32cRanges: RangesCrc = (buf, start, end, ranges, from, to, out) => {
   const list = (DATA + end - start + 7) & ~7;
+  const wasm = wasmCrc();
   if (wasm === null || !room(wasm, list + 8 * (to - from))) {
     for (let i = from; i < to; i++) {
       const s = ranges[2 * i] as number;

@@ -7,7 +7,8 @@
 import { nativeCrc32c } from "./crc32c-native.js";
 
 const POLY = 0x82f63b78;
-const TABLES: Uint32Array = buildTables();
+/** the slicing-by-8 tables, built on first use (not at import: a tool's `--help` never sums, issue 30) */
+let tables: Uint32Array | undefined;
 
 function buildTables(): Uint32Array {
   const t = new Uint32Array(8 * 256);
@@ -28,7 +29,8 @@ function buildTables(): Uint32Array {
 
 /** Update a running (un-finalised) CRC32C state with `buf[start, end)`. */
 function update(state: number, buf: Uint8Array, start: number, end: number): number {
-  const t = TABLES;
+  if (tables === undefined) tables = buildTables();
+  const t = tables;
   let crc = state;
   let i = start;
   const stop8 = end - 8;
@@ -56,9 +58,8 @@ function update(state: number, buf: Uint8Array, start: number, end: number): num
 const NATIVE_FROM = 64;
 
 function step(state: number, buf: Uint8Array, start: number, end: number): number {
-  return nativeCrc32c !== null && end - start >= NATIVE_FROM
-    ? nativeCrc32c.crc(buf, start, end, state >>> 0)
-    : update(state, buf, start, end);
+  const native = end - start >= NATIVE_FROM ? nativeCrc32c() : null;
+  return native !== null ? native.crc(buf, start, end, state >>> 0) : update(state, buf, start, end);
 }
 
 /** CRC32C of `buf[start, end)` as an unsigned 32-bit number (the SSE4.2 instruction where the native addon is built). */
