@@ -7,7 +7,7 @@
  * Loaded on the first zlib block, not at import: a tool that never meets
  * one (mtbl-verify, a zstd file) does not pay for the dlopen.
  */
-import { createRequire } from "node:module";
+import { lazyAddon } from "@dnsrep/util";
 
 export interface NativeZlib {
   /** zlib stream of src at level 1-12 into dst; the bytes written, 0 when dst is too small */
@@ -18,26 +18,10 @@ export interface NativeZlib {
   bound(level: number, n: number): number;
 }
 
-function load(): NativeZlib | null {
-  if (process.env.DNSREP_ZLIB === "node") return null;
-  try {
-    // src/ and dist/ are both one level below the package root, beside build/
-    const m = createRequire(import.meta.url)("../build/Release/zlib.node") as Partial<NativeZlib>;
-    return typeof m.compress === "function" && typeof m.decompress === "function" && typeof m.bound === "function"
-      ? (m as NativeZlib)
-      : null;
-  } catch {
-    return null;
-  }
-}
-
-let loaded: NativeZlib | null | undefined;
-
-/**
- * The binding, loaded on the first call (not at import: a tool that never reads a block, its
- * `--help`, does not pay for the dlopen, issue 30); null where it is not there.
- */
-export function nativeZlib(): NativeZlib | null {
-  if (loaded === undefined) loaded = load();
-  return loaded;
-}
+/** The binding, loaded on the first call; null where it is not there (or DNSREP_ZLIB=node). */
+export const nativeZlib: () => NativeZlib | null = lazyAddon<NativeZlib>(
+  import.meta.url,
+  "zlib.node",
+  () => process.env.DNSREP_ZLIB === "node",
+  (m) => typeof m.compress === "function" && typeof m.decompress === "function" && typeof m.bound === "function",
+);

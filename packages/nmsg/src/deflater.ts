@@ -6,7 +6,8 @@
  * into the caller's buffer. pako.deflate would allocate a window, hash chains and a pending buffer
  * (about 300 KiB) and output chunks for every container.
  */
-import { createRequire } from "node:module";
+
+import { lazyAddon } from "@dnsrep/util";
 import zdeflate from "pako/lib/zlib/deflate.js";
 import ZStream from "pako/lib/zlib/zstream.js";
 
@@ -16,23 +17,13 @@ interface NativeDeflate {
   version(): string;
 }
 
-function loadNative(): NativeDeflate | null {
-  if (process.env.DNSREP_NMSG_ZLIB === "pako") return null;
-  try {
-    // src/ and dist/ are both one level below the package root, beside build/
-    const m = createRequire(import.meta.url)("../build/Release/zdeflate.node") as Partial<NativeDeflate>;
-    return typeof m.deflateInto === "function" && typeof m.version === "function" ? (m as NativeDeflate) : null;
-  } catch {
-    return null;
-  }
-}
-
-let native: NativeDeflate | null | undefined;
 /** The binding (loaded on first use; null where it was not built, there is no libz.so.1, or DNSREP_NMSG_ZLIB=pako). */
-export function nativeDeflate(): NativeDeflate | null {
-  if (native === undefined) native = loadNative();
-  return native;
-}
+export const nativeDeflate: () => NativeDeflate | null = lazyAddon<NativeDeflate>(
+  import.meta.url,
+  "zdeflate.node",
+  () => process.env.DNSREP_NMSG_ZLIB === "pako",
+  (m) => typeof m.deflateInto === "function" && typeof m.version === "function",
+);
 
 const Z_FINISH = 4;
 const Z_OK = 0;

@@ -6,7 +6,7 @@
  * built, the CPU lacks SSE4.2, or DNSREP_CRC32C=portable is set: callers keep
  * their portable code for that case.
  */
-import { createRequire } from "node:module";
+import { lazyAddon } from "./native-addon.js";
 
 export interface NativeCrc32c {
   /** the CRC32C register after buf[start, end) from `state` (0xffffffff to begin; the CRC is its complement) */
@@ -15,24 +15,10 @@ export interface NativeCrc32c {
   ranges(buf: Uint8Array, list: Int32Array, from: number, to: number, out: Uint32Array): void;
 }
 
-function load(): NativeCrc32c | null {
-  if (process.env.DNSREP_CRC32C === "portable") return null;
-  try {
-    // src/ and dist/ are both one level below the package root, beside build/
-    const m = createRequire(import.meta.url)("../build/Release/crc32c.node") as Partial<NativeCrc32c> & { hardware?: boolean };
-    return m.hardware === true && typeof m.crc === "function" && typeof m.ranges === "function" ? (m as NativeCrc32c) : null;
-  } catch {
-    return null;
-  }
-}
-
-let loaded: NativeCrc32c | null | undefined;
-
-/**
- * The addon, loaded on the first call (not at import: a tool that never sums a buffer, its
- * `--help`, does not pay for the dlopen, issue 30); null where it is not there.
- */
-export function nativeCrc32c(): NativeCrc32c | null {
-  if (loaded === undefined) loaded = load();
-  return loaded;
-}
+/** The addon, loaded on the first call; null where it is not there (or not usable, or turned off). */
+export const nativeCrc32c: () => NativeCrc32c | null = lazyAddon<NativeCrc32c>(
+  import.meta.url,
+  "crc32c.node",
+  () => process.env.DNSREP_CRC32C === "portable",
+  (m) => m.hardware === true && typeof m.crc === "function" && typeof m.ranges === "function",
+);

@@ -20,6 +20,7 @@ export { crc32cRanges, crc32cSmall, wasmCrc32c, wasmCrc32cRanges } from "./crc32
 export { fileReader, readFileChunks } from "./file-chunks.js";
 export { fromHex, hexByte, hexValue, toHex } from "./hex.js";
 export { latin1Bytes, latin1String, writeLatin1 } from "./latin1.js";
+export { lazyAddon } from "./native-addon.js";
 export type { OutputTarget } from "./output-path.js";
 export { openOutput, outputTarget, tempPathFor } from "./output-path.js";
 export { ingestTurnBudget, TurnBudget } from "./turn-budget.js";
