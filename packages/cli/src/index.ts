@@ -16,7 +16,7 @@ export type { RunFn } from "./main.js";
 export { configureProgram, main, parseIntOption, parseOption, runCommand } from "./main.js";
 export { Progress } from "./progress.js";
 export { checkSignal, interrupted, stopController } from "./signals.js";
-export { SyncFileStream, writeAllSync, writesNeverBlock } from "./sync-file.js";
+export { SyncFileStream, writesNeverBlock } from "./sync-file.js";
 export type { MemoryIo } from "./testing.js";
 export { memoryIo } from "./testing.js";
 export { packageVersion, versionLine } from "./version.js";

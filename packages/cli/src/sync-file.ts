@@ -1,6 +1,7 @@
-import { fstatSync, writeSync } from "node:fs";
+import { fstatSync } from "node:fs";
 import { Writable } from "node:stream";
 import { isatty } from "node:tty";
+import { writeAllSync } from "@dnsrep/util";
 
 /**
  * Whether writes to `fd` complete without waiting on anyone: a regular file, or a character device
@@ -15,11 +16,6 @@ export function writesNeverBlock(fd: number): boolean {
   } catch {
     return false;
   }
-}
-
-/** Write all of `b` to `fd` synchronously (a short write is continued). */
-export function writeAllSync(fd: number, b: Uint8Array): void {
-  for (let from = 0; from < b.length; ) from += writeSync(fd, b, from, b.length - from);
 }
 
 /**

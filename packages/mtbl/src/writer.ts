@@ -4,8 +4,8 @@
  * uncompressed index block, and the 512-byte trailer. Output goes to a temp
  * file in the same directory that is renamed into place by close().
  */
-import { closeSync, fsyncSync, renameSync, unlinkSync, writeSync } from "node:fs";
-import { ByteWriter, compareBytes, crc32c, openOutput, outputTarget } from "@dnsrep/util";
+import { closeSync, fsyncSync, renameSync, unlinkSync } from "node:fs";
+import { ByteWriter, compareBytes, crc32c, openOutput, outputTarget, writeAllSync } from "@dnsrep/util";
 import { BlockBuilder } from "./block-builder.js";
 import { Compression, type CompressionName, compressBlock, defaultLevel } from "./compression.js";
 import { MtblError, MtblErrorCode } from "./errors.js";
@@ -184,9 +184,7 @@ export class Writer {
   }
 
   #drain(): void {
-    const v = this.#out.view();
-    let off = 0;
-    while (off < v.length) off += writeSync(this.#fd, v, off, v.length - off);
+    writeAllSync(this.#fd, this.#out.view());
     this.#out.reset();
   }
 

@@ -9,16 +9,7 @@ import { createSocket } from "node:dgram";
 import { close, closeSync, createWriteStream, renameSync, unlinkSync, type WriteStream, write } from "node:fs";
 import { isIP } from "node:net";
 import type { Writable } from "node:stream";
-import {
-  CliError,
-  type CliIo,
-  OutputWriter,
-  parseIntOption,
-  SyncFileStream,
-  UsageError,
-  writeAllSync,
-  writesNeverBlock,
-} from "@dnsrep/cli";
+import { CliError, type CliIo, OutputWriter, parseIntOption, SyncFileStream, UsageError, writesNeverBlock } from "@dnsrep/cli";
 import {
   connectNmsg,
   DEFAULT_RATE_FREQ,
@@ -35,7 +26,7 @@ import {
   RateLimiter,
   type RawBatch,
 } from "@dnsrep/nmsg";
-import { openOutput, outputTarget } from "@dnsrep/util";
+import { openOutput, outputTarget, writeAllSync } from "@dnsrep/util";
 import type { Command } from "commander";
 
 /** The option values addNmsgOutputOptions registers (commander's camel-cased long names). */

@@ -3,7 +3,7 @@
  * syncs, the flush and manifest writes), gathered so a test can inject errors such as ENOSPC.
  */
 import * as fs from "node:fs";
-import { writeFileAtomic } from "@dnsrep/util";
+import { writeAllSync, writeFileAtomic } from "@dnsrep/util";
 
 export interface StoreIo {
   /** write all of `buf` at `position` of `fd` */
@@ -37,10 +37,7 @@ export const defaultIo: StoreIo = {
   },
   fdatasync: (fd) => new Promise((resolve, reject) => fs.fdatasync(fd, (err) => (err ? reject(err) : resolve()))),
   openSync: (path, flags) => fs.openSync(path, flags),
-  writeSync(fd, buf) {
-    let off = 0;
-    while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off);
-  },
+  writeSync: writeAllSync,
   fsyncSync: (fd) => fs.fsyncSync(fd),
   ftruncateSync: (fd, len) => fs.ftruncateSync(fd, len),
   beforeFileWrite: () => {},

@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as fsp from "node:fs/promises";
 import { dirname } from "node:path";
 import { tempPathFor } from "./output-path.js";
+import { writeAllSync } from "./write-all.js";
 
 /** The file-system calls an atomic write makes, so a caller (or a test) can inject failures. */
 export interface AtomicWriteIo {
@@ -38,10 +39,7 @@ export type AtomicWriteData = string | Uint8Array | readonly Uint8Array[];
 
 export const fsAtomicWriteIo: AtomicWriteIo = {
   openSync: (path, flags, mode) => fs.openSync(path, flags, mode),
-  writeSync(fd, buf) {
-    let off = 0;
-    while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off);
-  },
+  writeSync: writeAllSync,
   fsyncSync: (fd) => fs.fsyncSync(fd),
 };
 

@@ -36,3 +36,4 @@ export {
   putVarint,
   varintLength,
 } from "./varint.js";
+export { writeAllSync } from "./write-all.js";

@@ -1,5 +1,5 @@
-import { closeSync, fdatasyncSync, fsyncSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
-import { writeFileAtomic } from "@dnsrep/util";
+import { closeSync, fdatasyncSync, fsyncSync, openSync, readFileSync, rmSync } from "node:fs";
+import { writeAllSync, writeFileAtomic } from "@dnsrep/util";
 
 /**
  * The Idempotency-Key memory of the ingest route: which batches were applied (and, for a batch
@@ -129,9 +129,7 @@ export class IdempotencyStore {
     const e: IdempotencyEntry = { at: prev?.at ?? this.#now(), accepted, parts: [...new Set([...(prev?.parts ?? []), ...parts])], done };
     if (prev === null) this.#entries.delete(key);
     this.#entries.set(key, e);
-    const buf = Buffer.from(this.#line(key, e), "utf8");
-    let off = 0;
-    while (off < buf.length) off += writeSync(this.#fd, buf, off, buf.length - off);
+    writeAllSync(this.#fd, Buffer.from(this.#line(key, e), "utf8"));
     fdatasyncSync(this.#fd);
     this.#lines++;
     this.#expire();
