@@ -9,11 +9,12 @@
 import { latin1String } from "@dnsrep/util";
 import { downcaseName, nameLength } from "@dnsrep/wdns";
 import {
+  builtKeyBuffer,
+  builtKeys,
   EntryType,
   encodeTimeRange,
   encodeTriplet,
   encodeVarintValue,
-  latin1Keys,
   sourceInfoKey,
   TIME_RANGE_KEY,
   versionKey,
@@ -56,6 +57,15 @@ export interface ConvertOptions {
 /** Receives one entry: the file it belongs to, its key and value (latin1 strings). */
 export type EntrySink = (file: DnstableFile, key: string, value: string) => void;
 
+/**
+ * Receives one entry as bytes: the file it belongs to, the key (the first `keyLength` bytes of
+ * `key`) and the value, both borrowed: valid during the call only (copy them to keep them).
+ */
+export type EntryBytesSink = (file: DnstableFile, key: Uint8Array, keyLength: number, value: Uint8Array) => void;
+
+/** Emits the key just built (builtKeys) to a file, with the RRset's triplet or its rrtype union as value. */
+type Emit = (file: DnstableFile, keyLength: number, triplet: boolean) => void;
+
 const DNS_ONLY: readonly DnstableFile[] = [DnstableFile.DNS];
 const DNSSEC_ONLY: readonly DnstableFile[] = [DnstableFile.DNSSEC];
 const BOTH: readonly DnstableFile[] = [DnstableFile.DNSSEC, DnstableFile.DNS];
@@ -81,7 +91,7 @@ export class EntryConverter {
   readonly #rname: boolean;
   readonly #nameFwd: boolean;
   readonly #indexRdata: ((rdata: Uint8Array, rrtype: number) => boolean) | null;
-  readonly #unions = new Map<number, string>();
+  readonly #unions = new Map<number, Uint8Array>();
 
   constructor(opts: ConvertOptions = {}) {
     this.#dual = opts.dualTypes === true;
@@ -97,15 +107,35 @@ export class EntryConverter {
   }
 
   /** the last triplet made: RRsets of one batch often share one (a live store's stamps always do) */
-  #last = { timeFirst: -1, timeLast: -1, count: -1, value: "" };
+  #last: { timeFirst: number; timeLast: number; count: number; bytes: Uint8Array; value: string } = {
+    timeFirst: -1,
+    timeLast: -1,
+    count: -1,
+    bytes: new Uint8Array(0),
+    value: "",
+  };
+
+  #tripletOf(rr: DnstableRRset): { bytes: Uint8Array; value: string } {
+    const l = this.#last;
+    if (rr.timeFirst === l.timeFirst && rr.timeLast === l.timeLast && rr.count === l.count) return l;
+    const bytes = encodeTriplet({ timeFirst: rr.timeFirst, timeLast: rr.timeLast, count: rr.count });
+    this.#last = { timeFirst: rr.timeFirst, timeLast: rr.timeLast, count: rr.count, bytes, value: latin1String(bytes) };
+    return this.#last;
+  }
 
   /** The RRset's triplet value (time_first, time_last, count) as a latin1 string. */
   triplet(rr: DnstableRRset): string {
-    const l = this.#last;
-    if (rr.timeFirst === l.timeFirst && rr.timeLast === l.timeLast && rr.count === l.count) return l.value;
-    const value = latin1String(encodeTriplet({ timeFirst: rr.timeFirst, timeLast: rr.timeLast, count: rr.count }));
-    this.#last = { timeFirst: rr.timeFirst, timeLast: rr.timeLast, count: rr.count, value };
-    return value;
+    return this.#tripletOf(rr).value;
+  }
+
+  /** The single-type rrtype union value of `rrtype` (bytes). */
+  #union(rrtype: number): Uint8Array {
+    let union = this.#unions.get(rrtype);
+    if (union === undefined) {
+      union = encodeRRtypeSingle(rrtype);
+      this.#unions.set(rrtype, union);
+    }
+    return union;
   }
 
   /**
@@ -115,31 +145,29 @@ export class EntryConverter {
    * caller made it already.
    */
   entries(rr: DnstableRRset, sink: EntrySink, triplet: string = this.triplet(rr)): void {
+    const union = latin1String(this.#union(rr.rrtype));
+    this.#walk(rr, (f, n, t) => sink(f, latin1String(builtKeyBuffer(), 0, n), t ? triplet : union));
+  }
+
+  /** entries() as bytes: each key and value borrowed for the call only, no string or copy made. */
+  entryBytes(rr: DnstableRRset, sink: EntryBytesSink): void {
+    const triplet = this.#tripletOf(rr).bytes;
+    const union = this.#union(rr.rrtype);
+    this.#walk(rr, (f, n, t) => sink(f, builtKeyBuffer(), n, t ? triplet : union));
+  }
+
+  #walk(rr: DnstableRRset, emit: Emit): void {
     const rrtype = rr.rrtype;
-    let union = this.#unions.get(rrtype);
-    if (union === undefined) {
-      union = latin1String(encodeRRtypeSingle(rrtype));
-      this.#unions.set(rrtype, union);
-    }
     for (const f of this.files(rrtype)) {
-      sink(f, latin1Keys.rrset(rr.rrname, rrtype, rr.bailiwick, rr.rdata), triplet);
-      if (this.#nameFwd) sink(f, latin1Keys.rrsetNameFwd(rr.rrname), union);
+      emit(f, builtKeys.rrset(rr.rrname, rrtype, rr.bailiwick, rr.rdata), true);
+      if (this.#nameFwd) emit(f, builtKeys.rrsetNameFwd(rr.rrname), false);
       const index = this.#indexRdata;
-      for (const rd of rr.rdata)
-        if (index === null || index(rd, rrtype)) this.#rdataEntries(f, rr.rrname, rrtype, rd, triplet, union, sink);
+      for (const rd of rr.rdata) if (index === null || index(rd, rrtype)) this.#rdataEntries(f, rr.rrname, rrtype, rd, emit);
     }
   }
 
-  #rdataEntries(
-    f: DnstableFile,
-    rrname: Uint8Array,
-    rrtype: number,
-    rd: Uint8Array,
-    triplet: string,
-    union: string,
-    sink: EntrySink,
-  ): void {
-    sink(f, latin1Keys.rdata(rd, rrtype, rrname), triplet);
+  #rdataEntries(f: DnstableFile, rrname: Uint8Array, rrtype: number, rd: Uint8Array, emit: Emit): void {
+    emit(f, builtKeys.rdata(rd, rrtype, rrname), true);
     let sliceOff = -1;
     let sliced: Uint8Array | null = null;
     let revName: Uint8Array | null = null;
@@ -175,20 +203,20 @@ export class EntryConverter {
       case 6: {
         // SOA: MNAME always; RNAME with -r
         const mname = nameAt(rd, 0);
-        if (mname) sink(f, latin1Keys.rdataNameRev(mname), union);
+        if (mname) emit(f, builtKeys.rdataNameRev(mname), false);
         if (this.#rname && mname) {
           const rn = nameAt(rd, mname.length);
           if (rn) {
             const j = joinDowncased(rn, rd.subarray(mname.length + rn.length));
-            sink(f, latin1Keys.rdataSliced(rd, mname.length, j.all, rrtype, rrname), triplet);
-            sink(f, latin1Keys.rdataNameRev(j.name), union);
+            emit(f, builtKeys.rdataSliced(rd, mname.length, j.all, rrtype, rrname), true);
+            emit(f, builtKeys.rdataNameRev(j.name), false);
           }
         }
         break;
       }
     }
-    if (sliced && sliceOff >= 0) sink(f, latin1Keys.rdataSliced(rd, sliceOff, sliced, rrtype, rrname), triplet);
-    if (revName) sink(f, latin1Keys.rdataNameRev(revName), union);
+    if (sliced && sliceOff >= 0) emit(f, builtKeys.rdataSliced(rd, sliceOff, sliced, rrtype, rrname), true);
+    if (revName) emit(f, builtKeys.rdataNameRev(revName), false);
   }
 
   /**
