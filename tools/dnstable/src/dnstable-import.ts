@@ -8,6 +8,7 @@ import { decodeDnsDedupe, isNmsgError, MSGTYPE_DNSDEDUPE, type ReadOptions, rawP
 import { abortable, crcDropped } from "@dnsrep/nmsg-cli";
 import { outputTarget } from "@dnsrep/util";
 import { Command } from "commander";
+import { stdinChunks } from "./inputs.js";
 
 interface FileState {
   sorter: Sorter;
@@ -110,12 +111,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     // and turned into sorter strings before the next container is read
     const ro: ReadOptions = { onCrcError };
     if (io.signal) ro.stopped = io.signal;
-    const src =
-      input === "-"
-        ? io.signal
-          ? abortable(io.stdin as AsyncIterable<Uint8Array>, io.signal)
-          : (io.stdin as AsyncIterable<Uint8Array>)
-        : input;
+    const src = input === "-" ? (io.signal ? abortable(stdinChunks(io), io.signal) : stdinChunks(io)) : input;
     for await (const batch of readRawBatches(src, ro)) {
       if (io.signal?.aborted) break;
       for (let i = 0; i < batch.n; i++) {
