@@ -6,18 +6,18 @@
  * Keys and values come out as latin1 strings (one char per byte), the form the Sorter and the
  * Writer take without a Uint8Array per entry.
  */
-import { latin1String } from "@dnsrep/util";
+import { ByteWriter, latin1String } from "@dnsrep/util";
 import { downcaseName, nameLength } from "@dnsrep/wdns";
 import {
   builtKeyBuffer,
   builtKeys,
   EntryType,
   encodeTimeRange,
-  encodeTriplet,
   encodeVarintValue,
   sourceInfoKey,
   TIME_RANGE_KEY,
   versionKey,
+  writeTriplet,
 } from "./entry.js";
 import { encodeRRtypeSingle } from "./rrtype-union.js";
 import { DNSSEC_TYPES, DUAL_TYPES } from "./rrtypes.js";
@@ -106,26 +106,37 @@ export class EntryConverter {
     return this.#dual && DUAL_TYPES.has(rrtype) ? BOTH : DNSSEC_ONLY;
   }
 
-  /** the last triplet made: RRsets of one batch often share one (a live store's stamps always do) */
-  #last: { timeFirst: number; timeLast: number; count: number; bytes: Uint8Array; value: string } = {
-    timeFirst: -1,
-    timeLast: -1,
-    count: -1,
-    bytes: new Uint8Array(0),
-    value: "",
-  };
+  /**
+   * The last triplet made, encoded in one reused buffer (`bytes` views it), its string made only
+   * when asked for: RRsets of one batch often share one (a live store's stamps always do).
+   */
+  readonly #tw = new ByteWriter(32);
+  #tf = -1;
+  #tl = -1;
+  #tc = -1;
+  #tBytes: Uint8Array = new Uint8Array(0);
+  #tString: string | null = null;
 
-  #tripletOf(rr: DnstableRRset): { bytes: Uint8Array; value: string } {
-    const l = this.#last;
-    if (rr.timeFirst === l.timeFirst && rr.timeLast === l.timeLast && rr.count === l.count) return l;
-    const bytes = encodeTriplet({ timeFirst: rr.timeFirst, timeLast: rr.timeLast, count: rr.count });
-    this.#last = { timeFirst: rr.timeFirst, timeLast: rr.timeLast, count: rr.count, bytes, value: latin1String(bytes) };
-    return this.#last;
+  /** The RRset's triplet value as bytes, valid until the next RRset's. */
+  #tripletBytes(rr: DnstableRRset): Uint8Array {
+    if (rr.timeFirst !== this.#tf || rr.timeLast !== this.#tl || rr.count !== this.#tc) {
+      const w = this.#tw;
+      w.reset();
+      writeTriplet(w, rr.timeFirst, rr.timeLast, rr.count);
+      this.#tBytes = w.buf.subarray(0, w.length);
+      this.#tString = null;
+      this.#tf = rr.timeFirst;
+      this.#tl = rr.timeLast;
+      this.#tc = rr.count;
+    }
+    return this.#tBytes;
   }
 
   /** The RRset's triplet value (time_first, time_last, count) as a latin1 string. */
   triplet(rr: DnstableRRset): string {
-    return this.#tripletOf(rr).value;
+    const b = this.#tripletBytes(rr);
+    this.#tString ??= latin1String(b);
+    return this.#tString;
   }
 
   /** The single-type rrtype union value of `rrtype` (bytes). */
@@ -151,7 +162,7 @@ export class EntryConverter {
 
   /** entries() as bytes: each key and value borrowed for the call only, no string or copy made. */
   entryBytes(rr: DnstableRRset, sink: EntryBytesSink): void {
-    const triplet = this.#tripletOf(rr).bytes;
+    const triplet = this.#tripletBytes(rr);
     const union = this.#union(rr.rrtype);
     this.#walk(rr, (f, n, t) => sink(f, builtKeyBuffer(), n, t ? triplet : union));
   }

@@ -52,8 +52,13 @@ export function decodeTripletInto(val: Uint8Array, out: Triplet): boolean {
 
 export function encodeTriplet(t: Triplet): Uint8Array {
   const w = new ByteWriter(30);
-  w.varint(t.timeFirst).varint(t.timeLast).varint(t.count);
+  writeTriplet(w, t.timeFirst, t.timeLast, t.count);
   return w.buf.slice(0, w.length);
+}
+
+/** Append a triplet value (varint time_first | varint time_last | varint count) to `w`. */
+export function writeTriplet(w: ByteWriter, timeFirst: number, timeLast: number, count: number): void {
+  w.varint(timeFirst).varint(timeLast).varint(count);
 }
 
 /** TIME_RANGE value: varint min(time_first) | varint max(time_last). */

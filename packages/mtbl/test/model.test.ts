@@ -218,6 +218,33 @@ describe("merger and sorter against a model", () => {
     );
   });
 
+  it("add, add with a key length and addLatin1 mix freely; many small runs give what one run gives", () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(key, u32, fc.nat(3)), { minLength: 50, maxLength: 500 }), (raw) => {
+        const feed = (s: Sorter): KV[] => {
+          for (const [k, v, how] of raw) {
+            if (how === 0) s.add(k, v);
+            else if (how === 1) {
+              // the key as the first bytes of a longer buffer
+              const buf = new Uint8Array(k.length + 7).fill(0xee);
+              buf.set(k);
+              s.add(buf, v, k.length);
+            } else s.addLatin1(Buffer.from(k).toString("latin1"), Buffer.from(v).toString("latin1"));
+          }
+          const got = collect(s.iter());
+          s.close();
+          return got;
+        };
+        const small = new Sorter({ merge: sumMerge, maxMemory: 400, tempDir: dir });
+        const many = feed(small);
+        expect(small.spills).toBeGreaterThan(3);
+        expect(many).toEqual(feed(new Sorter({ merge: sumMerge })));
+        expect(many).toEqual(sumModel([raw.map(([k, v]) => [k, v] as KV)]));
+      }),
+      { numRuns: 30 },
+    );
+  });
+
   it("the sorter folds duplicates in insertion order within memory", () => {
     const s = new Sorter({
       merge: (_k, a, b) => new TextEncoder().encode(`${new TextDecoder().decode(a)}|${new TextDecoder().decode(b)}`),
