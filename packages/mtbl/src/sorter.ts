@@ -7,18 +7,20 @@
  * Entries in memory are bytes in one arena buffer (each key followed by its value) with three
  * numbers per entry in typed arrays (key offset, key length, value length): nothing per entry on
  * the JS heap, so the garbage collector never walks them, and the radix sort (radix-sort.ts) reads
- * the keys where they were written. Runs are plain length-prefixed records (an internal format,
- * never seen outside the sorter), read back through a 1 MiB window each, so the final merge holds
- * one window per run. Entries travel between the stages as (buffer, offset, length) cursors, with
- * no copy or view per entry until the writer takes them.
+ * the keys where they were written. The runs (sorter-run.ts) are plain length-prefixed records
+ * (an internal format, never seen outside the sorter), read back through a 1 MiB window each, so
+ * the final merge holds one window per run. Entries travel between the stages as (buffer, offset,
+ * length) cursors, with no copy or view per entry until the writer takes them. With `spillThread`
+ * a full batch is sorted and written on a second thread (spill-thread.ts).
  */
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeLatin1 } from "@dnsrep/util";
 import { MtblError, MtblErrorCode } from "./errors.js";
-import { byteOrder, compareRange } from "./radix-sort.js";
+import { copyRange, Folder, type Run, RunFile, RunMerge, sortedRun, writeRunFile } from "./sorter-run.js";
 import type { MergeFn, MtblIterator } from "./source.js";
+import { SpillThread } from "./spill-thread.js";
 import type { Writer } from "./writer.js";
 
 export interface SorterOptions {
@@ -27,6 +29,11 @@ export interface SorterOptions {
   maxMemory?: number;
   /** where spill files go (default the OS temp dir) */
   tempDir?: string;
+  /**
+   * Sort and write each spilled run on a second thread (spill-thread.ts) while the next batch
+   * fills: the two batches then share maxMemory (each spills at half of it). Default false.
+   */
+  spillThread?: boolean;
 }
 
 /**
@@ -34,62 +41,16 @@ export interface SorterOptions {
  * sort's 28 bytes of scratch per entry, held while a run is sorted.
  */
 const ENTRY_OVERHEAD = 12 + 28;
-const WINDOW = 1 << 20;
 /** the arena's first size; it doubles as needed (offsets are 32-bit: a run holds under 4 GiB) */
 const FIRST_ARENA = 1 << 20;
 const MAX_ARENA = 2 ** 32 - 1;
 const FIRST_ENTRIES = 1 << 14;
 
-/**
- * A sorted stream of entries: the in-memory batch, a spilled run, or their merge. After next()
- * returns true the entry is buf[ko, ko + kl) and buf[vo, vo + vl) (the value may be in `vbuf`,
- * another buffer), valid until the next step.
- */
-interface Run {
-  next(): boolean;
-  buf: Uint8Array;
-  ko: number;
-  kl: number;
-  vbuf: Uint8Array;
-  vo: number;
-  vl: number;
-}
-
-/** Copy src[so, so + n) to dst at `to`: a loop for the short keys and values that are the rule. */
-function copyRange(src: Uint8Array, so: number, dst: Uint8Array, to: number, n: number): void {
-  if (n < 48) for (let i = 0; i < n; i++) dst[to + i] = src[so + i] as number;
-  else dst.set(src.subarray(so, so + n), to);
-}
-
-/** A growable byte buffer that keeps a folded key or value across steps of the sources. */
-class Held {
-  buf: Uint8Array = new Uint8Array(256);
-  len = 0;
-  set(src: Uint8Array, o: number, n: number): void {
-    if (n > this.buf.length) this.buf = new Uint8Array(Math.max(n, 2 * this.buf.length));
-    copyRange(src, o, this.buf, 0, n);
-    this.len = n;
-  }
-}
-
-/** Folds equal keys with the merge function (views of the buffers, the result copied into a Held). */
-class Folder {
-  readonly #merge: MergeFn | undefined;
-  constructor(merge: MergeFn | undefined) {
-    this.#merge = merge;
-  }
-  /** Fold value b into a (the held value so far) under key k. */
-  fold(k: Uint8Array, ko: number, kl: number, a: Held, b: Uint8Array, bo: number, bl: number): void {
-    if (!this.#merge) throw new MtblError(MtblErrorCode.ORDER, "duplicate key and no merge function");
-    const m = this.#merge(k.subarray(ko, ko + kl), a.buf.subarray(0, a.len), b.subarray(bo, bo + bl));
-    a.set(m, 0, m.length);
-  }
-}
-
 export class Sorter {
   readonly #folder: Folder;
   readonly #maxMemory: number;
   readonly #tempBase: string;
+  readonly #thread: SpillThread | null;
   #dir: string | null = null;
   #arena: Uint8Array = new Uint8Array(0);
   #used = 0;
@@ -105,7 +66,9 @@ export class Sorter {
 
   constructor(opts: SorterOptions = {}) {
     this.#folder = new Folder(opts.merge);
-    this.#maxMemory = opts.maxMemory ?? 1 << 30;
+    const max = opts.maxMemory ?? 1 << 30;
+    this.#thread = opts.spillThread === true ? new SpillThread() : null;
+    this.#maxMemory = this.#thread ? max / 2 : max;
     this.#tempBase = opts.tempDir ?? tmpdir();
   }
 
@@ -118,8 +81,8 @@ export class Sorter {
     if (need > this.#arena.length) {
       let cap = Math.max(FIRST_ARENA, this.#arena.length);
       while (cap < need) cap *= 2;
-      const a = Buffer.allocUnsafeSlow(Math.min(cap, MAX_ARENA));
-      const na = new Uint8Array(a.buffer, a.byteOffset, a.length);
+      // an ArrayBuffer of its own (a spill thread takes it whole); its pages are the kernel's zeroed ones
+      const na = new Uint8Array(Math.min(cap, MAX_ARENA));
       na.set(this.#arena.subarray(0, this.#used));
       this.#arena = na;
     }
@@ -171,82 +134,37 @@ export class Sorter {
 
   /** The in-memory batch, sorted (ties in insertion order) and folded; the batch is emptied. */
   #memRun(): Run {
-    const arena = this.#arena;
-    const off = this.#off;
-    const klen = this.#klen;
-    const vlen = this.#vlen;
-    const n = this.#n;
-    const order = byteOrder({ arena, off, len: klen, n });
-    const folder = this.#folder;
-    const held = new Held();
-    let i = 0;
-    const run: Run = {
-      buf: arena,
-      ko: 0,
-      kl: 0,
-      vbuf: arena,
-      vo: 0,
-      vl: 0,
-      next: () => {
-        if (i >= n) return false;
-        const e = order[i++] as number;
-        const ko = off[e] as number;
-        const kl = klen[e] as number;
-        run.ko = ko;
-        run.kl = kl;
-        run.vbuf = arena;
-        run.vo = ko + kl;
-        run.vl = vlen[e] as number;
-        if (i < n) {
-          let f = order[i] as number;
-          if (klen[f] === kl && compareRange(arena, off[f] as number, kl, arena, ko, kl) === 0) {
-            held.set(arena, ko + kl, run.vl);
-            do {
-              const fo = off[f] as number;
-              folder.fold(arena, ko, kl, held, arena, fo + kl, vlen[f] as number);
-              f = order[++i] as number;
-            } while (i < n && klen[f] === kl && compareRange(arena, off[f] as number, kl, arena, ko, kl) === 0);
-            run.vbuf = held.buf;
-            run.vo = 0;
-            run.vl = held.len;
-          }
-        }
-        return true;
-      },
-    };
+    const run = sortedRun(this.#batch(), this.#folder);
     this.#n = 0;
     this.#used = 0;
     return run;
+  }
+
+  #batch(): { arena: Uint8Array; off: Uint32Array; klen: Uint32Array; vlen: Uint32Array; n: number } {
+    return { arena: this.#arena, off: this.#off, klen: this.#klen, vlen: this.#vlen, n: this.#n };
   }
 
   #spill(): void {
     if (this.#n === 0) return;
     this.#dir ??= mkdtempSync(join(this.#tempBase, "mtbl-sorter-"));
     const path = join(this.#dir, `run-${this.#runs.length}`);
-    const fd = openSync(path, "w");
-    try {
-      const buf = Buffer.allocUnsafe(WINDOW);
-      let off = 0;
-      const run = this.#memRun();
-      while (run.next()) {
-        const need = 8 + run.kl + run.vl;
-        if (off + need > buf.length) {
-          writeSync(fd, buf, 0, off);
-          off = 0;
-        }
-        if (need > buf.length) {
-          // a huge entry: write it on its own
-          const big = Buffer.allocUnsafe(need);
-          writeRecord(big, 0, run);
-          writeSync(fd, big);
-          continue;
-        }
-        off = writeRecord(buf, off, run);
+    if (this.#thread) {
+      // the batch's buffers go to the spill thread; this one fills those of the batch before
+      // (back from it), or new ones of the same sizes (pages the kernel hands out as first written)
+      const spare = this.#thread.takeSpare();
+      const size = this.#arena.length;
+      const cap = this.#off.length;
+      this.#thread.start(this.#batch(), path);
+      if (spare !== null) ({ arena: this.#arena, off: this.#off, klen: this.#klen, vlen: this.#vlen } = spare);
+      else {
+        this.#arena = new Uint8Array(size);
+        this.#off = new Uint32Array(cap);
+        this.#klen = new Uint32Array(cap);
+        this.#vlen = new Uint32Array(cap);
       }
-      if (off > 0) writeSync(fd, buf, 0, off);
-    } finally {
-      closeSync(fd);
-    }
+      this.#n = 0;
+      this.#used = 0;
+    } else writeRunFile(path, this.#memRun());
     this.#runs.push(path);
     this.spills++;
   }
@@ -279,6 +197,7 @@ export class Sorter {
   #merged(): Run {
     if (this.#finished) throw new MtblError(MtblErrorCode.INVALID, "sorter already iterated");
     this.#finished = true;
+    this.#thread?.wait();
     this.#open = this.#runs.map((p) => new RunFile(p));
     const sources: Run[] = [...this.#open, this.#memRun()];
     return sources.length === 1 ? (sources[0] as Run) : new RunMerge(sources, this.#folder);
@@ -327,6 +246,7 @@ export class Sorter {
 
   /** Remove spill files and let the memory go. */
   close(): void {
+    this.#thread?.close();
     for (const r of this.#open) r.close();
     this.#open = [];
     if (this.#dir) rmSync(this.#dir, { recursive: true, force: true });
@@ -335,165 +255,5 @@ export class Sorter {
     this.#off = this.#klen = this.#vlen = new Uint32Array(0);
     this.#n = 0;
     this.#used = 0;
-  }
-}
-
-/** Run record: key length, value length (u32 LE), key, value. Returns the new offset. */
-function writeRecord(buf: Buffer, off: number, r: Run): number {
-  buf.writeUInt32LE(r.kl, off);
-  buf.writeUInt32LE(r.vl, off + 4);
-  off += 8;
-  copyRange(r.buf, r.ko, buf, off, r.kl);
-  off += r.kl;
-  copyRange(r.vbuf, r.vo, buf, off, r.vl);
-  return off + r.vl;
-}
-
-/** A spilled run read back through a window. */
-class RunFile implements Run {
-  buf: Uint8Array = Buffer.allocUnsafe(WINDOW);
-  ko = 0;
-  kl = 0;
-  vbuf: Uint8Array = this.buf;
-  vo = 0;
-  vl = 0;
-  readonly #fd: number;
-  #win: Buffer = this.buf as Buffer;
-  #off = 0;
-  #end = 0;
-  #eof = false;
-
-  constructor(path: string) {
-    this.#fd = openSync(path, "r");
-  }
-
-  /** Make `n` bytes available at #off; false at a clean end of file. */
-  #want(n: number): boolean {
-    if (this.#end - this.#off >= n) return true;
-    const left = this.#end - this.#off;
-    if (n > this.#win.length) {
-      const nb = Buffer.allocUnsafe(n);
-      this.#win.copy(nb, 0, this.#off, this.#end);
-      this.#win = nb;
-    } else this.#win.copy(this.#win, 0, this.#off, this.#end);
-    this.#off = 0;
-    this.#end = left;
-    while (!this.#eof && this.#end < n) {
-      const got = readSync(this.#fd, this.#win, this.#end, this.#win.length - this.#end, null);
-      if (got === 0) this.#eof = true;
-      this.#end += got;
-    }
-    if (this.#end >= n) return true;
-    if (this.#end === 0) return false;
-    throw new MtblError(MtblErrorCode.CORRUPTION, "sorter spill file ends inside a record");
-  }
-
-  next(): boolean {
-    if (!this.#want(8)) return false;
-    const b = this.#win;
-    const kl = b.readUInt32LE(this.#off);
-    const vl = b.readUInt32LE(this.#off + 4);
-    if (!this.#want(8 + kl + vl)) throw new MtblError(MtblErrorCode.CORRUPTION, "sorter spill file ends inside a record");
-    const o = this.#off + 8;
-    this.buf = this.vbuf = this.#win;
-    this.ko = o;
-    this.kl = kl;
-    this.vo = o + kl;
-    this.vl = vl;
-    this.#off = o + kl + vl;
-    return true;
-  }
-
-  close(): void {
-    closeSync(this.#fd);
-  }
-}
-
-/**
- * k-way merge of runs on a binary heap; equal keys fold in source order (runs are in spill
- * order, the in-memory batch last: insertion order overall).
- */
-class RunMerge implements Run {
-  buf: Uint8Array = new Uint8Array(0);
-  ko = 0;
-  kl = 0;
-  vbuf: Uint8Array = new Uint8Array(0);
-  vo = 0;
-  vl = 0;
-  readonly #heap: Run[] = [];
-  readonly #rank = new Map<Run, number>();
-  readonly #folder: Folder;
-  readonly #key = new Held();
-  readonly #value = new Held();
-
-  constructor(sources: Run[], folder: Folder) {
-    this.#folder = folder;
-    sources.forEach((s, i) => {
-      this.#rank.set(s, i);
-      if (s.next()) this.#push(s);
-    });
-  }
-
-  #less(a: Run, b: Run): boolean {
-    const c = compareRange(a.buf, a.ko, a.kl, b.buf, b.ko, b.kl);
-    return c < 0 || (c === 0 && (this.#rank.get(a) as number) < (this.#rank.get(b) as number));
-  }
-
-  #push(s: Run): void {
-    const h = this.#heap;
-    let i = h.length;
-    h.push(s);
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!this.#less(h[i] as Run, h[p] as Run)) break;
-      [h[i], h[p]] = [h[p] as Run, h[i] as Run];
-      i = p;
-    }
-  }
-
-  /** Advance the top source and restore the heap. */
-  #advanceTop(): void {
-    const h = this.#heap;
-    const top = h[0] as Run;
-    if (!top.next()) {
-      const last = h.pop() as Run;
-      if (h.length === 0) return;
-      h[0] = last;
-    }
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= h.length) break;
-      const r = l + 1;
-      const c = r < h.length && this.#less(h[r] as Run, h[l] as Run) ? r : l;
-      if (!this.#less(h[c] as Run, h[i] as Run)) break;
-      [h[i], h[c]] = [h[c] as Run, h[i] as Run];
-      i = c;
-    }
-  }
-
-  next(): boolean {
-    const h = this.#heap;
-    if (h.length === 0) return false;
-    // the top's key and value are held: the sources' buffers move on as they advance
-    const t = h[0] as Run;
-    const key = this.#key;
-    const value = this.#value;
-    key.set(t.buf, t.ko, t.kl);
-    value.set(t.vbuf, t.vo, t.vl);
-    this.#advanceTop();
-    for (;;) {
-      const s = h[0];
-      if (s === undefined || compareRange(s.buf, s.ko, s.kl, key.buf, 0, key.len) !== 0) break;
-      this.#folder.fold(key.buf, 0, key.len, value, s.vbuf, s.vo, s.vl);
-      this.#advanceTop();
-    }
-    this.buf = key.buf;
-    this.ko = 0;
-    this.kl = key.len;
-    this.vbuf = value.buf;
-    this.vo = 0;
-    this.vl = value.len;
-    return true;
   }
 }
