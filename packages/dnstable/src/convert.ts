@@ -6,17 +6,18 @@
  * Keys and values come out as latin1 strings (one char per byte), the form the Sorter and the
  * Writer take without a Uint8Array per entry.
  */
-import { latin1String } from "@dnsrep/util";
+import { ByteWriter, latin1String } from "@dnsrep/util";
 import { downcaseName, nameLength } from "@dnsrep/wdns";
 import {
+  builtKeyBuffer,
+  builtKeys,
   EntryType,
   encodeTimeRange,
-  encodeTriplet,
   encodeVarintValue,
-  latin1Keys,
   sourceInfoKey,
   TIME_RANGE_KEY,
   versionKey,
+  writeTriplet,
 } from "./entry.js";
 import { encodeRRtypeSingle } from "./rrtype-union.js";
 import { DNSSEC_TYPES, DUAL_TYPES } from "./rrtypes.js";
@@ -56,6 +57,15 @@ export interface ConvertOptions {
 /** Receives one entry: the file it belongs to, its key and value (latin1 strings). */
 export type EntrySink = (file: DnstableFile, key: string, value: string) => void;
 
+/**
+ * Receives one entry as bytes: the file it belongs to, the key (the first `keyLength` bytes of
+ * `key`) and the value, both borrowed: valid during the call only (copy them to keep them).
+ */
+export type EntryBytesSink = (file: DnstableFile, key: Uint8Array, keyLength: number, value: Uint8Array) => void;
+
+/** Emits the key just built (builtKeys) to a file, with the RRset's triplet or its rrtype union as value. */
+type Emit = (file: DnstableFile, keyLength: number, triplet: boolean) => void;
+
 const DNS_ONLY: readonly DnstableFile[] = [DnstableFile.DNS];
 const DNSSEC_ONLY: readonly DnstableFile[] = [DnstableFile.DNSSEC];
 const BOTH: readonly DnstableFile[] = [DnstableFile.DNSSEC, DnstableFile.DNS];
@@ -81,7 +91,7 @@ export class EntryConverter {
   readonly #rname: boolean;
   readonly #nameFwd: boolean;
   readonly #indexRdata: ((rdata: Uint8Array, rrtype: number) => boolean) | null;
-  readonly #unions = new Map<number, string>();
+  readonly #unions = new Map<number, Uint8Array>();
 
   constructor(opts: ConvertOptions = {}) {
     this.#dual = opts.dualTypes === true;
@@ -96,16 +106,47 @@ export class EntryConverter {
     return this.#dual && DUAL_TYPES.has(rrtype) ? BOTH : DNSSEC_ONLY;
   }
 
-  /** the last triplet made: RRsets of one batch often share one (a live store's stamps always do) */
-  #last = { timeFirst: -1, timeLast: -1, count: -1, value: "" };
+  /**
+   * The last triplet made, encoded in one reused buffer (`bytes` views it), its string made only
+   * when asked for: RRsets of one batch often share one (a live store's stamps always do).
+   */
+  readonly #tw = new ByteWriter(32);
+  #tf = -1;
+  #tl = -1;
+  #tc = -1;
+  #tBytes: Uint8Array = new Uint8Array(0);
+  #tString: string | null = null;
+
+  /** The RRset's triplet value as bytes, valid until the next RRset's. */
+  #tripletBytes(rr: DnstableRRset): Uint8Array {
+    if (rr.timeFirst !== this.#tf || rr.timeLast !== this.#tl || rr.count !== this.#tc) {
+      const w = this.#tw;
+      w.reset();
+      writeTriplet(w, rr.timeFirst, rr.timeLast, rr.count);
+      this.#tBytes = w.buf.subarray(0, w.length);
+      this.#tString = null;
+      this.#tf = rr.timeFirst;
+      this.#tl = rr.timeLast;
+      this.#tc = rr.count;
+    }
+    return this.#tBytes;
+  }
 
   /** The RRset's triplet value (time_first, time_last, count) as a latin1 string. */
   triplet(rr: DnstableRRset): string {
-    const l = this.#last;
-    if (rr.timeFirst === l.timeFirst && rr.timeLast === l.timeLast && rr.count === l.count) return l.value;
-    const value = latin1String(encodeTriplet({ timeFirst: rr.timeFirst, timeLast: rr.timeLast, count: rr.count }));
-    this.#last = { timeFirst: rr.timeFirst, timeLast: rr.timeLast, count: rr.count, value };
-    return value;
+    const b = this.#tripletBytes(rr);
+    this.#tString ??= latin1String(b);
+    return this.#tString;
+  }
+
+  /** The single-type rrtype union value of `rrtype` (bytes). */
+  #union(rrtype: number): Uint8Array {
+    let union = this.#unions.get(rrtype);
+    if (union === undefined) {
+      union = encodeRRtypeSingle(rrtype);
+      this.#unions.set(rrtype, union);
+    }
+    return union;
   }
 
   /**
@@ -115,31 +156,29 @@ export class EntryConverter {
    * caller made it already.
    */
   entries(rr: DnstableRRset, sink: EntrySink, triplet: string = this.triplet(rr)): void {
+    const union = latin1String(this.#union(rr.rrtype));
+    this.#walk(rr, (f, n, t) => sink(f, latin1String(builtKeyBuffer(), 0, n), t ? triplet : union));
+  }
+
+  /** entries() as bytes: each key and value borrowed for the call only, no string or copy made. */
+  entryBytes(rr: DnstableRRset, sink: EntryBytesSink): void {
+    const triplet = this.#tripletBytes(rr);
+    const union = this.#union(rr.rrtype);
+    this.#walk(rr, (f, n, t) => sink(f, builtKeyBuffer(), n, t ? triplet : union));
+  }
+
+  #walk(rr: DnstableRRset, emit: Emit): void {
     const rrtype = rr.rrtype;
-    let union = this.#unions.get(rrtype);
-    if (union === undefined) {
-      union = latin1String(encodeRRtypeSingle(rrtype));
-      this.#unions.set(rrtype, union);
-    }
     for (const f of this.files(rrtype)) {
-      sink(f, latin1Keys.rrset(rr.rrname, rrtype, rr.bailiwick, rr.rdata), triplet);
-      if (this.#nameFwd) sink(f, latin1Keys.rrsetNameFwd(rr.rrname), union);
+      emit(f, builtKeys.rrset(rr.rrname, rrtype, rr.bailiwick, rr.rdata), true);
+      if (this.#nameFwd) emit(f, builtKeys.rrsetNameFwd(rr.rrname), false);
       const index = this.#indexRdata;
-      for (const rd of rr.rdata)
-        if (index === null || index(rd, rrtype)) this.#rdataEntries(f, rr.rrname, rrtype, rd, triplet, union, sink);
+      for (const rd of rr.rdata) if (index === null || index(rd, rrtype)) this.#rdataEntries(f, rr.rrname, rrtype, rd, emit);
     }
   }
 
-  #rdataEntries(
-    f: DnstableFile,
-    rrname: Uint8Array,
-    rrtype: number,
-    rd: Uint8Array,
-    triplet: string,
-    union: string,
-    sink: EntrySink,
-  ): void {
-    sink(f, latin1Keys.rdata(rd, rrtype, rrname), triplet);
+  #rdataEntries(f: DnstableFile, rrname: Uint8Array, rrtype: number, rd: Uint8Array, emit: Emit): void {
+    emit(f, builtKeys.rdata(rd, rrtype, rrname), true);
     let sliceOff = -1;
     let sliced: Uint8Array | null = null;
     let revName: Uint8Array | null = null;
@@ -175,20 +214,20 @@ export class EntryConverter {
       case 6: {
         // SOA: MNAME always; RNAME with -r
         const mname = nameAt(rd, 0);
-        if (mname) sink(f, latin1Keys.rdataNameRev(mname), union);
+        if (mname) emit(f, builtKeys.rdataNameRev(mname), false);
         if (this.#rname && mname) {
           const rn = nameAt(rd, mname.length);
           if (rn) {
             const j = joinDowncased(rn, rd.subarray(mname.length + rn.length));
-            sink(f, latin1Keys.rdataSliced(rd, mname.length, j.all, rrtype, rrname), triplet);
-            sink(f, latin1Keys.rdataNameRev(j.name), union);
+            emit(f, builtKeys.rdataSliced(rd, mname.length, j.all, rrtype, rrname), true);
+            emit(f, builtKeys.rdataNameRev(j.name), false);
           }
         }
         break;
       }
     }
-    if (sliced && sliceOff >= 0) sink(f, latin1Keys.rdataSliced(rd, sliceOff, sliced, rrtype, rrname), triplet);
-    if (revName) sink(f, latin1Keys.rdataNameRev(revName), union);
+    if (sliced && sliceOff >= 0) emit(f, builtKeys.rdataSliced(rd, sliceOff, sliced, rrtype, rrname), true);
+    if (revName) emit(f, builtKeys.rdataNameRev(revName), false);
   }
 
   /**

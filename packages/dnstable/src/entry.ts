@@ -1,4 +1,4 @@
-import { ByteWriter, decodeVarint64, latin1String, type VarintCursor } from "@dnsrep/util";
+import { ByteWriter, decodeVarint64, type VarintCursor } from "@dnsrep/util";
 import { nameLength } from "@dnsrep/wdns";
 import { DnstableError } from "./errors.js";
 
@@ -52,8 +52,13 @@ export function decodeTripletInto(val: Uint8Array, out: Triplet): boolean {
 
 export function encodeTriplet(t: Triplet): Uint8Array {
   const w = new ByteWriter(30);
-  w.varint(t.timeFirst).varint(t.timeLast).varint(t.count);
+  writeTriplet(w, t.timeFirst, t.timeLast, t.count);
   return w.buf.slice(0, w.length);
+}
+
+/** Append a triplet value (varint time_first | varint time_last | varint count) to `w`. */
+export function writeTriplet(w: ByteWriter, timeFirst: number, timeLast: number, count: number): void {
+  w.varint(timeFirst).varint(timeLast).varint(count);
 }
 
 /** TIME_RANGE value: varint min(time_first) | varint max(time_last). */
@@ -131,9 +136,8 @@ export function reverseWireName(name: Uint8Array): Uint8Array {
   return out;
 }
 
-/** One writer for every key built here: keys are copied out of it (as bytes or as a latin1 string). */
+/** One writer for every key built here: keys are copied out of it, or read in it (builtKeys). */
 const keyWriter = new ByteWriter(1024);
-const keyLatin1 = (): string => latin1String(keyWriter.buf, 0, keyWriter.length);
 
 /** Length of an uncompressed wire name starting at `off`, or -1: wdns's nameLength without its 255-byte cap (libdnstable reads key names of any length). */
 export function wireNameLength(buf: Uint8Array, off: number): number {
@@ -211,31 +215,37 @@ export function rdataNameRevKey(name: Uint8Array): Uint8Array {
 }
 
 /**
- * The same keys as latin1 strings (one char per byte), the form `Sorter.addLatin1` takes: an
- * importer feeding a sorter builds each key once, with no Uint8Array in between.
+ * The same keys built in one reused buffer, for a caller that copies them on at once (an importer
+ * feeding a sorter's arena): each returns the key's length, the key being `builtKeyBuffer()`'s
+ * first bytes until the next key is built here.
  */
-export const latin1Keys = {
-  rrset(rrname: Uint8Array, rrtype: number, bailiwick: Uint8Array, rdatas: readonly Uint8Array[]): string {
+export const builtKeys = {
+  rrset(rrname: Uint8Array, rrtype: number, bailiwick: Uint8Array, rdatas: readonly Uint8Array[]): number {
     buildRRsetKey(rrname, rrtype, bailiwick, rdatas);
-    return keyLatin1();
+    return keyWriter.length;
   },
-  rrsetNameFwd(rrname: Uint8Array): string {
+  rrsetNameFwd(rrname: Uint8Array): number {
     buildRRsetNameFwdKey(rrname);
-    return keyLatin1();
+    return keyWriter.length;
   },
-  rdata(rdata: Uint8Array, rrtype: number, rrname: Uint8Array): string {
+  rdata(rdata: Uint8Array, rrtype: number, rrname: Uint8Array): number {
     buildRdataKey(rdata, rrtype, rrname);
-    return keyLatin1();
+    return keyWriter.length;
   },
-  rdataSliced(rdata: Uint8Array, offset: number, sliced: Uint8Array, rrtype: number, rrname: Uint8Array): string {
+  rdataSliced(rdata: Uint8Array, offset: number, sliced: Uint8Array, rrtype: number, rrname: Uint8Array): number {
     buildRdataSlicedKey(rdata, offset, sliced, rrtype, rrname);
-    return keyLatin1();
+    return keyWriter.length;
   },
-  rdataNameRev(name: Uint8Array): string {
+  rdataNameRev(name: Uint8Array): number {
     buildRdataNameRevKey(name);
-    return keyLatin1();
+    return keyWriter.length;
   },
 };
+
+/** The buffer `builtKeys` build in (it may be replaced by a larger one as keys grow). */
+export function builtKeyBuffer(): Uint8Array {
+  return keyWriter.buf;
+}
 
 /** Key of a SOURCE_INFO entry: FD | source | NUL. */
 export function sourceInfoKey(source: string): Uint8Array {

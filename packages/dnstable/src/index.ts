@@ -1,5 +1,5 @@
 export { entryProblem, holdsCorrupt, keyProblem, keyText, valueProblem } from "./check.js";
-export type { ConvertOptions, DnstableRRset, EntrySink } from "./convert.js";
+export type { ConvertOptions, DnstableRRset, EntryBytesSink, EntrySink } from "./convert.js";
 export { DnstableFile, EntryConverter } from "./convert.js";
 export type { RdataKey, RRsetKey, Triplet } from "./entry.js";
 export {
@@ -13,7 +13,6 @@ export {
   encodeTimeRange,
   encodeTriplet,
   encodeVarintValue,
-  latin1Keys,
   rdataKey,
   rdataNameRevKey,
   rdataSlicedKey,

@@ -1,15 +1,16 @@
 /**
- * Stable order of latin1 keys (one char per byte) in byte order, for the sorter.
+ * Stable order of byte keys held in one arena (key i is arena[off[i], off[i] + len[i])), in byte
+ * order, for the sorter.
  *
  * A comparison sort over millions of keys spends its time on cache misses: every comparison
- * fetches two strings from random places in the heap, about 2·log2(n) fetches per key. This sort
+ * fetches two keys from random places in the arena, about 2·log2(n) fetches per key. This sort
  * reads each key once per chunk instead: it extracts a chunk of bytes [d, d+4w) of every key in a
  * range into w 32-bit words, LSD-radix-sorts the range on them (passes whose digit is the same
  * everywhere skipped), then handles each run of equal chunks one chunk deeper. The first chunk is
  * wide (16 bytes): the keys are still in insertion order then, so reading them is sequential and
  * cheap, and passive-DNS keys share long prefixes (entry type, TLD, zone). Deeper chunks are 8
  * bytes. Small ranges, and runs where a key ends inside the chunk, go to a comparison sort on the
- * strings (V8 compares one-byte strings natively).
+ * bytes past the shared prefix.
  *
  * Ties (equal keys) keep index order, so equal keys come out in insertion order.
  */
@@ -19,17 +20,25 @@ const BIG = 1 << 16;
 const FIRST_WORDS = 4;
 const DEEP_WORDS = 2;
 
-/** Indices 0..n-1 of `keys`, ordered by key bytes, equal keys by index. */
-export function latin1Order(keys: readonly string[]): Uint32Array {
-  const n = keys.length;
+/** The keys an order is taken of: n keys, key i at arena[off[i], off[i] + len[i]). */
+export interface ArenaKeys {
+  arena: Uint8Array;
+  off: Uint32Array;
+  len: Uint32Array;
+  n: number;
+}
+
+/** Indices 0..n-1 of the keys, ordered by key bytes, equal keys by index. */
+export function byteOrder(keys: ArenaKeys): Uint32Array {
+  const n = keys.n;
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   if (n < 2) return order;
   if (n <= SMALL) {
-    compareSort(keys, order, 0, n);
+    compareSort(keys, order, 0, n, 0);
     return order;
   }
-  const s = new ChunkSorter(keys, n);
+  const s = new ChunkSorter(keys);
   // explicit work stack of (lo, hi, depth): long shared prefixes must not recurse deeply
   const stack: number[] = [];
   s.chunkSort(order, 0, n, 0, FIRST_WORDS, stack);
@@ -42,17 +51,29 @@ export function latin1Order(keys: readonly string[]): Uint32Array {
   return order;
 }
 
-/** Comparison sort of order[lo, hi) on whole keys, ties by index. */
-function compareSort(keys: readonly string[], order: Uint32Array, lo: number, hi: number): void {
+/** Compare a[ao, ao + al) with b[bo, bo + bl) in byte order. */
+export function compareRange(a: Uint8Array, ao: number, al: number, b: Uint8Array, bo: number, bl: number): number {
+  const n = Math.min(al, bl);
+  for (let i = 0; i < n; i++) {
+    const d = (a[ao + i] as number) - (b[bo + i] as number);
+    if (d !== 0) return d;
+  }
+  return al - bl;
+}
+
+/** Comparison sort of order[lo, hi) (keys sharing bytes [0, depth)) on whole keys, ties by index. */
+function compareSort(keys: ArenaKeys, order: Uint32Array, lo: number, hi: number, depth: number): void {
+  const { arena, off, len } = keys;
   order.subarray(lo, hi).sort((x, y) => {
-    const p = keys[x] as string;
-    const q = keys[y] as string;
-    return p < q ? -1 : p > q ? 1 : x - y;
+    const lx = len[x] as number;
+    const ly = len[y] as number;
+    const c = compareRange(arena, (off[x] as number) + depth, lx - depth, arena, (off[y] as number) + depth, ly - depth);
+    return c !== 0 ? c : x - y;
   });
 }
 
 class ChunkSorter {
-  readonly #keys: readonly string[];
+  readonly #keys: ArenaKeys;
   // scratch, sized for the whole input once: chunk words (most significant first), one
   // counting-sort target shared by every array, each element's destination, the digit counters
   // (7 words per key with the order itself: 28 bytes, outside the JS heap, while a run is sorted)
@@ -61,8 +82,9 @@ class ChunkSorter {
   readonly #ti: Uint32Array;
   readonly #count = new Uint32Array(1 << 16);
 
-  constructor(keys: readonly string[], n: number) {
+  constructor(keys: ArenaKeys) {
     this.#keys = keys;
+    const n = keys.n;
     for (let w = 0; w < FIRST_WORDS; w++) this.#words.push(new Uint32Array(n));
     this.#tmp = new Uint32Array(n);
     this.#ti = new Uint32Array(n);
@@ -74,21 +96,28 @@ class ChunkSorter {
    */
   chunkSort(order: Uint32Array, lo: number, hi: number, depth: number, nw: number, stack: number[]): void {
     const keys = this.#keys;
+    const { arena, off, len: lens } = keys;
     const words = this.#words;
     const width = 4 * nw;
     // a key that ends inside this chunk is padded with zero bytes, which cannot tell "ab" from
     // "ab\0": runs holding such a key are finished by whole-key comparison
     let anyShort = false;
     for (let i = lo; i < hi; i++) {
-      const k = keys[order[i] as number] as string;
-      const len = k.length;
+      const e = order[i] as number;
+      const o = off[e] as number;
+      const len = lens[e] as number;
       if (len <= depth + width) anyShort = true;
       for (let w = 0, p = depth; w < nw; w++, p += 4) {
         let x: number;
-        if (p + 4 <= len) x = (k.charCodeAt(p) << 24) | (k.charCodeAt(p + 1) << 16) | (k.charCodeAt(p + 2) << 8) | k.charCodeAt(p + 3);
+        if (p + 4 <= len)
+          x =
+            ((arena[o + p] as number) << 24) |
+            ((arena[o + p + 1] as number) << 16) |
+            ((arena[o + p + 2] as number) << 8) |
+            (arena[o + p + 3] as number);
         else {
           x = 0;
-          for (let j = 0; j < 4; j++) if (p + j < len) x |= k.charCodeAt(p + j) << (24 - 8 * j);
+          for (let j = 0; j < 4; j++) if (p + j < len) x |= (arena[o + p + j] as number) << (24 - 8 * j);
         }
         (words[w] as Uint32Array)[i] = x >>> 0;
       }
@@ -104,9 +133,9 @@ class ChunkSorter {
       if (n > 1) {
         let short = false;
         if (anyShort) {
-          for (let j = start; j < i && !short; j++) short = (keys[order[j] as number] as string).length <= depth + width;
+          for (let j = start; j < i && !short; j++) short = (lens[order[j] as number] as number) <= depth + width;
         }
-        if (short || n <= SMALL) compareSort(keys, order, start, i);
+        if (short || n <= SMALL) compareSort(keys, order, start, i, depth);
         else stack.push(start, i, depth + width);
       }
       start = i;

@@ -4,19 +4,23 @@
  * folded with the merge function in insertion order, across spills too (runs are merged oldest
  * first on ties).
  *
- * Everything in flight is a latin1 string: V8 compares one-byte strings natively in byte order (far
- * faster than a byte-by-byte JS comparator), and a one-byte string costs its length plus a 12-byte
- * header where a Uint8Array copy costs an ArrayBuffer and a typed-array object (~150 bytes).
- * Runs are plain length-prefixed records (an internal format, never seen outside the sorter), read
- * back through a 1 MiB window each, so the final merge holds one window per run.
+ * Entries in memory are bytes in one arena buffer (each key followed by its value) with three
+ * numbers per entry in typed arrays (key offset, key length, value length): nothing per entry on
+ * the JS heap, so the garbage collector never walks them, and the radix sort (radix-sort.ts) reads
+ * the keys where they were written. The runs (sorter-run.ts) are plain length-prefixed records
+ * (an internal format, never seen outside the sorter), read back through a 1 MiB window each, so
+ * the final merge holds one window per run. Entries travel between the stages as (buffer, offset,
+ * length) cursors, with no copy or view per entry until the writer takes them. With `spillThread`
+ * a full batch is sorted and written on a second thread (spill-thread.ts).
  */
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { latin1Bytes, latin1String, writeLatin1 } from "@dnsrep/util";
+import { writeLatin1 } from "@dnsrep/util";
 import { MtblError, MtblErrorCode } from "./errors.js";
-import { latin1Order } from "./radix-sort.js";
+import { copyRange, Folder, type Run, RunFile, RunMerge, sortedRun, writeRunFile } from "./sorter-run.js";
 import type { MergeFn, MtblIterator } from "./source.js";
+import { SpillThread } from "./spill-thread.js";
 import type { Writer } from "./writer.js";
 
 export interface SorterOptions {
@@ -25,36 +29,35 @@ export interface SorterOptions {
   maxMemory?: number;
   /** where spill files go (default the OS temp dir) */
   tempDir?: string;
+  /**
+   * Sort and write each spilled run on a second thread (spill-thread.ts) while the next batch
+   * fills: the two batches then share maxMemory (each spills at half of it). Default false.
+   */
+  spillThread?: boolean;
 }
 
 /**
- * Accounted per entry: twice the key's length plus the value's plus this. A one-byte string costs
- * its length and a 16-byte header, an array slot 8 bytes, so an entry really takes about
- * key + value + 48 on the heap; the rest is the radix sort's 28 bytes of scratch per entry, held
- * outside the heap while a run is sorted (a 50M-entry sort under a 512 MiB budget peaked at
- * 994 MiB RSS when that scratch was left to the key margin, 848 MiB before the radix sort).
+ * Accounted per entry besides its bytes: 12 bytes in the offset and length arrays, and the radix
+ * sort's 28 bytes of scratch per entry, held while a run is sorted.
  */
-const ENTRY_OVERHEAD = 64 + 28;
-const WINDOW = 1 << 20;
-
-const latin1 = (b: Uint8Array): string => latin1String(b);
-const bytes = latin1Bytes;
-
-/** A sorted stream of string entries: the in-memory batch or a spilled run. */
-interface StringRun {
-  next(): boolean;
-  key: string;
-  value: string;
-}
+const ENTRY_OVERHEAD = 12 + 28;
+/** the arena's first size; it doubles as needed (offsets are 32-bit: a run holds under 4 GiB) */
+const FIRST_ARENA = 1 << 20;
+const MAX_ARENA = 2 ** 32 - 1;
+const FIRST_ENTRIES = 1 << 14;
 
 export class Sorter {
-  readonly #merge: MergeFn | undefined;
+  readonly #folder: Folder;
   readonly #maxMemory: number;
   readonly #tempBase: string;
+  readonly #thread: SpillThread | null;
   #dir: string | null = null;
-  #keys: string[] = [];
-  #vals: string[] = [];
-  #mem = 0;
+  #arena: Uint8Array = new Uint8Array(0);
+  #used = 0;
+  #off: Uint32Array = new Uint32Array(0);
+  #klen: Uint32Array = new Uint32Array(0);
+  #vlen: Uint32Array = new Uint32Array(0);
+  #n = 0;
   #runs: string[] = [];
   #open: RunFile[] = [];
   #finished = false;
@@ -62,87 +65,106 @@ export class Sorter {
   spills = 0;
 
   constructor(opts: SorterOptions = {}) {
-    this.#merge = opts.merge;
-    this.#maxMemory = opts.maxMemory ?? 1 << 30;
+    this.#folder = new Folder(opts.merge);
+    const max = opts.maxMemory ?? 1 << 30;
+    this.#thread = opts.spillThread === true ? new SpillThread() : null;
+    this.#maxMemory = this.#thread ? max / 2 : max;
     this.#tempBase = opts.tempDir ?? tmpdir();
   }
 
-  /** Add an entry (the bytes are copied). */
-  add(key: Uint8Array, value: Uint8Array): void {
-    this.addLatin1(latin1(key), latin1(value));
-  }
-
-  /** add() for a key and value already held as latin1 strings (one char per byte, 0–255). */
-  addLatin1(key: string, value: string): void {
+  /** Room for one more entry of `size` bytes; returns its offset in the arena. */
+  #reserve(size: number): number {
     if (this.#finished) throw new MtblError(MtblErrorCode.INVALID, "sorter already iterated");
-    this.#keys.push(key);
-    this.#vals.push(value);
-    this.#mem += 2 * key.length + value.length + ENTRY_OVERHEAD;
-    if (this.#mem >= this.#maxMemory) this.#spill();
+    if (this.#used + size > MAX_ARENA && this.#n > 0) this.#spill();
+    const need = this.#used + size;
+    if (need > MAX_ARENA) throw new MtblError(MtblErrorCode.INVALID, "sorter entry too large");
+    if (need > this.#arena.length) {
+      let cap = Math.max(FIRST_ARENA, this.#arena.length);
+      while (cap < need) cap *= 2;
+      // an ArrayBuffer of its own (a spill thread takes it whole); its pages are the kernel's zeroed ones
+      const na = new Uint8Array(Math.min(cap, MAX_ARENA));
+      na.set(this.#arena.subarray(0, this.#used));
+      this.#arena = na;
+    }
+    if (this.#n === this.#off.length) {
+      const cap = Math.max(FIRST_ENTRIES, 2 * this.#n);
+      const grow = (x: Uint32Array): Uint32Array => {
+        const y = new Uint32Array(cap);
+        y.set(x);
+        return y;
+      };
+      this.#off = grow(this.#off);
+      this.#klen = grow(this.#klen);
+      this.#vlen = grow(this.#vlen);
+    }
+    return this.#used;
   }
 
-  /** Fold `b` into `a` with the merge function (equal keys). */
-  #fold(key: string, a: string, b: string): string {
-    if (!this.#merge) throw new MtblError(MtblErrorCode.ORDER, "duplicate key and no merge function");
-    const k = bytes(key);
-    return latin1(this.#merge(k, bytes(a), bytes(b)));
+  /** Record the entry just written at `at`, and spill when over the memory bound. */
+  #added(at: number, kl: number, vl: number): void {
+    const n = this.#n++;
+    this.#off[n] = at;
+    this.#klen[n] = kl;
+    this.#vlen[n] = vl;
+    this.#used = at + kl + vl;
+    if (this.#used + this.#n * ENTRY_OVERHEAD >= this.#maxMemory) this.#spill();
   }
 
-  /** The in-memory batch, sorted (ties in insertion order) and folded. */
-  #memRun(): StringRun {
-    const keys = this.#keys;
-    const vals = this.#vals;
-    const n = keys.length;
-    const order = latin1Order(keys);
-    this.#keys = [];
-    this.#vals = [];
-    this.#mem = 0;
-    let i = 0;
-    const run: StringRun = {
-      key: "",
-      value: "",
-      next: () => {
-        if (i >= n) return false;
-        const e = order[i++]!;
-        const k = keys[e]!;
-        let v = vals[e]!;
-        while (i < n && keys[order[i]!] === k) v = this.#fold(k, v, vals[order[i++]!]!);
-        run.key = k;
-        run.value = v;
-        return true;
-      },
-    };
+  /**
+   * Add an entry (the bytes are copied); `keyLength` takes a prefix of `key` as the key (a key
+   * built in a reused buffer goes in without a view of it).
+   */
+  add(key: Uint8Array, value: Uint8Array, keyLength: number = key.length): void {
+    const vl = value.length;
+    const at = this.#reserve(keyLength + vl);
+    const a = this.#arena;
+    copyRange(key, 0, a, at, keyLength);
+    copyRange(value, 0, a, at + keyLength, vl);
+    this.#added(at, keyLength, vl);
+  }
+
+  /** add() for a key and value held as latin1 strings (one char per byte, 0–255). */
+  addLatin1(key: string, value: string): void {
+    const at = this.#reserve(key.length + value.length);
+    const a = this.#arena;
+    const kl = writeLatin1(a, key, at);
+    const vl = writeLatin1(a, value, at + kl);
+    this.#added(at, kl, vl);
+  }
+
+  /** The in-memory batch, sorted (ties in insertion order) and folded; the batch is emptied. */
+  #memRun(): Run {
+    const run = sortedRun(this.#batch(), this.#folder);
+    this.#n = 0;
+    this.#used = 0;
     return run;
   }
 
+  #batch(): { arena: Uint8Array; off: Uint32Array; klen: Uint32Array; vlen: Uint32Array; n: number } {
+    return { arena: this.#arena, off: this.#off, klen: this.#klen, vlen: this.#vlen, n: this.#n };
+  }
+
   #spill(): void {
-    if (this.#keys.length === 0) return;
+    if (this.#n === 0) return;
     this.#dir ??= mkdtempSync(join(this.#tempBase, "mtbl-sorter-"));
     const path = join(this.#dir, `run-${this.#runs.length}`);
-    const fd = openSync(path, "w");
-    try {
-      const buf = Buffer.allocUnsafe(WINDOW);
-      let off = 0;
-      const run = this.#memRun();
-      while (run.next()) {
-        const need = 8 + run.key.length + run.value.length;
-        if (off + need > buf.length) {
-          writeSync(fd, buf, 0, off);
-          off = 0;
-        }
-        if (need > buf.length) {
-          // a huge entry: write it on its own
-          const big = Buffer.allocUnsafe(need);
-          writeRecord(big, 0, run.key, run.value);
-          writeSync(fd, big);
-          continue;
-        }
-        off = writeRecord(buf, off, run.key, run.value);
+    if (this.#thread) {
+      // the batch's buffers go to the spill thread; this one fills those of the batch before
+      // (back from it), or new ones of the same sizes (pages the kernel hands out as first written)
+      const spare = this.#thread.takeSpare();
+      const size = this.#arena.length;
+      const cap = this.#off.length;
+      this.#thread.start(this.#batch(), path);
+      if (spare !== null) ({ arena: this.#arena, off: this.#off, klen: this.#klen, vlen: this.#vlen } = spare);
+      else {
+        this.#arena = new Uint8Array(size);
+        this.#off = new Uint32Array(cap);
+        this.#klen = new Uint32Array(cap);
+        this.#vlen = new Uint32Array(cap);
       }
-      if (off > 0) writeSync(fd, buf, 0, off);
-    } finally {
-      closeSync(fd);
-    }
+      this.#n = 0;
+      this.#used = 0;
+    } else writeRunFile(path, this.#memRun());
     this.#runs.push(path);
     this.spills++;
   }
@@ -153,20 +175,13 @@ export class Sorter {
    */
   iter(): MtblIterator {
     const merged = this.#merged();
-    // key and value are views into two scratch buffers, valid until the next step (the iterator contract)
-    let kb = Buffer.allocUnsafe(1024);
-    let vb = Buffer.allocUnsafe(1024);
     let k: Uint8Array = new Uint8Array(0);
     let v: Uint8Array = new Uint8Array(0);
     return {
       next(): boolean {
         if (!merged.next()) return false;
-        const ks = merged.key;
-        const vs = merged.value;
-        if (ks.length > kb.length) kb = Buffer.allocUnsafe(ks.length * 2);
-        if (vs.length > vb.length) vb = Buffer.allocUnsafe(vs.length * 2);
-        k = new Uint8Array(kb.buffer, kb.byteOffset, writeLatin1(kb, ks, 0));
-        v = new Uint8Array(vb.buffer, vb.byteOffset, writeLatin1(vb, vs, 0));
+        k = merged.buf.subarray(merged.ko, merged.ko + merged.kl);
+        v = merged.vbuf.subarray(merged.vo, merged.vo + merged.vl);
         return true;
       },
       get key() {
@@ -179,18 +194,16 @@ export class Sorter {
   }
 
   /** Every source (spilled runs, then the in-memory batch) merged into one sorted, folded run. */
-  #merged(): StringRun {
+  #merged(): Run {
     if (this.#finished) throw new MtblError(MtblErrorCode.INVALID, "sorter already iterated");
     this.#finished = true;
+    this.#thread?.wait();
     this.#open = this.#runs.map((p) => new RunFile(p));
-    const sources: StringRun[] = [...this.#open, this.#memRun()];
-    return sources.length === 1 ? sources[0]! : new StringMerge(sources, (k, a, b) => this.#fold(k, a, b));
+    const sources: Run[] = [...this.#open, this.#memRun()];
+    return sources.length === 1 ? (sources[0] as Run) : new RunMerge(sources, this.#folder);
   }
 
-  /**
-   * Write everything into a writer (does not close it) and return the number of entries written;
-   * entries go in as strings, with no copies.
-   */
+  /** Write everything into a writer (does not close it) and return the number of entries written. */
   writeTo(w: Writer): number {
     const g = this.#write(w);
     for (;;) {
@@ -220,9 +233,9 @@ export class Sorter {
   *#write(w: Writer): Generator<void, number> {
     let n = 0;
     try {
-      const merged = this.#merged();
-      while (merged.next()) {
-        w.addLatin1(merged.key, merged.value);
+      const m = this.#merged();
+      while (m.next()) {
+        w.add(m.buf.subarray(m.ko, m.ko + m.kl), m.vbuf.subarray(m.vo, m.vo + m.vl));
         if ((++n & 0xffff) === 0) yield;
       }
     } finally {
@@ -231,146 +244,16 @@ export class Sorter {
     return n;
   }
 
-  /** Remove spill files. */
+  /** Remove spill files and let the memory go. */
   close(): void {
+    this.#thread?.close();
     for (const r of this.#open) r.close();
     this.#open = [];
     if (this.#dir) rmSync(this.#dir, { recursive: true, force: true });
     this.#dir = null;
-  }
-}
-
-/** Run record: key length, value length (u32 LE), key, value. Returns the new offset. */
-function writeRecord(buf: Buffer, off: number, key: string, value: string): number {
-  buf.writeUInt32LE(key.length, off);
-  buf.writeUInt32LE(value.length, off + 4);
-  off += 8;
-  off += writeLatin1(buf, key, off);
-  off += writeLatin1(buf, value, off);
-  return off;
-}
-
-/** A spilled run read back through a window. */
-class RunFile implements StringRun {
-  key = "";
-  value = "";
-  readonly #fd: number;
-  #buf: Buffer = Buffer.allocUnsafe(WINDOW);
-  #off = 0;
-  #end = 0;
-  #eof = false;
-
-  constructor(path: string) {
-    this.#fd = openSync(path, "r");
-  }
-
-  /** Make `n` bytes available at #off; false at a clean end of file. */
-  #want(n: number): boolean {
-    if (this.#end - this.#off >= n) return true;
-    const left = this.#end - this.#off;
-    if (n > this.#buf.length) {
-      const nb = Buffer.allocUnsafe(n);
-      this.#buf.copy(nb, 0, this.#off, this.#end);
-      this.#buf = nb;
-    } else this.#buf.copy(this.#buf, 0, this.#off, this.#end);
-    this.#off = 0;
-    this.#end = left;
-    while (!this.#eof && this.#end < n) {
-      const got = readSync(this.#fd, this.#buf, this.#end, this.#buf.length - this.#end, null);
-      if (got === 0) this.#eof = true;
-      this.#end += got;
-    }
-    if (this.#end >= n) return true;
-    if (this.#end === 0) return false;
-    throw new MtblError(MtblErrorCode.CORRUPTION, "sorter spill file ends inside a record");
-  }
-
-  next(): boolean {
-    if (!this.#want(8)) return false;
-    const b = this.#buf;
-    const kl = b.readUInt32LE(this.#off);
-    const vl = b.readUInt32LE(this.#off + 4);
-    if (!this.#want(8 + kl + vl)) throw new MtblError(MtblErrorCode.CORRUPTION, "sorter spill file ends inside a record");
-    const o = this.#off + 8;
-    this.key = latin1String(this.#buf, o, o + kl);
-    this.value = latin1String(this.#buf, o + kl, o + kl + vl);
-    this.#off = o + kl + vl;
-    return true;
-  }
-
-  close(): void {
-    closeSync(this.#fd);
-  }
-}
-
-/**
- * k-way merge of string runs on a binary heap; equal keys fold with `fold` in source order
- * (runs are in spill order, the in-memory batch last: insertion order overall).
- */
-class StringMerge implements StringRun {
-  key = "";
-  value = "";
-  readonly #heap: StringRun[] = [];
-  readonly #rank = new Map<StringRun, number>();
-  readonly #fold: (key: string, a: string, b: string) => string;
-
-  constructor(sources: StringRun[], fold: (key: string, a: string, b: string) => string) {
-    this.#fold = fold;
-    sources.forEach((s, i) => {
-      this.#rank.set(s, i);
-      if (s.next()) this.#push(s);
-    });
-  }
-
-  #less(a: StringRun, b: StringRun): boolean {
-    return a.key < b.key || (a.key === b.key && this.#rank.get(a)! < this.#rank.get(b)!);
-  }
-
-  #push(s: StringRun): void {
-    const h = this.#heap;
-    let i = h.length;
-    h.push(s);
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!this.#less(h[i]!, h[p]!)) break;
-      [h[i], h[p]] = [h[p]!, h[i]!];
-      i = p;
-    }
-  }
-
-  /** Advance the top source and restore the heap. */
-  #advanceTop(): void {
-    const h = this.#heap;
-    const top = h[0]!;
-    if (!top.next()) {
-      const last = h.pop()!;
-      if (h.length === 0) return;
-      h[0] = last;
-    }
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= h.length) break;
-      const r = l + 1;
-      const c = r < h.length && this.#less(h[r]!, h[l]!) ? r : l;
-      if (!this.#less(h[c]!, h[i]!)) break;
-      [h[i], h[c]] = [h[c]!, h[i]!];
-      i = c;
-    }
-  }
-
-  next(): boolean {
-    const h = this.#heap;
-    if (h.length === 0) return false;
-    const k = h[0]!.key;
-    let v = h[0]!.value;
-    this.#advanceTop();
-    while (h.length > 0 && h[0]!.key === k) {
-      v = this.#fold(k, v, h[0]!.value);
-      this.#advanceTop();
-    }
-    this.key = k;
-    this.value = v;
-    return true;
+    this.#arena = new Uint8Array(0);
+    this.#off = this.#klen = this.#vlen = new Uint32Array(0);
+    this.#n = 0;
+    this.#used = 0;
   }
 }

@@ -111,7 +111,7 @@ export class Writer {
   }
 
   /**
-   * add() for a key and value held as latin1 strings (one char per byte, as the sorter keeps
+   * add() for a key and value held as latin1 strings (one char per byte, as a caller may keep
    * them): same file bytes, without a Uint8Array per entry. Keys compare in byte order.
    */
   addLatin1(key: string, value: string): void {

@@ -218,6 +218,37 @@ describe("merger and sorter against a model", () => {
     );
   });
 
+  it("add, add with a key length and addLatin1 mix freely; many small runs give what one run gives", () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(key, u32, fc.nat(3)), { minLength: 50, maxLength: 500 }), (raw) => {
+        const feed = (s: Sorter): KV[] => {
+          for (const [k, v, how] of raw) {
+            if (how === 0) s.add(k, v);
+            else if (how === 1) {
+              // the key as the first bytes of a longer buffer
+              const buf = new Uint8Array(k.length + 7).fill(0xee);
+              buf.set(k);
+              s.add(buf, v, k.length);
+            } else s.addLatin1(Buffer.from(k).toString("latin1"), Buffer.from(v).toString("latin1"));
+          }
+          const got = collect(s.iter());
+          s.close();
+          return got;
+        };
+        const small = new Sorter({ merge: sumMerge, maxMemory: 400, tempDir: dir });
+        const many = feed(small);
+        expect(small.spills).toBeGreaterThan(3);
+        expect(many).toEqual(feed(new Sorter({ merge: sumMerge })));
+        expect(many).toEqual(sumModel([raw.map(([k, v]) => [k, v] as KV)]));
+        // runs sorted and written on the spill thread (unfolded there, folded by the final merge)
+        const threaded = new Sorter({ merge: sumMerge, maxMemory: 800, tempDir: dir, spillThread: true });
+        expect(feed(threaded)).toEqual(many);
+        expect(threaded.spills).toBeGreaterThan(3);
+      }),
+      { numRuns: 12 },
+    );
+  });
+
   it("the sorter folds duplicates in insertion order within memory", () => {
     const s = new Sorter({
       merge: (_k, a, b) => new TextEncoder().encode(`${new TextDecoder().decode(a)}|${new TextDecoder().decode(b)}`),
@@ -246,6 +277,33 @@ describe("merger and sorter against a model", () => {
     s.close();
     expect(got[0]).toBe(`k=${Array.from({ length: 12 }, (_, i) => `v${i}`).join("|")}`);
     expect(got).toHaveLength(13);
+  });
+
+  it("the spill thread folds duplicates in insertion order across its runs, and reports a failed spill", () => {
+    const cat: MergeFn = (_k, a, b) => new TextEncoder().encode(`${new TextDecoder().decode(a)}|${new TextDecoder().decode(b)}`);
+    const s = new Sorter({ merge: cat, maxMemory: 300, tempDir: dir, spillThread: true });
+    const t = (x: string): Uint8Array => new TextEncoder().encode(x);
+    for (let i = 0; i < 12; i++) {
+      s.add(t("k"), t(`v${i}`));
+      s.add(t("k"), t(`w${i}`));
+      s.add(t(`z${i}`), t("-"));
+    }
+    expect(s.spills).toBeGreaterThan(3);
+    const got = collect(s.iter()).map(([k, v]) => `${new TextDecoder().decode(k)}=${new TextDecoder().decode(v)}`);
+    s.close();
+    expect(got[0]).toBe(`k=${Array.from({ length: 12 }, (_, i) => `v${i}|w${i}`).join("|")}`);
+    expect(got).toHaveLength(13);
+    // a spill directory that is gone: the thread's failure comes out of the next spill or the merge
+    const gone = mkdtempSync(join(dir, "gone-"));
+    const f = new Sorter({ maxMemory: 300, tempDir: gone, spillThread: true });
+    expect(() => {
+      for (let i = 0; i < 40; i++) {
+        f.add(t(`k${i}`), t("v"));
+        if (i === 10) rmSync(gone, { recursive: true, force: true });
+      }
+      collect(f.iter());
+    }).toThrow(expect.objectContaining({ code: "ERR_IO" }));
+    f.close();
   });
 
   it("the sorter spills and reads back entries larger than its I/O window", () => {

@@ -8,6 +8,7 @@ import { decodeDnsDedupe, isNmsgError, MSGTYPE_DNSDEDUPE, type ReadOptions, rawP
 import { abortable, crcDropped } from "@dnsrep/nmsg-cli";
 import { outputTarget } from "@dnsrep/util";
 import { Command } from "commander";
+import { stdinChunks } from "./inputs.js";
 
 interface FileState {
   sorter: Sorter;
@@ -76,8 +77,12 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   if (o.S && !o.s) throw new UsageError("-S needs -s NAME");
   const rname = o.r === true;
 
+  // DNSREP_SPILL_THREAD=1: runs sorted and written on a second thread while the next batch fills
+  // (each batch then gets half the memory). Off by default: on 2 busy cores (load 6) it cost
+  // 0.8 s more CPU and 1.1 s more wall on the 100 MB dedupe file (docs/BENCHMARKS.md)
+  const spillThread = io.env.DNSREP_SPILL_THREAD === "1";
   const newState = (): FileState => ({
-    sorter: new Sorter({ merge: dnstableMerge, maxMemory: mem / 2, ...(o.T ? { tempDir: o.T } : {}) }),
+    sorter: new Sorter({ merge: dnstableMerge, maxMemory: mem / 2, spillThread, ...(o.T ? { tempDir: o.T } : {}) }),
     entries: 0,
     rrsets: 0,
     first: Number.POSITIVE_INFINITY,
@@ -90,12 +95,13 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   let payloads = 0;
   let skipped = 0;
 
-  // keys and values go to the sorters as latin1 strings (its storage form): built once, no copies
+  // keys and values go to the sorters as bytes, copied from the converter's key buffer into the
+  // sorter's arena: no string, view or array per entry
   const files = [dns, dnssec] as const;
   const converter = new EntryConverter({ dualTypes: o.D === true, rname });
-  const add = (f: DnstableFile, k: string, v: string): void => {
+  const add = (f: DnstableFile, k: Uint8Array, kl: number, v: Uint8Array): void => {
     const s = files[f];
-    s.sorter.addLatin1(k, v);
+    s.sorter.add(k, v, kl);
     s.entries++;
   };
 
@@ -109,12 +115,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     // and turned into sorter strings before the next container is read
     const ro: ReadOptions = { onCrcError };
     if (io.signal) ro.stopped = io.signal;
-    const src =
-      input === "-"
-        ? io.signal
-          ? abortable(io.stdin as AsyncIterable<Uint8Array>, io.signal)
-          : (io.stdin as AsyncIterable<Uint8Array>)
-        : input;
+    const src = input === "-" ? (io.signal ? abortable(stdinChunks(io), io.signal) : stdinChunks(io)) : input;
     for await (const batch of readRawBatches(src, ro)) {
       if (io.signal?.aborted) break;
       for (let i = 0; i < batch.n; i++) {
@@ -146,7 +147,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
           if (rr.timeFirst < s.first) s.first = rr.timeFirst;
           if (rr.timeLast > s.last) s.last = rr.timeLast;
         }
-        converter.entries(rr, add);
+        converter.entryBytes(rr, add);
       }
       progress.tick(
         () => `dnstable-import: ${payloads} payloads, ${dns.entries + dnssec.entries} entries, ${((Date.now() - t0) / 1000).toFixed(0)} s`,

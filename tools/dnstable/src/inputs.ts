@@ -1,5 +1,5 @@
-/** What the dnstable tools share about their inputs: opening an mtbl file, and reporting entries that do not decode. */
-import { statSync } from "node:fs";
+/** What the dnstable tools share about their inputs: opening an mtbl file, reading stdin, and reporting entries that do not decode. */
+import { fstatSync, readSync, statSync } from "node:fs";
 import { CliError, type CliIo } from "@dnsrep/cli";
 import { keyText } from "@dnsrep/dnstable";
 import type { Reader, ReaderOptions } from "@dnsrep/mtbl";
@@ -20,6 +20,38 @@ export function notDirectory(path: string): void {
 export function openMtbl(path: string, opts: ReaderOptions = {}): Reader {
   notDirectory(path);
   return openReader(path, opts);
+}
+
+/** Whether `fd` is a regular file (false when it cannot be told). */
+function isRegularFile(fd: number): boolean {
+  try {
+    return fstatSync(fd).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The bytes of stdin. The process's own stdin redirected from a regular file (`< file`) is read
+ * like a named file (@dnsrep/util's fileReader): readSync into one reused 1 MiB buffer, a turn of
+ * the event loop between reads. process.stdin would hand out a new 64 KiB buffer per read,
+ * garbage the collector reclaims late (75 MB more peak RSS and ~1 s more CPU on a 100 MB
+ * input). Anything else (a pipe, a terminal, a test's stream) is read as the stream it is. Each
+ * chunk is valid until the next step (the nmsg reader copies what it keeps).
+ */
+export function stdinChunks(io: CliIo): AsyncIterable<Uint8Array> {
+  if (io.stdin === process.stdin && isRegularFile(0)) return fdChunks(0);
+  return io.stdin as AsyncIterable<Uint8Array>;
+}
+
+async function* fdChunks(fd: number): AsyncGenerator<Uint8Array> {
+  const buf = Buffer.allocUnsafeSlow(1 << 20);
+  for (;;) {
+    await new Promise((r) => setImmediate(r));
+    const n = readSync(fd, buf, 0, buf.length, null);
+    if (n === 0) return;
+    yield buf.subarray(0, n);
+  }
 }
 
 /**

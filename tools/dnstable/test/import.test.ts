@@ -1,8 +1,21 @@
 /** dnstable-import against dnstable_convert's vectors: byte-identical files for -c none. */
-import { execFileSync } from "node:child_process";
-import { appendFileSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  lstatSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { memoryIo, runCommand } from "@dnsrep/cli";
 import { Reader } from "@dnsrep/mtbl";
 import { NmsgWriter, payloadFromJson } from "@dnsrep/nmsg";
@@ -73,6 +86,21 @@ describe("dnstable-import (dnstable_convert vectors)", () => {
     const b = join(dir, "stdin.dnssec.mtbl");
     const io = memoryIo(readVector("dedupe/dedupe.part1.nmsg"));
     expect(await runCommand("dnstable-import", run, ["-q", "-c", "none", "-p", "-", a, b], io)).toBe(0);
+    same(a, "dnstable/dns.part1.none.mtbl");
+    same(b, "dnstable/dns.dnssec.part1.none.mtbl");
+  });
+  it("reads a stdin redirected from a regular file (read like a named file, in the real process)", () => {
+    const a = join(dir, "stdin-file.dns.mtbl");
+    const b = join(dir, "stdin-file.dnssec.mtbl");
+    const bin = fileURLToPath(new URL("../bin/dnstable-import.js", import.meta.url));
+    const fd = openSync(vectorPath("dedupe/dedupe.part1.nmsg"), "r");
+    try {
+      const r = spawnSync(process.execPath, [bin, "-q", "-c", "none", "-p", "-", a, b], { stdio: [fd, "ignore", "pipe"], timeout: 60_000 });
+      expect(r.stderr.toString()).toBe("");
+      expect(r.status).toBe(0);
+    } finally {
+      closeSync(fd);
+    }
     same(a, "dnstable/dns.part1.none.mtbl");
     same(b, "dnstable/dns.dnssec.part1.none.mtbl");
   });
