@@ -34,6 +34,7 @@ export function isEnrichError(e: unknown): e is EnrichError {
 export function fromSystemError(e: unknown, what: string): EnrichError {
   if (e instanceof EnrichError) return e;
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
-  if (code === "ENOSPC" || code === "EDQUOT") return new EnrichError(EnrichErrorCode.NOSPACE, `${what}: no space left on device`, { cause: e });
+  if (code === "ENOSPC" || code === "EDQUOT")
+    return new EnrichError(EnrichErrorCode.NOSPACE, `${what}: no space left on device`, { cause: e });
   return new EnrichError(EnrichErrorCode.IO, `${what}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
 }

@@ -43,7 +43,10 @@ export interface ReplayResult {
 }
 
 const corrupt = (path: string, at: number, what: string): EnrichError =>
-  new EnrichError(EnrichErrorCode.CORRUPTION, `${path}: block at offset ${at}: ${what} (the stamp log is damaged; restore it from a backup)`);
+  new EnrichError(
+    EnrichErrorCode.CORRUPTION,
+    `${path}: block at offset ${at}: ${what} (the stamp log is damaged; restore it from a backup)`,
+  );
 
 function allZero(fd: number, from: number, size: number): boolean {
   const buf = new Uint8Array(64 * 1024);
@@ -254,7 +257,10 @@ export class StampLogWriter {
         try {
           ftruncateSync(this.#fd, start);
         } catch (t) {
-          this.#dead = new EnrichError(EnrichErrorCode.CLOSED, `${this.path}: a failed write could not be taken back: ${(t as Error).message}`);
+          this.#dead = new EnrichError(
+            EnrichErrorCode.CLOSED,
+            `${this.path}: a failed write could not be taken back: ${(t as Error).message}`,
+          );
         }
         for (const g of refused) g.reject(err);
       }

@@ -3,10 +3,10 @@ import { join } from "node:path";
 import { decodeRRsetKey, decodeTriplet } from "@dnsrep/dnstable";
 import { MANIFEST, Store } from "@dnsrep/store";
 import { syncDir } from "@dnsrep/util";
+import { decodeStamp, earlier, type Stamp } from "./stamp.js";
 import { BlockBuilder } from "./stamp-block.js";
 import { createStampLog } from "./stamp-log.js";
-import { splitStampName, STAMP_RRTYPE } from "./stamp-name.js";
-import { decodeStamp, earlier, type Stamp } from "./stamp.js";
+import { STAMP_RRTYPE, splitStampName } from "./stamp-name.js";
 
 /**
  * Stamp stores written before the stamp log were an @dnsrep/store in the same directory (one

@@ -50,4 +50,3 @@ export function splitStampName(name: Uint8Array): { address: Uint8Array; rrname:
   rrname.set(name.subarray(0, last), 0);
   return { address, rrname };
 }
-

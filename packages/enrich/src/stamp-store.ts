@@ -5,7 +5,7 @@ import { EnrichError, EnrichErrorCode, fromSystemError } from "./errors.js";
 import { PairSet } from "./pair-set.js";
 import type { Stamp } from "./stamp.js";
 import { BlockBuilder } from "./stamp-block.js";
-import { StampIndex, type StampedPair } from "./stamp-index.js";
+import { type StampedPair, StampIndex } from "./stamp-index.js";
 import { createStampLog, LOG_NAME, type ReplayResult, readStampLog, StampLogWriter } from "./stamp-log.js";
 import { hasOldStampStore, migrateOldStampStore, removeOldStampStore } from "./stamp-migrate.js";
 
@@ -34,7 +34,9 @@ export interface StampStoreOptions {
   onEvent?: (e: StampStoreEvent) => void;
 }
 
-export type StampStoreEvent = { type: "torn"; path: string; offset: number; bytes: number } | { type: "migrated"; path: string; pairs: number };
+export type StampStoreEvent =
+  | { type: "torn"; path: string; offset: number; bytes: number }
+  | { type: "migrated"; path: string; pairs: number };
 
 /**
  * A reader's view of the stamps: the pairs stamped when it was made (later ones are not seen).
@@ -175,7 +177,8 @@ export class StampStore {
           // defined in every block until one holding it is durable (an earlier one may yet fail)
           b.stamp(sid, index.encoded(sid));
           this.#inBlock[sid] = serial;
-          (defs ??= []).push(sid);
+          defs ??= [];
+          defs.push(sid);
         }
         const key = b.pair(sid, o.rrname, a);
         recs.push(index.add(h0, h1, now, sid, b.buf, key, b.len));
