@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { acquireLock, releaseLock } from "@dnsrep/store";
 import type { Enricher } from "./enricher.js";
 import { EnrichError, EnrichErrorCode, fromSystemError } from "./errors.js";
 import { PairSet } from "./pair-set.js";
@@ -51,6 +52,8 @@ export interface StampsView {
   byCountry(cc: string): Generator<StampedPair>;
 }
 
+const LOCK_NAME = "STAMPS.lock";
+
 /** scratch: a pair's hash */
 const H = new Uint32Array(2);
 
@@ -89,6 +92,17 @@ export class StampStore {
     } catch (e) {
       throw fromSystemError(e, `cannot create ${dir}`);
     }
+    // one process per stamp log (StoreError LOCKED otherwise), taken before anything is read or cut
+    acquireLock(dir, LOCK_NAME);
+    try {
+      return await StampStore.#open(dir, path, sync, opts);
+    } catch (e) {
+      releaseLock(dir, LOCK_NAME);
+      throw e;
+    }
+  }
+
+  static async #open(dir: string, path: string, sync: "always" | "batch" | "none", opts: StampStoreOptions): Promise<StampStore> {
     if (!existsSync(path) && hasOldStampStore(dir)) {
       const pairs = await migrateOldStampStore(dir, path);
       opts.onEvent?.({ type: "migrated", path, pairs });
@@ -225,6 +239,10 @@ export class StampStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#log.close();
+    try {
+      await this.#log.close();
+    } finally {
+      releaseLock(this.dir, LOCK_NAME);
+    }
   }
 }

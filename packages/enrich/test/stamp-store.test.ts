@@ -196,7 +196,7 @@ describe("StampStore", () => {
       onEvent: (ev) => events.push(ev.type === "migrated" ? `migrated ${ev.pairs}` : ev.type),
     });
     expect(events).toEqual(["migrated 6"]);
-    expect(readdirSync(dir)).toEqual(["STAMPS.log"]);
+    expect(readdirSync(dir).sort()).toEqual(["STAMPS.lock", "STAMPS.log"]); // the old files gone; the log and its lock
     const check = (s: StampStore, nl: string[]): void => {
       const v = s.view();
       const get = (n: string, ip: string) => v.lookup(nameFromString(n), a4(ip));
@@ -223,6 +223,14 @@ describe("StampStore", () => {
     e.close();
   });
 
+  it("one process per stamp log: a second open is refused (LOCKED) until the first closes", async () => {
+    const dir = join(tmp, "s-lock");
+    const st = await StampStore.open(dir);
+    await expect(StampStore.open(dir)).rejects.toMatchObject({ code: "LOCKED" });
+    await st.close();
+    await (await StampStore.open(dir)).close();
+  });
+
   it("a migration that died after its log was in place: the next open only removes what is left of the old store", async () => {
     const dir = join(tmp, "s-old2");
     cpSync(fx("old-stamp-store"), dir, { recursive: true });
@@ -230,7 +238,7 @@ describe("StampStore", () => {
     const log = readFileSync(join(dir, "STAMPS.log"));
     cpSync(fx("old-stamp-store"), dir, { recursive: true }); // the old files back, as if not yet removed
     const st = await StampStore.open(dir, { onEvent: () => expect.unreachable() });
-    expect(readdirSync(dir)).toEqual(["STAMPS.log"]);
+    expect(readdirSync(dir).sort()).toEqual(["STAMPS.lock", "STAMPS.log"]);
     expect(readFileSync(join(dir, "STAMPS.log")).equals(log)).toBe(true);
     expect(st.size).toBe(6);
     await st.close();
