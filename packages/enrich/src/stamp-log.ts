@@ -183,8 +183,23 @@ export function createStampLog(path: string, blocks: readonly Uint8Array[]): voi
   }
 }
 
+/** The calls a log writer makes on its file (tests put failures in). */
+export interface StampLogIo {
+  /** write `len` bytes of `buf` from `off` at `pos`; returns the bytes written */
+  write(fd: number, buf: Uint8Array, off: number, len: number, pos: number): number;
+  fdatasync(fd: number): Promise<void>;
+  ftruncate(fd: number, len: number): void;
+}
+
+export const fsStampLogIo: StampLogIo = {
+  write: (fd, buf, off, len, pos) => writeSync(fd, buf, off, len, pos),
+  fdatasync: (fd) => new Promise((res, rej) => fdatasync(fd, (e) => (e ? rej(e) : res()))),
+  ftruncate: (fd, len) => ftruncateSync(fd, len),
+};
+
 interface Pending {
   block: Uint8Array;
+  refused: (() => void) | undefined;
   resolve: () => void;
   reject: (e: unknown) => void;
 }
@@ -200,6 +215,7 @@ export class StampLogWriter {
   readonly path: string;
   readonly #fd: number;
   readonly #sync: "always" | "batch" | "none";
+  readonly #io: StampLogIo;
   #pos: number;
   #queue: Pending[] = [];
   #writing: Promise<void> = Promise.resolve();
@@ -208,9 +224,10 @@ export class StampLogWriter {
   #closed = false;
 
   /** Open `path` (readStampLog's `length` bytes kept: a torn tail is cut off here). */
-  constructor(path: string, length: number, sync: "always" | "batch" | "none") {
+  constructor(path: string, length: number, sync: "always" | "batch" | "none", io: StampLogIo = fsStampLogIo) {
     this.path = path;
     this.#sync = sync;
+    this.#io = io;
     try {
       this.#fd = openSync(path, "r+");
       if (fstatSync(this.#fd).size !== length) {
@@ -228,11 +245,17 @@ export class StampLogWriter {
     return this.#pos;
   }
 
-  /** Append a sealed block; resolves once it is as durable as `sync` says. */
-  append(block: Uint8Array): Promise<void> {
-    if (this.#dead !== null) return Promise.reject(this.#dead);
+  /**
+   * Append a sealed block; resolves once it is as durable as `sync` says. `refused` is called at
+   * once (before any other block can be built) when the block is refused, before the rejection.
+   */
+  append(block: Uint8Array, refused?: () => void): Promise<void> {
+    if (this.#dead !== null) {
+      refused?.();
+      return Promise.reject(this.#dead);
+    }
     return new Promise((resolve, reject) => {
-      this.#queue.push({ block, resolve, reject });
+      this.#queue.push({ block, refused, resolve, reject });
       if (!this.#running) {
         // (with sync none the loop may run to its end before returning)
         this.#running = true;
@@ -247,21 +270,22 @@ export class StampLogWriter {
       const start = this.#pos;
       try {
         const buf = group.length === 1 ? (group[0] as Pending).block : Buffer.concat(group.map((g) => g.block));
-        for (let from = 0; from < buf.length; ) from += writeSync(this.#fd, buf, from, buf.length - from, start + from);
-        if (this.#sync !== "none") await new Promise<void>((res, rej) => fdatasync(this.#fd, (e) => (e ? rej(e) : res())));
+        for (let from = 0; from < buf.length; ) from += this.#io.write(this.#fd, buf, from, buf.length - from, start + from);
+        if (this.#sync !== "none") await this.#io.fdatasync(this.#fd);
         for (const g of group) this.#pos += g.block.length;
         for (const g of group) g.resolve();
       } catch (e) {
         const err = fromSystemError(e, `cannot write ${this.path}`);
         const refused = group.concat(this.#queue.splice(0));
         try {
-          ftruncateSync(this.#fd, start);
+          this.#io.ftruncate(this.#fd, start);
         } catch (t) {
           this.#dead = new EnrichError(
             EnrichErrorCode.CLOSED,
             `${this.path}: a failed write could not be taken back: ${(t as Error).message}`,
           );
         }
+        for (const g of refused) g.refused?.();
         for (const g of refused) g.reject(err);
       }
     }

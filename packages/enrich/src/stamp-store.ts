@@ -7,7 +7,7 @@ import { PairSet } from "./pair-set.js";
 import type { Stamp } from "./stamp.js";
 import { BlockBuilder } from "./stamp-block.js";
 import { type StampedPair, StampIndex } from "./stamp-index.js";
-import { createStampLog, LOG_NAME, type ReplayResult, readStampLog, StampLogWriter } from "./stamp-log.js";
+import { createStampLog, LOG_NAME, type ReplayResult, readStampLog, type StampLogIo, StampLogWriter } from "./stamp-log.js";
 import { hasOldStampStore, migrateOldStampStore, removeOldStampStore } from "./stamp-migrate.js";
 
 /**
@@ -33,6 +33,8 @@ export interface StampStoreOptions {
   now?: () => number;
   /** told of a torn tail dropped at open, and of a migration */
   onEvent?: (e: StampStoreEvent) => void;
+  /** the log's file calls (tests: failures put in) */
+  io?: StampLogIo;
 }
 
 export type StampStoreEvent =
@@ -125,7 +127,7 @@ export class StampStore {
       r = { length: 8, blocks: 0, torn: r.torn };
     }
     if (r.torn > 0) opts.onEvent?.({ type: "torn", path, offset: r.length, bytes: r.torn });
-    const log = new StampLogWriter(path, r.length, sync);
+    const log = new StampLogWriter(path, r.length, sync, opts.io);
     return new StampStore(dir, index, log, opts);
   }
 
@@ -200,12 +202,11 @@ export class StampStore {
     }
     if (recs === null) return 0;
     const block = b.seal();
-    try {
-      await this.#log.append(block);
-    } catch (e) {
-      for (const r of recs) index.kill(r);
-      throw e;
-    }
+    const made = recs;
+    // refused: its pairs are dropped at once, so a batch built after sees them unstamped
+    await this.#log.append(block, () => {
+      for (const r of made) index.kill(r);
+    });
     if (defs !== null) for (const id of defs) this.#durable[id] = 1;
     return recs.length;
   }

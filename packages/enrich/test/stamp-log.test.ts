@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { nameFromString } from "@dnsrep/wdns";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Enricher, isEnrichError, LOG_NAME, readStampLog, StampStore } from "../src/index.js";
+import { Enricher, fsStampLogIo, isEnrichError, LOG_NAME, readStampLog, type StampLogIo, StampStore } from "../src/index.js";
 
 /**
  * The stamp log after a crash or damage: a torn tail (the last block cut anywhere, or zeros where a
@@ -189,4 +189,65 @@ describe("stamp log recovery", () => {
       { numRuns: 60 },
     );
   }, 120_000);
+});
+
+describe("stamp log write failures", () => {
+  it("a failed write (half written, then ENOSPC) or sync is taken back: its batch and those queued behind it are refused, their pairs unstamped at once and stamped again later, the log reads back exact", async () => {
+    const e = new Enricher({ geoipDb: fx("country-v1.mmdb"), asnDb: fx("asn-v1.mmdb"), pollMs: 0 });
+    const dir = join(tmp, "fail");
+    let failWrite = false;
+    let failSync = false;
+    const io: StampLogIo = {
+      write(fd, buf, off, len, pos) {
+        if (!failWrite) return fsStampLogIo.write(fd, buf, off, len, pos);
+        failWrite = false;
+        fsStampLogIo.write(fd, buf, off, Math.max(1, len >> 1), pos); // half of it reaches the file
+        throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
+      },
+      async fdatasync(fd) {
+        if (failSync) {
+          failSync = false;
+          throw Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" });
+        }
+        return fsStampLogIo.fdatasync(fd);
+      },
+      ftruncate: fsStampLogIo.ftruncate,
+    };
+    const one = (n: string, ip: string) => [{ rrname: nameFromString(n), rrtype: 1, rdata: [a4(ip)] }];
+    const st = await StampStore.open(dir, { io, now: () => 1_800_000_000 });
+    expect(await st.stamp(one("a.example.", "192.0.2.200"), e)).toBe(1);
+    const good = st.logBytes;
+    failWrite = true;
+    await expect(st.stamp(one("b.example.", "192.0.2.201"), e)).rejects.toMatchObject({ code: "NOSPACE" });
+    expect(st.logBytes).toBe(good);
+    expect(statSync(join(dir, LOG_NAME)).size).toBe(good);
+    expect(st.view().lookup(nameFromString("b.example."), a4("192.0.2.201"))).toBeNull();
+    expect(st.size).toBe(1);
+    // a sync that fails: d's group; c's batch, built while d's sync ran (it found d's pair being
+    // written, so it leans on it) and queued behind it, is refused with it
+    failSync = true;
+    const d = st.stamp(one("d.example.", "192.0.2.202"), e);
+    const c = st.stamp([...one("c.example.", "203.0.113.9"), ...one("d.example.", "192.0.2.202")], e);
+    await expect(d).rejects.toMatchObject({ code: "IO" });
+    await expect(c).rejects.toMatchObject({ code: "IO" });
+    expect(statSync(join(dir, LOG_NAME)).size).toBe(good);
+    expect(st.size).toBe(1);
+    // retried: stamped now (the stamp's definition written again with them)
+    expect(
+      await st.stamp([...one("b.example.", "192.0.2.201"), ...one("c.example.", "203.0.113.9"), ...one("d.example.", "192.0.2.202")], e),
+    ).toBe(3);
+    await st.close();
+    const again = await StampStore.open(dir);
+    expect(again.size).toBe(4);
+    const v = again.view();
+    for (const [n, ip] of [
+      ["a.example.", "192.0.2.200"],
+      ["b.example.", "192.0.2.201"],
+      ["c.example.", "203.0.113.9"],
+      ["d.example.", "192.0.2.202"],
+    ] as const)
+      expect(v.lookup(nameFromString(n), a4(ip))?.stamp.asn, n).toBeGreaterThan(0);
+    await again.close();
+    e.close();
+  });
 });
