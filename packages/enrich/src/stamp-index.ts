@@ -28,14 +28,14 @@ const fold = (c: number): number => (c >= 0x41 && c <= 0x5a ? c | 0x20 : c);
  */
 export class StampIndex {
   #n = 0;
-  #time = new Uint32Array(1024);
-  #sid = new Uint32Array(1024);
-  #keyAt = new Float64Array(1024);
-  #dead = new Uint8Array(1024);
-  #arena = new Uint8Array(1 << 16);
+  #time = new Uint32Array(16384);
+  #sid = new Uint32Array(16384);
+  #keyAt = new Float64Array(16384);
+  #dead = new Uint8Array(16384);
+  #arena = new Uint8Array(1 << 20);
   #arenaLen = 0;
-  #slots = new Uint32Array(3 * 2048);
-  #mask = 2047;
+  #slots = new Uint32Array(3 * 65536);
+  #mask = 65535;
   #dying = 0;
   readonly #stamps: Stamp[] = [];
   readonly #encoded: Uint8Array[] = [];
@@ -145,9 +145,11 @@ export class StampIndex {
       a.set(this.#arena.subarray(0, this.#arenaLen));
       this.#arena = a;
     }
-    this.#arena.set(src.subarray(at, end), this.#arenaLen);
-    this.#keyAt[rec] = this.#arenaLen;
-    this.#arenaLen += len;
+    const k = this.#arena;
+    let q = this.#arenaLen;
+    this.#keyAt[rec] = q;
+    for (let i = at; i < end; i++) k[q++] = src[i] as number;
+    this.#arenaLen = q;
     this.#time[rec] = time;
     this.#sid[rec] = sid;
     this.#n = rec + 1;

@@ -170,7 +170,8 @@ export class StampStore {
     const index = this.#index;
     const b = this.#block;
     const serial = ++this.#serial;
-    let recs: number[] | null = null;
+    // the batch's records: index.size at its first, then consecutive (nothing else runs until append)
+    let first = -1;
     let defs: number[] | null = null;
     let now = 0;
     for (const o of batch) {
@@ -182,8 +183,8 @@ export class StampStore {
         const h0 = H[0] as number;
         const h1 = H[1] as number;
         if (index.find(h0, h1, o.rrname, a, index.size) >= 0) continue;
-        if (recs === null) {
-          recs = [];
+        if (first < 0) {
+          first = index.size;
           now = this.#now();
           b.begin(now);
         }
@@ -197,18 +198,18 @@ export class StampStore {
           defs.push(sid);
         }
         const key = b.pair(sid, o.rrname, a);
-        recs.push(index.add(h0, h1, now, sid, b.buf, key, b.len));
+        index.add(h0, h1, now, sid, b.buf, key, b.len);
       }
     }
-    if (recs === null) return 0;
+    if (first < 0) return 0;
+    const end = index.size;
     const block = b.seal();
-    const made = recs;
     // refused: its pairs are dropped at once, so a batch built after sees them unstamped
     await this.#log.append(block, () => {
-      for (const r of made) index.kill(r);
+      for (let r = first; r < end; r++) index.kill(r);
     });
     if (defs !== null) for (const id of defs) this.#durable[id] = 1;
-    return recs.length;
+    return end - first;
   }
 
   /** A view of the stamps made so far (cheap: a count; nothing to release). */
