@@ -37,6 +37,12 @@ export class StampIndex {
   #slots = new Uint32Array(3 * 65536);
   #mask = 65535;
   #dying = 0;
+  /** the empty slot the last find() ended at, for the pair of hash h1, when the index held #freeAt records */
+  #free = -1;
+  #freeH1 = 0;
+  #freeAt = -1;
+  #lastStamp: Stamp | null = null;
+  #lastId = -1;
   readonly #stamps: Stamp[] = [];
   readonly #encoded: Uint8Array[] = [];
   readonly #byObject = new Map<Stamp, number>();
@@ -61,8 +67,13 @@ export class StampIndex {
    * one past the largest defined, so a restarted process never gives an id of the log another meaning.
    */
   idOf(s: Stamp): number {
+    if (s === this.#lastStamp) return this.#lastId;
     const id = this.#byObject.get(s);
-    if (id !== undefined) return id;
+    if (id !== undefined) {
+      this.#lastStamp = s;
+      this.#lastId = id;
+      return id;
+    }
     const b = encodeStamp(s);
     const k = String.fromCharCode.apply(null, b as unknown as number[]);
     let i = this.#byBytes.get(k);
@@ -116,7 +127,13 @@ export class StampIndex {
     const s = this.#slots;
     for (let i = (h1 & this.#mask) >>> 0; ; i = (i + 1) & this.#mask) {
       const r = s[3 * i + 2] as number;
-      if (r === 0) return -1;
+      if (r === 0) {
+        // where add() puts this pair if it comes next (no record added, no growth in between)
+        this.#free = i;
+        this.#freeH1 = h1;
+        this.#freeAt = this.#n;
+        return -1;
+      }
       if (s[3 * i] === h0 && s[3 * i + 1] === h1) {
         const rec = r - 1;
         if (rec < limit && this.#dead[rec] === 0 && this.#keyIs(rec, rrname, address)) return rec;
@@ -154,8 +171,13 @@ export class StampIndex {
     this.#sid[rec] = sid;
     this.#n = rec + 1;
     const s = this.#slots;
-    let i = (h1 & this.#mask) >>> 0;
-    while (s[3 * i + 2] !== 0) i = (i + 1) & this.#mask;
+    let i: number;
+    if (this.#freeAt === rec && this.#freeH1 === h1 && this.#free >= 0) i = this.#free;
+    else {
+      i = (h1 & this.#mask) >>> 0;
+      while (s[3 * i + 2] !== 0) i = (i + 1) & this.#mask;
+    }
+    this.#free = -1;
     s[3 * i] = h0;
     s[3 * i + 1] = h1;
     s[3 * i + 2] = rec + 1;
@@ -252,6 +274,7 @@ export class StampIndex {
     }
     this.#slots = s;
     this.#mask = mask;
+    this.#free = -1;
   }
 }
 
