@@ -1,5 +1,6 @@
 export { isStoreError, StoreError, StoreErrorCode } from "./errors.js";
 export type { StoreIo } from "./io.js";
+export { acquireLock, releaseLock } from "./lock.js";
 export type { StoreFileName } from "./manifest.js";
 export { MANIFEST, parseFileName } from "./manifest.js";
 export type { RRsetObservation } from "./observation.js";

@@ -1,6 +1,7 @@
 /**
  * One open store per directory: a `LOCK` file created exclusively, holding the owner's process
- * id. A lock left by a process that no longer exists (killed) is taken over.
+ * id. A lock left by a process that no longer exists (killed) is taken over. (`name`: another
+ * lock file, for another owner of the directory — @dnsrep/enrich's stamp log.)
  */
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
@@ -17,8 +18,8 @@ function alive(pid: number): boolean {
   }
 }
 
-export function acquireLock(dir: string): void {
-  const path = join(dir, "LOCK");
+export function acquireLock(dir: string, name = "LOCK"): void {
+  const path = join(dir, name);
   if (held.has(path)) throw new StoreError(StoreErrorCode.LOCKED, `${dir}: already open in this process`);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
@@ -46,8 +47,8 @@ export function acquireLock(dir: string): void {
   throw new StoreError(StoreErrorCode.LOCKED, `${dir}: cannot take the lock`);
 }
 
-export function releaseLock(dir: string): void {
-  const path = join(dir, "LOCK");
+export function releaseLock(dir: string, name = "LOCK"): void {
+  const path = join(dir, name);
   if (!held.delete(path)) return;
   rmSync(path, { force: true });
 }

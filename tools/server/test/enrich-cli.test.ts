@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { FIXTURES as FX, fixtureStamp, haveMmdblookup } from "../../../packages/enrich/test/mmdblookup.js";
-import { lookup, MTBL_VERIFY, post } from "./ingest-helpers.js";
+import { lookup, post } from "./ingest-helpers.js";
 import { BIN, type Running, startServer } from "./spawn-server.js";
 
 /**
@@ -133,15 +133,7 @@ describe.skipIf(!haveMmdblookup)("crash test with enrichment", () => {
     } finally {
       expect(await srv.stop()).toBe(0);
     }
-    const enrichDir = join(store, "enrich");
-    const files = readdirSync(enrichDir).filter((f) => f.endsWith(".mtbl"));
-    for (const f of files) {
-      const v = spawnSync(process.execPath, [MTBL_VERIFY, join(enrichDir, f)], { encoding: "utf8", timeout: 60_000 });
-      expect(v.status, `mtbl-verify ${f}: ${v.stdout}${v.stderr}`).toBe(0);
-    }
-    for (const f of readdirSync(enrichDir))
-      expect(["LOCK", "MANIFEST"].includes(f) || /^wal-\d{16}\.log$/.test(f) || /^TAGS-\d{16}$/.test(f) || f.endsWith(".mtbl"), f).toBe(
-        true,
-      );
+    // the stamps are one log, read back whole (a torn tail of a kill is cut off at the open after it)
+    expect(readdirSync(join(store, "enrich"))).toEqual(["STAMPS.log"]);
   }, 300_000);
 });

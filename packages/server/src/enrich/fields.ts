@@ -1,6 +1,5 @@
 import { type DnstableResult, decodeRdataKey, decodeRRsetKey, EntryType } from "@dnsrep/dnstable";
 import type { Stamp, StampedPair, StampStore } from "@dnsrep/enrich";
-import { StampStore as Stamps } from "@dnsrep/enrich";
 import { jsonString } from "../result-line.js";
 
 /** COF-style enrichment fields of an A/AAAA record (each only when the stamp has it). */
@@ -10,7 +9,7 @@ export interface EnrichFields {
   country?: string;
 }
 
-/** A request's view of the stamps: one stamp-store snapshot, released with the request's data. */
+/** A request's view of the stamps: those made before it began (StampStore.view), let go with the request's data. */
 export interface StampView {
   /** the first stamp of (rrname, address), or null */
   stamp(rrname: Uint8Array, address: Uint8Array): Stamp | null;
@@ -21,13 +20,12 @@ export interface StampView {
 }
 
 export function holdStamps(st: StampStore): StampView {
-  const snap = st.snapshot();
-  const reader = snap.reader(true);
+  const v = st.view();
   return {
-    stamp: (rrname, address) => Stamps.lookup(reader, rrname, address)?.stamp ?? null,
-    byAsn: (asn) => Stamps.byAsn(reader, asn),
-    byCountry: (cc) => Stamps.byCountry(reader, cc),
-    release: () => snap.release(),
+    stamp: (rrname, address) => v.lookup(rrname, address)?.stamp ?? null,
+    byAsn: (asn) => v.byAsn(asn),
+    byCountry: (cc) => v.byCountry(cc),
+    release: () => {},
   };
 }
 

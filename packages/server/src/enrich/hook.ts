@@ -11,9 +11,7 @@ export interface EnrichOptions {
   pollMs?: number;
   /** networks (/24, /48) and addresses whose database answers are cached, each (default 65536) */
   cacheSize?: number;
-  /** (rrname, address) pairs remembered as stamped (default 524288) */
-  stampedCacheSize?: number;
-  /** @dnsrep/store's sync for the stamp store (default: the data's, else batch) */
+  /** the stamp log's sync (default: the data's, else batch) */
   sync?: "always" | "batch" | "none";
 }
 
@@ -48,11 +46,13 @@ export async function openEnrichment(opts: EnrichOptions, storeDir: string, log:
   let stamps: StampStore;
   try {
     stamps = await StampStore.open(StampStore.dirOf(storeDir), {
-      ...(opts.stampedCacheSize !== undefined ? { cacheSize: opts.stampedCacheSize } : {}),
       ...(opts.sync !== undefined ? { sync: opts.sync } : {}),
-      onEvent: (e) => {
-        if (e.phase === "error") log(`enrich: stamp store ${e.type} failed: ${e.error.message}`);
-      },
+      onEvent: (e) =>
+        log(
+          e.type === "torn"
+            ? `enrich: ${e.path}: dropped a torn tail of ${e.bytes} bytes at offset ${e.offset} (a batch never acknowledged)`
+            : `enrich: ${e.path}: converted the old stamp store (${e.pairs} stamped pairs)`,
+        ),
     });
   } catch (e) {
     enricher.close();
