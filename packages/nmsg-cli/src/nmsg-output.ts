@@ -22,11 +22,11 @@ import {
   NmsgWriter,
   type PayloadHeader,
   payloadToJson,
-  payloadToPres,
   RateLimiter,
   type RawBatch,
+  writePayloadPres,
 } from "@dnsrep/nmsg";
-import { openOutput, outputTarget, writeAllSync } from "@dnsrep/util";
+import { openOutput, outputTarget, TextWriter, writeAllSync } from "@dnsrep/util";
 import type { Command } from "commander";
 
 /** The option values addNmsgOutputOptions registers (commander's camel-cased long names). */
@@ -258,14 +258,11 @@ export async function openNmsgOutputs(f: NmsgOutputFlags, io: CliIo, fallback: "
         abort: () => conn.close(),
       });
     }
-    for (const [spec, fmt] of [
-      [f.writejson, (p: NmsgPayload) => `${payloadToJson(p)}\n`],
-      [writepres, payloadToPres],
-    ] as const) {
-      if (spec === undefined) continue;
-      const file = openStream(spec, io);
-      dests.push({ write: (p) => file.out.text(fmt(p)), close: file.finish, abort: file.abort });
+    if (f.writejson !== undefined) {
+      const file = openStream(f.writejson, io);
+      dests.push({ write: (p) => file.out.text(`${payloadToJson(p)}\n`), close: file.finish, abort: file.abort });
     }
+    if (writepres !== undefined) dests.push(presDest(openStream(writepres, io)));
   } catch (e) {
     for (const d of dests) await d.abort();
     throw e;
@@ -446,6 +443,42 @@ function openFile(path: string): { write: (c: Uint8Array) => Promise<void>; fini
       await closeFd().catch(() => {});
       removeTmp();
     },
+  };
+}
+
+/** how much presentation text is gathered before it goes to the stream (a payload's text may overrun it) */
+const PRES_CHUNK = 65536;
+
+/**
+ * The presentation output: each payload's text written as bytes (writePayloadPres) into a chunk
+ * that goes to the stream whole once it holds PRES_CHUNK bytes — no string per field or payload.
+ * A new chunk follows each one sent: the stream keeps the one it was given until it is written.
+ */
+function presDest(file: ReturnType<typeof openStream>): Dest {
+  const w = new TextWriter(PRES_CHUNK + 8192);
+  const send = (): Promise<void> | undefined => {
+    const r = file.out.bytes(w.buf.subarray(0, w.pos));
+    w.buf = Buffer.allocUnsafe(PRES_CHUNK + 8192);
+    w.pos = 0;
+    return r;
+  };
+  return {
+    write: (p) => {
+      // a payload that fails to decode prints nothing (not the part of its text before the failure)
+      const start = w.pos;
+      try {
+        writePayloadPres(w, p);
+      } catch (e) {
+        w.pos = start;
+        throw e;
+      }
+      return w.pos >= PRES_CHUNK ? send() : undefined;
+    },
+    close: async () => {
+      if (w.pos > 0) await send();
+      await file.finish();
+    },
+    abort: file.abort,
   };
 }
 
