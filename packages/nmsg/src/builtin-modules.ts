@@ -64,10 +64,10 @@ function formatted(into: (w: TextWriter, v: unknown, m: Msg) => void): Pick<Fiel
 
 /** The presentation line of a 16-bit code: `name: TEXT (n)`, TEXT from its table or `<UNKNOWN>`. */
 function codeLine(name: string, text: (n: number) => string | null): (w: TextWriter, v: unknown) => void {
+  const label = Buffer.from(`${name}: `);
   return (w, v) => {
     const c = num(v) & 0xffff;
-    w.latin1(name);
-    w.latin1(": ");
+    w.raw(label);
     w.latin1(text(c) ?? "<UNKNOWN>");
     w.latin1(" (");
     w.uint(c);
@@ -75,11 +75,14 @@ function codeLine(name: string, text: (n: number) => string | null): (w: TextWri
   };
 }
 
+/** what the printer reads of a message: its RRs, not its RRsets */
+const PRINTED = { rrsets: false } as const;
+
 /** The DNS message text nmsgtool prints for query/response fields. */
 function writeMessageLines(w: TextWriter, name: string, wire: Uint8Array): void {
   let msg: Message;
   try {
-    msg = parseMessage(wire);
+    msg = parseMessage(wire, PRINTED);
   } catch (e) {
     if (!isWdnsError(e)) throw e;
     w.latin1(name);
@@ -95,7 +98,8 @@ function writeMessageLines(w: TextWriter, name: string, wire: Uint8Array): void 
 }
 
 function dnsPayload(packets: Uint8Array[], ip: Uint8Array): Uint8Array | undefined {
-  return udpDnsPayload(packets.length === 1 ? [u8(packets[0])] : packets, ip)?.slice();
+  // a view into the payload: every caller (presentation, JSON) reads it at once
+  return udpDnsPayload(packets, ip);
 }
 
 /** the DNS messages a dnsqr carries: the query's and the response's UDP payload */

@@ -50,17 +50,22 @@ export function toNum(v: unknown): number {
   return Number(v as bigint);
 }
 
-/** `name: ` */
-function writeLabel(w: TextWriter, f: FieldSpec): void {
-  w.latin1(f.name);
-  w.latin1(": ");
+/** `name: ` of each field of a module, as bytes (the last module's kept: a file holds one or two) */
+let labelsMod: MessageModule | undefined;
+let labels: Uint8Array[] = [];
+function labelsOf(mod: MessageModule): Uint8Array[] {
+  if (mod !== labelsMod) {
+    labels = mod.fields.map((f) => Buffer.from(`${f.name}: `));
+    labelsMod = mod;
+  }
+  return labels;
 }
 
-/** One value's presentation line(s). */
-function writePresValue(w: TextWriter, f: FieldSpec, mod: MessageModule, v: unknown, m: Msg): void {
+/** One value's presentation line(s); `label` is its `name: `. */
+function writePresValue(w: TextWriter, f: FieldSpec, label: Uint8Array, mod: MessageModule, v: unknown, m: Msg): void {
   if (f.printInto) return f.printInto(w, v, m);
   if (f.print) return w.text(f.print(v, m));
-  writeLabel(w, f);
+  w.raw(label);
   if (f.formatInto) f.formatInto(w, v, m);
   else if (f.format) w.text(f.format(v, m));
   else
@@ -188,15 +193,19 @@ export function writePayloadPres(w: TextWriter, p: NmsgPayload): void {
     return;
   }
   const m = decodeMessage(mod, p.payload);
-  for (const f of mod.fields) {
+  const fields = mod.fields;
+  const label = labelsOf(mod);
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i] as FieldSpec;
     if (f.noprint) continue;
+    const l = label[i] as Uint8Array;
     if (f.get) {
       const v = f.get(m);
-      if (v !== undefined) writePresValue(w, f, mod, v, m);
+      if (v !== undefined) writePresValue(w, f, l, mod, v, m);
     } else if (f.repeated) {
       const vs = m[f.name] as unknown[] | undefined;
-      if (vs) for (const v of vs) writePresValue(w, f, mod, v, m);
-    } else if (f.required || has(m, f.name)) writePresValue(w, f, mod, m[f.name], m);
+      if (vs) for (const v of vs) writePresValue(w, f, l, mod, v, m);
+    } else if (f.required || has(m, f.name)) writePresValue(w, f, l, mod, m[f.name], m);
   }
   w.byte(0x0a);
 }

@@ -36,13 +36,27 @@ export class TextWriter {
     this.buf[this.pos++] = c;
   }
 
+  /** Bytes as they are (text already encoded: a constant's bytes, a name from a table). */
+  raw(b: Uint8Array): void {
+    const n = b.length;
+    this.reserve(n);
+    const t = this.buf;
+    let o = this.pos;
+    if (n < 64) for (let i = 0; i < n; i++) t[o++] = b[i] as number;
+    else {
+      t.set(b, o);
+      o += n;
+    }
+    this.pos = o;
+  }
+
   /** A string whose characters are all below 256, one byte each (ASCII text, latin1). */
   latin1(s: string): void {
     const n = s.length;
     this.reserve(n);
     const b = this.buf;
     let o = this.pos;
-    if (n < 24) for (let i = 0; i < n; i++) b[o++] = s.charCodeAt(i);
+    if (n < 64) for (let i = 0; i < n; i++) b[o++] = s.charCodeAt(i);
     else o += latin1Write.call(b, s, o);
     this.pos = o;
   }

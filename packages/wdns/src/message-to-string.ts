@@ -1,9 +1,37 @@
 /** wdns_message_to_str: dig-like text of a parsed message, byte-identical to libwdns. */
-import { type TextWriter, textOf } from "@dnsrep/util";
+import { latin1Bytes, type TextWriter, textOf } from "@dnsrep/util";
 import { writeDomain } from "./name.js";
 import type { Message, RR } from "./parse.js";
 import { rdataToString, writeRdata } from "./rdata-to-string.js";
-import { opcodeName, rcodeName, rrclassName, rrtypeName } from "./tables.js";
+import { opcodeName, rcodeName, rrclassNameBytes, rrtypeNameBytes } from "./tables.js";
+
+const CLASS = latin1Bytes("CLASS");
+const TYPE = latin1Bytes("TYPE");
+/** the fixed text of the message printer, as bytes */
+const HEADER = latin1Bytes(";; ->>HEADER<<- opcode: ");
+const RCODE = latin1Bytes(", rcode: ");
+const ID = latin1Bytes(", id: ");
+const FLAGS = latin1Bytes("\n;; flags:");
+const QR = latin1Bytes(" qr");
+const AA = latin1Bytes(" aa");
+const TC = latin1Bytes(" tc");
+const RD = latin1Bytes(" rd");
+const RA = latin1Bytes(" ra");
+const AD = latin1Bytes(" ad");
+const CD = latin1Bytes(" cd");
+const QUERY = latin1Bytes("; QUERY: ");
+const ANSWER = latin1Bytes(", ANSWER: ");
+const AUTHORITY = latin1Bytes(", AUTHORITY: ");
+const ADDITIONAL = latin1Bytes(", ADDITIONAL: ");
+const OPT = latin1Bytes("\n;; OPT PSEUDOSECTION:\n; EDNS: version: ");
+const EDNS_FLAGS = latin1Bytes(", flags:");
+const DO = latin1Bytes(" do");
+const UDP = latin1Bytes("; udp: ");
+const OPTION = latin1Bytes("\n; ");
+const QUESTION_SECTION = latin1Bytes("\n;; QUESTION SECTION:\n");
+const ANSWER_SECTION = latin1Bytes("\n;; ANSWER SECTION:\n");
+const AUTHORITY_SECTION = latin1Bytes("\n;; AUTHORITY SECTION:\n");
+const ADDITIONAL_SECTION = latin1Bytes("\n;; ADDITIONAL SECTION:\n");
 
 function writeRRLine(w: TextWriter, name: Uint8Array, rrtype: number, rrclass: number, ttl: number, rdata: Uint8Array | null): void {
   const line = w.pos;
@@ -16,17 +44,17 @@ function writeRRLine(w: TextWriter, name: Uint8Array, rrtype: number, rrclass: n
     w.uint(ttl);
   }
   w.byte(0x20);
-  const cn = rrclassName(rrclass);
-  if (cn !== null) w.latin1(cn);
+  const cn = rrclassNameBytes(rrclass);
+  if (cn !== undefined) w.raw(cn);
   else {
-    w.latin1("CLASS");
+    w.raw(CLASS);
     w.uint(rrclass);
   }
   w.byte(0x20);
-  const tn = rrtypeName(rrtype);
-  if (tn !== null) w.latin1(tn);
+  const tn = rrtypeNameBytes(rrtype);
+  if (tn !== undefined) w.raw(tn);
   else {
-    w.latin1("TYPE");
+    w.raw(TYPE);
     w.uint(rrtype);
   }
   if (rdata !== null) {
@@ -53,50 +81,50 @@ export function messageToString(m: Message): string {
 /** messageToString's text written into `w`. */
 export function writeMessage(w: TextWriter, m: Message): void {
   const f = m.flags;
-  w.latin1(";; ->>HEADER<<- opcode: ");
+  w.raw(HEADER);
   nameOrNumber(w, opcodeName(m.opcode), m.opcode);
-  w.latin1(", rcode: ");
+  w.raw(RCODE);
   nameOrNumber(w, rcodeName(m.rcode), m.rcode);
-  w.latin1(", id: ");
+  w.raw(ID);
   w.uint(m.id);
-  w.latin1("\n;; flags:");
-  if (f & 0x8000) w.latin1(" qr");
-  if (f & 0x0400) w.latin1(" aa");
-  if (f & 0x0200) w.latin1(" tc");
-  if (f & 0x0100) w.latin1(" rd");
-  if (f & 0x0080) w.latin1(" ra");
-  if (f & 0x0020) w.latin1(" ad");
-  if (f & 0x0010) w.latin1(" cd");
-  w.latin1("; QUERY: ");
+  w.raw(FLAGS);
+  if (f & 0x8000) w.raw(QR);
+  if (f & 0x0400) w.raw(AA);
+  if (f & 0x0200) w.raw(TC);
+  if (f & 0x0100) w.raw(RD);
+  if (f & 0x0080) w.raw(RA);
+  if (f & 0x0020) w.raw(AD);
+  if (f & 0x0010) w.raw(CD);
+  w.raw(QUERY);
   w.uint(m.question.length);
-  w.latin1(", ANSWER: ");
+  w.raw(ANSWER);
   w.uint(m.rrs[0].length);
-  w.latin1(", AUTHORITY: ");
+  w.raw(AUTHORITY);
   w.uint(m.rrs[1].length);
-  w.latin1(", ADDITIONAL: ");
+  w.raw(ADDITIONAL);
   w.uint(m.rrs[2].length);
   w.byte(0x0a);
   if (m.edns) {
-    w.latin1("\n;; OPT PSEUDOSECTION:\n; EDNS: version: ");
+    w.raw(OPT);
     w.uint(m.edns.version);
-    w.latin1(", flags:");
-    if (m.edns.flags & 0x8000) w.latin1(" do");
-    w.latin1("; udp: ");
+    w.raw(EDNS_FLAGS);
+    if (m.edns.flags & 0x8000) w.raw(DO);
+    w.raw(UDP);
     w.uint(m.edns.udpSize);
     if (m.edns.options.length > 0) {
       for (const line of rdataToString(41, 0, m.edns.options).split("\n"))
         if (line) {
-          w.latin1("\n; ");
+          w.raw(OPTION);
           w.latin1(line);
         }
     }
   }
-  w.latin1("\n;; QUESTION SECTION:\n");
+  w.raw(QUESTION_SECTION);
   for (const q of m.question) writeRRLine(w, q.name, q.rrtype, q.rrclass, 0, null);
-  w.latin1("\n;; ANSWER SECTION:\n");
+  w.raw(ANSWER_SECTION);
   writeSection(w, m.rrs[0]);
-  w.latin1("\n;; AUTHORITY SECTION:\n");
+  w.raw(AUTHORITY_SECTION);
   writeSection(w, m.rrs[1]);
-  w.latin1("\n;; ADDITIONAL SECTION:\n");
+  w.raw(ADDITIONAL_SECTION);
   writeSection(w, m.rrs[2]);
 }

@@ -6,7 +6,7 @@
 import { descrFor, Rdf } from "./descr.js";
 import { isWdnsError, WdnsError, WdnsErrorCode } from "./errors.js";
 import { lenUname, writeDomain } from "./name.js";
-import { rrtypeName } from "./tables.js";
+import { rrtypeNameBytes } from "./tables.js";
 import { base32HexEncode, base64Encode, hexString, ipv4ToString, ipv6ToString } from "./text-codecs.js";
 import { type TextWriter, textOf } from "@dnsrep/util";
 
@@ -235,8 +235,8 @@ function writeBase64(w: TextWriter, b: Uint8Array, start: number, end: number): 
 }
 
 function writeTypeName(w: TextWriter, t: number): void {
-  const n = rrtypeName(t);
-  if (n !== null) w.latin1(n);
+  const n = rrtypeNameBytes(t);
+  if (n !== undefined) w.raw(n);
   else {
     w.latin1("TYPE");
     w.uint(t);

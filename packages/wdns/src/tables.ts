@@ -99,6 +99,15 @@ const TYPE_NUM = new Map<string, number>([...TYPES, ...EXTRA_TEXT_TYPES].map(([n
 export function rrtypeName(t: number): string | null {
   return TYPE_NAME.get(t) ?? null;
 }
+/** latin1 bytes of each value of a name table (what printers copy into their output) */
+function bytesOf(m: Map<number, string>): Map<number, Uint8Array> {
+  return new Map([...m].map(([n, s]) => [n, Uint8Array.from(s, (c) => c.charCodeAt(0))]));
+}
+const TYPE_BYTES = bytesOf(TYPE_NAME);
+/** rrtypeName as bytes (ASCII), or undefined when the type has no name. */
+export function rrtypeNameBytes(t: number): Uint8Array | undefined {
+  return TYPE_BYTES.get(t);
+}
 /** "A", "NSAP-PTR", or "TYPE65534". */
 export function rrtypeToString(t: number): string {
   return TYPE_NAME.get(t) ?? `TYPE${t}`;
@@ -125,6 +134,11 @@ const CLASSES: [number, string][] = [
 ];
 const CLASS_NAME = new Map<number, string>(CLASSES);
 const CLASS_NUM = new Map<string, number>(CLASSES.map(([n, s]) => [s, n]));
+const CLASS_BYTES = bytesOf(CLASS_NAME);
+/** rrclassName as bytes (ASCII), or undefined when the class has no name. */
+export function rrclassNameBytes(c: number): Uint8Array | undefined {
+  return CLASS_BYTES.get(c);
+}
 export function rrclassName(c: number): string | null {
   return CLASS_NAME.get(c) ?? null;
 }
