@@ -458,7 +458,7 @@ function presDest(file: ReturnType<typeof openStream>): Dest {
   const w = new TextWriter(PRES_CHUNK + 8192);
   const send = (): Promise<void> | undefined => {
     const r = file.out.bytes(w.buf.subarray(0, w.pos));
-    w.buf = Buffer.allocUnsafe(PRES_CHUNK + 8192);
+    w.buf = new Uint8Array(PRES_CHUNK + 8192);
     w.pos = 0;
     return r;
   };

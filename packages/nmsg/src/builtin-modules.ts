@@ -1,5 +1,5 @@
 /** Built-in message modules: base/dnsqr (1/9) and SIE/dnsdedupe (2/1). */
-import { type TextWriter, textOf } from "@dnsrep/util";
+import { type TextWriter, textOf, utf8Bytes } from "@dnsrep/util";
 import {
   isWdnsError,
   type Message,
@@ -64,7 +64,7 @@ function formatted(into: (w: TextWriter, v: unknown, m: Msg) => void): Pick<Fiel
 
 /** The presentation line of a 16-bit code: `name: TEXT (n)`, TEXT from its table or `<UNKNOWN>`. */
 function codeLine(name: string, text: (n: number) => string | null): (w: TextWriter, v: unknown) => void {
-  const label = Buffer.from(`${name}: `);
+  const label = utf8Bytes(`${name}: `);
   return (w, v) => {
     const c = num(v) & 0xffff;
     w.raw(label);

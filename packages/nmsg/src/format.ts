@@ -1,5 +1,5 @@
 /** Presentation and JSON text of payloads, as nmsgtool prints them. */
-import { type TextWriter, textOf, utcDateTime, writeUtcDateTime } from "@dnsrep/util";
+import { type TextWriter, textOf, utcDateTime, utf8Bytes, writeUtcDateTime } from "@dnsrep/util";
 import { base64Encode, ipv4ToString, ipv6ToString } from "@dnsrep/wdns";
 import { decodeMessage, type FieldSpec, getModule, has, type MessageModule, type Msg } from "./module-registry.js";
 import type { NmsgPayload } from "./payload.js";
@@ -50,22 +50,38 @@ export function toNum(v: unknown): number {
   return Number(v as bigint);
 }
 
-/** `name: ` of each field of a module, as bytes (the last module's kept: a file holds one or two) */
-let labelsMod: MessageModule | undefined;
-let labels: Uint8Array[] = [];
-function labelsOf(mod: MessageModule): Uint8Array[] {
-  if (mod !== labelsMod) {
-    labels = mod.fields.map((f) => Buffer.from(`${f.name}: `));
-    labelsMod = mod;
+/** What the printer copies of a module's field, as bytes: `name: `, and an enum's value names as met. */
+interface FieldText {
+  label: Uint8Array;
+  enums: Map<number, Uint8Array | null>;
+}
+/** the last module's field texts (a file holds one or two kinds of payload) */
+let textsMod: MessageModule | undefined;
+let texts: FieldText[] = [];
+function fieldTexts(mod: MessageModule): FieldText[] {
+  if (mod !== textsMod) {
+    texts = mod.fields.map((f) => ({ label: utf8Bytes(`${f.name}: `), enums: new Map() }));
+    textsMod = mod;
   }
-  return labels;
+  return texts;
 }
 
-/** One value's presentation line(s); `label` is its `name: `. */
-function writePresValue(w: TextWriter, f: FieldSpec, label: Uint8Array, mod: MessageModule, v: unknown, m: Msg): void {
+/** An enum value's name as bytes (UTF-8), or null when the enum has none. */
+function enumText(f: FieldSpec, t: FieldText, mod: MessageModule, v: number): Uint8Array | null {
+  let b = t.enums.get(v);
+  if (b === undefined) {
+    const n = enumName(f, mod, v);
+    b = n ? utf8Bytes(n) : null;
+    t.enums.set(v, b);
+  }
+  return b;
+}
+
+/** One value's presentation line(s). */
+function writePresValue(w: TextWriter, f: FieldSpec, t: FieldText, mod: MessageModule, v: unknown, m: Msg): void {
   if (f.printInto) return f.printInto(w, v, m);
   if (f.print) return w.text(f.print(v, m));
-  w.raw(label);
+  w.raw(t.label);
   if (f.formatInto) f.formatInto(w, v, m);
   else if (f.format) w.text(f.format(v, m));
   else
@@ -79,8 +95,8 @@ function writePresValue(w: TextWriter, f: FieldSpec, label: Uint8Array, mod: Mes
         w.latin1(v ? "True" : "False");
         break;
       case "enum": {
-        const n = enumName(f, mod, toNum(v));
-        if (n) w.text(n);
+        const n = enumText(f, t, mod, toNum(v));
+        if (n) w.raw(n);
         else {
           w.latin1("<UNKNOWN ENUM VAL=");
           w.number(toNum(v));
@@ -194,11 +210,11 @@ export function writePayloadPres(w: TextWriter, p: NmsgPayload): void {
   }
   const m = decodeMessage(mod, p.payload);
   const fields = mod.fields;
-  const label = labelsOf(mod);
+  const text = fieldTexts(mod);
   for (let i = 0; i < fields.length; i++) {
     const f = fields[i] as FieldSpec;
     if (f.noprint) continue;
-    const l = label[i] as Uint8Array;
+    const l = text[i] as FieldText;
     if (f.get) {
       const v = f.get(m);
       if (v !== undefined) writePresValue(w, f, l, mod, v, m);

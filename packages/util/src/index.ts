@@ -24,7 +24,7 @@ export { lazyAddon } from "./native-addon.js";
 export type { OutputTarget } from "./output-path.js";
 export { openOutput, outputTarget, tempPathFor } from "./output-path.js";
 export { ingestTurnBudget, TurnBudget } from "./turn-budget.js";
-export { TextWriter, textOf } from "./text-writer.js";
+export { TextWriter, textOf, utf8Bytes } from "./text-writer.js";
 export { utcDateTime, writeUtcDateTime } from "./utc-time.js";
 export type { VarintCursor } from "./varint.js";
 export {

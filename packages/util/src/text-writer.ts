@@ -1,5 +1,5 @@
 /**
- * Text built as bytes: a growable Uint8Array that presentation printers write into (ASCII digits,
+ * Text built as bytes: a growable (plain) Uint8Array that presentation printers write into (ASCII digits,
  * escapes, names) instead of concatenating strings, so a tool can hand whole chunks of output to
  * its stream with no string per field. `text()` of the result reads it back when a caller wants a
  * string (one implementation of each printer, two ways to take its output).
@@ -13,12 +13,29 @@ const HEX_UPPER = Uint8Array.from("0123456789ABCDEF", (c) => c.charCodeAt(0));
 /** the two ASCII digits of 0..99, as one 16-bit pair each */
 const PAIRS = Uint8Array.from({ length: 200 }, (_, i) => 48 + (i & 1 ? (i >> 1) % 10 : ((i >> 1) / 10) | 0));
 
+/** How many decimal digits a non-negative integer has. */
+function decimalDigits(n: number): number {
+  if (n < 100) return n < 10 ? 1 : 2;
+  if (n < 10000) return n < 1000 ? 3 : 4;
+  if (n < 1000000) return n < 100000 ? 5 : 6;
+  if (n < 100000000) return n < 10000000 ? 7 : 8;
+  let digits = 9;
+  for (let t = Math.floor(n / 1e9); t >= 1; t = Math.floor(t / 10)) digits++;
+  return digits;
+}
+
+const encoder = new TextEncoder();
+/** A string's UTF-8 bytes as a plain Uint8Array (the printers copy plain arrays only: one element kind to load). */
+export function utf8Bytes(s: string): Uint8Array {
+  return encoder.encode(s);
+}
+
 export class TextWriter {
   /** the bytes written so far are buf[0, pos) */
   buf: Uint8Array;
   pos = 0;
   constructor(initial = 256) {
-    this.buf = Buffer.allocUnsafe(initial);
+    this.buf = new Uint8Array(initial);
   }
 
   /** Make room for `n` more bytes (the array is replaced by a larger copy when it is too small). */
@@ -26,7 +43,7 @@ export class TextWriter {
     if (this.pos + n <= this.buf.length) return;
     let cap = this.buf.length * 2;
     while (cap < this.pos + n) cap *= 2;
-    const nb = Buffer.allocUnsafe(cap);
+    const nb = new Uint8Array(cap);
     nb.set(this.buf.subarray(0, this.pos));
     this.buf = nb;
   }
@@ -36,15 +53,15 @@ export class TextWriter {
     this.buf[this.pos++] = c;
   }
 
-  /** Bytes as they are (text already encoded: a constant's bytes, a name from a table). */
-  raw(b: Uint8Array): void {
-    const n = b.length;
+  /** Bytes (b[start, end)) as they are: text already encoded, a constant's bytes, a name from a table. */
+  raw(b: Uint8Array, start = 0, end = b.length): void {
+    const n = end - start;
     this.reserve(n);
     const t = this.buf;
     let o = this.pos;
-    if (n < 64) for (let i = 0; i < n; i++) t[o++] = b[i] as number;
+    if (n < 64) for (let i = start; i < end; i++) t[o++] = b[i] as number;
     else {
-      t.set(b, o);
+      t.set(b.subarray(start, end), o);
       o += n;
     }
     this.pos = o;
@@ -80,8 +97,7 @@ export class TextWriter {
     if (n < 10) return this.byte(48 + n);
     this.reserve(16);
     const b = this.buf;
-    let digits = 1;
-    for (let t = n; t >= 10; t = Math.floor(t / 10)) digits++;
+    const digits = decimalDigits(n);
     let o = this.pos + digits;
     this.pos = o;
     let v = n;
@@ -116,8 +132,7 @@ export class TextWriter {
 
   /** A non-negative integer zero-padded to at least `width` digits (printf %0*u). */
   padded(n: number, width: number): void {
-    let digits = 1;
-    for (let t = n; t >= 10; t = Math.floor(t / 10)) digits++;
+    const digits = decimalDigits(n);
     if (digits < width) {
       this.reserve(width - digits);
       for (let i = digits; i < width; i++) this.buf[this.pos++] = 48;

@@ -10,9 +10,27 @@ export function utcDateTime(sec: number): string {
   return textOf((w) => writeUtcDateTime(w, sec));
 }
 
+/** the last second written and its text (a stream's records come many to a second) */
+let lastSec = Number.NaN;
+const lastText = new Uint8Array(64);
+let lastLen = 0;
+
 /** utcDateTime's text written into `w`. */
 export function writeUtcDateTime(w: TextWriter, sec: number): void {
   const s = Math.floor(sec);
+  if (s !== lastSec) {
+    const start = w.pos;
+    writeDateTime(w, s);
+    lastLen = Math.min(w.pos - start, lastText.length);
+    lastText.set(w.buf.subarray(start, start + lastLen));
+    // cached only when it fit (a year of at most 40 digits): the next call compares again
+    lastSec = w.pos - start <= lastText.length ? s : Number.NaN;
+    return;
+  }
+  w.raw(lastText, 0, lastLen);
+}
+
+function writeDateTime(w: TextWriter, s: number): void {
   const days = Math.floor(s / 86400);
   const tod = s - days * 86400;
   const z = days + 719468;

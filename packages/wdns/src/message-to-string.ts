@@ -1,8 +1,8 @@
 /** wdns_message_to_str: dig-like text of a parsed message, byte-identical to libwdns. */
-import { latin1Bytes, type TextWriter, textOf } from "@dnsrep/util";
+import { latin1Bytes, TextWriter, textOf } from "@dnsrep/util";
 import { writeDomain } from "./name.js";
 import type { Message, RR } from "./parse.js";
-import { rdataToString, writeRdata } from "./rdata-to-string.js";
+import { writeRdata } from "./rdata-to-string.js";
 import { opcodeName, rcodeName, rrclassNameBytes, rrtypeNameBytes } from "./tables.js";
 
 const CLASS = latin1Bytes("CLASS");
@@ -68,6 +68,27 @@ function writeSection(w: TextWriter, rrs: RR[]): void {
   for (const r of rrs) writeRRLine(w, r.name, r.rrtype, r.rrclass, r.rrttl, r.rdata);
 }
 
+/** the options' text, before it is written as lines */
+const optText = new TextWriter(256);
+
+/** Each non-empty line of the OPT rdata's text as `\n; LINE`. */
+function writeOptions(w: TextWriter, options: Uint8Array): void {
+  optText.pos = 0;
+  writeRdata(optText, 41, 0, options, 0);
+  const t = optText.buf;
+  const end = optText.pos;
+  let a = 0;
+  while (a <= end) {
+    let b = a;
+    while (b < end && t[b] !== 0x0a) b++;
+    if (b > a) {
+      w.raw(OPTION);
+      w.raw(t, a, b);
+    }
+    a = b + 1;
+  }
+}
+
 /** A code's name from its table, else its number. */
 function nameOrNumber(w: TextWriter, name: string | null, n: number): void {
   if (name !== null) w.latin1(name);
@@ -111,13 +132,7 @@ export function writeMessage(w: TextWriter, m: Message): void {
     if (m.edns.flags & 0x8000) w.raw(DO);
     w.raw(UDP);
     w.uint(m.edns.udpSize);
-    if (m.edns.options.length > 0) {
-      for (const line of rdataToString(41, 0, m.edns.options).split("\n"))
-        if (line) {
-          w.raw(OPTION);
-          w.latin1(line);
-        }
-    }
+    if (m.edns.options.length > 0) writeOptions(w, m.edns.options);
   }
   w.raw(QUESTION_SECTION);
   for (const q of m.question) writeRRLine(w, q.name, q.rrtype, q.rrclass, 0, null);

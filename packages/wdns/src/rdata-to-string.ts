@@ -121,17 +121,20 @@ const EDE = [
   "Network Error",
   "Invalid Data",
 ];
-const printable = (b: Uint8Array, start: number, end: number): string => {
-  let s = "";
+/** b[start, end) with bytes outside ' '..'~' as "." */
+function writePrintable(w: TextWriter, b: Uint8Array, start: number, end: number): void {
+  w.reserve(end - start);
+  const t = w.buf;
+  let o = w.pos;
   for (let i = start; i < end; i++) {
     const c = b[i] as number;
-    s += c >= 0x20 && c <= 0x7e ? String.fromCharCode(c) : ".";
+    t[o++] = c >= 0x20 && c <= 0x7e ? c : 0x2e;
   }
-  return s;
-};
+  w.pos = o;
+}
 
-function ednsOptData(code: number, b: Uint8Array, start: number, len: number): string {
-  let s = " ";
+/** An EDNS option's data; checks what it needs before it writes anything. */
+function writeEdnsOptData(w: TextWriter, code: number, b: Uint8Array, start: number, len: number): void {
   let p = start;
   let left = len;
   switch (code) {
@@ -145,20 +148,39 @@ function ednsOptData(code: number, b: Uint8Array, start: number, len: number): s
       if ((fam !== 1 && fam !== 2) || (fam === 1 && left > 4) || (fam === 2 && left > 16)) badRes();
       const addr = new Uint8Array(16);
       addr.set(b.subarray(p, p + left));
-      s += fam === 1 ? ipv4ToString(addr) : ipv6ToString(addr);
-      return `${s}/${srcPl}/${scopePl}`;
+      w.byte(0x20);
+      w.latin1(fam === 1 ? ipv4ToString(addr) : ipv6ToString(addr));
+      w.byte(0x2f);
+      w.uint(srcPl);
+      w.byte(0x2f);
+      w.uint(scopePl);
+      return;
     }
     case 15: {
       if (left < 2) badRes();
       const info = ((b[p] as number) << 8) | (b[p + 1] as number);
       p += 2;
-      s += String(info);
-      if (info < EDE.length) s += ` (${EDE[info]})`;
-      return `${s}: (${printable(b, p, start + len)})`;
+      w.byte(0x20);
+      w.uint(info);
+      if (info < EDE.length) {
+        w.latin1(" (");
+        w.latin1(EDE[info] as string);
+        w.byte(0x29);
+      }
+      w.latin1(": (");
+      writePrintable(w, b, p, start + len);
+      w.byte(0x29);
+      return;
     }
     default:
-      for (let i = 0; i < len; i++) s += `${hexString(b, false, start + i, start + i + 1)} `;
-      return `${s}("${printable(b, start, start + len)}")`;
+      w.byte(0x20);
+      for (let i = 0; i < len; i++) {
+        w.hex(b, start + i, start + i + 1);
+        w.byte(0x20);
+      }
+      w.latin1('("');
+      writePrintable(w, b, start, start + len);
+      w.latin1('")');
   }
 }
 
@@ -243,6 +265,30 @@ function writeTypeName(w: TextWriter, t: number): void {
   }
 }
 
+/** the rdata cursor of writeRdata (where its next field starts, and how much is left) */
+let src = 0;
+let left = 0;
+/** at least `n` bytes left, else the field is cut short */
+function need(n: number): void {
+  if (left < n) bad();
+}
+function take(n: number): void {
+  src += n;
+  left -= n;
+}
+const u16 = (b: Uint8Array, o: number): number => ((b[o] as number) << 8) | (b[o + 1] as number);
+/** One length-prefixed character-string, quoted. */
+function charString(w: TextWriter, rdata: Uint8Array): void {
+  const oc = rdata[src] as number;
+  take(1);
+  need(oc);
+  w.byte(0x22);
+  writeQuotedBody(w, rdata, src, src + oc);
+  w.byte(0x22);
+  w.byte(0x20);
+  take(oc);
+}
+
 /**
  * Write the rdata text into `w` the way libwdns appends to its buffer: the final trailing space
  * is removed — back to `floor`, the start of the buffer libwdns would hold (a line's start, so for
@@ -261,27 +307,8 @@ export function writeRdata(w: TextWriter, rrtype: number, rrclass: number, rdata
     return;
   }
   if (d.cls === "in" && rrclass !== 1) return;
-  let src = 0;
-  let left = rdata.length;
-  const need = (n: number): void => {
-    if (left < n) bad();
-  };
-  const take = (n: number): void => {
-    src += n;
-    left -= n;
-  };
-  const u16 = (o: number): number => ((rdata[o] as number) << 8) | (rdata[o + 1] as number);
-  /** One length-prefixed character-string, quoted. */
-  const charString = (): void => {
-    const oc = rdata[src] as number;
-    take(1);
-    need(oc);
-    w.byte(0x22);
-    writeQuotedBody(w, rdata, src, src + oc);
-    w.byte(0x22);
-    w.byte(0x20);
-    take(oc);
-  };
+  src = 0;
+  left = rdata.length;
   try {
     for (const f of d.fields) {
       if (left === 0) break;
@@ -362,13 +389,13 @@ export function writeRdata(w: TextWriter, rrtype: number, rrclass: number, rdata
           break;
         case Rdf.INT16:
           need(2);
-          w.uint(u16(src));
+          w.uint(u16(rdata, src));
           w.byte(0x20);
           take(2);
           break;
         case Rdf.INT32:
           need(4);
-          w.uint(((u16(src) << 16) >>> 0) + u16(src + 2));
+          w.uint(((u16(rdata, src) << 16) >>> 0) + u16(rdata, src + 2));
           w.byte(0x20);
           take(4);
           break;
@@ -397,21 +424,21 @@ export function writeRdata(w: TextWriter, rrtype: number, rrclass: number, rdata
         }
         case Rdf.STRING:
           need(1);
-          charString();
+          charString(w, rdata);
           break;
         case Rdf.REPSTRING:
-          while (left > 0) charString();
+          while (left > 0) charString(w, rdata);
           break;
         case Rdf.SVCPARAMS:
           while (left > 0) {
             need(2);
-            const key = u16(src);
+            const key = u16(rdata, src);
             if (key === 65535) bad();
             w.latin1(svcKeyName(key));
             if (key !== 2) w.byte(0x3d);
             take(2);
             need(2);
-            const vlen = u16(src);
+            const vlen = u16(rdata, src);
             take(2);
             need(vlen);
             w.latin1(svcparamToStr(key, rdata, src, vlen));
@@ -420,7 +447,7 @@ export function writeRdata(w: TextWriter, rrtype: number, rrclass: number, rdata
           break;
         case Rdf.RRTYPE: {
           need(2);
-          const t = u16(src);
+          const t = u16(rdata, src);
           take(2);
           writeTypeName(w, t);
           w.byte(0x20);
@@ -450,14 +477,14 @@ export function writeRdata(w: TextWriter, rrtype: number, rrclass: number, rdata
         case Rdf.EDNS_OPT:
           while (left > 0) {
             need(2);
-            const code = u16(src);
+            const code = u16(rdata, src);
             w.latin1(ednsOptName(code));
             take(2);
             need(2);
-            const olen = u16(src);
+            const olen = u16(rdata, src);
             take(2);
             need(olen);
-            w.latin1(ednsOptData(code, rdata, src, olen));
+            writeEdnsOptData(w, code, rdata, src, olen);
             take(olen);
             if (left > 0) w.byte(0x0a);
           }
