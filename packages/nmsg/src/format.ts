@@ -221,7 +221,11 @@ export function writePayloadPres(w: TextWriter, p: NmsgPayload): void {
     } else if (f.repeated) {
       const vs = m[f.name] as unknown[] | undefined;
       if (vs) for (const v of vs) writePresValue(w, f, l, mod, v, m);
-    } else if (f.required || has(m, f.name)) writePresValue(w, f, l, mod, m[f.name], m);
+    } else {
+      // has(m, name), with one lookup of the value
+      const v = m[f.name];
+      if (f.required || (v !== undefined && v !== null && Object.hasOwn(m, f.name))) writePresValue(w, f, l, mod, v, m);
+    }
   }
   w.byte(0x0a);
 }
