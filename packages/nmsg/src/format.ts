@@ -46,7 +46,8 @@ function enumName(f: FieldSpec, mod: MessageModule, v: number): string | null {
 /** A field's number: int64 fields decode as Long (its toNumber is Number(String(long)) without the string). */
 export function toNum(v: unknown): number {
   if (typeof v === "number") return v;
-  if (typeof v === "object" && v !== null && typeof (v as { toNumber?: unknown }).toNumber === "function") return (v as { toNumber(): number }).toNumber();
+  if (typeof v === "object" && v !== null && typeof (v as { toNumber?: unknown }).toNumber === "function")
+    return (v as { toNumber(): number }).toNumber();
   return Number(v as bigint);
 }
 
@@ -79,8 +80,14 @@ function enumText(f: FieldSpec, t: FieldText, mod: MessageModule, v: number): Ui
 
 /** One value's presentation line(s). */
 function writePresValue(w: TextWriter, f: FieldSpec, t: FieldText, mod: MessageModule, v: unknown, m: Msg): void {
-  if (f.printInto) return f.printInto(w, v, m);
-  if (f.print) return w.text(f.print(v, m));
+  if (f.printInto) {
+    f.printInto(w, v, m);
+    return;
+  }
+  if (f.print) {
+    w.text(f.print(v, m));
+    return;
+  }
   w.raw(t.label);
   if (f.formatInto) f.formatInto(w, v, m);
   else if (f.format) w.text(f.format(v, m));

@@ -23,8 +23,8 @@ export { latin1Bytes, latin1String, writeLatin1 } from "./latin1.js";
 export { lazyAddon } from "./native-addon.js";
 export type { OutputTarget } from "./output-path.js";
 export { openOutput, outputTarget, tempPathFor } from "./output-path.js";
-export { ingestTurnBudget, TurnBudget } from "./turn-budget.js";
 export { TextWriter, textOf, utf8Bytes } from "./text-writer.js";
+export { ingestTurnBudget, TurnBudget } from "./turn-budget.js";
 export { utcDateTime, writeUtcDateTime } from "./utc-time.js";
 export type { VarintCursor } from "./varint.js";
 export {

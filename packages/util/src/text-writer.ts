@@ -40,7 +40,10 @@ export class TextWriter {
 
   /** Make room for `n` more bytes (the array is replaced by a larger copy when it is too small). */
   reserve(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
+    if (this.pos + n > this.buf.length) this.grow(n);
+  }
+
+  grow(n: number): void {
     let cap = this.buf.length * 2;
     while (cap < this.pos + n) cap *= 2;
     const nb = new Uint8Array(cap);
@@ -49,28 +52,32 @@ export class TextWriter {
   }
 
   byte(c: number): void {
-    if (this.pos >= this.buf.length) this.reserve(1);
+    if (this.pos >= this.buf.length) this.grow(1);
     this.buf[this.pos++] = c;
   }
 
-  /** Bytes (b[start, end)) as they are: text already encoded, a constant's bytes, a name from a table. */
-  raw(b: Uint8Array, start = 0, end = b.length): void {
-    const n = end - start;
-    this.reserve(n);
+  /** Bytes as they are: text already encoded, a constant's bytes, a name from a table. */
+  raw(b: Uint8Array): void {
+    const n = b.length;
+    if (this.pos + n > this.buf.length) this.grow(n);
     const t = this.buf;
     let o = this.pos;
-    if (n < 64) for (let i = start; i < end; i++) t[o++] = b[i] as number;
-    else {
-      t.set(b.subarray(start, end), o);
-      o += n;
-    }
+    for (let i = 0; i < n; i++) t[o++] = b[i] as number;
     this.pos = o;
+  }
+
+  /** b[start, end) as it is. */
+  rawRange(b: Uint8Array, start: number, end: number): void {
+    const n = end - start;
+    if (this.pos + n > this.buf.length) this.grow(n);
+    this.buf.set(b.subarray(start, end), this.pos);
+    this.pos += n;
   }
 
   /** A string whose characters are all below 256, one byte each (ASCII text, latin1). */
   latin1(s: string): void {
     const n = s.length;
-    this.reserve(n);
+    if (this.pos + n > this.buf.length) this.grow(n);
     const b = this.buf;
     let o = this.pos;
     if (n < 64) for (let i = 0; i < n; i++) b[o++] = s.charCodeAt(i);
@@ -87,14 +94,19 @@ export class TextWriter {
         ascii = false;
         break;
       }
-    if (ascii) return this.latin1(s);
-    this.reserve(3 * n);
-    this.pos += utf8Write.call(this.buf, s, this.pos, 3 * n);
+    if (ascii) this.latin1(s);
+    else {
+      this.reserve(3 * n);
+      this.pos += utf8Write.call(this.buf, s, this.pos, 3 * n);
+    }
   }
 
   /** Decimal text of a non-negative integer below 2^53 (as String(n)). */
   uint(n: number): void {
-    if (n < 10) return this.byte(48 + n);
+    if (n < 10) {
+      this.byte(48 + n);
+      return;
+    }
     this.reserve(16);
     const b = this.buf;
     const digits = decimalDigits(n);

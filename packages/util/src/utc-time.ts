@@ -12,22 +12,19 @@ export function utcDateTime(sec: number): string {
 
 /** the last second written and its text (a stream's records come many to a second) */
 let lastSec = Number.NaN;
-const lastText = new Uint8Array(64);
-let lastLen = 0;
+let lastText = new Uint8Array(0);
 
 /** utcDateTime's text written into `w`. */
 export function writeUtcDateTime(w: TextWriter, sec: number): void {
   const s = Math.floor(sec);
-  if (s !== lastSec) {
-    const start = w.pos;
-    writeDateTime(w, s);
-    lastLen = Math.min(w.pos - start, lastText.length);
-    lastText.set(w.buf.subarray(start, start + lastLen));
-    // cached only when it fit (a year of at most 40 digits): the next call compares again
-    lastSec = w.pos - start <= lastText.length ? s : Number.NaN;
+  if (s === lastSec) {
+    w.raw(lastText);
     return;
   }
-  w.raw(lastText, 0, lastLen);
+  const start = w.pos;
+  writeDateTime(w, s);
+  lastText = w.buf.slice(start, w.pos);
+  lastSec = s;
 }
 
 function writeDateTime(w: TextWriter, s: number): void {
@@ -54,5 +51,3 @@ function writeDateTime(w: TextWriter, s: number): void {
   w.byte(0x3a);
   w.padded(tod % 60, 2);
 }
-
-

@@ -83,7 +83,7 @@ function writeOptions(w: TextWriter, options: Uint8Array): void {
     while (b < end && t[b] !== 0x0a) b++;
     if (b > a) {
       w.raw(OPTION);
-      w.raw(t, a, b);
+      w.rawRange(t, a, b);
     }
     a = b + 1;
   }

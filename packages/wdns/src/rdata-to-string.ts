@@ -3,12 +3,13 @@
  * (quirks included: no-descriptor types as `\# len` + spaced hex with a
  * trailing space, RRSIG times as epoch seconds, ` ### PARSE ERROR ###`).
  */
+
+import { type TextWriter, textOf } from "@dnsrep/util";
 import { descrFor, Rdf } from "./descr.js";
 import { isWdnsError, WdnsError, WdnsErrorCode } from "./errors.js";
 import { lenUname, writeDomain } from "./name.js";
 import { rrtypeNameBytes } from "./tables.js";
-import { base32HexEncode, base64Encode, hexString, ipv4ToString, ipv6ToString } from "./text-codecs.js";
-import { type TextWriter, textOf } from "@dnsrep/util";
+import { base32HexEncode, base64Encode, ipv4ToString, ipv6ToString } from "./text-codecs.js";
 
 const DDD: string[] = Array.from({ length: 256 }, (_, c) => `\\${String(c).padStart(3, "0")}`);
 
@@ -492,13 +493,13 @@ export function writeRdata(w: TextWriter, rrtype: number, rrclass: number, rdata
       }
     }
   } catch (e) {
-    if (e instanceof ParseErr) return w.latin1(" ### PARSE ERROR ###");
-    if (isWdnsError(e)) {
+    if (e instanceof ParseErr) w.latin1(" ### PARSE ERROR ###");
+    else if (isWdnsError(e)) {
       w.latin1(" ### PARSE ERROR #");
       w.uint(resNumber(e.code));
-      return w.latin1(" ###");
-    }
-    throw e;
+      w.latin1(" ###");
+    } else throw e;
+    return;
   }
   if (w.pos > floor && w.buf[w.pos - 1] === 0x20) w.pos--;
 }
