@@ -56,16 +56,17 @@ interface FieldText {
   label: Uint8Array;
   enums: Map<number, Uint8Array | null>;
 }
-/** the last module's field texts (a file holds one or two kinds of payload) */
+/** the last module's texts: `vname mname` and its fields' (a file holds one or two kinds of payload) */
 let textsMod: MessageModule | undefined;
+let modName: Uint8Array = new Uint8Array(0);
 let texts: FieldText[] = [];
-function fieldTexts(mod: MessageModule): FieldText[] {
-  if (mod !== textsMod) {
-    texts = mod.fields.map((f) => ({ label: utf8Bytes(`${f.name}: `), enums: new Map() }));
-    textsMod = mod;
-  }
-  return texts;
+function moduleTexts(mod: MessageModule): void {
+  if (mod === textsMod) return;
+  modName = utf8Bytes(`${mod.vname} ${mod.mname}`);
+  texts = mod.fields.map((f) => ({ label: utf8Bytes(`${f.name}: `), enums: new Map() }));
+  textsMod = mod;
 }
+const NO_SOURCE = utf8Bytes("00000000");
 
 /** An enum value's name as bytes (UTF-8), or null when the enum has none. */
 function enumText(f: FieldSpec, t: FieldText, mod: MessageModule, v: number): Uint8Array | null {
@@ -195,13 +196,13 @@ export function writePayloadPres(w: TextWriter, p: NmsgPayload): void {
   w.uint(p.msgtype);
   w.byte(0x20);
   if (mod) {
-    w.text(mod.vname);
-    w.byte(0x20);
-    w.text(mod.mname);
+    moduleTexts(mod);
+    w.raw(modName);
   } else w.latin1("(unknown) (unknown)");
   // as nmsgtool prints them: a present operator or group, zero included; an absent one as nothing
   w.latin1("] [");
-  w.hex32(p.source ?? 0, 8);
+  if (p.source === undefined) w.raw(NO_SOURCE);
+  else w.hex32(p.source, 8);
   w.latin1("] [");
   if (p.operator !== undefined) w.number(p.operator);
   w.latin1("] [");
@@ -217,7 +218,7 @@ export function writePayloadPres(w: TextWriter, p: NmsgPayload): void {
   }
   const m = decodeMessage(mod, p.payload);
   const fields = mod.fields;
-  const text = fieldTexts(mod);
+  const text = texts;
   for (let i = 0; i < fields.length; i++) {
     const f = fields[i] as FieldSpec;
     if (f.noprint) continue;
