@@ -452,13 +452,15 @@ const PRES_CHUNK = 65536;
 /**
  * The presentation output: each payload's text written as bytes (writePayloadPres) into a chunk
  * that goes to the stream whole once it holds PRES_CHUNK bytes — no string per field or payload.
- * A new chunk follows each one sent: the stream keeps the one it was given until it is written.
+ * A new chunk follows each one the stream keeps until it is written.
  */
 function presDest(file: ReturnType<typeof openStream>): Dest {
   const w = new TextWriter(PRES_CHUNK + 8192);
   const send = (): Promise<void> | undefined => {
     const r = file.out.bytes(w.buf.subarray(0, w.pos));
-    w.buf = new Uint8Array(PRES_CHUNK + 8192);
+    // a stream that wrote the chunk before write() returned (a file, /dev/null: SyncFileStream)
+    // holds nothing of it, and the chunk is reused; one that keeps it gets a new one
+    if (r !== undefined || file.out.stream.writableLength > 0) w.buf = new Uint8Array(PRES_CHUNK + 8192);
     w.pos = 0;
     return r;
   };
