@@ -65,13 +65,17 @@ function formatted(into: (w: TextWriter, v: unknown, m: Msg) => void): Pick<Fiel
 /** The presentation line of a 16-bit code: `name: TEXT (n)`, TEXT from its table or `<UNKNOWN>`. */
 function codeLine(name: string, text: (n: number) => string | null): (w: TextWriter, v: unknown) => void {
   const label = utf8Bytes(`${name}: `);
+  // each code's `TEXT (n)\n` as bytes, made when first met
+  const lines: (Uint8Array | undefined)[] = [];
   return (w, v) => {
     const c = num(v) & 0xffff;
+    let line = lines[c];
+    if (line === undefined) {
+      line = utf8Bytes(`${text(c) ?? "<UNKNOWN>"} (${c})\n`);
+      lines[c] = line;
+    }
     w.raw(label);
-    w.latin1(text(c) ?? "<UNKNOWN>");
-    w.latin1(" (");
-    w.uint(c);
-    w.latin1(")\n");
+    w.raw(line);
   };
 }
 
