@@ -480,7 +480,11 @@ function presDest(file: ReturnType<typeof openStream>): Dest {
       if (w.pos > 0) await send();
       await file.finish();
     },
-    abort: file.abort,
+    // what was printed goes out before the stream ends (stdout); a file is removed all the same
+    abort: async () => {
+      if (w.pos > 0) await send();
+      await file.abort();
+    },
   };
 }
 
