@@ -452,15 +452,17 @@ const PRES_CHUNK = 65536;
 /**
  * The presentation output: each payload's text written as bytes (writePayloadPres) into a chunk
  * that goes to the stream whole once it holds PRES_CHUNK bytes — no string per field or payload.
- * A new chunk follows each one the stream keeps until it is written.
+ * A new chunk follows each one unless the stream is known to be done with it.
  */
 function presDest(file: ReturnType<typeof openStream>): Dest {
   const w = new TextWriter(PRES_CHUNK + 8192);
+  // a file or /dev/null is written by a SyncFileStream, which is done with a chunk when write()
+  // returns: the chunk is reused; any other stream may keep it (a pipe's pending write, a
+  // PassThrough's reader), and gets a new one each time
+  const reuse = file.out.stream instanceof SyncFileStream;
   const send = (): Promise<void> | undefined => {
     const r = file.out.bytes(w.buf.subarray(0, w.pos));
-    // a stream that wrote the chunk before write() returned (a file, /dev/null: SyncFileStream)
-    // holds nothing of it, and the chunk is reused; one that keeps it gets a new one
-    if (r !== undefined || file.out.stream.writableLength > 0) w.buf = new Uint8Array(PRES_CHUNK + 8192);
+    if (!reuse || r !== undefined || file.out.stream.writableLength > 0) w.buf = new Uint8Array(PRES_CHUNK + 8192);
     w.pos = 0;
     return r;
   };

@@ -2,7 +2,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { Readable } from "node:stream";
+import { PassThrough, Readable } from "node:stream";
 import { memoryIo, runCommand } from "@dnsrep/cli";
 import { type NmsgPayload, NmsgWriter, payloadToPres, readPayloads } from "@dnsrep/nmsg";
 import fc from "fast-check";
@@ -49,6 +49,21 @@ describe("nmsgtool vectors", () => {
       }
     });
   }
+  it("presentation to a stream that keeps the chunks it is given (a PassThrough): every chunk intact", async () => {
+    const prev = process.cwd();
+    process.chdir(vectorsDir);
+    try {
+      const stdout = new PassThrough();
+      const got: Buffer[] = [];
+      // the reader keeps each chunk (not a copy): read at the end, each must still hold what was written into it
+      stdout.on("data", (c: Buffer) => got.push(c));
+      const rc = await runCommand("nmsg-tool", run, ["-r", "nmsg/dnsqr.nmsg"], { ...memoryIo(), stdout });
+      expect(rc).toBe(0);
+      expect(Buffer.concat(got).toString("utf8")).toBe(readVectorText("nmsg/dnsqr.pres.txt"));
+    } finally {
+      process.chdir(prev);
+    }
+  });
   it("JSON from stdin with -V/-T (dedupe.first3.via-stdin.json)", async () => {
     const three = (await tool(["-r", "dedupe/dedupe.nmsg", "-J", "-", "-c", "3"])).out;
     const r = await tool(["-j", "-", "-V", "SIE", "-T", "dnsdedupe", "-J", "-"], three);
