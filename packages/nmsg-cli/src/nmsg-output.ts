@@ -22,11 +22,11 @@ import {
   NmsgWriter,
   type PayloadHeader,
   payloadToJson,
-  payloadToPres,
   RateLimiter,
   type RawBatch,
+  writePayloadPres,
 } from "@dnsrep/nmsg";
-import { openOutput, outputTarget, writeAllSync } from "@dnsrep/util";
+import { openOutput, outputTarget, TextWriter, writeAllSync } from "@dnsrep/util";
 import type { Command } from "commander";
 
 /** The option values addNmsgOutputOptions registers (commander's camel-cased long names). */
@@ -258,14 +258,11 @@ export async function openNmsgOutputs(f: NmsgOutputFlags, io: CliIo, fallback: "
         abort: () => conn.close(),
       });
     }
-    for (const [spec, fmt] of [
-      [f.writejson, (p: NmsgPayload) => `${payloadToJson(p)}\n`],
-      [writepres, payloadToPres],
-    ] as const) {
-      if (spec === undefined) continue;
-      const file = openStream(spec, io);
-      dests.push({ write: (p) => file.out.text(fmt(p)), close: file.finish, abort: file.abort });
+    if (f.writejson !== undefined) {
+      const file = openStream(f.writejson, io);
+      dests.push({ write: (p) => file.out.text(`${payloadToJson(p)}\n`), close: file.finish, abort: file.abort });
     }
+    if (writepres !== undefined) dests.push(presDest(openStream(writepres, io)));
   } catch (e) {
     for (const d of dests) await d.abort();
     throw e;
@@ -445,6 +442,50 @@ function openFile(path: string): { write: (c: Uint8Array) => Promise<void>; fini
     abort: async () => {
       await closeFd().catch(() => {});
       removeTmp();
+    },
+  };
+}
+
+/** how much presentation text is gathered before it goes to the stream (a payload's text may overrun it) */
+const PRES_CHUNK = 65536;
+
+/**
+ * The presentation output: each payload's text written as bytes (writePayloadPres) into a chunk
+ * that goes to the stream whole once it holds PRES_CHUNK bytes — no string per field or payload.
+ * A new chunk follows each one unless the stream is known to be done with it.
+ */
+function presDest(file: ReturnType<typeof openStream>): Dest {
+  const w = new TextWriter(PRES_CHUNK + 8192);
+  // a file or /dev/null is written by a SyncFileStream, which is done with a chunk when write()
+  // returns: the chunk is reused; any other stream may keep it (a pipe's pending write, a
+  // PassThrough's reader), and gets a new one each time
+  const reuse = file.out.stream instanceof SyncFileStream;
+  const send = (): Promise<void> | undefined => {
+    const r = file.out.bytes(w.buf.subarray(0, w.pos));
+    if (!reuse || r !== undefined || file.out.stream.writableLength > 0) w.buf = new Uint8Array(PRES_CHUNK + 8192);
+    w.pos = 0;
+    return r;
+  };
+  return {
+    write: (p) => {
+      // a payload that fails to decode prints nothing (not the part of its text before the failure)
+      const start = w.pos;
+      try {
+        writePayloadPres(w, p);
+      } catch (e) {
+        w.pos = start;
+        throw e;
+      }
+      return w.pos >= PRES_CHUNK ? send() : undefined;
+    },
+    close: async () => {
+      if (w.pos > 0) await send();
+      await file.finish();
+    },
+    // what was printed goes out before the stream ends (stdout); a file is removed all the same
+    abort: async () => {
+      if (w.pos > 0) await send();
+      await file.abort();
     },
   };
 }

@@ -1,23 +1,25 @@
 /** Built-in message modules: base/dnsqr (1/9) and SIE/dnsdedupe (2/1). */
+import { type TextWriter, textOf, utf8Bytes } from "@dnsrep/util";
 import {
   isWdnsError,
-  messageToString,
+  type Message,
   nameFromString,
-  nameToString,
   parseMessage,
   rcodeName,
-  rdataToString,
   rrclassFromString,
   rrclassName,
   rrtypeFromString,
   rrtypeName,
   stringToRdata,
+  writeDomain,
+  writeMessage,
+  writeRdata,
 } from "@dnsrep/wdns";
 import type protobuf from "protobufjs";
 import { dnsMessageJson } from "./dnsjson.js";
 import { udpDnsPayload } from "./dnsqr-dns.js";
 import { NmsgError, NmsgErrorCode } from "./errors.js";
-import { formatTime } from "./format.js";
+import { formatTime, toNum } from "./format.js";
 import { type FieldSpec, has, type MessageModule, type Msg, registerModule } from "./module-registry.js";
 import { schemaType } from "./schemas.js";
 import { verifyUdpChecksum } from "./udp-datagram.js";
@@ -49,26 +51,59 @@ export const DnsDedupeKind = {
 } as const;
 
 const u8 = (v: unknown): Uint8Array => v as Uint8Array;
-const num = (v: unknown): number => (typeof v === "number" ? v : Number(v));
+const num = toNum;
 
 /** Text of classes and types: JSON/format uses CLASSn/TYPEn, presentation lines "<UNKNOWN> (n)". */
 const className = (c: number): string => rrclassName(c) ?? `CLASS${c}`;
 const typeName = (t: number): string => rrtypeName(t) ?? `TYPE${t}`;
-const classPres = (c: number): string => rrclassName(c) ?? "<UNKNOWN>";
-const typePres = (t: number): string => rrtypeName(t) ?? "<UNKNOWN>";
+
+/** A field's formatInto and the format (its text as a string) derived from it. */
+function formatted(into: (w: TextWriter, v: unknown, m: Msg) => void): Pick<FieldSpec, "format" | "formatInto"> {
+  return { formatInto: into, format: (v, m) => textOf((w) => into(w, v, m)) };
+}
+
+/** The presentation line of a 16-bit code: `name: TEXT (n)`, TEXT from its table or `<UNKNOWN>`. */
+function codeLine(name: string, text: (n: number) => string | null): (w: TextWriter, v: unknown) => void {
+  const label = utf8Bytes(`${name}: `);
+  // each code's `TEXT (n)\n` as bytes, made when first met
+  const lines: (Uint8Array | undefined)[] = [];
+  return (w, v) => {
+    const c = num(v) & 0xffff;
+    let line = lines[c];
+    if (line === undefined) {
+      line = utf8Bytes(`${text(c) ?? "<UNKNOWN>"} (${c})\n`);
+      lines[c] = line;
+    }
+    w.raw(label);
+    w.raw(line);
+  };
+}
+
+/** what the printer reads of a message: its RRs, not its RRsets */
+const PRINTED = { rrsets: false } as const;
 
 /** The DNS message text nmsgtool prints for query/response fields. */
-function messageLines(name: string, wire: Uint8Array): string {
+function writeMessageLines(w: TextWriter, name: string, wire: Uint8Array): void {
+  let msg: Message;
   try {
-    return `${name}: [${wire.length} octets]\n${messageToString(parseMessage(wire))}---\n`;
+    msg = parseMessage(wire, PRINTED);
   } catch (e) {
-    if (isWdnsError(e)) return `${name}: <PARSE ERROR>\n`;
-    throw e;
+    if (!isWdnsError(e)) throw e;
+    w.latin1(name);
+    w.latin1(": <PARSE ERROR>\n");
+    return;
   }
+  w.latin1(name);
+  w.latin1(": [");
+  w.uint(wire.length);
+  w.latin1(" octets]\n");
+  writeMessage(w, msg);
+  w.latin1("---\n");
 }
 
 function dnsPayload(packets: Uint8Array[], ip: Uint8Array): Uint8Array | undefined {
-  return udpDnsPayload(packets.length === 1 ? [u8(packets[0])] : packets, ip)?.slice();
+  // a view into the payload: every caller (presentation, JSON) reads it at once
+  return udpDnsPayload(packets, ip);
 }
 
 /** the DNS messages a dnsqr carries: the query's and the response's UDP payload */
@@ -100,7 +135,7 @@ function delay(m: Msg): number | undefined {
 const nameField = (name: string): FieldSpec => ({
   name,
   kind: "bytes",
-  format: (v) => nameToString(u8(v)),
+  ...formatted((w, v) => writeDomain(w, u8(v))),
   parse: (t) => nameFromString(t),
 });
 
@@ -113,9 +148,13 @@ export const dnsqrFields: FieldSpec[] = [
     kind: "uint",
     max: 0xffff,
     required: true,
-    print: (v) => {
+    printInto: (w, v) => {
       const p = num(v) & 0xffff;
-      return p === 17 ? "proto: UDP (17)\n" : p === 6 ? "proto: TCP (6)\n" : p === 1 ? "proto: ICMP (1)\n" : `proto: ${p}\n`;
+      w.latin1(p === 17 ? "proto: UDP (17)\n" : p === 6 ? "proto: TCP (6)\n" : p === 1 ? "proto: ICMP (1)\n" : "proto: ");
+      if (p !== 17 && p !== 6 && p !== 1) {
+        w.uint(p);
+        w.byte(0x0a);
+      }
     },
     format: (v) => {
       const p = num(v) & 0xffff;
@@ -131,7 +170,7 @@ export const dnsqrFields: FieldSpec[] = [
     name: "qclass",
     kind: "uint",
     max: 0xffff,
-    print: (v) => `qclass: ${classPres(num(v) & 0xffff)} (${num(v) & 0xffff})\n`,
+    printInto: codeLine("qclass", rrclassName),
     format: (v) => className(num(v) & 0xffff),
     parse: (t) => rrclassFromString(t) ?? Number.NaN,
   },
@@ -139,7 +178,7 @@ export const dnsqrFields: FieldSpec[] = [
     name: "qtype",
     kind: "uint",
     max: 0xffff,
-    print: (v) => `qtype: ${typePres(num(v) & 0xffff)} (${num(v) & 0xffff})\n`,
+    printInto: codeLine("qtype", rrtypeName),
     format: (v) => typeName(num(v) & 0xffff),
     parse: (t) => rrtypeFromString(t) ?? Number.NaN,
   },
@@ -147,7 +186,7 @@ export const dnsqrFields: FieldSpec[] = [
     name: "rcode",
     kind: "uint",
     max: 0xffff,
-    print: (v) => `rcode: ${rcodeName(num(v) & 0xffff) ?? "<UNKNOWN>"} (${num(v) & 0xffff})\n`,
+    printInto: codeLine("rcode", rcodeName),
     format: (v) => rcodeName(num(v) & 0xffff) ?? String(num(v) & 0xffff),
     parse: (t) => {
       const names = [
@@ -190,7 +229,7 @@ export const dnsqrFields: FieldSpec[] = [
     name: "query",
     kind: "bytes",
     get: queryMessage,
-    print: (v) => messageLines("query", u8(v)),
+    printInto: (w, v) => writeMessageLines(w, "query", u8(v)),
   },
   {
     name: "query_json",
@@ -203,7 +242,7 @@ export const dnsqrFields: FieldSpec[] = [
     name: "response",
     kind: "bytes",
     get: responseMessage,
-    print: (v) => messageLines("response", u8(v)),
+    printInto: (w, v) => writeMessageLines(w, "response", u8(v)),
   },
   {
     name: "response_json",
@@ -241,14 +280,14 @@ export const dnsdedupeFields: FieldSpec[] = [
   {
     name: "rrclass",
     kind: "uint",
-    print: (v) => `rrclass: ${classPres(num(v) & 0xffff)} (${num(v) & 0xffff})\n`,
+    printInto: codeLine("rrclass", rrclassName),
     format: (v) => className(num(v) & 0xffff),
     parse: () => 1, // libnmsg's dns_class_parse stores IN whatever the text
   },
   {
     name: "rrtype",
     kind: "uint",
-    print: (v) => `rrtype: ${typePres(num(v) & 0xffff)} (${num(v) & 0xffff})\n`,
+    printInto: codeLine("rrtype", rrtypeName),
     format: (v) => typeName(num(v) & 0xffff),
     parse: (t) => {
       const v = rrtypeFromString(t);
@@ -261,7 +300,7 @@ export const dnsdedupeFields: FieldSpec[] = [
     name: "rdata",
     kind: "bytes",
     repeated: true,
-    format: (v, m) => rdataToString(num(m.rrtype ?? 0), num(m.rrclass ?? 1), u8(v)),
+    ...formatted((w, v, m) => writeRdata(w, num(m.rrtype ?? 0), num(m.rrclass ?? 1), u8(v), w.pos)),
     parse: (t, m) => {
       if (!has(m, "rrclass")) throw new NmsgError(NmsgErrorCode.PARSE, "rdata: rrclass must come first");
       return stringToRdata(num(m.rrtype), num(m.rrclass), t);
@@ -270,7 +309,7 @@ export const dnsdedupeFields: FieldSpec[] = [
   {
     name: "response",
     kind: "bytes",
-    print: (v) => messageLines("response", u8(v)),
+    printInto: (w, v) => writeMessageLines(w, "response", u8(v)),
     json: (v) => dnsMessageJson(u8(v)),
   },
 ];
@@ -279,7 +318,7 @@ const classField = (name: string): FieldSpec => ({
   name,
   kind: "uint",
   max: 0xffff,
-  print: (v) => `${name}: ${classPres(num(v) & 0xffff)} (${num(v) & 0xffff})\n`,
+  printInto: codeLine(name, rrclassName),
   format: (v) => className(num(v) & 0xffff),
   parse: (t) => rrclassFromString(t) ?? Number.NaN,
 });
@@ -287,7 +326,7 @@ const typeField = (name: string): FieldSpec => ({
   name,
   kind: "uint",
   max: 0xffff,
-  print: (v) => `${name}: ${typePres(num(v) & 0xffff)} (${num(v) & 0xffff})\n`,
+  printInto: codeLine(name, rrtypeName),
   format: (v) => typeName(num(v) & 0xffff),
   parse: (t) => rrtypeFromString(t) ?? Number.NaN,
 });
@@ -306,7 +345,7 @@ export const dnsFields: FieldSpec[] = [
     name: "rdata",
     kind: "bytes",
     repeated: true,
-    format: (v, m) => rdataToString(num(m.rrtype ?? 0), num(m.rrclass ?? 1), u8(v)),
+    ...formatted((w, v, m) => writeRdata(w, num(m.rrtype ?? 0), num(m.rrclass ?? 1), u8(v), w.pos)),
     parse: (t, m) => stringToRdata(num(m.rrtype), num(m.rrclass ?? 1), t),
   },
 ];

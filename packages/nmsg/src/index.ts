@@ -34,7 +34,7 @@ export { dnsqrQuery, dnsqrQueryWire, dnsqrResponse, dnsqrResponseWire } from "./
 export { isNmsgError, NmsgError, NmsgErrorCode } from "./errors.js";
 export type { NmsgFileWriter } from "./file.js";
 export { createNmsgFileWriter, readNmsgFile, writeNmsgFile } from "./file.js";
-export { formatTime, formatTimeNs, jsonDouble, payloadToJson, payloadToPres } from "./format.js";
+export { formatTime, formatTimeNs, jsonDouble, payloadToJson, payloadToPres, writePayloadPres } from "./format.js";
 export { payloadFromJson } from "./json-input.js";
 export type { FieldKind, FieldSpec, MessageModule, Msg } from "./module-registry.js";
 export { decodeMessage, encodeMessage, findModuleByName, getModule, has, msgtypeId, registerModule, vendorId } from "./module-registry.js";

@@ -3,6 +3,7 @@
  * protobuf type plus an ordered field list that drives presentation and JSON
  * output and JSON input the way libnmsg's transparent modules do.
  */
+import type { TextWriter } from "@dnsrep/util";
 import type protobuf from "protobufjs";
 import { NmsgError, NmsgErrorCode } from "./errors.js";
 import { BAIL, fastCodecOf, fastDecode, fastEncode } from "./fastcodec.js";
@@ -25,8 +26,12 @@ export interface FieldSpec {
   get?: (m: Msg) => unknown;
   /** full presentation line(s) for one value (replaces `name: value\n`) */
   print?: (v: unknown, m: Msg) => string;
+  /** full presentation line(s) for one value, written into the output (replaces `print`) */
+  printInto?: (w: TextWriter, v: unknown, m: Msg) => void;
   /** text of one value, used as `name: text` and as a JSON string */
   format?: (v: unknown, m: Msg) => string;
+  /** format's text written into the output (presentation uses it over `format` when given) */
+  formatInto?: (w: TextWriter, v: unknown, m: Msg) => void;
   /** raw JSON of one value (FORMAT_RAW fields) */
   json?: (v: unknown, m: Msg) => string;
   /** JSON input: value text → field value (m holds the fields parsed so far, in module order) */

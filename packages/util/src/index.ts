@@ -23,8 +23,9 @@ export { latin1Bytes, latin1String, writeLatin1 } from "./latin1.js";
 export { lazyAddon } from "./native-addon.js";
 export type { OutputTarget } from "./output-path.js";
 export { openOutput, outputTarget, tempPathFor } from "./output-path.js";
+export { TextWriter, textOf, utf8Bytes } from "./text-writer.js";
 export { ingestTurnBudget, TurnBudget } from "./turn-budget.js";
-export { utcDateTime } from "./utc-time.js";
+export { utcDateTime, writeUtcDateTime } from "./utc-time.js";
 export type { VarintCursor } from "./varint.js";
 export {
   bytesFieldLength,

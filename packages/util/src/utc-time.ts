@@ -1,5 +1,5 @@
 /** Seconds since 1970 as UTC date-time text. */
-const two = (n: number): string => (n < 10 ? `0${n}` : String(n));
+import { type TextWriter, textOf } from "./text-writer.js";
 
 /**
  * "YYYY-MM-DD HH:MM:SS" in UTC for whole seconds since 1970 (the year unpadded, as strftime's %Y), for
@@ -7,7 +7,27 @@ const two = (n: number): string => (n < 10 ? `0${n}` : String(n));
  * and prints NaN past it). Days to a civil date by Howard Hinnant's days_from_civil inverse.
  */
 export function utcDateTime(sec: number): string {
+  return textOf((w) => writeUtcDateTime(w, sec));
+}
+
+/** the last second written and its text (a stream's records come many to a second) */
+let lastSec = Number.NaN;
+let lastText = new Uint8Array(0);
+
+/** utcDateTime's text written into `w`. */
+export function writeUtcDateTime(w: TextWriter, sec: number): void {
   const s = Math.floor(sec);
+  if (s === lastSec) {
+    w.raw(lastText);
+    return;
+  }
+  const start = w.pos;
+  writeDateTime(w, s);
+  lastText = w.buf.slice(start, w.pos);
+  lastSec = s;
+}
+
+function writeDateTime(w: TextWriter, s: number): void {
   const days = Math.floor(s / 86400);
   const tod = s - days * 86400;
   const z = days + 719468;
@@ -19,5 +39,15 @@ export function utcDateTime(sec: number): string {
   const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
   const m = mp < 10 ? mp + 3 : mp - 9;
   const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
-  return `${y}-${two(m)}-${two(d)} ${two(Math.floor(tod / 3600))}:${two(Math.floor(tod / 60) % 60)}:${two(tod % 60)}`;
+  w.number(y);
+  w.byte(0x2d);
+  w.padded(m, 2);
+  w.byte(0x2d);
+  w.padded(d, 2);
+  w.byte(0x20);
+  w.padded(Math.floor(tod / 3600), 2);
+  w.byte(0x3a);
+  w.padded(Math.floor(tod / 60) % 60, 2);
+  w.byte(0x3a);
+  w.padded(tod % 60, 2);
 }

@@ -1,6 +1,6 @@
 export { downcaseRdata } from "./downcase.js";
 export { isWdnsError, WdnsError, WdnsErrorCode } from "./errors.js";
-export { messageToString } from "./message-to-string.js";
+export { messageToString, writeMessage } from "./message-to-string.js";
 export {
   countLabels,
   domainToString,
@@ -19,10 +19,11 @@ export {
   unpacked,
   unpackName,
   unpackNameInto,
+  writeDomain,
 } from "./name.js";
 export type { Edns, Message, Question, RR, RRset } from "./parse.js";
 export { downcaseRdatas, downcaseRRset, parseMessage, parseRdata, sortRdatas, sortRRset } from "./parse.js";
-export { rdataToString } from "./rdata-to-string.js";
+export { rdataToString, writeRdata } from "./rdata-to-string.js";
 export { stringToRdata } from "./string-to-rdata.js";
 export {
   opcodeName,

@@ -3,7 +3,7 @@
  * limits), presentation (libwdns escaping), text → wire, downcase, reversal.
  * Names stay bytes until printed; labels are never decoded as UTF-8.
  */
-import { latin1String } from "@dnsrep/util";
+import { type TextWriter, textOf } from "@dnsrep/util";
 import { WdnsError, WdnsErrorCode } from "./errors.js";
 
 export const MAXLEN_NAME = 255;
@@ -123,9 +123,6 @@ export function nameLength(buf: Uint8Array, offset: number, max: number = MAXLEN
   }
 }
 
-/** the presentation text is built here as bytes (ASCII only) and read back as one string */
-let textScratch = new Uint8Array(1024);
-
 /**
  * Presentation form exactly as libwdns wdns_domain_to_str: labels joined by
  * ".", a trailing ".", `.` and `\` escaped with a backslash, bytes outside
@@ -133,11 +130,16 @@ let textScratch = new Uint8Array(1024);
  * run one length byte past the end of `buf` (see lenUname), which shows as an extra ".".
  */
 export function domainToString(buf: Uint8Array, start = 0, len = buf.length - start): string {
+  return textOf((w) => writeDomain(w, buf, start, len));
+}
+
+/** domainToString's text written into `w` (ASCII only). */
+export function writeDomain(w: TextWriter, buf: Uint8Array, start = 0, len = buf.length - start): void {
   const end = start + len;
   // at most 4 characters per byte (\DDD; "undefined" for a byte read past the end), and the root's "."
-  if (textScratch.length < 9 * len + 2) textScratch = new Uint8Array(9 * len + 2);
-  const t = textScratch;
-  let o = 0;
+  w.reserve(9 * len + 2);
+  const t = w.buf;
+  let o = w.pos;
   let remaining = len;
   let read = 0;
   let p = start;
@@ -166,7 +168,7 @@ export function domainToString(buf: Uint8Array, start = 0, len = buf.length - st
     oclen = p < end ? (p < buf.length ? (buf[p] as number) : -1) : 1;
   }
   if (read === 0) t[o++] = 0x2e;
-  return latin1String(t, 0, o);
+  w.pos = o;
 }
 
 /** What the string-built form showed for a byte read past the end of the data. */

@@ -245,10 +245,13 @@ const NO_RRS = Object.freeze([Object.freeze([]), Object.freeze([]), Object.freez
  * decompressed into fresh arrays. A message whose sections end early (fewer
  * RRs than the header counts) parses successfully, as in libwdns. Throws
  * WdnsError (never RangeError) on malformed input. With `{ rrs: false }` the individual RRs
- * (Message.rrs) are left out (one shared, frozen, empty triple): for callers that read only the RRsets.
+ * (Message.rrs) are left out (one shared, frozen, empty triple): for callers that read only the RRsets;
+ * with `{ rrsets: false }` the RRsets are not grouped (answer, authority and additional stay empty):
+ * for callers that read only the RRs, as the printer does.
  */
-export function parseMessage(input: Uint8Array, opts?: { rrs?: boolean }): Message {
+export function parseMessage(input: Uint8Array, opts?: { rrs?: boolean; rrsets?: boolean }): Message {
   const keepRRs = opts?.rrs !== false;
+  const keepRRsets = opts?.rrsets !== false;
   // Names and rdata in the result are copies (carved from shared chunks), never views of `input`.
   const wire = input;
   const len = wire.length;
@@ -318,6 +321,7 @@ export function parseMessage(input: Uint8Array, opts?: { rrs?: boolean }): Messa
         continue;
       }
       if (keepRRs) m.rrs[sec - 1]!.push({ name, rrtype, rrclass, rrttl, rdata });
+      if (!keepRRsets) continue;
       const list = sec === 1 ? m.answer : sec === 2 ? m.authority : m.additional;
       let found = false;
       for (let i = list.length - 1; i >= 0; i--) {

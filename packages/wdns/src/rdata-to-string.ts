@@ -3,11 +3,13 @@
  * (quirks included: no-descriptor types as `\# len` + spaced hex with a
  * trailing space, RRSIG times as epoch seconds, ` ### PARSE ERROR ###`).
  */
+
+import { type TextWriter, textOf } from "@dnsrep/util";
 import { descrFor, Rdf } from "./descr.js";
 import { isWdnsError, WdnsError, WdnsErrorCode } from "./errors.js";
-import { domainToString, lenUname } from "./name.js";
-import { rrtypeName } from "./tables.js";
-import { base32HexEncode, base64Encode, hexString, ipv4ToString, ipv6ToString } from "./text-codecs.js";
+import { lenUname, writeDomain } from "./name.js";
+import { rrtypeNameBytes } from "./tables.js";
+import { base32HexEncode, base64Encode, ipv4ToString, ipv6ToString } from "./text-codecs.js";
 
 const DDD: string[] = Array.from({ length: 256 }, (_, c) => `\\${String(c).padStart(3, "0")}`);
 
@@ -120,17 +122,20 @@ const EDE = [
   "Network Error",
   "Invalid Data",
 ];
-const printable = (b: Uint8Array, start: number, end: number): string => {
-  let s = "";
+/** b[start, end) with bytes outside ' '..'~' as "." */
+function writePrintable(w: TextWriter, b: Uint8Array, start: number, end: number): void {
+  w.reserve(end - start);
+  const t = w.buf;
+  let o = w.pos;
   for (let i = start; i < end; i++) {
     const c = b[i] as number;
-    s += c >= 0x20 && c <= 0x7e ? String.fromCharCode(c) : ".";
+    t[o++] = c >= 0x20 && c <= 0x7e ? c : 0x2e;
   }
-  return s;
-};
+  w.pos = o;
+}
 
-function ednsOptData(code: number, b: Uint8Array, start: number, len: number): string {
-  let s = " ";
+/** An EDNS option's data; checks what it needs before it writes anything. */
+function writeEdnsOptData(w: TextWriter, code: number, b: Uint8Array, start: number, len: number): void {
   let p = start;
   let left = len;
   switch (code) {
@@ -144,20 +149,39 @@ function ednsOptData(code: number, b: Uint8Array, start: number, len: number): s
       if ((fam !== 1 && fam !== 2) || (fam === 1 && left > 4) || (fam === 2 && left > 16)) badRes();
       const addr = new Uint8Array(16);
       addr.set(b.subarray(p, p + left));
-      s += fam === 1 ? ipv4ToString(addr) : ipv6ToString(addr);
-      return `${s}/${srcPl}/${scopePl}`;
+      w.byte(0x20);
+      w.latin1(fam === 1 ? ipv4ToString(addr) : ipv6ToString(addr));
+      w.byte(0x2f);
+      w.uint(srcPl);
+      w.byte(0x2f);
+      w.uint(scopePl);
+      return;
     }
     case 15: {
       if (left < 2) badRes();
       const info = ((b[p] as number) << 8) | (b[p + 1] as number);
       p += 2;
-      s += String(info);
-      if (info < EDE.length) s += ` (${EDE[info]})`;
-      return `${s}: (${printable(b, p, start + len)})`;
+      w.byte(0x20);
+      w.uint(info);
+      if (info < EDE.length) {
+        w.latin1(" (");
+        w.latin1(EDE[info] as string);
+        w.byte(0x29);
+      }
+      w.latin1(": (");
+      writePrintable(w, b, p, start + len);
+      w.byte(0x29);
+      return;
     }
     default:
-      for (let i = 0; i < len; i++) s += `${hexString(b, false, start + i, start + i + 1)} `;
-      return `${s}("${printable(b, start, start + len)}")`;
+      w.byte(0x20);
+      for (let i = 0; i < len; i++) {
+        w.hex(b, start + i, start + i + 1);
+        w.byte(0x20);
+      }
+      w.latin1('("');
+      writePrintable(w, b, start, start + len);
+      w.latin1('")');
   }
 }
 
@@ -169,41 +193,123 @@ function ednsOptName(code: number): string {
 
 /** Presentation form of an rdata (libwdns wdns_rdata_to_str). */
 export function rdataToString(rrtype: number, rrclass: number, rdata: Uint8Array): string {
-  return appendRdataText("", rrtype, rrclass, rdata);
+  return textOf((w) => writeRdata(w, rrtype, rrclass, rdata, w.pos));
+}
+
+/** Write a quoted string's body (`"` and `\` escaped, others outside ' '..'~' as \DDD). */
+function writeQuotedBody(w: TextWriter, b: Uint8Array, start: number, end: number): void {
+  w.reserve(4 * (end - start));
+  const t = w.buf;
+  let o = w.pos;
+  for (let i = start; i < end; i++) {
+    const c = b[i] as number;
+    if (c === 0x22 || c === 0x5c) {
+      t[o++] = 0x5c;
+      t[o++] = c;
+    } else if (c >= 0x20 && c <= 0x7e) t[o++] = c;
+    else {
+      t[o++] = 0x5c;
+      t[o++] = 48 + ((c / 100) | 0);
+      t[o++] = 48 + (((c / 10) | 0) % 10);
+      t[o++] = 48 + (c % 10);
+    }
+  }
+  w.pos = o;
+}
+
+function writeIpv4(w: TextWriter, b: Uint8Array, o: number): void {
+  w.uint(b[o] as number);
+  w.byte(0x2e);
+  w.uint(b[o + 1] as number);
+  w.byte(0x2e);
+  w.uint(b[o + 2] as number);
+  w.byte(0x2e);
+  w.uint(b[o + 3] as number);
+}
+
+const B64 = Uint8Array.from("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", (c) => c.charCodeAt(0));
+/** base64 with padding (RFC 4648), as base64Encode. */
+function writeBase64(w: TextWriter, b: Uint8Array, start: number, end: number): void {
+  w.reserve(4 * Math.ceil((end - start) / 3));
+  const t = w.buf;
+  let o = w.pos;
+  let i = start;
+  for (; i + 3 <= end; i += 3) {
+    const v = ((b[i] as number) << 16) | ((b[i + 1] as number) << 8) | (b[i + 2] as number);
+    t[o++] = B64[v >> 18] as number;
+    t[o++] = B64[(v >> 12) & 63] as number;
+    t[o++] = B64[(v >> 6) & 63] as number;
+    t[o++] = B64[v & 63] as number;
+  }
+  if (end - i === 1) {
+    const v = (b[i] as number) << 16;
+    t[o++] = B64[v >> 18] as number;
+    t[o++] = B64[(v >> 12) & 63] as number;
+    t[o++] = 0x3d;
+    t[o++] = 0x3d;
+  } else if (end - i === 2) {
+    const v = ((b[i] as number) << 16) | ((b[i + 1] as number) << 8);
+    t[o++] = B64[v >> 18] as number;
+    t[o++] = B64[(v >> 12) & 63] as number;
+    t[o++] = B64[(v >> 6) & 63] as number;
+    t[o++] = 0x3d;
+  }
+  w.pos = o;
+}
+
+function writeTypeName(w: TextWriter, t: number): void {
+  const n = rrtypeNameBytes(t);
+  if (n !== undefined) w.raw(n);
+  else {
+    w.latin1("TYPE");
+    w.uint(t);
+  }
+}
+
+/** the rdata cursor of writeRdata (where its next field starts, and how much is left) */
+let src = 0;
+let left = 0;
+/** at least `n` bytes left, else the field is cut short */
+function need(n: number): void {
+  if (left < n) bad();
+}
+function take(n: number): void {
+  src += n;
+  left -= n;
+}
+const u16 = (b: Uint8Array, o: number): number => ((b[o] as number) << 8) | (b[o + 1] as number);
+/** One length-prefixed character-string, quoted. */
+function charString(w: TextWriter, rdata: Uint8Array): void {
+  const oc = rdata[src] as number;
+  take(1);
+  need(oc);
+  w.byte(0x22);
+  writeQuotedBody(w, rdata, src, src + oc);
+  w.byte(0x22);
+  w.byte(0x20);
+  take(oc);
 }
 
 /**
- * Append the rdata text to `prefix` the way libwdns appends to its buffer:
- * the final trailing space of the buffer is removed, which for empty rdata
- * removes the separator before it too.
+ * Write the rdata text into `w` the way libwdns appends to its buffer: the final trailing space
+ * is removed — back to `floor`, the start of the buffer libwdns would hold (a line's start, so for
+ * empty rdata the separator written before it goes too).
  */
-export function appendRdataText(prefix: string, rrtype: number, rrclass: number, rdata: Uint8Array): string {
+export function writeRdata(w: TextWriter, rrtype: number, rrclass: number, rdata: Uint8Array, floor: number): void {
   const d = descrFor(rrtype);
   if (!d) {
-    let s = `${prefix}\\# ${rdata.length} `;
-    for (let i = 0; i < rdata.length; i++) s += `${hexString(rdata, false, i, i + 1)} `;
-    return s;
+    w.latin1("\\# ");
+    w.uint(rdata.length);
+    w.byte(0x20);
+    for (let i = 0; i < rdata.length; i++) {
+      w.hex(rdata, i, i + 1);
+      w.byte(0x20);
+    }
+    return;
   }
-  if (d.cls === "in" && rrclass !== 1) return prefix;
-  let s = prefix;
-  let src = 0;
-  let left = rdata.length;
-  const need = (n: number): void => {
-    if (left < n) bad();
-  };
-  const take = (n: number): void => {
-    src += n;
-    left -= n;
-  };
-  const u16 = (o: number): number => ((rdata[o] as number) << 8) | (rdata[o + 1] as number);
-  /** One length-prefixed character-string, quoted. */
-  const charString = (): void => {
-    const oc = rdata[src] as number;
-    take(1);
-    need(oc);
-    s += `"${quotedBody(rdata, src, src + oc)}" `;
-    take(oc);
-  };
+  if (d.cls === "in" && rrclass !== 1) return;
+  src = 0;
+  left = rdata.length;
   try {
     for (const f of d.fields) {
       if (left === 0) break;
@@ -211,20 +317,24 @@ export function appendRdataText(prefix: string, rrtype: number, rrclass: number,
         case Rdf.NAME:
         case Rdf.UNAME: {
           const len = lenUname(rdata, src, src + left);
-          s += `${domainToString(rdata, src, len)} `;
+          writeDomain(w, rdata, src, len);
+          w.byte(0x20);
           take(len);
           break;
         }
         case Rdf.BYTES:
-          s += hexString(rdata, true, src, src + left);
+          w.hex(rdata, src, src + left, true);
           left = 0;
           break;
         case Rdf.BYTES_B64:
-          s += base64Encode(rdata.subarray(src, src + left));
+          writeBase64(w, rdata, src, src + left);
           left = 0;
           break;
         case Rdf.BYTES_STR:
-          s += `"${quotedBody(rdata, src, src + left)}" `;
+          w.byte(0x22);
+          writeQuotedBody(w, rdata, src, src + left);
+          w.byte(0x22);
+          w.byte(0x20);
           take(left);
           break;
         case Rdf.IPV6PREFIX: {
@@ -234,11 +344,13 @@ export function appendRdataText(prefix: string, rrtype: number, rrclass: number,
           let oc = (128 - pl) >> 3;
           if (pl % 8 !== 0) oc++;
           need(1 + oc);
-          s += `${pl} `;
+          w.uint(pl);
+          w.byte(0x20);
           if (oc > 0) {
             const a = new Uint8Array(16);
             a.set(rdata.subarray(src, src + oc), 16 - oc);
-            s += `${ipv6ToString(a)} `;
+            w.latin1(ipv6ToString(a));
+            w.byte(0x20);
           }
           left -= oc + 1;
           src += oc;
@@ -248,8 +360,9 @@ export function appendRdataText(prefix: string, rrtype: number, rrclass: number,
           need(1);
           const oc = rdata[src++] as number;
           need(1 + oc);
-          if (oc === 0) s += "-";
-          s += `${hexString(rdata, false, src, src + oc)} `;
+          if (oc === 0) w.byte(0x2d);
+          w.hex(rdata, src, src + oc);
+          w.byte(0x20);
           src += oc;
           left -= oc + 1;
           break;
@@ -259,77 +372,86 @@ export function appendRdataText(prefix: string, rrtype: number, rrclass: number,
           const oc = rdata[src++] as number;
           need(1 + oc);
           if (oc === 0) {
-            s += "0 ";
+            w.latin1("0 ");
             left--;
             break;
           }
-          s += `${base32HexEncode(rdata.subarray(src, src + oc))} `;
+          w.latin1(base32HexEncode(rdata.subarray(src, src + oc)));
+          w.byte(0x20);
           src += oc;
           left -= oc + 1;
           break;
         }
         case Rdf.INT8:
           need(1);
-          s += `${rdata[src]} `;
+          w.uint(rdata[src] as number);
+          w.byte(0x20);
           take(1);
           break;
         case Rdf.INT16:
           need(2);
-          s += `${u16(src)} `;
+          w.uint(u16(rdata, src));
+          w.byte(0x20);
           take(2);
           break;
         case Rdf.INT32:
           need(4);
-          s += `${((u16(src) << 16) >>> 0) + u16(src + 2)} `;
+          w.uint(((u16(rdata, src) << 16) >>> 0) + u16(rdata, src + 2));
+          w.byte(0x20);
           take(4);
           break;
         case Rdf.IPV4:
           need(4);
-          s += `${ipv4ToString(rdata, src)} `;
+          writeIpv4(w, rdata, src);
+          w.byte(0x20);
           take(4);
           break;
         case Rdf.IPV6:
           need(16);
-          s += `${ipv6ToString(rdata, src)} `;
+          w.latin1(ipv6ToString(rdata, src));
+          w.byte(0x20);
           take(16);
           break;
         case Rdf.EUI48:
         case Rdf.EUI64: {
           const n = f === Rdf.EUI48 ? 6 : 8;
           need(n);
-          const parts: string[] = [];
-          for (let i = 0; i < n; i++) parts.push(hexString(rdata, false, src + i, src + i + 1));
-          s += parts.join("-");
+          for (let i = 0; i < n; i++) {
+            if (i > 0) w.byte(0x2d);
+            w.hex(rdata, src + i, src + i + 1);
+          }
           take(n);
           break;
         }
         case Rdf.STRING:
           need(1);
-          charString();
+          charString(w, rdata);
           break;
         case Rdf.REPSTRING:
-          while (left > 0) charString();
+          while (left > 0) charString(w, rdata);
           break;
         case Rdf.SVCPARAMS:
           while (left > 0) {
             need(2);
-            const key = u16(src);
+            const key = u16(rdata, src);
             if (key === 65535) bad();
-            s += key !== 2 ? `${svcKeyName(key)}=` : svcKeyName(key);
+            w.latin1(svcKeyName(key));
+            if (key !== 2) w.byte(0x3d);
             take(2);
             need(2);
-            const vlen = u16(src);
+            const vlen = u16(rdata, src);
             take(2);
             need(vlen);
-            s += svcparamToStr(key, rdata, src, vlen);
+            w.latin1(svcparamToStr(key, rdata, src, vlen));
             take(vlen);
           }
           break;
         case Rdf.RRTYPE: {
           need(2);
-          const t = u16(src);
+          const t = u16(rdata, src);
           take(2);
-          s += `${rrtypeName(t) ?? `TYPE${t}`} `;
+          writeTypeName(w, t);
+          w.byte(0x20);
           break;
         }
         case Rdf.TYPE_BITMAP:
@@ -344,8 +466,8 @@ export function appendRdataText(prefix: string, rrtype: number, rrclass: number,
               const a = rdata[src + i] as number;
               for (let j = 1; j <= 8; j++) {
                 if (a & (1 << (8 - j))) {
-                  const t = (win << 8) | lo;
-                  s += `${rrtypeName(t) ?? `TYPE${t}`} `;
+                  writeTypeName(w, (win << 8) | lo);
+                  w.byte(0x20);
                 }
                 lo++;
               }
@@ -356,27 +478,30 @@ export function appendRdataText(prefix: string, rrtype: number, rrclass: number,
         case Rdf.EDNS_OPT:
           while (left > 0) {
             need(2);
-            const code = u16(src);
-            s += ednsOptName(code);
+            const code = u16(rdata, src);
+            w.latin1(ednsOptName(code));
             take(2);
             need(2);
-            const olen = u16(src);
+            const olen = u16(rdata, src);
             take(2);
             need(olen);
-            s += ednsOptData(code, rdata, src, olen);
+            writeEdnsOptData(w, code, rdata, src, olen);
             take(olen);
-            if (left > 0) s += "\n";
+            if (left > 0) w.byte(0x0a);
           }
           break;
       }
     }
   } catch (e) {
-    if (e instanceof ParseErr) return `${s} ### PARSE ERROR ###`;
-    if (isWdnsError(e)) return `${s} ### PARSE ERROR #${resNumber(e.code)} ###`;
-    throw e;
+    if (e instanceof ParseErr) w.latin1(" ### PARSE ERROR ###");
+    else if (isWdnsError(e)) {
+      w.latin1(" ### PARSE ERROR #");
+      w.uint(resNumber(e.code));
+      w.latin1(" ###");
+    } else throw e;
+    return;
   }
-  if (s.endsWith(" ")) s = s.slice(0, -1);
-  return s;
+  if (w.pos > floor && w.buf[w.pos - 1] === 0x20) w.pos--;
 }
 
 /** wdns_res enum values, for the `### PARSE ERROR #N ###` form. */

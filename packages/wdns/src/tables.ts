@@ -99,6 +99,19 @@ const TYPE_NUM = new Map<string, number>([...TYPES, ...EXTRA_TEXT_TYPES].map(([n
 export function rrtypeName(t: number): string | null {
   return TYPE_NAME.get(t) ?? null;
 }
+/** latin1 bytes of each name of a table, indexed by its 16-bit code (what printers copy into their output) */
+function bytesOf(m: Map<number, string>): (Uint8Array | undefined)[] {
+  let top = 0;
+  for (const n of m.keys()) top = Math.max(top, n);
+  const a: (Uint8Array | undefined)[] = Array.from({ length: top + 1 }, () => undefined);
+  for (const [n, s] of m) a[n] = Uint8Array.from(s, (c) => c.charCodeAt(0));
+  return a;
+}
+const TYPE_BYTES = bytesOf(TYPE_NAME);
+/** rrtypeName as bytes (ASCII), or undefined when the type has no name. */
+export function rrtypeNameBytes(t: number): Uint8Array | undefined {
+  return t < TYPE_BYTES.length ? TYPE_BYTES[t] : undefined;
+}
 /** "A", "NSAP-PTR", or "TYPE65534". */
 export function rrtypeToString(t: number): string {
   return TYPE_NAME.get(t) ?? `TYPE${t}`;
@@ -125,6 +138,11 @@ const CLASSES: [number, string][] = [
 ];
 const CLASS_NAME = new Map<number, string>(CLASSES);
 const CLASS_NUM = new Map<string, number>(CLASSES.map(([n, s]) => [s, n]));
+const CLASS_BYTES = bytesOf(CLASS_NAME);
+/** rrclassName as bytes (ASCII), or undefined when the class has no name. */
+export function rrclassNameBytes(c: number): Uint8Array | undefined {
+  return c < CLASS_BYTES.length ? CLASS_BYTES[c] : undefined;
+}
 export function rrclassName(c: number): string | null {
   return CLASS_NAME.get(c) ?? null;
 }

@@ -1,10 +1,10 @@
 /** nmsg-tool against nmsgtool's vectors (cases.jsonl), UDP loopback round trip, and bad input. */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { Readable } from "node:stream";
+import { PassThrough, Readable } from "node:stream";
 import { memoryIo, runCommand } from "@dnsrep/cli";
-import { readPayloads } from "@dnsrep/nmsg";
+import { type NmsgPayload, NmsgWriter, payloadToPres, readPayloads } from "@dnsrep/nmsg";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { readVector, readVectorText, vectorCases, vectorsDir } from "../../../test/vectors.js";
@@ -49,6 +49,21 @@ describe("nmsgtool vectors", () => {
       }
     });
   }
+  it("presentation to a stream that keeps the chunks it is given (a PassThrough): every chunk intact", async () => {
+    const prev = process.cwd();
+    process.chdir(vectorsDir);
+    try {
+      const stdout = new PassThrough();
+      const got: Buffer[] = [];
+      // the reader keeps each chunk (not a copy): read at the end, each must still hold what was written into it
+      stdout.on("data", (c: Buffer) => got.push(c));
+      const rc = await runCommand("nmsg-tool", run, ["-r", "nmsg/dnsqr.nmsg"], { ...memoryIo(), stdout });
+      expect(rc).toBe(0);
+      expect(Buffer.concat(got).toString("utf8")).toBe(readVectorText("nmsg/dnsqr.pres.txt"));
+    } finally {
+      process.chdir(prev);
+    }
+  });
   it("JSON from stdin with -V/-T (dedupe.first3.via-stdin.json)", async () => {
     const three = (await tool(["-r", "dedupe/dedupe.nmsg", "-J", "-", "-c", "3"])).out;
     const r = await tool(["-j", "-", "-V", "SIE", "-T", "dnsdedupe", "-J", "-"], three);
@@ -168,6 +183,30 @@ describe("bad input", () => {
     const r = await tool(["-r", f]);
     expect(r.rc).toBe(1);
     expect(r.err).toBe(`nmsg-tool: ${f}: corrupt zlib container (inflates to more than the 1000 bytes it states) at offset 0\n`);
+  });
+  it("a payload that does not decode: the text before it on stdout, none of its own, one line and exit 1", async () => {
+    const ps: NmsgPayload[] = [];
+    for await (const p of readPayloads(Readable.from([readVector("nmsg/dnsqr.nmsg")]))) {
+      ps.push({ ...p, payload: p.payload.slice() });
+      if (ps.length === 3) break;
+    }
+    // the second payload cut inside its fields (past its type, addresses and ports: some of its text was written)
+    const bad = { ...ps[1]!, payload: ps[1]!.payload.slice(0, 30) };
+    const chunks: Uint8Array[] = [];
+    const w = new NmsgWriter((c) => void chunks.push(c), {});
+    for (const p of [ps[0]!, bad, ps[2]!]) await w.write(p);
+    await w.close();
+    const f = join(dir, "bad-payload.nmsg");
+    writeFileSync(f, Buffer.concat(chunks));
+    const r = await tool(["-r", f]);
+    expect(r.rc).toBe(1);
+    expect(r.err).toMatch(/^nmsg-tool: [^\n]*bad-payload\.nmsg: base\/dnsqr: [^\n]*\n$/);
+    expect(r.out.toString()).toBe(payloadToPres(ps[0]!));
+    // a file output is not left behind (its temp file removed), as before
+    const out = join(dir, "bad-payload.pres");
+    const o = await tool(["-r", f, "-o", out]);
+    expect(o.rc).toBe(1);
+    expect(existsSync(out)).toBe(false);
   });
   it("a payload CRC mismatch drops that payload only", async () => {
     const b = Buffer.from(readVector("nmsg/dnsqr.unbuffered.nmsg"));
