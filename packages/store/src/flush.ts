@@ -1,7 +1,7 @@
 /**
  * Flush: an immutable memtable written out as a dnstable file pair (DNS and DNSSEC, each only
  * when it holds RRsets), entry for entry what dnstable-import writes for the same observations:
- * the trees' entries, then the trailer (TIME_RANGE, VERSION). Each file is written under a
+ * the tables' entries in key order, then the trailer (TIME_RANGE, VERSION). Each file is written under a
  * temporary name, fsynced, and renamed into place once both are complete; the directory is synced.
  * The caller then names them in the manifest. The event loop gets a turn every few thousand
  * entries, so lookups and puts go on while a memtable is written.
@@ -25,7 +25,7 @@ const YIELD_EVERY = 4096;
 export const turn = (): Promise<void> => new Promise<void>((r) => setImmediate(r));
 
 export interface FlushOutput {
-  /** [DNS path, DNSSEC path]: null where that tree was empty */
+  /** [DNS path, DNSSEC path]: null where that table was empty */
   paths: [string | null, string | null];
   entries: number;
   bytes: number;
@@ -49,7 +49,7 @@ export async function writeMemtable(
   let current = "";
   try {
     for (const f of [0, 1] as const) {
-      const tree = mem.trees[f];
+      const table = mem.tables[f];
       const range = mem.ranges[f];
       if (range.rrsets === 0) continue;
       const path = paths[f];
@@ -62,8 +62,9 @@ export async function writeMemtable(
       });
       writers.push(w);
       let n = 0;
-      for (const [k, v] of tree.entries()) {
-        w.addLatin1(k, v);
+      const it = table.view().iterator();
+      while (it.next()) {
+        w.addLatin1(it.k, it.v);
         if (++n % YIELD_EVERY === 0) await turn();
       }
       for (const [k, v] of conv.trailer({ first: range.first, last: range.last })) w.add(k, v);

@@ -1,0 +1,261 @@
+/**
+ * One memtable file's entries (DNS or DNSSEC): a hash map from the dnstable key (a latin1 string,
+ * one char per byte) to its value, merged in place, and the keys in byte order built only when a
+ * reader asks — not a sorted tree kept ordered on every put.
+ *
+ * A put costs a hash lookup (and a set when the merge changes the value); a key not seen before is
+ * noted in `fresh`. A reader takes a TableView: the keys of the table at that moment, sorted (the
+ * fresh keys sorted and merged into a short `recent` run, which is merged into the long `base` run
+ * once it passes an eighth of it: each key is copied O(1) times on average), and the values as
+ * they were then. Values a later put changes are first saved in the undo map of the newest view
+ * that is still referenced, so a view reads, for each of its keys, the first saved value found
+ * along the newer views, else the map's: what the table held when the view was taken. Views nobody
+ * holds are garbage: the table keeps the newest one weakly (strongly only until the batch being
+ * applied ends), so an unread table saves nothing.
+ */
+import { emptyIterator, type MtblIterator, type MtblSource } from "@dnsrep/mtbl";
+import { latin1String, writeLatin1 } from "@dnsrep/util";
+
+/** The shortest `recent` run merged into `base` (below it, recent grows to an eighth of base). */
+const RECENT_MIN = 8192;
+
+/** Merge two sorted arrays of distinct keys (no key in both). */
+function mergeSorted(a: readonly string[], b: readonly string[]): string[] {
+  const out: string[] = new Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let o = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i] as string;
+    const y = b[j] as string;
+    if (x < y) {
+      out[o++] = x;
+      i++;
+    } else {
+      out[o++] = y;
+      j++;
+    }
+  }
+  while (i < a.length) out[o++] = a[i++] as string;
+  while (j < b.length) out[o++] = b[j++] as string;
+  return out;
+}
+
+/** The first index of `keys` (sorted) whose key is ≥ `k`. */
+function lowerBound(keys: readonly string[], k: string): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((keys[mid] as string) < k) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export class TableView {
+  readonly #table: Table;
+  /** the keys when the view was taken: two sorted runs, no key in both */
+  readonly base: readonly string[];
+  readonly recent: readonly string[];
+  /** values changed after this view was taken and before the next one was */
+  readonly undo = new Map<string, string>();
+  /** the next newer view (its undo map holds the changes after it) */
+  next: TableView | null = null;
+
+  constructor(table: Table, base: readonly string[], recent: readonly string[]) {
+    this.#table = table;
+    this.base = base;
+    this.recent = recent;
+  }
+
+  get size(): number {
+    return this.base.length + this.recent.length;
+  }
+
+  /** The value of one of the view's keys as it was when the view was taken. */
+  value(k: string): string {
+    for (let v: TableView | null = this; v !== null; v = v.next) {
+      const u = v.undo.get(k);
+      if (u !== undefined) return u;
+    }
+    return this.#table.map.get(k) as string;
+  }
+
+  has(k: string): boolean {
+    const i = lowerBound(this.base, k);
+    if (this.base[i] === k) return true;
+    return this.recent[lowerBound(this.recent, k)] === k;
+  }
+
+  /** Its entries in key order from `lo` (inclusive; undefined: the first), until `stop(key)`. */
+  iterator(lo?: string, stop: ((k: string) => boolean) | null = null): ViewIterator {
+    return new ViewIterator(this, lo, stop);
+  }
+}
+
+/**
+ * A view's entries in key order: `k` and `v` are the key and value as latin1 strings, `key` and
+ * `value` borrowed byte views of scratch buffers (valid until the next step).
+ */
+export class ViewIterator implements MtblIterator {
+  readonly #view: TableView;
+  readonly #a: readonly string[];
+  readonly #b: readonly string[];
+  #i: number;
+  #j: number;
+  readonly #stop: ((k: string) => boolean) | null;
+  #kb = new Uint8Array(512);
+  #vb = new Uint8Array(64);
+  #kl = -1;
+  #vl = -1;
+  #done = false;
+  k = "";
+  v = "";
+
+  constructor(view: TableView, lo: string | undefined, stop: ((k: string) => boolean) | null) {
+    this.#view = view;
+    this.#a = view.base;
+    this.#b = view.recent;
+    this.#i = lo === undefined ? 0 : lowerBound(this.#a, lo);
+    this.#j = lo === undefined ? 0 : lowerBound(this.#b, lo);
+    this.#stop = stop;
+  }
+
+  next(): boolean {
+    if (this.#done) return false;
+    const x = this.#a[this.#i];
+    const y = this.#b[this.#j];
+    let k: string;
+    if (x === undefined) {
+      if (y === undefined) {
+        this.#done = true;
+        return false;
+      }
+      k = y;
+      this.#j++;
+    } else if (y === undefined || x < y) {
+      k = x;
+      this.#i++;
+    } else {
+      k = y;
+      this.#j++;
+    }
+    if (this.#stop?.(k)) {
+      this.#done = true;
+      return false;
+    }
+    this.k = k;
+    this.v = this.#view.value(k);
+    this.#kl = -1;
+    this.#vl = -1;
+    return true;
+  }
+
+  get key(): Uint8Array {
+    if (this.#kl < 0) {
+      if (this.k.length > this.#kb.length) this.#kb = new Uint8Array(this.k.length * 2);
+      this.#kl = writeLatin1(this.#kb, this.k, 0);
+    }
+    return this.#kb.subarray(0, this.#kl);
+  }
+
+  get value(): Uint8Array {
+    if (this.#vl < 0) {
+      if (this.v.length > this.#vb.length) this.#vb = new Uint8Array(this.v.length * 2);
+      this.#vl = writeLatin1(this.#vb, this.v, 0);
+    }
+    return this.#vb.subarray(0, this.#vl);
+  }
+}
+
+/** A view as an MtblSource (what a snapshot reads beside the files). */
+export function viewSource(view: TableView): MtblSource {
+  return {
+    iter: () => view.iterator(),
+    get: (key) => {
+      const k = latin1String(key);
+      return view.has(k) ? view.iterator(k, (x) => x !== k) : emptyIterator();
+    },
+    getPrefix: (prefix) => {
+      const p = latin1String(prefix);
+      return view.iterator(p, (x) => !x.startsWith(p));
+    },
+    getRange: (lo, hi) => {
+      const h = latin1String(hi);
+      return view.iterator(latin1String(lo), (x) => x > h);
+    },
+  };
+}
+
+export class Table {
+  readonly map = new Map<string, string>();
+  /** keys put since the last view, unsorted */
+  #fresh: string[] = [];
+  #base: string[] = [];
+  #recent: string[] = [];
+  /** the newest view, weakly (a view nobody reads needs no undo) and, until the batch ends, strongly */
+  #newest: WeakRef<TableView> | null = null;
+  #pinned: TableView | null = null;
+  /** the undo map the puts of the current slice save old values to (null: no view to keep) */
+  #undo: Map<string, string> | null = null;
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  /** Before a slice of puts: find the newest view still referenced. */
+  beginSlice(): void {
+    this.#undo = this.#newest?.deref()?.undo ?? null;
+  }
+
+  /** A batch is all in: the newest view is held only by its readers from now on. */
+  endBatch(): void {
+    this.#pinned = null;
+  }
+
+  /**
+   * Put an entry: a new key is added, a known one's value merged with `merge` (which returns the
+   * old value itself when the merge leaves it). Returns the bytes the table grew by.
+   */
+  put(key: string, value: string, merge: (key: string, a: string, b: string) => string, overhead: number): number {
+    const map = this.map;
+    const have = map.get(key);
+    if (have === undefined) {
+      map.set(key, value);
+      this.#fresh.push(key);
+      return key.length + value.length + overhead;
+    }
+    const m = merge(key, have, value);
+    if (m === have) return 0;
+    const undo = this.#undo;
+    if (undo !== null && !undo.has(key)) undo.set(key, have);
+    map.set(key, m);
+    return m.length - have.length;
+  }
+
+  /** A view of the table as it is now (the keys sorted; later puts not seen). */
+  view(): TableView {
+    if (this.#fresh.length > 0) {
+      const f = this.#fresh.sort();
+      this.#fresh = [];
+      this.#recent = this.#recent.length === 0 ? f : mergeSorted(this.#recent, f);
+      if (this.#recent.length >= Math.max(RECENT_MIN, this.#base.length >> 3)) {
+        this.#base = this.#base.length === 0 ? this.#recent : mergeSorted(this.#base, this.#recent);
+        this.#recent = [];
+      }
+    }
+    const v = new TableView(this, this.#base, this.#recent);
+    const prev = this.#newest?.deref();
+    if (prev !== undefined) prev.next = v;
+    this.#newest = new WeakRef(v);
+    this.#pinned = v;
+    this.#undo = v.undo;
+    return v;
+  }
+
+  /** The newest view, if anything still references it. */
+  newest(): TableView | undefined {
+    return this.#pinned ?? this.#newest?.deref();
+  }
+}
