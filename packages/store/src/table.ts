@@ -1,10 +1,12 @@
 /**
  * One memtable file's entries (DNS or DNSSEC): a hash map from the dnstable key (a latin1 string,
- * one char per byte) to its value, merged in place, and the keys in byte order built only when a
- * reader asks — not a sorted tree kept ordered on every put.
+ * one char per byte) to a slot holding its value, merged in place, and the keys in byte order built
+ * only when a reader asks — not a sorted tree kept ordered on every put.
  *
- * A put costs a hash lookup (and a set when the merge changes the value); a key not seen before is
- * noted in `fresh`. A reader takes a TableView: the keys of the table at that moment, sorted (the
+ * A slot holds a triplet value (time_first, time_last, count: the RRSET and RDATA entries, most of
+ * them) as three numbers in typed arrays, so merging one (min, max, add) allocates nothing and
+ * leaves no garbage; any other value as its latin1 string. A put costs a hash lookup; a key not
+ * seen before is noted in `fresh`. A reader takes a TableView: the keys of the table at that moment, sorted (the
  * fresh keys sorted and merged into a short `recent` run, which is merged into the long `base` run
  * once it passes an eighth of it: each key is copied O(1) times on average), and the values as
  * they were then. Values a later put changes are first saved in the undo map of the newest view
@@ -79,7 +81,7 @@ export class TableView {
       const u = v.undo.get(k);
       if (u !== undefined) return u;
     }
-    return this.#table.map.get(k) as string;
+    return this.#table.value(k);
   }
 
   has(k: string): boolean {
@@ -188,8 +190,67 @@ export function viewSource(view: TableView): MtblSource {
   };
 }
 
+/** Varint length of a non-negative integer below 2^53. */
+function varintLength(v: number): number {
+  let n = 1;
+  while (v >= 128) {
+    v = Math.floor(v / 128);
+    n++;
+  }
+  return n;
+}
+
+/** A triplet decoded by decodeTriplet. */
+const dec = { first: 0, last: 0, count: 0 };
+
+/** Decode a latin1 string holding exactly three canonical varints into `dec`; false if it is not one. */
+function decodeTriplet(s: string): boolean {
+  let pos = 0;
+  for (let f = 0; f < 3; f++) {
+    let v = 0;
+    let mul = 1;
+    for (let i = 0; ; i++) {
+      if (i === 8 || pos >= s.length) return false;
+      const b = s.charCodeAt(pos++);
+      v += (b & 0x7f) * mul;
+      if (b < 0x80) break;
+      mul *= 128;
+    }
+    if (f === 0) dec.first = v;
+    else if (f === 1) dec.last = v;
+    else dec.count = v;
+  }
+  // canonical (no longer than the shortest encoding) so that encoding the numbers gives the string back
+  return pos === s.length && varintLength(dec.first) + varintLength(dec.last) + varintLength(dec.count) === pos;
+}
+
+const scratch = Buffer.allocUnsafe(30);
+function putVarint(at: number, v: number): number {
+  while (v >= 128) {
+    scratch[at++] = (v % 128) | 0x80;
+    v = Math.floor(v / 128);
+  }
+  scratch[at++] = v;
+  return at;
+}
+
+/** Whether a key's entries hold triplets (RRSET 0x00, RDATA 0x02). */
+const tripletKey = (key: string): boolean => {
+  const t = key.charCodeAt(0);
+  return t === 0 || t === 2;
+};
+
+/** Bytes of a slot's three numbers. */
+const SLOT_BYTES = 24;
+
 export class Table {
-  readonly map = new Map<string, string>();
+  /** key → slot */
+  readonly map = new Map<string, number>();
+  #first = new Float64Array(256);
+  #last = new Float64Array(256);
+  #count = new Float64Array(256);
+  /** a slot's value when it is not a triplet held in the numbers (else undefined) */
+  #strs: (string | undefined)[] = [];
   /** keys put since the last view, unsorted */
   #fresh: string[] = [];
   #base: string[] = [];
@@ -199,6 +260,9 @@ export class Table {
   #pinned: TableView | null = null;
   /** the undo map the puts of the current slice save old values to (null: no view to keep) */
   #undo: Map<string, string> | null = null;
+  /** the last value string decoded (a batch's observations often share one) and whether it was a triplet */
+  #lastValue = "";
+  #lastTriplet = { ok: false, first: 0, last: 0, count: 0 };
 
   get size(): number {
     return this.map.size;
@@ -214,24 +278,91 @@ export class Table {
     this.#pinned = null;
   }
 
+  /** The current value of a slot, as a latin1 string. */
+  valueAt(slot: number): string {
+    const s = this.#strs[slot];
+    if (s !== undefined) return s;
+    let n = putVarint(0, this.#first[slot] as number);
+    n = putVarint(n, this.#last[slot] as number);
+    n = putVarint(n, this.#count[slot] as number);
+    return scratch.toString("latin1", 0, n);
+  }
+
+  /** The current value of a key the table holds. */
+  value(key: string): string {
+    return this.valueAt(this.map.get(key) as number);
+  }
+
+  /** `value` decoded as a triplet into #lastTriplet (cached by identity); whether it is one. */
+  #triplet(value: string): boolean {
+    const t = this.#lastTriplet;
+    if (value !== this.#lastValue) {
+      this.#lastValue = value;
+      t.ok = decodeTriplet(value);
+      t.first = dec.first;
+      t.last = dec.last;
+      t.count = dec.count;
+    }
+    return t.ok;
+  }
+
+  #grow(): void {
+    const n = this.#first.length * 2;
+    const grown = (a: Float64Array): Float64Array<ArrayBuffer> => {
+      const b = new Float64Array(n);
+      b.set(a);
+      return b;
+    };
+    this.#first = grown(this.#first);
+    this.#last = grown(this.#last);
+    this.#count = grown(this.#count);
+  }
+
+  /** Set a slot to `value`: as numbers when it is a triplet of a triplet key, else as the string. */
+  #store(slot: number, key: string, value: string): void {
+    if (tripletKey(key) && this.#triplet(value)) {
+      const t = this.#lastTriplet;
+      this.#first[slot] = t.first;
+      this.#last[slot] = t.last;
+      this.#count[slot] = t.count;
+      this.#strs[slot] = undefined;
+    } else this.#strs[slot] = value;
+  }
+
   /**
-   * Put an entry: a new key is added, a known one's value merged with `merge` (which returns the
-   * old value itself when the merge leaves it). Returns the bytes the table grew by.
+   * Put an entry: a new key is added, a known one's value merged (triplets: min, max, add; else
+   * with `merge`, which returns the old value itself when the merge leaves it). Returns the bytes
+   * the table grew by (an estimate: `overhead` per new key).
    */
   put(key: string, value: string, merge: (key: string, a: string, b: string) => string, overhead: number): number {
     const map = this.map;
-    const have = map.get(key);
-    if (have === undefined) {
-      map.set(key, value);
+    const slot = map.get(key);
+    if (slot === undefined) {
+      const s = map.size;
+      if (s === this.#first.length) this.#grow();
+      map.set(key, s);
       this.#fresh.push(key);
-      return key.length + value.length + overhead;
+      this.#store(s, key, value);
+      const str = this.#strs[s];
+      return key.length + overhead + SLOT_BYTES + (str === undefined ? 0 : str.length);
     }
-    const m = merge(key, have, value);
-    if (m === have) return 0;
+    const have = this.#strs[slot];
+    if (have === undefined && tripletKey(key) && this.#triplet(value)) {
+      const t = this.#lastTriplet;
+      const undo = this.#undo;
+      if (undo !== null && !undo.has(key)) undo.set(key, this.valueAt(slot));
+      if (t.first < (this.#first[slot] as number)) this.#first[slot] = t.first;
+      if (t.last > (this.#last[slot] as number)) this.#last[slot] = t.last;
+      this.#count[slot] = (this.#count[slot] as number) + t.count;
+      return 0;
+    }
+    const old = have ?? this.valueAt(slot);
+    const m = merge(key, old, value);
+    if (m === old) return 0;
     const undo = this.#undo;
-    if (undo !== null && !undo.has(key)) undo.set(key, have);
-    map.set(key, m);
-    return m.length - have.length;
+    if (undo !== null && !undo.has(key)) undo.set(key, old);
+    this.#store(slot, key, m);
+    return (this.#strs[slot]?.length ?? 0) - (have?.length ?? 0);
   }
 
   /** A view of the table as it is now (the keys sorted; later puts not seen). */
