@@ -5,21 +5,29 @@
  *
  * A slot holds a triplet value (time_first, time_last, count: the RRSET and RDATA entries, most of
  * them) as three numbers in typed arrays, so merging one (min, max, add) allocates nothing and
- * leaves no garbage; any other value as its latin1 string. A put costs a hash lookup; a key not
- * seen before is noted in `fresh`. A reader takes a TableView: the keys of the table at that moment, sorted (the
- * fresh keys sorted and merged into a short `recent` run, which is merged into the long `base` run
- * once it passes an eighth of it: each key is copied O(1) times on average), and the values as
- * they were then. Values a later put changes are first saved in the undo map of the newest view
- * that is still referenced, so a view reads, for each of its keys, the first saved value found
- * along the newer views, else the map's: what the table held when the view was taken. Views nobody
- * holds are garbage: the table keeps the newest one weakly (strongly only until the batch being
- * applied ends), so an unread table saves nothing.
+ * leaves no garbage; any other value as its latin1 string. A put costs a hash lookup.
+ *
+ * Keys are kept sorted in two runs, `base` and a shorter `recent`: keys not seen before gather in
+ * `fresh`, and are sorted and merged into a new `recent` run when a reader asks or once there are
+ * FOLD_AT of them (so no turn of the event loop sorts a whole memtable); `recent` is merged into
+ * a new `base` once it passes an eighth of it. Runs are never changed once made, so a TableView
+ * (what a reader reads) is the two runs of the moment and the values as they were then: a value
+ * a later put changes is first saved in the undo map of the newest view that is still referenced,
+ * and a view reads, for each of its keys, the first saved value found along the newer views, else
+ * the table's. Views nobody holds are garbage: the table keeps the newest one weakly (strongly only
+ * until the batch being applied ends), so an unread table saves nothing.
  */
 import { emptyIterator, type MtblIterator, type MtblSource } from "@dnsrep/mtbl";
 import { latin1String, writeLatin1 } from "@dnsrep/util";
 
 /** The shortest `recent` run merged into `base` (below it, recent grows to an eighth of base). */
 const RECENT_MIN = 8192;
+/**
+ * Fresh keys sorted into `recent` by the puts themselves once there are this many (a ~1-ms sort),
+ * so a view (a lookup's, a flush's) never sorts more than these: a memtable no reader looked at
+ * is not sorted whole in one turn of the event loop.
+ */
+const FOLD_AT = 2048;
 
 /** Merge two sorted arrays of distinct keys (no key in both). */
 function mergeSorted(a: readonly string[], b: readonly string[]): string[] {
@@ -220,8 +228,14 @@ function decodeTriplet(s: string): boolean {
     else if (f === 1) dec.last = v;
     else dec.count = v;
   }
-  // canonical (no longer than the shortest encoding) so that encoding the numbers gives the string back
-  return pos === s.length && varintLength(dec.first) + varintLength(dec.last) + varintLength(dec.count) === pos;
+  // canonical (no longer than the shortest encoding) so that encoding the numbers gives the string back;
+  // times that fit the slots' 32 bits (an observation's always do)
+  return (
+    pos === s.length &&
+    varintLength(dec.first) + varintLength(dec.last) + varintLength(dec.count) === pos &&
+    dec.first <= 0xffffffff &&
+    dec.last <= 0xffffffff
+  );
 }
 
 const scratch = Buffer.allocUnsafe(30);
@@ -240,14 +254,14 @@ const tripletKey = (key: string): boolean => {
   return t === 0 || t === 2;
 };
 
-/** Bytes of a slot's three numbers. */
-const SLOT_BYTES = 24;
+/** Bytes of a slot's three numbers (times in 32 bits, the count a double: exact to 2^53). */
+const SLOT_BYTES = 16;
 
 export class Table {
   /** key → slot */
   readonly map = new Map<string, number>();
-  #first = new Float64Array(256);
-  #last = new Float64Array(256);
+  #first = new Uint32Array(256);
+  #last = new Uint32Array(256);
   #count = new Float64Array(256);
   /** a slot's value when it is not a triplet held in the numbers (else undefined) */
   #strs: (string | undefined)[] = [];
@@ -306,16 +320,18 @@ export class Table {
     return t.ok;
   }
 
+  /** Room for more slots: half as many again (not twice: less room left unused). */
   #grow(): void {
-    const n = this.#first.length * 2;
-    const grown = (a: Float64Array): Float64Array<ArrayBuffer> => {
-      const b = new Float64Array(n);
-      b.set(a);
-      return b;
-    };
-    this.#first = grown(this.#first);
-    this.#last = grown(this.#last);
-    this.#count = grown(this.#count);
+    const n = Math.ceil(this.#first.length * 1.5);
+    const first = new Uint32Array(n);
+    first.set(this.#first);
+    this.#first = first;
+    const last = new Uint32Array(n);
+    last.set(this.#last);
+    this.#last = last;
+    const count = new Float64Array(n);
+    count.set(this.#count);
+    this.#count = count;
   }
 
   /** Set a slot to `value`: as numbers when it is a triplet of a triplet key, else as the string. */
@@ -341,7 +357,7 @@ export class Table {
       const s = map.size;
       if (s === this.#first.length) this.#grow();
       map.set(key, s);
-      this.#fresh.push(key);
+      if (this.#fresh.push(key) >= FOLD_AT) this.#fold();
       this.#store(s, key, value);
       const str = this.#strs[s];
       return key.length + overhead + SLOT_BYTES + (str === undefined ? 0 : str.length);
@@ -365,17 +381,20 @@ export class Table {
     return (this.#strs[slot]?.length ?? 0) - (have?.length ?? 0);
   }
 
+  /** Sort the fresh keys into new `recent` (and `base`) runs: the runs a view took stay as they were. */
+  #fold(): void {
+    const f = this.#fresh.sort();
+    this.#fresh = [];
+    this.#recent = this.#recent.length === 0 ? f : mergeSorted(this.#recent, f);
+    if (this.#recent.length >= Math.max(RECENT_MIN, this.#base.length >> 3)) {
+      this.#base = this.#base.length === 0 ? this.#recent : mergeSorted(this.#base, this.#recent);
+      this.#recent = [];
+    }
+  }
+
   /** A view of the table as it is now (the keys sorted; later puts not seen). */
   view(): TableView {
-    if (this.#fresh.length > 0) {
-      const f = this.#fresh.sort();
-      this.#fresh = [];
-      this.#recent = this.#recent.length === 0 ? f : mergeSorted(this.#recent, f);
-      if (this.#recent.length >= Math.max(RECENT_MIN, this.#base.length >> 3)) {
-        this.#base = this.#base.length === 0 ? this.#recent : mergeSorted(this.#base, this.#recent);
-        this.#recent = [];
-      }
-    }
+    if (this.#fresh.length > 0) this.#fold();
     const v = new TableView(this, this.#base, this.#recent);
     const prev = this.#newest?.deref();
     if (prev !== undefined) prev.next = v;

@@ -111,4 +111,34 @@ describe("Table views", () => {
       { numRuns: 300 },
     );
   });
+
+  it("many keys (sorted into runs by the puts themselves): views taken between them read what they should", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 31 }), (seed) => {
+        let x = seed;
+        const rnd = (n: number): number => {
+          x = (x * 1103515245 + 12345) % 2 ** 31;
+          return x % n;
+        };
+        const t = new Table();
+        const model = new Map<string, string>();
+        const views: { view: TableView; want: [string, string][] }[] = [];
+        t.beginSlice();
+        for (let i = 0; i < 12_000; i++) {
+          const k = `\x00${String.fromCharCode(rnd(256), rnd(256))}`;
+          const v = triplet(rnd(100), 100 + rnd(100), 1);
+          t.put(k, v, merge, 0);
+          const have = model.get(k);
+          model.set(k, have === undefined ? v : merge(k, have, v));
+          if (rnd(3000) === 0) {
+            views.push({ view: t.view(), want: sorted(model) });
+            t.beginSlice();
+          }
+        }
+        views.push({ view: t.view(), want: sorted(model) });
+        for (const { view, want } of views) expect(drain(viewSource(view).iter())).toEqual(want);
+      }),
+      { numRuns: 5 },
+    );
+  });
 });
