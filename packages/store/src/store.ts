@@ -464,6 +464,7 @@ export class Store {
           this.#format,
           this.#io,
           this.dir,
+          this.#budget,
         );
         this.#io.step("flush-files");
         const metas: StoreFileName[] = [];
