@@ -12,10 +12,13 @@
  * FOLD_AT of them (so no turn of the event loop sorts a whole memtable); `recent` is merged into
  * a new `base` once it passes an eighth of it. Runs are never changed once made, so a TableView
  * (what a reader reads) is the two runs of the moment and the values as they were then: a value
- * a later put changes is first saved in the undo map of the newest view that is still referenced,
- * and a view reads, for each of its keys, the first saved value found along the newer views, else
- * the table's. Views nobody holds are garbage: the table keeps the newest one weakly (strongly only
- * until the batch being applied ends), so an unread table saves nothing.
+ * a later put changes is first saved in the undo map of the newest view, and a view reads, for
+ * each of its keys, the first saved value found along its own and the newer views' maps, else the
+ * table's. The table keeps its newest view weakly (strongly only until the batch being applied
+ * ends); when a view is garbage (a FinalizationRegistry tells), its map is folded into the next
+ * older one's (what that one lacks) and dropped, so a table nobody reads saves nothing, and a
+ * snapshot held for long keeps at most one saved value per key and live view, not one per view
+ * taken since.
  */
 import { emptyIterator, type MtblIterator, type MtblSource } from "@dnsrep/mtbl";
 import { latin1String, writeLatin1 } from "@dnsrep/util";
@@ -63,20 +66,28 @@ function lowerBound(keys: readonly string[], k: string): number {
   return lo;
 }
 
+/** A view's saved values: the changes after it was taken and before the next view was (a list, oldest first). */
+export class UndoNode {
+  readonly undo = new Map<string, string>();
+  next: UndoNode | null = null;
+  prev: UndoNode | null = null;
+  /** folded into the older node (its view is garbage) */
+  gone = false;
+}
+
 export class TableView {
   readonly #table: Table;
   /** the keys when the view was taken: two sorted runs, no key in both */
   readonly base: readonly string[];
   readonly recent: readonly string[];
-  /** values changed after this view was taken and before the next one was */
-  readonly undo = new Map<string, string>();
-  /** the next newer view (its undo map holds the changes after it) */
-  next: TableView | null = null;
+  /** where the values this view's keys had are saved when they change */
+  readonly node: UndoNode;
 
-  constructor(table: Table, base: readonly string[], recent: readonly string[]) {
+  constructor(table: Table, base: readonly string[], recent: readonly string[], node: UndoNode) {
     this.#table = table;
     this.base = base;
     this.recent = recent;
+    this.node = node;
   }
 
   get size(): number {
@@ -85,8 +96,8 @@ export class TableView {
 
   /** The value of one of the view's keys as it was when the view was taken. */
   value(k: string): string {
-    for (let v: TableView | null = this; v !== null; v = v.next) {
-      const u = v.undo.get(k);
+    for (let n: UndoNode | null = this.node; n !== null; n = n.next) {
+      const u = n.undo.get(k);
       if (u !== undefined) return u;
     }
     return this.#table.value(k);
@@ -269,9 +280,12 @@ export class Table {
   #fresh: string[] = [];
   #base: string[] = [];
   #recent: string[] = [];
-  /** the newest view, weakly (a view nobody reads needs no undo) and, until the batch ends, strongly */
+  /** the newest view, weakly and, until the batch ends, strongly */
   #newest: WeakRef<TableView> | null = null;
   #pinned: TableView | null = null;
+  /** the newest undo node of a live view (null: no view to keep values for) */
+  #newestNode: UndoNode | null = null;
+  readonly #registry = new FinalizationRegistry<UndoNode>((n) => this.viewGone(n));
   /** the undo map the puts of the current slice save old values to (null: no view to keep) */
   #undo: Map<string, string> | null = null;
   /** the last value string decoded (a batch's observations often share one) and whether it was a triplet */
@@ -284,7 +298,7 @@ export class Table {
 
   /** Before a slice of puts: find the newest view still referenced. */
   beginSlice(): void {
-    this.#undo = this.#newest?.deref()?.undo ?? null;
+    this.#undo = this.#newestNode?.undo ?? null;
   }
 
   /** A batch is all in: the newest view is held only by its readers from now on. */
@@ -395,13 +409,42 @@ export class Table {
   /** A view of the table as it is now (the keys sorted; later puts not seen). */
   view(): TableView {
     if (this.#fresh.length > 0) this.#fold();
-    const v = new TableView(this, this.#base, this.#recent);
-    const prev = this.#newest?.deref();
-    if (prev !== undefined) prev.next = v;
+    const node = new UndoNode();
+    const last = this.#newestNode;
+    if (last !== null) {
+      last.next = node;
+      node.prev = last;
+    }
+    this.#newestNode = node;
+    const v = new TableView(this, this.#base, this.#recent, node);
+    this.#registry.register(v, node);
     this.#newest = new WeakRef(v);
     this.#pinned = v;
-    this.#undo = v.undo;
+    this.#undo = node.undo;
     return v;
+  }
+
+  /**
+   * The view of `n` is garbage (the FinalizationRegistry calls this; public for tests): its saved
+   * values go to the next older node where that lacks them (the older views read them there), and
+   * it leaves the list. A second call for the same node does nothing.
+   */
+  viewGone(n: UndoNode): void {
+    if (n.gone) return;
+    n.gone = true;
+    const p = n.prev;
+    const nx = n.next;
+    if (p !== null) {
+      for (const [k, v] of n.undo) if (!p.undo.has(k)) p.undo.set(k, v);
+      p.next = nx;
+    }
+    if (nx !== null) nx.prev = p;
+    if (this.#newestNode === n) {
+      this.#newestNode = p;
+      if (this.#undo === n.undo) this.#undo = p?.undo ?? null;
+    }
+    n.prev = null;
+    n.next = null;
   }
 
   /** The newest view, if anything still references it. */
