@@ -14,6 +14,7 @@
 // --lookup-clients N: lookup clients beside the writers (default 8; 0: ingest alone, its CPU per observation unmixed).
 // Server CPU (user + system from /proc/PID/stat) per phase and per observation: steadier than rates on a shared machine.
 // --server-prof DIR: the server runs under `node --cpu-prof` and writes its profile to DIR when it exits.
+// --server-node-flags "F…": node flags for the server process alone (e.g. "--max-semi-space-size=32").
 // Needs `npx tsc -b` first. Everything on 127.0.0.1; the store goes to $TMPDIR and is removed.
 import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -42,6 +43,8 @@ const BATCH = 1000;
 
 const dir = mkdtempSync(join(tmpdir(), "dnsrep-bench-ingest-"));
 const prof = args.includes("--server-prof") ? ["--cpu-prof", "--cpu-prof-dir", opt("--server-prof", "")] : [];
+// --server-node-flags "F…": node flags for the server alone (e.g. "--max-semi-space-size=32")
+prof.push(...opt("--server-node-flags", "").split(" ").filter((f) => f !== ""));
 const server = spawn(
   process.execPath,
   [...prof, join(root, "tools/server/bin/dnstable-server.js"), "--no-auth", "-q", "--listen", "127.0.0.1:0", "--poll-interval", "0", "--store", join(dir, "store"),

@@ -1,24 +1,27 @@
 /**
- * The memtable: the entries of the observations put since the last flush, one sorted-btree per
- * output file (DNS and DNSSEC), keyed by the dnstable key bytes held as latin1 strings (one char
- * per byte: V8 compares them natively in byte order) and merged in place with dnstable's merge
- * rule (counts add, first/last times min/max, rrtype unions join). Values are latin1 strings too,
- * so they are immutable: a clone() shares them safely.
+ * The memtable: the entries of the observations put since the last flush, one Table per output
+ * file (DNS and DNSSEC, table.ts): a hash map keyed by the dnstable key bytes held as latin1
+ * strings (one char per byte), merged in place with dnstable's merge rule (counts add, first/last
+ * times min/max, rrtype unions join), sorted only when a snapshot or a flush reads it.
  *
- * A snapshot is a clone() of the trees (O(1), copy-on-write) read as an MtblSource.
+ * A snapshot reads a TableView of each table (the keys sorted then, the values as they were then).
  */
 import { dnstableMerge, type EntryConverter, EntryType } from "@dnsrep/dnstable";
-import { emptyIterator, type MtblIterator, type MtblSource } from "@dnsrep/mtbl";
-import { latin1Bytes, latin1String, writeLatin1 } from "@dnsrep/util";
-import { BTree } from "./btree.js";
+import { latin1Bytes, latin1String } from "@dnsrep/util";
 import type { RRsetObservation } from "./observation.js";
+import { Table, type TableView } from "./table.js";
 
-type Tree = BTree<string, string>;
-
-/** Bytes counted per entry beyond its key and value: the strings' headers and the tree's slot. */
-const ENTRY_OVERHEAD = 64;
-/** Keys per tree node (sorted-btree's default is 32): fewer, larger nodes for the GC to trace, a shallower descent. */
-const NODE_SIZE = 128;
+/**
+ * Bytes counted per entry beyond its key, its value string (if any) and its slot's numbers: the
+ * key string's header, the hash map's entry and the sorted runs' slots. Measured: 600,000 entries
+ * of 20-30-byte keys took ~140 bytes each of heap and slots (the count then comes to ~135).
+ */
+const ENTRY_OVERHEAD = 96;
+/**
+ * Entries past which a memtable is full whatever its bytes: a V8 Map holds at most 2^24 entries,
+ * and a group of batches goes into one memtable before it can be rotated.
+ */
+export const MAX_MEMTABLE_ENTRIES = 1 << 22;
 
 /** Decode a varint from a latin1 string at `pos` into cursor; -1 on failure. */
 function varintAt(s: string, pos: number, cur: { value: number; pos: number }): void {
@@ -87,20 +90,16 @@ export function mergeLatin1(key: string, a: string, b: string): string {
   return latin1String(dnstableMerge(latin1Bytes(key), latin1Bytes(a), latin1Bytes(b)));
 }
 
-/** What a file made from one tree covers: its RRsets' time range. */
+/** What a file made from one table covers: its RRsets' time range. */
 export interface TreeRange {
   rrsets: number;
   first: number;
   last: number;
 }
 
-/** Byte order of latin1 strings: V8 compares one-byte strings natively (sorted-btree's default comparator also handles numbers, dates, arrays… and is slower). */
-const compareStrings = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-const newTree = (): Tree => new BTree<string, string>(undefined, compareStrings, NODE_SIZE);
-
 export class Memtable {
-  /** [DNS tree, DNSSEC tree] */
-  readonly trees: [Tree, Tree] = [newTree(), newTree()];
+  /** [DNS table, DNSSEC table] */
+  readonly tables: [Table, Table] = [new Table(), new Table()];
   readonly ranges: [TreeRange, TreeRange] = [
     { rrsets: 0, first: Number.POSITIVE_INFINITY, last: 0 },
     { rrsets: 0, first: Number.POSITIVE_INFINITY, last: 0 },
@@ -112,36 +111,30 @@ export class Memtable {
   lastSeq = 0;
   /** when the first batch was applied (ms since the epoch; 0: empty) */
   firstPutMs = 0;
-  /** changes with every applied batch (for reusing a clone while nothing changed) */
+  /** changes with every applied batch (for reusing a view while nothing changed) */
   version = 0;
-  #clone: { version: number; trees: [Tree, Tree] } | null = null;
+  /** the version the tables' newest views were taken at */
+  #viewsVersion = -1;
 
   constructor(converter: EntryConverter) {
     this.#converter = converter;
   }
 
   get entries(): number {
-    return this.trees[0].size + this.trees[1].size;
+    return this.tables[0].size + this.tables[1].size;
   }
 
   get empty(): boolean {
     return this.lastSeq === 0 && this.entries === 0;
   }
 
+  /** Whether it is to be rotated: past `limitBytes`, or past MAX_MEMTABLE_ENTRIES. */
+  full(limitBytes: number): boolean {
+    return this.bytes >= limitBytes || this.entries >= MAX_MEMTABLE_ENTRIES;
+  }
+
   readonly #sink = (f: 0 | 1, key: string, value: string): void => {
-    const t = this.trees[f];
-    // a look first (no copy-on-write, no split): a key seen before whose value the merge leaves
-    // as it is (an rrtype union that has the type already) costs that look alone; else one set
-    const have = t.get(key);
-    if (have === undefined) {
-      t.set(key, value, true);
-      this.bytes += key.length + value.length + ENTRY_OVERHEAD;
-      return;
-    }
-    const m = mergeLatin1(key, have, value);
-    if (m === have) return;
-    this.bytes += m.length - have.length;
-    t.set(key, m, true);
+    this.bytes += this.tables[f].put(key, value, mergeLatin1, ENTRY_OVERHEAD);
   };
 
   /** Apply a (normalized) batch logged at WAL sequence `seq`. */
@@ -152,13 +145,15 @@ export class Memtable {
 
   /**
    * Apply observations `from` to `to` (exclusive) of a batch; endBatch() once the last slice is in.
-   * The version changes only at endBatch(), so a snapshot taken between slices gets the clone made
-   * before the batch began when there is one (then it sees none of the batch), else a clone of the
-   * trees as they are (whole observations: an observation's entries go in together), reused until
-   * the batch ends: at most one clone, one round of copy-on-write, per batch.
+   * The version changes only at endBatch(), so a snapshot taken between slices gets the views taken
+   * before the batch began when there are (then it sees none of the batch), else views of the
+   * tables as they are (whole observations: an observation's entries go in together), reused
+   * until the batch ends.
    */
   applySlice(batch: readonly RRsetObservation[], from: number, to: number): void {
     const conv = this.#converter;
+    this.tables[0].beginSlice();
+    this.tables[1].beginSlice();
     for (let i = from; i < to; i++) {
       const o = batch[i] as RRsetObservation;
       for (const f of conv.files(o.rrtype)) {
@@ -176,69 +171,19 @@ export class Memtable {
     if (this.firstPutMs === 0) this.firstPutMs = nowMs;
     this.lastSeq = seq;
     this.version++;
+    this.tables[0].endBatch();
+    this.tables[1].endBatch();
   }
 
-  /** Copy-on-write clones of the trees as they are now (the same clones while nothing changes). */
-  frozen(): [Tree, Tree] {
-    if (this.#clone?.version !== this.version)
-      this.#clone = { version: this.version, trees: [this.trees[0].clone(), this.trees[1].clone()] };
-    return this.#clone.trees;
-  }
-}
-
-/**
- * An iterator over a tree's entries from `lo` (inclusive), stopping when `stop(key)` says so. Key
- * and value are borrowed views of scratch buffers, valid until the next step.
- */
-class TreeIterator implements MtblIterator {
-  readonly #it: IterableIterator<[string, string]>;
-  readonly #stop: ((k: string) => boolean) | null;
-  #k = new Uint8Array(512);
-  #v = new Uint8Array(64);
-  #kl = 0;
-  #vl = 0;
-  #done = false;
-  constructor(tree: Tree, lo: string | undefined, stop: ((k: string) => boolean) | null) {
-    this.#it = tree.entries(lo);
-    this.#stop = stop;
-  }
-  next(): boolean {
-    if (this.#done) return false;
-    const r = this.#it.next();
-    if (r.done || (this.#stop?.(r.value[0]) ?? false)) {
-      this.#done = true;
-      return false;
+  /** Views of the tables as they are now (the same views while nothing changes and they are referenced). */
+  views(): [TableView, TableView] {
+    const [d, s] = this.tables;
+    if (this.#viewsVersion === this.version) {
+      const a = d.newest();
+      const b = s.newest();
+      if (a !== undefined && b !== undefined) return [a, b];
     }
-    const [k, v] = r.value;
-    if (k.length > this.#k.length) this.#k = new Uint8Array(k.length * 2);
-    if (v.length > this.#v.length) this.#v = new Uint8Array(v.length * 2);
-    this.#kl = writeLatin1(this.#k, k, 0);
-    this.#vl = writeLatin1(this.#v, v, 0);
-    return true;
+    this.#viewsVersion = this.version;
+    return [d.view(), s.view()];
   }
-  get key(): Uint8Array {
-    return this.#k.subarray(0, this.#kl);
-  }
-  get value(): Uint8Array {
-    return this.#v.subarray(0, this.#vl);
-  }
-}
-
-/** A (frozen) tree as an MtblSource. */
-export function treeSource(tree: Tree): MtblSource {
-  return {
-    iter: () => new TreeIterator(tree, undefined, null),
-    get: (key) => {
-      const k = latin1String(key);
-      return tree.has(k) ? new TreeIterator(tree, k, (x) => x !== k) : emptyIterator();
-    },
-    getPrefix: (prefix) => {
-      const p = latin1String(prefix);
-      return new TreeIterator(tree, p, (x) => !x.startsWith(p));
-    },
-    getRange: (lo, hi) => {
-      const h = latin1String(hi);
-      return new TreeIterator(tree, latin1String(lo), (x) => x > h);
-    },
-  };
 }

@@ -20,9 +20,10 @@ import { type FileFormat, writeMemtable } from "./flush.js";
 import { defaultIo, type StoreIo } from "./io.js";
 import { acquireLock, releaseLock } from "./lock.js";
 import { fileName, flushedSeq, isTempName, MANIFEST, parseFileName, readManifest, type StoreFileName, writeManifest } from "./manifest.js";
-import { Memtable, treeSource } from "./memtable.js";
+import { Memtable } from "./memtable.js";
 import { decodePayload, encodeBatch, encodeTagHead, normalizeBatch, type RRsetObservation } from "./observation.js";
 import { LiveFile, makeSnapshot, type StoreSnapshot } from "./snapshot.js";
+import { viewSource } from "./table.js";
 import { DEFAULT_TAGS, parseTagsFileName, readTags, TagSet, tagBytes, tagsFileName, writeTags } from "./tags.js";
 import { checkTiers, defaultTiers, type Tier } from "./tiers.js";
 import { frameRecord, listSegments, MAX_RECORD, RECORD_HEADER, scanSegment, type WalSegment, WalWriter } from "./wal.js";
@@ -296,7 +297,7 @@ export class Store {
   /** Whether put() must refuse: the memtable is full while the frozen ones wait, or too much is queued. */
   #busy(): boolean {
     if (this.#queuedBytes > this.#memtableBytes) return true;
-    return this.#mem.bytes >= this.#memtableBytes && this.#imms.length >= this.#maxPending;
+    return this.#mem.full(this.#memtableBytes) && this.#imms.length >= this.#maxPending;
   }
 
   #kickWrite(): void {
@@ -352,7 +353,7 @@ export class Store {
 
   /** Whether the memtable is to be rotated (asked for, or full while a frozen one may still be added). */
   #rotateDue(): boolean {
-    return this.#wantRotate || (this.#mem.bytes >= this.#memtableBytes && this.#imms.length < this.#maxPending);
+    return this.#wantRotate || (this.#mem.full(this.#memtableBytes) && this.#imms.length < this.#maxPending);
   }
 
   /** Apply a logged group (its first record at sequence `first`) and resolve its puts. */
@@ -463,6 +464,7 @@ export class Store {
           this.#format,
           this.#io,
           this.dir,
+          this.#budget,
         );
         this.#io.step("flush-files");
         const metas: StoreFileName[] = [];
@@ -549,7 +551,7 @@ export class Store {
     const trees = [];
     for (const m of [...this.#imms, this.#mem]) {
       if (m.empty) continue;
-      for (const t of m.frozen()) if (t.size > 0) trees.push(treeSource(t));
+      for (const v of m.views()) if (v.size > 0) trees.push(viewSource(v));
     }
     return makeSnapshot(trees, [...this.#files.values()]);
   }
@@ -838,7 +840,7 @@ function recover(dir: string, opts: StoreOptions, io: StoreIo): OpenState {
       mem.apply(rec.batch, s, now);
       if (rec.tag !== null) tags.add(rec.tag, rec.putMs, now);
       replayed++;
-      if (mem.bytes >= memtableBytes) {
+      if (mem.full(memtableBytes)) {
         imms.push(mem);
         mem = new Memtable(conv);
       }
