@@ -99,18 +99,23 @@ const TYPE_NUM = new Map<string, number>([...TYPES, ...EXTRA_TEXT_TYPES].map(([n
 export function rrtypeName(t: number): string | null {
   return TYPE_NAME.get(t) ?? null;
 }
-/** latin1 bytes of each name of a table, indexed by its 16-bit code (what printers copy into their output) */
+/**
+ * latin1 bytes of each name of a table, indexed by its 16-bit code (what printers copy into their
+ * output). Built on first use, as a holey array: the type codes reach 32769 (DLV), and filling
+ * every slot cost ~4 ms of each tool's start (issue 30), `--help` included.
+ */
 function bytesOf(m: Map<number, string>): (Uint8Array | undefined)[] {
   let top = 0;
   for (const n of m.keys()) top = Math.max(top, n);
-  const a: (Uint8Array | undefined)[] = Array.from({ length: top + 1 }, () => undefined);
+  const a = new Array<Uint8Array | undefined>(top + 1);
   for (const [n, s] of m) a[n] = Uint8Array.from(s, (c) => c.charCodeAt(0));
   return a;
 }
-const TYPE_BYTES = bytesOf(TYPE_NAME);
+let typeBytes: (Uint8Array | undefined)[] | undefined;
 /** rrtypeName as bytes (ASCII), or undefined when the type has no name. */
 export function rrtypeNameBytes(t: number): Uint8Array | undefined {
-  return t < TYPE_BYTES.length ? TYPE_BYTES[t] : undefined;
+  typeBytes ??= bytesOf(TYPE_NAME);
+  return t < typeBytes.length ? typeBytes[t] : undefined;
 }
 /** "A", "NSAP-PTR", or "TYPE65534". */
 export function rrtypeToString(t: number): string {
@@ -138,10 +143,11 @@ const CLASSES: [number, string][] = [
 ];
 const CLASS_NAME = new Map<number, string>(CLASSES);
 const CLASS_NUM = new Map<string, number>(CLASSES.map(([n, s]) => [s, n]));
-const CLASS_BYTES = bytesOf(CLASS_NAME);
+let classBytes: (Uint8Array | undefined)[] | undefined;
 /** rrclassName as bytes (ASCII), or undefined when the class has no name. */
 export function rrclassNameBytes(c: number): Uint8Array | undefined {
-  return c < CLASS_BYTES.length ? CLASS_BYTES[c] : undefined;
+  classBytes ??= bytesOf(CLASS_NAME);
+  return c < classBytes.length ? classBytes[c] : undefined;
 }
 export function rrclassName(c: number): string | null {
   return CLASS_NAME.get(c) ?? null;
