@@ -10,6 +10,7 @@ import { dnstableMerge, type EntryConverter, EntryType } from "@dnsrep/dnstable"
 import { latin1Bytes, latin1String } from "@dnsrep/util";
 import type { RRsetObservation } from "./observation.js";
 import { Table, type TableView } from "./table.js";
+import { tripletLatin1, varintAt } from "./triplet-latin1.js";
 
 /**
  * Bytes counted per entry beyond its key, its value string (if any) and its slot's numbers: the
@@ -22,35 +23,6 @@ const ENTRY_OVERHEAD = 96;
  * and a group of batches goes into one memtable before it can be rotated.
  */
 export const MAX_MEMTABLE_ENTRIES = 1 << 22;
-
-/** Decode a varint from a latin1 string at `pos` into cursor; -1 on failure. */
-function varintAt(s: string, pos: number, cur: { value: number; pos: number }): void {
-  let result = 0;
-  let mul = 1;
-  for (let i = 0; i < 10 && pos < s.length; i++) {
-    const b = s.charCodeAt(pos++);
-    result += (b & 0x7f) * mul;
-    if (b < 0x80) {
-      cur.value = result;
-      cur.pos = pos;
-      return;
-    }
-    mul *= 128;
-  }
-  cur.pos = -1;
-}
-
-/** Scratch for a merged triplet (3 varints of at most 10 bytes), made into one string at once. */
-const scratch = Buffer.allocUnsafe(30);
-
-function putVarint(at: number, v: number): number {
-  while (v >= 128) {
-    scratch[at++] = (v % 128) | 0x80;
-    v = Math.floor(v / 128);
-  }
-  scratch[at++] = v;
-  return at;
-}
 
 const c = { value: 0, pos: 0 };
 
@@ -73,11 +45,7 @@ function mergeTriplets(a: string, b: string): string | null {
   const lb = c.value;
   varintAt(b, c.pos, c);
   if (c.pos !== b.length) return null;
-  // one string (the value kept), not one per varint and their concatenations
-  let n = putVarint(0, Math.min(fa, fb));
-  n = putVarint(n, Math.max(la, lb));
-  n = putVarint(n, na + c.value);
-  return scratch.toString("latin1", 0, n);
+  return tripletLatin1(Math.min(fa, fb), Math.max(la, lb), na + c.value);
 }
 
 /** dnstable's merge of two values for `key`, all latin1 strings. */

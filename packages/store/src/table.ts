@@ -22,6 +22,7 @@
  */
 import { emptyIterator, type MtblIterator, type MtblSource } from "@dnsrep/mtbl";
 import { latin1String, writeLatin1 } from "@dnsrep/util";
+import { tripletLatin1, varintAt } from "./triplet-latin1.js";
 
 /** The shortest `recent` run merged into `base` (below it, recent grows to an eighth of base). */
 const RECENT_MIN = 8192;
@@ -222,22 +223,17 @@ function varintLength(v: number): number {
 /** A triplet decoded by decodeTriplet. */
 const dec = { first: 0, last: 0, count: 0 };
 
-/** Decode a latin1 string holding exactly three canonical varints into `dec`; false if it is not one. */
+const cur = { value: 0, pos: 0 };
+/** Decode a latin1 string holding exactly three canonical varints of at most 8 bytes into `dec`; false if it is not one. */
 function decodeTriplet(s: string): boolean {
   let pos = 0;
   for (let f = 0; f < 3; f++) {
-    let v = 0;
-    let mul = 1;
-    for (let i = 0; ; i++) {
-      if (i === 8 || pos >= s.length) return false;
-      const b = s.charCodeAt(pos++);
-      v += (b & 0x7f) * mul;
-      if (b < 0x80) break;
-      mul *= 128;
-    }
-    if (f === 0) dec.first = v;
-    else if (f === 1) dec.last = v;
-    else dec.count = v;
+    varintAt(s, pos, cur);
+    if (cur.pos < 0 || cur.pos - pos > 8) return false;
+    pos = cur.pos;
+    if (f === 0) dec.first = cur.value;
+    else if (f === 1) dec.last = cur.value;
+    else dec.count = cur.value;
   }
   // canonical (no longer than the shortest encoding) so that encoding the numbers gives the string back;
   // times that fit the slots' 32 bits (an observation's always do)
@@ -247,16 +243,6 @@ function decodeTriplet(s: string): boolean {
     dec.first <= 0xffffffff &&
     dec.last <= 0xffffffff
   );
-}
-
-const scratch = Buffer.allocUnsafe(30);
-function putVarint(at: number, v: number): number {
-  while (v >= 128) {
-    scratch[at++] = (v % 128) | 0x80;
-    v = Math.floor(v / 128);
-  }
-  scratch[at++] = v;
-  return at;
 }
 
 /** Whether a key's entries hold triplets (RRSET 0x00, RDATA 0x02). */
@@ -310,10 +296,7 @@ export class Table {
   valueAt(slot: number): string {
     const s = this.#strs[slot];
     if (s !== undefined) return s;
-    let n = putVarint(0, this.#first[slot] as number);
-    n = putVarint(n, this.#last[slot] as number);
-    n = putVarint(n, this.#count[slot] as number);
-    return scratch.toString("latin1", 0, n);
+    return tripletLatin1(this.#first[slot] as number, this.#last[slot] as number, this.#count[slot] as number);
   }
 
   /** The current value of a key the table holds. */
